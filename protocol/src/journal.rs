@@ -1,0 +1,125 @@
+//! The bank's journal: an append-only list of entries, each naming the hash
+//! of the one before, from which every balance is derived. Mistakes are fixed
+//! by new entries (reversals), never by edits.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::encoding::{decode, encode, DecodeError, EncodeError};
+use crate::exchange::{Exchange, Reversal};
+use crate::ids::{context, hash_with, BankId, EntryHash, Handle, ListingId};
+use crate::limits::MAX_ENTRY_BYTES;
+use crate::listing::Listing;
+use crate::member::Member;
+use crate::policy::Policy;
+
+/// Who the bank is, written once as the first entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankProfile {
+    pub bank: BankId,
+    pub name: String,
+    pub handle: Handle,
+    pub region: String,
+}
+
+/// What happened. The variant is the entry's kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryBody {
+    BankOpened { profile: BankProfile, policy: Policy },
+    PolicyChanged { policy: Policy },
+    MemberJoined { member: Member, number: u64 },
+    MemberUpdated { member: Member },
+    ExchangeRecorded { exchange: Exchange },
+    ExchangeReversed { reversal: Reversal },
+    ListingPosted { listing: Listing },
+    ListingClosed { listing: ListingId },
+}
+
+impl EntryBody {
+    /// The kind's name, for people and exports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EntryBody::BankOpened { .. } => "bank-opened",
+            EntryBody::PolicyChanged { .. } => "policy-changed",
+            EntryBody::MemberJoined { .. } => "member-joined",
+            EntryBody::MemberUpdated { .. } => "member-updated",
+            EntryBody::ExchangeRecorded { .. } => "exchange-recorded",
+            EntryBody::ExchangeReversed { .. } => "exchange-reversed",
+            EntryBody::ListingPosted { .. } => "listing-posted",
+            EntryBody::ListingClosed { .. } => "listing-closed",
+        }
+    }
+}
+
+/// One journal entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// Position in the journal, from 1, without gaps.
+    pub seq: u64,
+    /// Hash of the entry before (all zeros for the first).
+    pub prev_hash: EntryHash,
+    /// When it was written (unix ms); informational only.
+    pub time_ms: u64,
+    pub body: EntryBody,
+}
+
+/// A journal that does not verify, naming the entry where it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChainError {
+    #[error("journal entry {found} follows entry {previous}; entries must be numbered without gaps")]
+    Gap { previous: u64, found: u64 },
+    #[error("journal entry {seq} does not name the hash of entry {}: the journal was changed or damaged at or before entry {seq}", seq - 1)]
+    BrokenLink { seq: u64 },
+    #[error("the first journal entry must open the bank")]
+    NoOpening,
+}
+
+impl JournalEntry {
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode("journal entry", self)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<JournalEntry, DecodeError> {
+        decode("journal entry", bytes, MAX_ENTRY_BYTES)
+    }
+
+    /// The entry's hash over its canonical bytes.
+    pub fn hash_of_bytes(bytes: &[u8]) -> EntryHash {
+        EntryHash(hash_with(context::JOURNAL_ENTRY, bytes))
+    }
+
+    pub fn hash(&self) -> Result<EntryHash, EncodeError> {
+        Ok(Self::hash_of_bytes(&self.encode()?))
+    }
+
+    /// Checks that this entry follows `previous` (seq and hash), or is a
+    /// proper first entry when there is none.
+    pub fn check_follows(&self, previous: Option<(u64, EntryHash)>) -> Result<(), ChainError> {
+        match previous {
+            None => {
+                if self.seq != 1 || !matches!(self.body, EntryBody::BankOpened { .. }) || self.prev_hash != EntryHash::default() {
+                    return Err(ChainError::NoOpening);
+                }
+            }
+            Some((seq, hash)) => {
+                if self.seq != seq + 1 {
+                    return Err(ChainError::Gap { previous: seq, found: self.seq });
+                }
+                if self.prev_hash != hash {
+                    return Err(ChainError::BrokenLink { seq: self.seq });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A bank's latest position: what it signs and gossips so peers can detect
+/// a changed history (two heads with one seq).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalHead {
+    pub bank: BankId,
+    pub seq: u64,
+    pub hash: EntryHash,
+    pub time_ms: u64,
+}

@@ -1,0 +1,42 @@
+//! # amser-protocol
+//!
+//! The pure core of Amser: everything two banks, or a bank and its own disk,
+//! must agree on byte for byte. No I/O, no clocks, no tasks: only types,
+//! their canonical encoding, their ids and their signatures, so the same code
+//! can be fuzzed, simulated and reused anywhere.
+//!
+//! Layout:
+//! - [`minutes`]: amounts of time (whole minutes) and the parser for the hours
+//!   people type (`1.5`, `1:30`).
+//! - [`date`]: the calendar date a service was given.
+//! - [`ids`]: bank ids (ed25519 public keys, shown as libp2p peer ids),
+//!   member codes (`rhymney:7KQ2-M9`), and blake3 hashes with one derivation
+//!   context per kind.
+//! - [`member`], [`exchange`], [`listing`], [`policy`]: the time bank's domain.
+//! - [`journal`]: the bank's append-only, hash-chained journal entries.
+//! - [`encoding`]: the one place that turns values into bytes and back (postcard),
+//!   with size bounds.
+//! - [`signing`]: the one place that signs and verifies (ed25519 `verify_strict`
+//!   over a domain-separated, versioned envelope).
+//! - [`limits`]: every size bound in one list.
+
+pub mod date;
+pub mod encoding;
+pub mod exchange;
+pub mod ids;
+pub mod journal;
+pub mod limits;
+pub mod listing;
+pub mod member;
+pub mod minutes;
+pub mod policy;
+pub mod signing;
+pub mod text;
+
+pub use date::ServiceDate;
+pub use exchange::{Exchange, ExchangeShapeError, Posting, Reversal};
+pub use ids::{BankId, EntryHash, ExchangeId, Handle, ListingId, MemberCode};
+pub use journal::{EntryBody, JournalEntry};
+pub use member::{Member, MemberKind, MemberStatus};
+pub use minutes::{HoursError, Minutes};
+pub use policy::{Limits, Policy};

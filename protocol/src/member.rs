@@ -1,0 +1,98 @@
+//! Members: people, agencies and groups. A member's name, contact, notes and
+//! special needs stay on their own bank's node; only the code is ever shown
+//! to other banks.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::date::ServiceDate;
+use crate::ids::MemberCode;
+use crate::limits::{MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS};
+use crate::policy::Limits;
+use crate::text::{check, check_tags, TextError};
+
+/// What sort of member this is; each kind has its own limits in the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberKind {
+    /// A person.
+    Person,
+    /// An organisation: youth centre, GP surgery, council service.
+    Agency,
+    /// A group or fund: a community pot, an event.
+    Group,
+}
+
+/// Whether a member takes part in exchanges now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    Active,
+    /// Away for a while; keeps their balance, takes no new exchanges.
+    Paused,
+    /// Has left the bank; kept for the record.
+    Left,
+}
+
+macro_rules! text_enum {
+    ($t:ty, $what:literal, $($s:literal => $v:expr),+) => {
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    $($s => Ok($v),)+
+                    other => Err(format!(concat!("'{}' is not a ", $what, "; use one of: {}"), other, [$($s),+].join(", "))),
+                }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                $(if *self == $v { return f.write_str($s); })+
+                Ok(())
+            }
+        }
+    };
+}
+
+text_enum!(MemberKind, "member kind", "person" => MemberKind::Person, "agency" => MemberKind::Agency, "group" => MemberKind::Group);
+text_enum!(MemberStatus, "member status", "active" => MemberStatus::Active, "paused" => MemberStatus::Paused, "left" => MemberStatus::Left);
+
+/// What a coordinator knows about a member (the register).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberProfile {
+    pub name: String,
+    pub kind: MemberKind,
+    /// Phone, email or address, as the member wishes to be reached.
+    pub contact: String,
+    pub skills_offered: Vec<String>,
+    pub needs: Vec<String>,
+    /// When they are free, in their own words.
+    pub availability: String,
+    /// Special needs and safeguarding notes. Sensitive: never leaves the node.
+    pub special_needs: String,
+    /// Limits for this member only, overriding the policy's for their kind.
+    pub own_limits: Option<Limits>,
+}
+
+impl MemberProfile {
+    /// Checks every field's length and characters.
+    pub fn check(&self) -> Result<(), TextError> {
+        check("name", &self.name, MAX_NAME_CHARS, false)?;
+        check("contact", &self.contact, MAX_SHORT_TEXT_CHARS, true)?;
+        check("availability", &self.availability, MAX_SHORT_TEXT_CHARS, true)?;
+        check("special needs", &self.special_needs, MAX_LONG_TEXT_CHARS, true)?;
+        check_tags("skills offered", &self.skills_offered, MAX_SHORT_TEXT_CHARS)?;
+        check_tags("needs", &self.needs, MAX_SHORT_TEXT_CHARS)?;
+        Ok(())
+    }
+}
+
+/// A member of a bank as the bank's own ledger keeps them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub code: MemberCode,
+    pub profile: MemberProfile,
+    pub status: MemberStatus,
+    pub joined: ServiceDate,
+}
