@@ -1,1 +1,29 @@
+//! # amser-node
+//!
+//! One time bank's node: its ledger and the local API its coordinator uses.
+//!
+//! Layout:
+//! - [`ledger`]: the ledger rules, pure (commands in, journal entries out).
+//! - [`journal`]: the append-only journal file, the durable truth (fdatasync).
+//! - [`store`]: derived state in sled (members, balances, exchanges, indexes).
+//! - [`writer`]: the single writer thread; group commit of journal + store.
+//! - [`bank`]: creating a bank (`init`) and running its node.
+//! - [`api`]: the HTTP API (axum) with bearer-token auth.
+//! - [`audit`], [`report`], [`export`]: reading the ledger for people.
+//! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
+pub mod api;
+pub mod audit;
+pub mod bank;
+pub mod clock;
+pub mod config;
+pub mod datadir;
+pub mod export;
+pub mod journal;
+pub mod ledger;
+pub mod report;
+pub mod store;
+pub mod writer;
+
+pub use bank::{init, Node, NodeError, NodeOptions};
+pub use datadir::DataDir;

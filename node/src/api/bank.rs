@@ -1,0 +1,125 @@
+//! Whole-bank routes: status, balances, reports, audit and export.
+
+use amser_protocol::ServiceDate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::members::parse_code;
+use super::views::BalanceView;
+use super::{ApiError, AppState};
+use crate::ledger::{LedgerError, LedgerRead};
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub bank_id: String,
+    pub name: String,
+    pub handle: String,
+    pub region: String,
+    pub journal_seq: u64,
+    pub journal_head: String,
+    pub members: usize,
+    pub version: &'static str,
+    pub policy: crate::config::PolicyConfig,
+}
+
+pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
+    let bank = state.bank;
+    let s = state
+        .read(move |store| {
+            let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
+            let (seq, hash) = store.head()?;
+            Ok(Status {
+                bank_id: bank.to_string(),
+                name: profile.name,
+                handle: profile.handle.to_string(),
+                region: profile.region,
+                journal_seq: seq,
+                journal_head: hash.to_hex(),
+                members: store.members()?.len(),
+                version: env!("CARGO_PKG_VERSION"),
+                policy: crate::config::PolicyConfig::from_policy(&store.policy()?),
+            })
+        })
+        .await?;
+    Ok(Json(s))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Balances {
+    pub accounts: Vec<BalanceView>,
+    /// Always 0 for a bank in good order.
+    pub sum_minutes: i64,
+}
+
+pub async fn balances(State(state): State<AppState>) -> Result<Json<Balances>, ApiError> {
+    let out = state
+        .read(|store| {
+            let names: std::collections::HashMap<_, _> = store.members()?.into_iter().map(|m| (m.code, m.profile.name)).collect();
+            let accounts: Vec<BalanceView> =
+                store.balances()?.into_iter().map(|(code, m)| BalanceView::new(code.clone(), names.get(&code).cloned().unwrap_or_default(), m)).collect();
+            let sum_minutes = accounts.iter().map(|a| a.minutes).sum();
+            Ok(Balances { accounts, sum_minutes })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+pub async fn balance(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<BalanceView>, ApiError> {
+    let code = parse_code(&code)?;
+    let view = state
+        .read(move |store| {
+            let m = store.member(&code)?.ok_or_else(|| ApiError::from(LedgerError::UnknownMember(code.clone())))?;
+            Ok(BalanceView::new(code.clone(), m.profile.name, store.balance(&code)?))
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    active_months: Option<u32>,
+}
+
+pub async fn report(State(state): State<AppState>, Query(q): Query<ReportQuery>) -> Result<Json<crate::report::Report>, ApiError> {
+    if let Some(m) = q.active_months {
+        if m == 0 || m > 120 {
+            return Err(ApiError::bad_request("bad_months", "active_months must be between 1 and 120"));
+        }
+    }
+    let today = ServiceDate::today(state.clock.now_ms());
+    let r = state.read(move |store| Ok(crate::report::report(store, today, q.active_months)?)).await?;
+    Ok(Json(r))
+}
+
+pub async fn audit(State(state): State<AppState>) -> Result<Json<crate::audit::AuditReport>, ApiError> {
+    let ledger = state.ledger.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let limit = ledger.synced_len();
+        crate::audit::audit(ledger.journal_path(), Some(limit), Some(ledger.store()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+pub async fn export(State(state): State<AppState>, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    match q.format.as_deref().unwrap_or("json") {
+        "csv" => {
+            let bytes = state.read(|store| Ok(crate::export::exchanges_csv(store)?)).await?;
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response())
+        }
+        "json" => {
+            let doc = state.read(|store| Ok(crate::export::json(store)?)).await?;
+            Ok(Json(doc).into_response())
+        }
+        other => Err(ApiError::bad_request("bad_format", format!("'{other}' is not an export format; use csv or json"))),
+    }
+}

@@ -1,0 +1,115 @@
+//! Exchange routes: recording who gave time to whom, and correcting mistakes.
+
+use amser_protocol::{ExchangeId, Minutes, ServiceDate};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::members::{parse_code, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
+use super::views::ExchangeView;
+use super::{ApiError, AppState, Body, COORDINATOR};
+use crate::ledger::Command;
+use crate::writer::Reply;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewExchange {
+    providers: Vec<String>,
+    receivers: Vec<String>,
+    /// Hours each provider gave: "1.5", "1:30", or a JSON number.
+    #[serde(default)]
+    hours: Option<Value>,
+    /// Or the same in whole minutes.
+    #[serde(default)]
+    minutes: Option<i64>,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    note: String,
+    /// YYYY-MM-DD; today when absent.
+    #[serde(default)]
+    date: Option<String>,
+    /// The caller's reference: a retried request with the same one records once.
+    #[serde(default)]
+    client_ref: Option<String>,
+}
+
+/// The amount each provider gave, from `hours` or `minutes` (exactly one).
+fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", m);
+    match (hours, minutes) {
+        (Some(_), Some(_)) => Err(bad("give either hours or minutes, not both".into())),
+        (None, None) => Err(bad("say how long: give hours (like \"1.5\" or \"1:30\") or minutes".into())),
+        (None, Some(m)) if m <= 0 => Err(bad("the amount must be more than zero; to undo an exchange, reverse it instead".into())),
+        (None, Some(m)) if m > amser_protocol::limits::MAX_PARSE_MINUTES => Err(bad(format!("{m} minutes is far too large to be an amount of time given"))),
+        (None, Some(m)) => Ok(Minutes(m)),
+        (Some(Value::String(s)), None) => Minutes::parse_hours(&s).map_err(|e| bad(e.to_string())),
+        (Some(Value::Number(n)), None) => Minutes::parse_hours(&n.to_string()).map_err(|e| bad(e.to_string())),
+        (Some(other), None) => Err(bad(format!("hours must be text like \"1.5\" or \"1:30\" or a number, not {other}"))),
+    }
+}
+
+pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>) -> Result<(StatusCode, Json<ExchangeView>), ApiError> {
+    let minutes_each = amount(new.hours, new.minutes)?;
+    let providers = new.providers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
+    let receivers = new.receivers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
+    let date = match new.date.as_deref() {
+        Some(d) => Some(ServiceDate::parse(d).map_err(|e| ApiError::bad_request("bad_date", e.to_string()))?),
+        None => None,
+    };
+    let command = Command::RecordExchange {
+        providers,
+        receivers,
+        minutes_each,
+        category: new.category,
+        note: new.note,
+        date,
+        recorded_by: COORDINATOR.to_string(),
+        client_ref: new.client_ref,
+    };
+    match state.ledger.submit(command).await? {
+        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(x.into()))),
+        other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    limit: Option<usize>,
+    /// "oldest" for journal order; newest first otherwise.
+    order: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
+    let newest_first = q.order.as_deref() != Some("oldest");
+    let list = state.read(move |store| Ok(store.exchanges(newest_first, limit)?)).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+async fn find(state: &AppState, id: String) -> Result<crate::ledger::ExchangeRecord, ApiError> {
+    let shown = id.clone();
+    state
+        .read(move |store| store.find_exchange(&id)?.ok_or_else(|| ApiError::not_found("unknown_exchange", format!("no exchange with id {shown}; give the full id or at least its first 6 characters (see `amser exchange list`)"))))
+        .await
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ExchangeView>, ApiError> {
+    Ok(Json(find(&state, id).await?.into()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseRequest {
+    reason: String,
+}
+
+pub async fn reverse(State(state): State<AppState>, Path(id): Path<String>, Body(req): Body<ReverseRequest>) -> Result<Json<ExchangeView>, ApiError> {
+    let id: ExchangeId = find(&state, id).await?.exchange.id;
+    match state.ledger.submit(Command::ReverseExchange { id, reason: req.reason }).await? {
+        Reply::Exchange(x) => Ok(Json(x.into())),
+        other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
+    }
+}

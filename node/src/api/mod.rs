@@ -1,0 +1,108 @@
+//! The local HTTP API (axum), served on 127.0.0.1 by default. JSON in and
+//! out; every route needs the bearer token from the data directory; bodies
+//! are size-limited; errors are [`ApiError`]s.
+//!
+//! ```text
+//! GET  /api/v1/status
+//! GET  /api/v1/members            POST /api/v1/members
+//! GET  /api/v1/members/{code}     PATCH /api/v1/members/{code}
+//! GET  /api/v1/members/{code}/exchanges
+//! GET  /api/v1/exchanges          POST /api/v1/exchanges
+//! GET  /api/v1/exchanges/{id}     POST /api/v1/exchanges/{id}/reverse
+//! GET  /api/v1/balances           GET  /api/v1/balances/{code}
+//! GET  /api/v1/listings           POST /api/v1/listings
+//! POST /api/v1/listings/{id}/close
+//! GET  /api/v1/report             GET  /api/v1/audit
+//! GET  /api/v1/export?format=csv|json
+//! ```
+
+mod bank;
+mod error;
+mod exchanges;
+mod listings;
+mod members;
+pub mod views;
+
+use std::sync::Arc;
+
+use amser_protocol::BankId;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use error::{ApiError, Body};
+
+use crate::clock::Clock;
+use crate::store::Store;
+use crate::writer::Ledger;
+
+/// Who recorded an exchange made through the API with the coordinator's token.
+pub const COORDINATOR: &str = "coordinator";
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Ledger,
+    /// blake3 of the token: comparing hashes is constant-time (blake3::Hash's `==`).
+    token_hash: blake3::Hash,
+    pub clock: Arc<dyn Clock>,
+    pub max_body_bytes: usize,
+    pub bank: BankId,
+}
+
+impl AppState {
+    pub fn new(ledger: Ledger, token: &str, clock: Arc<dyn Clock>, max_body_bytes: usize, bank: BankId) -> Self {
+        AppState { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank }
+    }
+
+    /// Runs a read of committed state off the async threads.
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+        let store = self.ledger.store().clone();
+        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| ApiError::internal(e.to_string()))?
+    }
+}
+
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
+    let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "missing_token",
+            "this request needs the node's API token: send 'Authorization: Bearer <token>' with the token from the file api-token in the data directory",
+        )),
+        Some(token) if blake3::hash(token.trim().as_bytes()) == state.token_hash => Ok(next.run(request).await),
+        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong_token", "the API token is not right; use the token from the file api-token in this node's data directory")),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no_such_route", "there is no such API route; see the list at the top of node/src/api/mod.rs or in the README")
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.max_body_bytes;
+    let api = Router::new()
+        .route("/status", get(bank::status))
+        .route("/members", get(members::list).post(members::add))
+        .route("/members/{code}", get(members::show).patch(members::update))
+        .route("/members/{code}/exchanges", get(members::exchanges))
+        .route("/exchanges", get(exchanges::list).post(exchanges::record))
+        .route("/exchanges/{id}", get(exchanges::show))
+        .route("/exchanges/{id}/reverse", post(exchanges::reverse))
+        .route("/balances", get(bank::balances))
+        .route("/balances/{code}", get(bank::balance))
+        .route("/listings", get(listings::list).post(listings::post))
+        .route("/listings/{id}/close", post(listings::close))
+        .route("/report", get(bank::report))
+        .route("/audit", get(bank::audit))
+        .route("/export", get(bank::export));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}

@@ -1,0 +1,220 @@
+//! Opening a bank: `init` creates one in a data directory; [`Node::start`]
+//! opens it (checks the journal, brings sled up to date by replaying the
+//! journal, starts the writer and the API) and [`Node::shutdown`] closes it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use amser_protocol::journal::BankProfile;
+use amser_protocol::signing::bank_id;
+use amser_protocol::{BankId, EntryHash, Handle};
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::api;
+use crate::clock::Clock;
+use crate::config::{Config, ConfigError};
+use crate::datadir::{DataDir, DataDirError};
+use crate::journal::{Journal, JournalError};
+use crate::ledger::{apply, Command, LedgerError, LedgerRead};
+use crate::store::{Store, StoreError};
+use crate::writer::{self, Ledger};
+
+#[derive(Debug, Error)]
+pub enum NodeError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("could not listen on {addr}: {source}. Is another program using that port? Choose another with --api-listen")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What `init` created.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub bank: BankId,
+    pub handle: Handle,
+}
+
+/// Creates a new bank in `dir`: key pair, API token, config, and a journal
+/// whose first entry opens the bank. On failure, removes what it created.
+pub fn init(dir: &DataDir, name: &str, handle: &str, region: &str, clock: Arc<dyn Clock>) -> Result<Created, NodeError> {
+    let handle: Handle = handle.parse().map_err(|e: amser_protocol::ids::IdError| NodeError::Invalid(e.to_string()))?;
+    amser_protocol::text::check("bank name", name, amser_protocol::limits::MAX_NAME_CHARS, false).map_err(|e| NodeError::Invalid(e.to_string()))?;
+    let existed = dir.root().exists();
+    dir.create()?;
+    let result = (|| {
+        let _lock = dir.lock()?;
+        let key = dir.create_key()?;
+        dir.create_token()?;
+        let config = Config::new(name, handle.as_str(), region);
+        let journal = Journal::create(&dir.journal())?;
+        let store = Store::open(&dir.state())?;
+        let (ledger, thread) = writer::spawn(journal, store.clone(), clock)?;
+        let profile = BankProfile { bank: bank_id(&key), name: name.to_string(), handle: handle.clone(), region: region.to_string() };
+        let opened = ledger.submit_blocking(Command::OpenBank { profile, policy: config.policy.to_policy() });
+        drop(ledger);
+        let _ = thread.join();
+        opened?;
+        store.flush()?;
+        config.save(&dir.config())?;
+        Ok(Created { bank: bank_id(&key), handle: handle.clone() })
+    })();
+    if result.is_err() {
+        if existed {
+            for p in [dir.key(), dir.token(), dir.config(), dir.journal(), dir.lock_file()] {
+                let _ = std::fs::remove_file(p);
+            }
+            let _ = std::fs::remove_dir_all(dir.state());
+        } else {
+            let _ = std::fs::remove_dir_all(dir.root());
+        }
+    }
+    result
+}
+
+/// Settings for a starting node that may override the config file.
+pub struct NodeOptions {
+    /// Where the API listens (overrides `[api] listen`); port 0 picks a free port.
+    pub api_listen: Option<SocketAddr>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Brings sled up to the journal: replays entries it has not applied. If
+/// sled is ahead of the journal or disagrees with it, sled is rebuilt from
+/// the whole journal (the journal is the truth).
+fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
+    let store = Store::open(&dir.state())?;
+    for attempt in 0..2 {
+        let (store_seq, store_hash) = store.head()?;
+        let mut agrees = store_seq == 0;
+        let mut replayed = 0u64;
+        let opened = Journal::open(&dir.journal(), |entry, hash| {
+            if entry.seq == store_seq && hash == store_hash {
+                agrees = true;
+            }
+            if entry.seq > store_seq && agrees {
+                let writes = apply(&store, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: 0, reason: e.to_string() })?;
+                store.apply(&writes).map_err(|e| JournalError::Io { path: dir.state(), source: std::io::Error::other(e.to_string()) })?;
+                replayed += 1;
+            }
+            Ok(())
+        });
+        let (journal, outcome) = opened?;
+        if agrees {
+            if replayed > 0 {
+                tracing::info!(replayed, head = outcome.head.0, "replayed journal entries into the state database");
+            }
+            return Ok((journal, store));
+        }
+        if attempt == 0 {
+            tracing::warn!(state_seq = store_seq, journal_seq = outcome.head.0, "the state database does not match the journal; rebuilding it from the journal");
+            store.clear()?;
+        }
+    }
+    Err(NodeError::Invalid("the state database could not be rebuilt from the journal".into()))
+}
+
+/// A running bank node.
+pub struct Node {
+    /// Where the API is listening.
+    pub api_addr: SocketAddr,
+    pub bank: BankId,
+    ledger: Option<Ledger>,
+    dir: DataDir,
+    stop: watch::Sender<bool>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    writer: Option<JoinHandle<()>>,
+    /// Held while running: no second node may open the directory.
+    _lock: std::fs::File,
+}
+
+impl Node {
+    /// Opens the bank in `dir` and starts serving its API.
+    pub async fn start(dir: DataDir, options: NodeOptions) -> Result<Node, NodeError> {
+        dir.require_initialised()?;
+        let lock = dir.lock()?;
+        let config = Config::load(&dir.config())?;
+        let key = dir.load_key()?;
+        let token = dir.load_token()?;
+        let bank = bank_id(&key);
+        let open_dir = dir.clone();
+        let (journal, store) = tokio::task::spawn_blocking(move || open_ledger_state(&open_dir)).await.map_err(|e| NodeError::Invalid(e.to_string()))??;
+        let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
+        if profile.handle.as_str() != config.bank.handle {
+            return Err(NodeError::Invalid(format!(
+                "config.toml says the handle is '{}' but this bank's journal says '{}'; a handle cannot change (member codes start with it). Put '{}' back in config.toml",
+                config.bank.handle, profile.handle, profile.handle
+            )));
+        }
+        if profile.bank != bank {
+            return Err(NodeError::Invalid("bank.key does not belong to this bank's journal; restore the right key file".into()));
+        }
+        let (ledger, writer) = writer::spawn(journal, store.clone(), options.clock.clone())?;
+        let policy = config.policy.to_policy();
+        if store.policy()? != policy {
+            ledger.submit(Command::SetPolicy { policy }).await?;
+            tracing::info!("recorded the policy from config.toml in the journal");
+        }
+        let addr = options.api_listen.unwrap_or(config.api.listen);
+        let listener = TcpListener::bind(addr).await.map_err(|source| NodeError::Listen { addr, source })?;
+        let api_addr = listener.local_addr()?;
+        dir.write_api_addr(&api_addr.to_string())?;
+        let (stop, mut stopped) = watch::channel(false);
+        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), config.api.max_body_bytes, bank);
+        let router = api::router(state);
+        let server = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+                tracing::error!(error = %e, "the API server stopped");
+            }
+        });
+        tracing::info!(%api_addr, bank = %bank, handle = %profile.handle, "node is up");
+        Ok(Node { api_addr, bank, ledger: Some(ledger), dir, stop, server: Some(server), writer: Some(writer), _lock: lock })
+    }
+
+    /// The ledger, for in-process callers (tests, benchmarks).
+    pub fn ledger(&self) -> &Ledger {
+        self.ledger.as_ref().expect("ledger present until shutdown")
+    }
+
+    /// Stops taking requests, lets those in flight finish, stops the writer
+    /// after its last sync, and releases the data directory.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        let ledger = self.ledger.take();
+        let store = ledger.as_ref().map(|l| l.store().clone());
+        drop(ledger);
+        if let Some(writer) = self.writer.take() {
+            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        }
+        if let Some(store) = store {
+            let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+        }
+        self.dir.remove_api_addr();
+        tracing::info!("node stopped");
+    }
+}
+
+/// The journal head of a store (for status displays).
+pub fn head_of(store: &Store) -> Result<(u64, EntryHash), LedgerError> {
+    store.head()
+}

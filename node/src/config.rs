@@ -1,0 +1,138 @@
+//! The bank's settings: one serde struct read from `config.toml`, with
+//! documented defaults. A command-line flag overrides a file value, never the
+//! other way round.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use amser_protocol::{Limits, Minutes, Policy};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Where the API listens unless told otherwise: loopback only.
+pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:7300";
+/// The largest API request body accepted, in bytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("could not read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path} is not valid: {message}")]
+    Invalid { path: String, message: String },
+    #[error("could not write {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub bank: BankConfig,
+    #[serde(default)]
+    pub api: ApiConfig,
+    #[serde(default)]
+    pub policy: PolicyConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankConfig {
+    /// Display name, like "Rhymney Time Bank".
+    pub name: String,
+    /// Short handle, the prefix of member codes (`rhymney`).
+    pub handle: String,
+    /// Region, for federation directories and reports.
+    #[serde(default)]
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Address of the local HTTP API. Keep it on 127.0.0.1 unless a reverse
+    /// proxy with TLS stands in front.
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { listen: DEFAULT_API_LISTEN.parse().expect("constant address"), max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+    }
+}
+
+/// The policy in whole hours, as a coordinator would write it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    pub person_floor_hours: i64,
+    pub person_ceiling_hours: i64,
+    pub agency_floor_hours: i64,
+    pub agency_ceiling_hours: i64,
+    pub group_floor_hours: i64,
+    pub group_ceiling_hours: i64,
+    /// Most hours one provider may be credited in one exchange.
+    pub max_hours_per_person: i64,
+    /// Months within which a member who took part in an exchange counts as active.
+    pub active_months: u32,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig::from_policy(&Policy::default())
+    }
+}
+
+impl PolicyConfig {
+    pub fn from_policy(p: &Policy) -> Self {
+        PolicyConfig {
+            person_floor_hours: p.person.floor.0 / 60,
+            person_ceiling_hours: p.person.ceiling.0 / 60,
+            agency_floor_hours: p.agency.floor.0 / 60,
+            agency_ceiling_hours: p.agency.ceiling.0 / 60,
+            group_floor_hours: p.group.floor.0 / 60,
+            group_ceiling_hours: p.group.ceiling.0 / 60,
+            max_hours_per_person: p.max_minutes_per_person.0 / 60,
+            active_months: p.active_months,
+        }
+    }
+
+    pub fn to_policy(&self) -> Policy {
+        let limits = |floor: i64, ceiling: i64| Limits { floor: Minutes(floor.saturating_mul(60)), ceiling: Minutes(ceiling.saturating_mul(60)) };
+        Policy {
+            person: limits(self.person_floor_hours, self.person_ceiling_hours),
+            agency: limits(self.agency_floor_hours, self.agency_ceiling_hours),
+            group: limits(self.group_floor_hours, self.group_ceiling_hours),
+            max_minutes_per_person: Minutes(self.max_hours_per_person.saturating_mul(60)),
+            active_months: self.active_months,
+        }
+    }
+}
+
+impl Config {
+    pub fn new(name: &str, handle: &str, region: &str) -> Self {
+        Config {
+            bank: BankConfig { name: name.to_string(), handle: handle.to_string(), region: region.to_string() },
+            api: ApiConfig::default(),
+            policy: PolicyConfig::default(),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })?;
+        if let Some(problem) = config.policy.to_policy().problem() {
+            return Err(ConfigError::Invalid { path: path.display().to_string(), message: format!("[policy]: {problem}") });
+        }
+        Ok(config)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = format!(
+            "# Amser bank settings. Edit, then restart the node (`amser up`).\n# Hours are whole hours; limits apply to balances.\n\n{}",
+            toml::to_string_pretty(self).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })?
+        );
+        std::fs::write(path, text).map_err(|source| ConfigError::Write { path: path.display().to_string(), source })
+    }
+}

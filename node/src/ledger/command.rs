@@ -1,0 +1,51 @@
+//! What a coordinator (or, later, a peer bank) asks the ledger to do.
+
+use amser_protocol::listing::ListingKind;
+use amser_protocol::member::MemberProfile;
+use amser_protocol::policy::Limits;
+use amser_protocol::{ExchangeId, ListingId, MemberCode, MemberKind, MemberStatus, Minutes, Policy, ServiceDate};
+use amser_protocol::journal::BankProfile;
+use serde::{Deserialize, Serialize};
+
+/// A request to change the bank's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    OpenBank { profile: BankProfile, policy: Policy },
+    SetPolicy { policy: Policy },
+    AddMember { profile: MemberProfile, joined: Option<ServiceDate> },
+    UpdateMember { code: MemberCode, changes: MemberChanges },
+    RecordExchange {
+        providers: Vec<MemberCode>,
+        receivers: Vec<MemberCode>,
+        minutes_each: Minutes,
+        category: String,
+        note: String,
+        date: Option<ServiceDate>,
+        recorded_by: String,
+        /// A caller's own reference: the same reference for the same exchange
+        /// records it once, however often the request is retried.
+        client_ref: Option<String>,
+    },
+    ReverseExchange { id: ExchangeId, reason: String },
+    PostListing { kind: ListingKind, member: MemberCode, category: String, description: String },
+    CloseListing { id: ListingId },
+}
+
+/// Fields of a member to change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberChanges {
+    pub name: Option<String>,
+    pub kind: Option<MemberKind>,
+    pub contact: Option<String>,
+    pub skills_offered: Option<Vec<String>>,
+    pub needs: Option<Vec<String>>,
+    pub availability: Option<String>,
+    pub special_needs: Option<String>,
+    pub status: Option<MemberStatus>,
+    /// Limits for this member only.
+    pub own_limits: Option<Limits>,
+    /// Drop the member's own limits, so the policy's apply again.
+    #[serde(default)]
+    pub clear_own_limits: bool,
+}

@@ -1,0 +1,195 @@
+//! The rules: whether a command may happen, and the journal entry that
+//! records it. Everything is checked here, before anything is written, so a
+//! refused command changes nothing and an accepted one is never half-applied.
+
+use amser_protocol::encoding::encode;
+use amser_protocol::exchange::postings;
+use amser_protocol::ids::{context, hash_with};
+use amser_protocol::journal::EntryBody;
+use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS};
+use amser_protocol::listing::Listing;
+use amser_protocol::member::MemberProfile;
+use amser_protocol::text::check;
+use amser_protocol::{
+    Exchange, ExchangeId, ListingId, Member, MemberCode, MemberStatus, ServiceDate,
+};
+
+use super::{Command, LedgerError, LedgerRead, MemberChanges};
+
+/// What the ledger decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Write this entry.
+    Append(EntryBody),
+    /// The same exchange (same client reference and content) is already
+    /// recorded: nothing to write, answer with the existing one.
+    AlreadyRecorded(ExchangeId),
+}
+
+/// The category an exchange gets when none is given.
+pub const DEFAULT_CATEGORY: &str = "general";
+/// How many days ahead a service date may be (time zones, late evenings).
+const MAX_DAYS_AHEAD: i32 = 1;
+/// How many times to re-derive a member code that is already taken.
+const MAX_CODE_ATTEMPTS: u32 = 1000;
+
+fn storage_err(e: amser_protocol::encoding::EncodeError) -> LedgerError {
+    LedgerError::Storage(e.to_string())
+}
+
+/// Decides a command against the state in `view` at time `now_ms`.
+pub fn decide(view: &impl LedgerRead, command: Command, now_ms: u64) -> Result<Decision, LedgerError> {
+    let today = ServiceDate::today(now_ms);
+    if let Command::OpenBank { profile, policy } = command {
+        if view.profile()?.is_some() {
+            return Err(LedgerError::AlreadyOpen);
+        }
+        check("bank name", &profile.name, MAX_NAME_CHARS, false)?;
+        check("region", &profile.region, MAX_SHORT_TEXT_CHARS, true)?;
+        if let Some(problem) = policy.problem() {
+            return Err(LedgerError::BadPolicy(problem));
+        }
+        return Ok(Decision::Append(EntryBody::BankOpened { profile, policy }));
+    }
+    let profile = view.profile()?.ok_or(LedgerError::NotOpen)?;
+    let next_seq = view.head()?.0 + 1;
+    match command {
+        Command::OpenBank { .. } => unreachable!("handled above"),
+        Command::SetPolicy { policy } => {
+            if let Some(problem) = policy.problem() {
+                return Err(LedgerError::BadPolicy(problem));
+            }
+            Ok(Decision::Append(EntryBody::PolicyChanged { policy }))
+        }
+        Command::AddMember { profile: member_profile, joined } => {
+            member_profile.check()?;
+            let number = view.member_count()? + 1;
+            let mut code = None;
+            for attempt in 0..MAX_CODE_ATTEMPTS {
+                let candidate = MemberCode::derive(&profile.bank, &profile.handle, number, attempt);
+                if view.member(&candidate)?.is_none() {
+                    code = Some(candidate);
+                    break;
+                }
+            }
+            let code = code.ok_or_else(|| LedgerError::Storage("no free member code could be found".into()))?;
+            let member = Member { code, profile: member_profile, status: MemberStatus::Active, joined: joined.unwrap_or(today) };
+            Ok(Decision::Append(EntryBody::MemberJoined { member, number }))
+        }
+        Command::UpdateMember { code, changes } => {
+            let mut member = view.member(&code)?.ok_or(LedgerError::UnknownMember(code))?;
+            apply_changes(&mut member.profile, &mut member.status, changes);
+            member.profile.check()?;
+            Ok(Decision::Append(EntryBody::MemberUpdated { member }))
+        }
+        Command::RecordExchange { providers, receivers, minutes_each, category, note, date, recorded_by, client_ref } => {
+            let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
+            check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
+            check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
+            check("recorded by", &recorded_by, MAX_SHORT_TEXT_CHARS, false)?;
+            if let Some(r) = &client_ref {
+                check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
+            }
+            let policy = view.policy()?;
+            if minutes_each > policy.max_minutes_per_person {
+                return Err(LedgerError::TooLongForOnePerson { given: minutes_each, max: policy.max_minutes_per_person });
+            }
+            let date = date.unwrap_or(today);
+            if date.0 > today.0 + MAX_DAYS_AHEAD {
+                return Err(LedgerError::FutureDate(date));
+            }
+            for code in providers.iter().chain(receivers.iter()) {
+                if code.handle() != profile.handle.as_str() {
+                    return Err(LedgerError::OtherBank(code.clone(), code.handle().to_string()));
+                }
+            }
+            let moves = postings(&providers, &receivers, minutes_each)?;
+            let nonce = client_ref.clone().unwrap_or_else(|| format!("seq:{next_seq}"));
+            let id_input = (&profile.bank, &providers, &receivers, minutes_each, &category, date, &nonce);
+            let id = ExchangeId(hash_with(context::EXCHANGE, &encode("exchange id", &id_input).map_err(storage_err)?));
+            if view.exchange(&id)?.is_some() {
+                return Ok(Decision::AlreadyRecorded(id));
+            }
+            for posting in &moves {
+                let member = view.member(&posting.member)?.ok_or_else(|| LedgerError::UnknownMember(posting.member.clone()))?;
+                if member.status != MemberStatus::Active {
+                    return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
+                }
+                let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+                let balance = view.balance(&member.code)?;
+                let would_be = balance.checked_add(posting.minutes).ok_or_else(|| LedgerError::Storage("balance overflow".into()))?;
+                if posting.minutes.0 < 0 && would_be < limits.floor {
+                    return Err(LedgerError::BelowFloor { code: member.code, balance, would_be, floor: limits.floor });
+                }
+                if posting.minutes.0 > 0 && would_be > limits.ceiling {
+                    return Err(LedgerError::AboveCeiling { code: member.code, balance, would_be, ceiling: limits.ceiling });
+                }
+            }
+            let exchange = Exchange { id, providers, receivers, minutes_each, category, note, date, recorded_by, postings: moves };
+            Ok(Decision::Append(EntryBody::ExchangeRecorded { exchange }))
+        }
+        Command::ReverseExchange { id, reason } => {
+            check("reason", &reason, MAX_LONG_TEXT_CHARS, false)?;
+            let record = view.exchange(&id)?.ok_or(LedgerError::UnknownExchange(id))?;
+            if record.reversed.is_some() {
+                return Err(LedgerError::AlreadyReversed(id));
+            }
+            let postings = amser_protocol::exchange::reversing(&record.exchange.postings);
+            Ok(Decision::Append(EntryBody::ExchangeReversed { reversal: amser_protocol::Reversal { exchange: id, reason, postings } }))
+        }
+        Command::PostListing { kind, member, category, description } => {
+            check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
+            check("description", &description, MAX_LONG_TEXT_CHARS, false)?;
+            let m = view.member(&member)?.ok_or_else(|| LedgerError::UnknownMember(member.clone()))?;
+            if m.status != MemberStatus::Active {
+                return Err(LedgerError::MemberNotActive { code: m.code, status: m.status.to_string() });
+            }
+            let category = category.trim().to_lowercase();
+            let id_input = (&member, kind, &category, &description, next_seq);
+            let id = ListingId(hash_with(context::LISTING, &encode("listing id", &id_input).map_err(storage_err)?));
+            let listing = Listing { id, kind, member, category, description, posted: today };
+            Ok(Decision::Append(EntryBody::ListingPosted { listing }))
+        }
+        Command::CloseListing { id } => {
+            let record = view.listing(&id)?.ok_or(LedgerError::UnknownListing(id))?;
+            if !record.open {
+                return Err(LedgerError::UnknownListing(id));
+            }
+            Ok(Decision::Append(EntryBody::ListingClosed { listing: id }))
+        }
+    }
+}
+
+fn apply_changes(profile: &mut MemberProfile, status: &mut MemberStatus, changes: MemberChanges) {
+    let MemberChanges { name, kind, contact, skills_offered, needs, availability, special_needs, status: new_status, own_limits, clear_own_limits } = changes;
+    if let Some(v) = name {
+        profile.name = v;
+    }
+    if let Some(v) = kind {
+        profile.kind = v;
+    }
+    if let Some(v) = contact {
+        profile.contact = v;
+    }
+    if let Some(v) = skills_offered {
+        profile.skills_offered = v;
+    }
+    if let Some(v) = needs {
+        profile.needs = v;
+    }
+    if let Some(v) = availability {
+        profile.availability = v;
+    }
+    if let Some(v) = special_needs {
+        profile.special_needs = v;
+    }
+    if let Some(v) = new_status {
+        *status = v;
+    }
+    if clear_own_limits {
+        profile.own_limits = None;
+    }
+    if own_limits.is_some() {
+        profile.own_limits = own_limits;
+    }
+}

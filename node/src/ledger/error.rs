@@ -1,0 +1,78 @@
+//! Why the ledger refused a command. Each message says what happened and
+//! what to do; each has a stable code for the API.
+
+use amser_protocol::exchange::ExchangeShapeError;
+use amser_protocol::text::TextError;
+use amser_protocol::{ExchangeId, ListingId, MemberCode, Minutes};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LedgerError {
+    #[error("no member with code {0}; check the code with `amser member list`")]
+    UnknownMember(MemberCode),
+    #[error("{0} belongs to another bank ('{1}'); exchanges with other banks' members need federation, which this node does not have yet")]
+    OtherBank(MemberCode, String),
+    #[error("{code} is {status} and cannot take part in new exchanges; set them active first with `amser member set {code} --status active`")]
+    MemberNotActive { code: MemberCode, status: String },
+    #[error("{code} has {balance} hours now; this exchange would take them to {would_be}, below their floor of {floor}. Record fewer hours, or ask the coordinator to change the limit")]
+    BelowFloor { code: MemberCode, balance: Minutes, would_be: Minutes, floor: Minutes },
+    #[error("{code} has {balance} hours now; this exchange would take them to {would_be}, above their ceiling of {ceiling}. Record fewer hours, or ask the coordinator to change the limit")]
+    AboveCeiling { code: MemberCode, balance: Minutes, would_be: Minutes, ceiling: Minutes },
+    #[error("{given} hours for one person in one exchange is more than this bank allows ({max}); record separate exchanges for separate days")]
+    TooLongForOnePerson { given: Minutes, max: Minutes },
+    #[error("the service date {0} is in the future; record exchanges after the help was given")]
+    FutureDate(amser_protocol::ServiceDate),
+    #[error("{0}")]
+    Shape(#[from] ExchangeShapeError),
+    #[error("{0}")]
+    Text(#[from] TextError),
+    #[error("no exchange with id {0}; check it with `amser exchange list`")]
+    UnknownExchange(ExchangeId),
+    #[error("exchange {0} was already reversed; nothing more to undo")]
+    AlreadyReversed(ExchangeId),
+    #[error("no listing with id {0}")]
+    UnknownListing(ListingId),
+    #[error("the bank is already open; a data directory holds one bank")]
+    AlreadyOpen,
+    #[error("the bank has not been opened yet; run `amser init` first")]
+    NotOpen,
+    #[error("the policy cannot work: {0}")]
+    BadPolicy(String),
+    #[error("the journal holds an entry the ledger cannot apply: {0}")]
+    Corrupt(String),
+    #[error("the node's storage failed: {0}")]
+    Storage(String),
+    #[error("{0}")]
+    DiskFull(String),
+}
+
+impl LedgerError {
+    /// A stable, machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LedgerError::UnknownMember(_) => "unknown_member",
+            LedgerError::OtherBank(..) => "other_bank_member",
+            LedgerError::MemberNotActive { .. } => "member_not_active",
+            LedgerError::BelowFloor { .. } => "below_floor",
+            LedgerError::AboveCeiling { .. } => "above_ceiling",
+            LedgerError::TooLongForOnePerson { .. } => "too_many_hours",
+            LedgerError::FutureDate(_) => "future_date",
+            LedgerError::Shape(_) => "bad_exchange",
+            LedgerError::Text(_) => "bad_text",
+            LedgerError::UnknownExchange(_) => "unknown_exchange",
+            LedgerError::AlreadyReversed(_) => "already_reversed",
+            LedgerError::UnknownListing(_) => "unknown_listing",
+            LedgerError::AlreadyOpen => "already_open",
+            LedgerError::NotOpen => "not_open",
+            LedgerError::BadPolicy(_) => "bad_policy",
+            LedgerError::Corrupt(_) => "corrupt_journal",
+            LedgerError::Storage(_) => "storage_failed",
+            LedgerError::DiskFull(_) => "disk_full",
+        }
+    }
+
+    /// Whether the caller's request was at fault (as opposed to the node).
+    pub fn is_callers(&self) -> bool {
+        !matches!(self, LedgerError::Corrupt(_) | LedgerError::Storage(_) | LedgerError::DiskFull(_))
+    }
+}

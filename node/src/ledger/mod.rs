@@ -1,0 +1,17 @@
+//! The ledger rules as a pure state machine: a [`Command`] and a read-only
+//! view of the bank's state go in; a journal entry body (or a refusal) comes
+//! out. Applying an entry yields the [`StateWrite`]s that derive balances and
+//! records from it. No files, sockets, clocks or threads in here: the writer
+//! drives it against sled, the audit and the tests against memory.
+
+mod apply;
+mod command;
+mod decide;
+mod error;
+mod state;
+
+pub use apply::apply;
+pub use command::{Command, MemberChanges};
+pub use decide::{decide, Decision};
+pub use error::LedgerError;
+pub use state::{ExchangeRecord, LedgerRead, ListingRecord, MemState, Staged, StateWrite};

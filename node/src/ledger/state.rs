@@ -1,0 +1,225 @@
+//! The ledger's view of state, and the writes that change it.
+//!
+//! [`LedgerRead`] is all `decide` and `apply` may look at. Three things
+//! implement it: the sled store (the node), [`MemState`] (audit, tests,
+//! simulation) and [`Staged`], which lays a batch's not-yet-written changes
+//! over another view so a group commit sees its own earlier entries.
+
+use std::collections::{BTreeMap, HashMap};
+
+use amser_protocol::journal::BankProfile;
+use amser_protocol::listing::Listing;
+use amser_protocol::{EntryHash, Exchange, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
+use serde::{Deserialize, Serialize};
+
+use super::LedgerError;
+
+/// An exchange as the bank keeps it: what was recorded, where in the
+/// journal, and whether it was reversed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRecord {
+    pub exchange: Exchange,
+    pub seq: u64,
+    pub time_ms: u64,
+    /// The seq of the reversing entry and its reason, once reversed.
+    pub reversed: Option<(u64, String)>,
+}
+
+/// A listing and whether it is still open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingRecord {
+    pub listing: Listing,
+    pub open: bool,
+}
+
+/// One change to derived state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateWrite {
+    Profile(BankProfile),
+    Policy(Policy),
+    Member(Member),
+    MemberCount(u64),
+    Balance(MemberCode, Minutes),
+    Exchange(ExchangeRecord),
+    Listing(ListingRecord),
+    /// The last journal entry these writes come from.
+    Head(u64, EntryHash),
+}
+
+/// What the ledger rules may read.
+pub trait LedgerRead {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError>;
+    fn policy(&self) -> Result<Policy, LedgerError>;
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError>;
+    /// How many members have ever joined (codes are derived from it).
+    fn member_count(&self) -> Result<u64, LedgerError>;
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError>;
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError>;
+    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError>;
+    /// The last journal entry applied: (seq, hash); (0, zeros) for none.
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError>;
+}
+
+/// A whole bank's derived state in memory.
+#[derive(Debug, Clone, Default)]
+pub struct MemState {
+    pub profile: Option<BankProfile>,
+    pub policy: Policy,
+    pub members: BTreeMap<MemberCode, Member>,
+    pub member_count: u64,
+    pub balances: BTreeMap<MemberCode, Minutes>,
+    pub exchanges: HashMap<ExchangeId, ExchangeRecord>,
+    pub listings: HashMap<ListingId, ListingRecord>,
+    pub head: (u64, EntryHash),
+}
+
+impl MemState {
+    pub fn write(&mut self, write: StateWrite) {
+        match write {
+            StateWrite::Profile(p) => self.profile = Some(p),
+            StateWrite::Policy(p) => self.policy = p,
+            StateWrite::Member(m) => {
+                self.members.insert(m.code.clone(), m);
+            }
+            StateWrite::MemberCount(n) => self.member_count = n,
+            StateWrite::Balance(code, b) => {
+                self.balances.insert(code, b);
+            }
+            StateWrite::Exchange(x) => {
+                self.exchanges.insert(x.exchange.id, x);
+            }
+            StateWrite::Listing(l) => {
+                self.listings.insert(l.listing.id, l);
+            }
+            StateWrite::Head(seq, hash) => self.head = (seq, hash),
+        }
+    }
+
+    /// Sum of every balance: zero for a bank in good order.
+    pub fn sum(&self) -> i128 {
+        self.balances.values().map(|m| m.0 as i128).sum()
+    }
+}
+
+impl LedgerRead for MemState {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
+        Ok(self.profile.clone())
+    }
+    fn policy(&self) -> Result<Policy, LedgerError> {
+        Ok(self.policy.clone())
+    }
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
+        Ok(self.members.get(code).cloned())
+    }
+    fn member_count(&self) -> Result<u64, LedgerError> {
+        Ok(self.member_count)
+    }
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        Ok(self.balances.get(code).copied().unwrap_or_default())
+    }
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
+        Ok(self.exchanges.get(id).cloned())
+    }
+    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
+        Ok(self.listings.get(id).cloned())
+    }
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
+        Ok(self.head)
+    }
+}
+
+/// Changes not yet written, laid over a base view. The writer stages a whole
+/// group commit here, then writes `writes` to the store in one batch.
+pub struct Staged<'a, R: LedgerRead> {
+    base: &'a R,
+    over: MemState,
+    touched_profile: bool,
+    touched_policy: bool,
+    touched_count: bool,
+    touched_head: bool,
+    /// Every write, in order, for the store.
+    pub writes: Vec<StateWrite>,
+}
+
+impl<'a, R: LedgerRead> Staged<'a, R> {
+    pub fn new(base: &'a R) -> Self {
+        Staged {
+            base,
+            over: MemState::default(),
+            touched_profile: false,
+            touched_policy: false,
+            touched_count: false,
+            touched_head: false,
+            writes: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, writes: Vec<StateWrite>) {
+        for w in writes {
+            match &w {
+                StateWrite::Profile(_) => self.touched_profile = true,
+                StateWrite::Policy(_) => self.touched_policy = true,
+                StateWrite::MemberCount(_) => self.touched_count = true,
+                StateWrite::Head(..) => self.touched_head = true,
+                _ => {}
+            }
+            self.over.write(w.clone());
+            self.writes.push(w);
+        }
+    }
+}
+
+impl<R: LedgerRead> LedgerRead for Staged<'_, R> {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
+        if self.touched_profile {
+            self.over.profile()
+        } else {
+            self.base.profile()
+        }
+    }
+    fn policy(&self) -> Result<Policy, LedgerError> {
+        if self.touched_policy {
+            self.over.policy()
+        } else {
+            self.base.policy()
+        }
+    }
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
+        match self.over.members.get(code) {
+            Some(m) => Ok(Some(m.clone())),
+            None => self.base.member(code),
+        }
+    }
+    fn member_count(&self) -> Result<u64, LedgerError> {
+        if self.touched_count {
+            self.over.member_count()
+        } else {
+            self.base.member_count()
+        }
+    }
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        match self.over.balances.get(code) {
+            Some(b) => Ok(*b),
+            None => self.base.balance(code),
+        }
+    }
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
+        match self.over.exchanges.get(id) {
+            Some(x) => Ok(Some(x.clone())),
+            None => self.base.exchange(id),
+        }
+    }
+    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
+        match self.over.listings.get(id) {
+            Some(l) => Ok(Some(l.clone())),
+            None => self.base.listing(id),
+        }
+    }
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
+        if self.touched_head {
+            self.over.head()
+        } else {
+            self.base.head()
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Reports for funders and coordinators: hours exchanged, active members,
+//! and the same by category, by month and by agency.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use amser_protocol::{MemberCode, MemberKind, ServiceDate};
+use serde::Serialize;
+
+use crate::ledger::{ExchangeRecord, LedgerRead};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Tally {
+    pub exchanges: u64,
+    /// Minutes given (credited to providers).
+    pub minutes: i64,
+    pub hours: f64,
+}
+
+impl Tally {
+    fn add(&mut self, minutes: i64) {
+        self.exchanges += 1;
+        self.minutes += minutes;
+        self.hours = self.minutes as f64 / 60.0;
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyTally {
+    pub code: MemberCode,
+    pub name: String,
+    pub minutes_given: i64,
+    pub minutes_received: i64,
+    pub exchanges: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub bank: String,
+    pub as_of: String,
+    /// Exchanges recorded and not reversed.
+    pub total: Tally,
+    /// Members who gave or received in the window.
+    pub active_members: usize,
+    pub active_since: String,
+    pub active_months: u32,
+    pub members: usize,
+    pub members_by_status: BTreeMap<String, usize>,
+    pub by_category: BTreeMap<String, Tally>,
+    pub by_month: BTreeMap<String, Tally>,
+    pub by_agency: Vec<AgencyTally>,
+}
+
+/// Builds the report as of `today`; `active_months` overrides the policy's window.
+pub fn report(store: &Store, today: ServiceDate, active_months: Option<u32>) -> Result<Report, StoreError> {
+    let profile = store.profile().map_err(|e| StoreError::Damaged(e.to_string()))?;
+    let policy = store.policy().map_err(|e| StoreError::Damaged(e.to_string()))?;
+    let months = active_months.unwrap_or(policy.active_months);
+    let since = today.months_before(months);
+    let members = store.members()?;
+    let agencies: BTreeMap<MemberCode, String> =
+        members.iter().filter(|m| m.profile.kind == MemberKind::Agency).map(|m| (m.code.clone(), m.profile.name.clone())).collect();
+    let mut total = Tally::default();
+    let mut active = BTreeSet::new();
+    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_agency: BTreeMap<MemberCode, AgencyTally> = BTreeMap::new();
+    store.for_each_exchange(|record: ExchangeRecord| {
+        if record.reversed.is_some() {
+            return;
+        }
+        let x = &record.exchange;
+        let given = x.minutes_each.0 * x.providers.len() as i64;
+        total.add(given);
+        by_category.entry(x.category.clone()).or_default().add(given);
+        by_month.entry(x.date.month()).or_default().add(given);
+        if x.date >= since {
+            active.extend(x.postings.iter().map(|p| p.member.clone()));
+        }
+        for p in &x.postings {
+            if let Some(name) = agencies.get(&p.member) {
+                let t = by_agency.entry(p.member.clone()).or_insert_with(|| AgencyTally {
+                    code: p.member.clone(),
+                    name: name.clone(),
+                    minutes_given: 0,
+                    minutes_received: 0,
+                    exchanges: 0,
+                });
+                t.exchanges += 1;
+                if p.minutes.0 > 0 {
+                    t.minutes_given += p.minutes.0;
+                } else {
+                    t.minutes_received -= p.minutes.0;
+                }
+            }
+        }
+    })?;
+    let mut members_by_status = BTreeMap::new();
+    for m in &members {
+        *members_by_status.entry(m.status.to_string()).or_insert(0) += 1;
+    }
+    Ok(Report {
+        bank: profile.map(|p| p.name).unwrap_or_default(),
+        as_of: today.to_string(),
+        total,
+        active_members: active.len(),
+        active_since: since.to_string(),
+        active_months: months,
+        members: members.len(),
+        members_by_status,
+        by_category,
+        by_month,
+        by_agency: by_agency.into_values().collect(),
+    })
+}

@@ -1,0 +1,241 @@
+//! The bank's derived state in sled: the one module that touches sled.
+//!
+//! Everything here can be rebuilt from the journal, and is: sled is written
+//! only after the journal entries it derives from are synced, each group
+//! commit as one atomic batch that also records the journal head it reached.
+//! On start the node replays journal entries past that head. We never call
+//! sled's `flush_async` (it deadlocks under load, sled #1241/#1308) and never
+//! rely on `flush` for durability (it sends no flush to the device).
+//!
+//! One tree, keys by prefix:
+//! ```text
+//! meta:profile | meta:policy | meta:count | meta:head
+//! m:<code>            member
+//! b:<code>            balance (i64 LE minutes)
+//! x:<id>              exchange record
+//! xs:<seq BE>         exchange id, in journal order
+//! xm:<code>\0<seq BE> exchange id, by member
+//! l:<id>              listing record
+//! ```
+
+use std::path::Path;
+
+use amser_protocol::journal::BankProfile;
+use amser_protocol::{EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
+use serde::{de::DeserializeOwned, Serialize};
+use thiserror::Error;
+
+use crate::ledger::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite};
+
+/// sled's page cache, in bytes; small, for small boxes.
+const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// Most bytes one stored value may take when decoded.
+const MAX_VALUE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the bank's state database failed: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("a stored value is damaged ({0}); rebuild the state from the journal with `amser rebuild`")]
+    Damaged(String),
+}
+
+impl From<StoreError> for LedgerError {
+    fn from(e: StoreError) -> Self {
+        LedgerError::Storage(e.to_string())
+    }
+}
+
+/// Handle to the state database; cheap to clone, safe to share across threads.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+}
+
+fn enc<T: Serialize>(v: &T) -> Vec<u8> {
+    postcard::to_stdvec(v).expect("in-memory values always encode")
+}
+
+fn dec<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    amser_protocol::encoding::decode("stored value", bytes, MAX_VALUE_BYTES).map_err(|e| StoreError::Damaged(format!("{what}: {e}")))
+}
+
+fn key(prefix: &str, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + rest.len());
+    k.extend_from_slice(prefix.as_bytes());
+    k.extend_from_slice(rest);
+    k
+}
+
+fn member_index_key(code: &MemberCode, seq: u64) -> Vec<u8> {
+    let mut k = key("xm:", code.as_str().as_bytes());
+    k.push(0);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open()?;
+        Ok(Store { db })
+    }
+
+    /// Drops all derived state (before a rebuild from the journal).
+    pub fn clear(&self) -> Result<(), StoreError> {
+        self.db.clear()?;
+        Ok(())
+    }
+
+    fn get<T: DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.db.get(k)? {
+            Some(v) => Ok(Some(dec(&String::from_utf8_lossy(k), &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a group commit's state changes as one atomic batch.
+    pub fn apply(&self, writes: &[StateWrite]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for w in writes {
+            match w {
+                StateWrite::Profile(p) => batch.insert("meta:profile", enc(p)),
+                StateWrite::Policy(p) => batch.insert("meta:policy", enc(p)),
+                StateWrite::MemberCount(n) => batch.insert("meta:count", enc(n)),
+                StateWrite::Head(seq, hash) => batch.insert("meta:head", enc(&(seq, hash))),
+                StateWrite::Member(m) => batch.insert(key("m:", m.code.as_str().as_bytes()), enc(m)),
+                StateWrite::Balance(code, b) => batch.insert(key("b:", code.as_str().as_bytes()), b.0.to_le_bytes().to_vec()),
+                StateWrite::Exchange(x) => {
+                    batch.insert(key("x:", &x.exchange.id.0), enc(x));
+                    batch.insert(key("xs:", &x.seq.to_be_bytes()), x.exchange.id.0.to_vec());
+                    for p in &x.exchange.postings {
+                        batch.insert(member_index_key(&p.member, x.seq), x.exchange.id.0.to_vec());
+                    }
+                }
+                StateWrite::Listing(l) => batch.insert(key("l:", &l.listing.id.0), enc(l)),
+            }
+        }
+        self.db.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Asks sled to write its buffers out (not a device flush; used at
+    /// shutdown only so the next start replays less).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn scan_prefix<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>, StoreError> {
+        self.db.scan_prefix(prefix).map(|kv| kv.map_err(StoreError::from).and_then(|(k, v)| dec(&String::from_utf8_lossy(&k), &v))).collect()
+    }
+
+    pub fn members(&self) -> Result<Vec<Member>, StoreError> {
+        self.scan_prefix("m:")
+    }
+
+    pub fn balances(&self) -> Result<Vec<(MemberCode, Minutes)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("b:") {
+            let (k, v) = kv?;
+            let code = std::str::from_utf8(&k[2..]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Damaged("balance key".into()))?;
+            let minutes = i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("balance value".into()))?);
+            out.push((code, Minutes(minutes)));
+        }
+        Ok(out)
+    }
+
+    fn exchange_by_id_bytes(&self, id: &[u8]) -> Result<ExchangeRecord, StoreError> {
+        self.get(&key("x:", id))?.ok_or_else(|| StoreError::Damaged("an index names a missing exchange".into()))
+    }
+
+    /// Exchanges in journal order, newest first when `newest_first`.
+    pub fn exchanges(&self, newest_first: bool, limit: usize) -> Result<Vec<ExchangeRecord>, StoreError> {
+        let iter = self.db.scan_prefix("xs:");
+        let ids: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if newest_first { Box::new(iter.rev()) } else { Box::new(iter) };
+        let mut out = Vec::new();
+        for kv in ids.take(limit) {
+            let (_, id) = kv?;
+            out.push(self.exchange_by_id_bytes(&id)?);
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` for every exchange in journal order (reports, exports).
+    pub fn for_each_exchange(&self, mut f: impl FnMut(ExchangeRecord)) -> Result<(), StoreError> {
+        for kv in self.db.scan_prefix("xs:") {
+            let (_, id) = kv?;
+            f(self.exchange_by_id_bytes(&id)?);
+        }
+        Ok(())
+    }
+
+    /// A member's exchanges, newest first.
+    pub fn exchanges_of(&self, code: &MemberCode, limit: usize) -> Result<Vec<ExchangeRecord>, StoreError> {
+        let mut prefix = key("xm:", code.as_str().as_bytes());
+        prefix.push(0);
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix(prefix).rev().take(limit) {
+            let (_, id) = kv?;
+            out.push(self.exchange_by_id_bytes(&id)?);
+        }
+        Ok(out)
+    }
+
+    /// Finds an exchange by id or by a unique hex prefix of it.
+    pub fn find_exchange(&self, id_or_prefix: &str) -> Result<Option<ExchangeRecord>, StoreError> {
+        let text = id_or_prefix.trim().to_ascii_lowercase();
+        if let Ok(id) = text.parse::<ExchangeId>() {
+            return self.get(&key("x:", &id.0));
+        }
+        if text.len() < 6 || text.len() % 2 == 1 {
+            return Ok(None);
+        }
+        let Ok(bytes) = hex::decode(&text) else { return Ok(None) };
+        let mut found = self.db.scan_prefix(key("x:", &bytes));
+        match (found.next(), found.next()) {
+            (Some(kv), None) => Ok(Some(dec("exchange", &kv?.1)?)),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn listings(&self) -> Result<Vec<ListingRecord>, StoreError> {
+        self.scan_prefix("l:")
+    }
+
+    pub fn find_listing(&self, id: &str) -> Result<Option<ListingRecord>, StoreError> {
+        match id.trim().parse::<ListingId>() {
+            Ok(id) => self.get(&key("l:", &id.0)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl LedgerRead for Store {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
+        Ok(self.get("meta:profile".as_bytes())?)
+    }
+    fn policy(&self) -> Result<Policy, LedgerError> {
+        Ok(self.get("meta:policy".as_bytes())?.unwrap_or_default())
+    }
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
+        Ok(self.get(&key("m:", code.as_str().as_bytes()))?)
+    }
+    fn member_count(&self) -> Result<u64, LedgerError> {
+        Ok(self.get("meta:count".as_bytes())?.unwrap_or(0))
+    }
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        match self.db.get(key("b:", code.as_str().as_bytes())).map_err(StoreError::from)? {
+            Some(v) => Ok(Minutes(i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("balance value".into()))?))),
+            None => Ok(Minutes::ZERO),
+        }
+    }
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
+        Ok(self.get(&key("x:", &id.0))?)
+    }
+    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
+        Ok(self.get(&key("l:", &id.0))?)
+    }
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
+        Ok(self.get("meta:head".as_bytes())?.unwrap_or((0, EntryHash::default())))
+    }
+}
