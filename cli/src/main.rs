@@ -295,7 +295,9 @@ async fn run_node(dir: DataDir, api_listen: Option<SocketAddr>, out: &Out, demo:
         demo::seed(node.ledger()).await.context("setting up the demo bank")?;
     }
     let addr = node.api_addr;
-    out.print(&json!({"bank_id": node.bank.to_string(), "api": format!("http://{addr}"), "data": dir.root()}), |_| {
+    let ready = json!({"bank_id": node.bank.to_string(), "api": format!("http://{addr}"), "api_addr": addr.to_string(), "data": dir.root()});
+    // One line, flushed, so a supervisor or test can read it as the "ready" signal.
+    out.print_line(&ready, |_| {
         let mut s = format!("The node is up. API: http://{addr}/api/v1 (token in {})\nStop it with Ctrl-C.", dir.token().display());
         if demo {
             s.push_str(&format!(

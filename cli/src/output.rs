@@ -16,6 +16,17 @@ impl Out {
         }
     }
 
+    /// Like `print`, but JSON on one line, and flushed at once.
+    pub fn print_line(&self, value: &Value, human: impl FnOnce(&Value) -> String) {
+        use std::io::Write;
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{}", human(value));
+        }
+        let _ = std::io::stdout().flush();
+    }
+
     /// Prints an error: as `{"error": {...}}` on stdout with `--json`, as a sentence on stderr otherwise.
     pub fn error(&self, e: &anyhow::Error) {
         let message = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
