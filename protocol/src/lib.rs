@@ -23,6 +23,7 @@
 pub mod date;
 pub mod encoding;
 pub mod exchange;
+pub mod federation;
 pub mod ids;
 pub mod journal;
 pub mod limits;

@@ -1,0 +1,210 @@
+//! What banks say to each other. Every statement is a [`SignedMessage`]
+//! whose body is one of these types; the bytes carry member codes, amounts,
+//! categories, dates and hashes — never a name, contact, note or special need.
+//!
+//! A transfer: the payer's bank signs a [`Transfer`]; the payee's bank
+//! answers with a signed [`Decision`] (accept or reject with a reason), the
+//! same decision every time it is asked. Heads ([`crate::journal::JournalHead`])
+//! are signed and gossiped so two different heads for one seq are evidence.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::date::ServiceDate;
+use crate::encoding::{decode, encode, DecodeError, EncodeError};
+use crate::ids::{hash_with, BankId, MemberCode};
+use crate::limits::{MAX_SHORT_TEXT_CHARS, MAX_SIGNED_MESSAGE_BYTES};
+use crate::minutes::Minutes;
+use crate::signing::SignedMessage;
+
+/// blake3 context of transfer ids.
+pub const TRANSFER_CONTEXT: &str = "amser/v1 transfer-id";
+
+/// A transfer's id: the hash of its canonical content, the same at every bank.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct TransferId(pub [u8; 32]);
+
+impl TransferId {
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Display for TransferId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for TransferId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TransferId({})", &self.to_hex()[..12])
+    }
+}
+
+impl std::str::FromStr for TransferId {
+    type Err = crate::ids::IdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| crate::ids::IdError::BadHash(s.to_string()))?;
+        Ok(TransferId(out))
+    }
+}
+
+/// Time moving from a member of one bank to a member of another: the payer
+/// (at `from`) received help from the payee (at `to`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub from: BankId,
+    pub to: BankId,
+    pub payer: MemberCode,
+    pub payee: MemberCode,
+    pub minutes: Minutes,
+    pub category: String,
+    pub date: ServiceDate,
+    /// When the payer's bank created it (informational).
+    pub created_ms: u64,
+    /// Makes two identical exchanges on one day two transfers; the same
+    /// nonce (a retried request) makes the same transfer.
+    pub nonce: [u8; 16],
+}
+
+impl Transfer {
+    pub fn id(&self) -> Result<TransferId, EncodeError> {
+        Ok(TransferId(hash_with(TRANSFER_CONTEXT, &encode("transfer", self)?)))
+    }
+
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode("transfer", self)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Transfer, DecodeError> {
+        decode("transfer", bytes, MAX_SIGNED_MESSAGE_BYTES)
+    }
+
+    /// Checks what can be checked without either bank's state.
+    pub fn check_shape(&self) -> Result<(), String> {
+        if self.from == self.to {
+            return Err("a transfer must go between two different banks".into());
+        }
+        if self.minutes.0 <= 0 || self.minutes.0 > crate::limits::MAX_PARSE_MINUTES {
+            return Err(format!("{} minutes is not an amount a transfer may carry", self.minutes.0));
+        }
+        crate::text::check("category", &self.category, MAX_SHORT_TEXT_CHARS, false).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+/// Why a payee's bank refused a transfer. Stable: peers store and show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RejectReason {
+    UnknownPayee,
+    PayeeNotActive,
+    /// Accepting would take the payer bank's debt here past the trust line.
+    TrustLineFull { trust_minutes: i64, owed_minutes: i64 },
+    OverTransferMaximum { max_minutes: i64 },
+    /// The payee would go above their ceiling.
+    PayeeCeiling,
+    /// The trust line with the payer's bank is frozen (evidence of misbehaviour).
+    Frozen,
+    /// The transfer is not well formed.
+    Malformed(String),
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectReason::UnknownPayee => f.write_str("the other bank has no member with that code"),
+            RejectReason::PayeeNotActive => f.write_str("that member of the other bank is not active"),
+            RejectReason::TrustLineFull { trust_minutes, owed_minutes } => write!(
+                f,
+                "the other bank's trust line with us is full (our members already owe {} of the {} hours it extends)",
+                Minutes(*owed_minutes),
+                Minutes(*trust_minutes)
+            ),
+            RejectReason::OverTransferMaximum { max_minutes } => write!(f, "more than the other bank accepts in one transfer ({} hours)", Minutes(*max_minutes)),
+            RejectReason::PayeeCeiling => f.write_str("the member at the other bank would go above their ceiling"),
+            RejectReason::Frozen => f.write_str("the trust line between the banks is frozen"),
+            RejectReason::Malformed(why) => write!(f, "the transfer was not well formed: {why}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    Accept,
+    Reject(RejectReason),
+}
+
+/// The payee bank's answer to a transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub transfer: TransferId,
+    /// The bank that decided (the transfer's `to`).
+    pub by: BankId,
+    pub verdict: Verdict,
+    pub decided_ms: u64,
+}
+
+impl Decision {
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode("decision", self)
+    }
+    pub fn decode(bytes: &[u8]) -> Result<Decision, DecodeError> {
+        decode("decision", bytes, MAX_SIGNED_MESSAGE_BYTES)
+    }
+}
+
+/// Two signed heads from one bank with one seq and different hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub first: SignedMessage,
+    pub second: SignedMessage,
+}
+
+/// Bytes of a direct request between two banks (request-response).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeerRequest {
+    /// Here is a transfer to your member; `note` is the free-text note, sent
+    /// only to you, never gossiped.
+    Deliver { transfer: SignedMessage, note: String },
+    /// What did you decide about this transfer?
+    Status { transfer: TransferId },
+    /// Send me the signed messages of your public log from `from_seq` (catch-up).
+    Log { from_seq: u64, max: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeerResponse {
+    /// The signed decision (the same every time).
+    Decided { decision: SignedMessage },
+    /// I have not seen that transfer.
+    Unknown,
+    /// I am not taking requests from you (not admitted, or busy); try later.
+    Refused { reason: String },
+    /// Part of my public log, from the seq asked.
+    Log { entries: Vec<SignedMessage>, head_seq: u64 },
+}
+
+/// Most signed messages in one catch-up answer.
+pub const MAX_LOG_BATCH: u32 = 64;
+/// Most bytes of one request or response on the wire.
+pub const MAX_PEER_MESSAGE_BYTES: usize = MAX_LOG_BATCH as usize * 2048 + MAX_SIGNED_MESSAGE_BYTES;
+
+impl PeerRequest {
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode("peer request", self)
+    }
+    pub fn decode(bytes: &[u8]) -> Result<PeerRequest, DecodeError> {
+        decode("peer request", bytes, MAX_PEER_MESSAGE_BYTES)
+    }
+}
+
+impl PeerResponse {
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode("peer response", self)
+    }
+    pub fn decode(bytes: &[u8]) -> Result<PeerResponse, DecodeError> {
+        decode("peer response", bytes, MAX_PEER_MESSAGE_BYTES)
+    }
+}
