@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use amser_protocol::journal::BankProfile;
-use amser_protocol::signing::bank_id;
+use amser_protocol::signing::{bank_id, FederationId};
 use amser_protocol::{BankId, EntryHash, Handle};
 use thiserror::Error;
 use tokio::net::TcpListener;
@@ -63,7 +63,8 @@ pub fn init(dir: &DataDir, name: &str, handle: &str, region: &str, clock: Arc<dy
         let config = Config::new(name, handle.as_str(), region);
         let journal = Journal::create(&dir.journal())?;
         let store = Store::open(&dir.state())?;
-        let (ledger, thread) = writer::spawn(journal, store.clone(), clock)?;
+        let federation = FederationId::from_name(&config.federation.name);
+        let (ledger, thread) = writer::spawn(journal, store.clone(), clock, key.clone(), federation)?;
         let profile = BankProfile { bank: bank_id(&key), name: name.to_string(), handle: handle.clone(), region: region.to_string() };
         let opened = ledger.submit_blocking(Command::OpenBank { profile, policy: config.policy.to_policy() });
         drop(ledger);
@@ -163,7 +164,8 @@ impl Node {
         if profile.bank != bank {
             return Err(NodeError::Invalid("bank.key does not belong to this bank's journal; restore the right key file".into()));
         }
-        let (ledger, writer) = writer::spawn(journal, store.clone(), options.clock.clone())?;
+        let federation = FederationId::from_name(&config.federation.name);
+        let (ledger, writer) = writer::spawn(journal, store.clone(), options.clock.clone(), key.clone(), federation)?;
         let policy = config.policy.to_policy();
         if store.policy()? != policy {
             ledger.submit(Command::SetPolicy { policy }).await?;

@@ -32,6 +32,32 @@ pub struct Config {
     pub api: ApiConfig,
     #[serde(default)]
     pub policy: PolicyConfig,
+    #[serde(default)]
+    pub federation: FederationConfig,
+}
+
+/// The port banks listen on for each other unless told otherwise.
+pub const DEFAULT_P2P_PORT: u16 = 7301;
+
+/// How this bank meets other banks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// The federation's name; every signed message carries its hash, so
+    /// messages of one federation mean nothing in another.
+    pub name: String,
+    /// Where to listen for peer banks (a libp2p multiaddr).
+    pub listen: String,
+    /// Find admitted banks on the local network by mDNS.
+    pub mdns: bool,
+    /// Addresses (multiaddrs ending in /p2p/<bank id>) to dial at start.
+    pub bootstrap: Vec<String>,
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        FederationConfig { name: "amser".into(), listen: format!("/ip4/0.0.0.0/tcp/{DEFAULT_P2P_PORT}"), mdns: false, bootstrap: vec![] }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +142,7 @@ impl Config {
             bank: BankConfig { name: name.to_string(), handle: handle.to_string(), region: region.to_string() },
             api: ApiConfig::default(),
             policy: PolicyConfig::default(),
+            federation: FederationConfig::default(),
         }
     }
 

@@ -16,16 +16,21 @@
 //! xs:<seq BE>         exchange id, in journal order
 //! xm:<code>\0<seq BE> exchange id, by member
 //! l:<id>              listing record
+//! p:<bank>            peer line            ph:<handle>   peer bank, by handle
+//! c:<bank>            clearing account (i64 LE minutes)
+//! h:<code>            minutes held for transfers in flight (i64 LE)
+//! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! ```
 
 use std::path::Path;
 
+use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::BankProfile;
-use amser_protocol::{EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
+use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::ledger::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite};
+use crate::ledger::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
 
 /// sled's page cache, in bytes; small, for small boxes.
 const CACHE_BYTES: u64 = 32 * 1024 * 1024;
@@ -112,6 +117,18 @@ impl Store {
                     }
                 }
                 StateWrite::Listing(l) => batch.insert(key("l:", &l.listing.id.0), enc(l)),
+                StateWrite::Peer(p) => {
+                    batch.insert(key("p:", &p.bank.0), enc(p));
+                    if let Some(h) = &p.handle {
+                        batch.insert(key("ph:", h.as_str().as_bytes()), p.bank.0.to_vec());
+                    }
+                }
+                StateWrite::Clearing(bank, m) => batch.insert(key("c:", &bank.0), m.0.to_le_bytes().to_vec()),
+                StateWrite::Hold(code, m) => batch.insert(key("h:", code.as_str().as_bytes()), m.0.to_le_bytes().to_vec()),
+                StateWrite::Transfer(t) => {
+                    batch.insert(key("t:", &t.id.0), enc(t));
+                    batch.insert(key("ts:", &t.seq.to_be_bytes()), t.id.0.to_vec());
+                }
             }
         }
         self.db.apply_batch(batch)?;
@@ -210,7 +227,81 @@ impl Store {
     }
 }
 
+impl Store {
+    fn minutes_at(&self, k: &[u8]) -> Result<Minutes, StoreError> {
+        match self.db.get(k)? {
+            Some(v) => Ok(Minutes(i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("minutes value".into()))?))),
+            None => Ok(Minutes::ZERO),
+        }
+    }
+
+    pub fn peers(&self) -> Result<Vec<PeerLine>, StoreError> {
+        self.scan_prefix("p:")
+    }
+
+    /// Every clearing account: (peer bank, minutes).
+    pub fn clearings(&self) -> Result<Vec<(BankId, Minutes)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("c:") {
+            let (k, v) = kv?;
+            let bank: [u8; 32] = k[2..].try_into().map_err(|_| StoreError::Damaged("clearing key".into()))?;
+            let m = i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("clearing value".into()))?);
+            out.push((BankId(bank), Minutes(m)));
+        }
+        Ok(out)
+    }
+
+    /// Transfers in journal order, newest first when `newest_first`.
+    pub fn transfers(&self, newest_first: bool, limit: usize) -> Result<Vec<TransferRecord>, StoreError> {
+        let iter = self.db.scan_prefix("ts:");
+        let ids: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if newest_first { Box::new(iter.rev()) } else { Box::new(iter) };
+        let mut out = Vec::new();
+        for kv in ids.take(limit) {
+            let (_, id) = kv?;
+            out.push(self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?);
+        }
+        Ok(out)
+    }
+
+    /// Transfers sent and not yet decided (the retry list).
+    pub fn pending_transfers(&self) -> Result<Vec<TransferRecord>, StoreError> {
+        let all: Vec<TransferRecord> = self.scan_prefix("t:")?;
+        Ok(all.into_iter().filter(|t| t.is_pending()).collect())
+    }
+
+    /// Finds a transfer by id or a unique hex prefix.
+    pub fn find_transfer(&self, id_or_prefix: &str) -> Result<Option<TransferRecord>, StoreError> {
+        let text = id_or_prefix.trim().to_ascii_lowercase();
+        if text.len() < 6 || text.len() % 2 == 1 {
+            return Ok(None);
+        }
+        let Ok(bytes) = hex::decode(&text) else { return Ok(None) };
+        let mut found = self.db.scan_prefix(key("t:", &bytes));
+        match (found.next(), found.next()) {
+            (Some(kv), None) => Ok(Some(dec("transfer", &kv?.1)?)),
+            _ => Ok(None),
+        }
+    }
+}
+
 impl LedgerRead for Store {
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
+        Ok(self.get(&key("p:", &bank.0))?)
+    }
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
+        let Some(bank) = self.db.get(key("ph:", handle.as_bytes())).map_err(StoreError::from)? else { return Ok(None) };
+        let bank: [u8; 32] = bank.as_ref().try_into().map_err(|_| StoreError::Damaged("peer index".into()))?;
+        Ok(self.peer(&BankId(bank))?.filter(|p| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle)))
+    }
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(self.minutes_at(&key("c:", &bank.0))?)
+    }
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        Ok(self.minutes_at(&key("h:", code.as_str().as_bytes()))?)
+    }
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
+        Ok(self.get(&key("t:", &id.0))?)
+    }
     fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
         Ok(self.get("meta:profile".as_bytes())?)
     }

@@ -21,12 +21,14 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use amser_protocol::journal::{EntryBody, JournalEntry};
-use amser_protocol::{Member};
+use amser_protocol::Member;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::journal::{frame, Journal, JournalError};
-use crate::ledger::{apply, decide, Command, Decision, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
+use crate::ledger::{apply, decide, Command, Context, Decision, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
+use amser_protocol::signing::FederationId;
+use ed25519_dalek::SigningKey;
 use crate::store::Store;
 
 /// Most entries written in one group commit.
@@ -42,6 +44,9 @@ pub enum Reply {
     Member(Member),
     Exchange(ExchangeRecord),
     Listing(ListingRecord),
+    Peer(amser_protocol::federation::PeerLine),
+    Transfer(crate::ledger::TransferRecord),
+    EvidenceKept,
 }
 
 struct Request {
@@ -100,10 +105,10 @@ fn journal_to_ledger(e: JournalError) -> LedgerError {
 }
 
 /// Starts the writer thread. It ends when every [`Ledger`] handle is dropped.
-pub fn spawn(journal: Journal, store: Store, clock: Arc<dyn Clock>) -> std::io::Result<(Ledger, JoinHandle<()>)> {
+pub fn spawn(journal: Journal, store: Store, clock: Arc<dyn Clock>, key: SigningKey, federation: FederationId) -> std::io::Result<(Ledger, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
     let ledger = Ledger { tx, store: store.clone(), journal_path: journal.path().to_path_buf(), synced_len: journal.synced_len() };
-    let thread = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || run(journal, store, clock, rx))?;
+    let thread = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || run(journal, store, clock, key, federation, rx))?;
     Ok((ledger, thread))
 }
 
@@ -116,12 +121,23 @@ fn reply_for(view: &impl LedgerRead, body: &EntryBody) -> Result<Reply, LedgerEr
         EntryBody::ExchangeReversed { reversal } => Reply::Exchange(view.exchange(&reversal.exchange)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?),
         EntryBody::ListingPosted { listing } => Reply::Listing(view.listing(&listing.id)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?),
         EntryBody::ListingClosed { listing } => Reply::Listing(view.listing(listing)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?),
+        EntryBody::PeerLineSet { peer } => Reply::Peer(peer.clone()),
+        EntryBody::TransferSent { transfer, .. } | EntryBody::TransferReceived { transfer, .. } => {
+            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            transfer_reply(view, &id)?
+        }
+        EntryBody::TransferSettled { transfer, .. } => transfer_reply(view, transfer)?,
+        EntryBody::EvidenceRecorded { .. } => Reply::EvidenceKept,
     })
+}
+
+fn transfer_reply(view: &impl LedgerRead, id: &amser_protocol::federation::TransferId) -> Result<Reply, LedgerError> {
+    Ok(Reply::Transfer(view.transfer(id)?.ok_or_else(|| LedgerError::Storage("transfer vanished".into()))?))
 }
 
 type Waiting = Vec<(oneshot::Sender<Result<Reply, LedgerError>>, Result<Reply, LedgerError>)>;
 
-fn run(mut journal: Journal, store: Store, clock: Arc<dyn Clock>, mut rx: mpsc::Receiver<Request>) {
+fn run(mut journal: Journal, store: Store, clock: Arc<dyn Clock>, key: SigningKey, federation: FederationId, mut rx: mpsc::Receiver<Request>) {
     let mut failure: Option<LedgerError> = None;
     let mut batch = Vec::with_capacity(MAX_BATCH_ENTRIES);
     let mut frames = Vec::with_capacity(64 * 1024);
@@ -145,10 +161,12 @@ fn run(mut journal: Journal, store: Store, clock: Arc<dyn Clock>, mut rx: mpsc::
         frames.clear();
         let mut head = journal.head();
         for req in batch.drain(..) {
-            let outcome = decide(&staged, req.command, now).and_then(|decision| match decision {
+            let ctx = Context { now_ms: now, key: &key, federation };
+            let outcome = decide(&staged, req.command, &ctx).and_then(|decision| match decision {
                 Decision::AlreadyRecorded(id) => {
                     Ok(Reply::Exchange(staged.exchange(&id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?))
                 }
+                Decision::KnownTransfer(id) => transfer_reply(&staged, &id),
                 Decision::Append(body) => {
                     let entry = JournalEntry { seq: head.0 + 1, prev_hash: head.1, time_ms: now, body };
                     let bytes = entry.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;

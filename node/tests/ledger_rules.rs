@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use amser_node::ledger::{apply, decide, Command, Decision, LedgerError, LedgerRead, MemState, MemberChanges};
+use amser_node::ledger::{apply, decide, Command, Context, Decision, LedgerError, LedgerRead, MemState, MemberChanges};
+use amser_protocol::signing::FederationId;
 use amser_protocol::journal::{BankProfile, JournalEntry};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{BankId, ExchangeId, MemberCode, MemberKind, MemberStatus, Minutes, Policy};
@@ -26,7 +27,10 @@ impl Bank {
     }
 
     fn run(&mut self, command: Command) -> Result<Option<ExchangeId>, LedgerError> {
-        match decide(&self.state, command, NOW)? {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let ctx = Context { now_ms: NOW, key: &key, federation: FederationId::from_name("amser") };
+        match decide(&self.state, command, &ctx)? {
+            Decision::KnownTransfer(_) => Ok(None),
             Decision::AlreadyRecorded(id) => Ok(Some(id)),
             Decision::Append(body) => {
                 let head = self.state.head().unwrap();
@@ -192,12 +196,14 @@ fn the_same_client_reference_records_once() {
 }
 
 #[test]
-fn members_of_other_banks_are_not_yet_reachable() {
+fn a_bank_that_is_not_admitted_cannot_be_paid() {
     let mut bank = Bank::open();
     let mair = bank.join("Mair", MemberKind::Person);
     let gwen: MemberCode = "gwynedd:7KQ2-M9".parse().unwrap();
+    let err = bank.record(&[&gwen], &[&mair], 60).unwrap_err();
+    assert!(matches!(err, LedgerError::UnknownPeer(..)), "{err}");
     let err = bank.record(&[&mair], &[&gwen], 60).unwrap_err();
-    assert!(matches!(err, LedgerError::OtherBank(..)));
+    assert!(matches!(err, LedgerError::RecordAtPayersBank { .. }), "{err}");
 }
 
 // ---- model-based: random operations against a plain reference model ----

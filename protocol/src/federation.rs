@@ -62,8 +62,6 @@ pub struct Transfer {
     pub minutes: Minutes,
     pub category: String,
     pub date: ServiceDate,
-    /// When the payer's bank created it (informational).
-    pub created_ms: u64,
     /// Makes two identical exchanges on one day two transfers; the same
     /// nonce (a retried request) makes the same transfer.
     pub nonce: [u8; 16],
@@ -207,4 +205,22 @@ impl PeerResponse {
     pub fn decode(bytes: &[u8]) -> Result<PeerResponse, DecodeError> {
         decode("peer response", bytes, MAX_PEER_MESSAGE_BYTES)
     }
+}
+
+/// A bank's standing with one admitted peer, as the bank journals it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerLine {
+    pub bank: BankId,
+    /// The peer's handle (the prefix of its member codes), once known.
+    pub handle: Option<crate::ids::Handle>,
+    /// Where to reach it (multiaddrs, as text).
+    pub addrs: Vec<String>,
+    /// The most this peer's members may owe our bank in total (credit we extend).
+    pub trust: Minutes,
+    /// The most one transfer from this peer may carry, if limited.
+    pub max_transfer: Option<Minutes>,
+    /// Frozen after evidence of misbehaviour: no transfers either way.
+    pub frozen: bool,
+    /// Removed from the federation by the coordinator (kept for the record).
+    pub removed: bool,
 }

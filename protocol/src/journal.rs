@@ -7,6 +7,8 @@ use thiserror::Error;
 
 use crate::encoding::{decode, encode, DecodeError, EncodeError};
 use crate::exchange::{Exchange, Reversal};
+use crate::federation::{Decision, Evidence, PeerLine, Transfer, TransferId};
+use crate::signing::SignedMessage;
 use crate::ids::{context, hash_with, BankId, EntryHash, Handle, ListingId};
 use crate::limits::MAX_ENTRY_BYTES;
 use crate::listing::Listing;
@@ -33,6 +35,18 @@ pub enum EntryBody {
     ExchangeReversed { reversal: Reversal },
     ListingPosted { listing: Listing },
     ListingClosed { listing: ListingId },
+    /// A peer bank admitted, or its trust line changed, frozen or removed.
+    PeerLineSet { peer: PeerLine },
+    /// Payer's side: a transfer signed and sent; the payer's time is held.
+    TransferSent { transfer: Transfer, signed: SignedMessage, note: String },
+    /// Payee's side: a transfer received and decided (accepted: payee credited,
+    /// clearing account for the payer's bank debited; rejected: nothing moves).
+    TransferReceived { transfer: Transfer, signed: SignedMessage, decision: Decision, signed_decision: SignedMessage, note: String },
+    /// Payer's side: the payee bank's decision arrived (accepted: the payer is
+    /// debited and our clearing account for that bank credited; rejected: the hold is released).
+    TransferSettled { transfer: TransferId, decision: Decision, signed_decision: SignedMessage },
+    /// Evidence that a peer signed two different histories; its line is frozen.
+    EvidenceRecorded { against: BankId, evidence: Evidence },
 }
 
 impl EntryBody {
@@ -47,6 +61,11 @@ impl EntryBody {
             EntryBody::ExchangeReversed { .. } => "exchange-reversed",
             EntryBody::ListingPosted { .. } => "listing-posted",
             EntryBody::ListingClosed { .. } => "listing-closed",
+            EntryBody::PeerLineSet { .. } => "peer-line-set",
+            EntryBody::TransferSent { .. } => "transfer-sent",
+            EntryBody::TransferReceived { .. } => "transfer-received",
+            EntryBody::TransferSettled { .. } => "transfer-settled",
+            EntryBody::EvidenceRecorded { .. } => "evidence-recorded",
         }
     }
 }

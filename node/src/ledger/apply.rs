@@ -7,7 +7,13 @@ use amser_protocol::exchange::sum;
 use amser_protocol::journal::{EntryBody, JournalEntry};
 use amser_protocol::{EntryHash, MemberCode, Minutes, Posting};
 
-use super::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite};
+use amser_protocol::federation::{Transfer, TransferId, Verdict};
+
+use super::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+
+fn transfer_id(t: &Transfer) -> Result<TransferId, LedgerError> {
+    t.id().map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
 
 fn balance_writes(view: &impl LedgerRead, postings: &[Posting]) -> Result<Vec<StateWrite>, LedgerError> {
     if sum(postings) != 0 {
@@ -58,6 +64,69 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             record.open = false;
             vec![StateWrite::Listing(record)]
         }
+        EntryBody::PeerLineSet { peer } => vec![StateWrite::Peer(peer.clone())],
+        EntryBody::TransferSent { transfer, signed, note } => {
+            let hold = view.hold(&transfer.payer)?.checked_add(transfer.minutes).ok_or_else(|| LedgerError::Corrupt("a hold overflowed".into()))?;
+            vec![
+                StateWrite::Hold(transfer.payer.clone(), hold),
+                StateWrite::Transfer(TransferRecord {
+                    id: transfer_id(transfer)?,
+                    transfer: transfer.clone(),
+                    signed: signed.clone(),
+                    role: TransferRole::Outgoing,
+                    decision: None,
+                    signed_decision: None,
+                    note: note.clone(),
+                    seq: entry.seq,
+                    settled_seq: None,
+                }),
+            ]
+        }
+        EntryBody::TransferReceived { transfer, signed, decision, signed_decision, note } => {
+            let mut w = Vec::new();
+            if decision.verdict == Verdict::Accept {
+                let clearing = view.clearing(&transfer.from)?.0.checked_sub(transfer.minutes.0).ok_or_else(|| LedgerError::Corrupt("a clearing account overflowed".into()))?;
+                let payee = view.balance(&transfer.payee)?.checked_add(transfer.minutes).ok_or_else(|| LedgerError::Corrupt("a balance overflowed".into()))?;
+                w.push(StateWrite::Clearing(transfer.from, Minutes(clearing)));
+                w.push(StateWrite::Balance(transfer.payee.clone(), payee));
+            }
+            w.push(StateWrite::Transfer(TransferRecord {
+                id: transfer_id(transfer)?,
+                transfer: transfer.clone(),
+                signed: signed.clone(),
+                role: TransferRole::Incoming,
+                decision: Some(decision.clone()),
+                signed_decision: Some(signed_decision.clone()),
+                note: note.clone(),
+                seq: entry.seq,
+                settled_seq: Some(entry.seq),
+            }));
+            w
+        }
+        EntryBody::TransferSettled { transfer: id, decision, signed_decision } => {
+            let mut record = view.transfer(id)?.ok_or_else(|| LedgerError::Corrupt(format!("entry {} settles a transfer that was never sent", entry.seq)))?;
+            let t = record.transfer.clone();
+            let hold = Minutes(view.hold(&t.payer)?.0 - t.minutes.0);
+            let mut w = vec![StateWrite::Hold(t.payer.clone(), hold)];
+            if decision.verdict == Verdict::Accept {
+                let payer = Minutes(view.balance(&t.payer)?.0 - t.minutes.0);
+                let clearing = Minutes(view.clearing(&t.to)?.0 + t.minutes.0);
+                w.push(StateWrite::Balance(t.payer.clone(), payer));
+                w.push(StateWrite::Clearing(t.to, clearing));
+            }
+            record.decision = Some(decision.clone());
+            record.signed_decision = Some(signed_decision.clone());
+            record.settled_seq = Some(entry.seq);
+            w.push(StateWrite::Transfer(record));
+            w
+        }
+        EntryBody::EvidenceRecorded { against, .. } => match view.peer(against)? {
+            Some(mut peer) => {
+                peer.frozen = true;
+                vec![StateWrite::Peer(peer)]
+            }
+            None => vec![],
+        },
     };
     writes.push(StateWrite::Head(entry.seq, hash));
     Ok(writes)

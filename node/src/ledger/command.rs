@@ -1,6 +1,9 @@
 //! What a coordinator (or, later, a peer bank) asks the ledger to do.
 
+use amser_protocol::federation::Evidence;
 use amser_protocol::listing::ListingKind;
+use amser_protocol::signing::SignedMessage;
+use amser_protocol::{BankId, Handle};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::policy::Limits;
 use amser_protocol::{ExchangeId, ListingId, MemberCode, MemberKind, MemberStatus, Minutes, Policy, ServiceDate};
@@ -29,6 +32,37 @@ pub enum Command {
     ReverseExchange { id: ExchangeId, reason: String },
     PostListing { kind: ListingKind, member: MemberCode, category: String, description: String },
     CloseListing { id: ListingId },
+    /// Admit a peer bank with a trust line (or change an admitted one's).
+    AdmitPeer { bank: BankId, handle: Option<Handle>, addrs: Vec<String>, trust: Minutes, max_transfer: Option<Minutes> },
+    /// Change an admitted peer's standing.
+    UpdatePeer { bank: BankId, changes: PeerChanges },
+    /// Our member `payer` received help from `payee`, a member of another bank.
+    SendTransfer {
+        payer: MemberCode,
+        payee: MemberCode,
+        minutes: Minutes,
+        category: String,
+        note: String,
+        date: Option<ServiceDate>,
+        client_ref: Option<String>,
+    },
+    /// A peer delivered a signed transfer to one of our members.
+    ReceiveTransfer { signed: SignedMessage, note: String, delivered_by: BankId },
+    /// A peer's signed decision on a transfer we sent.
+    ApplyDecision { signed: SignedMessage },
+    /// Two signed heads with one seq from one bank: keep them, freeze the line.
+    RecordEvidence { against: BankId, evidence: Evidence },
+}
+
+/// Changes to an admitted peer; `None` keeps a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerChanges {
+    pub handle: Option<Handle>,
+    pub addrs: Option<Vec<String>>,
+    pub trust: Option<Minutes>,
+    pub max_transfer: Option<Option<Minutes>>,
+    pub frozen: Option<bool>,
+    pub removed: Option<bool>,
 }
 
 /// Fields of a member to change; `None` leaves a field as it is.

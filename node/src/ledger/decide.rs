@@ -11,7 +11,7 @@ use amser_protocol::listing::Listing;
 use amser_protocol::member::MemberProfile;
 use amser_protocol::text::check;
 use amser_protocol::{
-    Exchange, ExchangeId, ListingId, Member, MemberCode, MemberStatus, ServiceDate,
+    Exchange, ExchangeId, ListingId, Member, MemberCode, MemberStatus, Minutes, ServiceDate,
 };
 
 use super::{Command, LedgerError, LedgerRead, MemberChanges};
@@ -24,6 +24,18 @@ pub enum Decision {
     /// The same exchange (same client reference and content) is already
     /// recorded: nothing to write, answer with the existing one.
     AlreadyRecorded(ExchangeId),
+    /// The transfer is already known here (a retry or a replay): nothing to
+    /// write, answer with what was decided before.
+    KnownTransfer(amser_protocol::federation::TransferId),
+}
+
+/// What a decision may use besides the state: the time, and the bank's key
+/// and federation for signing what it sends to peers (ed25519 signing is
+/// deterministic, so this stays a pure function).
+pub struct Context<'a> {
+    pub now_ms: u64,
+    pub key: &'a ed25519_dalek::SigningKey,
+    pub federation: amser_protocol::signing::FederationId,
 }
 
 /// The category an exchange gets when none is given.
@@ -37,8 +49,9 @@ fn storage_err(e: amser_protocol::encoding::EncodeError) -> LedgerError {
     LedgerError::Storage(e.to_string())
 }
 
-/// Decides a command against the state in `view` at time `now_ms`.
-pub fn decide(view: &impl LedgerRead, command: Command, now_ms: u64) -> Result<Decision, LedgerError> {
+/// Decides a command against the state in `view`.
+pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<Decision, LedgerError> {
+    let now_ms = ctx.now_ms;
     let today = ServiceDate::today(now_ms);
     if let Command::OpenBank { profile, policy } = command {
         if view.profile()?.is_some() {
@@ -55,6 +68,12 @@ pub fn decide(view: &impl LedgerRead, command: Command, now_ms: u64) -> Result<D
     let next_seq = view.head()?.0 + 1;
     match command {
         Command::OpenBank { .. } => unreachable!("handled above"),
+        Command::AdmitPeer { .. }
+        | Command::UpdatePeer { .. }
+        | Command::SendTransfer { .. }
+        | Command::ReceiveTransfer { .. }
+        | Command::ApplyDecision { .. }
+        | Command::RecordEvidence { .. } => super::transfer::decide(view, &profile, command, ctx),
         Command::SetPolicy { policy } => {
             if let Some(problem) = policy.problem() {
                 return Err(LedgerError::BadPolicy(problem));
@@ -98,10 +117,24 @@ pub fn decide(view: &impl LedgerRead, command: Command, now_ms: u64) -> Result<D
             if date.0 > today.0 + MAX_DAYS_AHEAD {
                 return Err(LedgerError::FutureDate(date));
             }
-            for code in providers.iter().chain(receivers.iter()) {
-                if code.handle() != profile.handle.as_str() {
-                    return Err(LedgerError::OtherBank(code.clone(), code.handle().to_string()));
+            let ours = |c: &MemberCode| c.handle() == profile.handle.as_str();
+            if !providers.iter().chain(receivers.iter()).all(ours) {
+                if providers.len() != 1 || receivers.len() != 1 {
+                    return Err(LedgerError::CrossBankGroup);
                 }
+                if !ours(&receivers[0]) {
+                    return Err(LedgerError::RecordAtPayersBank { receiver: receivers[0].clone(), bank: receivers[0].handle().to_string() });
+                }
+                let command = Command::SendTransfer {
+                    payer: receivers[0].clone(),
+                    payee: providers[0].clone(),
+                    minutes: minutes_each,
+                    category,
+                    note,
+                    date: Some(date),
+                    client_ref,
+                };
+                return super::transfer::decide(view, &profile, command, ctx);
             }
             let moves = postings(&providers, &receivers, minutes_each)?;
             let nonce = client_ref.clone().unwrap_or_else(|| format!("seq:{next_seq}"));
@@ -118,8 +151,10 @@ pub fn decide(view: &impl LedgerRead, command: Command, now_ms: u64) -> Result<D
                 let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
                 let balance = view.balance(&member.code)?;
                 let would_be = balance.checked_add(posting.minutes).ok_or_else(|| LedgerError::Storage("balance overflow".into()))?;
-                if posting.minutes.0 < 0 && would_be < limits.floor {
-                    return Err(LedgerError::BelowFloor { code: member.code, balance, would_be, floor: limits.floor });
+                // Time held for transfers in flight is not there to spend.
+                let available_after = Minutes(would_be.0 - view.hold(&member.code)?.0);
+                if posting.minutes.0 < 0 && available_after < limits.floor {
+                    return Err(LedgerError::BelowFloor { code: member.code, balance, would_be: available_after, floor: limits.floor });
                 }
                 if posting.minutes.0 > 0 && would_be > limits.ceiling {
                     return Err(LedgerError::AboveCeiling { code: member.code, balance, would_be, ceiling: limits.ceiling });

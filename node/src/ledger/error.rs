@@ -40,6 +40,22 @@ pub enum LedgerError {
     BadPolicy(String),
     #[error("the journal holds an entry the ledger cannot apply: {0}")]
     Corrupt(String),
+    #[error("no admitted bank has the handle '{0}'; admit it first with `amser peer add BANK_ID ADDRESS --trust-hours N` (its handle is learnt when it connects)")]
+    UnknownPeer(String),
+    #[error("the trust line with '{0}' is frozen; no transfers go either way until the coordinator unfreezes it")]
+    PeerFrozen(String),
+    #[error("bank {0} is not admitted here; nothing it sends changes this ledger")]
+    NotAdmitted(amser_protocol::BankId),
+    #[error("a message from another bank was refused: {0}")]
+    BadMessage(String),
+    #[error("{receiver} is a member of '{bank}'; record this exchange at that bank, whose member received the help and pays for it")]
+    RecordAtPayersBank { receiver: MemberCode, bank: String },
+    #[error("an exchange with another bank's member has one provider and one receiver; record group events with other banks as separate exchanges")]
+    CrossBankGroup,
+    #[error("bank {0} still has transfers in flight with us; wait until they are settled")]
+    TransfersInFlight(amser_protocol::BankId),
+    #[error("no transfer with id {0}")]
+    UnknownTransfer(String),
     #[error("the node's storage failed: {0}")]
     Storage(String),
     #[error("{0}")]
@@ -66,6 +82,14 @@ impl LedgerError {
             LedgerError::NotOpen => "not_open",
             LedgerError::BadPolicy(_) => "bad_policy",
             LedgerError::Corrupt(_) => "corrupt_journal",
+            LedgerError::UnknownPeer(_) => "unknown_peer",
+            LedgerError::PeerFrozen(_) => "peer_frozen",
+            LedgerError::NotAdmitted(_) => "not_admitted",
+            LedgerError::BadMessage(_) => "bad_message",
+            LedgerError::RecordAtPayersBank { .. } => "record_at_payers_bank",
+            LedgerError::CrossBankGroup => "cross_bank_group",
+            LedgerError::TransfersInFlight(_) => "transfers_in_flight",
+            LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::Storage(_) => "storage_failed",
             LedgerError::DiskFull(_) => "disk_full",
         }

@@ -8,10 +8,12 @@ mod apply;
 mod command;
 mod decide;
 mod error;
+pub mod memory;
 mod state;
+mod transfer;
 
 pub use apply::apply;
-pub use command::{Command, MemberChanges};
-pub use decide::{decide, Decision};
+pub use command::{Command, MemberChanges, PeerChanges};
+pub use decide::{decide, Context, Decision};
 pub use error::LedgerError;
-pub use state::{ExchangeRecord, LedgerRead, ListingRecord, MemState, Staged, StateWrite};
+pub use state::{ExchangeRecord, LedgerRead, ListingRecord, MemState, Staged, StateWrite, TransferRecord, TransferRole};

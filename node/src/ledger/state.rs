@@ -7,9 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use amser_protocol::federation::{Decision, PeerLine, Transfer, TransferId, Verdict};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::listing::Listing;
-use amser_protocol::{EntryHash, Exchange, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
+use amser_protocol::signing::SignedMessage;
+use amser_protocol::{BankId, EntryHash, Exchange, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use serde::{Deserialize, Serialize};
 
 use super::LedgerError;
@@ -32,6 +34,49 @@ pub struct ListingRecord {
     pub open: bool,
 }
 
+/// Which side of a transfer this bank is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransferRole {
+    /// Our member pays (received help at another bank's member's hands).
+    Outgoing,
+    /// Our member is paid.
+    Incoming,
+}
+
+/// A transfer as one bank keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferRecord {
+    pub id: TransferId,
+    pub transfer: Transfer,
+    pub signed: SignedMessage,
+    pub role: TransferRole,
+    /// The payee bank's decision, once known.
+    pub decision: Option<Decision>,
+    pub signed_decision: Option<SignedMessage>,
+    /// Free text, kept only by the two banks involved.
+    pub note: String,
+    /// The journal entry that recorded it here.
+    pub seq: u64,
+    /// The journal entry that settled it here (payer's side) or decided it (payee's side).
+    pub settled_seq: Option<u64>,
+}
+
+impl TransferRecord {
+    /// "pending", "accepted" or "rejected".
+    pub fn state(&self) -> &'static str {
+        match self.decision.as_ref().map(|d| &d.verdict) {
+            None => "pending",
+            Some(Verdict::Accept) => "accepted",
+            Some(Verdict::Reject(_)) => "rejected",
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.decision.is_none()
+    }
+}
+
 /// One change to derived state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateWrite {
@@ -42,6 +87,12 @@ pub enum StateWrite {
     Balance(MemberCode, Minutes),
     Exchange(ExchangeRecord),
     Listing(ListingRecord),
+    Peer(PeerLine),
+    /// Our clearing account for a peer bank.
+    Clearing(BankId, Minutes),
+    /// Minutes of a member's balance held for transfers in flight.
+    Hold(MemberCode, Minutes),
+    Transfer(TransferRecord),
     /// The last journal entry these writes come from.
     Head(u64, EntryHash),
 }
@@ -58,6 +109,12 @@ pub trait LedgerRead {
     fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError>;
     /// The last journal entry applied: (seq, hash); (0, zeros) for none.
     fn head(&self) -> Result<(u64, EntryHash), LedgerError>;
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError>;
+    /// The admitted (not removed) peer whose member codes start with `handle`.
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError>;
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError>;
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError>;
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError>;
 }
 
 /// A whole bank's derived state in memory.
@@ -71,6 +128,10 @@ pub struct MemState {
     pub exchanges: HashMap<ExchangeId, ExchangeRecord>,
     pub listings: HashMap<ListingId, ListingRecord>,
     pub head: (u64, EntryHash),
+    pub peers: BTreeMap<BankId, PeerLine>,
+    pub clearing: BTreeMap<BankId, Minutes>,
+    pub holds: BTreeMap<MemberCode, Minutes>,
+    pub transfers: HashMap<TransferId, TransferRecord>,
 }
 
 impl MemState {
@@ -92,12 +153,24 @@ impl MemState {
                 self.listings.insert(l.listing.id, l);
             }
             StateWrite::Head(seq, hash) => self.head = (seq, hash),
+            StateWrite::Peer(p) => {
+                self.peers.insert(p.bank, p);
+            }
+            StateWrite::Clearing(bank, m) => {
+                self.clearing.insert(bank, m);
+            }
+            StateWrite::Hold(code, m) => {
+                self.holds.insert(code, m);
+            }
+            StateWrite::Transfer(t) => {
+                self.transfers.insert(t.id, t);
+            }
         }
     }
 
-    /// Sum of every balance: zero for a bank in good order.
+    /// Sum of every balance, members' and clearing accounts': zero for a bank in good order.
     pub fn sum(&self) -> i128 {
-        self.balances.values().map(|m| m.0 as i128).sum()
+        self.balances.values().chain(self.clearing.values()).map(|m| m.0 as i128).sum()
     }
 }
 
@@ -125,6 +198,21 @@ impl LedgerRead for MemState {
     }
     fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
         Ok(self.head)
+    }
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
+        Ok(self.peers.get(bank).cloned())
+    }
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
+        Ok(self.peers.values().find(|p| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle)).cloned())
+    }
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(self.clearing.get(bank).copied().unwrap_or_default())
+    }
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        Ok(self.holds.get(code).copied().unwrap_or_default())
+    }
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
+        Ok(self.transfers.get(id).cloned())
     }
 }
 
@@ -220,6 +308,40 @@ impl<R: LedgerRead> LedgerRead for Staged<'_, R> {
             self.over.head()
         } else {
             self.base.head()
+        }
+    }
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
+        match self.over.peers.get(bank) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.base.peer(bank),
+        }
+    }
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
+        if let Some(p) = self.over.peer_by_handle(handle)? {
+            return Ok(Some(p));
+        }
+        // A staged change may have removed the peer the base still names.
+        match self.base.peer_by_handle(handle)? {
+            Some(p) if self.over.peers.contains_key(&p.bank) => Ok(None),
+            other => Ok(other),
+        }
+    }
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        match self.over.clearing.get(bank) {
+            Some(m) => Ok(*m),
+            None => self.base.clearing(bank),
+        }
+    }
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        match self.over.holds.get(code) {
+            Some(m) => Ok(*m),
+            None => self.base.hold(code),
+        }
+    }
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
+        match self.over.transfers.get(id) {
+            Some(t) => Ok(Some(t.clone())),
+            None => self.base.transfer(id),
         }
     }
 }

@@ -1,0 +1,257 @@
+//! The federation rules: admitting peers, and the transfer protocol's three
+//! steps as seen by one bank.
+//!
+//! ```text
+//!  payer's bank                                  payee's bank
+//!  SendTransfer ─► TransferSent (hold payer)
+//!                  signed Transfer ───────────►  ReceiveTransfer ─► TransferReceived
+//!                                                 accept: payee +m, clearing[payer bank] -m
+//!                  signed Decision ◄───────────  (same signed decision on every retry)
+//!  ApplyDecision ─► TransferSettled
+//!     accept: payer -m, clearing[payee bank] +m, hold released
+//!     reject: hold released
+//! ```
+//!
+//! Every step is idempotent on the transfer id: a retried, duplicated or
+//! replayed message finds the transfer known and changes nothing.
+
+use amser_protocol::federation::{Decision as PeerDecision, PeerLine, RejectReason, Transfer, Verdict};
+use amser_protocol::journal::{BankProfile, EntryBody};
+use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS};
+use amser_protocol::signing::{sign, MessageKind, SignedMessage, Verified};
+use amser_protocol::text::check;
+use amser_protocol::{MemberStatus, Minutes, ServiceDate};
+
+use super::command::PeerChanges;
+use super::decide::{Context, Decision, DEFAULT_CATEGORY};
+use super::{Command, LedgerError, LedgerRead, TransferRole};
+
+/// Most addresses kept for one peer.
+const MAX_PEER_ADDRS: usize = 8;
+
+fn bad(e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::BadMessage(e.to_string())
+}
+
+fn verify(signed: &SignedMessage, ctx: &Context, kind: MessageKind) -> Result<Verified, LedgerError> {
+    let verified = signed.verify(ctx.federation).map_err(bad)?;
+    if verified.kind != kind {
+        return Err(bad(format!("expected a {} message, got a {}", kind.name(), verified.kind.name())));
+    }
+    Ok(verified)
+}
+
+fn signed(ctx: &Context, kind: MessageKind, body: Vec<u8>) -> Result<SignedMessage, LedgerError> {
+    sign(ctx.key, kind, ctx.federation, body).map_err(|e| LedgerError::Storage(e.to_string()))
+}
+
+fn check_addrs(addrs: &[String]) -> Result<(), LedgerError> {
+    if addrs.len() > MAX_PEER_ADDRS {
+        return Err(LedgerError::BadPolicy(format!("at most {MAX_PEER_ADDRS} addresses per peer")));
+    }
+    for a in addrs {
+        check("peer address", a, MAX_SHORT_TEXT_CHARS, false)?;
+    }
+    Ok(())
+}
+
+pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Decision, LedgerError> {
+    match command {
+        Command::AdmitPeer { bank, handle, addrs, trust, max_transfer } => {
+            if bank == profile.bank {
+                return Err(LedgerError::BadPolicy("a bank cannot admit itself".into()));
+            }
+            if trust.0 < 0 || max_transfer.is_some_and(|m| m.0 <= 0) {
+                return Err(LedgerError::BadPolicy("the trust line must be 0 or more hours, and a transfer maximum more than 0".into()));
+            }
+            check_addrs(&addrs)?;
+            if let Some(h) = &handle {
+                if h == &profile.handle {
+                    return Err(LedgerError::BadPolicy(format!("'{h}' is this bank's own handle")));
+                }
+                if let Some(other) = view.peer_by_handle(h.as_str())? {
+                    if other.bank != bank {
+                        return Err(LedgerError::BadPolicy(format!("another admitted bank already has the handle '{h}'")));
+                    }
+                }
+            }
+            let existing = view.peer(&bank)?;
+            let peer = PeerLine {
+                bank,
+                handle: handle.or_else(|| existing.as_ref().and_then(|p| p.handle.clone())),
+                addrs,
+                trust,
+                max_transfer,
+                frozen: existing.as_ref().is_some_and(|p| p.frozen),
+                removed: false,
+            };
+            Ok(Decision::Append(EntryBody::PeerLineSet { peer }))
+        }
+        Command::UpdatePeer { bank, changes } => {
+            let mut peer = view.peer(&bank)?.ok_or_else(|| LedgerError::UnknownPeer(bank.to_string()))?;
+            let PeerChanges { handle, addrs, trust, max_transfer, frozen, removed } = changes;
+            if let Some(h) = handle {
+                if h == profile.handle {
+                    return Err(LedgerError::BadPolicy(format!("'{h}' is this bank's own handle")));
+                }
+                if view.peer_by_handle(h.as_str())?.is_some_and(|other| other.bank != bank) {
+                    return Err(LedgerError::BadPolicy(format!("another admitted bank already has the handle '{h}'")));
+                }
+                peer.handle = Some(h);
+            }
+            if let Some(a) = addrs {
+                check_addrs(&a)?;
+                peer.addrs = a;
+            }
+            if let Some(t) = trust {
+                peer.trust = t;
+            }
+            if let Some(m) = max_transfer {
+                peer.max_transfer = m;
+            }
+            if let Some(f) = frozen {
+                peer.frozen = f;
+            }
+            if let Some(r) = removed {
+                peer.removed = r;
+            }
+            Ok(Decision::Append(EntryBody::PeerLineSet { peer }))
+        }
+        Command::SendTransfer { payer, payee, minutes, category, note, date, client_ref } => {
+            let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
+            check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
+            check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
+            if let Some(r) = &client_ref {
+                check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
+            }
+            let policy = view.policy()?;
+            if minutes > policy.max_minutes_per_person {
+                return Err(LedgerError::TooLongForOnePerson { given: minutes, max: policy.max_minutes_per_person });
+            }
+            if minutes.0 <= 0 {
+                return Err(amser_protocol::exchange::ExchangeShapeError::NotPositive.into());
+            }
+            let member = view.member(&payer)?.ok_or_else(|| LedgerError::UnknownMember(payer.clone()))?;
+            if member.status != MemberStatus::Active {
+                return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
+            }
+            let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
+            if peer.frozen {
+                return Err(LedgerError::PeerFrozen(payee.handle().to_string()));
+            }
+            let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+            let balance = view.balance(&payer)?;
+            let available_after = Minutes(balance.0 - view.hold(&payer)?.0 - minutes.0);
+            if available_after < limits.floor {
+                return Err(LedgerError::BelowFloor { code: payer, balance, would_be: available_after, floor: limits.floor });
+            }
+            let next_seq = view.head()?.0 + 1;
+            let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
+            let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
+            let mut nonce = [0u8; 16];
+            nonce.copy_from_slice(&nonce_hash[..16]);
+            let transfer = Transfer {
+                from: profile.bank,
+                to: peer.bank,
+                payer,
+                payee,
+                minutes,
+                category,
+                date: date.unwrap_or_else(|| ServiceDate::today(ctx.now_ms)),
+                nonce,
+            };
+            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            if view.transfer(&id)?.is_some() {
+                return Ok(Decision::KnownTransfer(id));
+            }
+            let body = transfer.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            let signed = signed(ctx, MessageKind::Transfer, body)?;
+            Ok(Decision::Append(EntryBody::TransferSent { transfer, signed, note }))
+        }
+        Command::ReceiveTransfer { signed: signed_transfer, note, delivered_by } => {
+            let verified = verify(&signed_transfer, ctx, MessageKind::Transfer)?;
+            let transfer = Transfer::decode(&verified.body).map_err(bad)?;
+            if verified.signer != transfer.from || delivered_by != transfer.from {
+                return Err(bad("a transfer must be signed and delivered by the payer's own bank"));
+            }
+            if transfer.to != profile.bank {
+                return Err(bad("this transfer is for another bank"));
+            }
+            let peer = view.peer(&transfer.from)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(transfer.from))?;
+            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            if view.transfer(&id)?.is_some() {
+                return Ok(Decision::KnownTransfer(id));
+            }
+            let note = if check("note", &note, MAX_LONG_TEXT_CHARS, true).is_ok() { note } else { String::new() };
+            let verdict = match judge(view, profile, &peer, &transfer)? {
+                None => Verdict::Accept,
+                Some(reason) => Verdict::Reject(reason),
+            };
+            let decision = PeerDecision { transfer: id, by: profile.bank, verdict, decided_ms: ctx.now_ms };
+            let signed_decision = signed(ctx, MessageKind::Decision, decision.encode().map_err(|e| LedgerError::Storage(e.to_string()))?)?;
+            Ok(Decision::Append(EntryBody::TransferReceived { transfer, signed: signed_transfer, decision, signed_decision, note }))
+        }
+        Command::ApplyDecision { signed: signed_decision } => {
+            let verified = verify(&signed_decision, ctx, MessageKind::Decision)?;
+            let decision = PeerDecision::decode(&verified.body).map_err(bad)?;
+            if verified.signer != decision.by {
+                return Err(bad("a decision must be signed by the bank that made it"));
+            }
+            let record = view.transfer(&decision.transfer)?.ok_or_else(|| bad("a decision on a transfer this bank never sent"))?;
+            if record.role != TransferRole::Outgoing || record.transfer.to != decision.by {
+                return Err(bad("a decision from a bank that was not this transfer's payee bank"));
+            }
+            if record.decision.is_some() {
+                return Ok(Decision::KnownTransfer(decision.transfer));
+            }
+            Ok(Decision::Append(EntryBody::TransferSettled { transfer: decision.transfer, decision, signed_decision }))
+        }
+        Command::RecordEvidence { against, evidence } => {
+            let first = verify(&evidence.first, ctx, MessageKind::JournalHead)?;
+            let second = verify(&evidence.second, ctx, MessageKind::JournalHead)?;
+            let a: amser_protocol::journal::JournalHead = amser_protocol::encoding::decode("journal head", &first.body, 1024).map_err(bad)?;
+            let b: amser_protocol::journal::JournalHead = amser_protocol::encoding::decode("journal head", &second.body, 1024).map_err(bad)?;
+            let equivocation = first.signer == against && second.signer == against && a.bank == against && b.bank == against && a.seq == b.seq && a.hash != b.hash;
+            if !equivocation {
+                return Err(bad("this is not evidence: it must be two heads signed by one bank with one seq and different hashes"));
+            }
+            if view.peer(&against)?.is_some_and(|p| p.frozen) {
+                return Err(LedgerError::PeerFrozen(against.to_string()));
+            }
+            Ok(Decision::Append(EntryBody::EvidenceRecorded { against, evidence }))
+        }
+        _ => Err(LedgerError::Storage("not a federation command".into())),
+    }
+}
+
+/// Why the payee's bank refuses `transfer`, if it does.
+fn judge(view: &impl LedgerRead, profile: &BankProfile, peer: &PeerLine, transfer: &Transfer) -> Result<Option<RejectReason>, LedgerError> {
+    if let Err(why) = transfer.check_shape() {
+        return Ok(Some(RejectReason::Malformed(why)));
+    }
+    if peer.frozen {
+        return Ok(Some(RejectReason::Frozen));
+    }
+    if transfer.payee.handle() != profile.handle.as_str() {
+        return Ok(Some(RejectReason::UnknownPayee));
+    }
+    let Some(member) = view.member(&transfer.payee)? else { return Ok(Some(RejectReason::UnknownPayee)) };
+    if member.status != MemberStatus::Active {
+        return Ok(Some(RejectReason::PayeeNotActive));
+    }
+    if let Some(max) = peer.max_transfer {
+        if transfer.minutes > max {
+            return Ok(Some(RejectReason::OverTransferMaximum { max_minutes: max.0 }));
+        }
+    }
+    let owed = -view.clearing(&peer.bank)?.0;
+    if owed + transfer.minutes.0 > peer.trust.0 {
+        return Ok(Some(RejectReason::TrustLineFull { trust_minutes: peer.trust.0, owed_minutes: owed }));
+    }
+    let policy = view.policy()?;
+    let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+    if view.balance(&member.code)?.0 + transfer.minutes.0 > limits.ceiling.0 {
+        return Ok(Some(RejectReason::PayeeCeiling));
+    }
+    Ok(None)
+}

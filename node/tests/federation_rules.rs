@@ -1,0 +1,243 @@
+//! The transfer protocol between two banks' ledgers, in memory: the same
+//! rules the nodes run, with the network replaced by handing messages over.
+
+use amser_node::ledger::memory::MemBank;
+use amser_node::ledger::{Command, Decision, LedgerError, LedgerRead, PeerChanges};
+use amser_protocol::federation::{RejectReason, Verdict};
+use amser_protocol::journal::EntryBody;
+use amser_protocol::member::MemberProfile;
+use amser_protocol::signing::{FederationId, SignedMessage};
+use amser_protocol::{MemberCode, MemberKind, Minutes};
+
+const NOW: u64 = 1_795_694_400_000;
+
+fn fed() -> FederationId {
+    FederationId::from_name("wales")
+}
+
+fn join(bank: &mut MemBank, name: &str) -> MemberCode {
+    let profile = MemberProfile {
+        name: name.into(),
+        kind: MemberKind::Person,
+        contact: "01685 000000".into(),
+        skills_offered: vec![],
+        needs: vec![],
+        availability: String::new(),
+        special_needs: String::new(),
+        own_limits: None,
+    };
+    match bank.run(Command::AddMember { profile, joined: None }).unwrap().1.unwrap().body {
+        EntryBody::MemberJoined { member, .. } => member.code,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn admit(bank: &mut MemBank, other: &MemBank, handle: &str, trust_hours: i64) {
+    bank.run(Command::AdmitPeer { bank: other.id(), handle: Some(handle.parse().unwrap()), addrs: vec![], trust: Minutes::from_hours(trust_hours), max_transfer: None })
+        .unwrap();
+}
+
+struct Federation {
+    rhymney: MemBank,
+    gwynedd: MemBank,
+    mair: MemberCode,
+    gwen: MemberCode,
+}
+
+fn federation(trust_hours: i64) -> Federation {
+    let mut rhymney = MemBank::open("Rhymney Time Bank", "rhymney", [1; 32], fed(), NOW).unwrap();
+    let mut gwynedd = MemBank::open("Gwynedd Time Bank", "gwynedd", [2; 32], fed(), NOW).unwrap();
+    let mair = join(&mut rhymney, "Mair");
+    let gwen = join(&mut gwynedd, "Gwen");
+    admit(&mut rhymney, &gwynedd, "gwynedd", trust_hours);
+    admit(&mut gwynedd, &rhymney, "rhymney", trust_hours);
+    Federation { rhymney, gwynedd, mair, gwen }
+}
+
+/// Rhymney records that Gwen (Gwynedd) helped Mair (Rhymney): returns the signed transfer.
+fn gwen_helps_mair(f: &mut Federation, minutes: i64) -> SignedMessage {
+    let command = Command::RecordExchange {
+        providers: vec![f.gwen.clone()],
+        receivers: vec![f.mair.clone()],
+        minutes_each: Minutes(minutes),
+        category: "gardening".into(),
+        note: "Mair's back garden; she has a bad knee".into(),
+        date: None,
+        recorded_by: "coordinator".into(),
+        client_ref: None,
+    };
+    match f.rhymney.run(command).unwrap().1.unwrap().body {
+        EntryBody::TransferSent { signed, .. } => signed,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn deliver(f: &mut Federation, signed: &SignedMessage) -> SignedMessage {
+    let from = f.rhymney.id();
+    let (decision, _) = f.gwynedd.run(Command::ReceiveTransfer { signed: signed.clone(), note: String::new(), delivered_by: from }).unwrap();
+    let id = match decision {
+        Decision::Append(EntryBody::TransferReceived { decision, .. }) => decision.transfer,
+        Decision::KnownTransfer(id) => id,
+        other => panic!("{other:?}"),
+    };
+    f.gwynedd.state.transfer(&id).unwrap().unwrap().signed_decision.unwrap()
+}
+
+fn check_invariants(f: &Federation) {
+    assert_eq!(f.rhymney.state.sum(), 0, "Rhymney's ledger sums to zero");
+    assert_eq!(f.gwynedd.state.sum(), 0, "Gwynedd's ledger sums to zero");
+}
+
+fn quiescent_clearing_is_opposite(f: &Federation) {
+    let r = f.rhymney.state.clearing(&f.gwynedd.id()).unwrap();
+    let g = f.gwynedd.state.clearing(&f.rhymney.id()).unwrap();
+    assert_eq!(r.0, -g.0, "clearing accounts are exact opposites");
+}
+
+#[test]
+fn a_rhymney_member_spends_two_hours_in_gwynedd() {
+    let mut f = federation(50);
+    let transfer = gwen_helps_mair(&mut f, 120);
+    assert_eq!(f.rhymney.state.hold(&f.mair).unwrap(), Minutes(120), "held while in flight");
+    check_invariants(&f);
+    let decision = deliver(&mut f, &transfer);
+    assert_eq!(f.gwynedd.state.balance(&f.gwen).unwrap(), Minutes(120));
+    f.rhymney.run(Command::ApplyDecision { signed: decision }).unwrap();
+    assert_eq!(f.rhymney.state.balance(&f.mair).unwrap(), Minutes(-120));
+    assert_eq!(f.rhymney.state.hold(&f.mair).unwrap(), Minutes(0));
+    assert_eq!(f.rhymney.state.clearing(&f.gwynedd.id()).unwrap(), Minutes(120));
+    check_invariants(&f);
+    quiescent_clearing_is_opposite(&f);
+}
+
+#[test]
+fn replayed_and_duplicated_messages_change_nothing() {
+    let mut f = federation(50);
+    let transfer = gwen_helps_mair(&mut f, 60);
+    let first = deliver(&mut f, &transfer);
+    let again = deliver(&mut f, &transfer);
+    assert_eq!(first, again, "the payee bank answers the same decision every time");
+    let gwynedd_head = f.gwynedd.state.head;
+    f.rhymney.run(Command::ApplyDecision { signed: first.clone() }).unwrap();
+    let rhymney_head = f.rhymney.state.head;
+    let (decision, entry) = f.rhymney.run(Command::ApplyDecision { signed: first }).unwrap();
+    assert!(matches!(decision, Decision::KnownTransfer(_)) && entry.is_none());
+    assert_eq!((f.rhymney.state.head, f.gwynedd.state.head), (rhymney_head, gwynedd_head));
+    assert_eq!(f.gwynedd.state.balance(&f.gwen).unwrap(), Minutes(60), "credited once");
+    assert_eq!(f.rhymney.state.balance(&f.mair).unwrap(), Minutes(-60), "debited once");
+    quiescent_clearing_is_opposite(&f);
+}
+
+#[test]
+fn a_full_trust_line_rejects_and_the_hold_is_released() {
+    let mut f = federation(1);
+    let transfer = gwen_helps_mair(&mut f, 90);
+    let decision = deliver(&mut f, &transfer);
+    let record = f.gwynedd.state.transfers.values().next().unwrap().clone();
+    assert!(matches!(record.decision.unwrap().verdict, Verdict::Reject(RejectReason::TrustLineFull { .. })));
+    f.rhymney.run(Command::ApplyDecision { signed: decision }).unwrap();
+    assert_eq!(f.rhymney.state.hold(&f.mair).unwrap(), Minutes(0));
+    assert_eq!(f.rhymney.state.balance(&f.mair).unwrap(), Minutes(0));
+    assert_eq!(f.gwynedd.state.balance(&f.gwen).unwrap(), Minutes(0));
+    check_invariants(&f);
+    quiescent_clearing_is_opposite(&f);
+}
+
+#[test]
+fn an_unknown_member_code_is_rejected_by_the_payee_bank() {
+    let mut f = federation(50);
+    f.gwen = "gwynedd:ZZZZ-ZZ".parse().unwrap();
+    let transfer = gwen_helps_mair(&mut f, 30);
+    deliver(&mut f, &transfer);
+    let record = f.gwynedd.state.transfers.values().next().unwrap().clone();
+    assert_eq!(record.decision.unwrap().verdict, Verdict::Reject(RejectReason::UnknownPayee));
+}
+
+#[test]
+fn a_bank_that_is_not_admitted_changes_nothing() {
+    let mut f = federation(50);
+    let mut cardiff = MemBank::open("Cardiff", "cardiff", [3; 32], fed(), NOW).unwrap();
+    let ceri = join(&mut cardiff, "Ceri");
+    admit(&mut cardiff, &f.gwynedd, "gwynedd", 50);
+    let command = Command::RecordExchange {
+        providers: vec![f.gwen.clone()],
+        receivers: vec![ceri],
+        minutes_each: Minutes(60),
+        category: String::new(),
+        note: String::new(),
+        date: None,
+        recorded_by: "coordinator".into(),
+        client_ref: None,
+    };
+    let signed = match cardiff.run(command).unwrap().1.unwrap().body {
+        EntryBody::TransferSent { signed, .. } => signed,
+        other => panic!("{other:?}"),
+    };
+    let head = f.gwynedd.state.head;
+    let err = f.gwynedd.run(Command::ReceiveTransfer { signed, note: String::new(), delivered_by: cardiff.id() }).unwrap_err();
+    assert!(matches!(err, LedgerError::NotAdmitted(_)), "{err}");
+    assert_eq!(f.gwynedd.state.head, head);
+}
+
+#[test]
+fn a_tampered_signature_or_a_relayed_transfer_changes_nothing() {
+    let mut f = federation(50);
+    let mut transfer = gwen_helps_mair(&mut f, 60);
+    let head = f.gwynedd.state.head;
+    let from = f.rhymney.id();
+    let mut tampered = transfer.clone();
+    tampered.signature[10] ^= 1;
+    let err = f.gwynedd.run(Command::ReceiveTransfer { signed: tampered, note: String::new(), delivered_by: from }).unwrap_err();
+    assert!(matches!(err, LedgerError::BadMessage(_)), "{err}");
+    // A genuine transfer delivered by someone other than the payer's bank.
+    let err = f.gwynedd.run(Command::ReceiveTransfer { signed: transfer.clone(), note: String::new(), delivered_by: f.gwynedd.id() }).unwrap_err();
+    assert!(matches!(err, LedgerError::BadMessage(_)), "{err}");
+    transfer.envelope.push(0);
+    assert!(f.gwynedd.run(Command::ReceiveTransfer { signed: transfer, note: String::new(), delivered_by: from }).is_err());
+    assert_eq!(f.gwynedd.state.head, head);
+}
+
+#[test]
+fn a_frozen_line_refuses_new_transfers_both_ways() {
+    let mut f = federation(50);
+    let g = f.gwynedd.id();
+    f.rhymney.run(Command::UpdatePeer { bank: g, changes: PeerChanges { frozen: Some(true), ..Default::default() } }).unwrap();
+    let command = Command::RecordExchange {
+        providers: vec![f.gwen.clone()],
+        receivers: vec![f.mair.clone()],
+        minutes_each: Minutes(60),
+        category: String::new(),
+        note: String::new(),
+        date: None,
+        recorded_by: "coordinator".into(),
+        client_ref: None,
+    };
+    assert!(matches!(f.rhymney.run(command).unwrap_err(), LedgerError::PeerFrozen(_)));
+}
+
+#[test]
+fn spending_across_banks_respects_the_payers_floor_including_holds() {
+    let mut f = federation(50);
+    gwen_helps_mair(&mut f, 9 * 60);
+    let command = Command::RecordExchange {
+        providers: vec![f.gwen.clone()],
+        receivers: vec![f.mair.clone()],
+        minutes_each: Minutes(2 * 60),
+        category: String::new(),
+        note: String::new(),
+        date: None,
+        recorded_by: "coordinator".into(),
+        client_ref: None,
+    };
+    assert!(matches!(f.rhymney.run(command).unwrap_err(), LedgerError::BelowFloor { .. }), "9 h held + 2 h is past the 10 h floor");
+}
+
+#[test]
+fn the_note_stays_out_of_the_signed_transfer() {
+    let mut f = federation(50);
+    let transfer = gwen_helps_mair(&mut f, 60);
+    let wire = transfer.to_bytes().unwrap();
+    for secret in ["bad knee", "Mair", "01685"] {
+        assert!(!wire.windows(secret.len()).any(|w| w == secret.as_bytes()), "'{secret}' leaked into the signed transfer");
+    }
+}
