@@ -55,6 +55,18 @@ impl BankId {
     }
 }
 
+impl BankId {
+    /// The bank id inside libp2p peer id bytes (only ed25519 identity peer ids are banks).
+    pub fn from_peer_id_bytes(bytes: &[u8]) -> Option<BankId> {
+        if bytes.len() != 38 || bytes[..6] != PEER_ID_PREFIX {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&bytes[6..]);
+        Some(BankId(key))
+    }
+}
+
 impl fmt::Display for BankId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&bs58::encode(self.peer_id_bytes()).into_string())
