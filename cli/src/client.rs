@@ -47,7 +47,7 @@ impl Client {
         }
         let resp = req.send().await.map_err(|e| {
             if e.is_connect() {
-                anyhow!("the node is not answering at {} (is it running? start it with `amser up`)", self.base)
+                NotRunning(format!("the node is not answering at {} (is it running? start it with `amser up`)", self.base)).into()
             } else {
                 anyhow!("the request to the node failed: {e}")
             }
@@ -95,8 +95,20 @@ impl Response {
     }
 }
 
+/// No node is running on the data directory.
+#[derive(Debug)]
+pub struct NotRunning(pub String);
+
+impl std::fmt::Display for NotRunning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotRunning {}
+
 pub fn not_running(dir: &DataDir) -> anyhow::Error {
-    anyhow!("the node for {} is not running; start it with `amser up --data {}`", dir.root().display(), dir.root().display())
+    NotRunning(format!("the node for {} is not running; start it with `amser up --data {}`", dir.root().display(), dir.root().display())).into()
 }
 
 /// Encodes a path segment (member codes contain ':').

@@ -161,7 +161,7 @@ enum ExchangeCmd {
         #[arg(long, value_delimiter = ',', required = true)]
         receiver: Vec<String>,
         /// Hours each provider gave: 1.5 or 1:30.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         hours: String,
         #[arg(long, default_value = "")]
         category: String,
@@ -510,7 +510,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
 
 /// The audit found problems (already printed).
 #[derive(Debug)]
-struct AuditFailed;
+pub struct AuditFailed;
 
 impl std::fmt::Display for AuditFailed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -520,13 +520,41 @@ impl std::fmt::Display for AuditFailed {
 
 impl std::error::Error for AuditFailed {}
 
-/// For `output::error`: the code of an API failure, if it was one.
+/// For `output::error`: a stable code for the failure, for scripts.
 pub fn failure_code(e: &anyhow::Error) -> &str {
+    use amser_node::datadir::DataDirError;
+    use amser_node::NodeError;
     if let Some(f) = e.downcast_ref::<ApiFailure>() {
         return &f.code;
     }
     if e.downcast_ref::<AuditFailed>().is_some() {
         return "audit_failed";
     }
-    "error"
+    if e.downcast_ref::<amser_protocol::HoursError>().is_some() {
+        return "bad_hours";
+    }
+    if e.downcast_ref::<client::NotRunning>().is_some() {
+        return "node_not_running";
+    }
+    let dir_code = |d: &DataDirError| match d {
+        DataDirError::AlreadyInitialised(_) => "already_initialised",
+        DataDirError::NotInitialised(_) => "not_initialised",
+        DataDirError::Locked(_) => "already_running",
+        DataDirError::TooOpen { .. } => "file_too_open",
+        DataDirError::Damaged(..) => "file_damaged",
+        DataDirError::Io { .. } => "io_error",
+    };
+    if let Some(d) = e.downcast_ref::<DataDirError>() {
+        return dir_code(d);
+    }
+    match e.downcast_ref::<NodeError>() {
+        Some(NodeError::DataDir(d)) => dir_code(d),
+        Some(NodeError::Journal(amser_node::journal::JournalError::Damaged { .. })) => "journal_damaged",
+        Some(NodeError::Journal(_)) => "journal_error",
+        Some(NodeError::Config(_)) => "bad_config",
+        Some(NodeError::Listen { .. }) => "cannot_listen",
+        Some(NodeError::Invalid(_)) => "invalid",
+        Some(_) => "node_error",
+        None => "error",
+    }
 }

@@ -29,6 +29,10 @@ impl Out {
 
     /// Prints an error: as `{"error": {...}}` on stdout with `--json`, as a sentence on stderr otherwise.
     pub fn error(&self, e: &anyhow::Error) {
+        if self.json && e.downcast_ref::<crate::AuditFailed>().is_some() {
+            // The audit report (with ok: false) was the one JSON document.
+            return;
+        }
         let message = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
         if self.json {
             println!("{}", serde_json::json!({"error": {"code": crate::failure_code(e), "message": message}}));

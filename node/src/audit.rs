@@ -56,7 +56,7 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
         problems.push(format!("balances recomputed from the journal sum to {sum} minutes, not 0"));
     }
     if let Some(store) = store {
-        compare_with_store(&state, store, &mut problems);
+        compare_with_store(&state, store, notes.is_empty(), &mut problems);
     }
     AuditReport {
         ok: problems.is_empty(),
@@ -71,7 +71,7 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
     }
 }
 
-fn compare_with_store(state: &MemState, store: &Store, problems: &mut Vec<String>) {
+fn compare_with_store(state: &MemState, store: &Store, whole: bool, problems: &mut Vec<String>) {
     let stored_head: (u64, EntryHash) = match store.head() {
         Ok(h) => h,
         Err(e) => {
@@ -79,6 +79,14 @@ fn compare_with_store(state: &MemState, store: &Store, problems: &mut Vec<String
             return;
         }
     };
+    if !whole && stored_head.0 > state.head.0 {
+        problems.push(format!(
+            "journal entry {} cannot be read, yet the state database shows that entries up to {} were recorded: the end of the journal is damaged, not unfinished",
+            state.head.0 + 1,
+            stored_head.0
+        ));
+        return;
+    }
     if stored_head.0 < state.head.0 {
         // The node syncs the journal before the state; a gap of one batch is normal while running.
         return;

@@ -103,7 +103,7 @@ fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
         let (store_seq, store_hash) = store.head()?;
         let mut agrees = store_seq == 0;
         let mut replayed = 0u64;
-        let opened = Journal::open(&dir.journal(), |entry, hash| {
+        let opened = Journal::open(&dir.journal(), store_seq, |entry, hash| {
             if entry.seq == store_seq && hash == store_hash {
                 agrees = true;
             }

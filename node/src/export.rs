@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::api::views::{ExchangeView, ListingView, MemberView};
 use crate::ledger::{ExchangeRecord, LedgerRead};
 use crate::store::{Store, StoreError};
 
@@ -44,26 +45,39 @@ pub fn exchanges_csv(store: &Store) -> Result<Vec<u8>, StoreError> {
     out.into_inner().map_err(|e| StoreError::Damaged(e.to_string()))
 }
 
+/// The bank as exported: ids and dates as text, the same as the API shows them.
 #[derive(Debug, Serialize)]
-pub struct JsonExport {
-    pub bank: Option<amser_protocol::journal::BankProfile>,
-    pub policy: amser_protocol::Policy,
-    pub members: Vec<amser_protocol::Member>,
-    pub balances: Vec<(amser_protocol::MemberCode, i64)>,
-    pub exchanges: Vec<ExchangeRecord>,
-    pub listings: Vec<crate::ledger::ListingRecord>,
+pub struct BankView {
+    pub bank_id: String,
+    pub name: String,
+    pub handle: String,
+    pub region: String,
 }
 
-/// The register and the ledger as one JSON document.
+#[derive(Debug, Serialize)]
+pub struct JsonExport {
+    pub bank: Option<BankView>,
+    pub policy: crate::config::PolicyConfig,
+    pub members: Vec<MemberView>,
+    pub exchanges: Vec<ExchangeView>,
+    pub listings: Vec<ListingView>,
+}
+
+/// The register and the ledger as one JSON document (members with their balances).
 pub fn json(store: &Store) -> Result<JsonExport, StoreError> {
+    let damaged = |e: crate::ledger::LedgerError| StoreError::Damaged(e.to_string());
     let mut exchanges = Vec::new();
-    store.for_each_exchange(|r| exchanges.push(r))?;
+    store.for_each_exchange(|r| exchanges.push(ExchangeView::from(r)))?;
+    let mut members = Vec::new();
+    for m in store.members()? {
+        let balance = store.balance(&m.code).map_err(damaged)?;
+        members.push(MemberView::new(m, balance));
+    }
     Ok(JsonExport {
-        bank: store.profile().map_err(|e| StoreError::Damaged(e.to_string()))?,
-        policy: store.policy().map_err(|e| StoreError::Damaged(e.to_string()))?,
-        members: store.members()?,
-        balances: store.balances()?.into_iter().map(|(c, m)| (c, m.0)).collect(),
+        bank: store.profile().map_err(damaged)?.map(|p| BankView { bank_id: p.bank.to_string(), name: p.name, handle: p.handle.to_string(), region: p.region }),
+        policy: crate::config::PolicyConfig::from_policy(&store.policy().map_err(damaged)?),
+        members,
         exchanges,
-        listings: store.listings()?,
+        listings: store.listings()?.into_iter().map(ListingView::from).collect(),
     })
 }

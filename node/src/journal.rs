@@ -114,14 +114,18 @@ pub fn scan(
         reader.read_exact(&mut header).map_err(|e| JournalError::io(path, e))?;
         let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as u64;
         let frame_end = offset + FRAME_HEADER_BYTES as u64 + len;
+        if header == [0u8; FRAME_HEADER_BYTES] && rest_is_zero(&mut reader)? {
+            // A write cut short leaves zeros where the filesystem had not yet put data.
+            return Ok(torn);
+        }
+        if len as usize > MAX_ENTRY_BYTES {
+            return Err(damaged(next_seq, offset, format!("its length ({len} bytes) is more than any entry may have")));
+        }
         if frame_end > total {
             if remaining <= MAX_TORN_TAIL_BYTES {
                 return Ok(torn);
             }
             return Err(damaged(next_seq, offset, format!("its length ({len} bytes) runs past the end of the journal")));
-        }
-        if len as usize > MAX_ENTRY_BYTES {
-            return Err(damaged(next_seq, offset, format!("its length ({len} bytes) is more than any entry may have")));
         }
         payload.resize(len as usize, 0);
         reader.read_exact(&mut payload).map_err(|e| JournalError::io(path, e))?;
@@ -138,6 +142,19 @@ pub fn scan(
         visit(&entry, hash)?;
         head = (entry.seq, hash);
         offset = frame_end;
+    }
+}
+
+/// Whether everything left to read is zero bytes (reads it all).
+fn rest_is_zero(reader: &mut impl Read) -> Result<bool, JournalError> {
+    let mut buf = [0u8; 8192];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(true),
+            Ok(n) if buf[..n].iter().all(|b| *b == 0) => continue,
+            Ok(_) => return Ok(false),
+            Err(e) => return Err(JournalError::Io { path: PathBuf::from("journal"), source: e }),
+        }
     }
 }
 
@@ -173,11 +190,22 @@ impl Journal {
 
     /// Opens an existing journal, checking every entry and calling `visit`
     /// for each; an unfinished write at the end is moved aside and cut off.
+    /// `recorded` is the last seq known to have been acknowledged (the state
+    /// database's head): cutting below it would lose acknowledged entries, so
+    /// that is reported as damage instead.
     pub fn open(
         path: &Path,
+        recorded: u64,
         visit: impl FnMut(&JournalEntry, EntryHash) -> Result<(), JournalError>,
     ) -> Result<(Journal, ScanOutcome), JournalError> {
         let outcome = scan(path, None, visit)?;
+        if outcome.torn_bytes > 0 && outcome.head.0 < recorded {
+            return Err(JournalError::Damaged {
+                seq: outcome.head.0 + 1,
+                offset: outcome.good_len,
+                reason: format!("it cannot be read, yet the state database shows that entries up to {recorded} were recorded"),
+            });
+        }
         let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| JournalError::io(path, e))?;
         if outcome.torn_bytes > 0 {
             let aside = path.with_extension(format!("amj.torn-{}", crate::clock::Clock::now_ms(&crate::clock::SystemClock)));

@@ -41,7 +41,7 @@ const MAX_VALUE_BYTES: usize = 1024 * 1024;
 pub enum StoreError {
     #[error("the bank's state database failed: {0}")]
     Sled(#[from] sled::Error),
-    #[error("a stored value is damaged ({0}); rebuild the state from the journal with `amser rebuild`")]
+    #[error("a stored value is damaged ({0}); stop the node, move the state/ folder out of the data directory and start the node again: it rebuilds the state from the journal")]
     Damaged(String),
 }
 

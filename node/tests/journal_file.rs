@@ -48,7 +48,7 @@ fn a_journal_reopens_with_every_entry_and_its_head() {
     let path = dir.path().join("journal.amj");
     write_journal(&path, 20);
     let mut seen = 0;
-    let (journal, outcome) = Journal::open(&path, |_, _| {
+    let (journal, outcome) = Journal::open(&path, 0, |_, _| {
         seen += 1;
         Ok(())
     })
@@ -69,7 +69,7 @@ fn an_unfinished_last_write_is_cut_off_and_saved_aside() {
     f.write_all(&500u32.to_le_bytes()).unwrap();
     f.write_all(&[0xAB; 18]).unwrap();
     drop(f);
-    let (journal, outcome) = Journal::open(&path, |_, _| Ok(())).unwrap();
+    let (journal, outcome) = Journal::open(&path, 0, |_, _| Ok(())).unwrap();
     assert_eq!(outcome.torn_bytes, 22);
     assert_eq!(journal.head().0, 5);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), good_len);
@@ -86,7 +86,7 @@ fn a_whole_last_frame_with_a_bad_checksum_counts_as_unfinished() {
     let last = offsets[5] as usize + 20;
     bytes[last] ^= 0xFF;
     std::fs::write(&path, bytes).unwrap();
-    let (journal, _) = Journal::open(&path, |_, _| Ok(())).unwrap();
+    let (journal, _) = Journal::open(&path, 0, |_, _| Ok(())).unwrap();
     assert_eq!(journal.head().0, 5);
 }
 
@@ -98,7 +98,7 @@ fn damage_in_the_middle_stops_the_node_and_names_the_entry() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[offsets[6] as usize + 15] ^= 0x01; // inside entry 7's payload
     std::fs::write(&path, &bytes).unwrap();
-    let err = Journal::open(&path, |_, _| Ok(())).err().expect("damage must stop the open");
+    let err = Journal::open(&path, 0, |_, _| Ok(())).err().expect("damage must stop the open");
     match &err {
         JournalError::Damaged { seq, offset, .. } => assert_eq!((*seq, *offset), (7, offsets[6])),
         other => panic!("expected damage, got {other}"),
@@ -130,5 +130,42 @@ fn a_file_that_is_not_a_journal_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.amj");
     std::fs::write(&path, b"hello, world").unwrap();
-    assert!(matches!(Journal::open(&path, |_, _| Ok(())), Err(JournalError::NotAJournal(_))));
+    assert!(matches!(Journal::open(&path, 0, |_, _| Ok(())), Err(JournalError::NotAJournal(_))));
+}
+
+#[test]
+fn a_damaged_length_field_is_damage_not_an_unfinished_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.amj");
+    let offsets = write_journal(&path, 12);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[offsets[5] as usize + 2] ^= 0x01; // entry 6's length grows by 64 KiB
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Journal::open(&path, 0, |_, _| Ok(())).err().expect("must not be cut as unfinished");
+    assert!(err.to_string().contains("journal entry 6"), "{err}");
+}
+
+#[test]
+fn cutting_below_what_the_state_database_recorded_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.amj");
+    let offsets = write_journal(&path, 8);
+    let bytes = std::fs::read(&path).unwrap();
+    // Entry 8 is cut short: looks unfinished, but the state says 8 were recorded.
+    std::fs::write(&path, &bytes[..offsets[7] as usize + 5]).unwrap();
+    let err = Journal::open(&path, 8, |_, _| Ok(())).err().expect("acknowledged entries must not be cut");
+    assert!(err.to_string().contains("journal entry 8"), "{err}");
+    assert!(Journal::open(&path, 7, |_, _| Ok(())).is_ok(), "with entry 7 recorded, the unfinished entry 8 is cut");
+}
+
+#[test]
+fn zeros_left_by_a_cut_short_write_are_unfinished() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.amj");
+    write_journal(&path, 3);
+    let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+    f.write_all(&[0u8; 4096]).unwrap();
+    drop(f);
+    let (journal, outcome) = Journal::open(&path, 3, |_, _| Ok(())).unwrap();
+    assert_eq!((journal.head().0, outcome.torn_bytes), (3, 4096));
 }

@@ -44,7 +44,7 @@ impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         let status = match &e {
             LedgerError::UnknownMember(_) | LedgerError::UnknownExchange(_) | LedgerError::UnknownListing(_) => StatusCode::NOT_FOUND,
-            LedgerError::BelowFloor { .. } | LedgerError::AboveCeiling { .. } | LedgerError::AlreadyReversed(_) | LedgerError::MemberNotActive { .. } | LedgerError::AlreadyOpen => {
+            LedgerError::BelowFloor { .. } | LedgerError::AboveCeiling { .. } | LedgerError::AlreadyReversed(_) | LedgerError::ListingClosed(_) | LedgerError::MemberNotActive { .. } | LedgerError::AlreadyOpen => {
                 StatusCode::CONFLICT
             }
             LedgerError::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,

@@ -79,7 +79,11 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("no_such_route", "there is no such API route; see the list at the top of node/src/api/mod.rs or in the README")
+    ApiError::not_found("no_such_route", "there is no such API route; the README lists the routes")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method; the README lists each route's methods")
 }
 
 pub fn router(state: AppState) -> Router {
@@ -100,7 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(bank::audit))
         .route("/export", get(bank::export));
     Router::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", api.method_not_allowed_fallback(method_not_allowed))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .layer(DefaultBodyLimit::max(max_body))

@@ -188,7 +188,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
         Command::CloseListing { id } => {
             let record = view.listing(&id)?.ok_or(LedgerError::UnknownListing(id))?;
             if !record.open {
-                return Err(LedgerError::UnknownListing(id));
+                return Err(LedgerError::ListingClosed(id));
             }
             Ok(Decision::Append(EntryBody::ListingClosed { listing: id }))
         }

@@ -32,6 +32,8 @@ pub enum LedgerError {
     AlreadyReversed(ExchangeId),
     #[error("no listing with id {0}")]
     UnknownListing(ListingId),
+    #[error("listing {0} is already closed")]
+    ListingClosed(ListingId),
     #[error("the bank is already open; a data directory holds one bank")]
     AlreadyOpen,
     #[error("the bank has not been opened yet; run `amser init` first")]
@@ -78,6 +80,7 @@ impl LedgerError {
             LedgerError::UnknownExchange(_) => "unknown_exchange",
             LedgerError::AlreadyReversed(_) => "already_reversed",
             LedgerError::UnknownListing(_) => "unknown_listing",
+            LedgerError::ListingClosed(_) => "listing_closed",
             LedgerError::AlreadyOpen => "already_open",
             LedgerError::NotOpen => "not_open",
             LedgerError::BadPolicy(_) => "bad_policy",
