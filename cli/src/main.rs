@@ -58,11 +58,17 @@ enum Command {
         /// Address for the local API (overrides config.toml); port 0 picks a free one.
         #[arg(long, value_name = "ADDR")]
         api_listen: Option<SocketAddr>,
+        /// Where peer banks connect (a libp2p multiaddr, overrides config.toml;
+        /// default /ip4/0.0.0.0/tcp/7301); port 0 picks a free one.
+        #[arg(long, value_name = "MULTIADDR")]
+        p2p_listen: Option<String>,
     },
     /// Set up a sample bank with members and exchanges (if the directory is new) and run it.
     Demo {
         #[arg(long, value_name = "ADDR")]
         api_listen: Option<SocketAddr>,
+        #[arg(long, value_name = "MULTIADDR")]
+        p2p_listen: Option<String>,
     },
     /// Show the bank's id, name, journal position and member count.
     Status,
@@ -85,6 +91,12 @@ enum Command {
     },
     /// Verify the whole journal and every balance.
     Audit,
+    /// Peer banks: admit them with a trust line, list, freeze, remove.
+    #[command(subcommand)]
+    Peer(PeerCmd),
+    /// Transfers with other banks and their signatures.
+    #[command(subcommand)]
+    Transfer(TransferCmd),
     /// Export exchanges (csv) or the whole register and ledger (json).
     Export {
         #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
@@ -190,6 +202,44 @@ enum ExchangeCmd {
 }
 
 #[derive(Subcommand)]
+enum PeerCmd {
+    /// Admit a bank: its members may then spend here up to the trust line.
+    Add {
+        /// The other bank's id (12D3KooW..., from its `amser status`).
+        bank_id: String,
+        /// Where to reach it, like /ip4/192.0.2.7/tcp/7301.
+        multiaddr: String,
+        /// The most hours that bank's members may owe this bank in total.
+        #[arg(long)]
+        trust_hours: String,
+        /// The most hours one transfer from that bank may carry.
+        #[arg(long)]
+        max_transfer_hours: Option<String>,
+        /// Its handle (learnt from the bank itself when it connects, if not given).
+        #[arg(long)]
+        handle: Option<String>,
+    },
+    /// Admitted banks: connected or not, trust line, clearing position, pending transfers.
+    List,
+    /// Stop all transfers with a bank until unfrozen.
+    Freeze { bank_id: String },
+    Unfreeze { bank_id: String },
+    /// Remove a bank from the federation (its record stays).
+    Remove { bank_id: String },
+}
+
+#[derive(Subcommand)]
+enum TransferCmd {
+    /// Recent transfers, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One transfer, with its state and signatures.
+    Show { id: String },
+}
+
+#[derive(Subcommand)]
 enum ListingCmd {
     /// Post an offer or a request.
     Add {
@@ -269,17 +319,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Up { api_listen } => {
+        Command::Up { api_listen, p2p_listen } => {
             init_logging();
-            run_node(dir, api_listen, &out, false).await
+            run_node(dir, api_listen, p2p_listen, &out, false).await
         }
-        Command::Demo { api_listen } => {
+        Command::Demo { api_listen, p2p_listen } => {
             init_logging();
             if !dir.is_initialised() {
                 let d = dir.clone();
                 tokio::task::spawn_blocking(move || amser_node::init(&d, "Rhymney Time Bank (demo)", "rhymney", "Caerphilly, Wales", Arc::new(SystemClock))).await??;
             }
-            run_node(dir, api_listen, &out, true).await
+            run_node(dir, api_listen, p2p_listen, &out, true).await
         }
         Command::Audit if !node_answers(&dir).await => offline_audit(&dir, &out).await,
         other => {
@@ -289,16 +339,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn run_node(dir: DataDir, api_listen: Option<SocketAddr>, out: &Out, demo: bool) -> anyhow::Result<()> {
-    let node = Node::start(dir.clone(), NodeOptions { api_listen, clock: Arc::new(SystemClock) }).await?;
+async fn run_node(dir: DataDir, api_listen: Option<SocketAddr>, p2p_listen: Option<String>, out: &Out, demo: bool) -> anyhow::Result<()> {
+    let node = Node::start(dir.clone(), NodeOptions { api_listen, p2p_listen, clock: Arc::new(SystemClock) }).await?;
     if demo {
         demo::seed(node.ledger()).await.context("setting up the demo bank")?;
     }
     let addr = node.api_addr;
-    let ready = json!({"bank_id": node.bank.to_string(), "api": format!("http://{addr}"), "api_addr": addr.to_string(), "data": dir.root()});
+    let p2p = node.federation.listen_addrs();
+    let ready = json!({"bank_id": node.bank.to_string(), "api": format!("http://{addr}"), "api_addr": addr.to_string(), "p2p_listen": p2p, "data": dir.root()});
     // One line, flushed, so a supervisor or test can read it as the "ready" signal.
     out.print_line(&ready, |_| {
-        let mut s = format!("The node is up. API: http://{addr}/api/v1 (token in {})\nStop it with Ctrl-C.", dir.token().display());
+        let mut s = format!(
+            "The node is up. API: http://{addr}/api/v1 (token in {})\nBank id: {}\nPeer banks reach it at: {}\nStop it with Ctrl-C.",
+            dir.token().display(),
+            node.bank,
+            p2p.join(", ")
+        );
         if demo {
             s.push_str(&format!(
                 "\nTry, in another terminal:\n  amser --data {d} member list\n  amser --data {d} report\n  amser --data {d} audit",
@@ -381,6 +437,36 @@ fn profile_json(p: ProfileArgs, body: &mut serde_json::Map<String, Value>) {
 async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Result<()> {
     match command {
         Command::Init { .. } | Command::Up { .. } | Command::Demo { .. } => unreachable!("handled before connecting"),
+        Command::Peer(cmd) => match cmd {
+            PeerCmd::Add { bank_id, multiaddr, trust_hours, max_transfer_hours, handle } => {
+                let mut body = json!({"bank_id": bank_id, "addr": multiaddr, "trust_hours": trust_hours});
+                if let Some(m) = max_transfer_hours {
+                    body["max_transfer_hours"] = json!(m);
+                }
+                if let Some(h) = handle {
+                    body["handle"] = json!(h);
+                }
+                let v = client.post("/peers", &body).await?;
+                out.print(&v, |v| format!("Admitted {} with a trust line of {} hours", v["bank_id"].as_str().unwrap_or(""), v["trust_hours"]));
+            }
+            PeerCmd::List => out.print(&client.get("/peers").await?, output::peers),
+            PeerCmd::Freeze { bank_id } => {
+                let v = client.post(&format!("/peers/{}/freeze", seg(&bank_id)), &json!({})).await?;
+                out.print(&v, |v| format!("Froze the trust line with {}", v["bank_id"].as_str().unwrap_or("")));
+            }
+            PeerCmd::Unfreeze { bank_id } => {
+                let v = client.post(&format!("/peers/{}/unfreeze", seg(&bank_id)), &json!({})).await?;
+                out.print(&v, |v| format!("Unfroze the trust line with {}", v["bank_id"].as_str().unwrap_or("")));
+            }
+            PeerCmd::Remove { bank_id } => {
+                let v = client.call(reqwest::Method::DELETE, &format!("/peers/{}", seg(&bank_id)), None).await?.json()?;
+                out.print(&v, |v| format!("Removed {} from the federation", v["bank_id"].as_str().unwrap_or("")));
+            }
+        },
+        Command::Transfer(cmd) => match cmd {
+            TransferCmd::List { limit } => out.print(&client.get(&format!("/transfers?limit={limit}")).await?, output::transfers),
+            TransferCmd::Show { id } => out.print(&client.get(&format!("/transfers/{}", seg(&id))).await?, output::transfer),
+        },
         Command::Status => out.print(&client.get("/status").await?, output::status),
         Command::Member(cmd) => match cmd {
             MemberCmd::Add { name, kind, profile, joined } => {

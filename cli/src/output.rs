@@ -47,8 +47,9 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
 }
 
 pub fn status(v: &Value) -> String {
+    let p2p = v["p2p_listen"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("\n          ")).unwrap_or_default();
     format!(
-        "{} ({})\nBank id:  {}\nRegion:   {}\nMembers:  {}\nJournal:  entry {} ({})\nVersion:  {}",
+        "{} ({})\nBank id:  {}\nRegion:   {}\nMembers:  {}\nJournal:  entry {} ({})\nVersion:  {}\nFederation: {}\nPeers reach it at: {}",
         s(v, "name"),
         s(v, "handle"),
         s(v, "bank_id"),
@@ -56,7 +57,9 @@ pub fn status(v: &Value) -> String {
         v["members"],
         v["journal_seq"],
         &s(v, "journal_head")[..s(v, "journal_head").len().min(16)],
-        s(v, "version")
+        s(v, "version"),
+        s(v, "federation"),
+        p2p
     )
 }
 
@@ -153,13 +156,81 @@ pub fn exchange(v: &Value) -> String {
 }
 
 pub fn exchange_recorded(v: &Value) -> String {
+    if s(v, "kind") == "transfer" {
+        return format!("Sent transfer {} to the other bank; it is {} until that bank answers\n{}", s(v, "id"), s(v, "state"), transfer(v));
+    }
     format!("Recorded exchange {}\n{}", s(v, "id"), exchange(v))
+}
+
+pub fn peers(v: &Value) -> String {
+    let list = v.as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        return "No peer banks yet. Admit one with `amser peer add BANK_ID ADDRESS --trust-hours N`.".into();
+    }
+    let mut out = format!("{:<12} {:<54} {:<10} {:>8} {:>10} {:>7}  state\n", "handle", "bank id", "connected", "trust h", "clearing", "pending");
+    for p in &list {
+        let state = if p["removed"] == Value::Bool(true) {
+            "removed"
+        } else if p["frozen"] == Value::Bool(true) {
+            "frozen"
+        } else {
+            "admitted"
+        };
+        let clearing = p["clearing_minutes"].as_i64().unwrap_or(0);
+        out.push_str(&format!(
+            "{:<12} {:<54} {:<10} {:>8} {:>10} {:>7}  {}\n",
+            p["handle"].as_str().unwrap_or("?"),
+            s(p, "bank_id"),
+            if p["connected"] == Value::Bool(true) { "yes" } else { "no" },
+            p["trust_hours"],
+            amser_protocol::Minutes(clearing).to_string(),
+            p["pending_transfers"],
+            state
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn transfer(v: &Value) -> String {
+    let mut out = format!(
+        "Transfer {}\nState: {}{}\n{} ({}) pays {} ({}) {} hours for {} on {}\nSigned by the payer's bank: {}…",
+        s(v, "id"),
+        s(v, "state"),
+        v["reject_reason"].as_str().map(|r| format!(" ({r})")).unwrap_or_default(),
+        s(v, "payer"),
+        s(v, "from_bank"),
+        s(v, "payee"),
+        s(v, "to_bank"),
+        v["hours"],
+        s(v, "category"),
+        s(v, "date"),
+        &s(v, "transfer_signature")[..16.min(s(v, "transfer_signature").len())]
+    );
+    if let Some(sig) = v["decision_signature"].as_str() {
+        out.push_str(&format!("\nDecision signed by the payee's bank: {}…", &sig[..16.min(sig.len())]));
+    }
+    out
+}
+
+pub fn transfers(v: &Value) -> String {
+    let list = v.as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        return "No transfers with other banks yet.".into();
+    }
+    list.iter()
+        .map(|t| format!("{}  {:<8} {:<8} {} -> {}  {}h  {}", &s(t, "id")[..12.min(s(t, "id").len())], s(t, "role"), s(t, "state"), s(t, "payer"), s(t, "payee"), t["hours"], s(t, "date")))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn balances(v: &Value) -> String {
     let mut out = String::new();
     for a in v["accounts"].as_array().cloned().unwrap_or_default() {
         out.push_str(&format!("{:<18} {:<28} {:>9}\n", s(&a, "code"), truncate(s(&a, "name"), 28), s(&a, "balance")));
+    }
+    for c in v["clearing"].as_array().cloned().unwrap_or_default() {
+        let who = c["handle"].as_str().map(str::to_string).unwrap_or_else(|| s(&c, "bank_id").to_string());
+        out.push_str(&format!("{:<18} {:<28} {:>9}\n", format!("clearing:{who}"), "(clearing account)", s(&c, "balance")));
     }
     out.push_str(&format!("Sum of all balances: {} minutes (always 0)", v["sum_minutes"]));
     out

@@ -107,6 +107,15 @@ fn compare_with_store(state: &MemState, store: &Store, whole: bool, problems: &m
             for code in stored.keys().filter(|c| !state.balances.contains_key(*c)) {
                 problems.push(format!("{code} has a balance in the state database but never appears in the journal"));
             }
+            match store.clearings() {
+                Ok(stored) => {
+                    let stored: std::collections::BTreeMap<_, _> = stored.into_iter().collect();
+                    if stored != state.clearing {
+                        problems.push("the clearing accounts in the state database differ from the journal's".into());
+                    }
+                }
+                Err(e) => problems.push(format!("could not read clearing accounts: {e}")),
+            }
         }
         Err(e) => problems.push(format!("could not read balances: {e}")),
     }

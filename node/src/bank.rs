@@ -38,6 +38,8 @@ pub enum NodeError {
     Invalid(String),
     #[error("could not listen on {addr}: {source}. Is another program using that port? Choose another with --api-listen")]
     Listen { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -91,7 +93,16 @@ pub fn init(dir: &DataDir, name: &str, handle: &str, region: &str, clock: Arc<dy
 pub struct NodeOptions {
     /// Where the API listens (overrides `[api] listen`); port 0 picks a free port.
     pub api_listen: Option<SocketAddr>,
+    /// Where to listen for peer banks (overrides `[federation] listen`); port 0 allowed.
+    pub p2p_listen: Option<String>,
     pub clock: Arc<dyn Clock>,
+}
+
+impl NodeOptions {
+    /// Loopback only, free ports: for tests and benchmarks.
+    pub fn loopback(clock: Arc<dyn Clock>) -> Self {
+        NodeOptions { api_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))), p2p_listen: Some("/ip4/127.0.0.1/tcp/0".into()), clock }
+    }
 }
 
 /// Brings sled up to the journal: replays entries it has not applied. If
@@ -134,10 +145,13 @@ pub struct Node {
     /// Where the API is listening.
     pub api_addr: SocketAddr,
     pub bank: BankId,
+    /// The federation side: listen addresses, presence of peers.
+    pub federation: crate::federation::FederationHandle,
     ledger: Option<Ledger>,
     dir: DataDir,
     stop: watch::Sender<bool>,
     server: Option<tokio::task::JoinHandle<()>>,
+    driver: Option<tokio::task::JoinHandle<()>>,
     writer: Option<JoinHandle<()>>,
     /// Held while running: no second node may open the directory.
     _lock: std::fs::File,
@@ -171,12 +185,20 @@ impl Node {
             ledger.submit(Command::SetPolicy { policy }).await?;
             tracing::info!("recorded the policy from config.toml in the journal");
         }
+        let (stop, stopped) = watch::channel(false);
+        let settings = crate::federation::Settings {
+            listen: vec![options.p2p_listen.clone().unwrap_or_else(|| config.federation.listen.clone())],
+            mdns: config.federation.mdns,
+            bootstrap: config.federation.bootstrap.clone(),
+            federation: config.federation.name.clone(),
+        };
+        let (federation, driver) = crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone()).await?;
         let addr = options.api_listen.unwrap_or(config.api.listen);
         let listener = TcpListener::bind(addr).await.map_err(|source| NodeError::Listen { addr, source })?;
         let api_addr = listener.local_addr()?;
         dir.write_api_addr(&api_addr.to_string())?;
-        let (stop, mut stopped) = watch::channel(false);
-        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), config.api.max_body_bytes, bank);
+        let mut stopped = stopped;
+        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), config.api.max_body_bytes, bank, federation.clone());
         let router = api::router(state);
         let server = tokio::spawn(async move {
             let shutdown = async move {
@@ -186,8 +208,8 @@ impl Node {
                 tracing::error!(error = %e, "the API server stopped");
             }
         });
-        tracing::info!(%api_addr, bank = %bank, handle = %profile.handle, "node is up");
-        Ok(Node { api_addr, bank, ledger: Some(ledger), dir, stop, server: Some(server), writer: Some(writer), _lock: lock })
+        tracing::info!(%api_addr, bank = %bank, handle = %profile.handle, p2p = ?federation.listen_addrs(), "node is up");
+        Ok(Node { api_addr, bank, federation, ledger: Some(ledger), dir, stop, server: Some(server), driver: Some(driver), writer: Some(writer), _lock: lock })
     }
 
     /// The ledger, for in-process callers (tests, benchmarks).
@@ -201,6 +223,9 @@ impl Node {
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;
+        }
+        if let Some(driver) = self.driver.take() {
+            let _ = driver.await;
         }
         let ledger = self.ledger.take();
         let store = ledger.as_ref().map(|l| l.store().clone());

@@ -170,6 +170,8 @@ pub enum PeerRequest {
     Status { transfer: TransferId },
     /// Send me the signed messages of your public log from `from_seq` (catch-up).
     Log { from_seq: u64, max: u32 },
+    /// Who are you? (handle and name, learnt once on first contact)
+    Hello,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +184,8 @@ pub enum PeerResponse {
     Refused { reason: String },
     /// Part of my public log, from the seq asked.
     Log { entries: Vec<SignedMessage>, head_seq: u64 },
+    /// My handle (the prefix of my member codes) and display name.
+    Hello { handle: crate::ids::Handle, name: String },
 }
 
 /// Most signed messages in one catch-up answer.

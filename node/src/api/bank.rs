@@ -23,10 +23,15 @@ pub struct Status {
     pub members: usize,
     pub version: &'static str,
     pub policy: crate::config::PolicyConfig,
+    pub federation: String,
+    /// Where peer banks reach this node (each ends in /p2p/<bank id>).
+    pub p2p_listen: Vec<String>,
 }
 
 pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     let bank = state.bank;
+    let federation = state.federation.name.clone();
+    let p2p_listen = state.federation.listen_addrs();
     let s = state
         .read(move |store| {
             let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
@@ -41,6 +46,8 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
                 members: store.members()?.len(),
                 version: env!("CARGO_PKG_VERSION"),
                 policy: crate::config::PolicyConfig::from_policy(&store.policy()?),
+                federation,
+                p2p_listen,
             })
         })
         .await?;
@@ -48,9 +55,20 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
 }
 
 #[derive(Debug, Serialize)]
+pub struct ClearingView {
+    pub bank_id: String,
+    pub handle: Option<String>,
+    /// Positive: our members owe that bank; negative: its members owe us.
+    pub minutes: i64,
+    pub balance: String,
+}
+
+#[derive(Debug, Serialize)]
 pub struct Balances {
     pub accounts: Vec<BalanceView>,
-    /// Always 0 for a bank in good order.
+    /// Our clearing account for each peer bank.
+    pub clearing: Vec<ClearingView>,
+    /// Members' and clearing accounts together: always 0 for a bank in good order.
     pub sum_minutes: i64,
 }
 
@@ -60,8 +78,14 @@ pub async fn balances(State(state): State<AppState>) -> Result<Json<Balances>, A
             let names: std::collections::HashMap<_, _> = store.members()?.into_iter().map(|m| (m.code, m.profile.name)).collect();
             let accounts: Vec<BalanceView> =
                 store.balances()?.into_iter().map(|(code, m)| BalanceView::new(code.clone(), names.get(&code).cloned().unwrap_or_default(), m)).collect();
-            let sum_minutes = accounts.iter().map(|a| a.minutes).sum();
-            Ok(Balances { accounts, sum_minutes })
+            let handles: std::collections::HashMap<_, _> = store.peers()?.into_iter().map(|p| (p.bank, p.handle)).collect();
+            let clearing: Vec<ClearingView> = store
+                .clearings()?
+                .into_iter()
+                .map(|(bank, m)| ClearingView { bank_id: bank.to_string(), handle: handles.get(&bank).cloned().flatten().map(|h| h.to_string()), minutes: m.0, balance: m.to_string() })
+                .collect();
+            let sum_minutes = accounts.iter().map(|a| a.minutes).sum::<i64>() + clearing.iter().map(|c| c.minutes).sum::<i64>();
+            Ok(Balances { accounts, clearing, sum_minutes })
         })
         .await?;
     Ok(Json(out))

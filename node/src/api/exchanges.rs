@@ -51,7 +51,7 @@ fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiErro
     }
 }
 
-pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>) -> Result<(StatusCode, Json<ExchangeView>), ApiError> {
+pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let minutes_each = amount(new.hours, new.minutes)?;
     let providers = new.providers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
     let receivers = new.receivers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
@@ -69,8 +69,14 @@ pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>)
         recorded_by: COORDINATOR.to_string(),
         client_ref: new.client_ref,
     };
+    let to_json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| ApiError::internal(e.to_string()));
     match state.ledger.submit(command).await? {
-        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(x.into()))),
+        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(to_json(serde_json::to_value(ExchangeView::from(x)))?))),
+        // With another bank's member: a transfer, pending until that bank decides.
+        Reply::Transfer(t) => {
+            state.federation.poke();
+            Ok((StatusCode::ACCEPTED, Json(to_json(serde_json::to_value(super::peers::TransferView::from(t)))?)))
+        }
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
 }

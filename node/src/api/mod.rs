@@ -14,6 +14,9 @@
 //! POST /api/v1/listings/{id}/close
 //! GET  /api/v1/report             GET  /api/v1/audit
 //! GET  /api/v1/export?format=csv|json
+//! GET  /api/v1/peers              POST /api/v1/peers
+//! POST /api/v1/peers/{bank}/freeze|unfreeze   DELETE /api/v1/peers/{bank}
+//! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
 //! ```
 
 mod bank;
@@ -21,6 +24,7 @@ mod error;
 mod exchanges;
 mod listings;
 mod members;
+mod peers;
 pub mod views;
 
 use std::sync::Arc;
@@ -34,6 +38,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use error::{ApiError, Body};
+pub use peers::{PeerView, TransferView};
 
 use crate::clock::Clock;
 use crate::store::Store;
@@ -51,11 +56,12 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub max_body_bytes: usize,
     pub bank: BankId,
+    pub federation: crate::federation::FederationHandle,
 }
 
 impl AppState {
-    pub fn new(ledger: Ledger, token: &str, clock: Arc<dyn Clock>, max_body_bytes: usize, bank: BankId) -> Self {
-        AppState { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank }
+    pub fn new(ledger: Ledger, token: &str, clock: Arc<dyn Clock>, max_body_bytes: usize, bank: BankId, federation: crate::federation::FederationHandle) -> Self {
+        AppState { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank, federation }
     }
 
     /// Runs a read of committed state off the async threads.
@@ -102,7 +108,13 @@ pub fn router(state: AppState) -> Router {
         .route("/listings/{id}/close", post(listings::close))
         .route("/report", get(bank::report))
         .route("/audit", get(bank::audit))
-        .route("/export", get(bank::export));
+        .route("/export", get(bank::export))
+        .route("/peers", get(peers::list).post(peers::add))
+        .route("/peers/{bank}", axum::routing::delete(peers::remove))
+        .route("/peers/{bank}/freeze", post(peers::freeze))
+        .route("/peers/{bank}/unfreeze", post(peers::unfreeze))
+        .route("/transfers", get(peers::transfers))
+        .route("/transfers/{id}", get(peers::transfer));
     Router::new()
         .nest("/api/v1", api.method_not_allowed_fallback(method_not_allowed))
         .fallback(not_found)

@@ -1,0 +1,204 @@
+//! Federation routes: admitted peer banks, their trust lines, and transfers.
+
+use amser_protocol::federation::{PeerLine, Verdict};
+use amser_protocol::{BankId, Minutes};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{ApiError, AppState, Body};
+use crate::ledger::{Command, LedgerRead, PeerChanges, TransferRecord};
+use crate::writer::Reply;
+
+#[derive(Debug, Serialize)]
+pub struct PeerView {
+    pub bank_id: String,
+    pub handle: Option<String>,
+    pub addrs: Vec<String>,
+    pub trust_minutes: i64,
+    pub trust_hours: f64,
+    pub max_transfer_minutes: Option<i64>,
+    pub frozen: bool,
+    pub removed: bool,
+    pub connected: bool,
+    pub last_seen_ms: Option<u64>,
+    /// Our clearing account for this bank: positive, our members owe it; negative, its members owe us.
+    pub clearing_minutes: i64,
+    pub pending_transfers: usize,
+}
+
+fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> PeerView {
+    let presence = state.federation.presence(&line.bank);
+    PeerView {
+        bank_id: line.bank.to_string(),
+        handle: line.handle.map(|h| h.to_string()),
+        addrs: line.addrs,
+        trust_minutes: line.trust.0,
+        trust_hours: line.trust.as_hours_f64(),
+        max_transfer_minutes: line.max_transfer.map(|m| m.0),
+        frozen: line.frozen,
+        removed: line.removed,
+        connected: presence.connected,
+        last_seen_ms: presence.last_seen_ms,
+        clearing_minutes: clearing.0,
+        pending_transfers: pending,
+    }
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<PeerView>>, ApiError> {
+    let rows = state
+        .read(|store| {
+            let pending = store.pending_transfers()?;
+            let mut out = Vec::new();
+            for line in store.peers()? {
+                let clearing = store.clearing(&line.bank)?;
+                let n = pending.iter().filter(|t| t.transfer.to == line.bank || t.transfer.from == line.bank).count();
+                out.push((line, clearing, n));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(rows.into_iter().map(|(l, c, n)| view(&state, l, c, n)).collect()))
+}
+
+fn parse_bank(text: &str) -> Result<BankId, ApiError> {
+    text.parse().map_err(|e: amser_protocol::ids::IdError| ApiError::bad_request("bad_bank_id", e.to_string()))
+}
+
+fn hours(field: &'static str, v: &Value) -> Result<Minutes, ApiError> {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", format!("{field} must be a number of hours, not {other}"))),
+    };
+    if text.trim() == "0" {
+        return Ok(Minutes::ZERO);
+    }
+    Minutes::parse_hours(&text).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", format!("{field}: {e}")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPeer {
+    bank_id: String,
+    addr: String,
+    trust_hours: Value,
+    #[serde(default)]
+    max_transfer_hours: Option<Value>,
+    #[serde(default)]
+    handle: Option<String>,
+}
+
+pub async fn add(State(state): State<AppState>, Body(new): Body<NewPeer>) -> Result<(StatusCode, Json<PeerView>), ApiError> {
+    let bank = parse_bank(&new.bank_id)?;
+    let addr: libp2p::Multiaddr = new.addr.parse().map_err(|_| ApiError::bad_request("bad_address", format!("'{}' is not a libp2p address; write it like /ip4/192.0.2.7/tcp/7301", new.addr)))?;
+    let trust = hours("trust_hours", &new.trust_hours)?;
+    let max_transfer = new.max_transfer_hours.as_ref().map(|v| hours("max_transfer_hours", v)).transpose()?;
+    let handle = new.handle.as_deref().map(str::parse).transpose().map_err(|e: amser_protocol::ids::IdError| ApiError::bad_request("bad_handle", e.to_string()))?;
+    let command = Command::AdmitPeer { bank, handle, addrs: vec![addr.to_string()], trust, max_transfer };
+    let line = match state.ledger.submit(command).await? {
+        Reply::Peer(line) => line,
+        other => return Err(ApiError::internal(format!("unexpected reply {other:?}"))),
+    };
+    state.federation.poke();
+    let clearing = state.read(move |s| Ok(s.clearing(&bank)?)).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, line, clearing, 0))))
+}
+
+async fn change(state: AppState, bank: String, changes: PeerChanges) -> Result<Json<PeerView>, ApiError> {
+    let bank = parse_bank(&bank)?;
+    let line = match state.ledger.submit(Command::UpdatePeer { bank, changes }).await? {
+        Reply::Peer(line) => line,
+        other => return Err(ApiError::internal(format!("unexpected reply {other:?}"))),
+    };
+    state.federation.poke();
+    let clearing = state.read(move |s| Ok(s.clearing(&bank)?)).await?;
+    Ok(Json(view(&state, line, clearing, 0)))
+}
+
+pub async fn freeze(State(state): State<AppState>, Path(bank): Path<String>) -> Result<Json<PeerView>, ApiError> {
+    change(state, bank, PeerChanges { frozen: Some(true), ..Default::default() }).await
+}
+
+pub async fn unfreeze(State(state): State<AppState>, Path(bank): Path<String>) -> Result<Json<PeerView>, ApiError> {
+    change(state, bank, PeerChanges { frozen: Some(false), ..Default::default() }).await
+}
+
+pub async fn remove(State(state): State<AppState>, Path(bank): Path<String>) -> Result<Json<PeerView>, ApiError> {
+    change(state, bank, PeerChanges { removed: Some(true), ..Default::default() }).await
+}
+
+#[derive(Debug, Serialize)]
+pub struct TransferView {
+    pub kind: &'static str,
+    pub id: String,
+    pub role: crate::ledger::TransferRole,
+    pub state: &'static str,
+    pub reject_reason: Option<String>,
+    pub from_bank: String,
+    pub to_bank: String,
+    pub payer: String,
+    pub payee: String,
+    pub minutes: i64,
+    pub hours: f64,
+    pub category: String,
+    pub date: String,
+    pub note: String,
+    pub seq: u64,
+    pub settled_seq: Option<u64>,
+    /// The payer bank's signature over the transfer (hex).
+    pub transfer_signature: String,
+    /// The payee bank's signature over its decision (hex), once decided.
+    pub decision_signature: Option<String>,
+}
+
+impl From<TransferRecord> for TransferView {
+    fn from(r: TransferRecord) -> Self {
+        let state = r.state();
+        let reject_reason = match r.decision.as_ref().map(|d| &d.verdict) {
+            Some(Verdict::Reject(why)) => Some(why.to_string()),
+            _ => None,
+        };
+        TransferView {
+            kind: "transfer",
+            id: r.id.to_hex(),
+            role: r.role,
+            state,
+            reject_reason,
+            from_bank: r.transfer.from.to_string(),
+            to_bank: r.transfer.to.to_string(),
+            payer: r.transfer.payer.to_string(),
+            payee: r.transfer.payee.to_string(),
+            minutes: r.transfer.minutes.0,
+            hours: r.transfer.minutes.as_hours_f64(),
+            category: r.transfer.category,
+            date: r.transfer.date.to_string(),
+            note: r.note,
+            seq: r.seq,
+            settled_seq: r.settled_seq,
+            transfer_signature: hex::encode(&r.signed.signature),
+            decision_signature: r.signed_decision.map(|d| hex::encode(&d.signature)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    limit: Option<usize>,
+}
+
+pub async fn transfers(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<TransferView>>, ApiError> {
+    let limit = q.limit.unwrap_or(super::members::DEFAULT_LIST_LIMIT).min(super::members::MAX_LIST_LIMIT);
+    let list = state.read(move |s| Ok(s.transfers(true, limit)?)).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TransferView>, ApiError> {
+    let shown = id.clone();
+    let record = state
+        .read(move |s| s.find_transfer(&id)?.ok_or_else(|| ApiError::not_found("unknown_transfer", format!("no transfer with id {shown}; give at least its first 6 characters (see `amser transfer list`)"))))
+        .await?;
+    Ok(Json(record.into()))
+}

@@ -1,0 +1,427 @@
+//! The federation driver: turns what the network hears into ledger commands,
+//! and what the ledger holds into messages, with no decision of its own.
+//!
+//! ```text
+//!   NetEvent ──► driver ──► Ledger::submit (ReceiveTransfer / ApplyDecision / RecordEvidence / UpdatePeer)
+//!   tick ─────►   │  peers: allow list, addresses, redial
+//!                 │  pending outgoing transfers: deliver, retry with backoff until decided
+//!                 │  our journal head: sign and gossip when it moves
+//!                 └──► NetworkHandle (request, respond, publish)
+//! ```
+//! The payer's bank never gives up on a transfer: it retries until the payee
+//! bank's signed decision arrives, however long that takes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use amser_protocol::encoding::{decode, encode};
+use amser_protocol::federation::{Evidence, PeerLine, PeerRequest, PeerResponse, TransferId};
+use amser_protocol::journal::{BankProfile, JournalHead};
+use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
+use amser_protocol::{BankId, EntryHash};
+use ed25519_dalek::SigningKey;
+use libp2p::gossipsub::MessageAcceptance;
+use libp2p::PeerId;
+use tokio::sync::{mpsc, Notify};
+use tokio::task::JoinSet;
+
+use crate::clock::Clock;
+use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
+use crate::network::{self, bank_of, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
+use crate::writer::{Ledger, Reply};
+
+/// How often the driver looks at peers, pending transfers and our head.
+pub const TICK: Duration = Duration::from_millis(250);
+/// First wait before re-sending an undecided transfer; doubles each time.
+pub const FIRST_RETRY: Duration = Duration::from_millis(500);
+/// Longest wait between two attempts to deliver one transfer.
+pub const MAX_RETRY: Duration = Duration::from_secs(30);
+/// How often an admitted bank that is not connected is dialled again.
+pub const REDIAL_INTERVAL: Duration = Duration::from_secs(2);
+/// Signed heads remembered per bank, for spotting equivocation.
+pub const HEADS_KEPT: usize = 256;
+
+/// What the API shows about each peer's connection.
+#[derive(Debug, Clone, Default)]
+pub struct PeerPresence {
+    pub connected: bool,
+    pub last_seen_ms: Option<u64>,
+}
+
+/// A cheap handle for the API: wake the driver, read presence and addresses.
+#[derive(Clone)]
+pub struct FederationHandle {
+    pub net: NetworkHandle,
+    pub name: String,
+    poke: Arc<Notify>,
+    presence: Arc<Mutex<HashMap<BankId, PeerPresence>>>,
+}
+
+impl FederationHandle {
+    /// Asks the driver to look at peers and pending transfers now.
+    pub fn poke(&self) {
+        self.poke.notify_one();
+    }
+
+    pub fn presence(&self, bank: &BankId) -> PeerPresence {
+        self.presence.lock().map(|p| p.get(bank).cloned().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// Our listen addresses, each ending in /p2p/<our bank id>.
+    pub fn listen_addrs(&self) -> Vec<String> {
+        self.net.listen_addrs.iter().map(|a| format!("{a}/p2p/{}", self.net.local_peer)).collect()
+    }
+}
+
+/// Accepts gossip only when it is signed for this federation by the bank
+/// that published it.
+struct Validator {
+    federation: FederationId,
+}
+
+impl GossipValidator for Validator {
+    fn validate(&self, source: Option<&PeerId>, data: &[u8]) -> MessageAcceptance {
+        let Ok(message) = SignedMessage::from_bytes(data) else { return MessageAcceptance::Reject };
+        match message.verify(self.federation) {
+            Ok(v) if source == Some(&peer_of(&v.signer)) => MessageAcceptance::Accept,
+            _ => MessageAcceptance::Reject,
+        }
+    }
+}
+
+/// Where and how the bank meets its peers.
+pub struct Settings {
+    pub listen: Vec<String>,
+    pub mdns: bool,
+    pub bootstrap: Vec<String>,
+    pub federation: String,
+}
+
+/// Starts networking and the driver.
+pub async fn start(
+    ledger: Ledger,
+    key: SigningKey,
+    profile: BankProfile,
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(FederationHandle, tokio::task::JoinHandle<()>), NetworkError> {
+    let federation = FederationId::from_name(&settings.federation);
+    let config = NetworkConfig { key_seed: key.to_bytes(), listen: settings.listen.clone(), mdns: settings.mdns, federation: settings.federation.clone() };
+    let (net, events) = network::start(config, Arc::new(Validator { federation })).await?;
+    for b in &settings.bootstrap {
+        match b.parse::<libp2p::Multiaddr>() {
+            Ok(addr) => match addr.iter().last() {
+                Some(libp2p::multiaddr::Protocol::P2p(peer)) => net.add_address(peer, addr.clone()).await?,
+                _ => tracing::warn!(address = %b, "a bootstrap address must end in /p2p/<bank id>; ignored"),
+            },
+            Err(_) => tracing::warn!(address = %b, "not a libp2p address; ignored"),
+        }
+    }
+    let handle = FederationHandle { net: net.clone(), name: settings.federation, poke: Arc::new(Notify::new()), presence: Arc::default() };
+    let driver = Driver {
+        ledger,
+        key,
+        federation,
+        profile,
+        net,
+        clock,
+        handle: handle.clone(),
+        admitted: Arc::default(),
+        peers: HashMap::new(),
+        last_dial: HashMap::new(),
+        retries: HashMap::new(),
+        in_flight: Arc::default(),
+        heads: HashMap::new(),
+        published_head: 0,
+        tasks: JoinSet::new(),
+    };
+    let task = tokio::spawn(driver.run(events, stop));
+    Ok((handle, task))
+}
+
+struct Retry {
+    next: Instant,
+    delay: Duration,
+}
+
+struct Driver {
+    ledger: Ledger,
+    key: SigningKey,
+    federation: FederationId,
+    profile: BankProfile,
+    net: NetworkHandle,
+    clock: Arc<dyn Clock>,
+    handle: FederationHandle,
+    /// Banks admitted and not removed.
+    admitted: Arc<RwLock<HashSet<BankId>>>,
+    /// The peer lines as last seen, to act only on changes.
+    peers: HashMap<BankId, PeerLine>,
+    last_dial: HashMap<BankId, Instant>,
+    retries: HashMap<TransferId, Retry>,
+    /// Transfers being delivered right now.
+    in_flight: Arc<Mutex<HashSet<TransferId>>>,
+    /// Signed heads seen from each bank, by seq.
+    heads: HashMap<BankId, BTreeMap<u64, (EntryHash, SignedMessage)>>,
+    published_head: u64,
+    /// Deliveries and gossip in progress; aborted when the driver stops.
+    tasks: JoinSet<()>,
+}
+
+impl Driver {
+    async fn run(mut self, mut events: mpsc::Receiver<NetEvent>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let poke = self.handle.poke.clone();
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(e) => self.on_event(e).await,
+                    None => break,
+                },
+                _ = tick.tick() => self.on_tick().await,
+                _ = poke.notified() => self.on_tick().await,
+                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
+                changed = stop.changed() => if changed.is_err() || *stop.borrow() { break },
+            }
+        }
+        tracing::debug!("federation driver stopped");
+    }
+
+    async fn read<T: Send + 'static>(&self, f: impl FnOnce(&crate::store::Store) -> Result<T, LedgerError> + Send + 'static) -> Result<T, LedgerError> {
+        let store = self.ledger.store().clone();
+        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))?
+    }
+
+    fn publish(&mut self, kind: MessageKind, body: Vec<u8>) {
+        match sign(&self.key, kind, self.federation, body).map(|m| m.to_bytes()) {
+            Ok(Ok(bytes)) => self.publish_bytes(bytes),
+            _ => tracing::warn!("could not sign a gossip message"),
+        }
+    }
+
+    fn publish_bytes(&mut self, bytes: Vec<u8>) {
+        let net = self.net.clone();
+        self.tasks.spawn(async move {
+            let _ = net.publish(bytes).await;
+        });
+    }
+
+    async fn on_tick(&mut self) {
+        if let Err(e) = self.sync_peers().await {
+            tracing::warn!(error = %e, "could not read the peer list");
+        }
+        if let Err(e) = self.deliver_pending().await {
+            tracing::warn!(error = %e, "could not read pending transfers");
+        }
+        self.publish_head().await;
+    }
+
+    async fn sync_peers(&mut self) -> Result<(), LedgerError> {
+        let lines = self.read(|s| Ok(s.peers()?)).await?;
+        for line in lines {
+            let peer = peer_of(&line.bank);
+            let changed = self.peers.get(&line.bank) != Some(&line);
+            if changed {
+                if line.removed {
+                    self.admitted.write().map(|mut a| a.remove(&line.bank)).ok();
+                    let _ = self.net.disallow(peer).await;
+                } else {
+                    self.admitted.write().map(|mut a| a.insert(line.bank)).ok();
+                    self.net.allow(peer).await.ok();
+                    for a in &line.addrs {
+                        if let Ok(addr) = a.parse() {
+                            self.net.add_address(peer, addr).await.ok();
+                        }
+                    }
+                }
+                self.peers.insert(line.bank, line.clone());
+            }
+            if !line.removed && !self.handle.presence(&line.bank).connected {
+                let due = self.last_dial.get(&line.bank).is_none_or(|t| t.elapsed() >= REDIAL_INTERVAL);
+                if due || changed {
+                    self.last_dial.insert(line.bank, Instant::now());
+                    self.net.dial(peer).await.ok();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn deliver_pending(&mut self) -> Result<(), LedgerError> {
+        let pending = self.read(|s| Ok(s.pending_transfers()?)).await?;
+        let now = Instant::now();
+        let live: HashSet<TransferId> = pending.iter().map(|t| t.id).collect();
+        self.retries.retain(|id, _| live.contains(id));
+        for record in pending {
+            if record.role != TransferRole::Outgoing {
+                continue;
+            }
+            let to = record.transfer.to;
+            if !self.handle.presence(&to).connected {
+                continue;
+            }
+            let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY });
+            if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(record.id)).unwrap_or(false) {
+                continue;
+            }
+            let first_attempt = retry.delay == FIRST_RETRY;
+            retry.next = now + retry.delay;
+            retry.delay = (retry.delay * 2).min(MAX_RETRY);
+            if first_attempt {
+                if let Ok(bytes) = record.signed.to_bytes() {
+                    self.publish_bytes(bytes);
+                }
+            }
+            let (net, ledger, in_flight) = (self.net.clone(), self.ledger.clone(), self.in_flight.clone());
+            self.tasks.spawn(async move {
+                let id = record.id;
+                let request = PeerRequest::Deliver { transfer: record.signed, note: record.note };
+                match net.request(peer_of(&to), request).await {
+                    Ok(PeerResponse::Decided { decision }) => match ledger.submit(Command::ApplyDecision { signed: decision }).await {
+                        Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
+                        Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
+                    },
+                    Ok(PeerResponse::Refused { reason }) => tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry"),
+                    Ok(_) => tracing::warn!(transfer = %id, "unexpected answer to a transfer; will retry"),
+                    Err(e) => tracing::debug!(transfer = %id, error = %e, "delivery failed; will retry"),
+                }
+                in_flight.lock().map(|mut f| f.remove(&id)).ok();
+            });
+        }
+        Ok(())
+    }
+
+    async fn publish_head(&mut self) {
+        let Ok((seq, hash)) = self.read(|s| s.head()).await else { return };
+        if seq == self.published_head {
+            return;
+        }
+        self.published_head = seq;
+        let head = JournalHead { bank: self.profile.bank, seq, hash, time_ms: self.clock.now_ms() };
+        if let Ok(body) = encode("journal head", &head) {
+            self.publish(MessageKind::JournalHead, body);
+        }
+    }
+
+    async fn on_event(&mut self, event: NetEvent) {
+        match event {
+            NetEvent::Connected(peer) => {
+                let Some(bank) = bank_of(&peer) else { return };
+                if let Ok(mut p) = self.handle.presence.lock() {
+                    p.insert(bank, PeerPresence { connected: true, last_seen_ms: Some(self.clock.now_ms()) });
+                }
+                if self.peers.get(&bank).is_some_and(|l| l.handle.is_none()) {
+                    let (net, ledger) = (self.net.clone(), self.ledger.clone());
+                    self.tasks.spawn(async move {
+                        if let Ok(PeerResponse::Hello { handle, .. }) = net.request(peer, PeerRequest::Hello).await {
+                            let changes = PeerChanges { handle: Some(handle), ..Default::default() };
+                            if let Err(e) = ledger.submit(Command::UpdatePeer { bank, changes }).await {
+                                tracing::warn!(error = %e, "could not record the peer's handle");
+                            }
+                        }
+                    });
+                }
+                self.handle.poke();
+            }
+            NetEvent::Disconnected(peer) => {
+                if let (Some(bank), Ok(mut p)) = (bank_of(&peer), self.handle.presence.lock()) {
+                    let now = self.clock.now_ms();
+                    p.insert(bank, PeerPresence { connected: false, last_seen_ms: Some(now) });
+                }
+            }
+            NetEvent::Request { peer, request, channel } => {
+                let response = self.answer(peer, request).await;
+                if let Err(e) = self.net.respond(channel, response).await {
+                    tracing::debug!(error = %e, "could not answer a peer");
+                }
+            }
+            NetEvent::Gossip { data, .. } => self.on_gossip(data).await,
+        }
+    }
+
+    async fn answer(&mut self, peer: PeerId, request: PeerRequest) -> PeerResponse {
+        let Some(bank) = bank_of(&peer) else { return PeerResponse::Refused { reason: "not a bank's key".into() } };
+        match request {
+            PeerRequest::Hello => PeerResponse::Hello { handle: self.profile.handle.clone(), name: self.profile.name.clone() },
+            PeerRequest::Deliver { transfer, note } => {
+                let ledger = self.ledger.clone();
+                match ledger.submit(Command::ReceiveTransfer { signed: transfer, note, delivered_by: bank }).await {
+                    Ok(Reply::Transfer(record)) => match record.signed_decision {
+                        Some(decision) => {
+                            if let Ok(bytes) = decision.to_bytes() {
+                                self.publish_bytes(bytes);
+                            }
+                            PeerResponse::Decided { decision }
+                        }
+                        None => PeerResponse::Refused { reason: "that transfer is one we sent, not one for us".into() },
+                    },
+                    Ok(_) => PeerResponse::Refused { reason: "unexpected ledger reply".into() },
+                    Err(e) => PeerResponse::Refused { reason: e.to_string() },
+                }
+            }
+            PeerRequest::Status { transfer } => match self.read(move |s| s.transfer(&transfer)).await {
+                Ok(Some(r)) if r.role == TransferRole::Incoming && r.transfer.from == bank => match r.signed_decision {
+                    Some(decision) => PeerResponse::Decided { decision },
+                    None => PeerResponse::Unknown,
+                },
+                _ => PeerResponse::Unknown,
+            },
+            PeerRequest::Log { .. } => PeerResponse::Refused { reason: "catch-up of the public log is not offered by this version".into() },
+        }
+    }
+
+    async fn on_gossip(&mut self, data: Vec<u8>) {
+        let Ok(message) = SignedMessage::from_bytes(&data) else { return };
+        let Ok(verified) = message.verify(self.federation) else { return };
+        match verified.kind {
+            MessageKind::JournalHead => {
+                let Ok(head) = decode::<JournalHead>("journal head", &verified.body, 1024) else { return };
+                if head.bank != verified.signer || head.bank == self.profile.bank {
+                    return;
+                }
+                let seen = self.heads.entry(head.bank).or_default();
+                match seen.get(&head.seq) {
+                    Some((hash, first)) if *hash != head.hash => {
+                        let evidence = Evidence { first: first.clone(), second: message.clone() };
+                        tracing::error!(bank = %head.bank, seq = head.seq, "a bank signed two different journal heads with one number: keeping the evidence and freezing its trust line");
+                        self.record_evidence(head.bank, evidence).await;
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(head.seq, (head.hash, message));
+                        while seen.len() > HEADS_KEPT {
+                            seen.pop_first();
+                        }
+                    }
+                }
+            }
+            MessageKind::Evidence => {
+                let Ok(evidence) = decode::<Evidence>("evidence", &verified.body, amser_protocol::limits::MAX_SIGNED_MESSAGE_BYTES) else { return };
+                let Ok(first) = evidence.first.verify(self.federation) else { return };
+                let against = first.signer;
+                let admitted = self.admitted.read().map(|a| a.contains(&against)).unwrap_or(false);
+                if admitted && !self.peers.get(&against).is_some_and(|p| p.frozen) {
+                    self.record_evidence(against, evidence).await;
+                }
+            }
+            MessageKind::Transfer | MessageKind::Decision => {
+                tracing::debug!(signer = %verified.signer, kind = verified.kind.name(), "saw an inter-bank message");
+            }
+        }
+    }
+
+    async fn record_evidence(&mut self, against: BankId, evidence: Evidence) {
+        let admitted = self.admitted.read().map(|a| a.contains(&against)).unwrap_or(false);
+        if admitted {
+            match self.ledger.submit(Command::RecordEvidence { against, evidence: evidence.clone() }).await {
+                Ok(_) | Err(LedgerError::PeerFrozen(_)) => {}
+                Err(e) => tracing::warn!(error = %e, "could not record evidence"),
+            }
+        }
+        if let Ok(body) = encode("evidence", &evidence) {
+            self.publish(MessageKind::Evidence, body);
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! The bank's libp2p node: one task owns the [`Swarm`]; everything else talks
+//! to it through a [`NetworkHandle`] (commands in) and a receiver of
+//! [`NetEvent`]s (events out), as in rust-libp2p's file-sharing example.
+//!
+//! ```text
+//!  federation driver ──NetCommand──► [bounded] ──► swarm task ──► TCP/noise/yamux (QUIC: feature)
+//!          ▲                                          │ allow list: only admitted banks stay connected
+//!          └──────────── NetEvent ◄──── [bounded] ◄───┘ gossip is validated here, always with a verdict
+//! ```
+//!
+//! Behaviours: allow list, identify, ping, gossipsub (strict signing, manual
+//! validation, content-addressed ids) on the federation topic,
+//! request-response with [`codec::PeerCodec`], Kademlia under our own
+//! protocol name (never the public IPFS DHT), mDNS when configured.
+
+pub mod codec;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use amser_protocol::federation::{PeerRequest, PeerResponse};
+use amser_protocol::limits::MAX_SIGNED_MESSAGE_BYTES;
+use amser_protocol::BankId;
+use libp2p::futures::StreamExt;
+use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, MessageAuthenticity, MessageId, ValidationMode};
+use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
+use libp2p::swarm::behaviour::toggle::Toggle;
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{allow_block_list, identify, kad, mdns, noise, ping, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot};
+
+use codec::{PeerCodec, PEER_PROTOCOL};
+
+/// Kademlia's protocol name: our own, so we never join the public IPFS DHT.
+pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/amser/kad/1.0.0");
+/// How long a connection with nothing to do stays open (banks talk rarely).
+pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+/// How long a direct request may take before it counts as failed.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most commands waiting for the swarm task.
+pub const COMMAND_QUEUE: usize = 1024;
+/// Most events waiting for the federation driver.
+pub const EVENT_QUEUE: usize = 4096;
+/// Most concurrent streams per connection for direct requests.
+pub const MAX_CONCURRENT_STREAMS: usize = 64;
+/// Gossip messages larger than this are dropped by gossipsub itself.
+pub const MAX_GOSSIP_BYTES: usize = MAX_SIGNED_MESSAGE_BYTES + 1024;
+/// How long to wait for the listeners to report their addresses at start.
+pub const LISTEN_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Error)]
+pub enum NetworkError {
+    #[error("'{0}' is not a libp2p address; write it like /ip4/127.0.0.1/tcp/7301")]
+    BadAddress(String),
+    #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --p2p-listen")]
+    Listen { addr: String, reason: String },
+    #[error("could not set up networking: {0}")]
+    Setup(String),
+    #[error("the network task has stopped")]
+    Stopped,
+    #[error("the request to the other bank failed: {0}")]
+    Request(String),
+}
+
+/// The peer id of a bank (they are the same key).
+pub fn peer_of(bank: &BankId) -> PeerId {
+    PeerId::from_bytes(&bank.peer_id_bytes()).expect("an ed25519 identity multihash is a valid peer id")
+}
+
+/// The bank of a peer id, if it is an ed25519 key (every bank's is).
+pub fn bank_of(peer: &PeerId) -> Option<BankId> {
+    BankId::from_peer_id_bytes(&peer.to_bytes())
+}
+
+/// Judges every gossip message before it is delivered or forwarded.
+pub trait GossipValidator: Send + Sync + 'static {
+    fn validate(&self, source: Option<&PeerId>, data: &[u8]) -> MessageAcceptance;
+}
+
+#[derive(NetworkBehaviour)]
+struct Behaviour {
+    allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    identify: identify::Behaviour,
+    ping: ping::Behaviour,
+    gossipsub: gossipsub::Behaviour,
+    peer: request_response::Behaviour<PeerCodec>,
+    kad: kad::Behaviour<kad::store::MemoryStore>,
+    mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// What the rest of the node asks of the network.
+enum NetCommand {
+    Allow(PeerId),
+    Disallow(PeerId),
+    AddAddress(PeerId, Multiaddr),
+    Dial(PeerId),
+    Request { peer: PeerId, request: PeerRequest, reply: oneshot::Sender<Result<PeerResponse, NetworkError>> },
+    Respond { channel: ResponseChannel<PeerResponse>, response: PeerResponse },
+    Publish(Vec<u8>),
+    Connected(oneshot::Sender<Vec<PeerId>>),
+}
+
+/// What the network tells the rest of the node.
+pub enum NetEvent {
+    /// A peer asks something; answer with [`NetworkHandle::respond`].
+    Request { peer: PeerId, request: PeerRequest, channel: ResponseChannel<PeerResponse> },
+    /// A gossip message that passed validation.
+    Gossip { source: Option<PeerId>, data: Vec<u8> },
+    Connected(PeerId),
+    Disconnected(PeerId),
+}
+
+/// A cheap handle to the swarm task.
+#[derive(Clone)]
+pub struct NetworkHandle {
+    tx: mpsc::Sender<NetCommand>,
+    /// The addresses the node listens on, as bound.
+    pub listen_addrs: Arc<Vec<Multiaddr>>,
+    pub local_peer: PeerId,
+}
+
+impl NetworkHandle {
+    async fn send(&self, c: NetCommand) -> Result<(), NetworkError> {
+        self.tx.send(c).await.map_err(|_| NetworkError::Stopped)
+    }
+    pub async fn allow(&self, peer: PeerId) -> Result<(), NetworkError> {
+        self.send(NetCommand::Allow(peer)).await
+    }
+    pub async fn disallow(&self, peer: PeerId) -> Result<(), NetworkError> {
+        self.send(NetCommand::Disallow(peer)).await
+    }
+    pub async fn add_address(&self, peer: PeerId, addr: Multiaddr) -> Result<(), NetworkError> {
+        self.send(NetCommand::AddAddress(peer, addr)).await
+    }
+    pub async fn dial(&self, peer: PeerId) -> Result<(), NetworkError> {
+        self.send(NetCommand::Dial(peer)).await
+    }
+    pub async fn request(&self, peer: PeerId, request: PeerRequest) -> Result<PeerResponse, NetworkError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(NetCommand::Request { peer, request, reply }).await?;
+        rx.await.map_err(|_| NetworkError::Stopped)?
+    }
+    pub async fn respond(&self, channel: ResponseChannel<PeerResponse>, response: PeerResponse) -> Result<(), NetworkError> {
+        self.send(NetCommand::Respond { channel, response }).await
+    }
+    pub async fn publish(&self, data: Vec<u8>) -> Result<(), NetworkError> {
+        self.send(NetCommand::Publish(data)).await
+    }
+    pub async fn connected(&self) -> Result<Vec<PeerId>, NetworkError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(NetCommand::Connected(reply)).await?;
+        rx.await.map_err(|_| NetworkError::Stopped)
+    }
+}
+
+/// How the network is set up.
+pub struct NetworkConfig {
+    /// The bank's secret key seed: its libp2p identity.
+    pub key_seed: [u8; 32],
+    pub listen: Vec<String>,
+    pub mdns: bool,
+    /// The federation's name: the gossip topic is derived from it.
+    pub federation: String,
+}
+
+fn parse_addr(a: &str) -> Result<Multiaddr, NetworkError> {
+    a.parse().map_err(|_| NetworkError::BadAddress(a.to_string()))
+}
+
+fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError> {
+    let keypair = libp2p::identity::Keypair::ed25519_from_bytes(config.key_seed).map_err(|e| NetworkError::Setup(e.to_string()))?;
+    let setup = |e: &dyn std::fmt::Display| NetworkError::Setup(e.to_string());
+    let builder = libp2p::SwarmBuilder::with_existing_identity(keypair)
+        .with_tokio()
+        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .map_err(|e| setup(&e))?;
+    #[cfg(feature = "quic")]
+    let builder = builder.with_quic();
+    let mdns_on = config.mdns;
+    let swarm = builder
+        .with_behaviour(|key| {
+            let peer_id = key.public().to_peer_id();
+            let gossip_config = gossipsub::ConfigBuilder::default()
+                .validation_mode(ValidationMode::Strict)
+                .validate_messages()
+                .message_id_fn(|m: &gossipsub::Message| MessageId::from(blake3::hash(&m.data).to_hex().to_string()))
+                .max_transmit_size(MAX_GOSSIP_BYTES)
+                .build()
+                .map_err(|e| e.to_string())?;
+            let gossipsub = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config)?;
+            let peer = request_response::Behaviour::with_codec(
+                PeerCodec,
+                [(PEER_PROTOCOL, ProtocolSupport::Full)],
+                request_response::Config::default().with_request_timeout(REQUEST_TIMEOUT).with_max_concurrent_streams(MAX_CONCURRENT_STREAMS),
+            );
+            let mut kad = kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad::Config::new(KAD_PROTOCOL));
+            kad.set_mode(Some(kad::Mode::Server));
+            let mdns = if mdns_on { Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id)?) } else { None };
+            Ok(Behaviour {
+                allow: allow_block_list::Behaviour::default(),
+                identify: identify::Behaviour::new(identify::Config::new("/amser/1.0.0".into(), key.public())),
+                ping: ping::Behaviour::default(),
+                gossipsub,
+                peer,
+                kad,
+                mdns: Toggle::from(mdns),
+            })
+        })
+        .map_err(|e| setup(&e))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .build();
+    Ok(swarm)
+}
+
+/// Starts the swarm task: listens, subscribes to the federation topic, and
+/// returns once every listener has reported its bound address.
+pub async fn start(config: NetworkConfig, validator: Arc<dyn GossipValidator>) -> Result<(NetworkHandle, mpsc::Receiver<NetEvent>), NetworkError> {
+    let mut swarm = build_swarm(&config)?;
+    let topic = IdentTopic::new(format!("amser/{}/v1", config.federation));
+    swarm.behaviour_mut().gossipsub.subscribe(&topic).map_err(|e| NetworkError::Setup(e.to_string()))?;
+    for a in &config.listen {
+        let addr = parse_addr(a)?;
+        swarm.listen_on(addr).map_err(|e| NetworkError::Listen { addr: a.clone(), reason: e.to_string() })?;
+    }
+    let mut bound = Vec::new();
+    let wait = async {
+        while bound.len() < config.listen.len() {
+            match swarm.select_next_some().await {
+                SwarmEvent::NewListenAddr { address, .. } => bound.push(address),
+                SwarmEvent::ListenerError { error, .. } => return Err(NetworkError::Listen { addr: config.listen.join(", "), reason: error.to_string() }),
+                SwarmEvent::ListenerClosed { reason: Err(e), .. } => return Err(NetworkError::Listen { addr: config.listen.join(", "), reason: e.to_string() }),
+                _ => {}
+            }
+        }
+        Ok(())
+    };
+    tokio::time::timeout(LISTEN_TIMEOUT, wait).await.map_err(|_| NetworkError::Listen { addr: config.listen.join(", "), reason: "no address was bound in time".into() })??;
+    let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+    let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+    let handle = NetworkHandle { tx, listen_addrs: Arc::new(bound), local_peer: *swarm.local_peer_id() };
+    let task = SwarmTask { swarm, topic, commands: rx, events: events_tx, validator, pending: HashMap::new(), allowed: HashSet::new() };
+    tokio::spawn(task.run());
+    Ok((handle, events))
+}
+
+async fn emit(events: &mpsc::Sender<NetEvent>, event: NetEvent) {
+    if events.send(event).await.is_err() {
+        tracing::debug!("no one is listening to network events");
+    }
+}
+
+struct SwarmTask {
+    swarm: Swarm<Behaviour>,
+    topic: IdentTopic,
+    commands: mpsc::Receiver<NetCommand>,
+    events: mpsc::Sender<NetEvent>,
+    validator: Arc<dyn GossipValidator>,
+    /// Direct requests waiting for their answer.
+    pending: HashMap<OutboundRequestId, oneshot::Sender<Result<PeerResponse, NetworkError>>>,
+    /// Admitted banks (mirrors the allow list, for discovery).
+    allowed: HashSet<PeerId>,
+}
+
+impl SwarmTask {
+    async fn run(mut self) {
+        loop {
+            tokio::select! {
+                command = self.commands.recv() => match command {
+                    Some(c) => self.command(c),
+                    None => break,
+                },
+                event = self.swarm.select_next_some() => self.event(event).await,
+            }
+        }
+        tracing::debug!("network task stopped");
+    }
+
+    fn command(&mut self, command: NetCommand) {
+        let b = self.swarm.behaviour_mut();
+        match command {
+            NetCommand::Allow(peer) => {
+                self.allowed.insert(peer);
+                b.allow.allow_peer(peer);
+            }
+            NetCommand::Disallow(peer) => {
+                self.allowed.remove(&peer);
+                b.allow.disallow_peer(peer);
+                let _ = self.swarm.disconnect_peer_id(peer);
+            }
+            NetCommand::AddAddress(peer, addr) => {
+                b.kad.add_address(&peer, addr.clone());
+                self.swarm.add_peer_address(peer, addr);
+            }
+            NetCommand::Dial(peer) => {
+                if !self.swarm.is_connected(&peer) {
+                    if let Err(e) = self.swarm.dial(peer) {
+                        tracing::debug!(%peer, error = %e, "dial failed");
+                    }
+                }
+            }
+            NetCommand::Request { peer, request, reply } => {
+                let id = b.peer.send_request(&peer, request);
+                self.pending.insert(id, reply);
+            }
+            NetCommand::Respond { channel, response } => {
+                if b.peer.send_response(channel, response).is_err() {
+                    tracing::debug!("a peer went away before its answer was sent");
+                }
+            }
+            NetCommand::Publish(data) => {
+                if let Err(e) = b.gossipsub.publish(self.topic.clone(), data) {
+                    tracing::debug!(error = %e, "gossip not published (no peers yet?)");
+                }
+            }
+            NetCommand::Connected(reply) => {
+                let _ = reply.send(self.swarm.connected_peers().copied().collect());
+            }
+        }
+    }
+
+
+    async fn event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        match event {
+            SwarmEvent::Behaviour(BehaviourEvent::Peer(request_response::Event::Message { peer, message, .. })) => match message {
+                request_response::Message::Request { request, channel, .. } => emit(&self.events, NetEvent::Request { peer, request, channel }).await,
+                request_response::Message::Response { request_id, response } => {
+                    if let Some(reply) = self.pending.remove(&request_id) {
+                        let _ = reply.send(Ok(response));
+                    }
+                }
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Peer(request_response::Event::OutboundFailure { request_id, error, .. })) => {
+                if let Some(reply) = self.pending.remove(&request_id) {
+                    let _ = reply.send(Err(NetworkError::Request(error.to_string())));
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { propagation_source, message_id, message })) => {
+                // Every message gets a verdict, so gossipsub never holds one waiting.
+                let verdict = self.validator.validate(message.source.as_ref(), &message.data);
+                let accepted = matches!(verdict, MessageAcceptance::Accept);
+                self.swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, verdict);
+                if accepted {
+                    emit(&self.events, NetEvent::Gossip { source: message.source, data: message.data }).await;
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
+                for addr in info.listen_addrs {
+                    self.swarm.behaviour_mut().kad.add_address(&peer_id, addr);
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                for (peer, addr) in found {
+                    if self.allowed.contains(&peer) {
+                        self.swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+                        self.swarm.add_peer_address(peer, addr);
+                        if !self.swarm.is_connected(&peer) {
+                            let _ = self.swarm.dial(peer);
+                        }
+                    }
+                }
+            }
+            SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } if num_established.get() == 1 => {
+                emit(&self.events, NetEvent::Connected(peer_id)).await;
+            }
+            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => emit(&self.events, NetEvent::Disconnected(peer_id)).await,
+            _ => {}
+        }
+    }
+}
