@@ -124,7 +124,7 @@ fn an_unknown_member_code_is_refused_with_where_to_look_and_nothing_changes() {
 }
 
 #[test]
-fn a_member_of_another_bank_is_refused_until_there_is_federation() {
+fn another_banks_member_is_refused_until_that_bank_is_admitted_and_a_payer_records_at_home() {
     let f = fixture();
     let before = f.bank.snapshot();
     let (code, message) = f
@@ -141,18 +141,20 @@ fn a_member_of_another_bank_is_refused_until_there_is_federation() {
             "--json",
         ])
         .json_error();
-    assert_eq!(code, "other_bank_member");
+    assert_eq!(code, "record_at_payers_bank");
     assert!(
-        message.contains("gwynedd:7KQ2-M9") && message.contains("another bank"),
+        message.contains("gwynedd:7KQ2-M9") && message.contains("record this exchange at that bank"),
         "{message}"
     );
-    f.node
+    let message = f
+        .node
         .api()
         .post(
             "/api/v1/exchanges",
             &exchange_body("gwynedd:7KQ2-M9", &f.gwen, json!(1)),
         )
-        .expect_error(422, "other_bank_member");
+        .expect_error(422, "unknown_peer");
+    assert!(message.contains("amser peer add"), "{message}");
     assert_eq!(f.bank.snapshot(), before);
 }
 
@@ -573,7 +575,7 @@ fn a_flipped_byte_in_a_middle_journal_entry_is_named_by_audit_and_up_refuses_to_
     );
 
     // The node refuses to start on it, saying which entry, and cuts nothing off.
-    let refused = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0"]);
+    let refused = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]);
     let text = refused.error_text();
     assert!(text.contains(&named) && text.contains("backup"), "{text}");
     let err = f
@@ -640,7 +642,7 @@ fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_
         );
         let text = f
             .bank
-            .amser(&["up", "--api-listen", "127.0.0.1:0"])
+            .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
             .error_text();
         assert!(text.contains(&named), "{text}");
         assert_eq!(
@@ -664,14 +666,14 @@ fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_
 fn up_on_a_directory_without_a_bank_says_to_run_init() {
     let empty = Bank::empty();
     let text = empty
-        .amser(&["up", "--api-listen", "127.0.0.1:0"])
+        .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
         .error_text();
     assert!(
         text.contains("holds no bank") && text.contains("amser init"),
         "{text}"
     );
     let (_, message) = empty
-        .amser(&["up", "--api-listen", "127.0.0.1:0", "--json"])
+        .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--json"])
         .json_error();
     assert!(message.contains("amser init"), "{message}");
     assert!(
@@ -691,7 +693,7 @@ fn a_second_up_on_a_running_bank_is_refused_as_already_running() {
     let before = f.bank.snapshot();
     let text = f
         .bank
-        .amser(&["up", "--api-listen", "127.0.0.1:0"])
+        .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
         .error_text();
     assert!(text.contains("already running"), "{text}");
     let err = f.bank.try_up().err().expect("a second node must not start");

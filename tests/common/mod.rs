@@ -294,7 +294,7 @@ impl Bank {
         let mut child = amser()
             .arg("--data")
             .arg(&self.dir)
-            .args(["up", "--api-listen", "127.0.0.1:0", "--json"])
+            .args(["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--json"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

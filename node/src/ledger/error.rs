@@ -10,8 +10,6 @@ use thiserror::Error;
 pub enum LedgerError {
     #[error("no member with code {0}; check the code with `amser member list`")]
     UnknownMember(MemberCode),
-    #[error("{0} belongs to another bank ('{1}'); exchanges with other banks' members need federation, which this node does not have yet")]
-    OtherBank(MemberCode, String),
     #[error("{code} is {status} and cannot take part in new exchanges; set them active first with `amser member set {code} --status active`")]
     MemberNotActive { code: MemberCode, status: String },
     #[error("{code} has {balance} hours now; this exchange would take them to {would_be}, below their floor of {floor}. Record fewer hours, or ask the coordinator to change the limit")]
@@ -69,7 +67,6 @@ impl LedgerError {
     pub fn code(&self) -> &'static str {
         match self {
             LedgerError::UnknownMember(_) => "unknown_member",
-            LedgerError::OtherBank(..) => "other_bank_member",
             LedgerError::MemberNotActive { .. } => "member_not_active",
             LedgerError::BelowFloor { .. } => "below_floor",
             LedgerError::AboveCeiling { .. } => "above_ceiling",

@@ -74,6 +74,20 @@ pub fn bank_of(peer: &PeerId) -> Option<BankId> {
     BankId::from_peer_id_bytes(&peer.to_bytes())
 }
 
+/// The environment variable naming a file to which every message this node
+/// sends to another bank is appended (one JSON line each: channel, peer,
+/// hex bytes). For audits of what leaves the node, such as the privacy test.
+pub const WIRE_TAP_ENV: &str = "AMSER_WIRE_TAP";
+
+fn tap(channel: &str, peer: Option<&PeerId>, bytes: &[u8]) {
+    let Some(path) = std::env::var_os(WIRE_TAP_ENV) else { return };
+    let line = serde_json::json!({"channel": channel, "peer": peer.map(|p| p.to_string()), "hex": hex::encode(bytes)});
+    let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not write the wire tap");
+    }
+}
+
 /// Judges every gossip message before it is delivered or forwarded.
 pub trait GossipValidator: Send + Sync + 'static {
     fn validate(&self, source: Option<&PeerId>, data: &[u8]) -> MessageAcceptance;
@@ -301,15 +315,18 @@ impl SwarmTask {
                 }
             }
             NetCommand::Request { peer, request, reply } => {
+                tap("request", Some(&peer), &request.encode().unwrap_or_default());
                 let id = b.peer.send_request(&peer, request);
                 self.pending.insert(id, reply);
             }
             NetCommand::Respond { channel, response } => {
+                tap("response", None, &response.encode().unwrap_or_default());
                 if b.peer.send_response(channel, response).is_err() {
                     tracing::debug!("a peer went away before its answer was sent");
                 }
             }
             NetCommand::Publish(data) => {
+                tap("gossip", None, &data);
                 if let Err(e) = b.gossipsub.publish(self.topic.clone(), data) {
                     tracing::debug!(error = %e, "gossip not published (no peers yet?)");
                 }
