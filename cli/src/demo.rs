@@ -1,33 +1,85 @@
-//! `amser demo`: a sample bank (Rhymney) with people, an agency, a group
-//! event and listings, so a first look shows something real.
+//! `amser demo`: a local demo federation of three banks (Rhymney, Gwynedd,
+//! Cardiff) in one process, on loopback, each with its own data directory,
+//! members, an agency, a group event and listings; the banks admit each other
+//! and exchange time across their borders.
 
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
 use amser_node::writer::{Ledger, Reply};
+use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::listing::ListingKind;
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{MemberCode, MemberKind, Minutes};
+use serde_json::{json, Value};
 
-fn profile(name: &str, kind: MemberKind, skills: &[&str], needs: &[&str]) -> MemberProfile {
+/// The demo's banks: name, handle, region, and their people.
+const BANKS: [(&str, &str, &str, [(&str, MemberKind, &str); 4]); 3] = [
+    (
+        "Rhymney Time Bank",
+        "rhymney",
+        "Caerphilly",
+        [
+            ("Mair Jones", MemberKind::Person, "gardening"),
+            ("Dafydd Evans", MemberKind::Person, "computer help"),
+            ("Rhymney Youth Centre", MemberKind::Agency, "meeting room"),
+            ("Cwm Jazz Band", MemberKind::Group, "live music"),
+        ],
+    ),
+    (
+        "Gwynedd Time Bank",
+        "gwynedd",
+        "Gwynedd",
+        [
+            ("Gwen Davies", MemberKind::Person, "lifts to town"),
+            ("Huw Roberts", MemberKind::Person, "welsh lessons"),
+            ("Meddygfa Bala (GP surgery)", MemberKind::Agency, "health walks"),
+            ("Côr Gwynedd", MemberKind::Group, "choir"),
+        ],
+    ),
+    (
+        "Cardiff Time Bank",
+        "cardiff",
+        "Cardiff",
+        [
+            ("Ceri Thomas", MemberKind::Person, "dog walking"),
+            ("Aled Price", MemberKind::Person, "bike repair"),
+            ("Splott Community Centre", MemberKind::Agency, "kitchen"),
+            ("Cardiff Community Pot", MemberKind::Group, "funds"),
+        ],
+    ),
+];
+
+/// Trust each demo bank extends to the others, in hours.
+const DEMO_TRUST_HOURS: i64 = 50;
+
+fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
     MemberProfile {
         name: name.into(),
         kind,
         contact: String::new(),
-        skills_offered: skills.iter().map(|s| s.to_string()).collect(),
-        needs: needs.iter().map(|s| s.to_string()).collect(),
+        skills_offered: vec![skill.into()],
+        needs: vec![],
         availability: "weekday mornings".into(),
         special_needs: String::new(),
         own_limits: None,
     }
 }
 
-async fn add(ledger: &Ledger, p: MemberProfile) -> anyhow::Result<MemberCode> {
-    match ledger.submit(Command::AddMember { profile: p, joined: None }).await? {
-        Reply::Member(m) => Ok(m.code),
-        other => anyhow::bail!("unexpected reply {other:?}"),
-    }
+/// The codes of the demo's people, in the order they are listed above.
+async fn members(ledger: &Ledger, people: &[(&str, MemberKind, &str); 4]) -> anyhow::Result<Vec<MemberCode>> {
+    let store = ledger.store().clone();
+    let list = tokio::task::spawn_blocking(move || store.members()).await??;
+    people
+        .iter()
+        .map(|(name, _, _)| list.iter().find(|m| m.profile.name == *name).map(|m| m.code.clone()).ok_or_else(|| anyhow::anyhow!("the demo member {name} is missing")))
+        .collect()
 }
 
-async fn exchange(ledger: &Ledger, from: &[&MemberCode], to: &[&MemberCode], minutes: i64, category: &str, note: &str) -> anyhow::Result<()> {
+async fn record(ledger: &Ledger, from: &[&MemberCode], to: &[&MemberCode], minutes: i64, category: &str, note: &str) -> anyhow::Result<()> {
     ledger
         .submit(Command::RecordExchange {
             providers: from.iter().map(|c| (*c).clone()).collect(),
@@ -37,33 +89,90 @@ async fn exchange(ledger: &Ledger, from: &[&MemberCode], to: &[&MemberCode], min
             note: note.into(),
             date: None,
             recorded_by: "coordinator".into(),
-            client_ref: Some(format!("demo-{category}-{minutes}-{}", from.len() + to.len())),
+            // The same demo exchange is recorded once however often the demo starts.
+            client_ref: Some(format!("demo-{}", &blake3_hex(&format!("{category}{from:?}{to:?}"))[..24])),
         })
         .await?;
     Ok(())
 }
 
-/// Adds the sample members and exchanges, once (skipped if members exist).
-pub async fn seed(ledger: &Ledger) -> anyhow::Result<()> {
+fn blake3_hex(text: &str) -> String {
+    amser_protocol::ids::hash_with("amser/v1 demo-ref", text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Adds a bank's members, local exchanges and listings, once.
+async fn seed_bank(ledger: &Ledger, people: &[(&str, MemberKind, &str); 4]) -> anyhow::Result<Vec<MemberCode>> {
     let store = ledger.store().clone();
-    if tokio::task::spawn_blocking(move || store.member_count()).await?? > 0 {
-        return Ok(());
+    if tokio::task::spawn_blocking(move || store.member_count()).await?? == 0 {
+        for (name, kind, skill) in people {
+            match ledger.submit(Command::AddMember { profile: profile(name, *kind, skill), joined: None }).await? {
+                Reply::Member(_) => {}
+                other => anyhow::bail!("unexpected reply {other:?}"),
+            }
+        }
+        let m = members(ledger, people).await?;
+        let (a, b, agency, group) = (&m[0], &m[1], &m[2], &m[3]);
+        record(ledger, &[a], &[b], 120, people[0].2, "").await?;
+        record(ledger, &[b], &[a], 60, people[1].2, "").await?;
+        record(ledger, &[a, b], &[agency], 180, "volunteering", "").await?;
+        record(ledger, &[group], &[a, b], 90, people[3].2, "An afternoon at the centre").await?;
+        ledger.submit(Command::PostListing { kind: ListingKind::Offer, member: a.clone(), category: people[0].2.into(), description: format!("Can help with {}", people[0].2) }).await?;
+        ledger.submit(Command::PostListing { kind: ListingKind::Request, member: agency.clone(), category: "volunteering".into(), description: "Volunteers wanted".into() }).await?;
     }
-    let mair = add(ledger, profile("Mair Jones", MemberKind::Person, &["gardening", "baking"], &["lifts to town"])).await?;
-    let gwen = add(ledger, profile("Gwen Davies", MemberKind::Person, &["lifts to town", "dog walking"], &["gardening"])).await?;
-    let dafydd = add(ledger, profile("Dafydd Evans", MemberKind::Person, &["computer help", "welsh lessons"], &[])).await?;
-    let youth = add(ledger, profile("Rhymney Youth Centre", MemberKind::Agency, &["meeting room"], &["volunteers for homework club"])).await?;
-    let band = add(ledger, profile("Cwm Jazz Band", MemberKind::Group, &["live music"], &[])).await?;
-    exchange(ledger, &[&mair], &[&gwen], 120, "gardening", "Front garden weeded").await?;
-    exchange(ledger, &[&gwen], &[&mair], 60, "transport", "Lift to the surgery").await?;
-    exchange(ledger, &[&dafydd], &[&youth], 180, "education", "Homework club").await?;
-    exchange(ledger, &[&band], &[&mair, &gwen, &dafydd], 90, "music", "Jazz afternoon at the centre").await?;
-    for (kind, who, cat, text) in [
-        (ListingKind::Offer, &mair, "gardening", "Can help with weeding and planting"),
-        (ListingKind::Request, &youth, "education", "Volunteers for Tuesday homework club"),
-        (ListingKind::Offer, &dafydd, "computers", "Help with phones, tablets and email"),
-    ] {
-        ledger.submit(Command::PostListing { kind, member: who.clone(), category: cat.into(), description: text.into() }).await?;
+    members(ledger, people).await
+}
+
+/// Starts the demo federation under `root`, with APIs on `base_port`,
+/// `base_port + 10`, ... and peers on the next port up (0: any free ports).
+pub async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Value)> {
+    let mut nodes = Vec::new();
+    for (i, (name, handle, region, _)) in BANKS.iter().enumerate() {
+        let dir = DataDir::new(root.join(handle));
+        if !dir.is_initialised() {
+            let (d, name, handle, region) = (dir.clone(), name.to_string(), handle.to_string(), region.to_string());
+            tokio::task::spawn_blocking(move || amser_node::init(&d, &name, &handle, &region, Arc::new(SystemClock))).await??;
+        }
+        let port = |offset: u16| if base_port == 0 { 0 } else { base_port + 10 * i as u16 + offset };
+        let options = NodeOptions {
+            api_listen: Some(SocketAddr::from(([127, 0, 0, 1], port(0)))),
+            p2p_listen: Some(format!("/ip4/127.0.0.1/tcp/{}", port(1))),
+            clock: Arc::new(SystemClock),
+        };
+        nodes.push(Node::start(dir, options).await?);
     }
-    Ok(())
+    // Every bank admits the other two (again on each start: addresses may change).
+    for a in &nodes {
+        for b in nodes.iter().filter(|b| b.bank != a.bank) {
+            let command = Command::AdmitPeer {
+                bank: b.bank,
+                handle: None,
+                addrs: b.federation.listen_addrs(),
+                trust: Minutes::from_hours(DEMO_TRUST_HOURS),
+                max_transfer: None,
+            };
+            a.ledger().submit(command).await?;
+        }
+        a.federation.poke();
+    }
+    let mut codes = Vec::new();
+    for (node, (_, _, _, people)) in nodes.iter().zip(BANKS.iter()) {
+        codes.push(seed_bank(node.ledger(), people).await?);
+    }
+    // Across borders: each bank's first member was helped by the next bank's first member.
+    for i in 0..nodes.len() {
+        let store = nodes[i].ledger().store().clone();
+        let none_yet = tokio::task::spawn_blocking(move || store.transfers(false, 1)).await??.is_empty();
+        if none_yet {
+            let helper = &codes[(i + 1) % nodes.len()][0];
+            record(nodes[i].ledger(), &[helper], &[&codes[i][0]], 90, "across borders", "Visiting family; helped with shopping").await?;
+        }
+    }
+    let banks: Vec<Value> = nodes
+        .iter()
+        .zip(BANKS.iter())
+        .map(|(n, (name, handle, _, _))| {
+            json!({"name": name, "handle": handle, "bank_id": n.bank.to_string(), "api": format!("http://{}", n.api_addr), "p2p_listen": n.federation.listen_addrs(), "data": root.join(handle)})
+        })
+        .collect();
+    Ok((nodes, json!({ "banks": banks })))
 }

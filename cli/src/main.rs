@@ -63,12 +63,13 @@ enum Command {
         #[arg(long, value_name = "MULTIADDR")]
         p2p_listen: Option<String>,
     },
-    /// Set up a sample bank with members and exchanges (if the directory is new) and run it.
+    /// Run a local demo federation: three banks (Rhymney, Gwynedd, Cardiff) with
+    /// members and exchanges, on loopback, data under ./amser-demo (or --data).
     Demo {
-        #[arg(long, value_name = "ADDR")]
-        api_listen: Option<SocketAddr>,
-        #[arg(long, value_name = "MULTIADDR")]
-        p2p_listen: Option<String>,
+        /// The first bank's API port; the others use +10 and +20, peers the next port up.
+        /// 0 picks free ports.
+        #[arg(long, default_value_t = 7300)]
+        base_port: u16,
     },
     /// Show the bank's id, name, journal position and member count.
     Status,
@@ -321,15 +322,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Up { api_listen, p2p_listen } => {
             init_logging();
-            run_node(dir, api_listen, p2p_listen, &out, false).await
+            run_node(dir, api_listen, p2p_listen, &out).await
         }
-        Command::Demo { api_listen, p2p_listen } => {
+        Command::Demo { base_port } => {
             init_logging();
-            if !dir.is_initialised() {
-                let d = dir.clone();
-                tokio::task::spawn_blocking(move || amser_node::init(&d, "Rhymney Time Bank (demo)", "rhymney", "Caerphilly, Wales", Arc::new(SystemClock))).await??;
+            let (nodes, ready) = demo::run(dir.root(), base_port).await.context("starting the demo federation")?;
+            out.print_line(&ready, |v| {
+                let mut s = String::from("The demo federation is up: three time banks on this machine, admitting each other.\n");
+                for b in v["banks"].as_array().into_iter().flatten() {
+                    s.push_str(&format!("  {:<20} API {}  data {}\n", b["name"].as_str().unwrap_or(""), b["api"].as_str().unwrap_or(""), b["data"].as_str().unwrap_or("")));
+                }
+                let d = dir.root().display();
+                s.push_str(&format!(
+                    "Try, in another terminal:\n  amser --data {d}/rhymney member list\n  amser --data {d}/rhymney transfer list\n  amser --data {d}/gwynedd peer list\n  amser --data {d}/cardiff report\nStop it with Ctrl-C."
+                ));
+                s
+            });
+            wait_for_stop().await;
+            for node in nodes {
+                node.shutdown().await;
             }
-            run_node(dir, api_listen, p2p_listen, &out, true).await
+            Ok(())
         }
         Command::Audit if !node_answers(&dir).await => offline_audit(&dir, &out).await,
         other => {
@@ -339,29 +352,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn run_node(dir: DataDir, api_listen: Option<SocketAddr>, p2p_listen: Option<String>, out: &Out, demo: bool) -> anyhow::Result<()> {
+async fn run_node(dir: DataDir, api_listen: Option<SocketAddr>, p2p_listen: Option<String>, out: &Out) -> anyhow::Result<()> {
     let node = Node::start(dir.clone(), NodeOptions { api_listen, p2p_listen, clock: Arc::new(SystemClock) }).await?;
-    if demo {
-        demo::seed(node.ledger()).await.context("setting up the demo bank")?;
-    }
     let addr = node.api_addr;
     let p2p = node.federation.listen_addrs();
     let ready = json!({"bank_id": node.bank.to_string(), "api": format!("http://{addr}"), "api_addr": addr.to_string(), "p2p_listen": p2p, "data": dir.root()});
     // One line, flushed, so a supervisor or test can read it as the "ready" signal.
     out.print_line(&ready, |_| {
-        let mut s = format!(
+        format!(
             "The node is up. API: http://{addr}/api/v1 (token in {})\nBank id: {}\nPeer banks reach it at: {}\nStop it with Ctrl-C.",
             dir.token().display(),
             node.bank,
             p2p.join(", ")
-        );
-        if demo {
-            s.push_str(&format!(
-                "\nTry, in another terminal:\n  amser --data {d} member list\n  amser --data {d} report\n  amser --data {d} audit",
-                d = dir.root().display()
-            ));
-        }
-        s
+        )
     });
     wait_for_stop().await;
     node.shutdown().await;

@@ -20,9 +20,9 @@ pub enum LedgerError {
     TooLongForOnePerson { given: Minutes, max: Minutes },
     #[error("the service date {0} is in the future; record exchanges after the help was given")]
     FutureDate(amser_protocol::ServiceDate),
-    #[error("{0}")]
+    #[error(transparent)]
     Shape(#[from] ExchangeShapeError),
-    #[error("{0}")]
+    #[error(transparent)]
     Text(#[from] TextError),
     #[error("no exchange with id {0}; check it with `amser exchange list`")]
     UnknownExchange(ExchangeId),
