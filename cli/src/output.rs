@@ -9,22 +9,14 @@ pub struct Out {
 impl Out {
     /// Prints `value` as JSON, or as the text `human` makes of it.
     pub fn print(&self, value: &Value, human: impl FnOnce(&Value) -> String) {
-        if self.json {
-            println!("{}", serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()));
-        } else {
-            println!("{}", human(value));
-        }
+        let text = if self.json { serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()) } else { human(value) };
+        write_out(&text);
     }
 
     /// Like `print`, but JSON on one line, and flushed at once.
     pub fn print_line(&self, value: &Value, human: impl FnOnce(&Value) -> String) {
-        use std::io::Write;
-        if self.json {
-            println!("{value}");
-        } else {
-            println!("{}", human(value));
-        }
-        let _ = std::io::stdout().flush();
+        let text = if self.json { value.to_string() } else { human(value) };
+        write_out(&text);
     }
 
     /// Prints an error: as `{"error": {...}}` on stdout with `--json`, as a sentence on stderr otherwise.
@@ -33,12 +25,39 @@ impl Out {
             // The audit report (with ok: false) was the one JSON document.
             return;
         }
-        let message = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+        // Each cause once: a message that already contains its cause's text is not repeated.
+        let mut parts: Vec<String> = Vec::new();
+        for cause in e.chain().map(|c| c.to_string()) {
+            if !parts.iter().any(|p| p.contains(&cause)) {
+                parts.push(cause);
+            }
+        }
+        let message = parts.join(": ");
         if self.json {
-            println!("{}", serde_json::json!({"error": {"code": crate::failure_code(e), "message": message}}));
+            write_out(&serde_json::json!({"error": {"code": crate::failure_code(e), "message": message}}).to_string());
         } else {
             eprintln!("error: {message}");
         }
+    }
+}
+
+/// Writes a line to stdout; a reader that went away (`| head`) is not an error.
+fn write_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+}
+
+/// Hours for tables: "1:30".
+fn hm(v: &Value) -> String {
+    amser_protocol::Minutes(v.as_i64().unwrap_or(0)).to_string()
+}
+
+fn plural(n: &Value, one: &str, many: &str) -> String {
+    if n.as_u64() == Some(1) {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 
@@ -121,10 +140,10 @@ pub fn member(v: &Value) -> String {
 fn exchange_line(x: &Value) -> String {
     let codes = |k: &str| x[k].as_array().map(|a| a.iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(",")).unwrap_or_default();
     format!(
-        "{}  {}  {:>6}h  {} -> {}  [{}]{}",
+        "{}  {}  {:>6}  {} -> {}  [{}]{}",
         &s(x, "id")[..s(x, "id").len().min(12)],
         s(x, "date"),
-        x["hours_each"],
+        hm(&x["minutes_each"]),
         codes("providers"),
         codes("receivers"),
         s(x, "category"),
@@ -218,7 +237,7 @@ pub fn transfers(v: &Value) -> String {
         return "No transfers with other banks yet.".into();
     }
     list.iter()
-        .map(|t| format!("{}  {:<8} {:<8} {} -> {}  {}h  {}", &s(t, "id")[..12.min(s(t, "id").len())], s(t, "role"), s(t, "state"), s(t, "payer"), s(t, "payee"), t["hours"], s(t, "date")))
+        .map(|t| format!("{}  {:<8} {:<8} {} -> {}  {}  {}", &s(t, "id")[..12.min(s(t, "id").len())], s(t, "role"), s(t, "state"), s(t, "payer"), s(t, "payee"), hm(&t["minutes"]), s(t, "date")))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -249,11 +268,11 @@ pub fn listings(v: &Value) -> String {
 
 pub fn report(v: &Value) -> String {
     let mut out = format!(
-        "{} — report as of {}\nHours given: {:.2} in {} exchanges\nActive members (since {}): {} of {}\n",
+        "{} — report as of {}\nHours given: {:.2} in {}\nActive members (since {}): {} of {}\n",
         s(v, "bank"),
         s(v, "as_of"),
         v["total"]["hours"].as_f64().unwrap_or(0.0),
-        v["total"]["exchanges"],
+        plural(&v["total"]["exchanges"], "exchange", "exchanges"),
         s(v, "active_since"),
         v["active_members"],
         v["members"]
@@ -262,7 +281,7 @@ pub fn report(v: &Value) -> String {
         out.push_str(&format!("{title}:\n"));
         if let Some(map) = v[key].as_object() {
             for (k, t) in map {
-                out.push_str(&format!("  {:<20} {:>8.2} h  {:>5} exchanges\n", k, t["hours"].as_f64().unwrap_or(0.0), t["exchanges"]));
+                out.push_str(&format!("  {:<20} {:>8.2} h  {}\n", k, t["hours"].as_f64().unwrap_or(0.0), plural(&t["exchanges"], "exchange", "exchanges")));
             }
         }
     }

@@ -36,8 +36,8 @@ pub enum NodeError {
     Ledger(#[from] LedgerError),
     #[error("{0}")]
     Invalid(String),
-    #[error("could not listen on {addr}: {source}. Is another program using that port? Choose another with --api-listen")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
+    Listen { addr: SocketAddr, reason: String },
     #[error(transparent)]
     Network(#[from] crate::network::NetworkError),
     #[error("{0}")]
@@ -194,7 +194,7 @@ impl Node {
         };
         let (federation, driver) = crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone()).await?;
         let addr = options.api_listen.unwrap_or(config.api.listen);
-        let listener = TcpListener::bind(addr).await.map_err(|source| NodeError::Listen { addr, source })?;
+        let listener = TcpListener::bind(addr).await.map_err(|e| NodeError::Listen { addr, reason: e.to_string() })?;
         let api_addr = listener.local_addr()?;
         dir.write_api_addr(&api_addr.to_string())?;
         let mut stopped = stopped;

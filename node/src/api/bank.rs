@@ -1,7 +1,7 @@
 //! Whole-bank routes: status, balances, reports, audit and export.
 
 use amser_protocol::ServiceDate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::members::parse_code;
 use super::views::BalanceView;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, Params};
 use crate::ledger::{LedgerError, LedgerRead};
 
 #[derive(Debug, Serialize)]
@@ -107,7 +107,7 @@ pub struct ReportQuery {
     active_months: Option<u32>,
 }
 
-pub async fn report(State(state): State<AppState>, Query(q): Query<ReportQuery>) -> Result<Json<crate::report::Report>, ApiError> {
+pub async fn report(State(state): State<AppState>, Params(q): Params<ReportQuery>) -> Result<Json<crate::report::Report>, ApiError> {
     if let Some(m) = q.active_months {
         if m == 0 || m > 120 {
             return Err(ApiError::bad_request("bad_months", "active_months must be between 1 and 120"));
@@ -134,7 +134,7 @@ pub struct ExportQuery {
     format: Option<String>,
 }
 
-pub async fn export(State(state): State<AppState>, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+pub async fn export(State(state): State<AppState>, Params(q): Params<ExportQuery>) -> Result<Response, ApiError> {
     match q.format.as_deref().unwrap_or("json") {
         "csv" => {
             let bytes = state.read(|store| Ok(crate::export::exchanges_csv(store)?)).await?;

@@ -89,3 +89,17 @@ fn from_rejection(rejection: JsonRejection) -> ApiError {
         other => ApiError::bad_request("bad_body", other.body_text()),
     }
 }
+
+/// Query parameters whose failures become an [`ApiError`] that says what to fix.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(rejection) => Err(ApiError::bad_request("bad_query", format!("the query parameters are not right: {}", rejection.body_text()))),
+        }
+    }
+}

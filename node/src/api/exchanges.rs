@@ -1,7 +1,7 @@
 //! Exchange routes: recording who gave time to whom, and correcting mistakes.
 
 use amser_protocol::{ExchangeId, Minutes, ServiceDate};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::members::{parse_code, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 use super::views::ExchangeView;
-use super::{ApiError, AppState, Body, COORDINATOR};
+use super::{ApiError, AppState, Body, Params, COORDINATOR};
 use crate::ledger::Command;
 use crate::writer::Reply;
 
@@ -88,7 +88,7 @@ pub struct ListQuery {
     order: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
     let newest_first = q.order.as_deref() != Some("oldest");
     let list = state.read(move |store| Ok(store.exchanges(newest_first, limit)?)).await?;

@@ -1,14 +1,14 @@
 //! Listing routes: offers and requests by category, for matching.
 
 use amser_protocol::listing::ListingKind;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
 use super::members::parse_code;
 use super::views::ListingView;
-use super::{ApiError, AppState, Body};
+use super::{ApiError, AppState, Body, Params};
 use crate::ledger::Command;
 use crate::writer::Reply;
 
@@ -37,7 +37,7 @@ pub struct ListQuery {
     closed: bool,
 }
 
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<ListingView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<ListingView>>, ApiError> {
     let listings = state.read(|store| Ok(store.listings()?)).await?;
     let category = q.category.map(|c| c.trim().to_lowercase());
     let mut out: Vec<ListingView> = listings

@@ -2,13 +2,13 @@
 
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{MemberCode, MemberKind, MemberStatus, ServiceDate};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
 use super::views::{ExchangeView, LimitsView, MemberView};
-use super::{ApiError, AppState, Body};
+use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
 use crate::writer::Reply;
 
@@ -75,7 +75,7 @@ pub struct ListQuery {
     skill: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<MemberView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<MemberView>>, ApiError> {
     let status: Option<MemberStatus> = q.status.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_status", e))?;
     let kind: Option<MemberKind> = q.kind.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_kind", e))?;
     let skill = q.skill.map(|s| s.to_lowercase());
@@ -111,8 +111,27 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Re
     Ok(Json(view))
 }
 
-pub async fn update(State(state): State<AppState>, Path(code): Path<String>, Body(changes): Body<MemberChanges>) -> Result<Json<MemberView>, ApiError> {
+/// Changes to a member, as the API takes them (limits in minutes, as shown).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    name: Option<String>,
+    kind: Option<MemberKind>,
+    contact: Option<String>,
+    skills_offered: Option<Vec<String>>,
+    needs: Option<Vec<String>>,
+    availability: Option<String>,
+    special_needs: Option<String>,
+    status: Option<MemberStatus>,
+    own_limits: Option<LimitsView>,
+    #[serde(default)]
+    clear_own_limits: bool,
+}
+
+pub async fn update(State(state): State<AppState>, Path(code): Path<String>, Body(patch): Body<MemberPatch>) -> Result<Json<MemberView>, ApiError> {
     let code = parse_code(&code)?;
+    let MemberPatch { name, kind, contact, skills_offered, needs, availability, special_needs, status, own_limits, clear_own_limits } = patch;
+    let changes = MemberChanges { name, kind, contact, skills_offered, needs, availability, special_needs, status, own_limits: own_limits.map(Into::into), clear_own_limits };
     match state.ledger.submit(Command::UpdateMember { code: code.clone(), changes }).await? {
         Reply::Member(m) => {
             let balance = state.read(move |s| Ok(s.balance(&code)?)).await?;
@@ -127,7 +146,7 @@ pub struct LimitQuery {
     limit: Option<usize>,
 }
 
-pub async fn exchanges(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<LimitQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+pub async fn exchanges(State(state): State<AppState>, Path(code): Path<String>, Params(q): Params<LimitQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let code = parse_code(&code)?;
     let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
     let list = state

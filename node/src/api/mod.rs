@@ -37,7 +37,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use error::{ApiError, Body};
+pub use error::{ApiError, Body, Params};
 pub use peers::{PeerView, TransferView};
 
 use crate::clock::Clock;

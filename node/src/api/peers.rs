@@ -2,13 +2,13 @@
 
 use amser_protocol::federation::{PeerLine, Verdict};
 use amser_protocol::{BankId, Minutes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ApiError, AppState, Body};
+use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, PeerChanges, TransferRecord};
 use crate::writer::Reply;
 
@@ -189,7 +189,7 @@ pub struct ListQuery {
     limit: Option<usize>,
 }
 
-pub async fn transfers(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<TransferView>>, ApiError> {
+pub async fn transfers(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<TransferView>>, ApiError> {
     let limit = q.limit.unwrap_or(super::members::DEFAULT_LIST_LIMIT).min(super::members::MAX_LIST_LIMIT);
     let list = state.read(move |s| Ok(s.transfers(true, limit)?)).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))

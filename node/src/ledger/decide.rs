@@ -82,6 +82,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
         }
         Command::AddMember { profile: member_profile, joined } => {
             member_profile.check()?;
+            check_own_limits(&member_profile)?;
             let number = view.member_count()? + 1;
             let mut code = None;
             for attempt in 0..MAX_CODE_ATTEMPTS {
@@ -99,6 +100,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             let mut member = view.member(&code)?.ok_or(LedgerError::UnknownMember(code))?;
             apply_changes(&mut member.profile, &mut member.status, changes);
             member.profile.check()?;
+            check_own_limits(&member.profile)?;
             Ok(Decision::Append(EntryBody::MemberUpdated { member }))
         }
         Command::RecordExchange { providers, receivers, minutes_each, category, note, date, recorded_by, client_ref } => {
@@ -192,6 +194,14 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             }
             Ok(Decision::Append(EntryBody::ListingClosed { listing: id }))
         }
+    }
+}
+
+/// A member's own limits must have room for zero, like the policy's.
+fn check_own_limits(profile: &MemberProfile) -> Result<(), LedgerError> {
+    match profile.own_limits {
+        Some(l) if l.floor.0 > 0 || l.ceiling.0 < 0 => Err(LedgerError::BadPolicy("a member's own limits need a floor at or below 0 and a ceiling at or above 0".into())),
+        _ => Ok(()),
     }
 }
 
