@@ -243,6 +243,8 @@ impl Driver {
                 if due || changed {
                     self.last_dial.insert(line.bank, Instant::now());
                     self.net.dial(peer).await.ok();
+                    // If its address changed, a mutual peer may know the new one.
+                    self.net.find_peer(peer).await.ok();
                 }
             }
         }

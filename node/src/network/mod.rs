@@ -110,6 +110,8 @@ enum NetCommand {
     Disallow(PeerId),
     AddAddress(PeerId, Multiaddr),
     Dial(PeerId),
+    /// Ask the DHT (our admitted peers) where this peer is now.
+    FindPeer(PeerId),
     Request { peer: PeerId, request: PeerRequest, reply: oneshot::Sender<Result<PeerResponse, NetworkError>> },
     Respond { channel: ResponseChannel<PeerResponse>, response: PeerResponse },
     Publish(Vec<u8>),
@@ -150,6 +152,9 @@ impl NetworkHandle {
     }
     pub async fn dial(&self, peer: PeerId) -> Result<(), NetworkError> {
         self.send(NetCommand::Dial(peer)).await
+    }
+    pub async fn find_peer(&self, peer: PeerId) -> Result<(), NetworkError> {
+        self.send(NetCommand::FindPeer(peer)).await
     }
     pub async fn request(&self, peer: PeerId, request: PeerRequest) -> Result<PeerResponse, NetworkError> {
         let (reply, rx) = oneshot::channel();
@@ -314,6 +319,9 @@ impl SwarmTask {
                     }
                 }
             }
+            NetCommand::FindPeer(peer) => {
+                b.kad.get_closest_peers(peer);
+            }
             NetCommand::Request { peer, request, reply } => {
                 tap("request", Some(&peer), &request.encode().unwrap_or_default());
                 let id = b.peer.send_request(&peer, request);
@@ -365,6 +373,17 @@ impl SwarmTask {
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
                 for addr in info.listen_addrs {
                     self.swarm.behaviour_mut().kad.add_address(&peer_id, addr);
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Kad(kad::Event::OutboundQueryProgressed { result: kad::QueryResult::GetClosestPeers(Ok(ok)), .. })) => {
+                // Admitted banks found through mutual peers (a bank that moved): dial them.
+                for found in ok.peers {
+                    if self.allowed.contains(&found.peer_id) && !self.swarm.is_connected(&found.peer_id) {
+                        for addr in found.addrs {
+                            self.swarm.add_peer_address(found.peer_id, addr);
+                        }
+                        let _ = self.swarm.dial(found.peer_id);
+                    }
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
