@@ -25,23 +25,8 @@ fn fixture() -> Fixture {
     let mair = bank.add_member("Mair Jones", "person");
     let gwen = bank.add_member("Gwen Davies", "person");
     let centre = bank.add_member("Rhymney Youth Centre", "agency");
-    bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &mair,
-        "--receiver",
-        &gwen,
-        "--hours",
-        "2",
-    ]);
-    Fixture {
-        bank,
-        node,
-        mair,
-        gwen,
-        centre,
-    }
+    bank.json(&["exchange", "record", "--provider", &mair, "--receiver", &gwen, "--hours", "2"]);
+    Fixture { bank, node, mair, gwen, centre }
 }
 
 /// A valid exchange body for the API.
@@ -55,71 +40,20 @@ fn an_unknown_member_code_is_refused_with_where_to_look_and_nothing_changes() {
     let before = f.bank.snapshot();
     // Well formed, this bank's handle, but nobody has it.
     let nobody = "rhymney:ZZZZ-ZZ";
-    let (code, message) = f
-        .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            nobody,
-            "--receiver",
-            &f.gwen,
-            "--hours",
-            "1",
-            "--json",
-        ])
-        .json_error();
+    let (code, message) =
+        f.bank.amser(&["exchange", "record", "--provider", nobody, "--receiver", &f.gwen, "--hours", "1", "--json"]).json_error();
     assert_eq!(code, "unknown_member");
-    assert!(
-        message.contains(nobody) && message.contains("amser member list"),
-        "{message}"
-    );
-    let text = f
-        .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            &f.mair,
-            "--receiver",
-            nobody,
-            "--hours",
-            "1",
-        ])
-        .error_text();
-    assert!(
-        text.contains(nobody) && text.contains("amser member list"),
-        "{text}"
-    );
+    assert!(message.contains(nobody) && message.contains("amser member list"), "{message}");
+    let text = f.bank.amser(&["exchange", "record", "--provider", &f.mair, "--receiver", nobody, "--hours", "1"]).error_text();
+    assert!(text.contains(nobody) && text.contains("amser member list"), "{text}");
     let (code, _) = f.bank.amser(&["balance", nobody, "--json"]).json_error();
     assert_eq!(code, "unknown_member");
     // Not a code at all.
-    let (code, message) = f
-        .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            &f.mair,
-            "--receiver",
-            "Gwen",
-            "--hours",
-            "1",
-            "--json",
-        ])
-        .json_error();
+    let (code, message) =
+        f.bank.amser(&["exchange", "record", "--provider", &f.mair, "--receiver", "Gwen", "--hours", "1", "--json"]).json_error();
     assert_eq!(code, "bad_member_code");
-    assert!(
-        message.contains("rhymney:7KQ2-M9"),
-        "shows what a code looks like: {message}"
-    );
-    f.node
-        .api()
-        .post(
-            "/api/v1/exchanges",
-            &exchange_body(&f.mair, nobody, json!("1")),
-        )
-        .expect_error(404, "unknown_member");
+    assert!(message.contains("rhymney:7KQ2-M9"), "shows what a code looks like: {message}");
+    f.node.api().post("/api/v1/exchanges", &exchange_body(&f.mair, nobody, json!("1"))).expect_error(404, "unknown_member");
     assert_eq!(f.bank.snapshot(), before);
 }
 
@@ -129,31 +63,12 @@ fn another_banks_member_is_refused_until_that_bank_is_admitted_and_a_payer_recor
     let before = f.bank.snapshot();
     let (code, message) = f
         .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            &f.mair,
-            "--receiver",
-            "gwynedd:7KQ2-M9",
-            "--hours",
-            "1",
-            "--json",
-        ])
+        .amser(&["exchange", "record", "--provider", &f.mair, "--receiver", "gwynedd:7KQ2-M9", "--hours", "1", "--json"])
         .json_error();
     assert_eq!(code, "record_at_payers_bank");
-    assert!(
-        message.contains("gwynedd:7KQ2-M9") && message.contains("record this exchange at that bank"),
-        "{message}"
-    );
-    let message = f
-        .node
-        .api()
-        .post(
-            "/api/v1/exchanges",
-            &exchange_body("gwynedd:7KQ2-M9", &f.gwen, json!(1)),
-        )
-        .expect_error(422, "unknown_peer");
+    assert!(message.contains("gwynedd:7KQ2-M9") && message.contains("record this exchange at that bank"), "{message}");
+    let message =
+        f.node.api().post("/api/v1/exchanges", &exchange_body("gwynedd:7KQ2-M9", &f.gwen, json!(1))).expect_error(422, "unknown_peer");
     assert!(message.contains("amser peer add"), "{message}");
     assert_eq!(f.bank.snapshot(), before);
 }
@@ -163,83 +78,29 @@ fn receiving_eleven_hours_from_nothing_breaks_the_ten_hour_floor_and_nothing_cha
     let f = fixture();
     let dai = f.bank.add_member("Dai Price", "person");
     let before = f.bank.snapshot();
-    let (code, message) = f
-        .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            &f.mair,
-            "--receiver",
-            &dai,
-            "--hours",
-            "11",
-            "--json",
-        ])
-        .json_error();
+    let (code, message) =
+        f.bank.amser(&["exchange", "record", "--provider", &f.mair, "--receiver", &dai, "--hours", "11", "--json"]).json_error();
     assert_eq!(code, "below_floor");
     assert!(
-        message.contains(&dai)
-            && message.contains("-11:00")
-            && message.contains("-10:00")
-            && message.contains("Record fewer hours"),
+        message.contains(&dai) && message.contains("-11:00") && message.contains("-10:00") && message.contains("Record fewer hours"),
         "{message}"
     );
     // A group exchange where only one receiver would break the floor is refused whole.
     let both = format!("{dai},{}", f.centre);
-    let (code, _) = f
-        .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            &f.mair,
-            "--receiver",
-            &both,
-            "--hours",
-            "22",
-            "--json",
-        ])
-        .json_error();
-    assert_eq!(
-        code, "below_floor",
-        "11 h each for Dai and the centre: Dai goes below -10 h"
-    );
+    let (code, _) =
+        f.bank.amser(&["exchange", "record", "--provider", &f.mair, "--receiver", &both, "--hours", "22", "--json"]).json_error();
+    assert_eq!(code, "below_floor", "11 h each for Dai and the centre: Dai goes below -10 h");
     f.node
         .api()
-        .post(
-            "/api/v1/exchanges",
-            &json!({"providers": [f.mair], "receivers": [dai], "minutes": 601}),
-        )
+        .post("/api/v1/exchanges", &json!({"providers": [f.mair], "receivers": [dai], "minutes": 601}))
         .expect_error(409, "below_floor");
     assert_eq!(f.bank.snapshot(), before, "not half-applied");
     // Exactly at the floor is allowed; one minute past it is not.
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.mair,
-        "--receiver",
-        &dai,
-        "--hours",
-        "10",
-    ]);
+    f.bank.json(&["exchange", "record", "--provider", &f.mair, "--receiver", &dai, "--hours", "10"]);
     assert_eq!(f.bank.balance(&dai), -600);
     let at_floor = f.bank.snapshot();
-    let (code, _) = f
-        .bank
-        .amser(&[
-            "exchange",
-            "record",
-            "--provider",
-            &f.gwen,
-            "--receiver",
-            &dai,
-            "--hours",
-            "0:01",
-            "--json",
-        ])
-        .json_error();
+    let (code, _) =
+        f.bank.amser(&["exchange", "record", "--provider", &f.gwen, "--receiver", &dai, "--hours", "0:01", "--json"]).json_error();
     assert_eq!(code, "below_floor");
     assert_eq!(f.bank.snapshot(), at_floor);
 }
@@ -261,75 +122,32 @@ fn nonsense_hours_are_refused_with_how_to_write_them() {
     let api = f.node.api();
     for (hours, api_code, words) in cases {
         let flag = format!("--hours={hours}");
-        let args = [
-            "exchange",
-            "record",
-            "--provider",
-            &f.mair,
-            "--receiver",
-            &f.gwen,
-            &flag,
-        ];
+        let args = ["exchange", "record", "--provider", &f.mair, "--receiver", &f.gwen, &flag];
         let text = f.bank.amser(&args).error_text();
-        assert!(
-            text.contains(words),
-            "--hours {hours}: the message should say '{words}': {text}"
-        );
+        assert!(text.contains(words), "--hours {hours}: the message should say '{words}': {text}");
         let mut json_args = args.to_vec();
         json_args.push("--json");
         let (code, message) = f.bank.amser(&json_args).json_error();
-        assert!(
-            message.contains(words),
-            "--hours {hours}: {code}: {message}"
-        );
+        assert!(message.contains(words), "--hours {hours}: {code}: {message}");
         // The CLI checks most amounts itself before asking the node, so its
         // code is not always the API's; the API's codes are stable.
         if hours == "25" {
             assert_eq!(code, "too_many_hours");
         }
-        let m = api
-            .post(
-                "/api/v1/exchanges",
-                &exchange_body(&f.mair, &f.gwen, json!(hours)),
-            )
-            .expect_error(422, api_code);
+        let m = api.post("/api/v1/exchanges", &exchange_body(&f.mair, &f.gwen, json!(hours))).expect_error(422, api_code);
         assert!(m.contains(words), "API, hours {hours}: {m}");
     }
     // Numbers that JSON can carry but that are not amounts.
     for hours in [json!(0), json!(-1.5), json!(1.234), json!(true), json!([1])] {
-        api.post(
-            "/api/v1/exchanges",
-            &exchange_body(&f.mair, &f.gwen, hours.clone()),
-        )
-        .expect_error(422, "bad_hours");
+        api.post("/api/v1/exchanges", &exchange_body(&f.mair, &f.gwen, hours.clone())).expect_error(422, "bad_hours");
     }
-    api.post(
-        "/api/v1/exchanges",
-        &json!({"providers": [f.mair], "receivers": [f.gwen], "minutes": 0}),
-    )
-    .expect_error(422, "bad_hours");
-    api.post(
-        "/api/v1/exchanges",
-        &json!({"providers": [f.mair], "receivers": [f.gwen], "hours": "1", "minutes": 60}),
-    )
-    .expect_error(422, "bad_hours");
-    api.post(
-        "/api/v1/exchanges",
-        &json!({"providers": [f.mair], "receivers": [f.gwen]}),
-    )
-    .expect_error(422, "bad_hours");
+    api.post("/api/v1/exchanges", &json!({"providers": [f.mair], "receivers": [f.gwen], "minutes": 0})).expect_error(422, "bad_hours");
+    api.post("/api/v1/exchanges", &json!({"providers": [f.mair], "receivers": [f.gwen], "hours": "1", "minutes": 60}))
+        .expect_error(422, "bad_hours");
+    api.post("/api/v1/exchanges", &json!({"providers": [f.mair], "receivers": [f.gwen]})).expect_error(422, "bad_hours");
     assert_eq!(f.bank.snapshot(), before);
     // 24 hours is the policy's most, and is allowed (an agency can owe it).
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.mair,
-        "--receiver",
-        &f.centre,
-        "--hours",
-        "24",
-    ]);
+    f.bank.json(&["exchange", "record", "--provider", &f.mair, "--receiver", &f.centre, "--hours", "24"]);
 }
 
 #[test]
@@ -342,18 +160,12 @@ fn a_body_over_64_kib_is_refused_with_413_body_too_large() {
     assert!(bytes.len() > 64 * 1024);
     let api = f.node.api();
     let message = api
-        .send(
-            Method::POST,
-            "/api/v1/exchanges",
-            Some(&f.node.token),
-            Some((bytes, "application/json")),
-        )
+        .send(Method::POST, "/api/v1/exchanges", Some(&f.node.token), Some((bytes, "application/json")))
         .expect_error(413, "body_too_large");
     assert!(message.contains("max_body_bytes"), "{message}");
     // Members too.
     let member = json!({"name": "Big", "special_needs": "y".repeat(70 * 1024)});
-    api.post("/api/v1/members", &member)
-        .expect_error(413, "body_too_large");
+    api.post("/api/v1/members", &member).expect_error(413, "body_too_large");
     // The node is still answering, and nothing changed.
     assert_eq!(f.bank.snapshot(), before);
 }
@@ -363,26 +175,16 @@ fn a_missing_or_wrong_token_is_refused_on_every_route_and_records_nothing() {
     let f = fixture();
     let before = f.bank.snapshot();
     let api = f.node.api();
-    let good_exchange = exchange_body(&f.mair, &f.gwen, json!("1"))
-        .to_string()
-        .into_bytes();
+    let good_exchange = exchange_body(&f.mair, &f.gwen, json!("1")).to_string().into_bytes();
     let new_member = br#"{"name": "Intruder"}"#.to_vec();
     let mair_path = format!("/api/v1/members/{}", f.mair.replace(':', "%3A"));
     let routes: Vec<(Method, String, Option<Vec<u8>>)> = vec![
         (Method::GET, "/api/v1/status".into(), None),
         (Method::GET, "/api/v1/members".into(), None),
         (Method::GET, mair_path.clone(), None),
-        (
-            Method::PATCH,
-            mair_path,
-            Some(br#"{"status": "left"}"#.to_vec()),
-        ),
+        (Method::PATCH, mair_path, Some(br#"{"status": "left"}"#.to_vec())),
         (Method::POST, "/api/v1/members".into(), Some(new_member)),
-        (
-            Method::POST,
-            "/api/v1/exchanges".into(),
-            Some(good_exchange),
-        ),
+        (Method::POST, "/api/v1/exchanges".into(), Some(good_exchange)),
         (Method::GET, "/api/v1/balances".into(), None),
         (Method::GET, "/api/v1/report".into(), None),
         (Method::GET, "/api/v1/audit".into(), None),
@@ -392,32 +194,19 @@ fn a_missing_or_wrong_token_is_refused_on_every_route_and_records_nothing() {
     let wrong = "0".repeat(64);
     for (method, path, body) in routes {
         let body = body.map(|b| (b, "application/json"));
-        let m = api
-            .send(method.clone(), &path, None, body.clone())
-            .expect_error(401, "missing_token");
+        let m = api.send(method.clone(), &path, None, body.clone()).expect_error(401, "missing_token");
         assert!(m.contains("api-token"), "says where the token is: {m}");
-        let m = api
-            .send(method.clone(), &path, Some(&wrong), body.clone())
-            .expect_error(401, "wrong_token");
+        let m = api.send(method.clone(), &path, Some(&wrong), body.clone()).expect_error(401, "wrong_token");
         assert!(m.contains("api-token"), "{m}");
         // An almost-right token (one character changed) is just as wrong.
         let mut close = f.node.token.clone();
         close.replace_range(0..1, if close.starts_with('a') { "b" } else { "a" });
-        api.send(method.clone(), &path, Some(&close), body.clone())
-            .expect_error(401, "wrong_token");
+        api.send(method.clone(), &path, Some(&close), body.clone()).expect_error(401, "wrong_token");
         // "Bearer " with nothing after it arrives as "Bearer" (HTTP trims header values): no token.
-        api.send(method, &path, Some(""), body)
-            .expect_error(401, "missing_token");
+        api.send(method, &path, Some(""), body).expect_error(401, "missing_token");
     }
-    assert_eq!(
-        f.bank.snapshot(),
-        before,
-        "nothing sent without the right token changed anything"
-    );
-    assert_eq!(
-        f.bank.json(&["member", "list"]).as_array().map(Vec::len),
-        Some(3)
-    );
+    assert_eq!(f.bank.snapshot(), before, "nothing sent without the right token changed anything");
+    assert_eq!(f.bank.json(&["member", "list"]).as_array().map(Vec::len), Some(3));
 }
 
 #[test]
@@ -426,61 +215,30 @@ fn a_malformed_body_says_what_is_wrong_with_it() {
     let before = f.bank.snapshot();
     let api = f.node.api();
     let post = |body: &str, content_type: &str| {
-        api.send(
-            Method::POST,
-            "/api/v1/exchanges",
-            Some(&f.node.token),
-            Some((body.as_bytes().to_vec(), content_type)),
-        )
+        api.send(Method::POST, "/api/v1/exchanges", Some(&f.node.token), Some((body.as_bytes().to_vec(), content_type)))
     };
     let m = post(r#"{"providers": ["#, "application/json").expect_error(400, "bad_json");
     assert!(m.contains("not valid JSON"), "{m}");
     post("", "application/json").expect_error(400, "bad_json");
-    let m = post(
-        &format!(
-            r#"{{"providers": "{}", "receivers": ["{}"], "hours": "1"}}"#,
-            f.mair, f.gwen
-        ),
-        "application/json",
-    )
-    .expect_error(422, "bad_field");
+    let m = post(&format!(r#"{{"providers": "{}", "receivers": ["{}"], "hours": "1"}}"#, f.mair, f.gwen), "application/json")
+        .expect_error(422, "bad_field");
     assert!(m.contains("providers"), "names the field: {m}");
-    let m = post(
-        &format!(
-            r#"{{"providers": ["{}"], "receivers": ["{}"], "hours": "1", "hourz": 2}}"#,
-            f.mair, f.gwen
-        ),
-        "application/json",
-    )
-    .expect_error(422, "bad_field");
+    let m = post(&format!(r#"{{"providers": ["{}"], "receivers": ["{}"], "hours": "1", "hourz": 2}}"#, f.mair, f.gwen), "application/json")
+        .expect_error(422, "bad_field");
     assert!(m.contains("hourz"), "names the unknown field: {m}");
-    let m = post(
-        &exchange_body(&f.mair, &f.gwen, json!("1")).to_string(),
-        "text/plain",
-    )
-    .expect_error(415, "not_json");
+    let m = post(&exchange_body(&f.mair, &f.gwen, json!("1")).to_string(), "text/plain").expect_error(415, "not_json");
     assert!(m.contains("application/json"), "{m}");
     // A reverse with no reason.
     let listed = api.get("/api/v1/exchanges?limit=1");
-    let id = listed.body[0]["id"]
-        .as_str()
-        .expect("an exchange id")
-        .to_string();
-    api.post(&format!("/api/v1/exchanges/{id}/reverse"), &json!({}))
-        .expect_error(422, "bad_field");
-    api.post(
-        "/api/v1/exchanges/not-an-id/reverse",
-        &json!({"reason": "x"}),
-    )
-    .expect_error(404, "unknown_exchange");
+    let id = listed.body[0]["id"].as_str().expect("an exchange id").to_string();
+    api.post(&format!("/api/v1/exchanges/{id}/reverse"), &json!({})).expect_error(422, "bad_field");
+    api.post("/api/v1/exchanges/not-an-id/reverse", &json!({"reason": "x"})).expect_error(404, "unknown_exchange");
     // A bad date.
     let mut body = exchange_body(&f.mair, &f.gwen, json!("1"));
     body["date"] = json!("31/12/2024");
-    api.post("/api/v1/exchanges", &body)
-        .expect_error(400, "bad_date");
+    api.post("/api/v1/exchanges", &body).expect_error(400, "bad_date");
     body["date"] = json!("2999-01-01");
-    api.post("/api/v1/exchanges", &body)
-        .expect_error(422, "future_date");
+    api.post("/api/v1/exchanges", &body).expect_error(422, "future_date");
     assert_eq!(f.bank.snapshot(), before);
 }
 
@@ -488,44 +246,19 @@ fn a_malformed_body_says_what_is_wrong_with_it() {
 fn an_unknown_route_answers_a_json_404() {
     let f = fixture();
     let api = f.node.api();
-    for path in [
-        "/api/v1/nothing-here",
-        "/api/v2/status",
-        "/",
-        "/api/v1/members/rhymney%3AZZZZ-ZZ/everything",
-    ] {
+    for path in ["/api/v1/nothing-here", "/api/v2/status", "/", "/api/v1/members/rhymney%3AZZZZ-ZZ/everything"] {
         let m = api.get(path).expect_error(404, "no_such_route");
         assert!(m.contains("no such API route"), "{path}: {m}");
     }
-    api.get("/api/v1/exchanges/0000000000000000")
-        .expect_error(404, "unknown_exchange");
-    api.get("/api/v1/export?format=xls")
-        .expect_error(400, "bad_format");
+    api.get("/api/v1/exchanges/0000000000000000").expect_error(404, "unknown_exchange");
+    api.get("/api/v1/export?format=xls").expect_error(400, "bad_format");
 }
 
 #[test]
 fn a_flipped_byte_in_a_middle_journal_entry_is_named_by_audit_and_up_refuses_to_start() {
     let f = fixture();
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.gwen,
-        "--receiver",
-        &f.centre,
-        "--hours",
-        "1",
-    ]);
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.centre,
-        "--receiver",
-        &f.mair,
-        "--hours",
-        "3",
-    ]);
+    f.bank.json(&["exchange", "record", "--provider", &f.gwen, "--receiver", &f.centre, "--hours", "1"]);
+    f.bank.json(&["exchange", "record", "--provider", &f.centre, "--receiver", &f.mair, "--hours", "3"]);
     let seq = f.bank.snapshot().journal_seq;
     assert_eq!(f.node.terminate().code(), Some(0));
 
@@ -543,81 +276,35 @@ fn a_flipped_byte_in_a_middle_journal_entry_is_named_by_audit_and_up_refuses_to_
     // The node is not running, so audit reads the files itself.
     let audit = f.bank.amser(&["audit"]);
     audit.failed();
-    assert!(
-        audit.stdout.contains("not running") && audit.stdout.contains("Audit FAILED"),
-        "{}",
-        audit.stdout
-    );
-    assert!(
-        audit.stdout.contains(&named),
-        "the audit names the damaged entry:\n{}",
-        audit.stdout
-    );
-    assert!(
-        audit.stderr.contains("the audit found problems"),
-        "{}",
-        audit.stderr
-    );
+    assert!(audit.stdout.contains("not running") && audit.stdout.contains("Audit FAILED"), "{}", audit.stdout);
+    assert!(audit.stdout.contains(&named), "the audit names the damaged entry:\n{}", audit.stdout);
+    assert!(audit.stderr.contains("the audit found problems"), "{}", audit.stderr);
     let audit = f.bank.amser(&["audit", "--json"]);
     audit.failed();
     let docs = audit.json_stream();
     assert_eq!(docs.len(), 1, "--json prints one document: {}", audit.stdout);
     let report = docs.into_iter().next().expect("the audit report");
     assert_eq!(report["ok"], json!(false));
-    assert_eq!(
-        report["entries"],
-        json!(damaged_entry - 1),
-        "entries before it are intact: {report}"
-    );
-    assert!(
-        report["problems"][0].as_str().unwrap().contains(&named),
-        "{report}"
-    );
+    assert_eq!(report["entries"], json!(damaged_entry - 1), "entries before it are intact: {report}");
+    assert!(report["problems"][0].as_str().unwrap().contains(&named), "{report}");
 
     // The node refuses to start on it, saying which entry, and cuts nothing off.
     let refused = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]);
     let text = refused.error_text();
     assert!(text.contains(&named) && text.contains("backup"), "{text}");
-    let err = f
-        .bank
-        .try_up()
-        .err()
-        .expect("the node must not start on a damaged journal");
+    let err = f.bank.try_up().err().expect("the node must not start on a damaged journal");
     assert!(err.contains(&named), "{err}");
-    assert_eq!(
-        std::fs::read(f.bank.journal()).unwrap(),
-        bytes,
-        "acknowledged entries are never dropped to make the node start"
-    );
+    assert_eq!(std::fs::read(f.bank.journal()).unwrap(), bytes, "acknowledged entries are never dropped to make the node start");
     assert!(!f.bank.api_addr_file().exists());
 }
 
 // A damaged length field in a middle entry must not pass for an unfinished
 // write at the end (which would cut every acknowledged entry after it).
 #[test]
-fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_acknowledged_entries(
-) {
+fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_acknowledged_entries() {
     let f = fixture();
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.gwen,
-        "--receiver",
-        &f.centre,
-        "--hours",
-        "1",
-    ]);
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.centre,
-        "--receiver",
-        &f.mair,
-        "--hours",
-        "3",
-    ]);
+    f.bank.json(&["exchange", "record", "--provider", &f.gwen, "--receiver", &f.centre, "--hours", "1"]);
+    f.bank.json(&["exchange", "record", "--provider", &f.centre, "--receiver", &f.mair, "--hours", "3"]);
     assert_eq!(f.node.terminate().code(), Some(0));
     let intact = std::fs::read(f.bank.journal()).unwrap();
     let frames = journal_frames(&f.bank.journal());
@@ -635,51 +322,27 @@ fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_
 
         let audit = f.bank.amser(&["audit"]);
         audit.failed();
-        assert!(
-            audit.stdout.contains(&named),
-            "the audit names the damaged entry, not an unfinished write:\n{}",
-            audit.stdout
-        );
-        let text = f
-            .bank
-            .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
-            .error_text();
+        assert!(audit.stdout.contains(&named), "the audit names the damaged entry, not an unfinished write:\n{}", audit.stdout);
+        let text = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]).error_text();
         assert!(text.contains(&named), "{text}");
-        assert_eq!(
-            std::fs::read(f.bank.journal()).unwrap(),
-            bytes,
-            "acknowledged entries 5 to 7 must not be cut off"
-        );
+        assert_eq!(std::fs::read(f.bank.journal()).unwrap(), bytes, "acknowledged entries 5 to 7 must not be cut off");
         let aside: Vec<_> = std::fs::read_dir(&f.bank.dir)
             .unwrap()
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().contains("torn"))
             .collect();
-        assert!(
-            aside.is_empty(),
-            "nothing was moved aside as a torn write: {aside:?}"
-        );
+        assert!(aside.is_empty(), "nothing was moved aside as a torn write: {aside:?}");
     }
 }
 
 #[test]
 fn up_on_a_directory_without_a_bank_says_to_run_init() {
     let empty = Bank::empty();
-    let text = empty
-        .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
-        .error_text();
-    assert!(
-        text.contains("holds no bank") && text.contains("amser init"),
-        "{text}"
-    );
-    let (_, message) = empty
-        .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--json"])
-        .json_error();
+    let text = empty.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]).error_text();
+    assert!(text.contains("holds no bank") && text.contains("amser init"), "{text}");
+    let (_, message) = empty.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--json"]).json_error();
     assert!(message.contains("amser init"), "{message}");
-    assert!(
-        !empty.dir.exists(),
-        "up does not create a directory it cannot use"
-    );
+    assert!(!empty.dir.exists(), "up does not create a directory it cannot use");
     // Nor does any other command.
     let text = empty.amser(&["status"]).error_text();
     assert!(text.contains("amser init"), "{text}");
@@ -691,31 +354,14 @@ fn up_on_a_directory_without_a_bank_says_to_run_init() {
 fn a_second_up_on_a_running_bank_is_refused_as_already_running() {
     let f = fixture();
     let before = f.bank.snapshot();
-    let text = f
-        .bank
-        .amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"])
-        .error_text();
+    let text = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]).error_text();
     assert!(text.contains("already running"), "{text}");
     let err = f.bank.try_up().err().expect("a second node must not start");
     assert!(err.contains("already running"), "{err}");
     // The first node is untouched and still the one the CLI talks to.
-    assert_eq!(
-        std::fs::read_to_string(f.bank.api_addr_file())
-            .unwrap()
-            .trim(),
-        f.node.addr
-    );
+    assert_eq!(std::fs::read_to_string(f.bank.api_addr_file()).unwrap().trim(), f.node.addr);
     assert_eq!(f.bank.snapshot(), before);
-    f.bank.json(&[
-        "exchange",
-        "record",
-        "--provider",
-        &f.gwen,
-        "--receiver",
-        &f.mair,
-        "--hours",
-        "1",
-    ]);
+    f.bank.json(&["exchange", "record", "--provider", &f.gwen, "--receiver", &f.mair, "--hours", "1"]);
 }
 
 #[test]
@@ -724,26 +370,11 @@ fn init_twice_on_one_directory_is_refused_and_the_first_bank_survives() {
     let key = std::fs::read(bank.dir.join("bank.key")).unwrap();
     let token = bank.token();
     let journal = std::fs::read(bank.journal()).unwrap();
-    let text = bank
-        .amser(&["init", "--name", "Another Bank", "--handle", "another"])
-        .error_text();
+    let text = bank.amser(&["init", "--name", "Another Bank", "--handle", "another"]).error_text();
     assert!(text.contains("already holds a bank"), "{text}");
-    let (_, message) = bank
-        .amser(&[
-            "init",
-            "--name",
-            "Rhymney Time Bank",
-            "--handle",
-            "rhymney",
-            "--json",
-        ])
-        .json_error();
+    let (_, message) = bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney", "--json"]).json_error();
     assert!(message.contains("already holds a bank"), "{message}");
-    assert_eq!(
-        std::fs::read(bank.dir.join("bank.key")).unwrap(),
-        key,
-        "the key is not replaced"
-    );
+    assert_eq!(std::fs::read(bank.dir.join("bank.key")).unwrap(), key, "the key is not replaced");
     assert_eq!(bank.token(), token);
     assert_eq!(std::fs::read(bank.journal()).unwrap(), journal);
     let _node = bank.up();
@@ -752,15 +383,7 @@ fn init_twice_on_one_directory_is_refused_and_the_first_bank_survives() {
     // A bad handle or name is refused, and leaves no half-made directory.
     let other = Bank::empty();
     let dir = other.dir.to_str().unwrap();
-    let failed = run_amser(&[
-        "--data",
-        dir,
-        "init",
-        "--name",
-        "X",
-        "--handle",
-        "Not A Handle!",
-    ]);
+    let failed = run_amser(&["--data", dir, "init", "--name", "X", "--handle", "Not A Handle!"]);
     assert!(!failed.success(), "{failed:?}");
     assert!(!other.dir.exists(), "nothing left behind");
 }

@@ -53,13 +53,7 @@ async fn client(
             "category": "crash test",
             "client_ref": format!("round{round}-client{c}-{n}"),
         });
-        let sent = target
-            .http
-            .post(format!("{}/api/v1/exchanges", target.base))
-            .bearer_auth(&target.token)
-            .json(&body)
-            .send()
-            .await;
+        let sent = target.http.post(format!("{}/api/v1/exchanges", target.base)).bearer_auth(&target.token).json(&body).send().await;
         let resp = match sent {
             Ok(resp) => resp,
             // The node was killed: connection refused, reset, or cut mid-answer.
@@ -71,21 +65,12 @@ async fn client(
             Err(_) => break,
         };
         if status != reqwest::StatusCode::CREATED {
-            return Err(format!(
-                "client {c}: exchange {n} answered {status}: {text}"
-            ));
+            return Err(format!("client {c}: exchange {n} answered {status}: {text}"));
         }
-        let v: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("client {c}: 201 with a body that is not JSON ({e}): {text}"))?;
-        let id = v["id"]
-            .as_str()
-            .ok_or_else(|| format!("client {c}: 201 without an id: {text}"))?
-            .to_string();
+        let v: Value = serde_json::from_str(&text).map_err(|e| format!("client {c}: 201 with a body that is not JSON ({e}): {text}"))?;
+        let id = v["id"].as_str().ok_or_else(|| format!("client {c}: 201 without an id: {text}"))?.to_string();
         if v["minutes_each"] != json!(minutes) {
-            return Err(format!(
-                "client {c}: recorded {} minutes, sent {minutes}",
-                v["minutes_each"]
-            ));
+            return Err(format!("client {c}: recorded {} minutes, sent {minutes}", v["minutes_each"]));
         }
         acknowledged += 1;
         if acks.send((id, minutes)).is_err() {
@@ -98,42 +83,17 @@ async fn client(
 /// Runs the clients against `node` until `ACKS_BEFORE_KILL` acknowledgements
 /// have arrived, SIGKILLs the node with requests still in flight, waits for
 /// every client to notice, and adds what was acknowledged to `acked`.
-async fn load_then_kill(
-    node: &Node,
-    agencies: Arc<Vec<String>>,
-    round: usize,
-    acked: &mut HashMap<String, i64>,
-) {
-    let http = reqwest::Client::builder()
-        .timeout(common::DEADLINE)
-        .build()
-        .unwrap();
-    let target = Arc::new(Target {
-        http,
-        base: format!("http://{}", node.addr),
-        token: node.token.clone(),
-    });
+async fn load_then_kill(node: &Node, agencies: Arc<Vec<String>>, round: usize, acked: &mut HashMap<String, i64>) {
+    let http = reqwest::Client::builder().timeout(common::DEADLINE).build().unwrap();
+    let target = Arc::new(Target { http, base: format!("http://{}", node.addr), token: node.token.clone() });
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            tokio::spawn(client(
-                target.clone(),
-                agencies.clone(),
-                round,
-                c,
-                tx.clone(),
-            ))
-        })
-        .collect();
+    let tasks: Vec<_> = (0..CLIENTS).map(|c| tokio::spawn(client(target.clone(), agencies.clone(), round, c, tx.clone()))).collect();
     drop(tx);
     let mut this_round = 0;
     let mut killed = false;
     // Ends when every client has stopped (each holds a sender).
     while let Some((id, minutes)) = rx.recv().await {
-        assert!(
-            acked.insert(id.clone(), minutes).is_none(),
-            "exchange {id} acknowledged twice"
-        );
+        assert!(acked.insert(id.clone(), minutes).is_none(), "exchange {id} acknowledged twice");
         this_round += 1;
         if this_round == ACKS_BEFORE_KILL {
             node.signal(libc::SIGKILL);
@@ -142,26 +102,16 @@ async fn load_then_kill(
     }
     let mut per_client = Vec::new();
     for t in tasks {
-        per_client.push(
-            t.await
-                .expect("client task")
-                .unwrap_or_else(|e| panic!("round {round}: {e}")),
-        );
+        per_client.push(t.await.expect("client task").unwrap_or_else(|e| panic!("round {round}: {e}")));
     }
-    assert!(
-        killed,
-        "round {round}: the clients stopped after only {this_round} acknowledgements"
-    );
+    assert!(killed, "round {round}: the clients stopped after only {this_round} acknowledgements");
     // Responses already written before the kill may still arrive: they were acknowledged.
     println!("round {round}: {this_round} acknowledged ({per_client:?} per client), killed after {ACKS_BEFORE_KILL}");
 }
 
 /// Everything that must hold after a restart.
 async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_done: usize) {
-    let http = reqwest::Client::builder()
-        .timeout(common::DEADLINE)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().timeout(common::DEADLINE).build().unwrap();
     let base = format!("http://{}/api/v1", node.addr);
     let get = |path: String| {
         let req = http.get(format!("{base}{path}")).bearer_auth(&node.token);
@@ -169,11 +119,7 @@ async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_d
             let resp = req.send().await.expect("the restarted node answers");
             let status = resp.status();
             let text = resp.text().await.expect("read the answer");
-            (
-                status,
-                serde_json::from_str::<Value>(&text)
-                    .unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
-            )
+            (status, serde_json::from_str::<Value>(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
         }
     };
     let mut missing = Vec::new();
@@ -207,12 +153,7 @@ async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_d
     );
 
     let (_, balances) = get("/balances".to_string()).await;
-    let sum: i64 = balances["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["minutes"].as_i64().unwrap())
-        .sum();
+    let sum: i64 = balances["accounts"].as_array().unwrap().iter().map(|a| a["minutes"].as_i64().unwrap()).sum();
     assert_eq!(sum, 0, "balances sum to zero after a crash: {balances}");
     assert_eq!(balances["sum_minutes"], json!(0));
 
@@ -226,16 +167,8 @@ async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_d
 fn acknowledged_exchanges_survive_three_kill_minus_nine_restarts_under_eight_clients() {
     let bank = Bank::init("Rhymney Time Bank", "rhymney");
     let mut node = bank.up();
-    let agencies: Arc<Vec<String>> = Arc::new(
-        (0..AGENCIES)
-            .map(|i| bank.add_member(&format!("Agency {i}"), "agency"))
-            .collect(),
-    );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let agencies: Arc<Vec<String>> = Arc::new((0..AGENCIES).map(|i| bank.add_member(&format!("Agency {i}"), "agency")).collect());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let mut acked: HashMap<String, i64> = HashMap::new();
 
     for round in 1..=ROUNDS {

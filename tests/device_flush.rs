@@ -29,38 +29,29 @@ fn major_minor(dev: u64) -> (u64, u64) {
 
 /// The stat file that counts flushes for the disk under `path`, or why there is none.
 fn flush_stat_file(path: &Path) -> Result<PathBuf, String> {
-    let dev = std::fs::metadata(path)
-        .map_err(|e| format!("cannot stat {}: {e}", path.display()))?
-        .dev();
+    let dev = std::fs::metadata(path).map_err(|e| format!("cannot stat {}: {e}", path.display()))?.dev();
     let (major, minor) = major_minor(dev);
     if major == 0 {
-        return Err(format!("{} is on a filesystem without a block device (device {major}:{minor}: tmpfs, overlay or similar)", path.display()));
+        return Err(format!(
+            "{} is on a filesystem without a block device (device {major}:{minor}: tmpfs, overlay or similar)",
+            path.display()
+        ));
     }
     let sys = PathBuf::from(format!("/sys/dev/block/{major}:{minor}"));
     if !sys.join("stat").exists() {
-        return Err(format!(
-            "{} does not exist (no sysfs here?)",
-            sys.join("stat").display()
-        ));
+        return Err(format!("{} does not exist (no sysfs here?)", sys.join("stat").display()));
     }
     // A partition's flushes are counted on its disk too, and the disk is what
     // has the write cache: use the disk's files.
     let disk = if sys.join("partition").exists() {
-        let real = std::fs::canonicalize(&sys)
-            .map_err(|e| format!("cannot resolve {}: {e}", sys.display()))?;
-        real.parent()
-            .map(Path::to_path_buf)
-            .ok_or_else(|| format!("{} has no parent disk", real.display()))?
+        let real = std::fs::canonicalize(&sys).map_err(|e| format!("cannot resolve {}: {e}", sys.display()))?;
+        real.parent().map(Path::to_path_buf).ok_or_else(|| format!("{} has no parent disk", real.display()))?
     } else {
         sys
     };
     if let Ok(cache) = std::fs::read_to_string(disk.join("queue/write_cache")) {
         if cache.trim() == "write through" {
-            return Err(format!(
-                "{} has no volatile write cache ({}), so the kernel sends it no flushes",
-                disk.display(),
-                cache.trim()
-            ));
+            return Err(format!("{} has no volatile write cache ({}), so the kernel sends it no flushes", disk.display(), cache.trim()));
         }
     }
     let stat = disk.join("stat");
@@ -70,22 +61,12 @@ fn flush_stat_file(path: &Path) -> Result<PathBuf, String> {
 
 /// Flush requests completed so far (field 16, index 15).
 fn read_flushes(stat: &Path) -> Result<u64, String> {
-    let text = std::fs::read_to_string(stat)
-        .map_err(|e| format!("cannot read {}: {e}", stat.display()))?;
+    let text = std::fs::read_to_string(stat).map_err(|e| format!("cannot read {}: {e}", stat.display()))?;
     let fields: Vec<&str> = text.split_whitespace().collect();
-    let field = fields.get(15).ok_or_else(|| {
-        format!(
-            "{} has {} fields, no flush count (a kernel older than 5.5?)",
-            stat.display(),
-            fields.len()
-        )
-    })?;
-    field.parse().map_err(|e| {
-        format!(
-            "{}: flush field '{field}' is not a number: {e}",
-            stat.display()
-        )
-    })
+    let field = fields
+        .get(15)
+        .ok_or_else(|| format!("{} has {} fields, no flush count (a kernel older than 5.5?)", stat.display(), fields.len()))?;
+    field.parse().map_err(|e| format!("{}: flush field '{field}' is not a number: {e}", stat.display()))
 }
 
 #[test]
@@ -101,13 +82,8 @@ fn every_acknowledged_exchange_reaches_the_disk_with_a_device_flush() {
         }
     };
     let bank = Bank::empty_in(parent);
-    bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney"])
-        .ok();
-    assert_eq!(
-        flush_stat_file(&bank.dir).as_ref(),
-        Ok(&stat),
-        "the bank is on the disk being watched"
-    );
+    bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney"]).ok();
+    assert_eq!(flush_stat_file(&bank.dir).as_ref(), Ok(&stat), "the bank is on the disk being watched");
     let node = bank.up();
     let youth_centre = bank.add_member("Rhymney Youth Centre", "agency");
     let surgery = bank.add_member("Bargoed Surgery", "agency");
@@ -115,27 +91,28 @@ fn every_acknowledged_exchange_reaches_the_disk_with_a_device_flush() {
 
     let before = read_flushes(&stat).unwrap();
     for n in 0..EXCHANGES {
-        let (from, to) = if n % 2 == 0 {
-            (&youth_centre, &surgery)
-        } else {
-            (&surgery, &youth_centre)
-        };
-        let body = json!({"providers": [from], "receivers": [to], "minutes": 30, "category": "flush test", "client_ref": format!("flush-{n}")});
+        let (from, to) = if n % 2 == 0 { (&youth_centre, &surgery) } else { (&surgery, &youth_centre) };
+        let body =
+            json!({"providers": [from], "receivers": [to], "minutes": 30, "category": "flush test", "client_ref": format!("flush-{n}")});
         let answer = api.post("/api/v1/exchanges", &body);
         assert_eq!(answer.status, 201, "exchange {n}: {}", answer.text);
     }
     let after = read_flushes(&stat).unwrap();
 
     let flushes = after - before;
-    println!("{}: {flushes} device flushes completed during {EXCHANGES} acknowledged exchanges ({:.2} per exchange)", stat.display(), flushes as f64 / EXCHANGES as f64);
+    println!(
+        "{}: {flushes} device flushes completed during {EXCHANGES} acknowledged exchanges ({:.2} per exchange)",
+        stat.display(),
+        flushes as f64 / EXCHANGES as f64
+    );
     // Each sync waits for its own flush, and sequential syncs cannot share
     // one, so an fdatasync per exchange gives at least one flush each; other
     // processes only add to the count. Half is the bar, for filesystems that
     // do less than one flush per fdatasync; sled's flush() alone gives ~0.
+    assert!(flushes >= 1, "no device flush at all while {EXCHANGES} exchanges were acknowledged");
     assert!(
-        flushes >= 1,
-        "no device flush at all while {EXCHANGES} exchanges were acknowledged"
+        flushes >= EXCHANGES / 2,
+        "only {flushes} device flushes for {EXCHANGES} acknowledged exchanges: acknowledgements are not waiting for the disk"
     );
-    assert!(flushes >= EXCHANGES / 2, "only {flushes} device flushes for {EXCHANGES} acknowledged exchanges: acknowledgements are not waiting for the disk");
     assert_eq!(bank.json(&["balance", &youth_centre])["minutes"], json!(0));
 }

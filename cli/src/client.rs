@@ -53,7 +53,11 @@ impl Client {
             }
         })?;
         let status = resp.status();
-        let is_json = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+        let is_json = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
         let bytes = resp.bytes().await.context("reading the node's answer")?;
         if !status.is_success() {
             let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -108,7 +112,8 @@ impl std::fmt::Display for NotRunning {
 impl std::error::Error for NotRunning {}
 
 pub fn not_running(dir: &DataDir) -> anyhow::Error {
-    NotRunning(format!("the node for {} is not running; start it with `amser up --data {}`", dir.root().display(), dir.root().display())).into()
+    NotRunning(format!("the node for {} is not running; start it with `amser up --data {}`", dir.root().display(), dir.root().display()))
+        .into()
 }
 
 /// Encodes a path segment (member codes contain ':').

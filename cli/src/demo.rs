@@ -16,8 +16,13 @@ use amser_protocol::member::MemberProfile;
 use amser_protocol::{MemberCode, MemberKind, Minutes};
 use serde_json::{json, Value};
 
-/// The demo's banks: name, handle, region, and their people.
-const BANKS: [(&str, &str, &str, [(&str, MemberKind, &str); 4]); 3] = [
+/// A demo member: name, kind, the skill they offer.
+type Person = (&'static str, MemberKind, &'static str);
+/// A demo bank: name, handle, region, and its people.
+type DemoBank = (&'static str, &'static str, &'static str, [Person; 4]);
+
+/// The demo's banks.
+const BANKS: [DemoBank; 3] = [
     (
         "Rhymney Time Bank",
         "rhymney",
@@ -70,12 +75,17 @@ fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
 }
 
 /// The codes of the demo's people, in the order they are listed above.
-async fn members(ledger: &Ledger, people: &[(&str, MemberKind, &str); 4]) -> anyhow::Result<Vec<MemberCode>> {
+async fn members(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
     let store = ledger.store().clone();
     let list = tokio::task::spawn_blocking(move || store.members()).await??;
     people
         .iter()
-        .map(|(name, _, _)| list.iter().find(|m| m.profile.name == *name).map(|m| m.code.clone()).ok_or_else(|| anyhow::anyhow!("the demo member {name} is missing")))
+        .map(|(name, _, _)| {
+            list.iter()
+                .find(|m| m.profile.name == *name)
+                .map(|m| m.code.clone())
+                .ok_or_else(|| anyhow::anyhow!("the demo member {name} is missing"))
+        })
         .collect()
 }
 
@@ -101,7 +111,7 @@ fn blake3_hex(text: &str) -> String {
 }
 
 /// Adds a bank's members, local exchanges and listings, once.
-async fn seed_bank(ledger: &Ledger, people: &[(&str, MemberKind, &str); 4]) -> anyhow::Result<Vec<MemberCode>> {
+async fn seed_bank(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
     let store = ledger.store().clone();
     if tokio::task::spawn_blocking(move || store.member_count()).await?? == 0 {
         for (name, kind, skill) in people {
@@ -116,8 +126,22 @@ async fn seed_bank(ledger: &Ledger, people: &[(&str, MemberKind, &str); 4]) -> a
         record(ledger, &[b], &[a], 60, people[1].2, "").await?;
         record(ledger, &[a, b], &[agency], 180, "volunteering", "").await?;
         record(ledger, &[group], &[a, b], 90, people[3].2, "An afternoon at the centre").await?;
-        ledger.submit(Command::PostListing { kind: ListingKind::Offer, member: a.clone(), category: people[0].2.into(), description: format!("Can help with {}", people[0].2) }).await?;
-        ledger.submit(Command::PostListing { kind: ListingKind::Request, member: agency.clone(), category: "volunteering".into(), description: "Volunteers wanted".into() }).await?;
+        ledger
+            .submit(Command::PostListing {
+                kind: ListingKind::Offer,
+                member: a.clone(),
+                category: people[0].2.into(),
+                description: format!("Can help with {}", people[0].2),
+            })
+            .await?;
+        ledger
+            .submit(Command::PostListing {
+                kind: ListingKind::Request,
+                member: agency.clone(),
+                category: "volunteering".into(),
+                description: "Volunteers wanted".into(),
+            })
+            .await?;
     }
     members(ledger, people).await
 }

@@ -28,7 +28,12 @@ use crate::client::{seg, ApiFailure, Client};
 use crate::output::Out;
 
 #[derive(Parser)]
-#[command(name = "amser", version, about = "Amser: a time bank's own node, and the commands its coordinator uses", propagate_version = true)]
+#[command(
+    name = "amser",
+    version,
+    about = "Amser: a time bank's own node, and the commands its coordinator uses",
+    propagate_version = true
+)]
 struct Cli {
     /// The bank's data directory.
     #[arg(long, global = true, env = "AMSER_DATA", value_name = "DIR")]
@@ -223,10 +228,16 @@ enum PeerCmd {
     /// Admitted banks: connected or not, trust line, clearing position, pending transfers.
     List,
     /// Stop all transfers with a bank until unfrozen.
-    Freeze { bank_id: String },
-    Unfreeze { bank_id: String },
+    Freeze {
+        bank_id: String,
+    },
+    Unfreeze {
+        bank_id: String,
+    },
     /// Remove a bank from the federation (its record stays).
-    Remove { bank_id: String },
+    Remove {
+        bank_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -293,7 +304,8 @@ fn main() -> ExitCode {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AMSER_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sled=warn"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("AMSER_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sled=warn"));
     use std::io::IsTerminal;
     // Colours only for a person at a terminal, not in log files or journald.
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -307,7 +319,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init { name, handle, region } => {
             let d = dir.clone();
-            let created = tokio::task::spawn_blocking(move || amser_node::init(&d, &name, &handle, &region, Arc::new(SystemClock))).await??;
+            let created =
+                tokio::task::spawn_blocking(move || amser_node::init(&d, &name, &handle, &region, Arc::new(SystemClock))).await??;
             out.print(
                 &json!({"bank_id": created.bank.to_string(), "handle": created.handle.to_string(), "data": dir.root(), "config": dir.config(), "token_file": dir.token()}),
                 |_| {
@@ -453,7 +466,9 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
                     body["handle"] = json!(h);
                 }
                 let v = client.post("/peers", &body).await?;
-                out.print(&v, |v| format!("Admitted {} with a trust line of {} hours", v["bank_id"].as_str().unwrap_or(""), v["trust_hours"]));
+                out.print(&v, |v| {
+                    format!("Admitted {} with a trust line of {} hours", v["bank_id"].as_str().unwrap_or(""), v["trust_hours"])
+                });
             }
             PeerCmd::List => out.print(&client.get("/peers").await?, output::peers),
             PeerCmd::Freeze { bank_id } => {
@@ -484,7 +499,14 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
                 }
                 profile_json(profile, &mut body);
                 let v = client.post("/members", &Value::Object(body)).await?;
-                out.print(&v, |v| format!("Added {} ({}) with code {}", v["name"].as_str().unwrap_or(""), v["kind"].as_str().unwrap_or(""), v["code"].as_str().unwrap_or("")));
+                out.print(&v, |v| {
+                    format!(
+                        "Added {} ({}) with code {}",
+                        v["name"].as_str().unwrap_or(""),
+                        v["kind"].as_str().unwrap_or(""),
+                        v["code"].as_str().unwrap_or("")
+                    )
+                });
             }
             MemberCmd::List { status, kind, skill } => {
                 let mut q = vec![];
@@ -514,7 +536,14 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
                     bail!("nothing to change: give at least one of --name, --status, --contact, --skills, --needs, --availability, --special-needs");
                 }
                 let v = client.patch(&format!("/members/{}", seg(&code)), &Value::Object(body)).await?;
-                out.print(&v, |v| format!("Updated {} ({}), status {}", v["code"].as_str().unwrap_or(""), v["name"].as_str().unwrap_or(""), v["status"].as_str().unwrap_or("")));
+                out.print(&v, |v| {
+                    format!(
+                        "Updated {} ({}), status {}",
+                        v["code"].as_str().unwrap_or(""),
+                        v["name"].as_str().unwrap_or(""),
+                        v["status"].as_str().unwrap_or("")
+                    )
+                });
             }
         },
         Command::Exchange(cmd) => match cmd {
@@ -540,19 +569,39 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
             ExchangeCmd::Show { id } => out.print(&client.get(&format!("/exchanges/{}", seg(&id))).await?, output::exchange),
             ExchangeCmd::Reverse { id, reason } => {
                 let v = client.post(&format!("/exchanges/{}/reverse", seg(&id)), &json!({"reason": reason})).await?;
-                out.print(&v, |v| format!("Reversed exchange {} ({} minutes each); the balances are restored", v["id"].as_str().unwrap_or(""), v["minutes_each"]));
+                out.print(&v, |v| {
+                    format!(
+                        "Reversed exchange {} ({} minutes each); the balances are restored",
+                        v["id"].as_str().unwrap_or(""),
+                        v["minutes_each"]
+                    )
+                });
             }
         },
         Command::Balance { code } => match code {
             Some(code) => out.print(&client.get(&format!("/balances/{}", seg(&code))).await?, |v| {
-                format!("{} ({}): {} hours", v["code"].as_str().unwrap_or(""), v["name"].as_str().unwrap_or(""), v["balance"].as_str().unwrap_or(""))
+                format!(
+                    "{} ({}): {} hours",
+                    v["code"].as_str().unwrap_or(""),
+                    v["name"].as_str().unwrap_or(""),
+                    v["balance"].as_str().unwrap_or("")
+                )
             }),
             None => out.print(&client.get("/balances").await?, output::balances),
         },
         Command::Listing(cmd) => match cmd {
             ListingCmd::Add { kind, member, category, description } => {
-                let v = client.post("/listings", &json!({"kind": kind, "member": member, "category": category, "description": description})).await?;
-                out.print(&v, |v| format!("Posted {} {} in '{}'", v["kind"].as_str().unwrap_or(""), v["id"].as_str().unwrap_or(""), v["category"].as_str().unwrap_or("")));
+                let v = client
+                    .post("/listings", &json!({"kind": kind, "member": member, "category": category, "description": description}))
+                    .await?;
+                out.print(&v, |v| {
+                    format!(
+                        "Posted {} {} in '{}'",
+                        v["kind"].as_str().unwrap_or(""),
+                        v["id"].as_str().unwrap_or(""),
+                        v["category"].as_str().unwrap_or("")
+                    )
+                });
             }
             ListingCmd::List { category } => {
                 let path = match category {
@@ -588,7 +637,9 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
             match output {
                 Some(path) => {
                     std::fs::write(&path, &bytes).with_context(|| format!("could not write {}", path.display()))?;
-                    out.print(&json!({"written": path, "bytes": bytes.len()}), |_| format!("Wrote {} bytes to {}", bytes.len(), path.display()));
+                    out.print(&json!({"written": path, "bytes": bytes.len()}), |_| {
+                        format!("Wrote {} bytes to {}", bytes.len(), path.display())
+                    });
                 }
                 None => {
                     use std::io::Write;

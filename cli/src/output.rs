@@ -66,7 +66,10 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
 }
 
 pub fn status(v: &Value) -> String {
-    let p2p = v["p2p_listen"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("\n          ")).unwrap_or_default();
+    let p2p = v["p2p_listen"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("\n          "))
+        .unwrap_or_default();
     format!(
         "{} ({})\nBank id:  {}\nRegion:   {}\nMembers:  {}\nJournal:  entry {} ({})\nVersion:  {}\nFederation: {}\nPeers reach it at: {}",
         s(v, "name"),
@@ -186,7 +189,8 @@ pub fn peers(v: &Value) -> String {
     if list.is_empty() {
         return "No peer banks yet. Admit one with `amser peer add BANK_ID ADDRESS --trust-hours N`.".into();
     }
-    let mut out = format!("{:<12} {:<54} {:<10} {:>8} {:>10} {:>7}  state\n", "handle", "bank id", "connected", "trust h", "clearing", "pending");
+    let mut out =
+        format!("{:<12} {:<54} {:<10} {:>8} {:>10} {:>7}  state\n", "handle", "bank id", "connected", "trust h", "clearing", "pending");
     for p in &list {
         let state = if p["removed"] == Value::Bool(true) {
             "removed"
@@ -237,7 +241,18 @@ pub fn transfers(v: &Value) -> String {
         return "No transfers with other banks yet.".into();
     }
     list.iter()
-        .map(|t| format!("{}  {:<8} {:<8} {} -> {}  {}  {}", &s(t, "id")[..12.min(s(t, "id").len())], s(t, "role"), s(t, "state"), s(t, "payer"), s(t, "payee"), hm(&t["minutes"]), s(t, "date")))
+        .map(|t| {
+            format!(
+                "{}  {:<8} {:<8} {} -> {}  {}  {}",
+                &s(t, "id")[..12.min(s(t, "id").len())],
+                s(t, "role"),
+                s(t, "state"),
+                s(t, "payer"),
+                s(t, "payee"),
+                hm(&t["minutes"]),
+                s(t, "date")
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -261,7 +276,16 @@ pub fn listings(v: &Value) -> String {
         return "No open offers or requests.".into();
     }
     list.iter()
-        .map(|l| format!("{}  {:<7} {:<16} {:<18} {}", &s(l, "id")[..12.min(s(l, "id").len())], s(l, "kind"), s(l, "category"), s(l, "member"), s(l, "description")))
+        .map(|l| {
+            format!(
+                "{}  {:<7} {:<16} {:<18} {}",
+                &s(l, "id")[..12.min(s(l, "id").len())],
+                s(l, "kind"),
+                s(l, "category"),
+                s(l, "member"),
+                s(l, "description")
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -281,7 +305,12 @@ pub fn report(v: &Value) -> String {
         out.push_str(&format!("{title}:\n"));
         if let Some(map) = v[key].as_object() {
             for (k, t) in map {
-                out.push_str(&format!("  {:<20} {:>8.2} h  {}\n", k, t["hours"].as_f64().unwrap_or(0.0), plural(&t["exchanges"], "exchange", "exchanges")));
+                out.push_str(&format!(
+                    "  {:<20} {:>8.2} h  {}\n",
+                    k,
+                    t["hours"].as_f64().unwrap_or(0.0),
+                    plural(&t["exchanges"], "exchange", "exchanges")
+                ));
             }
         }
     }

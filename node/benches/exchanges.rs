@@ -136,10 +136,16 @@ impl Device {
         let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
         let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
         if major == 0 {
-            return Err(format!("{} is on a virtual filesystem (device 0:{minor}, tmpfs/overlay?), no block device to count flushes on", dir.display()));
+            return Err(format!(
+                "{} is on a virtual filesystem (device 0:{minor}, tmpfs/overlay?), no block device to count flushes on",
+                dir.display()
+            ));
         }
         let sys = PathBuf::from(format!("/sys/dev/block/{major}:{minor}"));
-        let name = std::fs::read_to_string(sys.join("uevent")).ok().and_then(|u| u.lines().find_map(|l| l.strip_prefix("DEVNAME=").map(str::to_string))).unwrap_or_else(|| format!("{major}:{minor}"));
+        let name = std::fs::read_to_string(sys.join("uevent"))
+            .ok()
+            .and_then(|u| u.lines().find_map(|l| l.strip_prefix("DEVNAME=").map(str::to_string)))
+            .unwrap_or_else(|| format!("{major}:{minor}"));
         let device = Device { name, stat: sys.join("stat") };
         device.flushes().map(|_| device)
     }
@@ -148,7 +154,9 @@ impl Device {
     fn flushes(&self) -> Result<u64, String> {
         let text = std::fs::read_to_string(&self.stat).map_err(|e| format!("cannot read {}: {e}", self.stat.display()))?;
         let fields: Vec<&str> = text.split_whitespace().collect();
-        let field = fields.get(15).ok_or_else(|| format!("{} has {} fields; this kernel reports no flush counts (needs 17)", self.stat.display(), fields.len()))?;
+        let field = fields.get(15).ok_or_else(|| {
+            format!("{} has {} fields; this kernel reports no flush counts (needs 17)", self.stat.display(), fields.len())
+        })?;
         field.parse().map_err(|e| format!("{}: field 16 is not a number: {e}", self.stat.display()))
     }
 }
@@ -217,10 +225,18 @@ fn cpu_sample() -> Option<CpuSample> {
 fn cpu_since(before: Option<CpuSample>) -> Option<CpuUse> {
     let before = before?;
     let after = cpu_sample()?;
-    let mut by_thread: Vec<(String, f64)> =
-        after.by_thread.iter().map(|(name, t)| (name.clone(), t.saturating_sub(before.by_thread.get(name).copied().unwrap_or(0)) as f64 * MS_PER_TICK)).filter(|(_, ms)| *ms > 0.0).collect();
+    let mut by_thread: Vec<(String, f64)> = after
+        .by_thread
+        .iter()
+        .map(|(name, t)| (name.clone(), t.saturating_sub(before.by_thread.get(name).copied().unwrap_or(0)) as f64 * MS_PER_TICK))
+        .filter(|(_, ms)| *ms > 0.0)
+        .collect();
     by_thread.sort_by(|a, b| b.1.total_cmp(&a.1));
-    Some(CpuUse { total_ms: after.total.saturating_sub(before.total) as f64 * MS_PER_TICK, machine_ms: after.machine.saturating_sub(before.machine) as f64 * MS_PER_TICK, by_thread })
+    Some(CpuUse {
+        total_ms: after.total.saturating_sub(before.total) as f64 * MS_PER_TICK,
+        machine_ms: after.machine.saturating_sub(before.machine) as f64 * MS_PER_TICK,
+        by_thread,
+    })
 }
 
 // ---------------------------------------------------------------- raw fdatasync reference
@@ -291,7 +307,13 @@ async fn add_agency(http: &reqwest::Client, api: &Api, name: &str) -> Result<Str
         // Far from anything the bench can reach, so no exchange is refused.
         "own_limits": { "floor_minutes": -60_000_000, "ceiling_minutes": 60_000_000 },
     });
-    let resp = http.post(format!("{}/members", api.url)).header("authorization", &api.auth).json(&body).send().await.map_err(|e| format!("adding member {name}: {e}"))?;
+    let resp = http
+        .post(format!("{}/members", api.url))
+        .header("authorization", &api.auth)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| format!("adding member {name}: {e}"))?;
     let status = resp.status();
     let text = resp.text().await.map_err(|e| format!("adding member {name}: {e}"))?;
     if status.as_u16() != 201 {
@@ -303,8 +325,18 @@ async fn add_agency(http: &reqwest::Client, api: &Api, name: &str) -> Result<Str
 
 /// One client: POSTs exchanges between its pair, alternating direction so
 /// both balances stay near zero, until `until` (or `count` requests).
-async fn client_loop(http: reqwest::Client, url: Arc<str>, auth: Arc<str>, pair: (String, String), until: Option<Instant>, count: usize) -> Result<Vec<u64>, String> {
-    let bodies = [json!({ "providers": [pair.0], "receivers": [pair.1], "minutes": MINUTES }).to_string(), json!({ "providers": [pair.1], "receivers": [pair.0], "minutes": MINUTES }).to_string()];
+async fn client_loop(
+    http: reqwest::Client,
+    url: Arc<str>,
+    auth: Arc<str>,
+    pair: (String, String),
+    until: Option<Instant>,
+    count: usize,
+) -> Result<Vec<u64>, String> {
+    let bodies = [
+        json!({ "providers": [pair.0], "receivers": [pair.1], "minutes": MINUTES }).to_string(),
+        json!({ "providers": [pair.1], "receivers": [pair.0], "minutes": MINUTES }).to_string(),
+    ];
     let mut latencies = Vec::with_capacity(if until.is_some() { 1 << 16 } else { count });
     let mut n = 0usize;
     loop {
@@ -336,7 +368,11 @@ async fn client_loop(http: reqwest::Client, url: Arc<str>, auth: Arc<str>, pair:
 async fn run_clients(clients: &[reqwest::Client], api: &Api, pairs: &[(String, String)], until: Option<Instant>, count: usize) -> Vec<u64> {
     let url: Arc<str> = format!("{}/exchanges", api.url).into();
     let auth: Arc<str> = api.auth.clone().into();
-    let tasks: Vec<_> = clients.iter().zip(pairs).map(|(http, pair)| tokio::spawn(client_loop(http.clone(), url.clone(), auth.clone(), pair.clone(), until, count))).collect();
+    let tasks: Vec<_> = clients
+        .iter()
+        .zip(pairs)
+        .map(|(http, pair)| tokio::spawn(client_loop(http.clone(), url.clone(), auth.clone(), pair.clone(), until, count)))
+        .collect();
     let mut all = Vec::new();
     for task in tasks {
         match task.await {
@@ -348,7 +384,13 @@ async fn run_clients(clients: &[reqwest::Client], api: &Api, pairs: &[(String, S
     all
 }
 
-async fn node_phase(clients: &[reqwest::Client], api: &Api, pairs: &[(String, String)], duration: Duration, device: Option<&Device>) -> Stats {
+async fn node_phase(
+    clients: &[reqwest::Client],
+    api: &Api,
+    pairs: &[(String, String)],
+    duration: Duration,
+    device: Option<&Device>,
+) -> Stats {
     eprintln!("[bench] node, {} client(s): warming up", clients.len());
     run_clients(clients, api, pairs, None, WARMUP_REQUESTS).await;
     eprintln!("[bench] node, {} client(s), {:.1} s", clients.len(), duration.as_secs_f64());
@@ -426,15 +468,27 @@ fn fail(message: impl std::fmt::Display) -> ! {
 fn row(label: &str, s: &Stats) {
     let fpo = s.flushes_per_op().map_or("n/a".to_string(), |f| format!("{f:.3}"));
     let cpu = s.cpu_us_per_op().map_or("n/a".to_string(), |c| format!("{c:.1}"));
-    let (ours, others) =
-        s.cpu.as_ref().map_or(("n/a".to_string(), "n/a".to_string()), |c| (format!("{:.2}", c.total_ms / 1000.0 / s.secs), format!("{:.2}", (c.machine_ms - c.total_ms).max(0.0) / 1000.0 / s.secs)));
-    println!("{label:<44} {:>10.0} {:>9.3} {:>9.3} {:>9} {:>9} {:>9} {:>7} {:>7}", s.rate(), s.p50_ms, s.p99_ms, s.ops, fpo, cpu, ours, others);
+    let (ours, others) = s.cpu.as_ref().map_or(("n/a".to_string(), "n/a".to_string()), |c| {
+        (format!("{:.2}", c.total_ms / 1000.0 / s.secs), format!("{:.2}", (c.machine_ms - c.total_ms).max(0.0) / 1000.0 / s.secs))
+    });
+    println!(
+        "{label:<44} {:>10.0} {:>9.3} {:>9.3} {:>9} {:>9} {:>9} {:>7} {:>7}",
+        s.rate(),
+        s.p50_ms,
+        s.p99_ms,
+        s.ops,
+        fpo,
+        cpu,
+        ours,
+        others
+    );
 }
 
 /// Where a phase's CPU went, by thread.
 fn cpu_breakdown(label: &str, s: &Stats) {
     if let Some(c) = &s.cpu {
-        let parts: Vec<String> = c.by_thread.iter().take(6).map(|(name, ms)| format!("{name} {:.1}", ms * 1000.0 / s.ops.max(1) as f64)).collect();
+        let parts: Vec<String> =
+            c.by_thread.iter().take(6).map(|(name, ms)| format!("{name} {:.1}", ms * 1000.0 / s.ops.max(1) as f64)).collect();
         println!("  {label}: CPU us per exchange by thread: {}", parts.join(", "));
     }
 }
@@ -450,7 +504,12 @@ fn mark(ok: bool) -> &'static str {
 fn main() {
     // `cargo bench` passes `--bench`; the harness-less binary takes no options.
     let secs: f64 = match std::env::var("AMSER_BENCH_SECS") {
-        Ok(s) => s.trim().parse().ok().filter(|v: &f64| *v > 0.0 && v.is_finite()).unwrap_or_else(|| fail(format!("AMSER_BENCH_SECS={s:?} is not a positive number of seconds"))),
+        Ok(s) => s
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| *v > 0.0 && v.is_finite())
+            .unwrap_or_else(|| fail(format!("AMSER_BENCH_SECS={s:?} is not a positive number of seconds"))),
         Err(_) => 5.0,
     };
     let duration = Duration::from_secs_f64(secs);
@@ -468,7 +527,11 @@ fn main() {
         }
     };
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("amser exchanges bench: {secs} s per phase, {cpus} CPUs, dir {} (device {})", tmp.path().display(), device.as_ref().map_or("unknown", |d| d.name.as_str()));
+    println!(
+        "amser exchanges bench: {secs} s per phase, {cpus} CPUs, dir {} (device {})",
+        tmp.path().display(),
+        device.as_ref().map_or("unknown", |d| d.name.as_str())
+    );
 
     // 1. Raw references.
     let raw1 = raw_phase(tmp.path(), 1, duration, device.as_ref());
@@ -477,7 +540,8 @@ fn main() {
     let _ = std::fs::remove_dir_all(tmp.path().join(format!("raw-{MANY}")));
 
     // 2. The node, in process.
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| fail(format!("cannot start tokio: {e}")));
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| fail(format!("cannot start tokio: {e}")));
     let (node1, node16, ledger16) = runtime.block_on(async {
         let dir = DataDir::new(tmp.path().join("bank"));
         let clock = Arc::new(SystemClock);
@@ -488,7 +552,7 @@ fn main() {
             .unwrap_or_else(|e| fail(format!("init panicked: {e}")))
             .unwrap_or_else(|e| fail(format!("init failed: {e}")));
         let token = dir.load_token().unwrap_or_else(|e| fail(format!("cannot load the API token: {e}")));
-        let options = NodeOptions { api_listen: Some("127.0.0.1:0".parse().expect("constant address")), clock };
+        let options = NodeOptions::loopback(clock);
         let node = Node::start(dir, options).await.unwrap_or_else(|e| fail(format!("Node::start failed: {e}")));
         let api = Api { url: format!("http://{}/api/v1", node.api_addr), auth: format!("Bearer {token}") };
 
@@ -513,7 +577,10 @@ fn main() {
 
     // 3. Report.
     println!();
-    println!("{:<44} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}", "measured now (same run, same disk)", "ops/s", "p50 ms", "p99 ms", "ops", "flush/op", "cpu us/op", "cores", "others");
+    println!(
+        "{:<44} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}",
+        "measured now (same run, same disk)", "ops/s", "p50 ms", "p99 ms", "ops", "flush/op", "cpu us/op", "cores", "others"
+    );
     println!("{}", "-".repeat(122));
     row("raw 256 B append + fdatasync, 1 writer", &raw1);
     row(&format!("raw 256 B append + fdatasync, {MANY} writers"), &raw16);
@@ -524,7 +591,10 @@ fn main() {
     cpu_breakdown("node, 1 client", &node1);
     cpu_breakdown(&format!("node, {MANY} clients"), &node16);
     cpu_breakdown(&format!("ledger only, {MANY} tasks"), &ledger16);
-    let busiest = [&raw1, &raw16, &node1, &node16, &ledger16].iter().filter_map(|s| s.cpu.as_ref().map(|c| (c.machine_ms - c.total_ms).max(0.0) / 1000.0 / s.secs)).fold(0.0, f64::max);
+    let busiest = [&raw1, &raw16, &node1, &node16, &ledger16]
+        .iter()
+        .filter_map(|s| s.cpu.as_ref().map(|c| (c.machine_ms - c.total_ms).max(0.0) / 1000.0 / s.secs))
+        .fold(0.0, f64::max);
     if busiest > BUSY_OTHERS_CORES {
         println!(
             "WARNING: other processes used up to {busiest:.2} cores during a phase; on a busy machine wake-ups wait for a CPU and the figures (the 1-writer raw reference above all) are not representative. Rerun when the machine is quiet."

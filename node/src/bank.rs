@@ -55,7 +55,8 @@ pub struct Created {
 /// whose first entry opens the bank. On failure, removes what it created.
 pub fn init(dir: &DataDir, name: &str, handle: &str, region: &str, clock: Arc<dyn Clock>) -> Result<Created, NodeError> {
     let handle: Handle = handle.parse().map_err(|e: amser_protocol::ids::IdError| NodeError::Invalid(e.to_string()))?;
-    amser_protocol::text::check("bank name", name, amser_protocol::limits::MAX_NAME_CHARS, false).map_err(|e| NodeError::Invalid(e.to_string()))?;
+    amser_protocol::text::check("bank name", name, amser_protocol::limits::MAX_NAME_CHARS, false)
+        .map_err(|e| NodeError::Invalid(e.to_string()))?;
     let existed = dir.root().exists();
     dir.create()?;
     let result = (|| {
@@ -119,7 +120,8 @@ fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
                 agrees = true;
             }
             if entry.seq > store_seq && agrees {
-                let writes = apply(&store, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: 0, reason: e.to_string() })?;
+                let writes =
+                    apply(&store, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: 0, reason: e.to_string() })?;
                 store.apply(&writes).map_err(|e| JournalError::Io { path: dir.state(), source: std::io::Error::other(e.to_string()) })?;
                 replayed += 1;
             }
@@ -133,7 +135,11 @@ fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
             return Ok((journal, store));
         }
         if attempt == 0 {
-            tracing::warn!(state_seq = store_seq, journal_seq = outcome.head.0, "the state database does not match the journal; rebuilding it from the journal");
+            tracing::warn!(
+                state_seq = store_seq,
+                journal_seq = outcome.head.0,
+                "the state database does not match the journal; rebuilding it from the journal"
+            );
             store.clear()?;
         }
     }
@@ -167,7 +173,8 @@ impl Node {
         let token = dir.load_token()?;
         let bank = bank_id(&key);
         let open_dir = dir.clone();
-        let (journal, store) = tokio::task::spawn_blocking(move || open_ledger_state(&open_dir)).await.map_err(|e| NodeError::Invalid(e.to_string()))??;
+        let (journal, store) =
+            tokio::task::spawn_blocking(move || open_ledger_state(&open_dir)).await.map_err(|e| NodeError::Invalid(e.to_string()))??;
         let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
         if profile.handle.as_str() != config.bank.handle {
             return Err(NodeError::Invalid(format!(
@@ -192,7 +199,9 @@ impl Node {
             bootstrap: config.federation.bootstrap.clone(),
             federation: config.federation.name.clone(),
         };
-        let (federation, driver) = crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone()).await?;
+        let (federation, driver) =
+            crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone())
+                .await?;
         let addr = options.api_listen.unwrap_or(config.api.listen);
         let listener = TcpListener::bind(addr).await.map_err(|e| NodeError::Listen { addr, reason: e.to_string() })?;
         let api_addr = listener.local_addr()?;
@@ -209,7 +218,18 @@ impl Node {
             }
         });
         tracing::info!(%api_addr, bank = %bank, handle = %profile.handle, p2p = ?federation.listen_addrs(), "node is up");
-        Ok(Node { api_addr, bank, federation, ledger: Some(ledger), dir, stop, server: Some(server), driver: Some(driver), writer: Some(writer), _lock: lock })
+        Ok(Node {
+            api_addr,
+            bank,
+            federation,
+            ledger: Some(ledger),
+            dir,
+            stop,
+            server: Some(server),
+            driver: Some(driver),
+            writer: Some(writer),
+            _lock: lock,
+        })
     }
 
     /// The ledger, for in-process callers (tests, benchmarks).

@@ -125,7 +125,8 @@ impl PolicyConfig {
     }
 
     pub fn to_policy(&self) -> Policy {
-        let limits = |floor: i64, ceiling: i64| Limits { floor: Minutes(floor.saturating_mul(60)), ceiling: Minutes(ceiling.saturating_mul(60)) };
+        let limits =
+            |floor: i64, ceiling: i64| Limits { floor: Minutes(floor.saturating_mul(60)), ceiling: Minutes(ceiling.saturating_mul(60)) };
         Policy {
             person: limits(self.person_floor_hours, self.person_ceiling_hours),
             agency: limits(self.agency_floor_hours, self.agency_ceiling_hours),
@@ -148,7 +149,8 @@ impl Config {
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })?;
+        let config: Config =
+            toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })?;
         if let Some(problem) = config.policy.to_policy().problem() {
             return Err(ConfigError::Invalid { path: path.display().to_string(), message: format!("[policy]: {problem}") });
         }

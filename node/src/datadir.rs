@@ -129,7 +129,8 @@ impl DataDir {
 
     pub fn load_key(&self) -> Result<SigningKey, DataDirError> {
         let bytes = self.read_secret(&self.key())?;
-        let seed: [u8; 32] = bytes.as_slice().try_into().map_err(|_| DataDirError::Damaged(self.key(), "the key file must hold exactly 32 bytes".into()))?;
+        let seed: [u8; 32] =
+            bytes.as_slice().try_into().map_err(|_| DataDirError::Damaged(self.key(), "the key file must hold exactly 32 bytes".into()))?;
         Ok(SigningKey::from_bytes(&seed))
     }
 

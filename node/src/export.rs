@@ -9,7 +9,19 @@ use crate::store::{Store, StoreError};
 
 /// The CSV columns, in order.
 pub const CSV_HEADER: [&str; 13] = [
-    "exchange_id", "seq", "date", "providers", "receivers", "minutes_each", "hours_each", "total_minutes", "category", "note", "recorded_by", "reversed", "reversal_reason",
+    "exchange_id",
+    "seq",
+    "date",
+    "providers",
+    "receivers",
+    "minutes_each",
+    "hours_each",
+    "total_minutes",
+    "category",
+    "note",
+    "recorded_by",
+    "reversed",
+    "reversal_reason",
 ];
 
 /// Every exchange as CSV, in journal order.
@@ -74,7 +86,12 @@ pub fn json(store: &Store) -> Result<JsonExport, StoreError> {
         members.push(MemberView::new(m, balance));
     }
     Ok(JsonExport {
-        bank: store.profile().map_err(damaged)?.map(|p| BankView { bank_id: p.bank.to_string(), name: p.name, handle: p.handle.to_string(), region: p.region }),
+        bank: store.profile().map_err(damaged)?.map(|p| BankView {
+            bank_id: p.bank.to_string(),
+            name: p.name,
+            handle: p.handle.to_string(),
+            region: p.region,
+        }),
         policy: crate::config::PolicyConfig::from_policy(&store.policy().map_err(damaged)?),
         members,
         exchanges,

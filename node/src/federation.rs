@@ -108,7 +108,12 @@ pub async fn start(
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(FederationHandle, tokio::task::JoinHandle<()>), NetworkError> {
     let federation = FederationId::from_name(&settings.federation);
-    let config = NetworkConfig { key_seed: key.to_bytes(), listen: settings.listen.clone(), mdns: settings.mdns, federation: settings.federation.clone() };
+    let config = NetworkConfig {
+        key_seed: key.to_bytes(),
+        listen: settings.listen.clone(),
+        mdns: settings.mdns,
+        federation: settings.federation.clone(),
+    };
     let (net, events) = network::start(config, Arc::new(Validator { federation })).await?;
     for b in &settings.bootstrap {
         match b.parse::<libp2p::Multiaddr>() {
@@ -189,7 +194,10 @@ impl Driver {
         tracing::debug!("federation driver stopped");
     }
 
-    async fn read<T: Send + 'static>(&self, f: impl FnOnce(&crate::store::Store) -> Result<T, LedgerError> + Send + 'static) -> Result<T, LedgerError> {
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&crate::store::Store) -> Result<T, LedgerError> + Send + 'static,
+    ) -> Result<T, LedgerError> {
         let store = self.ledger.store().clone();
         tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))?
     }
@@ -285,7 +293,9 @@ impl Driver {
                         Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
                         Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
                     },
-                    Ok(PeerResponse::Refused { reason }) => tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry"),
+                    Ok(PeerResponse::Refused { reason }) => {
+                        tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry")
+                    }
                     Ok(_) => tracing::warn!(transfer = %id, "unexpected answer to a transfer; will retry"),
                     Err(e) => tracing::debug!(transfer = %id, error = %e, "delivery failed; will retry"),
                 }
@@ -400,7 +410,9 @@ impl Driver {
                 }
             }
             MessageKind::Evidence => {
-                let Ok(evidence) = decode::<Evidence>("evidence", &verified.body, amser_protocol::limits::MAX_SIGNED_MESSAGE_BYTES) else { return };
+                let Ok(evidence) = decode::<Evidence>("evidence", &verified.body, amser_protocol::limits::MAX_SIGNED_MESSAGE_BYTES) else {
+                    return;
+                };
                 let Ok(first) = evidence.first.verify(self.federation) else { return };
                 let against = first.signer;
                 let admitted = self.admitted.read().map(|a| a.contains(&against)).unwrap_or(false);

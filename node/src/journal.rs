@@ -185,7 +185,14 @@ impl Journal {
         file.sync_all().map_err(|e| JournalError::io(path, e))?;
         sync_dir(path)?;
         let len = MAGIC.len() as u64;
-        Ok(Journal { path: path.to_path_buf(), file, len, head: (0, EntryHash::default()), synced_len: Arc::new(AtomicU64::new(len)), failed: false })
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+            len,
+            head: (0, EntryHash::default()),
+            synced_len: Arc::new(AtomicU64::new(len)),
+            failed: false,
+        })
     }
 
     /// Opens an existing journal, checking every entry and calling `visit`

@@ -143,7 +143,10 @@ impl Store {
     }
 
     fn scan_prefix<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>, StoreError> {
-        self.db.scan_prefix(prefix).map(|kv| kv.map_err(StoreError::from).and_then(|(k, v)| dec(&String::from_utf8_lossy(&k), &v))).collect()
+        self.db
+            .scan_prefix(prefix)
+            .map(|kv| kv.map_err(StoreError::from).and_then(|(k, v)| dec(&String::from_utf8_lossy(&k), &v)))
+            .collect()
     }
 
     pub fn members(&self) -> Result<Vec<Member>, StoreError> {
@@ -154,7 +157,8 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.db.scan_prefix("b:") {
             let (k, v) = kv?;
-            let code = std::str::from_utf8(&k[2..]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Damaged("balance key".into()))?;
+            let code =
+                std::str::from_utf8(&k[2..]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Damaged("balance key".into()))?;
             let minutes = i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("balance value".into()))?);
             out.push((code, Minutes(minutes)));
         }
@@ -168,7 +172,8 @@ impl Store {
     /// Exchanges in journal order, newest first when `newest_first`.
     pub fn exchanges(&self, newest_first: bool, limit: usize) -> Result<Vec<ExchangeRecord>, StoreError> {
         let iter = self.db.scan_prefix("xs:");
-        let ids: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if newest_first { Box::new(iter.rev()) } else { Box::new(iter) };
+        let ids: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
+            if newest_first { Box::new(iter.rev()) } else { Box::new(iter) };
         let mut out = Vec::new();
         for kv in ids.take(limit) {
             let (_, id) = kv?;
@@ -254,7 +259,8 @@ impl Store {
     /// Transfers in journal order, newest first when `newest_first`.
     pub fn transfers(&self, newest_first: bool, limit: usize) -> Result<Vec<TransferRecord>, StoreError> {
         let iter = self.db.scan_prefix("ts:");
-        let ids: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if newest_first { Box::new(iter.rev()) } else { Box::new(iter) };
+        let ids: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
+            if newest_first { Box::new(iter.rev()) } else { Box::new(iter) };
         let mut out = Vec::new();
         for kv in ids.take(limit) {
             let (_, id) = kv?;

@@ -27,9 +27,9 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::journal::{frame, Journal, JournalError};
 use crate::ledger::{apply, decide, Command, Context, Decision, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
+use crate::store::Store;
 use amser_protocol::signing::FederationId;
 use ed25519_dalek::SigningKey;
-use crate::store::Store;
 
 /// Most entries written in one group commit.
 pub const MAX_BATCH_ENTRIES: usize = 256;
@@ -38,6 +38,8 @@ pub const QUEUE_DEPTH: usize = 4096;
 
 /// What an accepted command produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Made once per request and moved, never stored in bulk: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 pub enum Reply {
     Opened,
     PolicySet,
@@ -105,7 +107,13 @@ fn journal_to_ledger(e: JournalError) -> LedgerError {
 }
 
 /// Starts the writer thread. It ends when every [`Ledger`] handle is dropped.
-pub fn spawn(journal: Journal, store: Store, clock: Arc<dyn Clock>, key: SigningKey, federation: FederationId) -> std::io::Result<(Ledger, JoinHandle<()>)> {
+pub fn spawn(
+    journal: Journal,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    key: SigningKey,
+    federation: FederationId,
+) -> std::io::Result<(Ledger, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
     let ledger = Ledger { tx, store: store.clone(), journal_path: journal.path().to_path_buf(), synced_len: journal.synced_len() };
     let thread = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || run(journal, store, clock, key, federation, rx))?;
@@ -117,10 +125,18 @@ fn reply_for(view: &impl LedgerRead, body: &EntryBody) -> Result<Reply, LedgerEr
         EntryBody::BankOpened { .. } => Reply::Opened,
         EntryBody::PolicyChanged { .. } => Reply::PolicySet,
         EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => Reply::Member(member.clone()),
-        EntryBody::ExchangeRecorded { exchange } => Reply::Exchange(view.exchange(&exchange.id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?),
-        EntryBody::ExchangeReversed { reversal } => Reply::Exchange(view.exchange(&reversal.exchange)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?),
-        EntryBody::ListingPosted { listing } => Reply::Listing(view.listing(&listing.id)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?),
-        EntryBody::ListingClosed { listing } => Reply::Listing(view.listing(listing)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?),
+        EntryBody::ExchangeRecorded { exchange } => {
+            Reply::Exchange(view.exchange(&exchange.id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?)
+        }
+        EntryBody::ExchangeReversed { reversal } => {
+            Reply::Exchange(view.exchange(&reversal.exchange)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?)
+        }
+        EntryBody::ListingPosted { listing } => {
+            Reply::Listing(view.listing(&listing.id)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?)
+        }
+        EntryBody::ListingClosed { listing } => {
+            Reply::Listing(view.listing(listing)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?)
+        }
         EntryBody::PeerLineSet { peer } => Reply::Peer(peer.clone()),
         EntryBody::TransferSent { transfer, .. } | EntryBody::TransferReceived { transfer, .. } => {
             let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
@@ -137,7 +153,14 @@ fn transfer_reply(view: &impl LedgerRead, id: &amser_protocol::federation::Trans
 
 type Waiting = Vec<(oneshot::Sender<Result<Reply, LedgerError>>, Result<Reply, LedgerError>)>;
 
-fn run(mut journal: Journal, store: Store, clock: Arc<dyn Clock>, key: SigningKey, federation: FederationId, mut rx: mpsc::Receiver<Request>) {
+fn run(
+    mut journal: Journal,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    key: SigningKey,
+    federation: FederationId,
+    mut rx: mpsc::Receiver<Request>,
+) {
     let mut failure: Option<LedgerError> = None;
     let mut batch = Vec::with_capacity(MAX_BATCH_ENTRIES);
     let mut frames = Vec::with_capacity(64 * 1024);

@@ -33,8 +33,14 @@ fn join(bank: &mut MemBank, name: &str) -> MemberCode {
 }
 
 fn admit(bank: &mut MemBank, other: &MemBank, handle: &str, trust_hours: i64) {
-    bank.run(Command::AdmitPeer { bank: other.id(), handle: Some(handle.parse().unwrap()), addrs: vec![], trust: Minutes::from_hours(trust_hours), max_transfer: None })
-        .unwrap();
+    bank.run(Command::AdmitPeer {
+        bank: other.id(),
+        handle: Some(handle.parse().unwrap()),
+        addrs: vec![],
+        trust: Minutes::from_hours(trust_hours),
+        max_transfer: None,
+    })
+    .unwrap();
 }
 
 struct Federation {
@@ -74,7 +80,8 @@ fn gwen_helps_mair(f: &mut Federation, minutes: i64) -> SignedMessage {
 
 fn deliver(f: &mut Federation, signed: &SignedMessage) -> SignedMessage {
     let from = f.rhymney.id();
-    let (decision, _) = f.gwynedd.run(Command::ReceiveTransfer { signed: signed.clone(), note: String::new(), delivered_by: from }).unwrap();
+    let (decision, _) =
+        f.gwynedd.run(Command::ReceiveTransfer { signed: signed.clone(), note: String::new(), delivered_by: from }).unwrap();
     let id = match decision {
         Decision::Append(EntryBody::TransferReceived { decision, .. }) => decision.transfer,
         Decision::KnownTransfer(id) => id,
@@ -190,7 +197,10 @@ fn a_tampered_signature_or_a_relayed_transfer_changes_nothing() {
     let err = f.gwynedd.run(Command::ReceiveTransfer { signed: tampered, note: String::new(), delivered_by: from }).unwrap_err();
     assert!(matches!(err, LedgerError::BadMessage(_)), "{err}");
     // A genuine transfer delivered by someone other than the payer's bank.
-    let err = f.gwynedd.run(Command::ReceiveTransfer { signed: transfer.clone(), note: String::new(), delivered_by: f.gwynedd.id() }).unwrap_err();
+    let err = f
+        .gwynedd
+        .run(Command::ReceiveTransfer { signed: transfer.clone(), note: String::new(), delivered_by: f.gwynedd.id() })
+        .unwrap_err();
     assert!(matches!(err, LedgerError::BadMessage(_)), "{err}");
     transfer.envelope.push(0);
     assert!(f.gwynedd.run(Command::ReceiveTransfer { signed: transfer, note: String::new(), delivered_by: from }).is_err());

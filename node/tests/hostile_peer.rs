@@ -38,7 +38,10 @@ impl GossipValidator for AcceptAll {
 async fn rhymney(dir: &std::path::Path) -> Node {
     let data = DataDir::new(dir.join("rhymney"));
     let d = data.clone();
-    tokio::task::spawn_blocking(move || amser_node::init(&d, "Rhymney Time Bank", "rhymney", "Wales", Arc::new(SystemClock))).await.unwrap().unwrap();
+    tokio::task::spawn_blocking(move || amser_node::init(&d, "Rhymney Time Bank", "rhymney", "Wales", Arc::new(SystemClock)))
+        .await
+        .unwrap()
+        .unwrap();
     Node::start(data, NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
 }
 
@@ -55,7 +58,13 @@ async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<
 }
 
 async fn admit(node: &Node, bank: BankId) {
-    let command = Command::AdmitPeer { bank, handle: Some("mallory".parse().unwrap()), addrs: vec![], trust: Minutes::from_hours(10), max_transfer: None };
+    let command = Command::AdmitPeer {
+        bank,
+        handle: Some("mallory".parse().unwrap()),
+        addrs: vec![],
+        trust: Minutes::from_hours(10),
+        max_transfer: None,
+    };
     node.ledger().submit(command).await.unwrap();
     node.federation.poke();
 }

@@ -13,7 +13,12 @@ fn entries(n: u64) -> Vec<(Vec<u8>, (u64, EntryHash))> {
     for seq in 1..=n {
         let body = if seq == 1 {
             EntryBody::BankOpened {
-                profile: BankProfile { bank: BankId([1; 32]), name: "Rhymney".into(), handle: "rhymney".parse().unwrap(), region: String::new() },
+                profile: BankProfile {
+                    bank: BankId([1; 32]),
+                    name: "Rhymney".into(),
+                    handle: "rhymney".parse().unwrap(),
+                    region: String::new(),
+                },
                 policy: Policy::default(),
             }
         } else {
@@ -73,7 +78,11 @@ fn an_unfinished_last_write_is_cut_off_and_saved_aside() {
     assert_eq!(outcome.torn_bytes, 22);
     assert_eq!(journal.head().0, 5);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), good_len);
-    let saved: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("torn")).collect();
+    let saved: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("torn"))
+        .collect();
     assert_eq!(saved.len(), 1, "the cut bytes are kept for inspection");
 }
 

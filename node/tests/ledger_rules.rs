@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use amser_node::ledger::{apply, decide, Command, Context, Decision, LedgerError, LedgerRead, MemState, MemberChanges};
-use amser_protocol::signing::FederationId;
 use amser_protocol::journal::{BankProfile, JournalEntry};
 use amser_protocol::member::MemberProfile;
+use amser_protocol::signing::FederationId;
 use amser_protocol::{BankId, ExchangeId, MemberCode, MemberKind, MemberStatus, Minutes, Policy};
 use proptest::prelude::*;
 
@@ -21,7 +21,12 @@ struct Bank {
 impl Bank {
     fn open() -> Bank {
         let mut bank = Bank { state: MemState::default() };
-        let profile = BankProfile { bank: BankId([7; 32]), name: "Rhymney Time Bank".into(), handle: "rhymney".parse().unwrap(), region: "Wales".into() };
+        let profile = BankProfile {
+            bank: BankId([7; 32]),
+            name: "Rhymney Time Bank".into(),
+            handle: "rhymney".parse().unwrap(),
+            region: "Wales".into(),
+        };
         bank.run(Command::OpenBank { profile, policy: Policy::default() }).unwrap();
         bank
     }
@@ -169,7 +174,11 @@ fn a_paused_member_takes_no_new_exchanges() {
     let mut bank = Bank::open();
     let mair = bank.join("Mair", MemberKind::Person);
     let gwen = bank.join("Gwen", MemberKind::Person);
-    bank.run(Command::UpdateMember { code: mair.clone(), changes: MemberChanges { status: Some(MemberStatus::Paused), ..Default::default() } }).unwrap();
+    bank.run(Command::UpdateMember {
+        code: mair.clone(),
+        changes: MemberChanges { status: Some(MemberStatus::Paused), ..Default::default() },
+    })
+    .unwrap();
     let err = bank.record(&[&mair], &[&gwen], 60).unwrap_err();
     assert!(matches!(err, LedgerError::MemberNotActive { .. }));
 }

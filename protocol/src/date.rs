@@ -52,9 +52,7 @@ impl ServiceDate {
         let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
         let month = time::Month::try_from(month0 as u8 + 1).unwrap_or(time::Month::January);
         let day = d.day().min(month.length(year));
-        Date::from_calendar_date(year, month, day)
-            .map(|d| ServiceDate(d.to_julian_day() - UNIX_EPOCH_JULIAN_DAY))
-            .unwrap_or(self)
+        Date::from_calendar_date(year, month, day).map(|d| ServiceDate(d.to_julian_day() - UNIX_EPOCH_JULIAN_DAY)).unwrap_or(self)
     }
 
     /// Today's date from a unix time in ms, for callers that hold a clock.

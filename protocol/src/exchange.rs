@@ -104,10 +104,12 @@ pub fn postings(providers: &[MemberCode], receivers: &[MemberCode], minutes_each
     let extra = total % receivers.len() as i64;
     let mut out = Vec::with_capacity(parties);
     out.extend(providers.iter().map(|p| Posting { member: p.clone(), minutes: minutes_each }));
-    out.extend(receivers.iter().enumerate().map(|(i, r)| Posting {
-        member: r.clone(),
-        minutes: Minutes(-(share + i64::from((i as i64) < extra))),
-    }));
+    out.extend(
+        receivers
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Posting { member: r.clone(), minutes: Minutes(-(share + i64::from((i as i64) < extra))) }),
+    );
     Ok(out)
 }
 
@@ -142,7 +144,12 @@ mod tests {
 
     #[test]
     fn uneven_shares_go_to_the_first_receivers() {
-        let p = postings(&[code("rhymney:AAAA-01")], &[code("rhymney:BBBB-01"), code("rhymney:BBBB-02"), code("rhymney:BBBB-03")], Minutes(100)).unwrap();
+        let p = postings(
+            &[code("rhymney:AAAA-01")],
+            &[code("rhymney:BBBB-01"), code("rhymney:BBBB-02"), code("rhymney:BBBB-03")],
+            Minutes(100),
+        )
+        .unwrap();
         let mins: Vec<i64> = p.iter().map(|p| p.minutes.0).collect();
         assert_eq!(mins, vec![100, -34, -33, -33]);
         assert_eq!(sum(&reversing(&p)), 0);
@@ -151,8 +158,8 @@ mod tests {
     #[test]
     fn bad_shapes_are_refused() {
         let a = code("rhymney:AAAA-01");
-        assert_eq!(postings(&[], &[a.clone()], Minutes(1)), Err(ExchangeShapeError::NoProvider));
-        assert_eq!(postings(&[a.clone()], &[a.clone()], Minutes(1)), Err(ExchangeShapeError::SelfExchange(a.clone())));
+        assert_eq!(postings(&[], std::slice::from_ref(&a), Minutes(1)), Err(ExchangeShapeError::NoProvider));
+        assert_eq!(postings(std::slice::from_ref(&a), std::slice::from_ref(&a), Minutes(1)), Err(ExchangeShapeError::SelfExchange(a.clone())));
         assert_eq!(postings(&[a.clone(), a.clone()], &[code("rhymney:AAAA-02")], Minutes(1)), Err(ExchangeShapeError::Duplicate(a)));
     }
 }

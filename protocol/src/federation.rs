@@ -99,8 +99,13 @@ pub enum RejectReason {
     UnknownPayee,
     PayeeNotActive,
     /// Accepting would take the payer bank's debt here past the trust line.
-    TrustLineFull { trust_minutes: i64, owed_minutes: i64 },
-    OverTransferMaximum { max_minutes: i64 },
+    TrustLineFull {
+        trust_minutes: i64,
+        owed_minutes: i64,
+    },
+    OverTransferMaximum {
+        max_minutes: i64,
+    },
     /// The payee would go above their ceiling.
     PayeeCeiling,
     /// The trust line with the payer's bank is frozen (evidence of misbehaviour).
@@ -120,7 +125,9 @@ impl fmt::Display for RejectReason {
                 Minutes(*owed_minutes),
                 Minutes(*trust_minutes)
             ),
-            RejectReason::OverTransferMaximum { max_minutes } => write!(f, "more than the other bank accepts in one transfer ({} hours)", Minutes(*max_minutes)),
+            RejectReason::OverTransferMaximum { max_minutes } => {
+                write!(f, "more than the other bank accepts in one transfer ({} hours)", Minutes(*max_minutes))
+            }
             RejectReason::PayeeCeiling => f.write_str("the member at the other bank would go above their ceiling"),
             RejectReason::Frozen => f.write_str("the trust line between the banks is frozen"),
             RejectReason::Malformed(why) => write!(f, "the transfer was not well formed: {why}"),

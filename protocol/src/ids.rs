@@ -177,9 +177,7 @@ impl TryFrom<String> for MemberCode {
         let (handle, local) = s.split_once(':').ok_or_else(bad)?;
         Handle::try_from(handle.to_string()).map_err(|_| bad())?;
         let b = local.as_bytes();
-        let ok = b.len() == 7
-            && b[4] == b'-'
-            && b.iter().enumerate().all(|(i, c)| i == 4 || CODE_ALPHABET.contains(c));
+        let ok = b.len() == 7 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || CODE_ALPHABET.contains(c));
         if ok {
             Ok(MemberCode(s))
         } else {

@@ -8,12 +8,12 @@ use thiserror::Error;
 use crate::encoding::{decode, encode, DecodeError, EncodeError};
 use crate::exchange::{Exchange, Reversal};
 use crate::federation::{Decision, Evidence, PeerLine, Transfer, TransferId};
-use crate::signing::SignedMessage;
 use crate::ids::{context, hash_with, BankId, EntryHash, Handle, ListingId};
 use crate::limits::MAX_ENTRY_BYTES;
 use crate::listing::Listing;
 use crate::member::Member;
 use crate::policy::Policy;
+use crate::signing::SignedMessage;
 
 /// Who the bank is, written once as the first entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,26 +27,63 @@ pub struct BankProfile {
 /// What happened. The variant is the entry's kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EntryBody {
-    BankOpened { profile: BankProfile, policy: Policy },
-    PolicyChanged { policy: Policy },
-    MemberJoined { member: Member, number: u64 },
-    MemberUpdated { member: Member },
-    ExchangeRecorded { exchange: Exchange },
-    ExchangeReversed { reversal: Reversal },
-    ListingPosted { listing: Listing },
-    ListingClosed { listing: ListingId },
+    BankOpened {
+        profile: BankProfile,
+        policy: Policy,
+    },
+    PolicyChanged {
+        policy: Policy,
+    },
+    MemberJoined {
+        member: Member,
+        number: u64,
+    },
+    MemberUpdated {
+        member: Member,
+    },
+    ExchangeRecorded {
+        exchange: Exchange,
+    },
+    ExchangeReversed {
+        reversal: Reversal,
+    },
+    ListingPosted {
+        listing: Listing,
+    },
+    ListingClosed {
+        listing: ListingId,
+    },
     /// A peer bank admitted, or its trust line changed, frozen or removed.
-    PeerLineSet { peer: PeerLine },
+    PeerLineSet {
+        peer: PeerLine,
+    },
     /// Payer's side: a transfer signed and sent; the payer's time is held.
-    TransferSent { transfer: Transfer, signed: SignedMessage, note: String },
+    TransferSent {
+        transfer: Transfer,
+        signed: SignedMessage,
+        note: String,
+    },
     /// Payee's side: a transfer received and decided (accepted: payee credited,
     /// clearing account for the payer's bank debited; rejected: nothing moves).
-    TransferReceived { transfer: Transfer, signed: SignedMessage, decision: Decision, signed_decision: SignedMessage, note: String },
+    TransferReceived {
+        transfer: Transfer,
+        signed: SignedMessage,
+        decision: Decision,
+        signed_decision: SignedMessage,
+        note: String,
+    },
     /// Payer's side: the payee bank's decision arrived (accepted: the payer is
     /// debited and our clearing account for that bank credited; rejected: the hold is released).
-    TransferSettled { transfer: TransferId, decision: Decision, signed_decision: SignedMessage },
+    TransferSettled {
+        transfer: TransferId,
+        decision: Decision,
+        signed_decision: SignedMessage,
+    },
     /// Evidence that a peer signed two different histories; its line is frozen.
-    EvidenceRecorded { against: BankId, evidence: Evidence },
+    EvidenceRecorded {
+        against: BankId,
+        evidence: Evidence,
+    },
 }
 
 impl EntryBody {

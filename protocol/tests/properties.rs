@@ -5,7 +5,9 @@ use amser_protocol::exchange::postings;
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
-use amser_protocol::{BankId, EntryHash, Exchange, ExchangeId, Handle, Member, MemberCode, MemberKind, MemberStatus, Minutes, Policy, ServiceDate};
+use amser_protocol::{
+    BankId, EntryHash, Exchange, ExchangeId, Handle, Member, MemberCode, MemberKind, MemberStatus, Minutes, Policy, ServiceDate,
+};
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 
@@ -18,21 +20,23 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn member() -> impl Strategy<Value = Member> {
-    (code(), text(), text(), prop::collection::vec(text(), 0..4), 0u8..3, 0u8..3, -20000i32..40000).prop_map(|(code, name, contact, skills, kind, status, joined)| Member {
-        code,
-        profile: MemberProfile {
-            name,
-            kind: [MemberKind::Person, MemberKind::Agency, MemberKind::Group][kind as usize],
-            contact,
-            skills_offered: skills.clone(),
-            needs: skills,
-            availability: String::new(),
-            special_needs: "private".into(),
-            own_limits: None,
+    (code(), text(), text(), prop::collection::vec(text(), 0..4), 0u8..3, 0u8..3, -20000i32..40000).prop_map(
+        |(code, name, contact, skills, kind, status, joined)| Member {
+            code,
+            profile: MemberProfile {
+                name,
+                kind: [MemberKind::Person, MemberKind::Agency, MemberKind::Group][kind as usize],
+                contact,
+                skills_offered: skills.clone(),
+                needs: skills,
+                availability: String::new(),
+                special_needs: "private".into(),
+                own_limits: None,
+            },
+            status: [MemberStatus::Active, MemberStatus::Paused, MemberStatus::Left][status as usize],
+            joined: ServiceDate(joined),
         },
-        status: [MemberStatus::Active, MemberStatus::Paused, MemberStatus::Left][status as usize],
-        joined: ServiceDate(joined),
-    })
+    )
 }
 
 fn exchange() -> impl Strategy<Value = Exchange> {
@@ -67,7 +71,12 @@ fn body() -> impl Strategy<Value = EntryBody> {
 }
 
 fn entry() -> impl Strategy<Value = JournalEntry> {
-    (any::<u64>(), any::<[u8; 32]>(), any::<u64>(), body()).prop_map(|(seq, prev, time_ms, body)| JournalEntry { seq, prev_hash: EntryHash(prev), time_ms, body })
+    (any::<u64>(), any::<[u8; 32]>(), any::<u64>(), body()).prop_map(|(seq, prev, time_ms, body)| JournalEntry {
+        seq,
+        prev_hash: EntryHash(prev),
+        time_ms,
+        body,
+    })
 }
 
 proptest! {

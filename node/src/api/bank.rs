@@ -76,13 +76,21 @@ pub async fn balances(State(state): State<AppState>) -> Result<Json<Balances>, A
     let out = state
         .read(|store| {
             let names: std::collections::HashMap<_, _> = store.members()?.into_iter().map(|m| (m.code, m.profile.name)).collect();
-            let accounts: Vec<BalanceView> =
-                store.balances()?.into_iter().map(|(code, m)| BalanceView::new(code.clone(), names.get(&code).cloned().unwrap_or_default(), m)).collect();
+            let accounts: Vec<BalanceView> = store
+                .balances()?
+                .into_iter()
+                .map(|(code, m)| BalanceView::new(code.clone(), names.get(&code).cloned().unwrap_or_default(), m))
+                .collect();
             let handles: std::collections::HashMap<_, _> = store.peers()?.into_iter().map(|p| (p.bank, p.handle)).collect();
             let clearing: Vec<ClearingView> = store
                 .clearings()?
                 .into_iter()
-                .map(|(bank, m)| ClearingView { bank_id: bank.to_string(), handle: handles.get(&bank).cloned().flatten().map(|h| h.to_string()), minutes: m.0, balance: m.to_string() })
+                .map(|(bank, m)| ClearingView {
+                    bank_id: bank.to_string(),
+                    handle: handles.get(&bank).cloned().flatten().map(|h| h.to_string()),
+                    minutes: m.0,
+                    balance: m.to_string(),
+                })
                 .collect();
             let sum_minutes = accounts.iter().map(|a| a.minutes).sum::<i64>() + clearing.iter().map(|c| c.minutes).sum::<i64>();
             Ok(Balances { accounts, clearing, sum_minutes })

@@ -44,9 +44,12 @@ impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         let status = match &e {
             LedgerError::UnknownMember(_) | LedgerError::UnknownExchange(_) | LedgerError::UnknownListing(_) => StatusCode::NOT_FOUND,
-            LedgerError::BelowFloor { .. } | LedgerError::AboveCeiling { .. } | LedgerError::AlreadyReversed(_) | LedgerError::ListingClosed(_) | LedgerError::MemberNotActive { .. } | LedgerError::AlreadyOpen => {
-                StatusCode::CONFLICT
-            }
+            LedgerError::BelowFloor { .. }
+            | LedgerError::AboveCeiling { .. }
+            | LedgerError::AlreadyReversed(_)
+            | LedgerError::ListingClosed(_)
+            | LedgerError::MemberNotActive { .. }
+            | LedgerError::AlreadyOpen => StatusCode::CONFLICT,
             LedgerError::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             LedgerError::Storage(_) | LedgerError::Corrupt(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -78,9 +81,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 fn from_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_field", format!("the request's fields are not right: {}", e.body_text())),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("bad_json", format!("the request body is not valid JSON: {}", e.body_text())),
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json", "send the body as JSON with 'Content-Type: application/json'"),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_field", format!("the request's fields are not right: {}", e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::bad_request("bad_json", format!("the request body is not valid JSON: {}", e.body_text()))
+        }
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json", "send the body as JSON with 'Content-Type: application/json'")
+        }
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
@@ -99,7 +108,9 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Params(v)),
-            Err(rejection) => Err(ApiError::bad_request("bad_query", format!("the query parameters are not right: {}", rejection.body_text()))),
+            Err(rejection) => {
+                Err(ApiError::bad_request("bad_query", format!("the query parameters are not right: {}", rejection.body_text())))
+            }
         }
     }
 }

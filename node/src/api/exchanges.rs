@@ -43,7 +43,9 @@ fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiErro
         (Some(_), Some(_)) => Err(bad("give either hours or minutes, not both".into())),
         (None, None) => Err(bad("say how long: give hours (like \"1.5\" or \"1:30\") or minutes".into())),
         (None, Some(m)) if m <= 0 => Err(bad("the amount must be more than zero; to undo an exchange, reverse it instead".into())),
-        (None, Some(m)) if m > amser_protocol::limits::MAX_PARSE_MINUTES => Err(bad(format!("{m} minutes is far too large to be an amount of time given"))),
+        (None, Some(m)) if m > amser_protocol::limits::MAX_PARSE_MINUTES => {
+            Err(bad(format!("{m} minutes is far too large to be an amount of time given")))
+        }
         (None, Some(m)) => Ok(Minutes(m)),
         (Some(Value::String(s)), None) => Minutes::parse_hours(&s).map_err(|e| bad(e.to_string())),
         (Some(Value::Number(n)), None) => Minutes::parse_hours(&n.to_string()).map_err(|e| bad(e.to_string())),
@@ -51,7 +53,10 @@ fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiErro
     }
 }
 
-pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+pub async fn record(
+    State(state): State<AppState>,
+    Body(new): Body<NewExchange>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let minutes_each = amount(new.hours, new.minutes)?;
     let providers = new.providers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
     let receivers = new.receivers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
@@ -98,7 +103,14 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -
 async fn find(state: &AppState, id: String) -> Result<crate::ledger::ExchangeRecord, ApiError> {
     let shown = id.clone();
     state
-        .read(move |store| store.find_exchange(&id)?.ok_or_else(|| ApiError::not_found("unknown_exchange", format!("no exchange with id {shown}; give the full id or at least its first 6 characters (see `amser exchange list`)"))))
+        .read(move |store| {
+            store.find_exchange(&id)?.ok_or_else(|| {
+                ApiError::not_found(
+                    "unknown_exchange",
+                    format!("no exchange with id {shown}; give the full id or at least its first 6 characters (see `amser exchange list`)"),
+                )
+            })
+        })
         .await
 }
 
@@ -112,7 +124,11 @@ pub struct ReverseRequest {
     reason: String,
 }
 
-pub async fn reverse(State(state): State<AppState>, Path(id): Path<String>, Body(req): Body<ReverseRequest>) -> Result<Json<ExchangeView>, ApiError> {
+pub async fn reverse(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(req): Body<ReverseRequest>,
+) -> Result<Json<ExchangeView>, ApiError> {
     let id: ExchangeId = find(&state, id).await?.exchange.id;
     match state.ledger.submit(Command::ReverseExchange { id, reason: req.reason }).await? {
         Reply::Exchange(x) => Ok(Json(x.into())),

@@ -76,8 +76,10 @@ pub struct ListQuery {
 }
 
 pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<MemberView>>, ApiError> {
-    let status: Option<MemberStatus> = q.status.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_status", e))?;
-    let kind: Option<MemberKind> = q.kind.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_kind", e))?;
+    let status: Option<MemberStatus> =
+        q.status.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_status", e))?;
+    let kind: Option<MemberKind> =
+        q.kind.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_kind", e))?;
     let skill = q.skill.map(|s| s.to_lowercase());
     let members = state
         .read(move |store| {
@@ -128,10 +130,26 @@ pub struct MemberPatch {
     clear_own_limits: bool,
 }
 
-pub async fn update(State(state): State<AppState>, Path(code): Path<String>, Body(patch): Body<MemberPatch>) -> Result<Json<MemberView>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Body(patch): Body<MemberPatch>,
+) -> Result<Json<MemberView>, ApiError> {
     let code = parse_code(&code)?;
-    let MemberPatch { name, kind, contact, skills_offered, needs, availability, special_needs, status, own_limits, clear_own_limits } = patch;
-    let changes = MemberChanges { name, kind, contact, skills_offered, needs, availability, special_needs, status, own_limits: own_limits.map(Into::into), clear_own_limits };
+    let MemberPatch { name, kind, contact, skills_offered, needs, availability, special_needs, status, own_limits, clear_own_limits } =
+        patch;
+    let changes = MemberChanges {
+        name,
+        kind,
+        contact,
+        skills_offered,
+        needs,
+        availability,
+        special_needs,
+        status,
+        own_limits: own_limits.map(Into::into),
+        clear_own_limits,
+    };
     match state.ledger.submit(Command::UpdateMember { code: code.clone(), changes }).await? {
         Reply::Member(m) => {
             let balance = state.read(move |s| Ok(s.balance(&code)?)).await?;
@@ -146,7 +164,11 @@ pub struct LimitQuery {
     limit: Option<usize>,
 }
 
-pub async fn exchanges(State(state): State<AppState>, Path(code): Path<String>, Params(q): Params<LimitQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+pub async fn exchanges(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Params(q): Params<LimitQuery>,
+) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let code = parse_code(&code)?;
     let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
     let list = state

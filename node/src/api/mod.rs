@@ -60,7 +60,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(ledger: Ledger, token: &str, clock: Arc<dyn Clock>, max_body_bytes: usize, bank: BankId, federation: crate::federation::FederationHandle) -> Self {
+    pub fn new(
+        ledger: Ledger,
+        token: &str,
+        clock: Arc<dyn Clock>,
+        max_body_bytes: usize,
+        bank: BankId,
+        federation: crate::federation::FederationHandle,
+    ) -> Self {
         AppState { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank, federation }
     }
 
@@ -89,7 +96,11 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method; the README lists each route's methods")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method; the README lists each route's methods",
+    )
 }
 
 pub fn router(state: AppState) -> Router {

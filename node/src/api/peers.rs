@@ -71,7 +71,13 @@ fn hours(field: &'static str, v: &Value) -> Result<Minutes, ApiError> {
     let text = match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
-        other => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", format!("{field} must be a number of hours, not {other}"))),
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_hours",
+                format!("{field} must be a number of hours, not {other}"),
+            ))
+        }
     };
     if text.trim() == "0" {
         return Ok(Minutes::ZERO);
@@ -93,10 +99,17 @@ pub struct NewPeer {
 
 pub async fn add(State(state): State<AppState>, Body(new): Body<NewPeer>) -> Result<(StatusCode, Json<PeerView>), ApiError> {
     let bank = parse_bank(&new.bank_id)?;
-    let addr: libp2p::Multiaddr = new.addr.parse().map_err(|_| ApiError::bad_request("bad_address", format!("'{}' is not a libp2p address; write it like /ip4/192.0.2.7/tcp/7301", new.addr)))?;
+    let addr: libp2p::Multiaddr = new.addr.parse().map_err(|_| {
+        ApiError::bad_request("bad_address", format!("'{}' is not a libp2p address; write it like /ip4/192.0.2.7/tcp/7301", new.addr))
+    })?;
     let trust = hours("trust_hours", &new.trust_hours)?;
     let max_transfer = new.max_transfer_hours.as_ref().map(|v| hours("max_transfer_hours", v)).transpose()?;
-    let handle = new.handle.as_deref().map(str::parse).transpose().map_err(|e: amser_protocol::ids::IdError| ApiError::bad_request("bad_handle", e.to_string()))?;
+    let handle = new
+        .handle
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: amser_protocol::ids::IdError| ApiError::bad_request("bad_handle", e.to_string()))?;
     let command = Command::AdmitPeer { bank, handle, addrs: vec![addr.to_string()], trust, max_transfer };
     let line = match state.ledger.submit(command).await? {
         Reply::Peer(line) => line,
@@ -198,7 +211,14 @@ pub async fn transfers(State(state): State<AppState>, Params(q): Params<ListQuer
 pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TransferView>, ApiError> {
     let shown = id.clone();
     let record = state
-        .read(move |s| s.find_transfer(&id)?.ok_or_else(|| ApiError::not_found("unknown_transfer", format!("no transfer with id {shown}; give at least its first 6 characters (see `amser transfer list`)"))))
+        .read(move |s| {
+            s.find_transfer(&id)?.ok_or_else(|| {
+                ApiError::not_found(
+                    "unknown_transfer",
+                    format!("no transfer with id {shown}; give at least its first 6 characters (see `amser transfer list`)"),
+                )
+            })
+        })
         .await?;
     Ok(Json(record.into()))
 }

@@ -145,6 +145,14 @@ pub struct ListingView {
 impl From<ListingRecord> for ListingView {
     fn from(r: ListingRecord) -> Self {
         let l = r.listing;
-        ListingView { id: l.id.to_hex(), kind: l.kind, member: l.member, category: l.category, description: l.description, posted: l.posted.to_string(), open: r.open }
+        ListingView {
+            id: l.id.to_hex(),
+            kind: l.kind,
+            member: l.member,
+            category: l.category,
+            description: l.description,
+            posted: l.posted.to_string(),
+            open: r.open,
+        }
     }
 }

@@ -44,7 +44,12 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
         EntryBody::MemberUpdated { member } => vec![StateWrite::Member(member.clone())],
         EntryBody::ExchangeRecorded { exchange } => {
             let mut w = balance_writes(view, &exchange.postings)?;
-            w.push(StateWrite::Exchange(ExchangeRecord { exchange: exchange.clone(), seq: entry.seq, time_ms: entry.time_ms, reversed: None }));
+            w.push(StateWrite::Exchange(ExchangeRecord {
+                exchange: exchange.clone(),
+                seq: entry.seq,
+                time_ms: entry.time_ms,
+                reversed: None,
+            }));
             w
         }
         EntryBody::ExchangeReversed { reversal } => {
@@ -66,7 +71,10 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
         }
         EntryBody::PeerLineSet { peer } => vec![StateWrite::Peer(peer.clone())],
         EntryBody::TransferSent { transfer, signed, note } => {
-            let hold = view.hold(&transfer.payer)?.checked_add(transfer.minutes).ok_or_else(|| LedgerError::Corrupt("a hold overflowed".into()))?;
+            let hold = view
+                .hold(&transfer.payer)?
+                .checked_add(transfer.minutes)
+                .ok_or_else(|| LedgerError::Corrupt("a hold overflowed".into()))?;
             vec![
                 StateWrite::Hold(transfer.payer.clone(), hold),
                 StateWrite::Transfer(TransferRecord {
@@ -85,8 +93,15 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
         EntryBody::TransferReceived { transfer, signed, decision, signed_decision, note } => {
             let mut w = Vec::new();
             if decision.verdict == Verdict::Accept {
-                let clearing = view.clearing(&transfer.from)?.0.checked_sub(transfer.minutes.0).ok_or_else(|| LedgerError::Corrupt("a clearing account overflowed".into()))?;
-                let payee = view.balance(&transfer.payee)?.checked_add(transfer.minutes).ok_or_else(|| LedgerError::Corrupt("a balance overflowed".into()))?;
+                let clearing = view
+                    .clearing(&transfer.from)?
+                    .0
+                    .checked_sub(transfer.minutes.0)
+                    .ok_or_else(|| LedgerError::Corrupt("a clearing account overflowed".into()))?;
+                let payee = view
+                    .balance(&transfer.payee)?
+                    .checked_add(transfer.minutes)
+                    .ok_or_else(|| LedgerError::Corrupt("a balance overflowed".into()))?;
                 w.push(StateWrite::Clearing(transfer.from, Minutes(clearing)));
                 w.push(StateWrite::Balance(transfer.payee.clone(), payee));
             }
@@ -104,7 +119,9 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             w
         }
         EntryBody::TransferSettled { transfer: id, decision, signed_decision } => {
-            let mut record = view.transfer(id)?.ok_or_else(|| LedgerError::Corrupt(format!("entry {} settles a transfer that was never sent", entry.seq)))?;
+            let mut record = view
+                .transfer(id)?
+                .ok_or_else(|| LedgerError::Corrupt(format!("entry {} settles a transfer that was never sent", entry.seq)))?;
             let t = record.transfer.clone();
             let hold = Minutes(view.hold(&t.payer)?.0 - t.minutes.0);
             let mut w = vec![StateWrite::Hold(t.payer.clone(), hold)];

@@ -1,22 +1,33 @@
 //! What a coordinator (or, later, a peer bank) asks the ledger to do.
 
 use amser_protocol::federation::Evidence;
+use amser_protocol::journal::BankProfile;
 use amser_protocol::listing::ListingKind;
-use amser_protocol::signing::SignedMessage;
-use amser_protocol::{BankId, Handle};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::policy::Limits;
+use amser_protocol::signing::SignedMessage;
+use amser_protocol::{BankId, Handle};
 use amser_protocol::{ExchangeId, ListingId, MemberCode, MemberKind, MemberStatus, Minutes, Policy, ServiceDate};
-use amser_protocol::journal::BankProfile;
 use serde::{Deserialize, Serialize};
 
 /// A request to change the bank's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    OpenBank { profile: BankProfile, policy: Policy },
-    SetPolicy { policy: Policy },
-    AddMember { profile: MemberProfile, joined: Option<ServiceDate> },
-    UpdateMember { code: MemberCode, changes: MemberChanges },
+    OpenBank {
+        profile: BankProfile,
+        policy: Policy,
+    },
+    SetPolicy {
+        policy: Policy,
+    },
+    AddMember {
+        profile: MemberProfile,
+        joined: Option<ServiceDate>,
+    },
+    UpdateMember {
+        code: MemberCode,
+        changes: MemberChanges,
+    },
     RecordExchange {
         providers: Vec<MemberCode>,
         receivers: Vec<MemberCode>,
@@ -29,13 +40,32 @@ pub enum Command {
         /// records it once, however often the request is retried.
         client_ref: Option<String>,
     },
-    ReverseExchange { id: ExchangeId, reason: String },
-    PostListing { kind: ListingKind, member: MemberCode, category: String, description: String },
-    CloseListing { id: ListingId },
+    ReverseExchange {
+        id: ExchangeId,
+        reason: String,
+    },
+    PostListing {
+        kind: ListingKind,
+        member: MemberCode,
+        category: String,
+        description: String,
+    },
+    CloseListing {
+        id: ListingId,
+    },
     /// Admit a peer bank with a trust line (or change an admitted one's).
-    AdmitPeer { bank: BankId, handle: Option<Handle>, addrs: Vec<String>, trust: Minutes, max_transfer: Option<Minutes> },
+    AdmitPeer {
+        bank: BankId,
+        handle: Option<Handle>,
+        addrs: Vec<String>,
+        trust: Minutes,
+        max_transfer: Option<Minutes>,
+    },
     /// Change an admitted peer's standing.
-    UpdatePeer { bank: BankId, changes: PeerChanges },
+    UpdatePeer {
+        bank: BankId,
+        changes: PeerChanges,
+    },
     /// Our member `payer` received help from `payee`, a member of another bank.
     SendTransfer {
         payer: MemberCode,
@@ -47,11 +77,20 @@ pub enum Command {
         client_ref: Option<String>,
     },
     /// A peer delivered a signed transfer to one of our members.
-    ReceiveTransfer { signed: SignedMessage, note: String, delivered_by: BankId },
+    ReceiveTransfer {
+        signed: SignedMessage,
+        note: String,
+        delivered_by: BankId,
+    },
     /// A peer's signed decision on a transfer we sent.
-    ApplyDecision { signed: SignedMessage },
+    ApplyDecision {
+        signed: SignedMessage,
+    },
     /// Two signed heads with one seq from one bank: keep them, freeze the line.
-    RecordEvidence { against: BankId, evidence: Evidence },
+    RecordEvidence {
+        against: BankId,
+        evidence: Evidence,
+    },
 }
 
 /// Changes to an admitted peer; `None` keeps a field as it is.

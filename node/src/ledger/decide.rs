@@ -10,14 +10,14 @@ use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS, MAX_NAME
 use amser_protocol::listing::Listing;
 use amser_protocol::member::MemberProfile;
 use amser_protocol::text::check;
-use amser_protocol::{
-    Exchange, ExchangeId, ListingId, Member, MemberCode, MemberStatus, Minutes, ServiceDate,
-};
+use amser_protocol::{Exchange, ExchangeId, ListingId, Member, MemberCode, MemberStatus, Minutes, ServiceDate};
 
 use super::{Command, LedgerError, LedgerRead, MemberChanges};
 
 /// What the ledger decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Made once per request and moved, never stored in bulk: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 pub enum Decision {
     /// Write this entry.
     Append(EntryBody),
@@ -125,7 +125,10 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                     return Err(LedgerError::CrossBankGroup);
                 }
                 if !ours(&receivers[0]) {
-                    return Err(LedgerError::RecordAtPayersBank { receiver: receivers[0].clone(), bank: receivers[0].handle().to_string() });
+                    return Err(LedgerError::RecordAtPayersBank {
+                        receiver: receivers[0].clone(),
+                        bank: receivers[0].handle().to_string(),
+                    });
                 }
                 let command = Command::SendTransfer {
                     payer: receivers[0].clone(),
@@ -200,13 +203,26 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
 /// A member's own limits must have room for zero, like the policy's.
 fn check_own_limits(profile: &MemberProfile) -> Result<(), LedgerError> {
     match profile.own_limits {
-        Some(l) if l.floor.0 > 0 || l.ceiling.0 < 0 => Err(LedgerError::BadPolicy("a member's own limits need a floor at or below 0 and a ceiling at or above 0".into())),
+        Some(l) if l.floor.0 > 0 || l.ceiling.0 < 0 => {
+            Err(LedgerError::BadPolicy("a member's own limits need a floor at or below 0 and a ceiling at or above 0".into()))
+        }
         _ => Ok(()),
     }
 }
 
 fn apply_changes(profile: &mut MemberProfile, status: &mut MemberStatus, changes: MemberChanges) {
-    let MemberChanges { name, kind, contact, skills_offered, needs, availability, special_needs, status: new_status, own_limits, clear_own_limits } = changes;
+    let MemberChanges {
+        name,
+        kind,
+        contact,
+        skills_offered,
+        needs,
+        availability,
+        special_needs,
+        status: new_status,
+        own_limits,
+        clear_own_limits,
+    } = changes;
     if let Some(v) = name {
         profile.name = v;
     }

@@ -10,13 +10,17 @@ use thiserror::Error;
 pub enum LedgerError {
     #[error("no member with code {0}; check the code with `amser member list`")]
     UnknownMember(MemberCode),
-    #[error("{code} is {status} and cannot take part in new exchanges; set them active first with `amser member set {code} --status active`")]
+    #[error(
+        "{code} is {status} and cannot take part in new exchanges; set them active first with `amser member set {code} --status active`"
+    )]
     MemberNotActive { code: MemberCode, status: String },
     #[error("{code} has {balance} hours now; this exchange would take them to {would_be}, below their floor of {floor}. Record fewer hours, or change the limit ([policy] in config.toml, or the member's own limits)")]
     BelowFloor { code: MemberCode, balance: Minutes, would_be: Minutes, floor: Minutes },
     #[error("{code} has {balance} hours now; this exchange would take them to {would_be}, above their ceiling of {ceiling}. Record fewer hours, or change the limit ([policy] in config.toml, or the member's own limits)")]
     AboveCeiling { code: MemberCode, balance: Minutes, would_be: Minutes, ceiling: Minutes },
-    #[error("{given} hours for one person in one exchange is more than this bank allows ({max}); record separate exchanges for separate days")]
+    #[error(
+        "{given} hours for one person in one exchange is more than this bank allows ({max}); record separate exchanges for separate days"
+    )]
     TooLongForOnePerson { given: Minutes, max: Minutes },
     #[error("the service date {0} is in the future; record exchanges after the help was given")]
     FutureDate(amser_protocol::ServiceDate),

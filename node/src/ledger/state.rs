@@ -79,6 +79,8 @@ impl TransferRecord {
 
 /// One change to derived state.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Made once per request and moved, never stored in bulk: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 pub enum StateWrite {
     Profile(BankProfile),
     Policy(Policy),

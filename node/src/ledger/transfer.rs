@@ -209,9 +209,16 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
         Command::RecordEvidence { against, evidence } => {
             let first = verify(&evidence.first, ctx, MessageKind::JournalHead)?;
             let second = verify(&evidence.second, ctx, MessageKind::JournalHead)?;
-            let a: amser_protocol::journal::JournalHead = amser_protocol::encoding::decode("journal head", &first.body, 1024).map_err(bad)?;
-            let b: amser_protocol::journal::JournalHead = amser_protocol::encoding::decode("journal head", &second.body, 1024).map_err(bad)?;
-            let equivocation = first.signer == against && second.signer == against && a.bank == against && b.bank == against && a.seq == b.seq && a.hash != b.hash;
+            let a: amser_protocol::journal::JournalHead =
+                amser_protocol::encoding::decode("journal head", &first.body, 1024).map_err(bad)?;
+            let b: amser_protocol::journal::JournalHead =
+                amser_protocol::encoding::decode("journal head", &second.body, 1024).map_err(bad)?;
+            let equivocation = first.signer == against
+                && second.signer == against
+                && a.bank == against
+                && b.bank == against
+                && a.seq == b.seq
+                && a.hash != b.hash;
             if !equivocation {
                 return Err(bad("this is not evidence: it must be two heads signed by one bank with one seq and different hashes"));
             }

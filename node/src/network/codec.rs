@@ -23,13 +23,18 @@ async fn read_frame<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u
         io.read_exact(&mut len).await?;
         let len = u32::from_le_bytes(len) as usize;
         if len > MAX_PEER_MESSAGE_BYTES {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("message of {len} bytes is over the {MAX_PEER_MESSAGE_BYTES} allowed")));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("message of {len} bytes is over the {MAX_PEER_MESSAGE_BYTES} allowed"),
+            ));
         }
         let mut buf = vec![0u8; len];
         io.read_exact(&mut buf).await?;
         Ok(buf)
     };
-    tokio::time::timeout(READ_DEADLINE, read).await.map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the peer took too long to send its message"))?
+    tokio::time::timeout(READ_DEADLINE, read)
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the peer took too long to send its message"))?
 }
 
 async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, bytes: &[u8]) -> io::Result<()> {

@@ -82,7 +82,11 @@ pub const WIRE_TAP_ENV: &str = "AMSER_WIRE_TAP";
 fn tap(channel: &str, peer: Option<&PeerId>, bytes: &[u8]) {
     let Some(path) = std::env::var_os(WIRE_TAP_ENV) else { return };
     let line = serde_json::json!({"channel": channel, "peer": peer.map(|p| p.to_string()), "hex": hex::encode(bytes)});
-    let written = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()));
     if let Err(e) = written {
         tracing::warn!(error = %e, "could not write the wire tap");
     }
@@ -112,8 +116,15 @@ enum NetCommand {
     Dial(PeerId),
     /// Ask the DHT (our admitted peers) where this peer is now.
     FindPeer(PeerId),
-    Request { peer: PeerId, request: PeerRequest, reply: oneshot::Sender<Result<PeerResponse, NetworkError>> },
-    Respond { channel: ResponseChannel<PeerResponse>, response: PeerResponse },
+    Request {
+        peer: PeerId,
+        request: PeerRequest,
+        reply: oneshot::Sender<Result<PeerResponse, NetworkError>>,
+    },
+    Respond {
+        channel: ResponseChannel<PeerResponse>,
+        response: PeerResponse,
+    },
     Publish(Vec<u8>),
     Connected(oneshot::Sender<Vec<PeerId>>),
 }
@@ -121,9 +132,16 @@ enum NetCommand {
 /// What the network tells the rest of the node.
 pub enum NetEvent {
     /// A peer asks something; answer with [`NetworkHandle::respond`].
-    Request { peer: PeerId, request: PeerRequest, channel: ResponseChannel<PeerResponse> },
+    Request {
+        peer: PeerId,
+        request: PeerRequest,
+        channel: ResponseChannel<PeerResponse>,
+    },
     /// A gossip message that passed validation.
-    Gossip { source: Option<PeerId>, data: Vec<u8> },
+    Gossip {
+        source: Option<PeerId>,
+        data: Vec<u8>,
+    },
     Connected(PeerId),
     Disconnected(PeerId),
 }
@@ -212,7 +230,9 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
             let peer = request_response::Behaviour::with_codec(
                 PeerCodec,
                 [(PEER_PROTOCOL, ProtocolSupport::Full)],
-                request_response::Config::default().with_request_timeout(REQUEST_TIMEOUT).with_max_concurrent_streams(MAX_CONCURRENT_STREAMS),
+                request_response::Config::default()
+                    .with_request_timeout(REQUEST_TIMEOUT)
+                    .with_max_concurrent_streams(MAX_CONCURRENT_STREAMS),
             );
             let mut kad = kad::Behaviour::with_config(peer_id, kad::store::MemoryStore::new(peer_id), kad::Config::new(KAD_PROTOCOL));
             kad.set_mode(Some(kad::Mode::Server));
@@ -235,7 +255,10 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
 
 /// Starts the swarm task: listens, subscribes to the federation topic, and
 /// returns once every listener has reported its bound address.
-pub async fn start(config: NetworkConfig, validator: Arc<dyn GossipValidator>) -> Result<(NetworkHandle, mpsc::Receiver<NetEvent>), NetworkError> {
+pub async fn start(
+    config: NetworkConfig,
+    validator: Arc<dyn GossipValidator>,
+) -> Result<(NetworkHandle, mpsc::Receiver<NetEvent>), NetworkError> {
     let mut swarm = build_swarm(&config)?;
     let topic = IdentTopic::new(format!("amser/{}/v1", config.federation));
     swarm.behaviour_mut().gossipsub.subscribe(&topic).map_err(|e| NetworkError::Setup(e.to_string()))?;
@@ -248,14 +271,20 @@ pub async fn start(config: NetworkConfig, validator: Arc<dyn GossipValidator>) -
         while bound.len() < config.listen.len() {
             match swarm.select_next_some().await {
                 SwarmEvent::NewListenAddr { address, .. } => bound.push(address),
-                SwarmEvent::ListenerError { error, .. } => return Err(NetworkError::Listen { addr: config.listen.join(", "), reason: error.to_string() }),
-                SwarmEvent::ListenerClosed { reason: Err(e), .. } => return Err(NetworkError::Listen { addr: config.listen.join(", "), reason: e.to_string() }),
+                SwarmEvent::ListenerError { error, .. } => {
+                    return Err(NetworkError::Listen { addr: config.listen.join(", "), reason: error.to_string() })
+                }
+                SwarmEvent::ListenerClosed { reason: Err(e), .. } => {
+                    return Err(NetworkError::Listen { addr: config.listen.join(", "), reason: e.to_string() })
+                }
                 _ => {}
             }
         }
         Ok(())
     };
-    tokio::time::timeout(LISTEN_TIMEOUT, wait).await.map_err(|_| NetworkError::Listen { addr: config.listen.join(", "), reason: "no address was bound in time".into() })??;
+    tokio::time::timeout(LISTEN_TIMEOUT, wait)
+        .await
+        .map_err(|_| NetworkError::Listen { addr: config.listen.join(", "), reason: "no address was bound in time".into() })??;
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let handle = NetworkHandle { tx, listen_addrs: Arc::new(bound), local_peer: *swarm.local_peer_id() };
@@ -345,11 +374,12 @@ impl SwarmTask {
         }
     }
 
-
     async fn event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Peer(request_response::Event::Message { peer, message, .. })) => match message {
-                request_response::Message::Request { request, channel, .. } => emit(&self.events, NetEvent::Request { peer, request, channel }).await,
+                request_response::Message::Request { request, channel, .. } => {
+                    emit(&self.events, NetEvent::Request { peer, request, channel }).await
+                }
                 request_response::Message::Response { request_id, response } => {
                     if let Some(reply) = self.pending.remove(&request_id) {
                         let _ = reply.send(Ok(response));
@@ -375,7 +405,10 @@ impl SwarmTask {
                     self.swarm.behaviour_mut().kad.add_address(&peer_id, addr);
                 }
             }
-            SwarmEvent::Behaviour(BehaviourEvent::Kad(kad::Event::OutboundQueryProgressed { result: kad::QueryResult::GetClosestPeers(Ok(ok)), .. })) => {
+            SwarmEvent::Behaviour(BehaviourEvent::Kad(kad::Event::OutboundQueryProgressed {
+                result: kad::QueryResult::GetClosestPeers(Ok(ok)),
+                ..
+            })) => {
                 // Admitted banks found through mutual peers (a bank that moved): dial them.
                 for found in ok.peers {
                     if self.allowed.contains(&found.peer_id) && !self.swarm.is_connected(&found.peer_id) {
