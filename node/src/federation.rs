@@ -70,7 +70,7 @@ impl FederationHandle {
 
     /// Our listen addresses, each ending in /p2p/<our bank id>.
     pub fn listen_addrs(&self) -> Vec<String> {
-        self.net.listen_addrs.iter().map(|a| format!("{a}/p2p/{}", self.net.local_peer)).collect()
+        self.net.listen_addrs().iter().map(|a| format!("{a}/p2p/{}", self.net.local_peer)).collect()
     }
 }
 

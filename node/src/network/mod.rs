@@ -150,12 +150,17 @@ pub enum NetEvent {
 #[derive(Clone)]
 pub struct NetworkHandle {
     tx: mpsc::Sender<NetCommand>,
-    /// The addresses the node listens on, as bound.
-    pub listen_addrs: Arc<Vec<Multiaddr>>,
+    /// The addresses the node listens on, as bound (kept up to date by the swarm task).
+    listen_addrs: Arc<std::sync::RwLock<Vec<Multiaddr>>>,
     pub local_peer: PeerId,
 }
 
 impl NetworkHandle {
+    /// Where the node listens now (one address per interface when bound to 0.0.0.0).
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        self.listen_addrs.read().map(|a| a.clone()).unwrap_or_default()
+    }
+
     async fn send(&self, c: NetCommand) -> Result<(), NetworkError> {
         self.tx.send(c).await.map_err(|_| NetworkError::Stopped)
     }
@@ -287,8 +292,9 @@ pub async fn start(
         .map_err(|_| NetworkError::Listen { addr: config.listen.join(", "), reason: "no address was bound in time".into() })??;
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
-    let handle = NetworkHandle { tx, listen_addrs: Arc::new(bound), local_peer: *swarm.local_peer_id() };
-    let task = SwarmTask { swarm, topic, commands: rx, events: events_tx, validator, pending: HashMap::new(), allowed: HashSet::new() };
+    let listen_addrs = Arc::new(std::sync::RwLock::new(bound));
+    let handle = NetworkHandle { tx, listen_addrs: listen_addrs.clone(), local_peer: *swarm.local_peer_id() };
+    let task = SwarmTask { swarm, topic, commands: rx, events: events_tx, validator, pending: HashMap::new(), allowed: HashSet::new(), listen_addrs };
     tokio::spawn(task.run());
     Ok((handle, events))
 }
@@ -309,6 +315,8 @@ struct SwarmTask {
     pending: HashMap<OutboundRequestId, oneshot::Sender<Result<PeerResponse, NetworkError>>>,
     /// Admitted banks (mirrors the allow list, for discovery).
     allowed: HashSet<PeerId>,
+    /// Shared with the handles: where we listen.
+    listen_addrs: Arc<std::sync::RwLock<Vec<Multiaddr>>>,
 }
 
 impl SwarmTask {
@@ -428,6 +436,18 @@ impl SwarmTask {
                             let _ = self.swarm.dial(peer);
                         }
                     }
+                }
+            }
+            SwarmEvent::NewListenAddr { address, .. } => {
+                if let Ok(mut a) = self.listen_addrs.write() {
+                    if !a.contains(&address) {
+                        a.push(address);
+                    }
+                }
+            }
+            SwarmEvent::ExpiredListenAddr { address, .. } => {
+                if let Ok(mut a) = self.listen_addrs.write() {
+                    a.retain(|x| x != &address);
                 }
             }
             SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } if num_established.get() == 1 => {
