@@ -149,6 +149,8 @@ pub async fn start(
 struct Retry {
     next: Instant,
     delay: Duration,
+    /// The payee's bank: its reconnection resets the wait.
+    to: BankId,
 }
 
 struct Driver {
@@ -272,7 +274,7 @@ impl Driver {
             if !self.handle.presence(&to).connected {
                 continue;
             }
-            let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY });
+            let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
             if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(record.id)).unwrap_or(false) {
                 continue;
             }
@@ -323,6 +325,12 @@ impl Driver {
                 let Some(bank) = bank_of(&peer) else { return };
                 if let Ok(mut p) = self.handle.presence.lock() {
                     p.insert(bank, PeerPresence { connected: true, last_seen_ms: Some(self.clock.now_ms()) });
+                }
+                // A bank that comes back gets its waiting transfers at once, not after the backoff.
+                let now = Instant::now();
+                for retry in self.retries.values_mut().filter(|r| r.to == bank) {
+                    retry.next = now;
+                    retry.delay = FIRST_RETRY;
                 }
                 if self.peers.get(&bank).is_some_and(|l| l.handle.is_none()) {
                     let (net, ledger) = (self.net.clone(), self.ledger.clone());

@@ -29,9 +29,7 @@ pub const DEADLINE: Duration = Duration::from_secs(60);
 /// A command for the binary with no stray settings from the environment.
 fn amser() -> Command {
     let mut c = Command::new(AMSER);
-    c.env_remove("AMSER_DATA")
-        .env("AMSER_LOG", "info,sled=warn")
-        .env("NO_COLOR", "1");
+    c.env_remove("AMSER_DATA").env("AMSER_LOG", "info,sled=warn").env("NO_COLOR", "1");
     c
 }
 
@@ -88,12 +86,7 @@ impl Run {
     #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "`amser {}` did not print one JSON document ({e}):\n{}\nstderr: {}",
-                self.args.join(" "),
-                self.stdout,
-                self.stderr
-            )
+            panic!("`amser {}` did not print one JSON document ({e}):\n{}\nstderr: {}", self.args.join(" "), self.stdout, self.stderr)
         })
     }
 
@@ -103,13 +96,7 @@ impl Run {
         serde_json::Deserializer::from_str(&self.stdout)
             .into_iter::<Value>()
             .collect::<Result<Vec<_>, _>>()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "`amser {}` printed something that is not JSON ({e}):\n{}",
-                    self.args.join(" "),
-                    self.stdout
-                )
-            })
+            .unwrap_or_else(|e| panic!("`amser {}` printed something that is not JSON ({e}):\n{}", self.args.join(" "), self.stdout))
     }
 
     /// For a failed `--json` command: the `{"error": {"code", "message"}}` it
@@ -118,25 +105,13 @@ impl Run {
     pub fn json_error(&self) -> (String, String) {
         self.failed();
         let docs = self.json_stream();
-        let err = docs.iter().find_map(|d| d.get("error")).unwrap_or_else(|| {
-            panic!(
-                "`amser {}` printed no {{\"error\": ...}} document:\n{}",
-                self.args.join(" "),
-                self.stdout
-            )
-        });
-        let code = err["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("error without a code: {err}"))
-            .to_string();
-        let message = err["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("error without a message: {err}"))
-            .to_string();
-        assert!(
-            !code.is_empty() && !message.is_empty(),
-            "empty error code or message: {err}"
-        );
+        let err = docs
+            .iter()
+            .find_map(|d| d.get("error"))
+            .unwrap_or_else(|| panic!("`amser {}` printed no {{\"error\": ...}} document:\n{}", self.args.join(" "), self.stdout));
+        let code = err["code"].as_str().unwrap_or_else(|| panic!("error without a code: {err}")).to_string();
+        let message = err["message"].as_str().unwrap_or_else(|| panic!("error without a message: {err}")).to_string();
+        assert!(!code.is_empty() && !message.is_empty(), "empty error code or message: {err}");
         (code, message)
     }
 
@@ -159,13 +134,8 @@ impl Run {
 /// longer than [`DEADLINE`].
 pub fn run_amser(args: &[&str]) -> Run {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let child = amser()
-        .args(&args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the amser binary");
+    let child =
+        amser().args(&args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start the amser binary");
     let pid = child.id() as libc::pid_t;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -182,10 +152,7 @@ pub fn run_amser(args: &[&str]) -> Run {
         Err(_) => {
             // SAFETY: kill(2) on the pid of our own child, which has not been reaped.
             unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!(
-                "`amser {}` did not finish within {DEADLINE:?}",
-                args.join(" ")
-            )
+            panic!("`amser {}` did not finish within {DEADLINE:?}", args.join(" "))
         }
     }
 }
@@ -201,39 +168,24 @@ pub struct Bank {
 impl Bank {
     /// A temporary directory with no bank in it yet.
     pub fn empty() -> Bank {
-        Bank::empty_in_tmp(
-            tempfile::Builder::new()
-                .prefix("amser-test-")
-                .tempdir()
-                .expect("temp dir"),
-        )
+        Bank::empty_in_tmp(tempfile::Builder::new().prefix("amser-test-").tempdir().expect("temp dir"))
     }
 
     /// The same, inside `parent` (for a test that needs a real block device).
     pub fn empty_in(parent: &Path) -> Bank {
-        Bank::empty_in_tmp(
-            tempfile::Builder::new()
-                .prefix("amser-test-")
-                .tempdir_in(parent)
-                .expect("temp dir"),
-        )
+        Bank::empty_in_tmp(tempfile::Builder::new().prefix("amser-test-").tempdir_in(parent).expect("temp dir"))
     }
 
     fn empty_in_tmp(tmp: TempDir) -> Bank {
         let dir = tmp.path().join("bank");
         let log = tmp.path().join("node.log");
-        Bank {
-            _tmp: tmp,
-            dir,
-            log,
-        }
+        Bank { _tmp: tmp, dir, log }
     }
 
     /// `amser init` of a new bank in a temporary directory.
     pub fn init(name: &str, handle: &str) -> Bank {
         let bank = Bank::empty();
-        bank.amser(&["init", "--name", name, "--handle", handle, "--json"])
-            .ok();
+        bank.amser(&["init", "--name", name, "--handle", handle, "--json"]).ok();
         bank
     }
 
@@ -262,10 +214,7 @@ impl Bank {
     }
 
     pub fn token(&self) -> String {
-        std::fs::read_to_string(self.dir.join("api-token"))
-            .expect("read api-token")
-            .trim()
-            .to_string()
+        std::fs::read_to_string(self.dir.join("api-token")).expect("read api-token").trim().to_string()
     }
 
     /// What the nodes of this bank wrote on stderr so far.
@@ -286,15 +235,27 @@ impl Bank {
     /// Starts the node; `Err` with what it printed if it exits instead of
     /// becoming ready.
     pub fn try_up(&self) -> Result<Node, String> {
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("open node.log");
+        self.try_up_with(&UpOptions::default())
+    }
+
+    /// [`Bank::up`] with extra settings (p2p address, environment).
+    #[track_caller]
+    pub fn up_with(&self, options: &UpOptions) -> Node {
+        match self.try_up_with(options) {
+            Ok(node) => node,
+            Err(e) => panic!("the node did not start: {e}"),
+        }
+    }
+
+    /// [`Bank::try_up`] with extra settings (p2p address, environment).
+    pub fn try_up_with(&self, options: &UpOptions) -> Result<Node, String> {
+        let p2p_listen = options.p2p_listen.as_deref().unwrap_or("/ip4/127.0.0.1/tcp/0");
+        let log = OpenOptions::new().create(true).append(true).open(&self.log).expect("open node.log");
         let mut child = amser()
             .arg("--data")
             .arg(&self.dir)
-            .args(["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--json"])
+            .args(["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", p2p_listen, "--json"])
+            .envs(options.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -316,43 +277,33 @@ impl Bank {
             addr: String::new(),
             token: String::new(),
             bank_id: String::new(),
+            p2p_listen: Vec::new(),
+            data: self.dir.clone(),
         };
         let line = match rx.recv_timeout(DEADLINE) {
             Ok(Ok(line)) => line,
             Ok(Err(e)) => return Err(format!("reading its stdout: {e}")),
-            Err(_) => {
-                return Err(format!(
-                    "no ready line within {DEADLINE:?}; log:\n{}",
-                    self.log()
-                ))
-            }
+            Err(_) => return Err(format!("no ready line within {DEADLINE:?}; log:\n{}", self.log())),
         };
         if line.trim().is_empty() {
             let status = node.wait();
-            return Err(format!(
-                "it exited ({status}) without a ready line; log:\n{}",
-                self.log()
-            ));
+            return Err(format!("it exited ({status}) without a ready line; log:\n{}", self.log()));
         }
         let ready: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
                 let status = node.wait();
-                return Err(format!(
-                    "its first line is not the ready JSON ({e}), exit {status}: {line}\nlog:\n{}",
-                    self.log()
-                ));
+                return Err(format!("its first line is not the ready JSON ({e}), exit {status}: {line}\nlog:\n{}", self.log()));
             }
         };
         if let Some(err) = ready.get("error") {
             let status = node.wait();
             return Err(format!("it refused ({status}): {err}"));
         }
-        node.addr = ready["api_addr"]
-            .as_str()
-            .unwrap_or_else(|| panic!("ready line without api_addr: {line}"))
-            .to_string();
+        node.addr = ready["api_addr"].as_str().unwrap_or_else(|| panic!("ready line without api_addr: {line}")).to_string();
         node.bank_id = ready["bank_id"].as_str().unwrap_or_default().to_string();
+        node.p2p_listen =
+            ready["p2p_listen"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
         node.token = self.token();
         Ok(node)
     }
@@ -373,9 +324,7 @@ impl Bank {
     pub fn balance(&self, code: &str) -> i64 {
         let v = self.json(&["balance", code]);
         assert_eq!(v["code"], json!(code), "{v}");
-        v["minutes"]
-            .as_i64()
-            .unwrap_or_else(|| panic!("no minutes in {v}"))
+        v["minutes"].as_i64().unwrap_or_else(|| panic!("no minutes in {v}"))
     }
 
     /// The journal position and every balance: what must not move when a
@@ -384,17 +333,10 @@ impl Bank {
     pub fn snapshot(&self) -> Snapshot {
         let status = self.json(&["status"]);
         let balances = self.json(&["balance"]);
-        assert_eq!(
-            balances["sum_minutes"],
-            json!(0),
-            "balances must sum to zero: {balances}"
-        );
+        assert_eq!(balances["sum_minutes"], json!(0), "balances must sum to zero: {balances}");
         Snapshot {
             journal_seq: status["journal_seq"].as_u64().expect("journal_seq"),
-            journal_head: status["journal_head"]
-                .as_str()
-                .expect("journal_head")
-                .to_string(),
+            journal_head: status["journal_head"].as_str().expect("journal_head").to_string(),
             balances: balances["accounts"].clone(),
         }
     }
@@ -416,6 +358,19 @@ pub struct Node {
     pub addr: String,
     pub token: String,
     pub bank_id: String,
+    /// Where peer banks reach it, from the ready line (each ends in /p2p/<bank id>).
+    pub p2p_listen: Vec<String>,
+    /// The bank's data directory (for `amser --data DIR ...` while it runs).
+    pub data: PathBuf,
+}
+
+/// Extra settings for [`Bank::up_with`].
+#[derive(Debug, Clone, Default)]
+pub struct UpOptions {
+    /// `--p2p-listen` (default /ip4/127.0.0.1/tcp/0).
+    pub p2p_listen: Option<String>,
+    /// Environment variables for the node process (such as AMSER_WIRE_TAP).
+    pub env: Vec<(String, String)>,
 }
 
 impl Node {
@@ -494,26 +449,15 @@ impl Answer {
     /// Asserts an API error of this status and code; returns its message.
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) -> String {
-        assert_eq!(
-            self.status, status,
-            "expected HTTP {status} {code}, got {}: {}",
-            self.status, self.text
-        );
+        assert_eq!(self.status, status, "expected HTTP {status} {code}, got {}: {}", self.status, self.text);
         assert!(
             self.content_type.starts_with("application/json"),
             "an error must be JSON, got content-type '{}': {}",
             self.content_type,
             self.text
         );
-        assert_eq!(
-            self.body["error"]["code"],
-            json!(code),
-            "wrong error code: {}",
-            self.text
-        );
-        let message = self.body["error"]["message"]
-            .as_str()
-            .unwrap_or_else(|| panic!("error without a message: {}", self.text));
+        assert_eq!(self.body["error"]["code"], json!(code), "wrong error code: {}", self.text);
+        let message = self.body["error"]["message"].as_str().unwrap_or_else(|| panic!("error without a message: {}", self.text));
         assert!(!message.is_empty());
         message.to_string()
     }
@@ -529,63 +473,28 @@ pub struct Api {
 
 impl Api {
     pub fn new(addr: &str, token: &str) -> Api {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
-        let http = reqwest::Client::builder()
-            .timeout(DEADLINE)
-            .build()
-            .expect("http client");
-        Api {
-            rt,
-            http,
-            base: format!("http://{addr}"),
-            token: token.to_string(),
-        }
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+        let http = reqwest::Client::builder().timeout(DEADLINE).build().expect("http client");
+        Api { rt, http, base: format!("http://{addr}"), token: token.to_string() }
     }
 
     /// Sends a request; `token` None sends no Authorization header; `body`
     /// is sent as given, with `content_type` when given.
-    pub fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<(Vec<u8>, &str)>,
-    ) -> Answer {
+    pub fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<(Vec<u8>, &str)>) -> Answer {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         if let Some((bytes, content_type)) = body {
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes);
+            req = req.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
         }
         self.rt.block_on(async {
-            let resp = req
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
+            let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
             let status = resp.status().as_u16();
-            let content_type = resp
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            let text = resp
-                .text()
-                .await
-                .unwrap_or_else(|e| panic!("reading the answer from {path}: {e}"));
+            let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let text = resp.text().await.unwrap_or_else(|e| panic!("reading the answer from {path}: {e}"));
             let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-            Answer {
-                status,
-                content_type,
-                body,
-                text,
-            }
+            Answer { status, content_type, body, text }
         })
     }
 
@@ -594,12 +503,7 @@ impl Api {
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Answer {
-        self.send(
-            reqwest::Method::POST,
-            path,
-            Some(&self.token),
-            Some((body.to_string().into_bytes(), "application/json")),
-        )
+        self.send(reqwest::Method::POST, path, Some(&self.token), Some((body.to_string().into_bytes(), "application/json")))
     }
 }
 
@@ -608,22 +512,14 @@ impl Api {
 /// 8-byte checksum and the postcard payload.
 pub fn journal_frames(path: &Path) -> Vec<(usize, usize)> {
     let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .expect("read the journal");
+    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).expect("read the journal");
     assert_eq!(&bytes[..8], b"AMSERJ01", "journal magic");
     let mut frames = Vec::new();
     let mut at = 8;
     while at < bytes.len() {
-        assert!(
-            at + 12 <= bytes.len(),
-            "a frame header runs past the end of the journal at byte {at}"
-        );
+        assert!(at + 12 <= bytes.len(), "a frame header runs past the end of the journal at byte {at}");
         let len = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
-        assert!(
-            at + 12 + len <= bytes.len(),
-            "frame at byte {at} runs past the end"
-        );
+        assert!(at + 12 + len <= bytes.len(), "frame at byte {at} runs past the end");
         frames.push((at, len));
         at += 12 + len;
     }
