@@ -3,11 +3,13 @@
 //! One time bank's node: its ledger and the local API its coordinator uses.
 //!
 //! Layout:
-//! - [`ledger`]: the ledger rules, pure (commands in, journal entries out).
+//! - [`ledger`]: the ledger and transfer rules, pure (commands in, journal entries out).
 //! - [`journal`]: the append-only journal file, the durable truth (fdatasync).
 //! - [`store`]: derived state in sled (members, balances, exchanges, indexes).
 //! - [`writer`]: the single writer thread; group commit of journal + store.
 //! - [`bank`]: creating a bank (`init`) and running its node.
+//! - [`network`]: the libp2p swarm task and its codec; [`federation`]: the
+//!   driver that turns peers' messages into ledger commands and back.
 //! - [`api`]: the HTTP API (axum) with bearer-token auth.
 //! - [`audit`], [`report`], [`export`]: reading the ledger for people.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
