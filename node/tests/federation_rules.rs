@@ -166,16 +166,7 @@ fn a_bank_that_is_not_admitted_changes_nothing() {
     let mut cardiff = MemBank::open("Cardiff", "cardiff", [3; 32], fed(), NOW).unwrap();
     let ceri = join(&mut cardiff, "Ceri");
     admit(&mut cardiff, &f.gwynedd, "gwynedd", 50);
-    let command = Command::RecordExchange {
-        providers: vec![f.gwen.clone()],
-        receivers: vec![ceri],
-        minutes_each: Minutes(60),
-        category: String::new(),
-        note: String::new(),
-        date: None,
-        recorded_by: "coordinator".into(),
-        client_ref: None,
-    };
+    let command = Command::exchange(&[&f.gwen], &[&ceri], Minutes(60));
     let signed = match cardiff.run(command).unwrap().1.unwrap().body {
         EntryBody::TransferSent { signed, .. } => signed,
         other => panic!("{other:?}"),
@@ -212,16 +203,7 @@ fn a_frozen_line_refuses_new_transfers_both_ways() {
     let mut f = federation(50);
     let g = f.gwynedd.id();
     f.rhymney.run(Command::UpdatePeer { bank: g, changes: PeerChanges { frozen: Some(true), ..Default::default() } }).unwrap();
-    let command = Command::RecordExchange {
-        providers: vec![f.gwen.clone()],
-        receivers: vec![f.mair.clone()],
-        minutes_each: Minutes(60),
-        category: String::new(),
-        note: String::new(),
-        date: None,
-        recorded_by: "coordinator".into(),
-        client_ref: None,
-    };
+    let command = Command::exchange(&[&f.gwen], &[&f.mair], Minutes(60));
     assert!(matches!(f.rhymney.run(command).unwrap_err(), LedgerError::PeerFrozen(_)));
 }
 
@@ -229,16 +211,7 @@ fn a_frozen_line_refuses_new_transfers_both_ways() {
 fn spending_across_banks_respects_the_payers_floor_including_holds() {
     let mut f = federation(50);
     gwen_helps_mair(&mut f, 9 * 60);
-    let command = Command::RecordExchange {
-        providers: vec![f.gwen.clone()],
-        receivers: vec![f.mair.clone()],
-        minutes_each: Minutes(2 * 60),
-        category: String::new(),
-        note: String::new(),
-        date: None,
-        recorded_by: "coordinator".into(),
-        client_ref: None,
-    };
+    let command = Command::exchange(&[&f.gwen], &[&f.mair], Minutes(2 * 60));
     assert!(matches!(f.rhymney.run(command).unwrap_err(), LedgerError::BelowFloor { .. }), "9 h held + 2 h is past the 10 h floor");
 }
 

@@ -93,6 +93,23 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// A coordinator's exchange with the defaults (category "general", no
+    /// note, today, no client reference): for tools, demos and tests.
+    pub fn exchange(providers: &[&MemberCode], receivers: &[&MemberCode], minutes: Minutes) -> Command {
+        Command::RecordExchange {
+            providers: providers.iter().map(|c| (*c).clone()).collect(),
+            receivers: receivers.iter().map(|c| (*c).clone()).collect(),
+            minutes_each: minutes,
+            category: String::new(),
+            note: String::new(),
+            date: None,
+            recorded_by: "coordinator".into(),
+            client_ref: None,
+        }
+    }
+}
+
 /// Changes to an admitted peer; `None` keeps a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerChanges {
