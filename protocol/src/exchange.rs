@@ -159,7 +159,10 @@ mod tests {
     fn bad_shapes_are_refused() {
         let a = code("rhymney:AAAA-01");
         assert_eq!(postings(&[], std::slice::from_ref(&a), Minutes(1)), Err(ExchangeShapeError::NoProvider));
-        assert_eq!(postings(std::slice::from_ref(&a), std::slice::from_ref(&a), Minutes(1)), Err(ExchangeShapeError::SelfExchange(a.clone())));
+        assert_eq!(
+            postings(std::slice::from_ref(&a), std::slice::from_ref(&a), Minutes(1)),
+            Err(ExchangeShapeError::SelfExchange(a.clone()))
+        );
         assert_eq!(postings(&[a.clone(), a.clone()], &[code("rhymney:AAAA-02")], Minutes(1)), Err(ExchangeShapeError::Duplicate(a)));
     }
 }

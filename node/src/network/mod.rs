@@ -294,7 +294,16 @@ pub async fn start(
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let listen_addrs = Arc::new(std::sync::RwLock::new(bound));
     let handle = NetworkHandle { tx, listen_addrs: listen_addrs.clone(), local_peer: *swarm.local_peer_id() };
-    let task = SwarmTask { swarm, topic, commands: rx, events: events_tx, validator, pending: HashMap::new(), allowed: HashSet::new(), listen_addrs };
+    let task = SwarmTask {
+        swarm,
+        topic,
+        commands: rx,
+        events: events_tx,
+        validator,
+        pending: HashMap::new(),
+        allowed: HashSet::new(),
+        listen_addrs,
+    };
     tokio::spawn(task.run());
     Ok((handle, events))
 }
