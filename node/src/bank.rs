@@ -18,7 +18,7 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::datadir::{DataDir, DataDirError};
 use crate::journal::{Journal, JournalError};
-use crate::ledger::{apply, Command, LedgerError, LedgerRead};
+use crate::ledger::{apply, Command, LedgerError, LedgerRead, Staged};
 use crate::store::{Store, StoreError};
 use crate::writer::{self, Ledger};
 
@@ -106,28 +106,45 @@ impl NodeOptions {
     }
 }
 
-/// Brings sled up to the journal: replays entries it has not applied. If
-/// sled is ahead of the journal or disagrees with it, sled is rebuilt from
-/// the whole journal (the journal is the truth).
+/// Journal entries replayed into sled per atomic batch on start.
+const REPLAY_BATCH_ENTRIES: u64 = 4096;
+
+/// Brings sled up to the journal: replays entries it has not applied, a
+/// chunk of entries per atomic batch (each with its head, so a crash during
+/// the replay only means replaying again). If sled is ahead of the journal or
+/// disagrees with it, sled is rebuilt from the whole journal (the journal is
+/// the truth).
 fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
     let store = Store::open(&dir.state())?;
+    if !store.layout_is_current()? {
+        tracing::warn!("the state database was written by another version of amser; rebuilding it from the journal");
+        store.clear()?;
+    }
+    let store_err = |e: StoreError| JournalError::Io { path: dir.state(), source: std::io::Error::other(e.to_string()) };
     for attempt in 0..2 {
         let (store_seq, store_hash) = store.head()?;
         let mut agrees = store_seq == 0;
         let mut replayed = 0u64;
+        let mut staged = Staged::new(&store);
         let opened = Journal::open(&dir.journal(), store_seq, |entry, hash| {
             if entry.seq == store_seq && hash == store_hash {
                 agrees = true;
             }
             if entry.seq > store_seq && agrees {
                 let writes =
-                    apply(&store, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: 0, reason: e.to_string() })?;
-                store.apply(&writes).map_err(|e| JournalError::Io { path: dir.state(), source: std::io::Error::other(e.to_string()) })?;
+                    apply(&staged, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: 0, reason: e.to_string() })?;
+                staged.push(writes);
                 replayed += 1;
+                if replayed.is_multiple_of(REPLAY_BATCH_ENTRIES) {
+                    store.apply_deltas([&std::mem::take(&mut staged.delta)]).map_err(store_err)?;
+                }
             }
             Ok(())
         });
         let (journal, outcome) = opened?;
+        if !staged.delta.is_empty() {
+            store.apply_deltas([&staged.into_delta()])?;
+        }
         if agrees {
             if replayed > 0 {
                 tracing::info!(replayed, head = outcome.head.0, "replayed journal entries into the state database");
@@ -238,7 +255,8 @@ impl Node {
     }
 
     /// Stops taking requests, lets those in flight finish, stops the writer
-    /// after its last sync, and releases the data directory.
+    /// after its last sync and the applier once sled has every acknowledged
+    /// change, asks sled to write out, and releases the data directory.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
@@ -248,7 +266,7 @@ impl Node {
             let _ = driver.await;
         }
         let ledger = self.ledger.take();
-        let store = ledger.as_ref().map(|l| l.store().clone());
+        let store = ledger.as_ref().map(|l| l.store_as_is().clone());
         drop(ledger);
         if let Some(writer) = self.writer.take() {
             let _ = tokio::task::spawn_blocking(move || writer.join()).await;

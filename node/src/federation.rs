@@ -200,7 +200,9 @@ impl Driver {
         &self,
         f: impl FnOnce(&crate::store::Store) -> Result<T, LedgerError> + Send + 'static,
     ) -> Result<T, LedgerError> {
-        let store = self.ledger.store().clone();
+        // Sees every change acknowledged so far (sled may lag the journal a little).
+        self.ledger.caught_up().await;
+        let store = self.ledger.store_as_is().clone();
         tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))?
     }
 

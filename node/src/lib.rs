@@ -6,7 +6,9 @@
 //! - [`ledger`]: the ledger and transfer rules, pure (commands in, journal entries out).
 //! - [`journal`]: the append-only journal file, the durable truth (fdatasync).
 //! - [`store`]: derived state in sled (members, balances, exchanges, indexes).
-//! - [`writer`]: the single writer thread; group commit of journal + store.
+//! - [`writer`]: the single writer thread and its pipeline: decide against an
+//!   in-memory cache ([`hot`]), group commit of the journal (its syncer
+//!   thread), then the [`applier`] that writes sled behind it.
 //! - [`bank`]: creating a bank (`init`) and running its node.
 //! - [`network`]: the libp2p swarm task and its codec; [`federation`]: the
 //!   driver that turns peers' messages into ledger commands and back.
@@ -15,6 +17,7 @@
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
 pub mod api;
+pub mod applier;
 pub mod audit;
 pub mod bank;
 pub mod clock;
@@ -22,11 +25,13 @@ pub mod config;
 pub mod datadir;
 pub mod export;
 pub mod federation;
+pub mod hot;
 pub mod journal;
 pub mod ledger;
 pub mod network;
 pub mod report;
 pub mod store;
+mod syncer;
 pub mod writer;
 
 pub use bank::{init, Node, NodeError, NodeOptions};

@@ -1,33 +1,44 @@
-//! The ledger writer: one thread that owns the journal and is the only
-//! writer of the store. It takes commands in batches (group commit):
+//! The ledger writer: one thread that decides every change, in order, and
+//! the only writer of the journal and the state. Commands go through a
+//! three-stage pipeline (group commit):
 //!
 //! ```text
 //!  API tasks ──submit──► [bounded queue] ──► writer thread
 //!                                             │ take everything waiting (≤ MAX_BATCH_ENTRIES)
-//!                                             │ decide + apply each against Staged(store)
-//!                                             │ journal: one write + one fdatasync
-//!                                             │ store: one atomic sled batch
-//!  API tasks ◄──────────── replies ───────────┘ (only now: nothing is acknowledged before the sync)
+//!                                             │ decide + apply each against Staged(cache + batches in flight)
+//!                                             ▼ hand the batch over, go on with the next
+//!                                            syncer thread (syncer.rs)
+//!                                             │ journal: one write + one fdatasync for every batch waiting
+//!                                             │ applier queue; acknowledged seq
+//!  API tasks ◄──────────── replies ───────────┤ (only now: nothing is acknowledged before the sync)
+//!                                             ▼
+//!                                            applier thread (applier.rs): sled, one atomic batch
 //! ```
 //!
-//! Requests that arrive while a sync is in flight wait in the queue and share
-//! the next one. Refusals are answered at once (they write nothing). After a
-//! failed sync or store write the writer refuses everything until restart:
-//! the journal stays the truth and a restart replays it.
+//! Requests that arrive while a sync is in flight are decided at once and
+//! share the next sync. Refusals are answered at once (they write nothing).
+//! The writer reads only its in-memory cache ([`crate::hot`]) and the batches
+//! in flight, so sled is off the acknowledgement path. After a failed sync or
+//! state write the writer refuses everything until restart: the journal
+//! stays the truth and a restart replays it.
 
-use std::path::PathBuf;
+use std::collections::VecDeque;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use amser_protocol::journal::{EntryBody, JournalEntry};
-use amser_protocol::Member;
+use amser_protocol::{EntryHash, Member};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::applier::{self, Progress, MAX_READ_WAIT};
 use crate::clock::Clock;
-use crate::journal::{frame, Journal, JournalError};
-use crate::ledger::{apply, decide, Command, Context, Decision, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
+use crate::hot::{Hot, InFlight};
+use crate::journal::{frame, Journal};
+use crate::ledger::{apply, decide, Command, Context, Decision, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
 use crate::store::Store;
+use crate::syncer::{self, Job, SyncState, Waiting};
 use amser_protocol::signing::FederationId;
 use ed25519_dalek::SigningKey;
 
@@ -35,6 +46,15 @@ use ed25519_dalek::SigningKey;
 pub const MAX_BATCH_ENTRIES: usize = 256;
 /// Most commands waiting for the writer; further submitters wait for room.
 pub const QUEUE_DEPTH: usize = 4096;
+/// Most acknowledged entries sled may lag behind by; past this the writer
+/// waits for the applier (bounds the cache's unapplied batches).
+pub const MAX_UNAPPLIED_ENTRIES: u64 = 16 * 1024;
+/// How long the writer waits for the applier at a time when sled lags too far.
+const APPLIER_WAIT: Duration = Duration::from_millis(100);
+/// Most batches decided and not yet synced; past this the writer waits for the syncer.
+pub const MAX_IN_FLIGHT_BATCHES: usize = 32;
+/// How long the writer waits for the syncer at a time when too many batches are in flight.
+const SYNCER_WAIT: Duration = Duration::from_millis(100);
 
 /// What an accepted command produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,8 +81,9 @@ struct Request {
 pub struct Ledger {
     tx: mpsc::Sender<Request>,
     store: Store,
-    journal_path: PathBuf,
+    journal_path: Arc<std::path::Path>,
     synced_len: Arc<AtomicU64>,
+    progress: Arc<Progress>,
 }
 
 impl Ledger {
@@ -80,9 +101,42 @@ impl Ledger {
         rx.blocking_recv().map_err(|_| stopped())?
     }
 
-    /// Committed state (only what has been synced is ever visible here).
+    /// Committed state, with every change acknowledged before this call
+    /// (read-your-writes): waits, blocking, until sled has them (at most
+    /// [`MAX_READ_WAIT`]). Only what has been synced is ever visible here.
+    /// Async code should `caught_up().await` and use [`Ledger::store_as_is`].
     pub fn store(&self) -> &Store {
+        self.caught_up_blocking();
         &self.store
+    }
+
+    /// The state database as it is now: it may lag the acknowledged changes
+    /// by a few batches.
+    pub fn store_as_is(&self) -> &Store {
+        &self.store
+    }
+
+    /// Waits until sled holds every change acknowledged before this call (at
+    /// most [`MAX_READ_WAIT`]; then reads see what sled has). Whether it does.
+    pub async fn caught_up(&self) -> bool {
+        let target = self.progress.acknowledged();
+        self.progress.wait_applied(target, MAX_READ_WAIT).await
+    }
+
+    /// The same, blocking the calling thread.
+    pub fn caught_up_blocking(&self) -> bool {
+        let target = self.progress.acknowledged();
+        self.progress.wait_applied_blocking(target, MAX_READ_WAIT)
+    }
+
+    /// The last journal seq acknowledged.
+    pub fn acknowledged_seq(&self) -> u64 {
+        self.progress.acknowledged()
+    }
+
+    /// The last journal seq the state database holds.
+    pub fn applied_seq(&self) -> u64 {
+        self.progress.applied()
     }
 
     pub fn journal_path(&self) -> &std::path::Path {
@@ -99,24 +153,61 @@ fn stopped() -> LedgerError {
     LedgerError::Storage("the ledger writer has stopped (the node is shutting down or failed); restart the node".into())
 }
 
-fn journal_to_ledger(e: JournalError) -> LedgerError {
-    match e {
-        JournalError::DiskFull { .. } => LedgerError::DiskFull(e.to_string()),
-        other => LedgerError::Storage(other.to_string()),
-    }
-}
-
-/// Starts the writer thread. It ends when every [`Ledger`] handle is dropped.
+/// Starts the writer thread, its journal syncer and its store applier.
+/// `store` must be up to date with `journal` (the caller replays first).
+/// The writer ends when every [`Ledger`] handle is dropped, after the syncer
+/// has synced and answered everything and the applier has written it to sled.
 pub fn spawn(
     journal: Journal,
     store: Store,
     clock: Arc<dyn Clock>,
     key: SigningKey,
     federation: FederationId,
-) -> std::io::Result<(Ledger, JoinHandle<()>)> {
+) -> Result<(Ledger, JoinHandle<()>), LedgerError> {
+    let hot = Hot::load(&store)?;
+    let head = hot.head()?;
+    if head != journal.head() {
+        return Err(LedgerError::Storage(format!(
+            "the state database is at entry {} but the journal ends at entry {}; restart the node to replay the journal",
+            head.0,
+            journal.head().0
+        )));
+    }
+    let progress = Arc::new(Progress::new(head.0));
+    let io = |e: std::io::Error| LedgerError::Storage(format!("could not start the ledger writer: {e}"));
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-    let ledger = Ledger { tx, store: store.clone(), journal_path: journal.path().to_path_buf(), synced_len: journal.synced_len() };
-    let thread = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || run(journal, store, clock, key, federation, rx))?;
+    let ledger = Ledger {
+        tx,
+        store: store.clone(),
+        journal_path: Arc::from(journal.path()),
+        synced_len: journal.synced_len(),
+        progress: progress.clone(),
+    };
+    let applier = applier::spawn(store.clone(), progress.clone()).map_err(io)?;
+    let sync_state = Arc::new(SyncState::default());
+    let (jobs, syncer) = match syncer::spawn(journal, progress.clone(), sync_state.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            progress.close();
+            let _ = applier.join();
+            return Err(io(e));
+        }
+    };
+    let writer = Writer {
+        hot,
+        head,
+        in_flight: VecDeque::new(),
+        generation: 0,
+        clock,
+        key,
+        federation,
+        progress,
+        sync_state,
+        jobs: Some(jobs),
+        syncer: Some(syncer),
+        applier: Some(applier),
+    };
+    let thread = std::thread::Builder::new().name("ledger-writer".into()).spawn(move || writer.run(rx)).map_err(io)?;
     Ok((ledger, thread))
 }
 
@@ -151,40 +242,75 @@ fn transfer_reply(view: &impl LedgerRead, id: &amser_protocol::federation::Trans
     Ok(Reply::Transfer(view.transfer(id)?.ok_or_else(|| LedgerError::Storage("transfer vanished".into()))?))
 }
 
-type Waiting = Vec<(oneshot::Sender<Result<Reply, LedgerError>>, Result<Reply, LedgerError>)>;
-
-fn run(
-    mut journal: Journal,
-    store: Store,
+struct Writer {
+    /// Synced state (the cache over sled).
+    hot: Hot,
+    /// The last entry decided (synced or in flight).
+    head: (u64, EntryHash),
+    /// Batches decided and handed to the syncer, not yet absorbed into
+    /// `hot`, oldest first.
+    in_flight: VecDeque<Arc<Delta>>,
+    /// The syncer's generation these batches were decided in.
+    generation: u64,
     clock: Arc<dyn Clock>,
     key: SigningKey,
     federation: FederationId,
-    mut rx: mpsc::Receiver<Request>,
-) {
-    let mut failure: Option<LedgerError> = None;
-    let mut batch = Vec::with_capacity(MAX_BATCH_ENTRIES);
-    let mut frames = Vec::with_capacity(64 * 1024);
-    while let Some(first) = rx.blocking_recv() {
-        batch.push(first);
-        while batch.len() < MAX_BATCH_ENTRIES {
-            match rx.try_recv() {
-                Ok(r) => batch.push(r),
-                Err(_) => break,
+    /// Shared with the syncer, the applier and readers.
+    progress: Arc<Progress>,
+    sync_state: Arc<SyncState>,
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    syncer: Option<JoinHandle<()>>,
+    applier: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Request>) {
+        let mut failure: Option<LedgerError> = None;
+        let mut batch = Vec::with_capacity(MAX_BATCH_ENTRIES);
+        while let Some(first) = rx.blocking_recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH_ENTRIES {
+                match rx.try_recv() {
+                    Ok(r) => batch.push(r),
+                    Err(_) => break,
+                }
+            }
+            if failure.is_none() {
+                failure = self.failure();
+            }
+            if let Some(err) = &failure {
+                for req in batch.drain(..) {
+                    let _ = req.reply.send(Err(err.clone()));
+                }
+                continue;
+            }
+            self.catch_up();
+            let job = self.decide_batch(&mut batch);
+            if let Some(delta) = &job.delta {
+                self.in_flight.push_back(delta.clone());
+            }
+            let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+            if !matches!(sent, Some(Ok(()))) {
+                // The syncer is gone (it panicked): its replies were dropped, so callers see the writer stopped.
+                let err = LedgerError::Storage("the journal syncer stopped; restart the node".into());
+                tracing::error!(error = %err, "refusing further changes until restart");
+                failure = Some(err);
             }
         }
-        if let Some(err) = &failure {
-            for req in batch.drain(..) {
-                let _ = req.reply.send(Err(err.clone()));
-            }
-            continue;
-        }
-        let now = clock.now_ms();
-        let mut staged = Staged::new(&store);
+    }
+
+    /// Decides a batch against the cache and the batches in flight; answers
+    /// refusals at once, and returns the rest as a job for the syncer.
+    fn decide_batch(&mut self, batch: &mut Vec<Request>) -> Job {
+        let now = self.clock.now_ms();
+        let view = InFlight { hot: &self.hot, deltas: &self.in_flight };
+        let mut staged = Staged::new(&view);
+        let mut frames = Vec::new();
         let mut waiting: Waiting = Vec::with_capacity(batch.len());
-        frames.clear();
-        let mut head = journal.head();
+        let first_seq = self.head.0 + 1;
+        let mut head = self.head;
         for req in batch.drain(..) {
-            let ctx = Context { now_ms: now, key: &key, federation };
+            let ctx = Context { now_ms: now, key: &self.key, federation: self.federation };
             let outcome = decide(&staged, req.command, &ctx).and_then(|decision| match decision {
                 Decision::AlreadyRecorded(id) => {
                     Ok(Reply::Exchange(staged.exchange(&id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?))
@@ -216,33 +342,82 @@ fn run(
                 other => waiting.push((req.reply, other)),
             }
         }
-        if !frames.is_empty() {
-            if let Err(e) = journal.append(&frames, head) {
-                let err = journal_to_ledger(e);
-                if matches!(err, LedgerError::Storage(_)) {
-                    tracing::error!(error = %err, "journal write failed; refusing further changes until restart");
-                    failure = Some(err.clone());
-                } else {
-                    tracing::warn!(error = %err, "journal write refused");
-                }
-                for (reply, _) in waiting.drain(..) {
-                    let _ = reply.send(Err(err.clone()));
-                }
-                continue;
-            }
-            if let Err(e) = store.apply(&staged.writes) {
-                let err = LedgerError::Storage(format!("{e}; the journal has the change and a restart will replay it"));
-                tracing::error!(error = %err, "state write failed after the journal sync; refusing further changes until restart");
-                failure = Some(err.clone());
-                for (reply, _) in waiting.drain(..) {
-                    let _ = reply.send(Err(err.clone()));
-                }
-                continue;
-            }
-        }
-        for (reply, outcome) in waiting.drain(..) {
-            let _ = reply.send(outcome);
+        let delta = staged.into_delta();
+        let wrote = head.0 >= first_seq;
+        self.head = head;
+        Job {
+            generation: self.generation,
+            frames,
+            entries: wrote.then_some((first_seq, head)),
+            delta: wrote.then(|| Arc::new(delta)),
+            waiting,
         }
     }
-    tracing::debug!("ledger writer stopped");
+
+    /// Why nothing more may be written, if so.
+    fn failure(&self) -> Option<LedgerError> {
+        if let Some(err) = self.sync_state.fatal() {
+            return Some(err);
+        }
+        self.progress.failure().map(|why| {
+            LedgerError::Storage(format!(
+                "the state database could not be written ({why}); the journal has every acknowledged change and a restart will replay it"
+            ))
+        })
+    }
+
+    /// Before deciding a batch: moves synced batches into the cache; after a
+    /// failed write, drops the batches decided on top of it; keeps the number
+    /// in flight and sled's lag bounded.
+    fn catch_up(&mut self) {
+        let generation = self.sync_state.generation();
+        self.absorb_synced();
+        if generation != self.generation {
+            // Everything still in flight was decided on top of the write that failed, and was refused.
+            self.in_flight.clear();
+            self.head = self.hot.head().unwrap_or(self.head);
+            self.generation = generation;
+        }
+        while self.in_flight.len() >= MAX_IN_FLIGHT_BATCHES && self.sync_state.fatal().is_none() {
+            let target = self.in_flight.front().and_then(|d| d.head).map_or(0, |h| h.0);
+            self.progress.wait_acknowledged_blocking(target, SYNCER_WAIT);
+            self.absorb_synced();
+        }
+        self.hot.prune(self.progress.applied());
+        let acknowledged = self.progress.acknowledged();
+        while acknowledged.saturating_sub(self.progress.applied()) > MAX_UNAPPLIED_ENTRIES && self.progress.failure().is_none() {
+            // (waiting hurries the applier)
+            self.progress.wait_applied_blocking(acknowledged - MAX_UNAPPLIED_ENTRIES / 2, APPLIER_WAIT);
+            self.hot.prune(self.progress.applied());
+        }
+    }
+
+    fn absorb_synced(&mut self) {
+        let synced = self.progress.acknowledged();
+        while self.in_flight.front().is_some_and(|d| d.head.is_some_and(|h| h.0 <= synced)) {
+            if let Some(d) = self.in_flight.pop_front() {
+                self.hot.absorb(d);
+            }
+        }
+    }
+}
+
+impl Drop for Writer {
+    /// After the last batch (or a panic): lets the syncer sync and answer
+    /// everything, then the applier write it to sled, then ends.
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(syncer) = self.syncer.take() {
+            if syncer.join().is_err() {
+                tracing::error!("the journal syncer panicked; a restart replays the journal");
+            }
+        }
+        self.progress.close();
+        if let Some(applier) = self.applier.take() {
+            if applier.join().is_err() {
+                tracing::error!("the state database writer panicked; a restart replays the journal");
+            }
+        }
+        tracing::debug!("ledger writer stopped");
+    }
 }

@@ -47,9 +47,13 @@ use crate::writer::Ledger;
 /// Who recorded an exchange made through the API with the coordinator's token.
 pub const COORDINATOR: &str = "coordinator";
 
-/// Everything a handler needs; cheap to clone.
+/// Everything a handler needs. Cloned for every request (by the token
+/// check and the handler), so it is one `Arc`: a clone is one atomic add.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares; its fields read through `state.<field>`.
+pub struct Shared {
     pub ledger: Ledger,
     /// blake3 of the token: comparing hashes is constant-time (blake3::Hash's `==`).
     token_hash: blake3::Hash,
@@ -57,6 +61,13 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub bank: BankId,
     pub federation: crate::federation::FederationHandle,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -68,12 +79,16 @@ impl AppState {
         bank: BankId,
         federation: crate::federation::FederationHandle,
     ) -> Self {
-        AppState { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank, federation }
+        AppState(Arc::new(Shared { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank, federation }))
     }
 
-    /// Runs a read of committed state off the async threads.
+    /// Runs a read of committed state off the async threads. It sees every
+    /// change acknowledged before it started (read-your-writes): sled may lag
+    /// the journal by a few batches, so it first waits (at most
+    /// [`crate::applier::MAX_READ_WAIT`]) for sled to catch up.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
-        let store = self.ledger.store().clone();
+        self.ledger.caught_up().await;
+        let store = self.ledger.store_as_is().clone();
         tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| ApiError::internal(e.to_string()))?
     }
 }

@@ -16,4 +16,4 @@ pub use apply::apply;
 pub use command::{Command, MemberChanges, PeerChanges};
 pub use decide::{decide, Context, Decision};
 pub use error::LedgerError;
-pub use state::{ExchangeRecord, LedgerRead, ListingRecord, MemState, Staged, StateWrite, TransferRecord, TransferRole};
+pub use state::{Delta, ExchangeRecord, LedgerRead, ListingRecord, MemState, Staged, StateWrite, TransferRecord, TransferRole};

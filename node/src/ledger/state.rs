@@ -1,9 +1,10 @@
 //! The ledger's view of state, and the writes that change it.
 //!
-//! [`LedgerRead`] is all `decide` and `apply` may look at. Three things
-//! implement it: the sled store (the node), [`MemState`] (audit, tests,
-//! simulation) and [`Staged`], which lays a batch's not-yet-written changes
-//! over another view so a group commit sees its own earlier entries.
+//! [`LedgerRead`] is all `decide` and `apply` may look at. Four things
+//! implement it: the sled store, the writer's in-memory cache over it
+//! (`crate::hot`), [`MemState`] (audit, tests, simulation) and [`Staged`],
+//! which lays a batch's not-yet-written changes (a [`Delta`]) over another
+//! view so a group commit sees its own earlier entries.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -218,130 +219,189 @@ impl LedgerRead for MemState {
     }
 }
 
+/// A run of entries' changes to derived state, one final value per key (a
+/// later write to the same key replaces an earlier one). The writer stages a
+/// group commit into one; the store writes it as one atomic batch; the
+/// writer's cache lays it over the store until the store has it.
+#[derive(Debug, Clone, Default)]
+pub struct Delta {
+    pub profile: Option<BankProfile>,
+    pub policy: Option<Policy>,
+    pub member_count: Option<u64>,
+    /// The first journal entry these changes come from (records with a
+    /// lower seq were recorded before, and are only updated here).
+    pub first_seq: Option<u64>,
+    /// The last journal entry these changes come from.
+    pub head: Option<(u64, EntryHash)>,
+    pub members: HashMap<MemberCode, Member>,
+    pub balances: HashMap<MemberCode, Minutes>,
+    pub exchanges: HashMap<ExchangeId, ExchangeRecord>,
+    pub listings: HashMap<ListingId, ListingRecord>,
+    /// Ordered, so that finding a peer by handle is deterministic.
+    pub peers: BTreeMap<BankId, PeerLine>,
+    pub clearing: HashMap<BankId, Minutes>,
+    pub holds: HashMap<MemberCode, Minutes>,
+    pub transfers: HashMap<TransferId, TransferRecord>,
+}
+
+impl Delta {
+    pub fn write(&mut self, write: StateWrite) {
+        match write {
+            StateWrite::Profile(p) => self.profile = Some(p),
+            StateWrite::Policy(p) => self.policy = Some(p),
+            StateWrite::Member(m) => {
+                self.members.insert(m.code.clone(), m);
+            }
+            StateWrite::MemberCount(n) => self.member_count = Some(n),
+            StateWrite::Balance(code, b) => {
+                self.balances.insert(code, b);
+            }
+            StateWrite::Exchange(x) => {
+                self.exchanges.insert(x.exchange.id, x);
+            }
+            StateWrite::Listing(l) => {
+                self.listings.insert(l.listing.id, l);
+            }
+            StateWrite::Head(seq, hash) => {
+                self.first_seq.get_or_insert(seq);
+                self.head = Some((seq, hash));
+            }
+            StateWrite::Peer(p) => {
+                self.peers.insert(p.bank, p);
+            }
+            StateWrite::Clearing(bank, m) => {
+                self.clearing.insert(bank, m);
+            }
+            StateWrite::Hold(code, m) => {
+                self.holds.insert(code, m);
+            }
+            StateWrite::Transfer(t) => {
+                self.transfers.insert(t.id, t);
+            }
+        }
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.profile.is_none()
+            && self.policy.is_none()
+            && self.member_count.is_none()
+            && self.head.is_none()
+            && self.members.is_empty()
+            && self.balances.is_empty()
+            && self.exchanges.is_empty()
+            && self.listings.is_empty()
+            && self.peers.is_empty()
+            && self.clearing.is_empty()
+            && self.holds.is_empty()
+            && self.transfers.is_empty()
+    }
+}
+
 /// Changes not yet written, laid over a base view. The writer stages a whole
-/// group commit here, then writes `writes` to the store in one batch.
+/// group commit here, then hands `delta` to its cache and the store.
 pub struct Staged<'a, R: LedgerRead> {
     base: &'a R,
-    over: MemState,
-    touched_profile: bool,
-    touched_policy: bool,
-    touched_count: bool,
-    touched_head: bool,
-    /// Every write, in order, for the store.
-    pub writes: Vec<StateWrite>,
+    /// Every change so far, final value per key.
+    pub delta: Delta,
 }
 
 impl<'a, R: LedgerRead> Staged<'a, R> {
     pub fn new(base: &'a R) -> Self {
-        Staged {
-            base,
-            over: MemState::default(),
-            touched_profile: false,
-            touched_policy: false,
-            touched_count: false,
-            touched_head: false,
-            writes: Vec::new(),
-        }
+        Staged { base, delta: Delta::default() }
     }
 
     pub fn push(&mut self, writes: Vec<StateWrite>) {
         for w in writes {
-            match &w {
-                StateWrite::Profile(_) => self.touched_profile = true,
-                StateWrite::Policy(_) => self.touched_policy = true,
-                StateWrite::MemberCount(_) => self.touched_count = true,
-                StateWrite::Head(..) => self.touched_head = true,
-                _ => {}
-            }
-            self.over.write(w.clone());
-            self.writes.push(w);
+            self.delta.write(w);
         }
+    }
+
+    /// The staged changes.
+    pub fn into_delta(self) -> Delta {
+        self.delta
     }
 }
 
 impl<R: LedgerRead> LedgerRead for Staged<'_, R> {
     fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
-        if self.touched_profile {
-            self.over.profile()
-        } else {
-            self.base.profile()
+        match &self.delta.profile {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.base.profile(),
         }
     }
     fn policy(&self) -> Result<Policy, LedgerError> {
-        if self.touched_policy {
-            self.over.policy()
-        } else {
-            self.base.policy()
+        match &self.delta.policy {
+            Some(p) => Ok(p.clone()),
+            None => self.base.policy(),
         }
     }
     fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
-        match self.over.members.get(code) {
+        match self.delta.members.get(code) {
             Some(m) => Ok(Some(m.clone())),
             None => self.base.member(code),
         }
     }
     fn member_count(&self) -> Result<u64, LedgerError> {
-        if self.touched_count {
-            self.over.member_count()
-        } else {
-            self.base.member_count()
+        match self.delta.member_count {
+            Some(n) => Ok(n),
+            None => self.base.member_count(),
         }
     }
     fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        match self.over.balances.get(code) {
+        match self.delta.balances.get(code) {
             Some(b) => Ok(*b),
             None => self.base.balance(code),
         }
     }
     fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
-        match self.over.exchanges.get(id) {
+        match self.delta.exchanges.get(id) {
             Some(x) => Ok(Some(x.clone())),
             None => self.base.exchange(id),
         }
     }
     fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
-        match self.over.listings.get(id) {
+        match self.delta.listings.get(id) {
             Some(l) => Ok(Some(l.clone())),
             None => self.base.listing(id),
         }
     }
     fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
-        if self.touched_head {
-            self.over.head()
-        } else {
-            self.base.head()
+        match self.delta.head {
+            Some(h) => Ok(h),
+            None => self.base.head(),
         }
     }
     fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
-        match self.over.peers.get(bank) {
+        match self.delta.peers.get(bank) {
             Some(p) => Ok(Some(p.clone())),
             None => self.base.peer(bank),
         }
     }
     fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
-        if let Some(p) = self.over.peer_by_handle(handle)? {
-            return Ok(Some(p));
+        if let Some(p) = self.delta.peers.values().find(|p| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle)) {
+            return Ok(Some(p.clone()));
         }
         // A staged change may have removed the peer the base still names.
         match self.base.peer_by_handle(handle)? {
-            Some(p) if self.over.peers.contains_key(&p.bank) => Ok(None),
+            Some(p) if self.delta.peers.contains_key(&p.bank) => Ok(None),
             other => Ok(other),
         }
     }
     fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
-        match self.over.clearing.get(bank) {
+        match self.delta.clearing.get(bank) {
             Some(m) => Ok(*m),
             None => self.base.clearing(bank),
         }
     }
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        match self.over.holds.get(code) {
+        match self.delta.holds.get(code) {
             Some(m) => Ok(*m),
             None => self.base.hold(code),
         }
     }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
-        match self.over.transfers.get(id) {
+        match self.delta.transfers.get(id) {
             Some(t) => Ok(Some(t.clone())),
             None => self.base.transfer(id),
         }

@@ -1,0 +1,418 @@
+//! The writer's hot state: what `decide` and `apply` read most, in memory,
+//! so deciding a command costs no sled reads and no decoding.
+//!
+//! ```text
+//!  profile, policy, member count, head, members, balances, holds,
+//!  clearing accounts, peers (and the peer handle index)   ── all, in memory
+//!  exchanges, listings, transfers ── the unapplied batch holding the newest version (by id), else sled
+//! ```
+//!
+//! Loaded from sled when the writer starts (after the journal replay, so it
+//! matches the journal's head), then kept up to date by the writer alone:
+//! once the syncer reports a batch synced, the writer absorbs its [`Delta`]
+//! (until then [`InFlight`] lays the batch over the cache). Exchanges,
+//! listings and transfers stay in sled; the deltas of batches acknowledged
+//! and not yet written to sled by the applier are kept here (shared with the
+//! applier, not copied) until sled's applied seq reaches them, so a reversal
+//! or a settlement right after its recording finds what it needs.
+//!
+//! Most exchanges and transfers a bank records are new, and `decide` asks
+//! for each whether its id is already recorded; an [`IdFilter`] of every id
+//! recorded answers "no" for nearly all of them without a sled read.
+//!
+//! Only the writer thread uses a `Hot`: it needs no lock.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use amser_protocol::federation::{PeerLine, TransferId};
+use amser_protocol::journal::BankProfile;
+use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
+
+use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, TransferRecord};
+use crate::store::Store;
+
+pub struct Hot {
+    store: Store,
+    profile: Option<BankProfile>,
+    policy: Policy,
+    member_count: u64,
+    head: (u64, EntryHash),
+    members: HashMap<MemberCode, Member>,
+    balances: HashMap<MemberCode, Minutes>,
+    holds: HashMap<MemberCode, Minutes>,
+    clearing: HashMap<BankId, Minutes>,
+    peers: HashMap<BankId, PeerLine>,
+    /// The store's `ph:` index: the bank a handle was last written for.
+    handles: HashMap<String, BankId>,
+    /// Batches with records, acknowledged and not yet known to be in sled,
+    /// oldest first (shared with the applier's queue, not copied).
+    unapplied: VecDeque<Arc<Delta>>,
+    /// Which of those holds the newest version of each record.
+    exchanges: HashMap<ExchangeId, Arc<Delta>>,
+    listings: HashMap<ListingId, Arc<Delta>>,
+    transfers: HashMap<TransferId, Arc<Delta>>,
+    /// Every exchange and transfer id recorded (maybe; never a false "no").
+    exchange_ids: IdFilter,
+    transfer_ids: IdFilter,
+}
+
+/// Ids in the first layer of an [`IdFilter`]; each further layer holds twice as many.
+const FILTER_FIRST_IDS: usize = 1 << 16;
+/// Filter bits per id: with 4 probes, about 1 in 400 absent ids is a "maybe".
+const FILTER_BITS_PER_ID: usize = 16;
+
+/// A growing Bloom filter of 32-byte ids that are blake3 hashes (their
+/// bytes are uniformly random, so four of their 64-bit words serve as the
+/// four probes). `maybe_contains` is false only for ids never inserted.
+/// It grows by adding layers (each twice the size of the last) instead of
+/// rebuilding, so inserting never stalls the writer.
+pub struct IdFilter {
+    layers: Vec<FilterLayer>,
+}
+
+struct FilterLayer {
+    bits: Vec<u64>,
+    ids: usize,
+    capacity: usize,
+}
+
+impl FilterLayer {
+    fn new(capacity: usize) -> FilterLayer {
+        let words = (capacity * FILTER_BITS_PER_ID / 64).next_power_of_two();
+        FilterLayer { bits: vec![0; words], ids: 0, capacity }
+    }
+
+    fn probes(&self, id: &[u8; 32]) -> [(usize, u64); 4] {
+        let bit_mask = (self.bits.len() * 64 - 1) as u64;
+        std::array::from_fn(|i| {
+            let word = u64::from_le_bytes(id[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+            let bit = word & bit_mask;
+            ((bit / 64) as usize, 1u64 << (bit % 64))
+        })
+    }
+
+    fn contains(&self, id: &[u8; 32]) -> bool {
+        self.probes(id).iter().all(|(w, b)| self.bits[*w] & b != 0)
+    }
+
+    fn insert(&mut self, id: &[u8; 32]) {
+        for (w, b) in self.probes(id) {
+            self.bits[w] |= b;
+        }
+        self.ids += 1;
+    }
+}
+
+impl IdFilter {
+    pub fn new() -> IdFilter {
+        IdFilter { layers: vec![FilterLayer::new(FILTER_FIRST_IDS)] }
+    }
+
+    pub fn maybe_contains(&self, id: &[u8; 32]) -> bool {
+        self.layers.iter().any(|l| l.contains(id))
+    }
+
+    pub fn insert(&mut self, id: &[u8; 32]) {
+        if self.maybe_contains(id) {
+            return;
+        }
+        let last = self.layers.last().expect("at least one layer");
+        if last.ids >= last.capacity {
+            let capacity = last.capacity * 2;
+            self.layers.push(FilterLayer::new(capacity));
+        }
+        self.layers.last_mut().expect("at least one layer").insert(id);
+    }
+}
+
+impl Default for IdFilter {
+    fn default() -> Self {
+        IdFilter::new()
+    }
+}
+
+/// Points each of `ids` at `delta` (the newest holder of those records).
+fn index<'a, K: std::hash::Hash + Eq + Copy + 'a>(map: &mut HashMap<K, Arc<Delta>>, ids: impl Iterator<Item = &'a K>, delta: &Arc<Delta>) {
+    for id in ids {
+        match map.get_mut(id) {
+            Some(d) => *d = delta.clone(),
+            None => {
+                map.insert(*id, delta.clone());
+            }
+        }
+    }
+}
+
+/// Forgets `ids` where `delta` is still their newest holder.
+fn unindex<'a, K: std::hash::Hash + Eq + 'a>(map: &mut HashMap<K, Arc<Delta>>, ids: impl Iterator<Item = &'a K>, delta: &Arc<Delta>) {
+    for id in ids {
+        if map.get(id).is_some_and(|d| Arc::ptr_eq(d, delta)) {
+            map.remove(id);
+        }
+    }
+}
+
+/// Sets `map[key] = value` without cloning the key when it is already there.
+fn set<K: std::hash::Hash + Eq + Clone, V: Clone>(map: &mut HashMap<K, V>, key: &K, value: &V) {
+    match map.get_mut(key) {
+        Some(v) => v.clone_from(value),
+        None => {
+            map.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+impl Hot {
+    /// Reads the hot state from `store`, which must be up to date with the journal.
+    pub fn load(store: &Store) -> Result<Hot, LedgerError> {
+        let members: HashMap<MemberCode, Member> = store.members()?.into_iter().map(|m| (m.code.clone(), m)).collect();
+        let peers: HashMap<BankId, PeerLine> = store.peers()?.into_iter().map(|p| (p.bank, p)).collect();
+        let mut exchange_ids = IdFilter::new();
+        store.for_each_exchange_id(|id| exchange_ids.insert(id))?;
+        let mut transfer_ids = IdFilter::new();
+        store.for_each_transfer_id(|id| transfer_ids.insert(id))?;
+        Ok(Hot {
+            profile: store.profile()?,
+            policy: store.policy()?,
+            member_count: store.member_count()?,
+            head: store.head()?,
+            members,
+            balances: store.balances()?.into_iter().collect(),
+            holds: store.holds()?.into_iter().collect(),
+            clearing: store.clearings()?.into_iter().collect(),
+            peers,
+            handles: store.peer_handles()?.into_iter().collect(),
+            unapplied: VecDeque::new(),
+            exchanges: HashMap::new(),
+            listings: HashMap::new(),
+            transfers: HashMap::new(),
+            exchange_ids,
+            transfer_ids,
+            store: store.clone(),
+        })
+    }
+
+    /// Takes in a synced batch's changes (the applier has `delta` too).
+    pub fn absorb(&mut self, delta: Arc<Delta>) {
+        let d = &*delta;
+        if let Some(p) = &d.profile {
+            self.profile = Some(p.clone());
+        }
+        if let Some(p) = &d.policy {
+            self.policy = p.clone();
+        }
+        if let Some(n) = d.member_count {
+            self.member_count = n;
+        }
+        if let Some(h) = d.head {
+            self.head = h;
+        }
+        for (code, m) in &d.members {
+            set(&mut self.members, code, m);
+        }
+        for (code, b) in &d.balances {
+            set(&mut self.balances, code, b);
+        }
+        for (code, h) in &d.holds {
+            set(&mut self.holds, code, h);
+        }
+        for (bank, c) in &d.clearing {
+            set(&mut self.clearing, bank, c);
+        }
+        for (bank, p) in &d.peers {
+            set(&mut self.peers, bank, p);
+            if let Some(h) = &p.handle {
+                self.handles.insert(h.as_str().to_string(), *bank);
+            }
+        }
+        for id in d.exchanges.keys() {
+            self.exchange_ids.insert(&id.0);
+        }
+        for id in d.transfers.keys() {
+            self.transfer_ids.insert(&id.0);
+        }
+        // Only records are looked up in the deltas; the rest is in the maps above.
+        if !d.exchanges.is_empty() || !d.listings.is_empty() || !d.transfers.is_empty() {
+            index(&mut self.exchanges, d.exchanges.keys(), &delta);
+            index(&mut self.listings, d.listings.keys(), &delta);
+            index(&mut self.transfers, d.transfers.keys(), &delta);
+            self.unapplied.push_back(delta);
+        }
+    }
+
+    /// Forgets the batches sled now holds (`applied` is sled's applied seq).
+    pub fn prune(&mut self, applied: u64) {
+        while self.unapplied.front().is_some_and(|d| d.head.is_none_or(|(seq, _)| seq <= applied)) {
+            if let Some(d) = self.unapplied.pop_front() {
+                unindex(&mut self.exchanges, d.exchanges.keys(), &d);
+                unindex(&mut self.listings, d.listings.keys(), &d);
+                unindex(&mut self.transfers, d.transfers.keys(), &d);
+            }
+        }
+    }
+
+    /// Batches with records kept because sled does not have them yet.
+    pub fn unapplied(&self) -> usize {
+        self.unapplied.len()
+    }
+}
+
+impl LedgerRead for Hot {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
+        Ok(self.profile.clone())
+    }
+    fn policy(&self) -> Result<Policy, LedgerError> {
+        Ok(self.policy.clone())
+    }
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
+        Ok(self.members.get(code).cloned())
+    }
+    fn member_count(&self) -> Result<u64, LedgerError> {
+        Ok(self.member_count)
+    }
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        Ok(self.balances.get(code).copied().unwrap_or_default())
+    }
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
+        match self.exchanges.get(id).and_then(|d| d.exchanges.get(id)) {
+            Some(x) => Ok(Some(x.clone())),
+            None if !self.exchange_ids.maybe_contains(&id.0) => Ok(None),
+            None => self.store.exchange(id),
+        }
+    }
+    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
+        match self.listings.get(id).and_then(|d| d.listings.get(id)) {
+            Some(l) => Ok(Some(l.clone())),
+            None => self.store.listing(id),
+        }
+    }
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
+        Ok(self.head)
+    }
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
+        Ok(self.peers.get(bank).cloned())
+    }
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
+        let Some(bank) = self.handles.get(handle) else { return Ok(None) };
+        Ok(self.peers.get(bank).filter(|p| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle)).cloned())
+    }
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(self.clearing.get(bank).copied().unwrap_or_default())
+    }
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        Ok(self.holds.get(code).copied().unwrap_or_default())
+    }
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
+        match self.transfers.get(id).and_then(|d| d.transfers.get(id)) {
+            Some(t) => Ok(Some(t.clone())),
+            None if !self.transfer_ids.maybe_contains(&id.0) => Ok(None),
+            None => self.store.transfer(id),
+        }
+    }
+}
+
+/// The writer's view while group commits are in flight (decided, handed to
+/// the journal syncer, not yet synced): their deltas, newest first, over
+/// the hot state. A command decided now sees every entry decided before it.
+pub struct InFlight<'a> {
+    pub hot: &'a Hot,
+    /// Oldest first.
+    pub deltas: &'a VecDeque<Arc<Delta>>,
+}
+
+impl InFlight<'_> {
+    fn newest<T>(&self, find: impl Fn(&Delta) -> Option<&T>) -> Option<&T> {
+        self.deltas.iter().rev().find_map(|d| find(d))
+    }
+}
+
+impl LedgerRead for InFlight<'_> {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
+        match self.newest(|d| d.profile.as_ref()) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.hot.profile(),
+        }
+    }
+    fn policy(&self) -> Result<Policy, LedgerError> {
+        match self.newest(|d| d.policy.as_ref()) {
+            Some(p) => Ok(p.clone()),
+            None => self.hot.policy(),
+        }
+    }
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
+        match self.newest(|d| d.members.get(code)) {
+            Some(m) => Ok(Some(m.clone())),
+            None => self.hot.member(code),
+        }
+    }
+    fn member_count(&self) -> Result<u64, LedgerError> {
+        match self.newest(|d| d.member_count.as_ref()) {
+            Some(n) => Ok(*n),
+            None => self.hot.member_count(),
+        }
+    }
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        match self.newest(|d| d.balances.get(code)) {
+            Some(b) => Ok(*b),
+            None => self.hot.balance(code),
+        }
+    }
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
+        match self.newest(|d| d.exchanges.get(id)) {
+            Some(x) => Ok(Some(x.clone())),
+            None => self.hot.exchange(id),
+        }
+    }
+    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
+        match self.newest(|d| d.listings.get(id)) {
+            Some(l) => Ok(Some(l.clone())),
+            None => self.hot.listing(id),
+        }
+    }
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
+        match self.newest(|d| d.head.as_ref()) {
+            Some(h) => Ok(*h),
+            None => self.hot.head(),
+        }
+    }
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
+        match self.newest(|d| d.peers.get(bank)) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.hot.peer(bank),
+        }
+    }
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
+        // A peer named by the handle in some layer counts only if its newest version still has it.
+        let current = |p: &PeerLine| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle);
+        for d in self.deltas.iter().rev() {
+            for p in d.peers.values().filter(|p| p.handle.as_ref().is_some_and(|h| h.as_str() == handle)) {
+                if let Some(newest) = self.peer(&p.bank)?.filter(current) {
+                    return Ok(Some(newest));
+                }
+            }
+        }
+        match self.hot.peer_by_handle(handle)? {
+            Some(p) => Ok(self.peer(&p.bank)?.filter(current)),
+            None => Ok(None),
+        }
+    }
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        match self.newest(|d| d.clearing.get(bank)) {
+            Some(m) => Ok(*m),
+            None => self.hot.clearing(bank),
+        }
+    }
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        match self.newest(|d| d.holds.get(code)) {
+            Some(m) => Ok(*m),
+            None => self.hot.hold(code),
+        }
+    }
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
+        match self.newest(|d| d.transfers.get(id)) {
+            Some(t) => Ok(Some(t.clone())),
+            None => self.hot.transfer(id),
+        }
+    }
+}

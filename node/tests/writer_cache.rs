@@ -1,0 +1,258 @@
+//! The writer's cache and the store applier behind it: sled lags the journal
+//! by design, yet nobody can tell.
+//!
+//! - what the API acknowledged, the API reads back at once (exchange list,
+//!   balances, a member's exchanges): reads wait until sled has caught up;
+//! - a reversal right after the recording finds the exchange (in the cache,
+//!   before sled has it);
+//! - a restart with sled far behind the journal replays it, and a state
+//!   database in an older key layout is rebuilt from the journal.
+
+use std::sync::Arc;
+
+use amser_node::audit::audit;
+use amser_node::clock::SystemClock;
+use amser_node::ledger::{Command, LedgerRead};
+use amser_node::writer::{Ledger, Reply};
+use amser_node::{DataDir, Node, NodeOptions};
+use amser_protocol::member::MemberProfile;
+use amser_protocol::{ExchangeId, MemberCode, MemberKind, Minutes};
+use serde_json::{json, Value};
+
+async fn start(data: &DataDir) -> Node {
+    Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
+}
+
+async fn new_bank(dir: &std::path::Path) -> (DataDir, Node) {
+    let data = DataDir::new(dir.join("bank"));
+    let d = data.clone();
+    tokio::task::spawn_blocking(move || amser_node::init(&d, "Cache Time Bank", "cache", "Wales", Arc::new(SystemClock)))
+        .await
+        .unwrap()
+        .unwrap();
+    let node = start(&data).await;
+    (data, node)
+}
+
+async fn add_agency(ledger: &Ledger, name: &str) -> MemberCode {
+    let profile = MemberProfile {
+        name: name.into(),
+        kind: MemberKind::Agency,
+        contact: String::new(),
+        skills_offered: vec![],
+        needs: vec![],
+        availability: String::new(),
+        special_needs: String::new(),
+        own_limits: None,
+    };
+    match ledger.submit(Command::AddMember { profile, joined: None }).await.unwrap() {
+        Reply::Member(m) => m.code,
+        other => panic!("unexpected reply {other:?}"),
+    }
+}
+
+async fn record(ledger: &Ledger, from: &MemberCode, to: &MemberCode, minutes: i64) -> ExchangeId {
+    match ledger.submit(Command::exchange(&[from], &[to], Minutes(minutes))).await.unwrap() {
+        Reply::Exchange(x) => x.exchange.id,
+        other => panic!("unexpected reply {other:?}"),
+    }
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    fn new(data: &DataDir, node: &Node) -> Api {
+        Api { http: reqwest::Client::new(), base: format!("http://{}/api/v1", node.api_addr), token: data.load_token().unwrap() }
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let resp = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
+        resp.json().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_api_acknowledged_it_reads_back_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, node) = new_bank(dir.path()).await;
+    let api = Api::new(&data, &node);
+    let a = add_agency(node.ledger(), "Youth centre").await;
+    let b = add_agency(node.ledger(), "Library").await;
+    let mut balance_a = 0i64;
+    for n in 0..60i64 {
+        let minutes = 1 + n % 7;
+        let (status, x) = api.post("/exchanges", json!({ "providers": [a], "receivers": [b], "minutes": minutes })).await;
+        assert_eq!(status, 201, "{x}");
+        balance_a += minutes;
+        let id = x["id"].as_str().unwrap().to_string();
+        let newest = api.get("/exchanges?limit=1").await;
+        assert_eq!(newest[0]["id"], json!(id), "the exchange list shows the exchange just acknowledged");
+        let shown = api.get(&format!("/balances/{a}")).await;
+        assert_eq!(shown["minutes"], json!(balance_a), "the balance includes the exchange just acknowledged");
+        let theirs = api.get(&format!("/members/{b}/exchanges?limit=1")).await;
+        assert_eq!(theirs[0]["id"], json!(id), "the member's exchanges show the exchange just acknowledged");
+        let found = api.get(&format!("/exchanges/{}", &id[..12])).await;
+        assert_eq!(found["id"], json!(id), "an id prefix finds it");
+    }
+    let all = api.get("/balances").await;
+    assert_eq!(all["sum_minutes"], json!(0));
+    // In-process readers get the same: Ledger::store() waits for sled.
+    let id = record(node.ledger(), &b, &a, 5).await;
+    assert!(node.ledger().store().exchange(&id).unwrap().is_some());
+    assert_eq!(node.ledger().store().balance(&a).unwrap(), Minutes(balance_a - 5));
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reversal_right_after_the_recording_finds_the_exchange() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, node) = new_bank(dir.path()).await;
+    let ledger = node.ledger().clone();
+    let a = add_agency(&ledger, "Surgery").await;
+    let b = add_agency(&ledger, "Council").await;
+    let mut sled_was_behind = 0;
+    for n in 0..40 {
+        let id = record(&ledger, &a, &b, 30).await;
+        if ledger.applied_seq() < ledger.acknowledged_seq() {
+            sled_was_behind += 1;
+        }
+        // Straight to the writer: it must find the exchange in its cache.
+        match ledger.submit(Command::ReverseExchange { id, reason: format!("mistake {n}") }).await.unwrap() {
+            Reply::Exchange(x) => assert_eq!(x.reversed.as_ref().map(|r| r.1.as_str()), Some(format!("mistake {n}").as_str())),
+            other => panic!("unexpected reply {other:?}"),
+        }
+        // Twice is refused: the cache holds the reversal too.
+        let again = ledger.submit(Command::ReverseExchange { id, reason: "again".into() }).await;
+        assert!(again.is_err(), "a second reversal was accepted");
+    }
+    assert!(sled_was_behind > 0, "sled was never behind the journal: the cache was not exercised");
+    // Many at once, each reversed as soon as it is acknowledged.
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let (ledger, a, b) = (ledger.clone(), a.clone(), b.clone());
+            tokio::spawn(async move {
+                for _ in 0..25 {
+                    let id = record(&ledger, &a, &b, 10 + t).await;
+                    ledger.submit(Command::ReverseExchange { id, reason: "at once".into() }).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Through the API as well (its lookup reads sled, which must have caught up).
+    let api = Api::new(&data, &node);
+    let (status, x) = api.post("/exchanges", json!({ "providers": [a], "receivers": [b], "minutes": 45 })).await;
+    assert_eq!(status, 201, "{x}");
+    let id = x["id"].as_str().unwrap();
+    let (status, reversed) = api.post(&format!("/exchanges/{id}/reverse"), json!({ "reason": "wrong people" })).await;
+    assert_eq!(status, 200, "{reversed}");
+    assert_eq!(reversed["reversed"], json!(true));
+    assert_eq!(ledger.store().balance(&a).unwrap(), Minutes(0), "every exchange was reversed");
+    assert_eq!(ledger.store().balance(&b).unwrap(), Minutes(0));
+    drop(ledger);
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_with_sled_far_behind_replays_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, node) = new_bank(dir.path()).await;
+    let ledger = node.ledger().clone();
+    let codes = [add_agency(&ledger, "One").await, add_agency(&ledger, "Two").await, add_agency(&ledger, "Three").await];
+    for n in 0..50 {
+        record(&ledger, &codes[n % 3], &codes[(n + 1) % 3], 7).await;
+    }
+    drop(ledger);
+    node.shutdown().await;
+    // Keep sled as it is now: later it stands for a state database that fell behind.
+    let behind = dir.path().join("state-behind");
+    copy_dir(&data.state(), &behind);
+
+    let node = start(&data).await;
+    let ledger = node.ledger().clone();
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let (ledger, codes) = (ledger.clone(), codes.clone());
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for n in 0..150 {
+                    ids.push(record(&ledger, &codes[(t + n) % 3], &codes[(t + n + 1) % 3], 1 + (n % 5) as i64).await);
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.extend(t.await.unwrap());
+    }
+    let last_id = ids[ids.len() - 1];
+    let balances: Vec<Minutes> = codes.iter().map(|c| ledger.store().balance(c).unwrap()).collect();
+    let head = ledger.store().head().unwrap();
+    let of_one = ledger.store().exchanges_of(&codes[0], 10_000).unwrap().len();
+    drop(ledger);
+    node.shutdown().await;
+
+    // sled 1,200 entries behind the journal.
+    std::fs::remove_dir_all(data.state()).unwrap();
+    copy_dir(&behind, &data.state());
+    let node = start(&data).await;
+    let ledger = node.ledger().clone();
+    assert_eq!(ledger.store().head().unwrap(), head, "the replay brings sled to the journal's head");
+    for id in &ids {
+        assert!(ledger.store().exchange(id).unwrap().is_some(), "exchange {id} is missing after the replay");
+    }
+    let after: Vec<Minutes> = codes.iter().map(|c| ledger.store().balance(c).unwrap()).collect();
+    assert_eq!(after, balances);
+    assert_eq!(after.iter().map(|m| m.0).sum::<i64>(), 0);
+    assert_eq!(ledger.store().exchanges_of(&codes[0], 10_000).unwrap().len(), of_one, "the member index is rebuilt");
+    // Replayed records are usable at once: reverse one, record more.
+    ledger.submit(Command::ReverseExchange { id: last_id, reason: "replayed".into() }).await.unwrap();
+    record(&ledger, &codes[0], &codes[1], 3).await;
+    let report = audit(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+    assert!(report.ok, "{:?}", report.problems);
+    drop(ledger);
+    node.shutdown().await;
+
+    // A state database without this version's layout mark is rebuilt from the journal.
+    {
+        let db = sled::open(data.state()).unwrap();
+        db.remove("meta:layout").unwrap();
+        db.insert("x:stale", vec![1u8]).unwrap();
+        db.flush().unwrap();
+    }
+    let node = start(&data).await;
+    let ledger = node.ledger().clone();
+    assert!(ledger.store().exchange(&last_id).unwrap().unwrap().reversed.is_some());
+    assert_eq!(ledger.store().exchanges(true, 100_000).unwrap().len(), 50 + 8 * 150 + 1);
+    let report = audit(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+    assert!(report.ok, "{:?}", report.problems);
+    drop(ledger);
+    node.shutdown().await;
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
