@@ -62,16 +62,7 @@ const BANKS: [DemoBank; 3] = [
 const DEMO_TRUST_HOURS: i64 = 50;
 
 fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        kind,
-        contact: String::new(),
-        skills_offered: vec![skill.into()],
-        needs: vec![],
-        availability: "weekday mornings".into(),
-        special_needs: String::new(),
-        own_limits: None,
-    }
+    MemberProfile { skills_offered: vec![skill.into()], availability: "weekday mornings".into(), ..MemberProfile::new(name, kind) }
 }
 
 /// The codes of the demo's people, in the order they are listed above.

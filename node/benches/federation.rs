@@ -103,14 +103,8 @@ async fn bank(root: &Path, name: &str, handle: &str) -> Node {
 
 async fn agency(node: &Node, name: &str) -> MemberCode {
     let profile = MemberProfile {
-        name: name.into(),
-        kind: MemberKind::Agency,
-        contact: String::new(),
-        skills_offered: vec![],
-        needs: vec![],
-        availability: String::new(),
-        special_needs: String::new(),
         own_limits: Some(amser_protocol::Limits { floor: Minutes::from_hours(-1_000_000), ceiling: Minutes::from_hours(1_000_000) }),
+        ..MemberProfile::new(name, MemberKind::Agency)
     };
     match node.ledger().submit(Command::AddMember { profile, joined: None }).await.expect("member") {
         Reply::Member(m) => m.code,

@@ -16,16 +16,7 @@ fn fed() -> FederationId {
 }
 
 fn join(bank: &mut MemBank, name: &str) -> MemberCode {
-    let profile = MemberProfile {
-        name: name.into(),
-        kind: MemberKind::Person,
-        contact: "01685 000000".into(),
-        skills_offered: vec![],
-        needs: vec![],
-        availability: String::new(),
-        special_needs: String::new(),
-        own_limits: None,
-    };
+    let profile = MemberProfile { contact: "01685 000000".into(), ..MemberProfile::new(name, MemberKind::Person) };
     match bank.run(Command::AddMember { profile, joined: None }).unwrap().1.unwrap().body {
         EntryBody::MemberJoined { member, .. } => member.code,
         other => panic!("{other:?}"),

@@ -133,16 +133,7 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
     assert_ne!(evidence.1.first, evidence.1.second);
 
     // Rhymney still serves its own members.
-    let profile = MemberProfile {
-        name: "Mair".into(),
-        kind: MemberKind::Person,
-        contact: String::new(),
-        skills_offered: vec![],
-        needs: vec![],
-        availability: String::new(),
-        special_needs: String::new(),
-        own_limits: None,
-    };
+    let profile = MemberProfile::new("Mair", MemberKind::Person);
     node.ledger().submit(Command::AddMember { profile, joined: None }).await.unwrap();
     let report = amser_node::audit::audit(node.ledger().journal_path(), Some(node.ledger().synced_len()), None);
     assert!(report.ok, "{:?}", report.problems);

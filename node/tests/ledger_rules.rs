@@ -55,7 +55,7 @@ impl Bank {
 
     fn join(&mut self, name: &str, kind: MemberKind) -> MemberCode {
         let before: Vec<_> = self.state.members.keys().cloned().collect();
-        self.run(Command::AddMember { profile: profile(name, kind), joined: None }).unwrap();
+        self.run(Command::AddMember { profile: MemberProfile::new(name, kind), joined: None }).unwrap();
         self.state.members.keys().find(|c| !before.contains(c)).unwrap().clone()
     }
 
@@ -75,19 +75,6 @@ impl Bank {
 
     fn balance(&self, code: &MemberCode) -> i64 {
         self.state.balance(code).unwrap().0
-    }
-}
-
-fn profile(name: &str, kind: MemberKind) -> MemberProfile {
-    MemberProfile {
-        name: name.into(),
-        kind,
-        contact: String::new(),
-        skills_offered: vec![],
-        needs: vec![],
-        availability: String::new(),
-        special_needs: String::new(),
-        own_limits: None,
     }
 }
 

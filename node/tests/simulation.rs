@@ -73,19 +73,6 @@ struct World {
     log: Vec<String>,
 }
 
-fn profile(name: String, kind: MemberKind) -> MemberProfile {
-    MemberProfile {
-        name,
-        kind,
-        contact: String::new(),
-        skills_offered: vec![],
-        needs: vec![],
-        availability: String::new(),
-        special_needs: String::new(),
-        own_limits: None,
-    }
-}
-
 impl World {
     fn new(seed: u64) -> World {
         let mut rng = StdRng::seed_from_u64(seed);
@@ -119,7 +106,7 @@ impl World {
             for m in 0..MEMBERS_PER_BANK {
                 let kind = if m == 0 { MemberKind::Agency } else { MemberKind::Person };
                 match bank
-                    .run(Command::AddMember { profile: profile(format!("member {m}"), kind), joined: None })
+                    .run(Command::AddMember { profile: MemberProfile::new(format!("member {m}"), kind), joined: None })
                     .expect("join")
                     .1
                     .map(|e| e.body)

@@ -35,16 +35,7 @@ async fn new_bank(dir: &std::path::Path) -> (DataDir, Node) {
 }
 
 async fn add_agency(ledger: &Ledger, name: &str) -> MemberCode {
-    let profile = MemberProfile {
-        name: name.into(),
-        kind: MemberKind::Agency,
-        contact: String::new(),
-        skills_offered: vec![],
-        needs: vec![],
-        availability: String::new(),
-        special_needs: String::new(),
-        own_limits: None,
-    };
+    let profile = MemberProfile::new(name, MemberKind::Agency);
     match ledger.submit(Command::AddMember { profile, joined: None }).await.unwrap() {
         Reply::Member(m) => m.code,
         other => panic!("unexpected reply {other:?}"),

@@ -76,6 +76,21 @@ pub struct MemberProfile {
 }
 
 impl MemberProfile {
+    /// A profile with a name and a kind and nothing else yet; the
+    /// coordinator fills in the rest as they learn it.
+    pub fn new(name: impl Into<String>, kind: MemberKind) -> Self {
+        MemberProfile {
+            name: name.into(),
+            kind,
+            contact: String::new(),
+            skills_offered: Vec::new(),
+            needs: Vec::new(),
+            availability: String::new(),
+            special_needs: String::new(),
+            own_limits: None,
+        }
+    }
+
     /// Checks every field's length and characters.
     pub fn check(&self) -> Result<(), TextError> {
         check("name", &self.name, MAX_NAME_CHARS, false)?;
