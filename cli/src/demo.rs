@@ -67,8 +67,7 @@ fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
 
 /// The codes of the demo's people, in the order they are listed above.
 async fn members(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
-    let store = ledger.store().clone();
-    let list = tokio::task::spawn_blocking(move || store.members()).await??;
+    let list = ledger.read(|s| s.members()).await??;
     people
         .iter()
         .map(|(name, _, _)| {
@@ -103,8 +102,7 @@ fn blake3_hex(text: &str) -> String {
 
 /// Adds a bank's members, local exchanges and listings, once.
 async fn seed_bank(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
-    let store = ledger.store().clone();
-    if tokio::task::spawn_blocking(move || store.member_count()).await?? == 0 {
+    if ledger.read(|s| s.member_count()).await?? == 0 {
         for (name, kind, skill) in people {
             match ledger.submit(Command::AddMember { profile: profile(name, *kind, skill), joined: None }).await? {
                 Reply::Member(_) => {}
@@ -175,8 +173,7 @@ pub async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Valu
     }
     // Across borders: each bank's first member was helped by the next bank's first member.
     for i in 0..nodes.len() {
-        let store = nodes[i].ledger().store().clone();
-        let none_yet = tokio::task::spawn_blocking(move || store.transfers(false, 1)).await??.is_empty();
+        let none_yet = nodes[i].ledger().read(|s| s.transfers(false, 1)).await??.is_empty();
         if none_yet {
             let helper = &codes[(i + 1) % nodes.len()][0];
             record(nodes[i].ledger(), &[helper], &[&codes[i][0]], 90, "across borders", "Visiting family; helped with shopping").await?;

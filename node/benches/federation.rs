@@ -131,8 +131,7 @@ async fn one_transfer(payer_node: &Node, payer: &MemberCode, payee: &MemberCode,
     };
     payer_node.federation.poke();
     loop {
-        let store = payer_node.ledger().store().clone();
-        let record = tokio::task::spawn_blocking(move || store.transfer(&id)).await.expect("join").expect("read");
+        let record = payer_node.ledger().read(move |s| s.transfer(&id)).await.expect("join").expect("read");
         match record {
             Some(r) if r.state() == "accepted" => return start.elapsed(),
             Some(r) if r.state() == "rejected" => panic!("transfer rejected: {:?}", r.decision),

@@ -200,10 +200,7 @@ impl Driver {
         &self,
         f: impl FnOnce(&crate::store::Store) -> Result<T, LedgerError> + Send + 'static,
     ) -> Result<T, LedgerError> {
-        // Sees every change acknowledged so far (sled may lag the journal a little).
-        self.ledger.caught_up().await;
-        let store = self.ledger.store_as_is().clone();
-        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))?
+        self.ledger.read(f).await?
     }
 
     fn publish(&mut self, kind: MessageKind, body: Vec<u8>) {

@@ -123,6 +123,14 @@ impl Ledger {
         self.progress.wait_applied(target, MAX_READ_WAIT).await
     }
 
+    /// Runs a read of the state database off the async threads, once it holds
+    /// every change acknowledged before the call (read-your-writes).
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> T + Send + 'static) -> Result<T, LedgerError> {
+        self.caught_up().await;
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))
+    }
+
     /// The same, blocking the calling thread.
     pub fn caught_up_blocking(&self) -> bool {
         let target = self.progress.acknowledged();

@@ -87,9 +87,7 @@ impl AppState {
     /// the journal by a few batches, so it first waits (at most
     /// [`crate::applier::MAX_READ_WAIT`]) for sled to catch up.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
-        self.ledger.caught_up().await;
-        let store = self.ledger.store_as_is().clone();
-        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| ApiError::internal(e.to_string()))?
+        self.ledger.read(f).await?
     }
 }
 
