@@ -154,11 +154,13 @@ pub async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Valu
         nodes.push(Node::start(dir, options).await?);
     }
     // Every bank admits the other two (again on each start: addresses may change).
+    // Handles are given, not left to be learnt on connection, so the first
+    // cross-border exchange below cannot race the banks' first hello.
     for a in &nodes {
-        for b in nodes.iter().filter(|b| b.bank != a.bank) {
+        for (b, (_, handle, _, _)) in nodes.iter().zip(BANKS.iter()).filter(|(b, _)| b.bank != a.bank) {
             let command = Command::AdmitPeer {
                 bank: b.bank,
-                handle: None,
+                handle: Some(handle.parse()?),
                 addrs: b.federation.listen_addrs(),
                 trust: Minutes::from_hours(DEMO_TRUST_HOURS),
                 max_transfer: None,
