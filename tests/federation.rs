@@ -577,6 +577,58 @@ fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when
     fed.check_invariants();
 }
 
+/// Cardiff is down while Rhymney and Gwynedd trade; gossip does not replay
+/// what it missed, so when it returns it reads their public logs (catch-up by
+/// request-response) and then sees the same inter-bank positions they do.
+#[test]
+fn cardiff_down_while_rhymney_and_gwynedd_trade_catches_up_on_their_transfers_when_it_returns() {
+    let mut fed = Federation::linked();
+    let mair = fed[R].member("Mair Jones");
+    let rhys = fed[R].member("Rhys Price");
+    let gwen = fed[G].member("Gwen Roberts");
+
+    fed[C].stop();
+    fed.wait_until("Rhymney to see Cardiff gone", || fed[R].peer(&fed[C]).is_some_and(|p| p["connected"] == json!(false)));
+    fed.wait_until("Gwynedd to see Cardiff gone", || fed[G].peer(&fed[C]).is_some_and(|p| p["connected"] == json!(false)));
+    let while_away = [fed[R].record(&gwen, &mair, "2", ""), fed[R].record(&gwen, &mair, "1", ""), fed[G].record(&rhys, &gwen, "0.5", "")];
+    fed.wait_settled(R, G, &while_away[0]);
+    fed.wait_settled(R, G, &while_away[1]);
+    fed.wait_settled(G, R, &while_away[2]);
+
+    // Rhymney's own view: 3 h from its members to Gwynedd's, 30 min back.
+    let expected = json!([
+        {"from": "gwynedd", "to": "rhymney", "minutes": 30, "accepted": 1, "undecided": 0},
+        {"from": "rhymney", "to": "gwynedd", "minutes": 180, "accepted": 2, "undecided": 0},
+    ]);
+    assert_eq!(positions(&fed[R]), expected);
+
+    fed[C].up();
+    fed.readdress(C);
+    fed.wait_linked();
+    fed.wait_until("Cardiff to catch up on Rhymney's and Gwynedd's transfers", || positions(&fed[C]) == expected);
+    assert_eq!(positions(&fed[G]), expected);
+    // Catch-up only tells Cardiff: it holds none of those transfers itself.
+    assert!(fed[C].transfers().is_empty(), "{:?}", fed[C].transfers());
+
+    fed.check_invariants();
+}
+
+/// GET /positions, by handle, sorted.
+fn positions(site: &Site) -> Value {
+    let mut rows: Vec<Value> = site
+        .get("/positions")
+        .as_array()
+        .expect("a list of positions")
+        .iter()
+        .map(|p| {
+            json!({"from": p["from_handle"], "to": p["to_handle"], "minutes": p["accepted_minutes"],
+                   "accepted": p["accepted"], "undecided": p["undecided"]})
+        })
+        .collect();
+    rows.sort_by_key(|r| r.to_string());
+    Value::Array(rows)
+}
+
 /// Rhymney is killed (kill -9) right after it acknowledged three transfers
 /// with 202; after a restart each completes exactly once.
 #[test]

@@ -249,6 +249,9 @@ enum TransferCmd {
     },
     /// One transfer, with its state and signatures.
     Show { id: String },
+    /// Hours moved between each pair of banks in the federation, as far as
+    /// this bank has seen (its own transfers, gossip and peers' public logs).
+    Positions,
 }
 
 #[derive(Subcommand)]
@@ -487,6 +490,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Transfer(cmd) => match cmd {
             TransferCmd::List { limit } => out.print(&client.get(&format!("/transfers?limit={limit}")).await?, output::transfers),
             TransferCmd::Show { id } => out.print(&client.get(&format!("/transfers/{}", seg(&id))).await?, output::transfer),
+            TransferCmd::Positions => out.print(&client.get("/positions").await?, output::positions),
         },
         Command::Status => out.print(&client.get("/status").await?, output::status),
         Command::Member(cmd) => match cmd {

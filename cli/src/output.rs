@@ -214,6 +214,28 @@ pub fn peers(v: &Value) -> String {
     out.trim_end().to_string()
 }
 
+pub fn positions(v: &Value) -> String {
+    let list = v.as_array().cloned().unwrap_or_default();
+    if list.is_empty() {
+        return "No transfers between banks seen yet.".into();
+    }
+    let name = |p: &Value, handle: &str, bank: &str| p[handle].as_str().unwrap_or(s(p, bank)).to_string();
+    let mut out =
+        format!("{:<14} {:<14} {:>10} {:>9} {:>9} {:>10}\n", "members of", "helped by", "hours", "accepted", "rejected", "undecided");
+    for p in &list {
+        out.push_str(&format!(
+            "{:<14} {:<14} {:>10} {:>9} {:>9} {:>10}\n",
+            name(p, "from_handle", "from_bank"),
+            name(p, "to_handle", "to_bank"),
+            amser_protocol::Minutes(p["accepted_minutes"].as_i64().unwrap_or(0)).to_string(),
+            p["accepted"],
+            p["rejected"],
+            p["undecided"],
+        ));
+    }
+    out.trim_end().to_string()
+}
+
 pub fn transfer(v: &Value) -> String {
     let mut out = format!(
         "Transfer {}\nState: {}{}\n{} ({}) pays {} ({}) {} hours for {} on {}\nSigned by the payer's bank: {}…",

@@ -6,6 +6,7 @@
 //!   tick ─────►   │  peers: allow list, addresses, redial
 //!                 │  pending outgoing transfers: deliver, retry with backoff until decided
 //!                 │  our journal head: sign and gossip when it moves
+//!                 │  each peer's public log: catch up on connect and every CATCH_UP_INTERVAL
 //!                 └──► NetworkHandle (request, respond, publish)
 //! ```
 //! The payer's bank never gives up on a transfer: it retries until the payee
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use amser_protocol::encoding::{decode, encode};
-use amser_protocol::federation::{Evidence, PeerLine, PeerRequest, PeerResponse, TransferId};
+use amser_protocol::federation::{Evidence, PeerLine, PeerRequest, PeerResponse, PublicMessage, TransferId, MAX_LOG_BATCH};
 use amser_protocol::journal::{BankProfile, JournalHead};
 use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash};
@@ -41,6 +42,11 @@ pub const MAX_RETRY: Duration = Duration::from_secs(30);
 pub const REDIAL_INTERVAL: Duration = Duration::from_secs(2);
 /// Signed heads remembered per bank, for spotting equivocation.
 pub const HEADS_KEPT: usize = 256;
+/// How often each connected peer's public log is read for what gossip missed
+/// (also at once whenever the peer connects: after a restart or a partition).
+pub const CATCH_UP_INTERVAL: Duration = Duration::from_secs(30);
+/// Most pages of one peer's public log read in one catch-up round.
+pub const MAX_CATCH_UP_PAGES: usize = 32;
 
 /// What the API shows about each peer's connection.
 #[derive(Debug, Clone, Default)]
@@ -140,6 +146,8 @@ pub async fn start(
         in_flight: Arc::default(),
         heads: HashMap::new(),
         published_head: 0,
+        last_catch_up: HashMap::new(),
+        catching_up: Arc::default(),
         tasks: JoinSet::new(),
     };
     let task = tokio::spawn(driver.run(events, stop));
@@ -172,6 +180,10 @@ struct Driver {
     /// Signed heads seen from each bank, by seq.
     heads: HashMap<BankId, BTreeMap<u64, (EntryHash, SignedMessage)>>,
     published_head: u64,
+    /// When each peer's public log was last read.
+    last_catch_up: HashMap<BankId, Instant>,
+    /// Peers whose public log is being read right now.
+    catching_up: Arc<Mutex<HashSet<BankId>>>,
     /// Deliveries and gossip in progress; aborted when the driver stops.
     tasks: JoinSet<()>,
 }
@@ -224,7 +236,33 @@ impl Driver {
         if let Err(e) = self.deliver_pending().await {
             tracing::warn!(error = %e, "could not read pending transfers");
         }
+        self.catch_up_due();
         self.publish_head().await;
+    }
+
+    /// Starts reading the public log of each connected peer not read lately.
+    fn catch_up_due(&mut self) {
+        let now = Instant::now();
+        for (bank, line) in &self.peers {
+            let due = self.last_catch_up.get(bank).is_none_or(|t| now.duration_since(*t) >= CATCH_UP_INTERVAL);
+            if line.removed || !due || !self.handle.presence(bank).connected {
+                continue;
+            }
+            if !self.catching_up.lock().map(|mut c| c.insert(*bank)).unwrap_or(false) {
+                continue;
+            }
+            self.last_catch_up.insert(*bank, now);
+            let (net, ledger, federation, bank, catching_up) =
+                (self.net.clone(), self.ledger.clone(), self.federation, *bank, self.catching_up.clone());
+            self.tasks.spawn(async move {
+                match catch_up(&net, &ledger, federation, bank).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(%bank, statements = n, "caught up with a peer's public log"),
+                    Err(e) => tracing::warn!(%bank, error = %e, "could not catch up with a peer's public log; will try again"),
+                }
+                catching_up.lock().map(|mut c| c.remove(&bank)).ok();
+            });
+        }
     }
 
     async fn sync_peers(&mut self) -> Result<(), LedgerError> {
@@ -325,7 +363,9 @@ impl Driver {
                 if let Ok(mut p) = self.handle.presence.lock() {
                     p.insert(bank, PeerPresence { connected: true, last_seen_ms: Some(self.clock.now_ms()) });
                 }
-                // A bank that comes back gets its waiting transfers at once, not after the backoff.
+                // A bank that comes back gets its waiting transfers at once, not after
+                // the backoff, and we read what it said while we could not hear it.
+                self.last_catch_up.remove(&bank);
                 let now = Instant::now();
                 for retry in self.retries.values_mut().filter(|r| r.to == bank) {
                     retry.next = now;
@@ -387,7 +427,13 @@ impl Driver {
                 },
                 _ => PeerResponse::Unknown,
             },
-            PeerRequest::Log { .. } => PeerResponse::Refused { reason: "catch-up of the public log is not offered by this version".into() },
+            PeerRequest::Log { from_seq, max } => {
+                let max = max.clamp(1, MAX_LOG_BATCH) as usize;
+                match self.read(move |s| Ok((s.public_log(from_seq, max)?, s.head()?.0))).await {
+                    Ok(((entries, next_seq), head_seq)) => PeerResponse::Log { entries, next_seq, head_seq },
+                    Err(e) => PeerResponse::Refused { reason: e.to_string() },
+                }
+            }
         }
     }
 
@@ -428,7 +474,18 @@ impl Driver {
                 }
             }
             MessageKind::Transfer | MessageKind::Decision => {
-                tracing::debug!(signer = %verified.signer, kind = verified.kind.name(), "saw an inter-bank message");
+                let admitted = self.admitted.read().map(|a| a.contains(&verified.signer)).unwrap_or(false);
+                if !admitted {
+                    return;
+                }
+                match PublicMessage::check(&message, self.federation) {
+                    Ok(said) => {
+                        if let Err(e) = learn(&self.ledger, said, message).await {
+                            tracing::warn!(error = %e, "could not keep a peer's public statement");
+                        }
+                    }
+                    Err(e) => tracing::debug!(signer = %verified.signer, error = %e, "ignored an inter-bank message"),
+                }
             }
         }
     }
@@ -445,4 +502,59 @@ impl Driver {
             self.publish(MessageKind::Evidence, body);
         }
     }
+}
+
+/// Reads `bank`'s public log from where we left off, keeps what it says, and
+/// settles our transfers it has decided. Returns how many statements were new.
+async fn catch_up(net: &NetworkHandle, ledger: &Ledger, federation: FederationId, bank: BankId) -> Result<usize, String> {
+    let mut learnt = 0;
+    for _ in 0..MAX_CATCH_UP_PAGES {
+        let from_seq = ledger.read(move |s| s.log_cursor(&bank)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())?;
+        let answer = net.request(peer_of(&bank), PeerRequest::Log { from_seq, max: MAX_LOG_BATCH }).await.map_err(|e| e.to_string())?;
+        let (entries, next_seq, head_seq) = match answer {
+            PeerResponse::Log { entries, next_seq, head_seq } => (entries, next_seq, head_seq),
+            PeerResponse::Refused { reason } => return Err(format!("the bank refused: {reason}")),
+            _ => return Err("the bank gave an answer that is not part of its log".into()),
+        };
+        if entries.len() > MAX_LOG_BATCH as usize || next_seq < from_seq || (!entries.is_empty() && next_seq == from_seq) {
+            return Err(format!("a log page that does not move on (from {from_seq} to {next_seq}, {} entries)", entries.len()));
+        }
+        // Check the whole page before keeping any of it.
+        let mut page = Vec::with_capacity(entries.len());
+        for signed in entries {
+            let said = PublicMessage::check(&signed, federation).map_err(|e| format!("a log entry does not check: {e}"))?;
+            let its_own = said.signer() == bank || matches!(&said, PublicMessage::Transfer { transfer, .. } if transfer.to == bank);
+            if !its_own {
+                return Err("a log entry that is not about the bank's own transfers".into());
+            }
+            page.push((said, signed));
+        }
+        for (said, signed) in page {
+            if learn(ledger, said, signed).await? {
+                learnt += 1;
+            }
+        }
+        ledger.read(move |s| s.set_log_cursor(&bank, next_seq)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())?;
+        if next_seq > head_seq || next_seq == from_seq {
+            break;
+        }
+    }
+    Ok(learnt)
+}
+
+/// Keeps a checked public statement; a decision on one of our own pending
+/// transfers settles it here and now (the payee's bank signed it, so it is
+/// as good as the answer to a delivery). Returns whether it was new.
+async fn learn(ledger: &Ledger, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
+    if let PublicMessage::Decision(decision) = &said {
+        let id = decision.transfer;
+        let ours = ledger.read(move |s| s.transfer(&id)).await.and_then(|r| r).map_err(|e| e.to_string())?;
+        if ours.is_some_and(|r| r.role == TransferRole::Outgoing && r.is_pending() && r.transfer.to == decision.by) {
+            match ledger.submit(Command::ApplyDecision { signed: signed.clone() }).await {
+                Ok(_) => tracing::info!(transfer = %id, "transfer settled from the other bank's public statement"),
+                Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
+            }
+        }
+    }
+    ledger.read(move |s| s.remember_public(&said, &signed)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())
 }

@@ -26,6 +26,16 @@
 //! tp:<id>             present while the transfer is undecided (the retry list)
 //! ```
 //!
+//! A second tree, `federation_view`, keeps what other banks said in public
+//! (their signed transfers and decisions, from gossip or catch-up) and how
+//! far we have read each bank's public log. It is not derived from our
+//! journal and is not ours to vouch for: every message in it was verified
+//! before it was kept, and if it is lost, catching up again refills it.
+//! ```text
+//! vt:<transfer id>    a signed transfer        vd:<transfer id>   its signed decision
+//! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
+//! ```
+//!
 //! Why this layout (LAYOUT 3; 3 added `tp:`): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
@@ -37,13 +47,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use amser_protocol::federation::{PeerLine, TransferId};
+use amser_protocol::federation::{PeerLine, PublicMessage, TransferId, MAX_LOG_BATCH_BYTES};
 use amser_protocol::journal::BankProfile;
+use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
+use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 
 /// sled's page cache, in bytes; small, for small boxes.
 const CACHE_BYTES: u64 = 32 * 1024 * 1024;
@@ -67,10 +78,14 @@ impl From<StoreError> for LedgerError {
     }
 }
 
+/// Name of the sled tree of other banks' public statements.
+const VIEW_TREE: &str = "federation_view";
+
 /// Handle to the state database; cheap to clone, safe to share across threads.
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
+    view: sled::Tree,
 }
 
 fn enc<T: Serialize>(v: &T) -> Vec<u8> {
@@ -168,7 +183,8 @@ fn add_to_batch<'a>(batch: &mut sled::Batch, d: &'a Delta, by_member: &mut BTree
 impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let db = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open()?;
-        Ok(Store { db })
+        let view = db.open_tree(VIEW_TREE)?;
+        Ok(Store { db, view })
     }
 
     /// Drops all derived state (before a rebuild from the journal).
@@ -449,6 +465,81 @@ impl Store {
             (Some(kv), None) => Ok(Some(dec("transfer", &kv?.1)?)),
             _ => Ok(None),
         }
+    }
+}
+
+/// Our public log, and what we keep of other banks' public logs.
+impl Store {
+    /// Our public log from journal entry `from_seq` on: each transfer we
+    /// signed as payer, and each transfer we received followed by our signed
+    /// decision, in journal order; at most `max` messages and about
+    /// [`MAX_LOG_BATCH_BYTES`] bytes. Returns them with the seq to ask from next.
+    pub fn public_log(&self, from_seq: u64, max: usize) -> Result<(Vec<SignedMessage>, u64), StoreError> {
+        let (mut out, mut bytes, mut next_seq) = (Vec::new(), 0usize, from_seq);
+        for kv in self.db.range(seq_key("ts:", from_seq)..key("ts;", &[])) {
+            let (k, id) = kv?;
+            let seq = seq_of("transfer index", &k[3..])?;
+            let record: TransferRecord =
+                self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
+            let mut said = vec![record.signed];
+            if record.role == TransferRole::Incoming {
+                said.extend(record.signed_decision);
+            }
+            let size: usize = said.iter().map(|m| m.envelope.len() + m.signature.len()).sum();
+            if !out.is_empty() && (out.len() + said.len() > max || bytes + size > MAX_LOG_BATCH_BYTES) {
+                break;
+            }
+            bytes += size;
+            out.extend(said);
+            next_seq = seq + 1;
+        }
+        if out.is_empty() {
+            // Nothing public from `from_seq` to our head: the asker is up to date.
+            next_seq = next_seq.max(self.head_seq()? + 1);
+        }
+        Ok((out, next_seq))
+    }
+
+    fn head_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.get::<(u64, EntryHash)>(b"meta:head")?.map(|(seq, _)| seq).unwrap_or(0))
+    }
+
+    /// Keeps another bank's public statement (already checked with
+    /// [`amser_protocol::federation::PublicMessage::check`]). Returns whether it was new.
+    pub fn remember_public(&self, said: &PublicMessage, signed: &SignedMessage) -> Result<bool, StoreError> {
+        let prefix = match said {
+            PublicMessage::Transfer { .. } => "vt:",
+            PublicMessage::Decision(_) => "vd:",
+        };
+        let previous = self.view.compare_and_swap(key(prefix, &said.transfer_id().0), None as Option<&[u8]>, Some(enc(signed)))?;
+        Ok(previous.is_ok())
+    }
+
+    /// Every transfer other banks told us of, with its decision if we have seen it.
+    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, Option<SignedMessage>)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.view.scan_prefix("vt:") {
+            let (k, v) = kv?;
+            let decision = match self.view.get(key("vd:", &k[3..]))? {
+                Some(d) => Some(dec("decision seen", &d)?),
+                None => None,
+            };
+            out.push((dec("transfer seen", &v)?, decision));
+        }
+        Ok(out)
+    }
+
+    /// The next seq of `bank`'s public log we have not read.
+    pub fn log_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
+        match self.view.get(key("vc:", &bank.0))? {
+            Some(v) => seq_of("log cursor", &v),
+            None => Ok(0),
+        }
+    }
+
+    pub fn set_log_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
+        self.view.insert(key("vc:", &bank.0), next_seq.to_be_bytes().to_vec())?;
+        Ok(())
     }
 }
 

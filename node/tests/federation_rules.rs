@@ -215,3 +215,46 @@ fn the_note_stays_out_of_the_signed_transfer() {
         assert!(!wire.windows(secret.len()).any(|w| w == secret.as_bytes()), "'{secret}' leaked into the signed transfer");
     }
 }
+
+/// Gwynedd's public log, read in small pages the way a bank that was away
+/// catches up: every transfer Gwynedd received comes once, in journal order,
+/// followed by Gwynedd's signed decision, and the last page says it is all.
+#[test]
+fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
+    use amser_node::ledger::StateWrite;
+    use amser_protocol::federation::PublicMessage;
+
+    let mut f = federation(1_000);
+    let mut ids = Vec::new();
+    for i in 0..70 {
+        let signed = gwen_helps_mair(&mut f, 1 + i % 5);
+        deliver(&mut f, &signed);
+        ids.push(PublicMessage::check(&signed, fed()).unwrap().transfer_id());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = amser_node::store::Store::open(&dir.path().join("state")).unwrap();
+    let mut writes: Vec<StateWrite> = ids.iter().map(|id| StateWrite::Transfer(f.gwynedd.state.transfer(id).unwrap().unwrap())).collect();
+    let head = f.gwynedd.state.head().unwrap();
+    writes.push(StateWrite::Head(head.0, head.1));
+    store.apply(&writes).unwrap();
+
+    let (mut from_seq, mut seen) = (0, Vec::new());
+    loop {
+        let (page, next_seq) = store.public_log(from_seq, 5).unwrap();
+        assert!(page.len() <= 5 && next_seq >= from_seq, "each page moves on and stays within the asked size");
+        seen.extend(page.iter().map(|m| PublicMessage::check(m, fed()).unwrap()));
+        if page.is_empty() {
+            assert_eq!(store.public_log(next_seq, 5).unwrap(), (vec![], next_seq), "asking again from the end finds nothing new");
+            from_seq = next_seq;
+            break;
+        }
+        assert!(next_seq > from_seq);
+        from_seq = next_seq;
+    }
+    assert!(from_seq > head.0, "the last page points past Gwynedd's head");
+    assert_eq!(seen.len(), 2 * ids.len());
+    for (pair, id) in seen.chunks(2).zip(&ids) {
+        assert!(matches!(&pair[0], PublicMessage::Transfer { id: t, .. } if t == id), "{pair:?}");
+        assert!(matches!(&pair[1], PublicMessage::Decision(d) if d.transfer == *id && d.by == f.gwynedd.id()), "{pair:?}");
+    }
+}

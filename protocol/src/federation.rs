@@ -175,7 +175,11 @@ pub enum PeerRequest {
     Deliver { transfer: SignedMessage, note: String },
     /// What did you decide about this transfer?
     Status { transfer: TransferId },
-    /// Send me the signed messages of your public log from `from_seq` (catch-up).
+    /// Send me the signed messages of your public log from journal entry
+    /// `from_seq` on, at most `max` of them (catch-up after a restart or a
+    /// partition). The public log is what a bank says to the federation: the
+    /// transfers it signed as payer, and, as payee, each transfer it received
+    /// followed by its signed decision.
     Log { from_seq: u64, max: u32 },
     /// Who are you? (handle and name, learnt once on first contact)
     Hello,
@@ -189,16 +193,21 @@ pub enum PeerResponse {
     Unknown,
     /// I am not taking requests from you (not admitted, or busy); try later.
     Refused { reason: String },
-    /// Part of my public log, from the seq asked.
-    Log { entries: Vec<SignedMessage>, head_seq: u64 },
+    /// Part of my public log, from the seq asked: ask again from `next_seq`
+    /// for more; `head_seq` is my journal's head, so `next_seq > head_seq`
+    /// means you have it all.
+    Log { entries: Vec<SignedMessage>, next_seq: u64, head_seq: u64 },
     /// My handle (the prefix of my member codes) and display name.
     Hello { handle: crate::ids::Handle, name: String },
 }
 
 /// Most signed messages in one catch-up answer.
 pub const MAX_LOG_BATCH: u32 = 64;
+/// Bytes of signed messages one catch-up answer carries at most (its
+/// messages are small; one over this is sent alone in its own answer).
+pub const MAX_LOG_BATCH_BYTES: usize = MAX_LOG_BATCH as usize * 2048;
 /// Most bytes of one request or response on the wire.
-pub const MAX_PEER_MESSAGE_BYTES: usize = MAX_LOG_BATCH as usize * 2048 + MAX_SIGNED_MESSAGE_BYTES;
+pub const MAX_PEER_MESSAGE_BYTES: usize = MAX_LOG_BATCH_BYTES + MAX_SIGNED_MESSAGE_BYTES;
 
 impl PeerRequest {
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
@@ -215,6 +224,75 @@ impl PeerResponse {
     }
     pub fn decode(bytes: &[u8]) -> Result<PeerResponse, DecodeError> {
         decode("peer response", bytes, MAX_PEER_MESSAGE_BYTES)
+    }
+}
+
+/// A transfer or decision a bank said to the federation (in gossip or in its
+/// public log), checked: the strict signature, the federation, and that the
+/// signer is the bank that may say it (a transfer is signed by the payer's
+/// bank, a decision by the payee's bank).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicMessage {
+    Transfer { id: TransferId, transfer: Transfer },
+    Decision(Decision),
+}
+
+/// Why a message is not a public statement we keep.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublicMessageError {
+    #[error("bad signature or envelope: {0}")]
+    Verify(#[from] crate::signing::VerifyError),
+    #[error("a {0} message is not part of a public log")]
+    NotPublic(&'static str),
+    #[error("the body does not decode: {0}")]
+    Body(#[from] DecodeError),
+    #[error("the transfer's id cannot be computed: {0}")]
+    Id(#[from] EncodeError),
+    #[error("signed by a bank that may not say it")]
+    WrongSigner,
+    #[error("the transfer is not well formed: {0}")]
+    Shape(String),
+}
+
+impl PublicMessage {
+    /// Verifies `signed` and classifies it.
+    pub fn check(signed: &SignedMessage, federation: crate::signing::FederationId) -> Result<PublicMessage, PublicMessageError> {
+        use crate::signing::MessageKind;
+        let verified = signed.verify(federation)?;
+        match verified.kind {
+            MessageKind::Transfer => {
+                let transfer = Transfer::decode(&verified.body)?;
+                if verified.signer != transfer.from {
+                    return Err(PublicMessageError::WrongSigner);
+                }
+                transfer.check_shape().map_err(PublicMessageError::Shape)?;
+                Ok(PublicMessage::Transfer { id: transfer.id()?, transfer })
+            }
+            MessageKind::Decision => {
+                let decision = Decision::decode(&verified.body)?;
+                if verified.signer != decision.by {
+                    return Err(PublicMessageError::WrongSigner);
+                }
+                Ok(PublicMessage::Decision(decision))
+            }
+            other => Err(PublicMessageError::NotPublic(other.name())),
+        }
+    }
+
+    /// The bank that signed it.
+    pub fn signer(&self) -> BankId {
+        match self {
+            PublicMessage::Transfer { transfer, .. } => transfer.from,
+            PublicMessage::Decision(d) => d.by,
+        }
+    }
+
+    /// The transfer it is about.
+    pub fn transfer_id(&self) -> TransferId {
+        match self {
+            PublicMessage::Transfer { id, .. } => *id,
+            PublicMessage::Decision(d) => d.transfer,
+        }
     }
 }
 

@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/peers/{bank}/freeze", post(peers::freeze))
         .route("/peers/{bank}/unfreeze", post(peers::unfreeze))
         .route("/transfers", get(peers::transfers))
+        .route("/positions", get(peers::positions))
         .route("/transfers/{id}", get(peers::transfer));
     Router::new()
         .nest("/api/v1", api.method_not_allowed_fallback(method_not_allowed))

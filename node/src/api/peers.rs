@@ -222,3 +222,59 @@ pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> 
         .await?;
     Ok(Json(record.into()))
 }
+
+/// Hours moved between each pair of banks, as far as this bank has seen.
+#[derive(Debug, Serialize)]
+pub struct PositionView {
+    pub from_bank: String,
+    pub from_handle: Option<String>,
+    pub to_bank: String,
+    pub to_handle: Option<String>,
+    /// Hours members of `from_bank` received from members of `to_bank`, accepted.
+    pub accepted_minutes: i64,
+    pub accepted_hours: f64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Transfers seen whose decision this bank has not seen.
+    pub undecided: u64,
+}
+
+/// Inter-bank positions across the federation: our own transfers, and what
+/// other banks said in gossip or in their public logs (caught up after a
+/// restart or a partition).
+pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<PositionView>>, ApiError> {
+    let federation = amser_protocol::signing::FederationId::from_name(&state.federation.name);
+    let (totals, handles, us) = state
+        .read(move |store| {
+            let mut positions = crate::positions::Positions::default();
+            for r in store.transfers(false, usize::MAX)? {
+                positions.add(r.id, r.transfer, r.decision.as_ref());
+            }
+            for (transfer, decision) in store.public_transfers()? {
+                positions.add_public(federation, &transfer, decision.as_ref());
+            }
+            let handles: std::collections::HashMap<BankId, String> =
+                store.peers()?.into_iter().filter_map(|l| Some((l.bank, l.handle?.to_string()))).collect();
+            Ok((positions.totals(), handles, store.profile()?))
+        })
+        .await?;
+    let handle_of = |bank: &BankId| match &us {
+        Some(p) if p.bank == *bank => Some(p.handle.to_string()),
+        _ => handles.get(bank).cloned(),
+    };
+    let rows = totals
+        .into_iter()
+        .map(|((from, to), p)| PositionView {
+            from_bank: from.to_string(),
+            from_handle: handle_of(&from),
+            to_bank: to.to_string(),
+            to_handle: handle_of(&to),
+            accepted_minutes: p.accepted.0,
+            accepted_hours: p.accepted.as_hours_f64(),
+            accepted: p.accepted_count,
+            rejected: p.rejected_count,
+            undecided: p.undecided_count,
+        })
+        .collect();
+    Ok(Json(rows))
+}
