@@ -33,6 +33,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use codec::{PeerCodec, PEER_PROTOCOL};
 
+/// Most addresses remembered per peer from the operator (the newest kept).
+const MAX_GIVEN_ADDRS: usize = 8;
 /// Kademlia's protocol name: our own, so we never join the public IPFS DHT.
 pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/amser/kad/1.0.0");
 /// How long a connection with nothing to do stays open (banks talk rarely).
@@ -302,6 +304,7 @@ pub async fn start(
         validator,
         pending: HashMap::new(),
         allowed: HashSet::new(),
+        given_addrs: HashMap::new(),
         listen_addrs,
     };
     tokio::spawn(task.run());
@@ -324,6 +327,8 @@ struct SwarmTask {
     pending: HashMap<OutboundRequestId, oneshot::Sender<Result<PeerResponse, NetworkError>>>,
     /// Admitted banks (mirrors the allow list, for discovery).
     allowed: HashSet<PeerId>,
+    /// Addresses the operator gave for each peer (peer lines, bootstrap).
+    given_addrs: HashMap<PeerId, Vec<Multiaddr>>,
     /// Shared with the handles: where we listen.
     listen_addrs: Arc<std::sync::RwLock<Vec<Multiaddr>>>,
 }
@@ -355,6 +360,13 @@ impl SwarmTask {
                 let _ = self.swarm.disconnect_peer_id(peer);
             }
             NetCommand::AddAddress(peer, addr) => {
+                let given = self.given_addrs.entry(peer).or_default();
+                if !given.contains(&addr) {
+                    given.push(addr.clone());
+                    if given.len() > MAX_GIVEN_ADDRS {
+                        given.remove(0);
+                    }
+                }
                 b.kad.add_address(&peer, addr.clone());
                 self.swarm.add_peer_address(peer, addr);
             }
@@ -366,7 +378,17 @@ impl SwarmTask {
                 }
             }
             NetCommand::FindPeer(peer) => {
+                // The query starts from the routing table's closest peers. If the bank
+                // we look for is among them at its old address, the query tries that,
+                // marks the bank failed, and then ignores the new address a mutual peer
+                // reports (measured: libp2p-kad 0.49). So it starts without the bank,
+                // asks the mutual peers, and dials the bank at what they report; the
+                // addresses we were given go back in for our own redials.
+                b.kad.remove_peer(&peer);
                 b.kad.get_closest_peers(peer);
+                for addr in self.given_addrs.get(&peer).into_iter().flatten() {
+                    b.kad.add_address(&peer, addr.clone());
+                }
             }
             NetCommand::Request { peer, request, reply } => {
                 tap("request", Some(&peer), &request.encode().unwrap_or_default());
