@@ -45,6 +45,8 @@ pub const HEADS_KEPT: usize = 256;
 /// How often each connected peer's public log is read for what gossip missed
 /// (also at once whenever the peer connects: after a restart or a partition).
 pub const CATCH_UP_INTERVAL: Duration = Duration::from_secs(30);
+/// Wait before reading a peer's public log again after a failed attempt.
+pub const CATCH_UP_RETRY: Duration = Duration::from_secs(2);
 /// Most pages of one peer's public log read in one catch-up round.
 pub const MAX_CATCH_UP_PAGES: usize = 32;
 
@@ -146,12 +148,16 @@ pub async fn start(
         in_flight: Arc::default(),
         heads: HashMap::new(),
         published_head: 0,
-        last_catch_up: HashMap::new(),
-        catching_up: Arc::default(),
+        catch_ups: Arc::default(),
         tasks: JoinSet::new(),
     };
     let task = tokio::spawn(driver.run(events, stop));
     Ok((handle, task))
+}
+
+struct CatchUp {
+    running: bool,
+    next: Instant,
 }
 
 struct Retry {
@@ -180,10 +186,8 @@ struct Driver {
     /// Signed heads seen from each bank, by seq.
     heads: HashMap<BankId, BTreeMap<u64, (EntryHash, SignedMessage)>>,
     published_head: u64,
-    /// When each peer's public log was last read.
-    last_catch_up: HashMap<BankId, Instant>,
-    /// Peers whose public log is being read right now.
-    catching_up: Arc<Mutex<HashSet<BankId>>>,
+    /// Reading each peer's public log: when next, and whether it is under way.
+    catch_ups: Arc<Mutex<HashMap<BankId, CatchUp>>>,
     /// Deliveries and gossip in progress; aborted when the driver stops.
     tasks: JoinSet<()>,
 }
@@ -243,24 +247,31 @@ impl Driver {
     /// Starts reading the public log of each connected peer not read lately.
     fn catch_up_due(&mut self) {
         let now = Instant::now();
+        let Ok(mut catch_ups) = self.catch_ups.lock() else { return };
         for (bank, line) in &self.peers {
-            let due = self.last_catch_up.get(bank).is_none_or(|t| now.duration_since(*t) >= CATCH_UP_INTERVAL);
-            if line.removed || !due || !self.handle.presence(bank).connected {
+            let state = catch_ups.entry(*bank).or_insert(CatchUp { running: false, next: now });
+            if line.removed || state.running || state.next > now || !self.handle.presence(bank).connected {
                 continue;
             }
-            if !self.catching_up.lock().map(|mut c| c.insert(*bank)).unwrap_or(false) {
-                continue;
-            }
-            self.last_catch_up.insert(*bank, now);
-            let (net, ledger, federation, bank, catching_up) =
-                (self.net.clone(), self.ledger.clone(), self.federation, *bank, self.catching_up.clone());
+            state.running = true;
+            let (net, ledger, federation, bank, catch_ups) =
+                (self.net.clone(), self.ledger.clone(), self.federation, *bank, self.catch_ups.clone());
             self.tasks.spawn(async move {
-                match catch_up(&net, &ledger, federation, bank).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(%bank, statements = n, "caught up with a peer's public log"),
-                    Err(e) => tracing::warn!(%bank, error = %e, "could not catch up with a peer's public log; will try again"),
+                let wait = match catch_up(&net, &ledger, federation, bank).await {
+                    Ok(n) => {
+                        if n > 0 {
+                            tracing::info!(%bank, statements = n, "caught up with a peer's public log");
+                        }
+                        CATCH_UP_INTERVAL
+                    }
+                    Err(e) => {
+                        tracing::info!(%bank, error = %e, "could not read a peer's public log; will try again");
+                        CATCH_UP_RETRY
+                    }
+                };
+                if let Ok(mut c) = catch_ups.lock() {
+                    c.insert(bank, CatchUp { running: false, next: Instant::now() + wait });
                 }
-                catching_up.lock().map(|mut c| c.remove(&bank)).ok();
             });
         }
     }
@@ -365,8 +376,10 @@ impl Driver {
                 }
                 // A bank that comes back gets its waiting transfers at once, not after
                 // the backoff, and we read what it said while we could not hear it.
-                self.last_catch_up.remove(&bank);
                 let now = Instant::now();
+                if let Ok(mut c) = self.catch_ups.lock() {
+                    c.entry(bank).and_modify(|c| c.next = now).or_insert(CatchUp { running: false, next: now });
+                }
                 for retry in self.retries.values_mut().filter(|r| r.to == bank) {
                     retry.next = now;
                     retry.delay = FIRST_RETRY;
