@@ -387,3 +387,58 @@ fn init_twice_on_one_directory_is_refused_and_the_first_bank_survives() {
     assert!(!failed.success(), "{failed:?}");
     assert!(!other.dir.exists(), "nothing left behind");
 }
+
+/// A runaway script on the API: past `[api] rate_per_second` (and its burst)
+/// the node answers 429 `rate_limited`, saying how long to wait and which
+/// setting sets the limit. What it refused recorded nothing, and the node
+/// serves again as soon as the rate drops.
+#[test]
+fn a_runaway_script_is_slowed_down_with_429_and_what_was_refused_records_nothing() {
+    const RATE: usize = 20;
+    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let config_path = bank.dir.join("config.toml");
+    let config = std::fs::read_to_string(&config_path).expect("config.toml");
+    assert!(config.contains("rate_per_second"), "init writes the limit into config.toml: {config}");
+    let limited: String = config
+        .lines()
+        .map(|l| match l.split('=').next().map(str::trim) {
+            Some("rate_per_second") | Some("rate_burst") => format!("{} = {RATE}", l.split('=').next().unwrap_or("").trim()),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&config_path, limited).expect("write config.toml");
+    let node = bank.up();
+    let api = node.api();
+    let mair = api.post("/api/v1/members", &json!({"name": "Mair Jones", "kind": "person"}));
+    let gwen = api.post("/api/v1/members", &json!({"name": "Gwen Davies", "kind": "person"}));
+    let (mair, gwen) = (mair.body["code"].as_str().expect("code").to_string(), gwen.body["code"].as_str().expect("code").to_string());
+
+    let (mut recorded, mut refused) = (0, 0);
+    for i in 0..3 * RATE {
+        let (p, r) = if i % 2 == 0 { (&mair, &gwen) } else { (&gwen, &mair) };
+        let a = api.post("/api/v1/exchanges", &exchange_body(p, r, json!("0.5")));
+        match a.status {
+            201 => recorded += 1,
+            429 => {
+                let message = a.expect_error(429, "rate_limited");
+                assert!(message.contains("wait") && message.contains("rate_per_second"), "{message}");
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {}", a.text),
+        }
+    }
+    assert!(refused > 0, "{} requests in a burst of {RATE} were all served", 3 * RATE);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let listed = loop {
+        let a = api.get("/api/v1/exchanges?limit=1000");
+        if a.status == 200 {
+            break a.body;
+        }
+        a.expect_error(429, "rate_limited");
+        assert!(std::time::Instant::now() < deadline, "the node never served again");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(listed.as_array().expect("a list").len(), recorded, "exactly the exchanges answered 201 were recorded");
+}

@@ -224,7 +224,7 @@ impl Node {
         let api_addr = listener.local_addr()?;
         dir.write_api_addr(&api_addr.to_string())?;
         let mut stopped = stopped;
-        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), config.api.max_body_bytes, bank, federation.clone());
+        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), &config.api, bank, federation.clone());
         let router = api::router(state);
         let server = tokio::spawn(async move {
             let shutdown = async move {

@@ -13,6 +13,12 @@ use thiserror::Error;
 pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:7300";
 /// The largest API request body accepted, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// Requests per second the API serves, on average, before it answers 429.
+/// Far above what a coordinator's console or a day's imports need; it is
+/// there so that one runaway script cannot starve everyone else.
+pub const DEFAULT_API_RATE_PER_SECOND: u32 = 2_000;
+/// Requests the API takes at once above the average rate.
+pub const DEFAULT_API_RATE_BURST: u32 = 4_000;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -80,11 +86,21 @@ pub struct ApiConfig {
     pub listen: SocketAddr,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Requests per second served on average before 429 Too Many Requests;
+    /// 0 turns the limit off (benchmarks).
+    pub rate_per_second: u32,
+    /// Requests taken at once above the average rate.
+    pub rate_burst: u32,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { listen: DEFAULT_API_LISTEN.parse().expect("constant address"), max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+        ApiConfig {
+            listen: DEFAULT_API_LISTEN.parse().expect("constant address"),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_per_second: DEFAULT_API_RATE_PER_SECOND,
+            rate_burst: DEFAULT_API_RATE_BURST,
+        }
     }
 }
 

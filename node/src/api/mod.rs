@@ -59,6 +59,8 @@ pub struct Shared {
     token_hash: blake3::Hash,
     pub clock: Arc<dyn Clock>,
     pub max_body_bytes: usize,
+    /// The API's rate limit (one bucket for the whole node), if on.
+    rate: Option<governor::DefaultDirectRateLimiter>,
     pub bank: BankId,
     pub federation: crate::federation::FederationHandle,
 }
@@ -75,11 +77,16 @@ impl AppState {
         ledger: Ledger,
         token: &str,
         clock: Arc<dyn Clock>,
-        max_body_bytes: usize,
+        config: &crate::config::ApiConfig,
         bank: BankId,
         federation: crate::federation::FederationHandle,
     ) -> Self {
-        AppState(Arc::new(Shared { ledger, token_hash: blake3::hash(token.as_bytes()), clock, max_body_bytes, bank, federation }))
+        let rate = std::num::NonZeroU32::new(config.rate_per_second).map(|per_second| {
+            let burst = std::num::NonZeroU32::new(config.rate_burst).unwrap_or(per_second).max(per_second);
+            governor::RateLimiter::direct(governor::Quota::per_second(per_second).allow_burst(burst))
+        });
+        let token_hash = blake3::hash(token.as_bytes());
+        AppState(Arc::new(Shared { ledger, token_hash, clock, max_body_bytes: config.max_body_bytes, rate, bank, federation }))
     }
 
     /// Runs a read of committed state off the async threads. It sees every
@@ -88,6 +95,30 @@ impl AppState {
     /// [`crate::applier::MAX_READ_WAIT`]) for sled to catch up.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
         self.ledger.read(f).await?
+    }
+}
+
+/// Answers 429, with how long to wait, when requests come faster than
+/// `[api] rate_per_second` (beyond the burst). Before the token check, so a
+/// flood of wrong tokens is slowed down too.
+async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(limiter) = &state.rate else { return next.run(request).await };
+    match limiter.check() {
+        Ok(()) => next.run(request).await,
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests at once; wait {seconds} s and send again (the limit is set by [api] rate_per_second)"),
+            );
+            let mut response = axum::response::IntoResponse::into_response(error);
+            if let Ok(v) = header::HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
+        }
     }
 }
 
@@ -144,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api.method_not_allowed_fallback(method_not_allowed))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }
