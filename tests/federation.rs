@@ -24,13 +24,14 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::ops::{Index, IndexMut};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use amser_node::network::WIRE_TAP_ENV;
-use common::{run_amser, Api, Bank, Node, UpOptions};
+use common::invariants::{check_invariants, clearing_of};
+use common::{Api, Bank, Node, UpOptions};
 use serde_json::{json, Value};
 
 /// Time between two looks at a condition.
@@ -199,19 +200,6 @@ impl Site {
     }
 }
 
-/// bank id -> minutes, from a GET /balances document.
-fn clearing_of(balances: &Value) -> HashMap<String, i64> {
-    balances["clearing"]
-        .as_array()
-        .expect("clearing accounts")
-        .iter()
-        .map(|c| {
-            let id = c["bank_id"].as_str().expect("bank_id").to_string();
-            (id, c["minutes"].as_i64().expect("minutes"))
-        })
-        .collect()
-}
-
 /// The three banks, each running.
 struct Federation {
     sites: Vec<Site>,
@@ -369,125 +357,6 @@ impl Federation {
     fn check_invariants(&self) {
         let nodes: Vec<&Node> = self.sites.iter().filter_map(|s| s.node.as_ref()).collect();
         check_invariants(&nodes);
-    }
-}
-
-/// DESIGN.md §4 across the ledgers of `nodes`, which must be quiescent except
-/// for transfers that are still pending at their payer's bank:
-/// 1. each bank's member and clearing accounts sum to zero;
-/// 2. for each pair with nothing pending between them, the two clearing
-///    accounts are exact opposites;
-/// 3. every transfer is decided the same way on both sides (accepted on both
-///    or rejected on both, one signed decision), is listed once per bank,
-///    and each clearing account is exactly what the accepted transfers with
-///    that bank put there (never debited or credited twice);
-/// 8. `amser audit` passes on every node.
-#[track_caller]
-fn check_invariants(nodes: &[&Node]) {
-    struct Ledger {
-        id: String,
-        clearing: HashMap<String, i64>,
-        transfers: HashMap<String, Value>,
-    }
-    let mut ledgers = Vec::new();
-    for node in nodes {
-        let api = node.api();
-        let get = |path: &str| {
-            let a = api.get(path);
-            assert_eq!(a.status, 200, "{} GET {path}: {}", node.bank_id, a.text);
-            a.body
-        };
-        let id = node.bank_id.clone();
-
-        let balances = get("/api/v1/balances");
-        let accounts: i64 =
-            balances["accounts"].as_array().expect("accounts").iter().map(|a| a["minutes"].as_i64().expect("minutes")).sum();
-        let clearing = clearing_of(&balances);
-        assert_eq!(
-            accounts + clearing.values().sum::<i64>(),
-            0,
-            "§4.1: {id}'s accounts and clearing accounts must sum to zero: {balances}"
-        );
-        assert_eq!(balances["sum_minutes"], json!(0), "§4.1 at {id}: {balances}");
-
-        let mut transfers = HashMap::new();
-        for t in get("/api/v1/transfers?limit=10000").as_array().expect("transfers") {
-            let role = if t["from_bank"] == json!(id) { "outgoing" } else { "incoming" };
-            assert_eq!(t["role"], json!(role), "§4.3 at {id}: the role follows the direction: {t}");
-            if role == "incoming" {
-                assert_eq!(t["to_bank"], json!(id), "{t}");
-                assert_ne!(t["state"], json!("pending"), "§4.3 at {id}: the payee bank decides at once: {t}");
-            }
-            let tid = t["id"].as_str().expect("id").to_string();
-            assert!(transfers.insert(tid, t.clone()).is_none(), "§4.3 at {id}: a transfer listed twice: {t}");
-        }
-        // Each clearing account is what the accepted transfers with that bank made it.
-        let mut expected: HashMap<String, i64> = HashMap::new();
-        for t in transfers.values().filter(|t| t["state"] == json!("accepted")) {
-            let minutes = t["minutes"].as_i64().expect("minutes");
-            if t["role"] == json!("outgoing") {
-                *expected.entry(t["to_bank"].as_str().expect("to").to_string()).or_default() += minutes;
-            } else {
-                *expected.entry(t["from_bank"].as_str().expect("from").to_string()).or_default() -= minutes;
-            }
-        }
-        for bank in expected.keys().chain(clearing.keys()) {
-            assert_eq!(
-                clearing.get(bank).copied().unwrap_or(0),
-                expected.get(bank).copied().unwrap_or(0),
-                "§4.3 at {id}: the clearing account for {bank} must equal its accepted transfers (outgoing minus incoming)"
-            );
-        }
-
-        let data = node.data.to_str().expect("utf-8 path");
-        let audit = run_amser(&["--data", data, "audit", "--json"]);
-        let report = audit.ok().json();
-        assert_eq!(report["ok"], json!(true), "§4.8: the audit of {id} found problems: {report}");
-        assert_eq!(report["balance_sum_minutes"], json!(0), "§4.1 per the audit of {id}: {report}");
-
-        ledgers.push(Ledger { id, clearing, transfers });
-    }
-
-    for (n, a) in ledgers.iter().enumerate() {
-        for b in &ledgers[n + 1..] {
-            let between = |t: &Value| {
-                (t["from_bank"] == json!(a.id) && t["to_bank"] == json!(b.id))
-                    || (t["from_bank"] == json!(b.id) && t["to_bank"] == json!(a.id))
-            };
-            let ids: BTreeSet<&String> =
-                a.transfers.iter().chain(b.transfers.iter()).filter(|(_, t)| between(t)).map(|(id, _)| id).collect();
-            let mut pending = false;
-            for id in ids {
-                let t = a.transfers.get(id).or_else(|| b.transfers.get(id)).expect("listed");
-                let (payer, payee) = if t["from_bank"] == json!(a.id) { (a, b) } else { (b, a) };
-                let at_payer = payer
-                    .transfers
-                    .get(id)
-                    .unwrap_or_else(|| panic!("§4.3: {} holds transfer {id} that its payer bank {} never recorded", payee.id, payer.id));
-                match (at_payer["state"].as_str().expect("state"), payee.transfers.get(id)) {
-                    // Not delivered yet, or decided there and not yet settled here.
-                    ("pending", _) => pending = true,
-                    (state, Some(at_payee)) => {
-                        assert_eq!(json!(state), at_payee["state"], "§4.3: transfer {id} decided differently:\n{at_payer}\n{at_payee}");
-                        for field in ["payer", "payee", "minutes", "category", "date", "transfer_signature", "decision_signature"] {
-                            assert_eq!(at_payer[field], at_payee[field], "§4.3: transfer {id} differs in {field}:\n{at_payer}\n{at_payee}");
-                        }
-                    }
-                    (state, None) => {
-                        panic!("§4.3: transfer {id} is {state} at its payer bank {} and unknown to its payee bank {}", payer.id, payee.id)
-                    }
-                }
-            }
-            if !pending {
-                let ab = a.clearing.get(&b.id).copied().unwrap_or(0);
-                let ba = b.clearing.get(&a.id).copied().unwrap_or(0);
-                assert_eq!(
-                    ab, -ba,
-                    "§4.2: with nothing pending, {}'s clearing for {} ({ab}) and {}'s for {} ({ba}) must be opposites",
-                    a.id, b.id, b.id, a.id
-                );
-            }
-        }
     }
 }
 

@@ -178,6 +178,17 @@ impl Config {
             "# Amser bank settings. Edit, then restart the node (`amser up`).\n# Hours are whole hours; limits apply to balances.\n\n{}",
             toml::to_string_pretty(self).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })?
         );
-        std::fs::write(path, text).map_err(|source| ConfigError::Write { path: path.display().to_string(), source })
+        // Durably: a crash (or a disk turning read-only) right after `init`
+        // must not leave an empty config.toml behind a journal that exists.
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(path)?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.sync_all()?;
+            match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                Some(dir) => std::fs::File::open(dir)?.sync_all(),
+                None => Ok(()),
+            }
+        };
+        write().map_err(|source| ConfigError::Write { path: path.display().to_string(), source })
     }
 }

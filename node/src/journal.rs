@@ -37,6 +37,8 @@ pub const MAX_TORN_TAIL_BYTES: u64 = (crate::writer::MAX_BATCH_ENTRIES * (MAX_EN
 pub enum JournalError {
     #[error("the disk holding {path} is full; free some space, nothing was recorded")]
     DiskFull { path: PathBuf },
+    #[error("the disk holding {path} is read-only (mounted read-only, or the system made it so after a disk error); nothing was recorded. Check the disk, make it writable, then restart the node")]
+    ReadOnly { path: PathBuf },
     #[error("could not use the journal {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("{0} is not an Amser journal (wrong header); check the --data directory")]
@@ -51,6 +53,8 @@ impl JournalError {
     fn io(path: &Path, source: io::Error) -> JournalError {
         if source.kind() == io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
             JournalError::DiskFull { path: path.to_path_buf() }
+        } else if source.kind() == io::ErrorKind::ReadOnlyFilesystem || source.raw_os_error() == Some(30) {
+            JournalError::ReadOnly { path: path.to_path_buf() }
         } else {
             JournalError::Io { path: path.to_path_buf(), source }
         }

@@ -67,6 +67,7 @@ impl SyncState {
 fn journal_to_ledger(e: JournalError) -> LedgerError {
     match e {
         JournalError::DiskFull { .. } => LedgerError::DiskFull(e.to_string()),
+        JournalError::ReadOnly { .. } => LedgerError::ReadOnly(e.to_string()),
         other => LedgerError::Storage(other.to_string()),
     }
 }
@@ -145,7 +146,8 @@ fn run(mut journal: Journal, rx: mpsc::Receiver<Job>, progress: Arc<Progress>, s
         if !frames.is_empty() {
             if let Err(e) = journal.append(&frames, head) {
                 let err = journal_to_ledger(e);
-                if matches!(err, LedgerError::Storage(_)) {
+                // A full disk may get space back; anything else needs a person and a restart.
+                if !matches!(err, LedgerError::DiskFull(_)) {
                     tracing::error!(error = %err, "journal write failed; refusing further changes until restart");
                     *state.fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
                 } else {

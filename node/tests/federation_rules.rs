@@ -258,3 +258,36 @@ fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
         assert!(matches!(&pair[1], PublicMessage::Decision(d) if d.transfer == *id && d.by == f.gwynedd.id()), "{pair:?}");
     }
 }
+
+/// Found by tests/faults.rs (seed 1): a client that sends a transfer again
+/// with the same reference (its first answer was lost) must get the same
+/// transfer, even when the hold of that very transfer, or its settlement,
+/// now leaves too little room under the floor for a new one.
+#[test]
+fn a_transfer_sent_again_with_its_reference_is_the_same_transfer_even_near_the_floor() {
+    let mut f = federation(50);
+    let (gwen, mair) = (f.gwen.clone(), f.mair.clone());
+    let command = || Command::RecordExchange {
+        providers: vec![gwen.clone()],
+        receivers: vec![mair.clone()],
+        minutes_each: Minutes(6 * 60),
+        category: String::new(),
+        note: String::new(),
+        date: None,
+        recorded_by: "coordinator".into(),
+        client_ref: Some("visit-42".into()),
+    };
+    let signed = match f.rhymney.run(command()).unwrap().1.unwrap().body {
+        EntryBody::TransferSent { signed, .. } => signed,
+        other => panic!("{other:?}"),
+    };
+    let id = match f.rhymney.run(command()).unwrap() {
+        (Decision::KnownTransfer(id), None) => id,
+        other => panic!("6 h held + 6 h again is past the floor, but this is the same transfer: {other:?}"),
+    };
+    let decision = deliver(&mut f, &signed);
+    f.rhymney.run(Command::ApplyDecision { signed: decision }).unwrap();
+    assert!(matches!(f.rhymney.run(command()).unwrap(), (Decision::KnownTransfer(again), None) if again == id), "after settlement too");
+    assert_eq!(f.rhymney.state.balance(&mair).unwrap(), Minutes(-6 * 60), "paid once");
+    check_invariants(&f);
+}

@@ -9,6 +9,10 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod invariants;
+pub mod mount;
+pub mod netns;
+
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -28,7 +32,20 @@ pub const DEADLINE: Duration = Duration::from_secs(60);
 
 /// A command for the binary with no stray settings from the environment.
 fn amser() -> Command {
-    let mut c = Command::new(AMSER);
+    amser_in(None)
+}
+
+/// The same, run inside a network namespace when one is given.
+fn amser_in(netns: Option<&str>) -> Command {
+    let mut c = match netns {
+        Some(name) => {
+            // `ip netns exec` enters the namespace and then execs the binary: same pid.
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", name, AMSER]);
+            c
+        }
+        None => Command::new(AMSER),
+    };
     c.env_remove("AMSER_DATA").env("AMSER_LOG", "info,sled=warn").env("NO_COLOR", "1");
     c
 }
@@ -251,7 +268,7 @@ impl Bank {
     pub fn try_up_with(&self, options: &UpOptions) -> Result<Node, String> {
         let p2p_listen = options.p2p_listen.as_deref().unwrap_or("/ip4/127.0.0.1/tcp/0");
         let log = OpenOptions::new().create(true).append(true).open(&self.log).expect("open node.log");
-        let mut child = amser()
+        let mut child = amser_in(options.netns.as_deref())
             .arg("--data")
             .arg(&self.dir)
             .args(["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", p2p_listen, "--json"])
@@ -371,6 +388,9 @@ pub struct UpOptions {
     pub p2p_listen: Option<String>,
     /// Environment variables for the node process (such as AMSER_WIRE_TAP).
     pub env: Vec<(String, String)>,
+    /// Runs the node inside this network namespace (see [`netns::Netns`]);
+    /// its API is then reachable only through a [`netns::Relay`] into it.
+    pub netns: Option<String>,
 }
 
 impl Node {
@@ -481,6 +501,18 @@ impl Api {
     /// Sends a request; `token` None sends no Authorization header; `body`
     /// is sent as given, with `content_type` when given.
     pub fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<(Vec<u8>, &str)>) -> Answer {
+        self.try_send(method, path, token, body).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Api::send`] that reports a request that got no answer (the node
+    /// died, or is not there) instead of failing the test.
+    pub fn try_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(Vec<u8>, &str)>,
+    ) -> Result<Answer, String> {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -489,13 +521,18 @@ impl Api {
             req = req.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
         }
         self.rt.block_on(async {
-            let resp = req.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
+            let resp = req.send().await.map_err(|e| format!("request to {path} failed: {e}"))?;
             let status = resp.status().as_u16();
             let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            let text = resp.text().await.unwrap_or_else(|e| panic!("reading the answer from {path}: {e}"));
+            let text = resp.text().await.map_err(|e| format!("reading the answer from {path}: {e}"))?;
             let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-            Answer { status, content_type, body, text }
+            Ok(Answer { status, content_type, body, text })
         })
+    }
+
+    /// POST of a JSON body that may get no answer (see [`Api::try_send`]).
+    pub fn try_post(&self, path: &str, body: &Value) -> Result<Answer, String> {
+        self.try_send(reqwest::Method::POST, path, Some(&self.token), Some((body.to_string().into_bytes(), "application/json")))
     }
 
     pub fn get(&self, path: &str) -> Answer {

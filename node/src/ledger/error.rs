@@ -64,6 +64,8 @@ pub enum LedgerError {
     Storage(String),
     #[error("{0}")]
     DiskFull(String),
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 impl LedgerError {
@@ -96,11 +98,12 @@ impl LedgerError {
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::Storage(_) => "storage_failed",
             LedgerError::DiskFull(_) => "disk_full",
+            LedgerError::ReadOnly(_) => "read_only",
         }
     }
 
     /// Whether the caller's request was at fault (as opposed to the node).
     pub fn is_callers(&self) -> bool {
-        !matches!(self, LedgerError::Corrupt(_) | LedgerError::Storage(_) | LedgerError::DiskFull(_))
+        !matches!(self, LedgerError::Corrupt(_) | LedgerError::Storage(_) | LedgerError::DiskFull(_) | LedgerError::ReadOnly(_))
     }
 }

@@ -131,20 +131,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if minutes.0 <= 0 {
                 return Err(amser_protocol::exchange::ExchangeShapeError::NotPositive.into());
             }
-            let member = view.member(&payer)?.ok_or_else(|| LedgerError::UnknownMember(payer.clone()))?;
-            if member.status != MemberStatus::Active {
-                return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
-            }
             let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
-            if peer.frozen {
-                return Err(LedgerError::PeerFrozen(payee.handle().to_string()));
-            }
-            let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
-            let balance = view.balance(&payer)?;
-            let available_after = Minutes(balance.0 - view.hold(&payer)?.0 - minutes.0);
-            if available_after < limits.floor {
-                return Err(LedgerError::BelowFloor { code: payer, balance, would_be: available_after, floor: limits.floor });
-            }
             let next_seq = view.head()?.0 + 1;
             let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
             let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
@@ -153,16 +140,33 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             let transfer = Transfer {
                 from: profile.bank,
                 to: peer.bank,
-                payer,
-                payee,
+                payer: payer.clone(),
+                payee: payee.clone(),
                 minutes,
                 category,
                 date: date.unwrap_or_else(|| ServiceDate::today(ctx.now_ms)),
                 nonce,
             };
             let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            // A retry (same client reference) of a transfer already recorded
+            // gets that transfer, before any check that its own hold, its
+            // settlement or a later change (a frozen line, a paused member)
+            // would now fail.
             if view.transfer(&id)?.is_some() {
                 return Ok(Decision::KnownTransfer(id));
+            }
+            let member = view.member(&payer)?.ok_or_else(|| LedgerError::UnknownMember(payer.clone()))?;
+            if member.status != MemberStatus::Active {
+                return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
+            }
+            if peer.frozen {
+                return Err(LedgerError::PeerFrozen(payee.handle().to_string()));
+            }
+            let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+            let balance = view.balance(&payer)?;
+            let available_after = Minutes(balance.0 - view.hold(&payer)?.0 - minutes.0);
+            if available_after < limits.floor {
+                return Err(LedgerError::BelowFloor { code: payer, balance, would_be: available_after, floor: limits.floor });
             }
             let body = transfer.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
             let signed = signed(ctx, MessageKind::Transfer, body)?;

@@ -1,0 +1,823 @@
+//! Three real banks (Rhymney, Gwynedd, Cardiff) under a seeded random
+//! workload and seeded random faults, then every DESIGN.md §4 invariant
+//! checked, plus: every acknowledged exchange present exactly once, every
+//! acknowledged cross-bank transfer decided exactly once on both sides, and
+//! every member's balance exactly what the acknowledged exchanges and the
+//! accepted transfers make it (nothing lost, nothing paid twice).
+//!
+//! Short (CI) version, debug build: 3 runs of 20 faults, plus the full-disk
+//! and read-only stories below, well under a minute on 2 cores:
+//!   cargo test -p amser-cli --test faults -- --nocapture
+//! Long version, over 1,000 faults on real processes (about 10 minutes):
+//!   AMSER_FAULT_SEED=5000 AMSER_FAULT_RUNS=34 AMSER_FAULTS_PER_RUN=30 \
+//!     cargo test --release -p amser-cli --test faults -- --nocapture
+//! Replay one seed: AMSER_FAULT_SEED=<n> AMSER_FAULT_RUNS=1 (each run prints
+//! its seed; run k of a base seed s uses s + k). A seed fixes the workload
+//! (who helps whom, how long, with which reference) and the fault schedule
+//! (which fault, where, when, how long); it cannot fix thread timing, so the
+//! exact instant a kill lands inside a request differs between replays.
+//! The last line is one parseable summary: `faults: runs=.. kills=.. ...`.
+//!
+//! The faults, and the layer each is injected at:
+//! - kill: SIGKILL of a node process while every bank's client is recording
+//!   and transfers are in flight, then a restart on the same data directory
+//!   (process layer). Clients whose request got no answer retry it later
+//!   with the same client reference, as a real client must.
+//! - partition: both relays between two banks cut: live connections dropped,
+//!   new ones refused, until healed some faults later (TCP layer; nodes run
+//!   in their own network namespaces, so a relay is the only way between
+//!   them, see tests/common/netns.rs).
+//! - delay: each chunk of bytes on one directed link held back 10-300 ms
+//!   for a while (TCP layer). Reordering across connections follows from it.
+//! - reset: every live connection on one link dropped once, mid-request:
+//!   a transfer whose answer is lost is delivered again, so the payee's bank
+//!   sees duplicates (TCP layer, duplication at the protocol layer: the node
+//!   retries). Whole protocol messages cannot be duplicated or reordered
+//!   inside a noise stream; forged and replayed signed messages are covered
+//!   against the ledger rules in node/tests/federation_rules.rs.
+//! - replay: an exchange already acknowledged is sent again with the same
+//!   client reference (API layer): it must answer the same id and record nothing.
+//!
+//! Determinism: no fixed ports (every listener binds port 0), no sleep used
+//! to wait for something (waits poll a condition with a deadline; sleeps are
+//! the faults themselves and the pacing of the workload), loopback only.
+//! Needs root for the namespaces; without it the test says so and passes.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use common::invariants::check_invariants;
+use common::mount::Mounted;
+use common::netns::{Netns, Relay};
+use common::{Answer, Api, Bank, Node, UpOptions};
+use serde_json::{json, Value};
+
+const BANKS: [(&str, &str); 3] = [("Rhymney Time Bank", "rhymney"), ("Gwynedd Time Bank", "gwynedd"), ("Cardiff Time Bank", "cardiff")];
+const MEMBERS_PER_BANK: usize = 4;
+/// Trust line each bank extends to the others: wide, so most transfers are accepted...
+const TRUST_HOURS: u64 = 1000;
+/// ...but Cardiff lets Gwynedd's members owe it only this much, so some are rejected.
+const TIGHT_TRUST: ((usize, usize), u64) = ((2, 1), 2);
+/// One service date for every exchange: a retry on another day must still be the same exchange.
+const SERVICE_DATE: &str = "2025-01-15";
+/// Seeded runs when AMSER_FAULT_RUNS is not set (CI).
+const DEFAULT_RUNS: u64 = 3;
+/// Faults per run when AMSER_FAULTS_PER_RUN is not set.
+const DEFAULT_FAULTS_PER_RUN: u64 = 20;
+/// Exchanges last this many quarter hours, 1 to 6.
+const MAX_QUARTERS: u64 = 6;
+/// Share of exchanges that cross to another bank, in percent.
+const CROSS_PERCENT: u64 = 50;
+/// The workload's pace: a client waits this long (random within) between requests.
+const CLIENT_PAUSE_MS: (u64, u64) = (10, 60);
+/// Time the workload runs between two faults (random within).
+const BETWEEN_FAULTS_MS: (u64, u64) = (100, 700);
+/// How long a killed node stays down (random within).
+const DOWN_MS: (u64, u64) = (0, 600);
+/// For how many following faults a partition or a delay lasts (random within).
+const LASTS_FAULTS: (u64, u64) = (1, 3);
+/// Delay per chunk on a slowed link (random within).
+const DELAY_MS: (u64, u64) = (10, 300);
+/// Time between two looks at a condition.
+const POLL: Duration = Duration::from_millis(100);
+/// The longest the federation may take to link up, or to settle after the faults end.
+/// (A payer retries an undelivered transfer with backoff up to 30 s.)
+const WAIT: Duration = Duration::from_secs(120);
+
+/// splitmix64: small, seedable, good enough to choose faults.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Uniform in [lo, hi].
+    fn within(&mut self, (lo, hi): (u64, u64)) -> u64 {
+        lo + self.below(hi - lo + 1)
+    }
+    fn millis(&mut self, range: (u64, u64)) -> Duration {
+        Duration::from_millis(self.within(range))
+    }
+    /// Two different banks.
+    fn pair(&mut self) -> (usize, usize) {
+        let a = self.below(3) as usize;
+        (a, (a + 1 + self.below(2) as usize) % 3)
+    }
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number, not '{v}'")))
+}
+
+/// Faults injected and what the workload did, over every run.
+#[derive(Debug, Default)]
+struct Tally {
+    runs: u64,
+    kills: u64,
+    partitions: u64,
+    delays: u64,
+    resets: u64,
+    replays: u64,
+    /// Local exchanges acknowledged (201).
+    exchanges: u64,
+    /// Cross-bank transfers acknowledged (202), and how they ended.
+    transfers: u64,
+    accepted: u64,
+    rejected: u64,
+    /// Requests refused with a reason (limits): nothing recorded.
+    refused: u64,
+    /// Requests that got no answer (a kill) and were sent again until they did.
+    retried: u64,
+}
+
+impl Tally {
+    fn faults(&self) -> u64 {
+        self.kills + self.partitions + self.delays + self.resets + self.replays
+    }
+}
+
+/// One bank: its namespace, data directory, node, and the relay the test
+/// reaches its API through (its address stays the same across restarts).
+struct Site {
+    // Fields drop in order: the node stops before its relay, namespace and directory go.
+    node: Option<Node>,
+    api_relay: Relay,
+    ns: Netns,
+    bank: Bank,
+    handle: &'static str,
+    id: String,
+    /// The node's p2p listen address inside its namespace (new at every start).
+    p2p: SocketAddr,
+    members: Vec<String>,
+}
+
+impl Site {
+    fn start(bank: &Bank, ns: &Netns) -> (Node, SocketAddr) {
+        let node = bank.up_with(&UpOptions { netns: Some(ns.name().to_string()), ..UpOptions::default() });
+        let tcp = node.p2p_listen.first().and_then(|a| a.split('/').nth(4)).expect("a /ip4/.../tcp/PORT p2p address");
+        let p2p = format!("127.0.0.1:{tcp}").parse().expect("a socket address");
+        (node, p2p)
+    }
+
+    fn api(&self) -> Api {
+        Api::new(&self.api_relay.addr.to_string(), &self.bank.token())
+    }
+
+    /// GET /api/v1{path}, which must answer 200.
+    #[track_caller]
+    fn get(&self, api: &Api, path: &str) -> Value {
+        let a = api.get(&format!("/api/v1{path}"));
+        assert_eq!(a.status, 200, "{}: GET {path}: {}", self.handle, a.text);
+        a.body
+    }
+}
+
+/// The three banks, linked through relays.
+struct Federation {
+    // Before `sites`: relays stop before the namespaces they live in go.
+    /// (from, to) -> the relay in `from`'s namespace that reaches `to`'s node.
+    links: BTreeMap<(usize, usize), Relay>,
+    sites: Vec<Site>,
+}
+
+impl Federation {
+    /// Three banks, each in its own namespace; each admits the others at
+    /// relay addresses; returns once all are connected. `Err` when
+    /// namespaces cannot be made here.
+    fn start(run: u64) -> Result<Federation, String> {
+        let mut sites = Vec::new();
+        for (name, handle) in BANKS {
+            let ns = Netns::create(&format!("amser-{}-{run}-{handle}", std::process::id()))?;
+            let bank = Bank::init(name, handle);
+            let (mut node, p2p) = Site::start(&bank, &ns);
+            let api_relay = Relay::start(None, Some(&ns), node.addr.parse().expect("api address"));
+            node.addr = api_relay.addr.to_string();
+            let id = node.bank_id.clone();
+            sites.push(Site { node: Some(node), api_relay, ns, bank, handle, id, p2p, members: Vec::new() });
+        }
+        let mut links = BTreeMap::new();
+        for from in 0..3 {
+            for to in (0..3).filter(|&to| to != from) {
+                links.insert((from, to), Relay::start(Some(&sites[from].ns), Some(&sites[to].ns), sites[to].p2p));
+            }
+        }
+        let fed = Federation { links, sites };
+        for ((from, to), relay) in &fed.links {
+            let (a, b) = (&fed.sites[*from], &fed.sites[*to]);
+            let addr = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", relay.addr.port(), b.id);
+            let trust = if (*from, *to) == TIGHT_TRUST.0 { TIGHT_TRUST.1 } else { TRUST_HOURS };
+            let body = json!({"bank_id": b.id, "addr": addr, "trust_hours": trust});
+            let answer = a.api().post("/api/v1/peers", &body);
+            assert_eq!(answer.status, 201, "{} admits {}: {}", a.handle, b.handle, answer.text);
+        }
+        fed.wait_until("every bank connected to the others and knowing their handles", || {
+            fed.links.keys().all(|(from, to)| {
+                let (a, b) = (&fed.sites[*from], &fed.sites[*to]);
+                a.get(&a.api(), "/peers")
+                    .as_array()
+                    .expect("peers")
+                    .iter()
+                    .any(|p| p["bank_id"] == json!(b.id) && p["connected"] == json!(true) && p["handle"] == json!(b.handle))
+            })
+        });
+        let mut fed = fed;
+        for site in &mut fed.sites {
+            let api = site.api();
+            for n in 0..MEMBERS_PER_BANK {
+                let answer = api.post("/api/v1/members", &json!({"name": format!("{} member {n}", site.handle), "kind": "person"}));
+                assert_eq!(answer.status, 201, "{}: add a member: {}", site.handle, answer.text);
+                site.members.push(answer.body["code"].as_str().expect("member code").to_string());
+            }
+        }
+        Ok(fed)
+    }
+
+    /// SIGKILL bank `i`'s node (a crash).
+    fn kill(&mut self, i: usize) {
+        self.sites[i].node.take().expect("running").kill();
+    }
+
+    /// Starts bank `i`'s node again on the same data directory; the relays
+    /// to it follow it to its new ports (peers' admitted addresses do not change).
+    fn restart(&mut self, i: usize) {
+        let site = &mut self.sites[i];
+        let (mut node, p2p) = Site::start(&site.bank, &site.ns);
+        assert_eq!(node.bank_id, site.id, "a restart keeps the bank's identity");
+        site.api_relay.set_target(node.addr.parse().expect("api address"));
+        node.addr = site.api_relay.addr.to_string();
+        site.node = Some(node);
+        site.p2p = p2p;
+        for ((_, to), relay) in &self.links {
+            if *to == i {
+                relay.set_target(p2p);
+            }
+        }
+    }
+
+    /// Whether bank `a` says it is connected to bank `b`.
+    fn connected(&self, a: usize, b: usize) -> bool {
+        let (a, b) = (&self.sites[a], &self.sites[b]);
+        let peers = a.get(&a.api(), "/peers");
+        peers.as_array().expect("peers").iter().any(|p| p["bank_id"] == json!(b.id) && p["connected"] == json!(true))
+    }
+
+    /// Cuts both directions between two banks, and waits until each sees the other gone.
+    fn cut(&self, (a, b): (usize, usize)) {
+        self.links[&(a, b)].cut();
+        self.links[&(b, a)].cut();
+        self.wait_until("both sides of a partition to see it", || !self.connected(a, b) && !self.connected(b, a));
+    }
+
+    /// Heals a partition. First checks it held: neither side found a way
+    /// around it (a mutual peer's relay, an address learnt from identify).
+    #[track_caller]
+    fn heal(&self, (a, b): (usize, usize)) {
+        assert!(
+            !self.connected(a, b) && !self.connected(b, a),
+            "{} and {} connected around a partition",
+            self.sites[a].handle,
+            self.sites[b].handle
+        );
+        self.links[&(a, b)].heal();
+        self.links[&(b, a)].heal();
+    }
+
+    #[track_caller]
+    fn wait_until(&self, what: &str, mut condition: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !condition() {
+            if start.elapsed() > WAIT {
+                panic!("waited {WAIT:?} for {what}\n{}", self.logs());
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// The end of every node's log, for failure messages.
+    fn logs(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sites {
+            let log = s.bank.log();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            out.push_str(&format!("----- {} ({}) log, last lines -----\n{}\n", s.handle, s.id, tail.join("\n")));
+        }
+        out
+    }
+}
+
+/// One exchange a client asked a bank to record.
+#[derive(Debug, Clone)]
+struct Request {
+    /// The bank it is recorded at: the receiver's (the member who was helped pays).
+    bank: usize,
+    provider: (usize, String),
+    receiver: String,
+    minutes: i64,
+    client_ref: String,
+}
+
+impl Request {
+    fn cross(&self) -> bool {
+        self.provider.0 != self.bank
+    }
+
+    fn body(&self) -> Value {
+        json!({
+            "providers": [self.provider.1], "receivers": [self.receiver], "minutes": self.minutes,
+            "date": SERVICE_DATE, "client_ref": self.client_ref, "note": format!("fault run {}", self.client_ref),
+        })
+    }
+}
+
+/// What became of a request.
+enum Outcome {
+    /// Acknowledged (201 or 202): the id of the exchange or transfer.
+    Recorded(String),
+    /// Refused with a reason (4xx): nothing was recorded.
+    Refused,
+    /// No answer, or the node could not say (5xx): it may or may not be recorded.
+    Unknown,
+}
+
+fn send(api: &Api, req: &Request) -> Outcome {
+    let Ok(answer) = api.try_post("/api/v1/exchanges", &req.body()) else { return Outcome::Unknown };
+    match answer.status {
+        201 | 202 => Outcome::Recorded(recorded_id(req, &answer)),
+        400..=499 => Outcome::Refused,
+        _ => Outcome::Unknown,
+    }
+}
+
+#[track_caller]
+fn recorded_id(req: &Request, answer: &Answer) -> String {
+    let (status, kind) = if req.cross() { (202, "transfer") } else { (201, "exchange") };
+    assert_eq!(answer.status, status, "{req:?} answered {}: {}", answer.status, answer.text);
+    if req.cross() {
+        assert_eq!(answer.body["kind"], json!(kind), "{}", answer.text);
+    }
+    answer.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", answer.text)).to_string()
+}
+
+/// Every request's fate, shared by the clients and the checks.
+#[derive(Default)]
+struct Book {
+    recorded: Vec<(Request, String)>,
+    refused: Vec<Request>,
+    retried: u64,
+}
+
+/// A client at bank `bank`: records exchanges until `stop`, sending again
+/// every request that got no answer (same body, same reference) before any
+/// new one. Returns those still unanswered when it stops.
+fn client(fed: &Federation, bank: usize, seed: u64, book: Arc<Mutex<Book>>, stop: Arc<AtomicBool>) -> JoinHandle<Vec<Request>> {
+    let api_addr = fed.sites[bank].api_relay.addr.to_string();
+    let token = fed.sites[bank].bank.token();
+    let members: Vec<Vec<String>> = fed.sites.iter().map(|s| s.members.clone()).collect();
+    std::thread::spawn(move || {
+        let api = Api::new(&api_addr, &token);
+        let mut rng = Rng(seed ^ (0xA5A5_0000 + bank as u64));
+        let mut unanswered: Vec<Request> = Vec::new();
+        let mut n = 0u64;
+        while !stop.load(Ordering::Acquire) {
+            let fresh = unanswered.is_empty();
+            let req = if fresh {
+                n += 1;
+                let m = MEMBERS_PER_BANK as u64;
+                let r = rng.below(m) as usize;
+                let (provider_bank, p) = if rng.below(100) < CROSS_PERCENT {
+                    ((bank + 1 + rng.below(2) as usize) % 3, rng.below(m) as usize)
+                } else {
+                    (bank, (r + 1 + rng.below(m - 1) as usize) % MEMBERS_PER_BANK)
+                };
+                Request {
+                    bank,
+                    provider: (provider_bank, members[provider_bank][p].clone()),
+                    receiver: members[bank][r].clone(),
+                    minutes: 15 * rng.within((1, MAX_QUARTERS)) as i64,
+                    client_ref: format!("s{seed}-b{bank}-{n}"),
+                }
+            } else {
+                unanswered.remove(0)
+            };
+            match send(&api, &req) {
+                Outcome::Recorded(id) => book.lock().unwrap().recorded.push((req, id)),
+                Outcome::Refused => book.lock().unwrap().refused.push(req),
+                Outcome::Unknown => {
+                    book.lock().unwrap().retried += u64::from(fresh);
+                    unanswered.insert(0, req);
+                }
+            }
+            std::thread::sleep(rng.millis(CLIENT_PAUSE_MS));
+        }
+        unanswered
+    })
+}
+
+/// One seeded run: start the federation, run the workload under faults,
+/// heal, settle, check. Adds to `tally`; `Err` when namespaces cannot be made.
+fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), String> {
+    println!("run {run}: AMSER_FAULT_SEED={seed}");
+    let mut fed = Federation::start(run)?;
+    let mut rng = Rng(seed);
+    let book = Arc::new(Mutex::new(Book::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..3).map(|b| client(&fed, b, seed, book.clone(), stop.clone())).collect();
+
+    // A partition and a slowed link each last for a few faults; at most one of each at a time.
+    let mut partition: Option<((usize, usize), u64)> = None;
+    let mut delay: Option<((usize, usize), u64)> = None;
+    for step in 0..faults {
+        std::thread::sleep(rng.millis(BETWEEN_FAULTS_MS));
+        if let Some((pair, until)) = partition {
+            if step >= until {
+                fed.heal(pair);
+                partition = None;
+            }
+        }
+        if let Some((link, until)) = delay {
+            if step >= until {
+                fed.links[&link].set_delay(Duration::ZERO);
+                delay = None;
+            }
+        }
+        match rng.below(5) {
+            0 | 1 => {
+                let i = rng.below(3) as usize;
+                fed.kill(i);
+                tally.kills += 1;
+                std::thread::sleep(rng.millis(DOWN_MS));
+                fed.restart(i);
+            }
+            2 if partition.is_none() => {
+                let pair = rng.pair();
+                fed.cut(pair);
+                partition = Some((pair, step + rng.within(LASTS_FAULTS)));
+                tally.partitions += 1;
+            }
+            3 if delay.is_none() => {
+                let link = rng.pair();
+                fed.links[&link].set_delay(rng.millis(DELAY_MS));
+                delay = Some((link, step + rng.within(LASTS_FAULTS)));
+                tally.delays += 1;
+            }
+            2 | 3 => {
+                fed.links[&rng.pair()].reset();
+                tally.resets += 1;
+            }
+            _ => {
+                let earlier = {
+                    let b = book.lock().unwrap();
+                    (!b.recorded.is_empty()).then(|| b.recorded[rng.below(b.recorded.len() as u64) as usize].clone())
+                };
+                match earlier {
+                    Some((req, id)) => {
+                        let answer = fed.sites[req.bank].api().post("/api/v1/exchanges", &req.body());
+                        assert_eq!(recorded_id(&req, &answer), id, "sent again with the same reference, {req:?} must be the same record");
+                        tally.replays += 1;
+                    }
+                    None => {
+                        fed.links[&rng.pair()].reset();
+                        tally.resets += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    // Heal everything, stop the clients, and get an answer for every request.
+    if let Some((pair, _)) = partition {
+        fed.heal(pair);
+    }
+    if let Some((link, _)) = delay {
+        fed.links[&link].set_delay(Duration::ZERO);
+    }
+    stop.store(true, Ordering::Release);
+    let unanswered: Vec<Request> = clients.into_iter().flat_map(|c| c.join().expect("a client thread panicked")).collect();
+    for req in unanswered {
+        let api = fed.sites[req.bank].api();
+        let mut outcome = send(&api, &req);
+        fed.wait_until(&format!("an answer to {req:?}"), || {
+            if matches!(outcome, Outcome::Unknown) {
+                outcome = send(&api, &req);
+            }
+            !matches!(outcome, Outcome::Unknown)
+        });
+        let mut b = book.lock().unwrap();
+        match outcome {
+            Outcome::Recorded(id) => b.recorded.push((req, id)),
+            _ => b.refused.push(req),
+        }
+    }
+
+    // Settle: nothing pending at any payer's bank.
+    fed.wait_until("every transfer to be decided and settled", || {
+        fed.sites.iter().all(|s| {
+            let list = s.get(&s.api(), "/transfers?limit=10000");
+            list.as_array().expect("transfers").iter().all(|t| t["state"] != json!("pending"))
+        })
+    });
+
+    let book = book.lock().unwrap();
+    let counts = check_books(&fed, &book);
+    let nodes: Vec<&Node> = fed.sites.iter().filter_map(|s| s.node.as_ref()).collect();
+    check_invariants(&nodes);
+
+    tally.runs += 1;
+    tally.exchanges += counts.0;
+    tally.transfers += counts.1;
+    tally.accepted += counts.2;
+    tally.rejected += counts.1 - counts.2;
+    tally.refused += book.refused.len() as u64;
+    tally.retried += book.retried;
+    println!("run {run}: seed {seed} passed: {} recorded, {} refused, {} retried", book.recorded.len(), book.refused.len(), book.retried);
+    Ok(())
+}
+
+/// Every acknowledged exchange and transfer is there exactly once, nothing
+/// else is, and every balance is what they make it. Returns (local exchanges,
+/// transfers, transfers accepted).
+#[track_caller]
+fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
+    let mut expected: HashMap<String, i64> = HashMap::new();
+    let (mut locals, mut transfers, mut accepted) = (0, 0, 0);
+    for (b, site) in fed.sites.iter().enumerate() {
+        let api = site.api();
+        let mine: Vec<&(Request, String)> = book.recorded.iter().filter(|(r, _)| r.bank == b).collect();
+        let refs: HashSet<&str> = mine.iter().map(|(r, _)| r.client_ref.as_str()).collect();
+        assert_eq!(refs.len(), mine.len(), "{}: a reference acknowledged twice: {mine:?}", site.handle);
+
+        let exchanges = site.get(&api, "/exchanges?limit=10000");
+        let mut listed: HashMap<String, u32> = HashMap::new();
+        for x in exchanges.as_array().expect("exchanges") {
+            *listed.entry(x["id"].as_str().expect("id").to_string()).or_default() += 1;
+        }
+        let outgoing: HashMap<String, Value> = site
+            .get(&api, "/transfers?limit=10000")
+            .as_array()
+            .expect("transfers")
+            .iter()
+            .filter(|t| t["role"] == json!("outgoing"))
+            .map(|t| (t["id"].as_str().expect("id").to_string(), t.clone()))
+            .collect();
+        let (mut my_locals, mut my_transfers) = (0, 0);
+        for (req, id) in &mine {
+            if req.cross() {
+                let t = outgoing.get(id).unwrap_or_else(|| panic!("{}: acknowledged transfer {id} is missing: {req:?}", site.handle));
+                assert_eq!(t["minutes"], json!(req.minutes), "{t}");
+                assert_eq!(t["payer"], json!(req.receiver), "{t}");
+                assert_eq!(t["payee"], json!(req.provider.1), "{t}");
+                my_transfers += 1;
+                if t["state"] == json!("accepted") {
+                    accepted += 1;
+                    *expected.entry(req.receiver.clone()).or_default() -= req.minutes;
+                    *expected.entry(req.provider.1.clone()).or_default() += req.minutes;
+                } else {
+                    assert_eq!(t["state"], json!("rejected"), "{t}");
+                }
+            } else {
+                assert_eq!(listed.get(id), Some(&1), "{}: acknowledged exchange {id} must be listed exactly once: {req:?}", site.handle);
+                my_locals += 1;
+                *expected.entry(req.receiver.clone()).or_default() -= req.minutes;
+                *expected.entry(req.provider.1.clone()).or_default() += req.minutes;
+            }
+        }
+        assert_eq!(listed.len(), my_locals, "{}: exchanges recorded that no client was told of", site.handle);
+        assert_eq!(outgoing.len(), my_transfers, "{}: transfers recorded that no client was told of", site.handle);
+        locals += my_locals as u64;
+        transfers += my_transfers as u64;
+    }
+    for site in &fed.sites {
+        let balances = site.get(&site.api(), "/balances");
+        for a in balances["accounts"].as_array().expect("accounts") {
+            let code = a["code"].as_str().expect("code");
+            let want = expected.get(code).copied().unwrap_or(0);
+            assert_eq!(a["minutes"], json!(want), "{}: {code}'s balance must be what its acknowledged exchanges make it", site.handle);
+        }
+    }
+    (locals, transfers, accepted)
+}
+
+/// The seeded runs, and one summary line of every fault injected.
+#[test]
+fn three_banks_keep_every_acknowledged_hour_through_kills_partitions_delays_and_replays() {
+    let base = env_u64("AMSER_FAULT_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_nanos() as u64 % 1_000_000_000
+    });
+    let runs = env_u64("AMSER_FAULT_RUNS").unwrap_or(DEFAULT_RUNS);
+    let faults = env_u64("AMSER_FAULTS_PER_RUN").unwrap_or(DEFAULT_FAULTS_PER_RUN);
+    println!("AMSER_FAULT_SEED={base} AMSER_FAULT_RUNS={runs} AMSER_FAULTS_PER_RUN={faults}");
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    for run in 0..runs {
+        if let Err(why) = run_once(run, base + run, faults, &mut tally) {
+            println!("skipped: cannot make network namespaces here ({why}); run as root");
+            return;
+        }
+    }
+    println!(
+        "faults: runs={} total={} kills={} partitions={} delays={} resets={} replays={} exchanges={} transfers={} accepted={} rejected={} refused={} retried={} seconds={}",
+        tally.runs,
+        tally.faults(),
+        tally.kills,
+        tally.partitions,
+        tally.delays,
+        tally.resets,
+        tally.replays,
+        tally.exchanges,
+        tally.transfers,
+        tally.accepted,
+        tally.rejected,
+        tally.refused,
+        tally.retried,
+        started.elapsed().as_secs()
+    );
+}
+
+/// One bank on a disk of its own, for the full-disk and read-only stories:
+/// every exchange acknowledged, to check after the disk is fixed.
+struct DiskStory {
+    // Fields drop in order: the node stops, then the disk is unmounted, then the directory goes.
+    node: Option<Node>,
+    disk: Mounted,
+    bank: Bank,
+    members: [String; 2],
+    /// (exchange id, receiver pays minutes to provider)
+    acknowledged: Vec<(String, i64)>,
+    next_ref: u64,
+}
+
+impl DiskStory {
+    /// A new bank whose data directory is on the disk `mount` makes there,
+    /// running; `Err` when the disk cannot be made.
+    fn start(mount: impl FnOnce(&Path) -> Result<Mounted, String>) -> Result<DiskStory, String> {
+        let bank = Bank::empty();
+        let disk = mount(&bank.dir)?;
+        bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney", "--json"]).ok();
+        let node = bank.up();
+        let members = [bank.add_member("Mair Jones", "person"), bank.add_member("Gwen Roberts", "person")];
+        Ok(DiskStory { node: Some(node), disk, bank, members, acknowledged: Vec::new(), next_ref: 0 })
+    }
+
+    fn api(&self) -> Api {
+        self.node.as_ref().expect("running").api()
+    }
+
+    /// Mair helps Gwen, then Gwen helps Mair (so limits never refuse), 15 minutes each time.
+    fn record(&mut self) -> Answer {
+        self.next_ref += 1;
+        let (p, r) = if self.next_ref.is_multiple_of(2) { (0, 1) } else { (1, 0) };
+        let body = json!({"providers": [self.members[p]], "receivers": [self.members[r]], "minutes": 15,
+            "date": SERVICE_DATE, "client_ref": format!("disk-{}", self.next_ref)});
+        let answer = self.api().post("/api/v1/exchanges", &body);
+        if answer.status == 201 {
+            let id = answer.body["id"].as_str().expect("id").to_string();
+            self.acknowledged.push((id, if p == 0 { 15 } else { -15 }));
+        }
+        answer
+    }
+
+    /// The next exchange must be refused with this status and code; its message.
+    #[track_caller]
+    fn refused(&mut self, status: u16, code: &str) -> String {
+        let a = self.record();
+        if a.status != status || a.body["error"]["code"] != json!(code) {
+            panic!("expected HTTP {status} {code}, got {}: {}\nnode log:\n{}", a.status, a.text, self.bank.log());
+        }
+        a.expect_error(status, code)
+    }
+
+    fn journal_seq(&self) -> u64 {
+        let a = self.api().get("/api/v1/status");
+        assert_eq!(a.status, 200, "{}", a.text);
+        a.body["journal_seq"].as_u64().expect("journal_seq")
+    }
+
+    /// Every acknowledged exchange there exactly once, nothing else, the
+    /// balances they make, and a clean audit.
+    #[track_caller]
+    fn check(&self) {
+        let node = self.node.as_ref().expect("running");
+        check_invariants(&[node]);
+        let api = self.api();
+        let listed = api.get("/api/v1/exchanges?limit=10000").body;
+        let ids: Vec<&str> = listed.as_array().expect("exchanges").iter().map(|x| x["id"].as_str().expect("id")).collect();
+        let mut want: Vec<&str> = self.acknowledged.iter().map(|(id, _)| id.as_str()).collect();
+        let mut got = ids.clone();
+        want.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, want, "the exchanges must be exactly the acknowledged ones, each once");
+        let mair: i64 = self.acknowledged.iter().map(|(_, m)| m).sum();
+        assert_eq!(self.bank.balance(&self.members[0]), mair);
+        assert_eq!(self.bank.balance(&self.members[1]), -mair);
+    }
+
+    /// kill -9 and start again on the same directory.
+    fn crash_and_restart(&mut self) {
+        self.node.take().expect("running").kill();
+        self.node = Some(self.bank.up());
+    }
+}
+
+/// A tmpfs holds the bank; another file fills it. The node refuses new
+/// exchanges with HTTP 507 `disk_full` and a message that says so, records
+/// nothing, and when the space comes back carries on without a restart;
+/// after a kill -9 every acknowledged exchange is still there, once.
+#[test]
+fn a_bank_whose_disk_fills_refuses_clearly_records_nothing_and_carries_on_when_space_returns() {
+    /// Room for the bank, with little to spare once the filler is written.
+    const TMPFS_BYTES: u64 = 16 * 1024 * 1024;
+    /// Exchanges tried on a full disk before the test gives up waiting for a refusal
+    /// (the journal's and sled's last pages have some room left in them).
+    const MAX_TRIES: usize = 5000;
+    let mut story = match DiskStory::start(|at| Mounted::tmpfs(at, TMPFS_BYTES)) {
+        Ok(s) => s,
+        Err(why) => return println!("skipped: cannot mount a tmpfs here ({why}); run as root"),
+    };
+    for _ in 0..5 {
+        assert_eq!(story.record().status, 201);
+    }
+
+    let filler = story.disk.path().join("filler");
+    fill(&filler);
+    let refused = (0..MAX_TRIES).map(|_| story.record()).find(|a| a.status != 201).expect("a full disk must refuse an exchange");
+    let message = refused.expect_error(507, "disk_full");
+    assert!(message.contains("full") && message.contains("nothing was recorded"), "{message}");
+    let seq = story.journal_seq();
+    for _ in 0..3 {
+        story.refused(507, "disk_full");
+    }
+    assert_eq!(story.journal_seq(), seq, "a refused exchange must not move the journal");
+    story.check();
+
+    std::fs::remove_file(&filler).expect("free the space");
+    for _ in 0..5 {
+        let a = story.record();
+        assert_eq!(a.status, 201, "with space again the node must carry on: {}", a.text);
+    }
+    story.check();
+    story.crash_and_restart();
+    story.check();
+}
+
+/// Writes zeros to `path` until the disk is full.
+fn fill(path: &Path) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).expect("create the filler");
+    let chunk = vec![0u8; 64 * 1024];
+    while f.write_all(&chunk).is_ok() {}
+    // The last bytes, a page at a time.
+    while f.write_all(&chunk[..4096]).is_ok() {}
+    while f.write_all(&chunk[..1]).is_ok() {}
+}
+
+/// The disk under a running node turns read-only (as ext4 does after a
+/// disk error). The node refuses new exchanges with HTTP 503 `read_only`
+/// and a message that says so, and keeps refusing (nothing more is written
+/// until a person has looked); after a restart on the disk made writable
+/// again, every acknowledged exchange is there, once, and it carries on.
+#[test]
+fn a_bank_whose_disk_turns_read_only_refuses_clearly_and_carries_on_after_a_restart_once_writable() {
+    /// A small ext4 image (mkfs.ext4 needs a few megabytes for its own journal).
+    const EXT4_MEGABYTES: u64 = 32;
+    let mut story = match DiskStory::start(|at| Mounted::ext4(at, EXT4_MEGABYTES)) {
+        Ok(s) => s,
+        Err(why) => return println!("skipped: cannot make an ext4 loop device here ({why}); run as root with mkfs.ext4 and losetup"),
+    };
+    for _ in 0..5 {
+        assert_eq!(story.record().status, 201);
+    }
+    let seq = story.journal_seq();
+
+    story.disk.fail_read_only();
+    for _ in 0..3 {
+        let message = story.refused(503, "read_only");
+        assert!(message.contains("read-only") && message.contains("nothing was recorded"), "{message}");
+    }
+    assert_eq!(story.journal_seq(), seq, "a refused exchange must not move the journal");
+
+    story.node.take().expect("running").kill();
+    story.disk.remount_writable();
+    story.node = Some(story.bank.up());
+    story.check();
+    for _ in 0..5 {
+        let a = story.record();
+        assert_eq!(a.status, 201, "on a writable disk the node must carry on: {}", a.text);
+    }
+    story.crash_and_restart();
+    story.check();
+}
