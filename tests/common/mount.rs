@@ -73,10 +73,34 @@ impl Mounted {
         std::fs::write(&trigger, "1").unwrap_or_else(|e| panic!("write {}: {e}", trigger.display()));
     }
 
-    /// ext4 only, with nothing open on it: mounts it again, writable.
+    /// ext4 only, with nothing open on it: what an operator does after a
+    /// disk error. Unmounts, checks and repairs it (`e2fsck -fy`, which also
+    /// clears the error the test raised), and mounts it again; checks that it
+    /// is writable, and tries again if the kernel still turned it read-only
+    /// (seen once in a long run when the error was not cleared first).
     pub fn remount_writable(&self) {
-        run("umount", &[self.path().to_str().expect("utf-8 temp path")]).unwrap_or_else(|e| panic!("{e}"));
-        self.mount_ext4().unwrap_or_else(|e| panic!("{e}"));
+        /// Attempts before the test gives up on getting a writable disk back.
+        const ATTEMPTS: usize = 3;
+        let (_, device) = self.image.as_ref().expect("an ext4 image");
+        let at = self.path().to_str().expect("utf-8 temp path");
+        let mut last = String::new();
+        for _ in 0..ATTEMPTS {
+            run("umount", &[at]).unwrap_or_else(|e| panic!("{e}"));
+            // e2fsck exits 1 when it repaired something: also fine here.
+            let checked = Command::new("e2fsck").args(["-f", "-y", device]).output().map_err(|e| format!("could not run e2fsck: {e}"));
+            match checked {
+                Ok(out) if matches!(out.status.code(), Some(0) | Some(1)) => {}
+                Ok(out) => last = format!("e2fsck {device}: {} {}", out.status, String::from_utf8_lossy(&out.stdout)),
+                Err(e) => last = e,
+            }
+            self.mount_ext4().unwrap_or_else(|e| panic!("{e}"));
+            let probe = self.path().join(".writable");
+            match std::fs::write(&probe, b"ok").and_then(|()| std::fs::remove_file(&probe)) {
+                Ok(()) => return,
+                Err(e) => last = format!("{last} still not writable after mounting again: {e}"),
+            }
+        }
+        panic!("could not get the disk back writable: {last}");
     }
 }
 
