@@ -30,6 +30,7 @@ use tokio::task::JoinSet;
 use crate::clock::Clock;
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
 use crate::network::{self, bank_of, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
+use crate::pairing::Pairing;
 use crate::writer::{Ledger, Reply};
 
 /// How often the driver looks at peers, pending transfers and our head.
@@ -149,6 +150,7 @@ pub async fn start(
         heads: HashMap::new(),
         published_head: 0,
         catch_ups: Arc::default(),
+        pairing: Arc::default(),
         tasks: JoinSet::new(),
     };
     let task = tokio::spawn(driver.run(events, stop));
@@ -188,6 +190,8 @@ struct Driver {
     published_head: u64,
     /// Reading each peer's public log: when next, and whether it is under way.
     catch_ups: Arc<Mutex<HashMap<BankId, CatchUp>>>,
+    /// Other banks' transfers and decisions waiting for their other half.
+    pairing: Arc<Mutex<Pairing>>,
     /// Deliveries and gossip in progress; aborted when the driver stops.
     tasks: JoinSet<()>,
 }
@@ -254,10 +258,10 @@ impl Driver {
                 continue;
             }
             state.running = true;
-            let (net, ledger, federation, bank, catch_ups) =
-                (self.net.clone(), self.ledger.clone(), self.federation, *bank, self.catch_ups.clone());
+            let (net, ledger, federation, bank, catch_ups, pairing) =
+                (self.net.clone(), self.ledger.clone(), self.federation, *bank, self.catch_ups.clone(), self.pairing.clone());
             self.tasks.spawn(async move {
-                let wait = match catch_up(&net, &ledger, federation, bank).await {
+                let wait = match catch_up(&net, &ledger, &pairing, federation, bank).await {
                     Ok(n) => {
                         if n > 0 {
                             tracing::info!(%bank, statements = n, "caught up with a peer's public log");
@@ -493,7 +497,7 @@ impl Driver {
                 }
                 match PublicMessage::check(&message, self.federation) {
                     Ok(said) => {
-                        if let Err(e) = learn(&self.ledger, said, message).await {
+                        if let Err(e) = learn(&self.ledger, &self.pairing, said, message).await {
                             tracing::warn!(error = %e, "could not keep a peer's public statement");
                         }
                     }
@@ -519,7 +523,13 @@ impl Driver {
 
 /// Reads `bank`'s public log from where we left off, keeps what it says, and
 /// settles our transfers it has decided. Returns how many statements were new.
-async fn catch_up(net: &NetworkHandle, ledger: &Ledger, federation: FederationId, bank: BankId) -> Result<usize, String> {
+async fn catch_up(
+    net: &NetworkHandle,
+    ledger: &Ledger,
+    pairing: &Mutex<Pairing>,
+    federation: FederationId,
+    bank: BankId,
+) -> Result<usize, String> {
     let mut learnt = 0;
     for _ in 0..MAX_CATCH_UP_PAGES {
         let from_seq = ledger.read(move |s| s.log_cursor(&bank)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())?;
@@ -543,7 +553,7 @@ async fn catch_up(net: &NetworkHandle, ledger: &Ledger, federation: FederationId
             page.push((said, signed));
         }
         for (said, signed) in page {
-            if learn(ledger, said, signed).await? {
+            if learn(ledger, pairing, said, signed).await? {
                 learnt += 1;
             }
         }
@@ -555,10 +565,11 @@ async fn catch_up(net: &NetworkHandle, ledger: &Ledger, federation: FederationId
     Ok(learnt)
 }
 
-/// Keeps a checked public statement; a decision on one of our own pending
+/// Takes a checked public statement: a decision on one of our own pending
 /// transfers settles it here and now (the payee's bank signed it, so it is
-/// as good as the answer to a delivery). Returns whether it was new.
-async fn learn(ledger: &Ledger, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
+/// as good as the answer to a delivery); a transfer and its decision, once
+/// both are here, are kept. Returns whether that kept something new.
+async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
     if let PublicMessage::Decision(decision) = &said {
         let id = decision.transfer;
         let ours = ledger.read(move |s| s.transfer(&id)).await.and_then(|r| r).map_err(|e| e.to_string())?;
@@ -569,5 +580,9 @@ async fn learn(ledger: &Ledger, said: PublicMessage, signed: SignedMessage) -> R
             }
         }
     }
-    ledger.read(move |s| s.remember_public(&said, &signed)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())
+    let pair = pairing.lock().map_err(|_| "the pairing lock is poisoned".to_string())?.offer(&said, signed);
+    match pair {
+        Some(pair) => ledger.read(move |s| s.remember_pair(&pair)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string()),
+        None => Ok(false),
+    }
 }

@@ -29,6 +29,7 @@ pub mod hot;
 pub mod journal;
 pub mod ledger;
 pub mod network;
+pub mod pairing;
 pub mod positions;
 pub mod report;
 pub mod store;

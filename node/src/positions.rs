@@ -18,7 +18,8 @@ pub struct Position {
     pub accepted: Minutes,
     pub accepted_count: u64,
     pub rejected_count: u64,
-    /// Transfers seen whose decision this bank has not seen (yet).
+    /// This bank's own transfers still waiting for the other bank's decision
+    /// (other banks' transfers are kept only once decided).
     pub undecided_count: u64,
 }
 
@@ -36,13 +37,13 @@ impl Positions {
 
     /// Adds another bank's signed statements, re-checked; a decision that is
     /// not the payee bank's own is ignored. Ids already known first hand are kept.
-    pub fn add_public(&mut self, federation: FederationId, transfer: &SignedMessage, decision: Option<&SignedMessage>) {
+    pub fn add_public(&mut self, federation: FederationId, transfer: &SignedMessage, decision: &SignedMessage) {
         let Ok(PublicMessage::Transfer { id, transfer }) = PublicMessage::check(transfer, federation) else { return };
-        let verdict = match decision.map(|d| PublicMessage::check(d, federation)) {
-            Some(Ok(PublicMessage::Decision(d))) if d.transfer == id && d.by == transfer.to => Some(d.verdict),
-            _ => None,
-        };
-        self.transfers.entry(id).or_insert((transfer, verdict));
+        if let Ok(PublicMessage::Decision(d)) = PublicMessage::check(decision, federation) {
+            if d.transfer == id && d.by == transfer.to {
+                self.transfers.entry(id).or_insert((transfer, Some(d.verdict)));
+            }
+        }
     }
 
     /// Totals by (payer's bank, payee's bank).

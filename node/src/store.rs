@@ -32,7 +32,7 @@
 //! journal and is not ours to vouch for: every message in it was verified
 //! before it was kept, and if it is lost, catching up again refills it.
 //! ```text
-//! vt:<transfer id>    a signed transfer        vd:<transfer id>   its signed decision
+//! vt:<transfer id>    a signed transfer and the payee bank's signed decision
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! ```
 //!
@@ -47,7 +47,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use amser_protocol::federation::{PeerLine, PublicMessage, TransferId, MAX_LOG_BATCH_BYTES};
+use amser_protocol::federation::{PeerLine, TransferId, MAX_LOG_BATCH_BYTES};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
@@ -55,6 +55,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use crate::pairing::Pair;
 
 /// sled's page cache, in bytes; small, for small boxes.
 const CACHE_BYTES: u64 = 32 * 1024 * 1024;
@@ -504,29 +505,17 @@ impl Store {
         Ok(self.get::<(u64, EntryHash)>(b"meta:head")?.map(|(seq, _)| seq).unwrap_or(0))
     }
 
-    /// Keeps another bank's public statement (already checked with
-    /// [`amser_protocol::federation::PublicMessage::check`]). Returns whether it was new.
-    pub fn remember_public(&self, said: &PublicMessage, signed: &SignedMessage) -> Result<bool, StoreError> {
-        let prefix = match said {
-            PublicMessage::Transfer { .. } => "vt:",
-            PublicMessage::Decision(_) => "vd:",
-        };
-        let previous = self.view.compare_and_swap(key(prefix, &said.transfer_id().0), None as Option<&[u8]>, Some(enc(signed)))?;
+    /// Keeps a transfer between other banks with the payee bank's decision
+    /// (see [`crate::pairing`]). Returns whether it was new.
+    pub fn remember_pair(&self, pair: &Pair) -> Result<bool, StoreError> {
+        let previous =
+            self.view.compare_and_swap(key("vt:", &pair.id.0), None as Option<&[u8]>, Some(enc(&(&pair.transfer, &pair.decision))))?;
         Ok(previous.is_ok())
     }
 
-    /// Every transfer other banks told us of, with its decision if we have seen it.
-    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, Option<SignedMessage>)>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.view.scan_prefix("vt:") {
-            let (k, v) = kv?;
-            let decision = match self.view.get(key("vd:", &k[3..]))? {
-                Some(d) => Some(dec("decision seen", &d)?),
-                None => None,
-            };
-            out.push((dec("transfer seen", &v)?, decision));
-        }
-        Ok(out)
+    /// Every decided transfer other banks told us of: (transfer, decision).
+    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, SignedMessage)>, StoreError> {
+        self.view.scan_prefix("vt:").map(|kv| dec("transfer seen", &kv?.1)).collect()
     }
 
     /// The next seq of `bank`'s public log we have not read.

@@ -251,7 +251,7 @@ pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<Positio
                 positions.add(r.id, r.transfer, r.decision.as_ref());
             }
             for (transfer, decision) in store.public_transfers()? {
-                positions.add_public(federation, &transfer, decision.as_ref());
+                positions.add_public(federation, &transfer, &decision);
             }
             let handles: std::collections::HashMap<BankId, String> =
                 store.peers()?.into_iter().filter_map(|l| Some((l.bank, l.handle?.to_string()))).collect();
