@@ -188,3 +188,175 @@ async fn a_bank_that_was_never_admitted_cannot_even_connect() {
     assert!(net.connected().await.unwrap().is_empty(), "the allow list closes the connection");
     node.shutdown().await;
 }
+
+async fn member(node: &Node, name: &str) -> amser_protocol::MemberCode {
+    let profile = MemberProfile::new(name, MemberKind::Person);
+    match node.ledger().submit(Command::AddMember { profile, joined: None }).await.unwrap() {
+        amser_node::writer::Reply::Member(m) => m.code,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Mallory's transfer to a Rhymney member, signed by Mallory.
+fn mallorys_transfer(key: &SigningKey, to: BankId, payee: &amser_protocol::MemberCode, nonce: u8) -> SignedMessage {
+    let transfer = Transfer {
+        from: bank_id(key),
+        to,
+        payer: "mallory:AAAA-00".parse().unwrap(),
+        payee: payee.clone(),
+        minutes: Minutes(60),
+        category: "help".into(),
+        date: ServiceDate(20_000),
+        nonce: [nonce; 16],
+    };
+    sign(key, MessageKind::Transfer, FederationId::from_name("amser"), transfer.encode().unwrap()).unwrap()
+}
+
+/// An admitted bank delivers a real transfer, then replays it again and
+/// again (and once more after Rhymney restarts): the same signed decision
+/// every time, one journal entry, one credit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_transfer_gets_the_same_decision_and_pays_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = rhymney(dir.path()).await;
+    let key = SigningKey::from_bytes(&MALLORY_SEED);
+    admit(&node, bank_id(&key)).await;
+    let mair = member(&node, "Mair").await;
+    let (net, _events) = mallory(MALLORY_SEED, &node).await;
+    until("Rhymney sees Mallory connected", || node.federation.presence(&bank_id(&key)).connected).await;
+
+    let signed = mallorys_transfer(&key, node.bank, &mair, 1);
+    let deliver = || PeerRequest::Deliver { transfer: signed.clone(), note: String::new() };
+    let first = match net.request(peer_of(&node.bank), deliver()).await.unwrap() {
+        PeerResponse::Decided { decision } => decision,
+        other => panic!("{other:?}"),
+    };
+    let head = node.ledger().store().head().unwrap();
+    for _ in 0..20 {
+        match net.request(peer_of(&node.bank), deliver()).await.unwrap() {
+            PeerResponse::Decided { decision } => assert_eq!(decision, first, "the same signed decision every time"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(node.ledger().store().head().unwrap(), head, "a replay writes nothing");
+    assert_eq!(node.ledger().store().balance(&mair).unwrap(), Minutes(60), "Mair is credited once");
+    node.shutdown().await;
+}
+
+/// Mallory answers Rhymney's catch-up with a log page it has no right to
+/// give: a transfer signed by another bank pretending to be from Gwynedd, a
+/// tampered decision, and a stranger's statements. Rhymney refuses the whole
+/// page, keeps nothing of it, and its positions do not move.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_catch_up_page_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = rhymney(dir.path()).await;
+    let key = SigningKey::from_bytes(&MALLORY_SEED);
+    admit(&node, bank_id(&key)).await;
+    let mair = member(&node, "Mair").await;
+    let (net, mut events) = mallory(MALLORY_SEED, &node).await;
+    let fed = FederationId::from_name("amser");
+    let stranger = SigningKey::from_bytes(&[99; 32]);
+    // A transfer between two other banks, signed by its payer, and a decision
+    // on it signed by Mallory, which is not its payee's bank.
+    let theirs = Transfer {
+        from: bank_id(&stranger),
+        to: node.bank,
+        payer: "elsewhere:AAAA-00".parse().unwrap(),
+        payee: mair.clone(),
+        minutes: Minutes(600),
+        category: "help".into(),
+        date: ServiceDate(20_000),
+        nonce: [7; 16],
+    };
+    let stranger_transfer = sign(&stranger, MessageKind::Transfer, fed, theirs.encode().unwrap()).unwrap();
+    let decision = amser_protocol::federation::Decision {
+        transfer: theirs.id().unwrap(),
+        by: bank_id(&key),
+        verdict: amser_protocol::federation::Verdict::Accept,
+        decided_ms: 1,
+    };
+    let mut tampered = sign(&key, MessageKind::Decision, fed, decision.encode().unwrap()).unwrap();
+    tampered.signature[0] ^= 1;
+    let page = vec![mallorys_transfer(&key, node.bank, &mair, 2), stranger_transfer, tampered];
+
+    let mut answered = 0;
+    let deadline = Instant::now() + DEADLINE;
+    while answered < 2 {
+        let event =
+            tokio::time::timeout_at(deadline.into(), events.recv()).await.expect("Rhymney asks for Mallory's log").expect("network up");
+        if let NetEvent::Request { request: PeerRequest::Log { .. }, channel, .. } = event {
+            net.respond(channel, PeerResponse::Log { entries: page.clone(), next_seq: 1_000, head_seq: 999 }).await.unwrap();
+            answered += 1;
+        } else if let NetEvent::Request { channel, .. } = event {
+            net.respond(channel, PeerResponse::Unknown).await.unwrap();
+        }
+    }
+    let store = node.ledger().store().clone();
+    assert!(store.public_transfers().unwrap().is_empty(), "nothing of a forged page is kept");
+    assert_eq!(store.log_cursor(&bank_id(&key)).unwrap(), 0, "the cursor does not move past a page that was refused");
+    assert_eq!(store.balance(&mair).unwrap(), Minutes(0));
+    node.shutdown().await;
+}
+
+/// Mallory floods the federation's topic (valid signatures, useless heads,
+/// and garbage) while Rhymney's coordinator records exchanges: every
+/// exchange is recorded, and the flood is dropped without a panic. The
+/// latencies are printed; RELIABILITY.md reports them (shared machines are
+/// too noisy for a timed assertion).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gossip_flood_does_not_stop_rhymney_serving_its_members() {
+    /// Messages in the flood.
+    const FLOOD: u64 = 3_000;
+    /// Exchanges recorded before and during the flood.
+    const EXCHANGES: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let node = rhymney(dir.path()).await;
+    let key = SigningKey::from_bytes(&MALLORY_SEED);
+    admit(&node, bank_id(&key)).await;
+    let (mair, gwen) = (member(&node, "Mair").await, member(&node, "Gwen").await);
+    let (net, _events) = mallory(MALLORY_SEED, &node).await;
+    until("Rhymney sees Mallory connected", || node.federation.presence(&bank_id(&key)).connected).await;
+
+    let record = |i: usize| {
+        let (p, r) = if i % 2 == 0 { (mair.clone(), gwen.clone()) } else { (gwen.clone(), mair.clone()) };
+        let ledger = node.ledger().clone();
+        async move {
+            let started = Instant::now();
+            ledger.submit(Command::exchange(&[&p], &[&r], Minutes(30))).await.expect("recorded");
+            started.elapsed()
+        }
+    };
+    let mut quiet = Vec::new();
+    for i in 0..EXCHANGES {
+        quiet.push(record(i).await);
+    }
+    let flood_key = key.clone();
+    let flood = tokio::spawn(async move {
+        let key = flood_key;
+        for n in 0..FLOOD {
+            let junk = if n % 3 == 0 { vec![0xFF; 200] } else { head(&key, 10_000 + n, 1, n) };
+            let _ = net.publish(junk).await;
+        }
+        net
+    });
+    let mut busy = Vec::new();
+    for i in 0..EXCHANGES {
+        busy.push(record(i).await);
+    }
+    let _net = flood.await.unwrap();
+    let p = |v: &mut Vec<Duration>, q: f64| {
+        v.sort();
+        v[((v.len() - 1) as f64 * q) as usize]
+    };
+    println!(
+        "exchange latency: quiet p50 {:?} p99 {:?}; during a flood of {FLOOD} gossip messages p50 {:?} p99 {:?}",
+        p(&mut quiet, 0.5),
+        p(&mut quiet, 0.99),
+        p(&mut busy, 0.5),
+        p(&mut busy, 0.99)
+    );
+    assert_eq!(node.ledger().store().exchanges(false, usize::MAX).unwrap().len(), 2 * EXCHANGES);
+    assert!(!peer_line(&node, &bank_id(&key)).frozen, "useless heads are no evidence of anything");
+    node.shutdown().await;
+}

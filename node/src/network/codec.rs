@@ -71,3 +71,64 @@ impl libp2p::request_response::Codec for PeerCodec {
         write_frame(io, &res.encode().map_err(invalid)?).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libp2p::futures::io::Cursor;
+    use libp2p::request_response::Codec;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    fn frame(len: u32, body: &[u8]) -> Vec<u8> {
+        let mut out = len.to_le_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    }
+
+    async fn read(bytes: Vec<u8>) -> io::Result<PeerRequest> {
+        PeerCodec.read_request(&PEER_PROTOCOL, &mut Cursor::new(bytes)).await
+    }
+
+    #[tokio::test]
+    async fn a_request_that_says_it_is_too_big_is_refused_before_it_is_read() {
+        let err = read(frame(u32::MAX, &[])).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("over the"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn truncated_garbage_and_unknown_requests_are_refused() {
+        let hello = PeerRequest::Hello.encode().unwrap();
+        assert_eq!(read(frame(hello.len() as u32, &hello)).await.unwrap(), PeerRequest::Hello);
+        // The length promises more than comes.
+        assert_eq!(read(frame(100, &[1, 2, 3])).await.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        // Not even a whole length.
+        assert_eq!(read(vec![5, 0]).await.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        // A variant no version of the protocol has, and bytes after a whole message.
+        assert_eq!(read(frame(1, &[200])).await.unwrap_err().kind(), io::ErrorKind::InvalidData);
+        let mut trailing = hello.clone();
+        trailing.push(0);
+        assert_eq!(read(frame(trailing.len() as u32, &trailing)).await.unwrap_err().kind(), io::ErrorKind::InvalidData);
+    }
+
+    /// Sends a length, then nothing, forever.
+    struct Stalls(Cursor<Vec<u8>>);
+
+    impl AsyncRead for Stalls {
+        fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            match Pin::new(&mut self.0).poll_read(cx, buf) {
+                Poll::Ready(Ok(0)) => Poll::Pending,
+                other => other,
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_sends_a_length_and_then_nothing_is_cut_off_at_the_deadline() {
+        let started = tokio::time::Instant::now();
+        let err = PeerCodec.read_request(&PEER_PROTOCOL, &mut Stalls(Cursor::new(frame(10, &[])))).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(started.elapsed(), READ_DEADLINE);
+    }
+}
