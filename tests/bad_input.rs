@@ -416,7 +416,7 @@ fn a_runaway_script_is_slowed_down_with_429_and_what_was_refused_records_nothing
 
     let (mut recorded, mut refused) = (0, 0);
     for i in 0..3 * RATE {
-        let (p, r) = if i % 2 == 0 { (&mair, &gwen) } else { (&gwen, &mair) };
+        let (p, r) = if i.is_multiple_of(2) { (&mair, &gwen) } else { (&gwen, &mair) };
         let a = api.post("/api/v1/exchanges", &exchange_body(p, r, json!("0.5")));
         match a.status {
             201 => recorded += 1,

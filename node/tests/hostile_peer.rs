@@ -319,7 +319,7 @@ async fn a_gossip_flood_does_not_stop_rhymney_serving_its_members() {
     until("Rhymney sees Mallory connected", || node.federation.presence(&bank_id(&key)).connected).await;
 
     let record = |i: usize| {
-        let (p, r) = if i % 2 == 0 { (mair.clone(), gwen.clone()) } else { (gwen.clone(), mair.clone()) };
+        let (p, r) = if i.is_multiple_of(2) { (mair.clone(), gwen.clone()) } else { (gwen.clone(), mair.clone()) };
         let ledger = node.ledger().clone();
         async move {
             let started = Instant::now();
@@ -335,7 +335,7 @@ async fn a_gossip_flood_does_not_stop_rhymney_serving_its_members() {
     let flood = tokio::spawn(async move {
         let key = flood_key;
         for n in 0..FLOOD {
-            let junk = if n % 3 == 0 { vec![0xFF; 200] } else { head(&key, 10_000 + n, 1, n) };
+            let junk = if n.is_multiple_of(3) { vec![0xFF; 200] } else { head(&key, 10_000 + n, 1, n) };
             let _ = net.publish(junk).await;
         }
         net
