@@ -30,6 +30,7 @@ pub struct AuditReport {
 
 /// Audits the journal at `path` (reading at most `limit` bytes: the synced
 /// part, when a node is writing), and compares with `store` when given.
+/// With a `limit` the node is running: see [`audit_running`].
 pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditReport {
     let mut state = MemState::default();
     let mut problems = Vec::new();
@@ -56,7 +57,9 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
         problems.push(format!("balances recomputed from the journal sum to {sum} minutes, not 0"));
     }
     if let Some(store) = store {
-        compare_with_store(&state, store, notes.is_empty(), &mut problems);
+        if compare_with_store(&state, store, notes.is_empty(), limit.is_some(), &mut problems) == Compared::Moved {
+            notes.push("the node was recording while it was audited, so its state database was not compared this time".into());
+        }
     }
     AuditReport {
         ok: problems.is_empty(),
@@ -71,14 +74,36 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
     }
 }
 
-fn compare_with_store(state: &MemState, store: &Store, whole: bool, problems: &mut Vec<String>) {
+/// Whether the state database could be compared with the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compared {
+    Done,
+    /// A running node's database moved on during the comparison (it is
+    /// written while we read): compare again with a longer journal prefix.
+    Moved,
+}
+
+fn compare_with_store(state: &MemState, store: &Store, whole: bool, running: bool, problems: &mut Vec<String>) -> Compared {
     let stored_head: (u64, EntryHash) = match store.head() {
         Ok(h) => h,
         Err(e) => {
             problems.push(format!("could not read the state database: {e}"));
-            return;
+            return Compared::Done;
         }
     };
+    if running && stored_head.0 > state.head.0 {
+        return Compared::Moved;
+    }
+    let mut found = Vec::new();
+    compare_at(state, store, stored_head, whole, &mut found);
+    if running && store.head().map(|h| h != stored_head).unwrap_or(false) {
+        return Compared::Moved;
+    }
+    problems.extend(found);
+    Compared::Done
+}
+
+fn compare_at(state: &MemState, store: &Store, stored_head: (u64, EntryHash), whole: bool, problems: &mut Vec<String>) {
     if !whole && stored_head.0 > state.head.0 {
         problems.push(format!(
             "journal entry {} cannot be read, yet the state database shows that entries up to {} were recorded: the end of the journal is damaged, not unfinished",
@@ -119,4 +144,24 @@ fn compare_with_store(state: &MemState, store: &Store, whole: bool, problems: &m
         }
         Err(e) => problems.push(format!("could not read balances: {e}")),
     }
+}
+
+/// Times a running node's audit starts again when its state database moved
+/// on while it was being compared.
+pub const RUNNING_AUDIT_ATTEMPTS: usize = 5;
+
+/// Audits a running node: the synced part of its journal, compared with its
+/// state database. sled is written while we read (it may even pass the
+/// journal prefix we read), so a comparison that saw it move is started
+/// again with the journal as it is then, a few times, rather than reported
+/// as a problem that is not there.
+pub fn audit_running(ledger: &crate::writer::Ledger) -> AuditReport {
+    let mut report = audit(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+    for _ in 1..RUNNING_AUDIT_ATTEMPTS {
+        if !report.notes.iter().any(|n| n.starts_with("the node was recording")) {
+            break;
+        }
+        report = audit(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+    }
+    report
 }

@@ -128,12 +128,8 @@ pub async fn report(State(state): State<AppState>, Params(q): Params<ReportQuery
 
 pub async fn audit(State(state): State<AppState>) -> Result<Json<crate::audit::AuditReport>, ApiError> {
     let ledger = state.ledger.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        let limit = ledger.synced_len();
-        crate::audit::audit(ledger.journal_path(), Some(limit), Some(ledger.store()))
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    let report =
+        tokio::task::spawn_blocking(move || crate::audit::audit_running(&ledger)).await.map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(report))
 }
 
