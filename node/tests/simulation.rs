@@ -1,409 +1,290 @@
-//! A deterministic simulator of a federation (DESIGN.md §2b): three banks'
-//! real ledger and transfer rules in one process, a simulated network that
-//! loses, duplicates, delays, reorders and partitions messages, banks that
-//! crash before or after a sync, replayed old messages, and a simulated
-//! clock, all driven by one seed. Every invariant of DESIGN.md §4 is checked
-//! after every step; at the end the network heals and every transfer must
-//! have ended exactly once.
+//! A deterministic simulator of a federation (DESIGN.md §2b and §4): 2 to 6
+//! banks' real ledger and transfer rules in one process, with
+//! - a simulated network that loses, duplicates, delays, reorders, replays
+//!   and tampers with messages, and cuts links or whole banks off for a while;
+//! - a simulated disk per bank: a journal of synced entries plus a group
+//!   commit's unsynced ones; crashes before a sync (the unsynced entries are
+//!   lost), after a sync (nothing is lost, but no reply or message has gone
+//!   out), during the write (a torn write: part of it lands, maybe padded
+//!   with zeros), or at any moment (kill -9); recovery reads what is left
+//!   with the node's own journal scan and rebuilds the bank from it alone;
+//! - a simulated clock per bank, skewed and sometimes stepped backwards;
+//! - coordinators who retry a request with a client reference until it is
+//!   acknowledged, and change trust lines and members' standing;
+//!
+//! all drawn from one seed. Nothing leaves a bank (a reply, a transfer, a
+//! decision) before the entry it reveals is synced, as in the node. Every
+//! invariant is checked after every step; then the network heals and every
+//! transfer must end exactly once, and every journal must verify and replay
+//! to its bank's state. The checks are in `sim/check.rs`; three
+//! deliberately broken rules below prove they catch what they claim to.
 //!
 //! ```text
-//! cargo test -p amser-node --test simulation                       # AMSER_SIM_SEEDS seeds (default 300)
-//! AMSER_SIM_SEEDS=100000 cargo test --release -p amser-node --test simulation
-//! AMSER_SIM_SEED=1234 cargo test -p amser-node --test simulation   # replay one seed
+//! cargo test -p amser-node --test simulation                        # the CI run: AMSER_SIM_SEEDS seeds (default 2,000)
+//! AMSER_SIM_SEEDS=100000 cargo test --release -p amser-node --test simulation -- --nocapture
+//! AMSER_SIM_SEED=1234 cargo test -p amser-node --test simulation -- --nocapture   # replay one seed, with its trace
 //! ```
+//!
+//! `AMSER_SIM_FIRST_SEED` moves the range of seeds; `AMSER_SIM_THREADS`
+//! sets how many scenarios run at once (default: one per core). A failing
+//! seed prints `AMSER_SIM_SEED=<n>`; its run does not depend on the threads.
 
-use std::collections::{BTreeMap, HashMap};
+mod sim;
 
-use amser_node::ledger::memory::MemBank;
-use amser_node::ledger::{apply, Command, Decision, LedgerRead, MemState, TransferRole};
-use amser_protocol::federation::{TransferId, Verdict};
-use amser_protocol::journal::{EntryBody, JournalEntry};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use sim::bank::{SimBank, Submitted};
+use sim::disk::Tear;
+use sim::{scenario, Failure, Mutation, Tally};
+
+use amser_node::ledger::Command;
 use amser_protocol::member::MemberProfile;
-use amser_protocol::signing::{FederationId, SignedMessage};
-use amser_protocol::{BankId, MemberCode, MemberKind, Minutes};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use amser_protocol::signing::FederationId;
+use amser_protocol::{MemberKind, Policy};
 
-/// Steps of random activity per scenario, before the network heals.
-const STEPS: usize = 300;
-/// Steps allowed after healing for every transfer to settle.
-const SETTLE_STEPS: usize = 2_000;
-const START_MS: u64 = 1_795_694_400_000;
-const BANKS: [(&str, u8); 3] = [("rhymney", 1), ("gwynedd", 2), ("cardiff", 3)];
-const MEMBERS_PER_BANK: usize = 3;
-const TRUST_HOURS: i64 = 6;
+/// Seeds the CI run tries.
+const DEFAULT_SEEDS: u64 = 2_000;
+/// A long run reports its progress every this many scenarios.
+const PROGRESS_EVERY: usize = 10_000;
+/// A deliberately broken rule must be caught within this many seeds.
+const SEEDS_TO_CATCH_A_BROKEN_RULE: u64 = 100;
 
-/// A message between two banks, in flight.
-#[derive(Clone, Debug)]
-enum Wire {
-    Deliver { transfer: SignedMessage },
-    Decision { decision: SignedMessage },
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}")))
 }
 
-#[derive(Clone, Debug)]
-struct InFlight {
-    arrives: usize,
-    from: usize,
-    to: usize,
-    wire: Wire,
-}
-
-/// How hostile the world is in one scenario.
-struct Faults {
-    loss: f64,
-    duplicate: f64,
-    max_delay: usize,
-    crash_before_sync: f64,
-    crash_after_sync: f64,
-    partition: f64,
-    replay: f64,
-}
-
-struct World {
-    rng: StdRng,
-    banks: Vec<MemBank>,
-    members: Vec<Vec<MemberCode>>,
-    net: Vec<InFlight>,
-    /// Every message ever sent, for replays.
-    history: Vec<InFlight>,
-    /// Pairs that cannot talk, until the given step.
-    cut: HashMap<(usize, usize), usize>,
-    step: usize,
-    faults: Faults,
-    log: Vec<String>,
-}
-
-impl World {
-    fn new(seed: u64) -> World {
-        let mut rng = StdRng::seed_from_u64(seed);
-        let faults = Faults {
-            loss: rng.random_range(0.0..0.3),
-            duplicate: rng.random_range(0.0..0.3),
-            max_delay: rng.random_range(1..20),
-            crash_before_sync: rng.random_range(0.0..0.05),
-            crash_after_sync: rng.random_range(0.0..0.05),
-            partition: rng.random_range(0.0..0.03),
-            replay: rng.random_range(0.0..0.05),
-        };
-        let fed = FederationId::from_name("sim");
-        let mut banks: Vec<MemBank> = BANKS.iter().map(|(h, s)| MemBank::open(h, h, [*s; 32], fed, START_MS).expect("open")).collect();
-        let ids: Vec<BankId> = banks.iter().map(|b| b.id()).collect();
-        let mut members = Vec::new();
-        for (i, bank) in banks.iter_mut().enumerate() {
-            for (j, (handle, _)) in BANKS.iter().enumerate() {
-                if i != j {
-                    let command = Command::AdmitPeer {
-                        bank: ids[j],
-                        handle: Some(handle.parse().expect("handle")),
-                        addrs: vec![],
-                        trust: Minutes::from_hours(TRUST_HOURS),
-                        max_transfer: None,
-                    };
-                    bank.run(command).expect("admit");
-                }
-            }
-            let mut codes = Vec::new();
-            for m in 0..MEMBERS_PER_BANK {
-                let kind = if m == 0 { MemberKind::Agency } else { MemberKind::Person };
-                match bank
-                    .run(Command::AddMember { profile: MemberProfile::new(format!("member {m}"), kind), joined: None })
-                    .expect("join")
-                    .1
-                    .map(|e| e.body)
-                {
-                    Some(EntryBody::MemberJoined { member, .. }) => codes.push(member.code),
-                    other => panic!("{other:?}"),
-                }
-            }
-            members.push(codes);
-        }
-        World { rng, banks, members, net: Vec::new(), history: Vec::new(), cut: HashMap::new(), step: 0, faults, log: Vec::new() }
-    }
-
-    fn index_of(&self, bank: &BankId) -> usize {
-        self.banks.iter().position(|b| &b.id() == bank).expect("a bank of the federation")
-    }
-
-    fn send(&mut self, from: usize, to: usize, wire: Wire) {
-        let message = InFlight { arrives: self.step + 1 + self.rng.random_range(0..self.faults.max_delay), from, to, wire };
-        self.history.push(message.clone());
-        if self.rng.random_bool(self.faults.loss) {
-            return;
-        }
-        if self.rng.random_bool(self.faults.duplicate) {
-            let mut copy = message.clone();
-            copy.arrives += self.rng.random_range(0..self.faults.max_delay);
-            self.net.push(copy);
-        }
-        self.net.push(message);
-    }
-
-    /// Rebuilds a bank from its journal, as a restart does; the journal may lose its last entry
-    /// (a write that was never synced, so never acknowledged).
-    fn crash(&mut self, b: usize, lose_last: bool) {
-        let bank = &mut self.banks[b];
-        if lose_last {
-            bank.journal.pop();
-        }
-        let mut state = MemState::default();
-        let mut previous = None;
-        for entry in &bank.journal {
-            entry.check_follows(previous).expect("the journal chain holds after a crash");
-            let hash = entry.hash().expect("hash");
-            for w in apply(&state, entry, hash).expect("replay applies") {
-                state.write(w);
-            }
-            previous = Some((entry.seq, hash));
-        }
-        if !lose_last {
-            assert_eq!(state.balances, bank.state.balances, "replay gives the same balances");
-            assert_eq!(state.clearing, bank.state.clearing, "replay gives the same clearing accounts");
-            assert_eq!(state.holds, bank.state.holds, "replay gives the same holds");
-        }
-        bank.state = state;
-        self.log.push(format!("step {}: bank {b} crashed{}", self.step, if lose_last { " before a sync" } else { "" }));
-    }
-
-    /// Runs a command at bank `b`, maybe crashing around its sync; returns the entry if it was kept.
-    fn run(&mut self, b: usize, command: Command) -> Option<(Decision, Option<JournalEntry>)> {
-        let outcome = self.banks[b].run(command).ok()?;
-        if outcome.1.is_some() && self.rng.random_bool(self.faults.crash_before_sync) {
-            self.crash(b, true);
-            return None;
-        }
-        if self.rng.random_bool(self.faults.crash_after_sync) {
-            self.crash(b, false);
-            return None; // the reply is lost with the process
-        }
-        Some(outcome)
-    }
-
-    fn random_activity(&mut self) {
-        let b = self.rng.random_range(0..self.banks.len());
-        match self.rng.random_range(0..10) {
-            0..=2 => {
-                let (p, r) = (self.rng.random_range(0..MEMBERS_PER_BANK), self.rng.random_range(0..MEMBERS_PER_BANK));
-                let minutes = Minutes(self.rng.random_range(1..240));
-                let (provider, receiver) = (self.members[b][p].clone(), self.members[b][r].clone());
-                self.run(b, Command::exchange(&[&provider], &[&receiver], minutes));
-            }
-            3..=6 => {
-                let other = (b + self.rng.random_range(1..self.banks.len())) % self.banks.len();
-                let payer = self.members[b][self.rng.random_range(0..MEMBERS_PER_BANK)].clone();
-                let payee = if self.rng.random_bool(0.05) {
-                    format!("{}:ZZZZ-ZZ", BANKS[other].0).parse().expect("code")
-                } else {
-                    self.members[other][self.rng.random_range(0..MEMBERS_PER_BANK)].clone()
-                };
-                let minutes = Minutes(self.rng.random_range(1..180));
-                self.run(b, Command::exchange(&[&payee], &[&payer], minutes));
-            }
-            7 => {
-                let other = (b + self.rng.random_range(1..self.banks.len())) % self.banks.len();
-                if self.rng.random_bool(self.faults.partition * 10.0) {
-                    let until = self.step + self.rng.random_range(5..60);
-                    self.cut.insert((b.min(other), b.max(other)), until);
-                    self.log.push(format!("step {}: partition {b}-{other} until {until}", self.step));
-                }
-            }
-            8 => {
-                if !self.history.is_empty() && self.rng.random_bool(self.faults.replay * 10.0) {
-                    let mut old = self.history[self.rng.random_range(0..self.history.len())].clone();
-                    old.arrives = self.step + 1;
-                    self.net.push(old);
-                }
-            }
-            _ => self.retry(b),
-        }
-    }
-
-    /// The payer's bank re-sends every transfer still pending (its driver's tick).
-    fn retry(&mut self, b: usize) {
-        let pending: Vec<_> =
-            self.banks[b].state.transfers.values().filter(|t| t.role == TransferRole::Outgoing && t.is_pending()).cloned().collect();
-        for t in pending {
-            let to = self.index_of(&t.transfer.to);
-            self.send(b, to, Wire::Deliver { transfer: t.signed.clone() });
-        }
-    }
-
-    fn partitioned(&self, a: usize, b: usize) -> bool {
-        self.cut.get(&(a.min(b), a.max(b))).is_some_and(|until| *until > self.step)
-    }
-
-    /// Delivers the messages whose time has come, in a shuffled order.
-    fn deliver(&mut self) {
-        let (due, later): (Vec<_>, Vec<_>) = self.net.drain(..).partition(|m| m.arrives <= self.step);
-        self.net = later;
-        let mut due = due;
-        for i in (1..due.len()).rev() {
-            let j = self.rng.random_range(0..=i);
-            due.swap(i, j);
-        }
-        for m in due {
-            if self.partitioned(m.from, m.to) {
-                continue;
-            }
-            let from_id = self.banks[m.from].id();
-            match m.wire {
-                Wire::Deliver { transfer } => {
-                    if let Some((decision, _)) =
-                        self.run(m.to, Command::ReceiveTransfer { signed: transfer, note: String::new(), delivered_by: from_id })
-                    {
-                        let id = match decision {
-                            Decision::Append(EntryBody::TransferReceived { decision, .. }) => decision.transfer,
-                            Decision::KnownTransfer(id) => id,
-                            _ => continue,
-                        };
-                        let record = self.banks[m.to].state.transfer(&id).expect("read").expect("decided");
-                        if let Some(signed) = record.signed_decision {
-                            self.send(m.to, m.from, Wire::Decision { decision: signed });
+/// Runs every seed on `threads` threads; the tally, or the lowest failing seed found.
+fn run_seeds(seeds: &[u64], threads: usize, trace: bool) -> Result<Tally, (u64, Failure)> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let started = Instant::now();
+    let total = Mutex::new(Tally::default());
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let dir = tempfile::tempdir().expect("a scratch directory");
+                let scratch = dir.path().join("journal.amj");
+                let mut tally = Tally::default();
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(&seed) = seeds.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                    let outcome = std::panic::catch_unwind(|| scenario(seed, Mutation::None, &scratch, trace));
+                    let failure = match outcome {
+                        Ok(Ok(o)) => {
+                            tally.add(&o.tally);
+                            let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            if done.is_multiple_of(PROGRESS_EVERY) {
+                                eprintln!("simulation: {done} of {} scenarios after {:.0} s", seeds.len(), started.elapsed().as_secs_f64());
+                            }
+                            continue;
                         }
-                    }
+                        Ok(Err(failure)) => failure,
+                        Err(panic) => {
+                            let why = panic
+                                .downcast_ref::<String>()
+                                .cloned()
+                                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                                .unwrap_or_default();
+                            Failure { step: 0, why: format!("panicked: {why}"), trace: vec![] }
+                        }
+                    };
+                    stop.store(true, Ordering::Relaxed);
+                    failures.lock().unwrap().push((seed, failure));
                 }
-                Wire::Decision { decision } => {
-                    self.run(m.to, Command::ApplyDecision { signed: decision });
-                }
-            }
+                total.lock().unwrap().add(&tally);
+            });
         }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort_by_key(|(seed, _)| *seed);
+    match failures.into_iter().next() {
+        Some(failure) => Err(failure),
+        None => Ok(total.into_inner().unwrap()),
     }
-
-    fn tick(&mut self) {
-        self.step += 1;
-        for bank in &mut self.banks {
-            bank.now_ms += 1_000;
-        }
-    }
-
-    fn check_step_invariants(&self) {
-        for (i, bank) in self.banks.iter().enumerate() {
-            assert_eq!(bank.state.sum(), 0, "bank {i}'s accounts sum to zero");
-            for (code, hold) in &bank.state.holds {
-                assert!(hold.0 >= 0, "bank {i}: a negative hold on {code}");
-            }
-        }
-    }
-
-    /// The end state: every transfer decided the same on both sides, once;
-    /// clearing accounts opposite and equal to the accepted transfers.
-    fn check_final_invariants(&self) {
-        let mut decided: HashMap<TransferId, (usize, usize, bool, i64)> = HashMap::new();
-        for (i, bank) in self.banks.iter().enumerate() {
-            for t in bank.state.transfers.values() {
-                let accepted = match t.decision.as_ref().map(|d| &d.verdict) {
-                    None => panic!("transfer {:?} at bank {i} never ended", t.id),
-                    Some(Verdict::Accept) => true,
-                    Some(Verdict::Reject(_)) => false,
-                };
-                let from = self.index_of(&t.transfer.from);
-                let to = self.index_of(&t.transfer.to);
-                let seen = (from, to, accepted, t.transfer.minutes.0);
-                if let Some(other) = decided.insert(t.id, seen) {
-                    assert_eq!(other, seen, "both banks agree on transfer {:?}", t.id);
-                }
-            }
-        }
-        let mut owed: BTreeMap<(usize, usize), i64> = BTreeMap::new();
-        for (from, to, accepted, minutes) in decided.values() {
-            if *accepted {
-                *owed.entry((*from, *to)).or_default() += minutes;
-            }
-        }
-        for a in 0..self.banks.len() {
-            for b in 0..self.banks.len() {
-                if a == b {
-                    continue;
-                }
-                let at_a = self.banks[a].state.clearing(&self.banks[b].id()).expect("read").0;
-                let at_b = self.banks[b].state.clearing(&self.banks[a].id()).expect("read").0;
-                assert_eq!(at_a, -at_b, "clearing accounts of banks {a} and {b} are opposite");
-                let expected = owed.get(&(a, b)).copied().unwrap_or(0) - owed.get(&(b, a)).copied().unwrap_or(0);
-                assert_eq!(at_a, expected, "bank {a}'s clearing for {b} equals the transfers accepted between them");
-            }
-            assert!(self.banks[a].state.holds.values().all(|h| h.0 == 0), "no hold outlives its transfer at bank {a}");
-        }
-    }
-}
-
-/// What happened in a scenario, to show the faults really were exercised.
-#[derive(Default, Debug)]
-struct Tally {
-    accepted: usize,
-    rejected: usize,
-    crashes: usize,
-    messages: usize,
-}
-
-/// Runs one scenario; panics (with the seed in the message) if an invariant breaks.
-fn scenario(seed: u64) -> Tally {
-    let mut world = World::new(seed);
-    for _ in 0..STEPS {
-        world.tick();
-        world.random_activity();
-        world.deliver();
-        world.check_step_invariants();
-    }
-    // Heal: no more faults; every bank retries until nothing is pending.
-    world.faults =
-        Faults { loss: 0.0, duplicate: 0.0, max_delay: 1, crash_before_sync: 0.0, crash_after_sync: 0.0, partition: 0.0, replay: 0.0 };
-    world.cut.clear();
-    for _ in 0..SETTLE_STEPS {
-        let pending = world.banks.iter().any(|b| b.state.transfers.values().any(|t| t.is_pending()));
-        if !pending && world.net.is_empty() {
-            break;
-        }
-        world.tick();
-        for b in 0..world.banks.len() {
-            world.retry(b);
-        }
-        world.deliver();
-        world.check_step_invariants();
-    }
-    world.check_final_invariants();
-    let mut tally =
-        Tally { crashes: world.log.iter().filter(|l| l.contains("crashed")).count(), messages: world.history.len(), ..Tally::default() };
-    for t in world.banks.iter().flat_map(|b| b.state.transfers.values()).filter(|t| t.role == TransferRole::Outgoing) {
-        match t.decision.as_ref().map(|d| &d.verdict) {
-            Some(Verdict::Accept) => tally.accepted += 1,
-            _ => tally.rejected += 1,
-        }
-    }
-    tally
 }
 
 #[test]
 fn seeded_federations_under_faults_keep_every_invariant() {
-    let seeds: Vec<u64> = match std::env::var("AMSER_SIM_SEED") {
-        Ok(one) => vec![one.parse().expect("AMSER_SIM_SEED is a number")],
-        Err(_) => {
-            let n: u64 = std::env::var("AMSER_SIM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
-            let first: u64 = std::env::var("AMSER_SIM_FIRST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
-            (first..first + n).collect()
+    let (seeds, trace): (Vec<u64>, bool) = match env_u64("AMSER_SIM_SEED") {
+        Some(one) => (vec![one], true),
+        None => {
+            let n = env_u64("AMSER_SIM_SEEDS").unwrap_or(DEFAULT_SEEDS);
+            let first = env_u64("AMSER_SIM_FIRST_SEED").unwrap_or(1);
+            ((first..first + n).collect(), false)
         }
     };
-    let count = seeds.len();
-    let mut total = Tally::default();
-    for seed in seeds {
-        match std::panic::catch_unwind(|| scenario(seed)) {
-            Ok(t) => {
-                total.accepted += t.accepted;
-                total.rejected += t.rejected;
-                total.crashes += t.crashes;
-                total.messages += t.messages;
-            }
-            Err(panic) => {
-                let why = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                panic!("seed {seed} broke an invariant: {why}\nreplay it with: AMSER_SIM_SEED={seed} cargo test -p amser-node --test simulation");
-            }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = env_u64("AMSER_SIM_THREADS").map_or(cores, |n| n.max(1) as usize).min(seeds.len());
+    let started = Instant::now();
+    match run_seeds(&seeds, threads, trace) {
+        Ok(tally) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!("simulation: {tally}; no invariant broken ({secs:.1} s, {threads} threads)");
+            assert!(
+                tally.transfers_accepted > 0 && tally.transfers_rejected > 0 && tally.crashes_before_sync > 0 || seeds.len() < 10,
+                "the scenarios exercised transfers both ways and crashes: {tally}"
+            );
+        }
+        Err((seed, Failure { step, why, trace })) => {
+            let trace = if trace.is_empty() { String::new() } else { format!("\nlast events:\n  {}", trace.join("\n  ")) };
+            panic!(
+                "seed {seed} broke an invariant at step {step}: {why}{trace}\n\
+                 replay it with: AMSER_SIM_SEED={seed} cargo test -p amser-node --test simulation -- --nocapture"
+            );
         }
     }
-    println!("{count} seeded scenarios kept every invariant: {total:?}");
+}
+
+#[test]
+fn one_seed_replays_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    for seed in [7, 1234] {
+        let first = scenario(seed, Mutation::None, &scratch, false).expect("the seed keeps every invariant");
+        let again = scenario(seed, Mutation::None, &scratch, true).expect("the seed keeps every invariant");
+        assert_eq!(first, again, "seed {seed} ran the same twice (traced or not)");
+    }
+}
+
+/// Runs seeds with a broken rule until one fails; the seed and what it caught.
+fn first_seed_to_catch(mutation: Mutation) -> (u64, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    for seed in 1..=SEEDS_TO_CATCH_A_BROKEN_RULE {
+        if let Err(failure) = scenario(seed, mutation, &scratch, false) {
+            println!("{mutation:?}: caught by seed {seed} at step {}: {}", failure.step, failure.why);
+            return (seed, failure.why);
+        }
+    }
+    panic!("no seed in {SEEDS_TO_CATCH_A_BROKEN_RULE} caught {mutation:?}: the simulator is blind to it");
+}
+
+#[test]
+fn the_simulator_catches_a_payee_bank_that_decides_a_transfer_twice() {
+    let (_, why) = first_seed_to_catch(Mutation::ForgetDecidedTransfers);
     assert!(
-        total.accepted > 0 && total.rejected > 0 && total.crashes > 0,
-        "the scenarios exercised transfers both ways and crashes: {total:?}"
+        why.contains("clearing account") || why.contains("disagree"),
+        "a second decision shows as a second credit, or as a decision the payer's bank never settled on: {why}"
     );
+}
+
+#[test]
+fn the_simulator_catches_a_hold_that_is_never_released() {
+    let (_, why) = first_seed_to_catch(Mutation::KeepHoldsOnSettle);
+    assert!(why.contains("holds"), "the hold outlives its transfer: {why}");
+}
+
+#[test]
+fn the_simulator_catches_a_bank_that_sends_before_its_sync() {
+    let (_, why) = first_seed_to_catch(Mutation::SendBeforeSync);
+    assert!(why.contains("sent before it was durable"), "a crash takes back what a peer was told: {why}");
+}
+
+#[test]
+fn a_crash_keeps_synced_entries_and_cuts_a_torn_write_back_to_its_last_whole_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    let mut bank = SimBank::new("rhymney", 1, FederationId::from_name("sim"));
+    let open = Command::OpenBank { profile: bank.profile(), policy: Policy::default() };
+    let join = |n: usize| Command::AddMember { profile: MemberProfile::new(format!("member {n}"), MemberKind::Person), joined: None };
+    let now = 1_795_694_400_000;
+    bank.submit(open, now, Mutation::None).unwrap();
+    bank.submit(join(1), now, Mutation::None).unwrap();
+    assert_eq!(bank.sync().0, 2, "one sync makes both entries durable");
+
+    // A group commit of three entries, written, then torn in the middle of the third.
+    for n in 2..=4 {
+        assert!(matches!(bank.submit(join(n), now, Mutation::None).unwrap(), Submitted::Wrote(_)));
+    }
+    let written = bank.disk.unsynced_bytes();
+    let (recovery, _) = bank.crash(Tear::Cut(written - 5), &scratch, Mutation::None).unwrap();
+    assert_eq!((recovery.kept_unsynced, recovery.lost_unsynced), (2, 1), "the two whole entries that landed are kept");
+    assert!(recovery.cut_bytes > 0, "the partial third entry is cut off");
+    assert_eq!(bank.state.head.0, 4);
+    assert_eq!(bank.state.members.len(), 3);
+
+    // Another, lost whole by a crash before its sync.
+    bank.submit(join(5), now, Mutation::None).unwrap();
+    let (recovery, _) = bank.crash(Tear::Lost, &scratch, Mutation::None).unwrap();
+    assert_eq!((recovery.kept_unsynced, recovery.lost_unsynced, recovery.cut_bytes), (0, 1, 0));
+    assert_eq!(bank.state.head.0, 4, "the bank restarts from its synced journal alone");
+    bank.audit(&scratch, Mutation::None).expect("the journal verifies and replays to the bank's state");
+}
+
+/// A bank with one synced entry and then `n` unsynced members whose entries are over 256 bytes
+/// (so each frame's length needs two bytes).
+fn bank_with_large_unsynced_entries(n: usize) -> SimBank {
+    let now = 1_795_694_400_000;
+    let mut bank = SimBank::new("rhymney", 1, FederationId::from_name("sim"));
+    bank.submit(Command::OpenBank { profile: bank.profile(), policy: Policy::default() }, now, Mutation::None).unwrap();
+    bank.sync();
+    for m in 0..n {
+        let mut profile = MemberProfile::new(format!("member {m}"), MemberKind::Person);
+        profile.availability = "weekday mornings, ".repeat(10);
+        bank.submit(Command::AddMember { profile, joined: None }, now, Mutation::None).unwrap();
+    }
+    bank
+}
+
+#[test]
+#[ignore = "journal::scan reports zeros after a torn write as damage in these two cases; un-ignore once it cuts them"]
+fn a_torn_write_padded_with_zeros_is_cut_and_not_reported_as_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    // The block boundary falls after the first byte of a frame's length: the length read is wrong.
+    let mut bank = bank_with_large_unsynced_entries(1);
+    assert!(bank.disk.splits_a_length(1));
+    let (recovery, _) = bank.crash(Tear::ZeroFilled(1), &scratch, Mutation::None).expect("a torn write is cut, not damage");
+    assert_eq!(recovery.lost_unsynced, 1);
+    // The file grew by the whole write, and only the start of its first frame landed.
+    let mut bank = bank_with_large_unsynced_entries(2);
+    let (recovery, _) = bank.crash(Tear::ZeroFilledWrite(100), &scratch, Mutation::None).expect("a torn write is cut, not damage");
+    assert_eq!(recovery.lost_unsynced, 2);
+}
+
+#[test]
+fn a_retried_transfer_is_found_even_when_its_own_hold_would_refuse_it() {
+    let now = 1_795_694_400_000;
+    let federation = FederationId::from_name("sim");
+    let gwynedd = SimBank::new("gwynedd", 2, federation);
+    let mut rhymney = SimBank::new("rhymney", 1, federation);
+    rhymney.submit(Command::OpenBank { profile: rhymney.profile(), policy: Policy::default() }, now, Mutation::None).unwrap();
+    let mair = match rhymney.submit(
+        Command::AddMember { profile: MemberProfile::new("Mair", MemberKind::Person), joined: None },
+        now,
+        Mutation::None,
+    ) {
+        Ok(Submitted::Wrote(entry)) => match entry.body {
+            amser_protocol::journal::EntryBody::MemberJoined { member, .. } => member.code,
+            other => panic!("{other:?}"),
+        },
+        _ => panic!("Mair joins"),
+    };
+    let admit = Command::AdmitPeer {
+        bank: gwynedd.id,
+        handle: Some("gwynedd".parse().unwrap()),
+        addrs: vec![],
+        trust: amser_protocol::Minutes::from_hours(10),
+        max_transfer: None,
+    };
+    rhymney.submit(admit, now, Mutation::None).unwrap();
+    // Mair (floor -10 h) received 6 h from Gwen in Gwynedd; the coordinator's request times out, and they retry it.
+    let gwen: amser_protocol::MemberCode = "gwynedd:ABCD-EF".parse().unwrap();
+    let pay = Command::RecordExchange {
+        providers: vec![gwen],
+        receivers: vec![mair],
+        minutes_each: amser_protocol::Minutes::from_hours(6),
+        category: String::new(),
+        note: String::new(),
+        date: Some(amser_protocol::ServiceDate::today(now)),
+        recorded_by: "coordinator".into(),
+        client_ref: Some("lift-to-the-surgery".into()),
+    };
+    let first = rhymney.submit(pay.clone(), now, Mutation::None).expect("the transfer is recorded");
+    let again = rhymney.submit(pay, now, Mutation::None).expect("the retry finds it: its own hold must not refuse it");
+    assert!(matches!(again, Submitted::Known { .. }), "nothing new is written");
+    assert_eq!(first.recorded(), again.recorded(), "the retry answers with the same transfer");
 }

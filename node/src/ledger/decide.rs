@@ -41,7 +41,7 @@ pub struct Context<'a> {
 /// The category an exchange gets when none is given.
 pub const DEFAULT_CATEGORY: &str = "general";
 /// How many days ahead a service date may be (time zones, late evenings).
-const MAX_DAYS_AHEAD: i32 = 1;
+pub(super) const MAX_DAYS_AHEAD: i32 = 1;
 /// How many times to re-derive a member code that is already taken.
 const MAX_CODE_ATTEMPTS: u32 = 1000;
 
@@ -111,14 +111,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             if let Some(r) = &client_ref {
                 check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
             }
-            let policy = view.policy()?;
-            if minutes_each > policy.max_minutes_per_person {
-                return Err(LedgerError::TooLongForOnePerson { given: minutes_each, max: policy.max_minutes_per_person });
-            }
             let date = date.unwrap_or(today);
-            if date.0 > today.0 + MAX_DAYS_AHEAD {
-                return Err(LedgerError::FutureDate(date));
-            }
             let ours = |c: &MemberCode| c.handle() == profile.handle.as_str();
             if !providers.iter().chain(receivers.iter()).all(ours) {
                 if providers.len() != 1 || receivers.len() != 1 {
@@ -147,6 +140,15 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             let id = ExchangeId(hash_with(context::EXCHANGE, &encode("exchange id", &id_input).map_err(storage_err)?));
             if view.exchange(&id)?.is_some() {
                 return Ok(Decision::AlreadyRecorded(id));
+            }
+            // Checked after the lookup, so a retried request finds what its first attempt recorded
+            // even if the clock or the policy has changed since (SendTransfer does the same).
+            let policy = view.policy()?;
+            if minutes_each > policy.max_minutes_per_person {
+                return Err(LedgerError::TooLongForOnePerson { given: minutes_each, max: policy.max_minutes_per_person });
+            }
+            if date.0 > today.0 + MAX_DAYS_AHEAD {
+                return Err(LedgerError::FutureDate(date));
             }
             for posting in &moves {
                 let member = view.member(&posting.member)?.ok_or_else(|| LedgerError::UnknownMember(posting.member.clone()))?;

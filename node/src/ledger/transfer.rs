@@ -23,7 +23,7 @@ use amser_protocol::text::check;
 use amser_protocol::{MemberStatus, Minutes, ServiceDate};
 
 use super::command::PeerChanges;
-use super::decide::{Context, Decision, DEFAULT_CATEGORY};
+use super::decide::{Context, Decision, DEFAULT_CATEGORY, MAX_DAYS_AHEAD};
 use super::{Command, LedgerError, LedgerRead, TransferRole};
 
 /// Most addresses kept for one peer.
@@ -124,6 +124,21 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if let Some(r) = &client_ref {
                 check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
             }
+            let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
+            let next_seq = view.head()?.0 + 1;
+            let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
+            let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
+            let mut nonce = [0u8; 16];
+            nonce.copy_from_slice(&nonce_hash[..16]);
+            let today = ServiceDate::today(ctx.now_ms);
+            let transfer =
+                Transfer { from: profile.bank, to: peer.bank, payer, payee, minutes, category, date: date.unwrap_or(today), nonce };
+            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            // A retried request finds its transfer before the checks its first attempt changed the
+            // answer to (the payer's hold, a member paused or a line frozen since): it was recorded.
+            if view.transfer(&id)?.is_some() {
+                return Ok(Decision::KnownTransfer(id));
+            }
             let policy = view.policy()?;
             if minutes > policy.max_minutes_per_person {
                 return Err(LedgerError::TooLongForOnePerson { given: minutes, max: policy.max_minutes_per_person });
@@ -131,42 +146,21 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if minutes.0 <= 0 {
                 return Err(amser_protocol::exchange::ExchangeShapeError::NotPositive.into());
             }
-            let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
-            let next_seq = view.head()?.0 + 1;
-            let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
-            let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
-            let mut nonce = [0u8; 16];
-            nonce.copy_from_slice(&nonce_hash[..16]);
-            let transfer = Transfer {
-                from: profile.bank,
-                to: peer.bank,
-                payer: payer.clone(),
-                payee: payee.clone(),
-                minutes,
-                category,
-                date: date.unwrap_or_else(|| ServiceDate::today(ctx.now_ms)),
-                nonce,
-            };
-            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
-            // A retry (same client reference) of a transfer already recorded
-            // gets that transfer, before any check that its own hold, its
-            // settlement or a later change (a frozen line, a paused member)
-            // would now fail.
-            if view.transfer(&id)?.is_some() {
-                return Ok(Decision::KnownTransfer(id));
+            if transfer.date.0 > today.0 + MAX_DAYS_AHEAD {
+                return Err(LedgerError::FutureDate(transfer.date));
             }
-            let member = view.member(&payer)?.ok_or_else(|| LedgerError::UnknownMember(payer.clone()))?;
+            let member = view.member(&transfer.payer)?.ok_or_else(|| LedgerError::UnknownMember(transfer.payer.clone()))?;
             if member.status != MemberStatus::Active {
                 return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
             }
             if peer.frozen {
-                return Err(LedgerError::PeerFrozen(payee.handle().to_string()));
+                return Err(LedgerError::PeerFrozen(transfer.payee.handle().to_string()));
             }
             let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
-            let balance = view.balance(&payer)?;
-            let available_after = Minutes(balance.0 - view.hold(&payer)?.0 - minutes.0);
+            let balance = view.balance(&transfer.payer)?;
+            let available_after = Minutes(balance.0 - view.hold(&transfer.payer)?.0 - minutes.0);
             if available_after < limits.floor {
-                return Err(LedgerError::BelowFloor { code: payer, balance, would_be: available_after, floor: limits.floor });
+                return Err(LedgerError::BelowFloor { code: transfer.payer, balance, would_be: available_after, floor: limits.floor });
             }
             let body = transfer.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
             let signed = signed(ctx, MessageKind::Transfer, body)?;

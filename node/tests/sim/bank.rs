@@ -1,0 +1,288 @@
+//! One bank as the node runs it, with the I/O simulated: the real ledger
+//! rules (`decide`, then `apply`) over an in-memory state, the journal on a
+//! [`SimDisk`], and the node's rule that nothing leaves the bank (a reply to
+//! a user, a message to a peer) before the entry it reveals is synced.
+
+use std::path::Path;
+
+use amser_node::ledger::{apply, decide, Command, Context, Decision, LedgerError, LedgerRead, MemState, StateWrite};
+use amser_protocol::federation::{PeerLine, TransferId};
+use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
+use amser_protocol::signing::{bank_id, FederationId};
+use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
+use ed25519_dalek::SigningKey;
+
+use super::disk::{Recovery, SimDisk, Tear};
+use super::net::Wire;
+
+/// A broken rule or driver the simulator must catch (see the self-checks in simulation.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    /// The rules as they are.
+    None,
+    /// The payee's bank no longer finds a transfer it already decided, so a
+    /// retried or duplicated delivery is decided (and credited) again.
+    ForgetDecidedTransfers,
+    /// Settling a transfer no longer releases the payer's hold.
+    KeepHoldsOnSettle,
+    /// The driver sends a message as soon as its entry is written, before the sync.
+    SendBeforeSync,
+}
+
+/// What a user asked for and the ledger recorded, to find it again after a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Exchange(ExchangeId),
+    Transfer(TransferId),
+}
+
+/// What a command did.
+// Made once per command and moved, never stored in bulk: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
+pub enum Submitted {
+    /// Wrote this entry (not yet durable).
+    Wrote(JournalEntry),
+    /// Found it already recorded, by the entry with this seq.
+    Known { seq: u64, recorded: Recorded },
+}
+
+impl Submitted {
+    /// The entry that must be durable before anyone is told.
+    pub fn seq(&self) -> u64 {
+        match self {
+            Submitted::Wrote(entry) => entry.seq,
+            Submitted::Known { seq, .. } => *seq,
+        }
+    }
+
+    /// The exchange or transfer it recorded, if any.
+    pub fn recorded(&self) -> Option<Recorded> {
+        match self {
+            Submitted::Known { recorded, .. } => Some(*recorded),
+            Submitted::Wrote(entry) => match &entry.body {
+                EntryBody::ExchangeRecorded { exchange } => Some(Recorded::Exchange(exchange.id)),
+                EntryBody::TransferSent { transfer, .. } => transfer.id().ok().map(Recorded::Transfer),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A message held until the journal is synced through `after_seq`.
+pub struct Held {
+    pub after_seq: u64,
+    pub to: usize,
+    pub wire: Wire,
+}
+
+/// A user's request recorded, waiting for the sync that acknowledges it.
+pub struct Awaiting {
+    pub after_seq: u64,
+    pub recorded: Option<Recorded>,
+    /// The request again, when the user retries it until acknowledged (it has a client reference).
+    pub retry: Option<Command>,
+}
+
+pub struct SimBank {
+    pub handle: &'static str,
+    pub id: BankId,
+    key: SigningKey,
+    federation: FederationId,
+    /// Everything written, synced or not: what the node's writer decides against.
+    pub state: MemState,
+    pub disk: SimDisk,
+    /// Messages waiting for the sync of the entry they reveal.
+    pub outbox: Vec<Held>,
+    /// Users' requests waiting for the sync of the entry that records them.
+    pub awaiting: Vec<Awaiting>,
+    /// This bank's clock minus the true time.
+    pub skew_ms: i64,
+    /// Down after a crash until this step.
+    pub down_until: usize,
+    pub members: Vec<MemberCode>,
+}
+
+impl SimBank {
+    pub fn new(handle: &'static str, key_seed: u8, federation: FederationId) -> SimBank {
+        let key = SigningKey::from_bytes(&[key_seed; 32]);
+        SimBank {
+            handle,
+            id: bank_id(&key),
+            key,
+            federation,
+            state: MemState::default(),
+            disk: SimDisk::new(),
+            outbox: Vec::new(),
+            awaiting: Vec::new(),
+            skew_ms: 0,
+            down_until: 0,
+            members: Vec::new(),
+        }
+    }
+
+    pub fn profile(&self) -> BankProfile {
+        BankProfile { bank: self.id, name: self.handle.into(), handle: self.handle.parse().expect("a handle"), region: String::new() }
+    }
+
+    pub fn is_up(&self, step: usize) -> bool {
+        self.down_until <= step
+    }
+
+    /// Decides and applies `command` at `now_ms`, writing its entry (unsynced), as the node's writer does.
+    pub fn submit(&mut self, command: Command, now_ms: u64, mutation: Mutation) -> Result<Submitted, LedgerError> {
+        let ctx = Context { now_ms, key: &self.key, federation: self.federation };
+        let forget = mutation == Mutation::ForgetDecidedTransfers && matches!(command, Command::ReceiveTransfer { .. });
+        let decision = if forget { decide(&Forgetful(&self.state), command, &ctx)? } else { decide(&self.state, command, &ctx)? };
+        match decision {
+            Decision::Append(body) => {
+                let (seq, prev_hash) = self.state.head;
+                let entry = JournalEntry { seq: seq + 1, prev_hash, time_ms: now_ms, body };
+                let bytes = entry.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
+                let hash = JournalEntry::hash_of_bytes(&bytes);
+                apply_entry(&mut self.state, &entry, hash, mutation)?;
+                self.disk.write(&bytes, (entry.seq, hash));
+                Ok(Submitted::Wrote(entry))
+            }
+            Decision::AlreadyRecorded(id) => {
+                let seq = self.state.exchanges.get(&id).map(|x| x.seq).ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?;
+                Ok(Submitted::Known { seq, recorded: Recorded::Exchange(id) })
+            }
+            Decision::KnownTransfer(id) => {
+                let seq = self.state.transfers.get(&id).map(|t| t.seq).ok_or_else(|| LedgerError::Storage("transfer vanished".into()))?;
+                Ok(Submitted::Known { seq, recorded: Recorded::Transfer(id) })
+            }
+        }
+    }
+
+    /// One sync of the journal; returns the messages and acknowledgements it frees.
+    pub fn sync(&mut self) -> (usize, Vec<Held>, Vec<Awaiting>) {
+        let entries = self.disk.sync();
+        let durable = self.disk.durable_seq();
+        let (ready, waiting): (Vec<Held>, Vec<Held>) = self.outbox.drain(..).partition(|h| h.after_seq <= durable);
+        self.outbox = waiting;
+        let (acked, waiting): (Vec<Awaiting>, Vec<Awaiting>) = self.awaiting.drain(..).partition(|a| a.after_seq <= durable);
+        self.awaiting = waiting;
+        (entries, ready, acked)
+    }
+
+    /// A crash and restart: what was in memory is gone (messages not yet
+    /// sent, replies not yet given, returned so users can retry), and the
+    /// state is rebuilt from the journal the disk kept.
+    pub fn crash(&mut self, tear: Tear, scratch: &Path, mutation: Mutation) -> Result<(Recovery, Vec<Awaiting>), String> {
+        self.outbox.clear();
+        let unanswered = std::mem::take(&mut self.awaiting);
+        let mut state = MemState::default();
+        let recovery = self.disk.crash(tear, scratch, |entry, hash| {
+            apply_entry(&mut state, entry, hash, mutation).map_err(|e| format!("replaying entry {} failed: {e}", entry.seq))
+        })?;
+        let before = std::mem::replace(&mut self.state, state);
+        if recovery.lost_unsynced == 0 {
+            same_state(&before, &self.state)
+                .map_err(|what| format!("replaying the journal after a crash that lost nothing changed {what}"))?;
+        }
+        Ok((recovery, unanswered))
+    }
+
+    /// Replays the whole durable journal (which must verify end to end) and
+    /// checks it gives the state the bank has.
+    pub fn audit(&self, scratch: &Path, mutation: Mutation) -> Result<(), String> {
+        let mut state = MemState::default();
+        let mut failure = None;
+        let head = self.disk.audit(scratch, |entry, hash| {
+            if let Err(e) = apply_entry(&mut state, entry, hash, mutation) {
+                failure.get_or_insert(format!("replaying entry {} failed: {e}", entry.seq));
+            }
+        })?;
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        if head != self.state.head {
+            return Err(format!("the journal ends at entry {} but the bank's state is at entry {}", head.0, self.state.head.0));
+        }
+        same_state(&self.state, &state).map_err(|what| format!("the journal replays to a state with different {what}"))
+    }
+}
+
+/// Applies an entry to the state: the node's `apply`, or a deliberately broken variant of it.
+pub fn apply_entry(state: &mut MemState, entry: &JournalEntry, hash: EntryHash, mutation: Mutation) -> Result<(), LedgerError> {
+    let mut writes = apply(state, entry, hash)?;
+    if mutation == Mutation::KeepHoldsOnSettle && matches!(entry.body, EntryBody::TransferSettled { .. }) {
+        writes.retain(|w| !matches!(w, StateWrite::Hold(..)));
+    }
+    for w in writes {
+        state.write(w);
+    }
+    Ok(())
+}
+
+/// Which part of two states differs, if any.
+fn same_state(a: &MemState, b: &MemState) -> Result<(), &'static str> {
+    if a.head != b.head {
+        return Err("head");
+    }
+    if a.balances != b.balances {
+        return Err("balances");
+    }
+    if a.clearing != b.clearing {
+        return Err("clearing accounts");
+    }
+    if a.holds != b.holds {
+        return Err("holds");
+    }
+    if a.members != b.members || a.peers != b.peers || a.policy != b.policy {
+        return Err("members, peers or policy");
+    }
+    if a.exchanges != b.exchanges {
+        return Err("exchanges");
+    }
+    if a.transfers != b.transfers {
+        return Err("transfers");
+    }
+    Ok(())
+}
+
+/// A view of the state that has forgotten every transfer (the
+/// [`Mutation::ForgetDecidedTransfers`] broken idempotency check).
+struct Forgetful<'a>(&'a MemState);
+
+impl LedgerRead for Forgetful<'_> {
+    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
+        self.0.profile()
+    }
+    fn policy(&self) -> Result<Policy, LedgerError> {
+        self.0.policy()
+    }
+    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
+        self.0.member(code)
+    }
+    fn member_count(&self) -> Result<u64, LedgerError> {
+        self.0.member_count()
+    }
+    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        self.0.balance(code)
+    }
+    fn exchange(&self, id: &ExchangeId) -> Result<Option<amser_node::ledger::ExchangeRecord>, LedgerError> {
+        self.0.exchange(id)
+    }
+    fn listing(&self, id: &ListingId) -> Result<Option<amser_node::ledger::ListingRecord>, LedgerError> {
+        self.0.listing(id)
+    }
+    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
+        self.0.head()
+    }
+    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
+        self.0.peer(bank)
+    }
+    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
+        self.0.peer_by_handle(handle)
+    }
+    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        self.0.clearing(bank)
+    }
+    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
+        self.0.hold(code)
+    }
+    fn transfer(&self, _: &TransferId) -> Result<Option<amser_node::ledger::TransferRecord>, LedgerError> {
+        Ok(None)
+    }
+}
