@@ -39,7 +39,7 @@ impl ServiceDate {
     /// `YYYY-MM`, the key of monthly reports.
     pub fn month(self) -> String {
         match self.to_date() {
-            Some(d) => format!("{:04}-{:02}", d.year(), u8::from(d.month())),
+            Some(d) => format!("{}-{:02}", Year(d.year()), u8::from(d.month())),
             None => "unknown".to_string(),
         }
     }
@@ -48,8 +48,9 @@ impl ServiceDate {
     /// month's last day), for "active in the last 12 months".
     pub fn months_before(self, months: u32) -> ServiceDate {
         let Some(d) = self.to_date() else { return self };
-        let total = d.year() * 12 + (u8::from(d.month()) as i32 - 1) - months as i32;
+        let total = i64::from(d.year()) * 12 + i64::from(u8::from(d.month())) - 1 - i64::from(months);
         let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+        let Ok(year) = i32::try_from(year) else { return self };
         let month = time::Month::try_from(month0 as u8 + 1).unwrap_or(time::Month::January);
         let day = d.day().min(month.length(year));
         Date::from_calendar_date(year, month, day).map(|d| ServiceDate(d.to_julian_day() - UNIX_EPOCH_JULIAN_DAY)).unwrap_or(self)
@@ -71,10 +72,21 @@ impl ServiceDate {
     }
 }
 
+/// A year as `[year]` parses it: at least four digits after any sign
+/// (`-0667`, not `-667`, which `{:04}` gives).
+struct Year(i32);
+
+impl fmt::Display for Year {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(f, "{sign}{:04}", self.0.unsigned_abs())
+    }
+}
+
 impl fmt::Display for ServiceDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.to_date() {
-            Some(d) => write!(f, "{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+            Some(d) => write!(f, "{}-{:02}-{:02}", Year(d.year()), u8::from(d.month()), d.day()),
             None => write!(f, "day {}", self.0),
         }
     }
@@ -93,5 +105,29 @@ mod tests {
         assert!(ServiceDate::parse("26/11/2026").is_err());
         assert_eq!(ServiceDate::parse("2026-03-31").unwrap().months_before(1).to_string(), "2026-02-28");
         assert_eq!(ServiceDate::parse("2026-11-26").unwrap().months_before(12).to_string(), "2025-11-26");
+    }
+
+    /// Found by the `text` fuzz target: `months as i32` wrapped for counts
+    /// over `i32::MAX`, so "4294967040 months before" moved the date forward
+    /// (and a count of 2^31 overflowed).
+    #[test]
+    fn months_before_never_moves_forward() {
+        let d = ServiceDate::parse("1858-07-07").unwrap();
+        for months in [u32::MAX - 255, 1 << 31, u32::MAX] {
+            assert!(d.months_before(months) <= d, "{months}");
+        }
+        assert_eq!(d.months_before(12 * 100).to_string(), "1758-07-07");
+    }
+
+    /// Found by the `text` fuzz target: a date before year 0 (a peer may
+    /// send any day number) showed as `-667-04-15`, which does not parse.
+    #[test]
+    fn every_date_shown_parses_back() {
+        for day in [-963_040, -719_893, -1, 0, 20_000, 2_932_896] {
+            let d = ServiceDate(day);
+            assert_eq!(ServiceDate::parse(&d.to_string()), Ok(d), "{d}");
+        }
+        assert_eq!(ServiceDate(-963_040).to_string(), "-0667-04-15");
+        assert_eq!(ServiceDate(-963_040).month(), "-0667-04");
     }
 }

@@ -1,0 +1,40 @@
+//! Direct requests and responses between two banks, as their bytes arrive
+//! (after the codec's length prefix): `PeerRequest::decode` and
+//! `PeerResponse::decode`; the first input byte picks which. Properties:
+//! decoding is canonical (decode → encode gives the input bytes back), and
+//! every signed message inside is canonical too and can be checked without
+//! panicking.
+#![no_main]
+
+use amser_fuzz::{assert_canonical, federation};
+use amser_protocol::federation::{PeerRequest, PeerResponse};
+use amser_protocol::signing::SignedMessage;
+use libfuzzer_sys::fuzz_target;
+
+fn signed(message: &SignedMessage) {
+    let wire = message.to_bytes().expect("a decoded signed message encodes");
+    assert_eq!(SignedMessage::from_bytes(&wire).as_ref(), Ok(message));
+    let _ = message.verify(federation());
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, bytes)) = data.split_first() else { return };
+    if selector % 2 == 0 {
+        let Ok(request) = PeerRequest::decode(bytes) else { return };
+        assert_canonical("peer request", bytes, &request);
+        match &request {
+            PeerRequest::Deliver { transfer, .. } => signed(transfer),
+            PeerRequest::Status { transfer } => assert_eq!(transfer.to_hex().parse(), Ok(*transfer)),
+            PeerRequest::Log { .. } | PeerRequest::Hello => {}
+        }
+    } else {
+        let Ok(response) = PeerResponse::decode(bytes) else { return };
+        assert_canonical("peer response", bytes, &response);
+        match &response {
+            PeerResponse::Decided { decision } => signed(decision),
+            PeerResponse::Log { entries, .. } => entries.iter().for_each(signed),
+            PeerResponse::Hello { handle, .. } => assert_eq!(handle.as_str().parse().as_ref(), Ok(handle)),
+            PeerResponse::Unknown | PeerResponse::Refused { .. } => {}
+        }
+    }
+});

@@ -1,0 +1,51 @@
+//! A signed message as it arrives by gossip or inside a peer's answer:
+//! `SignedMessage::from_bytes`, then `verify`, then the body's decoder for
+//! the verified kind (what the node's gossip validator and driver do).
+//! Properties: decoding is canonical (what decodes encodes back to the same
+//! bytes); a message that verifies is refused by another federation; its
+//! body, decoded by kind, is canonical too.
+#![no_main]
+
+use amser_fuzz::{decode_canonical, federation, other_federation};
+use amser_protocol::federation::{Decision, Evidence, Transfer};
+use amser_protocol::journal::JournalHead;
+use amser_protocol::limits::MAX_SIGNED_MESSAGE_BYTES;
+use amser_protocol::signing::{MessageKind, SignedMessage};
+use amser_protocol::BankId;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some(message) = decode_canonical::<SignedMessage>("signed message", data, MAX_SIGNED_MESSAGE_BYTES) else {
+        assert!(SignedMessage::from_bytes(data).is_err());
+        return;
+    };
+    assert_eq!(SignedMessage::from_bytes(data).as_ref(), Ok(&message));
+    let Ok(verified) = message.verify(federation()) else { return };
+    assert!(message.verify(other_federation()).is_err(), "a message verified for two federations");
+    // The gossip validator compares the signer with the publishing peer id.
+    assert_eq!(BankId::from_peer_id_bytes(&verified.signer.peer_id_bytes()), Some(verified.signer));
+    let body = &verified.body;
+    match verified.kind {
+        MessageKind::JournalHead => {
+            let _ = decode_canonical::<JournalHead>("journal head", body, 1024);
+        }
+        MessageKind::Transfer => {
+            if let Some(transfer) = decode_canonical::<Transfer>("transfer", body, MAX_SIGNED_MESSAGE_BYTES) {
+                assert_eq!(Transfer::decode(body).as_ref(), Ok(&transfer));
+                let _ = transfer.check_shape();
+            }
+        }
+        MessageKind::Decision => {
+            if let Some(decision) = decode_canonical::<Decision>("decision", body, MAX_SIGNED_MESSAGE_BYTES) {
+                assert_eq!(Decision::decode(body).as_ref(), Ok(&decision));
+            }
+        }
+        MessageKind::Evidence => {
+            if let Some(evidence) = decode_canonical::<Evidence>("evidence", body, MAX_SIGNED_MESSAGE_BYTES) {
+                for part in [&evidence.first, &evidence.second] {
+                    let _ = part.verify(federation());
+                }
+            }
+        }
+    }
+});

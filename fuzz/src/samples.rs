@@ -1,0 +1,221 @@
+//! Real values of every message and entry kind, signed with [`crate::key`]
+//! for [`crate::federation`]: the fuzzer starts from inputs that decode
+//! and verify, so it spends its time past the first length prefix.
+
+use amser_protocol::encoding::encode;
+use amser_protocol::exchange::{postings, reversing, Exchange, Reversal};
+use amser_protocol::federation::{Decision, Evidence, PeerLine, PeerRequest, PeerResponse, RejectReason, Transfer, Verdict};
+use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry, JournalHead};
+use amser_protocol::listing::{Listing, ListingKind};
+use amser_protocol::member::{Member, MemberKind, MemberProfile, MemberStatus};
+use amser_protocol::policy::{Limits, Policy};
+use amser_protocol::signing::{bank_id, sign, MessageKind, SignedMessage};
+use amser_protocol::{BankId, EntryHash, ExchangeId, Handle, ListingId, MemberCode, Minutes, ServiceDate};
+
+use crate::{federation, key};
+
+fn handle(s: &str) -> Handle {
+    s.parse().expect("a valid handle")
+}
+
+fn rhymney() -> BankId {
+    bank_id(&key(1))
+}
+
+fn gwynedd() -> BankId {
+    bank_id(&key(2))
+}
+
+fn code(bank: &BankId, handle_text: &str, n: u64) -> MemberCode {
+    MemberCode::derive(bank, &handle(handle_text), n, 0)
+}
+
+/// A transfer from Rhymney's member to Gwynedd's.
+pub fn transfer() -> Transfer {
+    Transfer {
+        from: rhymney(),
+        to: gwynedd(),
+        payer: code(&rhymney(), "rhymney", 1),
+        payee: code(&gwynedd(), "gwynedd", 1),
+        minutes: Minutes(120),
+        category: "gardening".into(),
+        date: ServiceDate::parse("2026-11-26").expect("a date"),
+        nonce: [7; 16],
+    }
+}
+
+/// Every verdict a payee bank can give.
+pub fn verdicts() -> Vec<Verdict> {
+    vec![
+        Verdict::Accept,
+        Verdict::Reject(RejectReason::UnknownPayee),
+        Verdict::Reject(RejectReason::PayeeNotActive),
+        Verdict::Reject(RejectReason::TrustLineFull { trust_minutes: 600, owed_minutes: 540 }),
+        Verdict::Reject(RejectReason::OverTransferMaximum { max_minutes: 240 }),
+        Verdict::Reject(RejectReason::PayeeCeiling),
+        Verdict::Reject(RejectReason::Frozen),
+        Verdict::Reject(RejectReason::Malformed("a transfer must go between two different banks".into())),
+    ]
+}
+
+pub fn decisions() -> Vec<Decision> {
+    let id = transfer().id().expect("a transfer encodes");
+    verdicts().into_iter().map(|verdict| Decision { transfer: id, by: gwynedd(), verdict, decided_ms: 1_790_000_000_000 }).collect()
+}
+
+pub fn head(seq: u64, hash: u8) -> JournalHead {
+    JournalHead { bank: rhymney(), seq, hash: EntryHash([hash; 32]), time_ms: 1_790_000_000_000 }
+}
+
+fn signed<T: serde::Serialize>(signer: u8, kind: MessageKind, value: &T) -> SignedMessage {
+    sign(&key(signer), kind, federation(), encode("sample", value).expect("a sample encodes")).expect("a sample signs")
+}
+
+/// Two heads Rhymney signed with one seq: evidence against it.
+pub fn evidence() -> Evidence {
+    Evidence { first: signed(1, MessageKind::JournalHead, &head(5, 1)), second: signed(1, MessageKind::JournalHead, &head(5, 2)) }
+}
+
+/// One signed message of every kind, as gossip carries them.
+pub fn signed_messages() -> Vec<SignedMessage> {
+    let mut out = vec![signed(1, MessageKind::JournalHead, &head(5, 1)), signed(1, MessageKind::Transfer, &transfer())];
+    out.extend(decisions().iter().map(|d| signed(2, MessageKind::Decision, d)));
+    out.push(signed(2, MessageKind::Evidence, &evidence()));
+    out
+}
+
+pub fn peer_line() -> PeerLine {
+    PeerLine {
+        bank: gwynedd(),
+        handle: Some(handle("gwynedd")),
+        addrs: vec!["/ip4/127.0.0.1/tcp/7301".into()],
+        trust: Minutes::from_hours(10),
+        max_transfer: Some(Minutes::from_hours(4)),
+        frozen: false,
+        removed: false,
+    }
+}
+
+pub fn peer_requests() -> Vec<PeerRequest> {
+    vec![
+        PeerRequest::Deliver { transfer: signed(1, MessageKind::Transfer, &transfer()), note: "thank you, Gwen".into() },
+        PeerRequest::Status { transfer: transfer().id().expect("a transfer encodes") },
+        PeerRequest::Log { from_seq: 1, max: 64 },
+        PeerRequest::Hello,
+    ]
+}
+
+pub fn peer_responses() -> Vec<PeerResponse> {
+    vec![
+        PeerResponse::Decided { decision: signed(2, MessageKind::Decision, &decisions()[0]) },
+        PeerResponse::Unknown,
+        PeerResponse::Refused { reason: "not admitted".into() },
+        PeerResponse::Log { entries: signed_messages(), head_seq: 9 },
+        PeerResponse::Hello { handle: handle("gwynedd"), name: "Gwynedd Time Bank".into() },
+    ]
+}
+
+fn member(n: u64, kind: MemberKind) -> Member {
+    let mut profile = MemberProfile::new(format!("Member {n}"), kind);
+    profile.skills_offered = vec!["gardening".into(), "lifts".into()];
+    profile.needs = vec!["shopping".into()];
+    profile.own_limits =
+        (kind == MemberKind::Agency).then_some(Limits { floor: Minutes::from_hours(-50), ceiling: Minutes::from_hours(50) });
+    Member { code: code(&rhymney(), "rhymney", n), profile, status: MemberStatus::Active, joined: ServiceDate(20_000) }
+}
+
+fn exchange() -> Exchange {
+    let providers = vec![code(&rhymney(), "rhymney", 1)];
+    let receivers = vec![code(&rhymney(), "rhymney", 2), code(&rhymney(), "rhymney", 3)];
+    let moves = postings(&providers, &receivers, Minutes(90)).expect("a valid exchange");
+    Exchange {
+        id: ExchangeId([4; 32]),
+        providers,
+        receivers,
+        minutes_each: Minutes(90),
+        category: "gardening".into(),
+        note: "the front hedge".into(),
+        date: ServiceDate(20_400),
+        recorded_by: "coordinator".into(),
+        postings: moves,
+    }
+}
+
+/// One body of every entry kind, in an order a real journal could have.
+pub fn entry_bodies() -> Vec<EntryBody> {
+    let t = transfer();
+    let decision = decisions().remove(0);
+    vec![
+        EntryBody::BankOpened {
+            profile: BankProfile { bank: rhymney(), name: "Rhymney Time Bank".into(), handle: handle("rhymney"), region: "Wales".into() },
+            policy: Policy::default(),
+        },
+        EntryBody::PolicyChanged { policy: Policy { active_months: 6, ..Policy::default() } },
+        EntryBody::MemberJoined { member: member(1, MemberKind::Person), number: 1 },
+        EntryBody::MemberJoined { member: member(2, MemberKind::Agency), number: 2 },
+        EntryBody::MemberUpdated { member: Member { status: MemberStatus::Paused, ..member(3, MemberKind::Group) } },
+        EntryBody::ExchangeRecorded { exchange: exchange() },
+        EntryBody::ExchangeReversed {
+            reversal: Reversal { exchange: exchange().id, reason: "recorded twice".into(), postings: reversing(&exchange().postings) },
+        },
+        EntryBody::ListingPosted {
+            listing: Listing {
+                id: ListingId([5; 32]),
+                kind: ListingKind::Offer,
+                member: code(&rhymney(), "rhymney", 1),
+                category: "gardening".into(),
+                description: "hedges and lawns".into(),
+                posted: ServiceDate(20_300),
+            },
+        },
+        EntryBody::ListingClosed { listing: ListingId([5; 32]) },
+        EntryBody::PeerLineSet { peer: peer_line() },
+        EntryBody::TransferSent { transfer: t.clone(), signed: signed(1, MessageKind::Transfer, &t), note: "thank you".into() },
+        EntryBody::TransferReceived {
+            transfer: t.clone(),
+            signed: signed(1, MessageKind::Transfer, &t),
+            decision: decision.clone(),
+            signed_decision: signed(2, MessageKind::Decision, &decision),
+            note: String::new(),
+        },
+        EntryBody::TransferSettled {
+            transfer: t.id().expect("a transfer encodes"),
+            signed_decision: signed(2, MessageKind::Decision, &decision),
+            decision,
+        },
+        EntryBody::EvidenceRecorded { against: rhymney(), evidence: evidence() },
+    ]
+}
+
+/// A hash-chained journal of [`entry_bodies`]: each entry names the hash of
+/// the one before, as the node writes them.
+pub fn journal_entries() -> Vec<JournalEntry> {
+    let mut prev = EntryHash::default();
+    let mut out = Vec::new();
+    for (i, body) in entry_bodies().into_iter().enumerate() {
+        let entry = JournalEntry { seq: i as u64 + 1, prev_hash: prev, time_ms: 1_790_000_000_000 + i as u64, body };
+        prev = entry.hash().expect("an entry encodes");
+        out.push(entry);
+    }
+    out
+}
+
+/// Text people and config files give the parsers, as `(selector, text)`
+/// pairs in the `text` target's input format.
+pub fn texts() -> Vec<(u8, String)> {
+    let mut out = Vec::new();
+    for hours in ["2", "1.5", "0.25", ".5", "1:30", "0:45", " 3h ", "8784", "1.33"] {
+        out.push((0, hours.to_string()));
+    }
+    for date in ["2026-11-26", "1970-01-01", "2024-02-29", "0001-01-01"] {
+        out.push((1, date.to_string()));
+    }
+    out.push((2, code(&rhymney(), "rhymney", 1).to_string()));
+    out.push((2, "gwynedd-2:7kq2-m9".to_string()));
+    out.push((3, "rhymney".into()));
+    out.push((4, rhymney().to_string()));
+    out.push((5, EntryHash([0xab; 32]).to_string()));
+    out.push((6, "agency".into()));
+    out.push((7, "paused".into()));
+    out
+}
