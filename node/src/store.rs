@@ -93,8 +93,8 @@ fn enc<T: Serialize>(v: &T) -> Vec<u8> {
     postcard::to_stdvec(v).expect("in-memory values always encode")
 }
 
-fn dec<T: Serialize + DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, StoreError> {
-    amser_protocol::encoding::decode("stored value", bytes, MAX_VALUE_BYTES).map_err(|e| StoreError::Damaged(format!("{what}: {e}")))
+fn dec<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    amser_protocol::encoding::decode_own("stored value", bytes, MAX_VALUE_BYTES).map_err(|e| StoreError::Damaged(format!("{what}: {e}")))
 }
 
 fn key(prefix: &str, rest: &[u8]) -> Vec<u8> {
@@ -194,7 +194,7 @@ impl Store {
         Ok(())
     }
 
-    fn get<T: Serialize + DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>, StoreError> {
+    fn get<T: DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>, StoreError> {
         match self.db.get(k)? {
             Some(v) => Ok(Some(dec(&String::from_utf8_lossy(k), &v)?)),
             None => Ok(None),
@@ -248,7 +248,7 @@ impl Store {
         Ok(())
     }
 
-    fn scan_prefix<T: Serialize + DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>, StoreError> {
+    fn scan_prefix<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>, StoreError> {
         self.db
             .scan_prefix(prefix)
             .map(|kv| kv.map_err(StoreError::from).and_then(|(k, v)| dec(&String::from_utf8_lossy(&k), &v)))

@@ -35,15 +35,24 @@ pub fn encode<T: Serialize>(what: &'static str, value: &T) -> Result<Vec<u8>, En
 /// Decodes a value from bytes of at most `max` length, refusing leftovers
 /// and any encoding but the canonical one.
 pub fn decode<T: Serialize + DeserializeOwned>(what: &'static str, bytes: &[u8], max: usize) -> Result<T, DecodeError> {
+    let value: T = decode_own(what, bytes, max)?;
+    if postcard::to_stdvec(&value).ok().as_deref() != Some(bytes) {
+        return Err(DecodeError::NotCanonical { what });
+    }
+    Ok(value)
+}
+
+/// Decodes bytes this program wrote itself and keeps (its state database):
+/// bounded and whole like [`decode`], without the canonical check, which
+/// guards ids and signatures over received bytes and would cost a second
+/// encode on every read.
+pub fn decode_own<T: DeserializeOwned>(what: &'static str, bytes: &[u8], max: usize) -> Result<T, DecodeError> {
     if bytes.len() > max {
         return Err(DecodeError::TooLarge { what, len: bytes.len(), max });
     }
-    let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(|e| DecodeError::Malformed { what, reason: e.to_string() })?;
+    let (value, rest) = postcard::take_from_bytes(bytes).map_err(|e| DecodeError::Malformed { what, reason: e.to_string() })?;
     if !rest.is_empty() {
         return Err(DecodeError::TrailingBytes { what, extra: rest.len() });
-    }
-    if postcard::to_stdvec(&value).ok().as_deref() != Some(bytes) {
-        return Err(DecodeError::NotCanonical { what });
     }
     Ok(value)
 }
