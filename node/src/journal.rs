@@ -122,7 +122,16 @@ pub fn scan(
             // A write cut short leaves zeros where the filesystem had not yet put data.
             return Ok(torn);
         }
+        // A write cut short may also leave zeros from inside a frame (even inside
+        // its length) to the end of the file: within a batch's reach of the end,
+        // a frame that fails its checks where those zeros begin is that write.
+        let zeros_from = |frame_end: u64| -> Result<bool, JournalError> {
+            Ok(remaining <= MAX_TORN_TAIL_BYTES && zero_tail_start(path, total)? < frame_end.min(total))
+        };
         if len as usize > MAX_ENTRY_BYTES {
+            if zeros_from(total)? {
+                return Ok(torn);
+            }
             return Err(damaged(next_seq, offset, format!("its length ({len} bytes) is more than any entry may have")));
         }
         if frame_end > total {
@@ -134,7 +143,7 @@ pub fn scan(
         payload.resize(len as usize, 0);
         reader.read_exact(&mut payload).map_err(|e| JournalError::io(path, e))?;
         if header[4..] != checksum(&payload) {
-            if frame_end == total {
+            if frame_end == total || zeros_from(frame_end)? {
                 return Ok(torn);
             }
             return Err(damaged(next_seq, offset, "its checksum does not match its bytes".into()));
@@ -147,6 +156,25 @@ pub fn scan(
         head = (entry.seq, hash);
         offset = frame_end;
     }
+}
+
+/// Where the run of zero bytes that ends the first `total` bytes of the file
+/// begins (`total` when the last byte is not zero).
+fn zero_tail_start(path: &Path, total: u64) -> Result<u64, JournalError> {
+    let mut file = File::open(path).map_err(|e| JournalError::io(path, e))?;
+    let mut end = total;
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start)).map_err(|e| JournalError::io(path, e))?;
+        file.read_exact(chunk).map_err(|e| JournalError::io(path, e))?;
+        if let Some(last) = chunk.iter().rposition(|b| *b != 0) {
+            return Ok(start + last as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
 }
 
 /// Whether everything left to read is zero bytes (reads it all).

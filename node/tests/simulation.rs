@@ -229,8 +229,10 @@ fn bank_with_large_unsynced_entries(n: usize) -> SimBank {
     bank
 }
 
+/// Found by the simulator (seed 561) before journal::scan learnt it: zeros
+/// after a torn write that begin inside a frame's length, or run to the end
+/// of a whole write, are a torn write, not damage.
 #[test]
-#[ignore = "journal::scan reports zeros after a torn write as damage in these two cases; un-ignore once it cuts them"]
 fn a_torn_write_padded_with_zeros_is_cut_and_not_reported_as_damage() {
     let dir = tempfile::tempdir().unwrap();
     let scratch = dir.path().join("journal.amj");

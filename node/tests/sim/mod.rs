@@ -694,12 +694,12 @@ impl World {
             return Tear::Lost;
         }
         let landed = self.rng.random_range(1..len);
-        // The node's journal scan cannot yet tell zeros inside a frame's length from damage
-        // (see the ignored test in simulation.rs): such a tear is simulated without the zeros.
-        if self.rng.random_bool(0.5) && !self.banks[b].disk.splits_a_length(landed) {
-            Tear::ZeroFilled(landed)
-        } else {
-            Tear::Cut(landed)
+        // A cut, or zeros after what landed: to the end of the frame it cut into
+        // (even inside the frame's length), or to the end of the whole write.
+        match self.rng.random_range(0..3) {
+            0 => Tear::Cut(landed),
+            1 => Tear::ZeroFilled(landed),
+            _ => Tear::ZeroFilledWrite(landed),
         }
     }
 
