@@ -509,10 +509,17 @@ impl Driver {
 
     async fn record_evidence(&mut self, against: BankId, evidence: Evidence) {
         let admitted = self.admitted.read().map(|a| a.contains(&against)).unwrap_or(false);
+        // Evidence against a bank we admitted is told on only once our ledger
+        // has checked and kept it: we sign what we gossip, so we never pass on
+        // "evidence" that is not (a forged pair), nor tell twice.
         if admitted {
             match self.ledger.submit(Command::RecordEvidence { against, evidence: evidence.clone() }).await {
-                Ok(_) | Err(LedgerError::PeerFrozen(_)) => {}
-                Err(e) => tracing::warn!(error = %e, "could not record evidence"),
+                Ok(_) => {}
+                Err(LedgerError::PeerFrozen(_)) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "refused evidence against a peer bank");
+                    return;
+                }
             }
         }
         if let Ok(body) = encode("evidence", &evidence) {

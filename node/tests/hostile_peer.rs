@@ -99,7 +99,13 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
     // Garbage, an oversized message and an unknown version first: refused without a panic.
     let mut unknown_version = SignedMessage::from_bytes(&head(&key, 1, 1, 1)).unwrap();
     unknown_version.envelope[0] = 9;
-    for junk in [vec![0xFF; 100], vec![7; 70 * 1024], unknown_version.to_bytes().unwrap()] {
+    // "Evidence" that is none (one head twice): Rhymney must not pass it on
+    // under its own signature (the first evidence it gossips below must be the real one).
+    let same = SignedMessage::from_bytes(&head(&key, 1, 1, 1)).unwrap();
+    let not_evidence = Evidence { first: same.clone(), second: same };
+    let not_evidence =
+        sign(&key, MessageKind::Evidence, FederationId::from_name("amser"), encode("evidence", &not_evidence).unwrap()).unwrap();
+    for junk in [vec![0xFF; 100], vec![7; 70 * 1024], unknown_version.to_bytes().unwrap(), not_evidence.to_bytes().unwrap()] {
         let _ = net.publish(junk).await;
     }
 

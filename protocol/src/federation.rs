@@ -17,6 +17,10 @@ use crate::limits::{MAX_SHORT_TEXT_CHARS, MAX_SIGNED_MESSAGE_BYTES};
 use crate::minutes::Minutes;
 use crate::signing::SignedMessage;
 
+/// The last service date a transfer may carry, in days since 1970-01-01
+/// (early in the year 2200); the first is 1970-01-01 itself.
+pub const MAX_TRANSFER_DAY: i32 = 84_000;
+
 /// blake3 context of transfer ids.
 pub const TRANSFER_CONTEXT: &str = "amser/v1 transfer-id";
 
@@ -89,6 +93,9 @@ impl Transfer {
             return Err(format!("{} minutes is not an amount a transfer may carry", self.minutes.0));
         }
         crate::text::check("category", &self.category, MAX_SHORT_TEXT_CHARS, false).map_err(|e| e.to_string())?;
+        if !(0..=MAX_TRANSFER_DAY).contains(&self.date.0) {
+            return Err(format!("day {} is not a service date a transfer may carry (1970 to about 2200)", self.date.0));
+        }
         Ok(())
     }
 }
@@ -312,4 +319,33 @@ pub struct PeerLine {
     pub frozen: bool,
     /// Removed from the federation by the coordinator (kept for the record).
     pub removed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfer(day: i32) -> Transfer {
+        Transfer {
+            from: BankId([1; 32]),
+            to: BankId([2; 32]),
+            payer: "rhymney:AAAA-00".parse().unwrap(),
+            payee: "gwynedd:BBBB-11".parse().unwrap(),
+            minutes: Minutes(60),
+            category: "gardening".into(),
+            date: ServiceDate(day),
+            nonce: [0; 16],
+        }
+    }
+
+    #[test]
+    fn a_transfer_dated_before_1970_or_centuries_ahead_is_not_well_formed() {
+        assert!(transfer(20_000).check_shape().is_ok());
+        assert!(transfer(0).check_shape().is_ok());
+        assert!(transfer(MAX_TRANSFER_DAY).check_shape().is_ok());
+        for day in [-1, MAX_TRANSFER_DAY + 1, i32::MIN, i32::MAX] {
+            let why = transfer(day).check_shape().unwrap_err();
+            assert!(why.contains("service date"), "{why}");
+        }
+    }
 }
