@@ -442,3 +442,20 @@ fn a_runaway_script_is_slowed_down_with_429_and_what_was_refused_records_nothing
     };
     assert_eq!(listed.as_array().expect("a list").len(), recorded, "exactly the exchanges answered 201 were recorded");
 }
+
+/// The secret key, the API token and the journal are the bank's alone:
+/// `init` makes the data directory and those files unreadable by other users
+/// of the machine (a volunteer's shared box), and `up` keeps them so.
+#[test]
+fn the_key_token_and_journal_are_readable_only_by_the_banks_own_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let node = bank.up();
+    bank.add_member("Mair Jones", "person");
+    let mode = |name: &str| std::fs::metadata(bank.dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")).permissions().mode() & 0o777;
+    assert_eq!(mode(""), 0o700, "the data directory");
+    for file in ["bank.key", "api-token", "journal.amj"] {
+        assert_eq!(mode(file) & 0o077, 0, "{file} is open to others: {:o}", mode(file));
+    }
+    drop(node);
+}

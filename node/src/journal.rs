@@ -14,6 +14,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,6 +25,8 @@ use amser_protocol::limits::MAX_ENTRY_BYTES;
 use amser_protocol::EntryHash;
 use thiserror::Error;
 
+/// File mode of the journal and of torn tails saved aside (owner only).
+const JOURNAL_MODE: u32 = 0o600;
 /// The first bytes of every journal file: format and version.
 pub const MAGIC: &[u8; 8] = b"AMSERJ01";
 /// Bytes before each entry: length and checksum.
@@ -212,7 +215,14 @@ fn sync_dir(path: &Path) -> Result<(), JournalError> {
 impl Journal {
     /// Creates an empty journal (just the header), durably.
     pub fn create(path: &Path) -> Result<Journal, JournalError> {
-        let mut file = OpenOptions::new().read(true).write(true).create_new(true).open(path).map_err(|e| JournalError::io(path, e))?;
+        // Members' names and needs are in it: the bank's own user reads it, nobody else.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(JOURNAL_MODE)
+            .open(path)
+            .map_err(|e| JournalError::io(path, e))?;
         file.write_all(MAGIC).map_err(|e| JournalError::io(path, e))?;
         file.sync_all().map_err(|e| JournalError::io(path, e))?;
         sync_dir(path)?;
@@ -251,7 +261,9 @@ impl Journal {
             let mut tail = Vec::new();
             file.seek(SeekFrom::Start(outcome.good_len)).map_err(|e| JournalError::io(path, e))?;
             file.read_to_end(&mut tail).map_err(|e| JournalError::io(path, e))?;
-            std::fs::write(&aside, &tail).map_err(|e| JournalError::io(&aside, e))?;
+            let mut saved =
+                OpenOptions::new().write(true).create_new(true).mode(JOURNAL_MODE).open(&aside).map_err(|e| JournalError::io(&aside, e))?;
+            saved.write_all(&tail).map_err(|e| JournalError::io(&aside, e))?;
             tracing::warn!(bytes = outcome.torn_bytes, saved = %aside.display(), "cut an unfinished write from the end of the journal (it was never acknowledged)");
             file.set_len(outcome.good_len).map_err(|e| JournalError::io(path, e))?;
             file.sync_all().map_err(|e| JournalError::io(path, e))?;
