@@ -582,7 +582,7 @@ async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, s
         let ours = ledger.read(move |s| s.transfer(&id)).await.and_then(|r| r).map_err(|e| e.to_string())?;
         if ours.is_some_and(|r| r.role == TransferRole::Outgoing && r.is_pending() && r.transfer.to == decision.by) {
             match ledger.submit(Command::ApplyDecision { signed: signed.clone() }).await {
-                Ok(_) => tracing::info!(transfer = %id, "transfer settled from the other bank's public statement"),
+                Ok(_) => tracing::debug!(transfer = %id, "settled (or already settled) from the other bank's public statement"),
                 Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
             }
         }
