@@ -298,25 +298,12 @@ impl Federation {
 
     #[track_caller]
     fn wait_until(&self, what: &str, mut condition: impl FnMut() -> bool) {
-        let start = Instant::now();
-        while !condition() {
-            if start.elapsed() > WAIT {
-                panic!("waited {WAIT:?} for {what}\n{}", self.logs());
-            }
-            std::thread::sleep(POLL);
-        }
+        common::wait_for(what, WAIT, POLL, || condition().then_some(()), || self.logs())
     }
 
     /// The end of every node's log, for failure messages.
     fn logs(&self) -> String {
-        let mut out = String::new();
-        for s in &self.sites {
-            let log = s.bank.log();
-            let tail: Vec<&str> = log.lines().rev().take(40).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            out.push_str(&format!("----- {} ({}) log, last lines -----\n{}\n", s.handle, s.id, tail.join("\n")));
-        }
-        out
+        self.sites.iter().map(|s| common::log_tail(&s.bank, &format!("{} ({})", s.handle, s.id))).collect()
     }
 }
 

@@ -27,7 +27,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::ops::{Index, IndexMut};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use amser_node::network::WIRE_TAP_ENV;
 use common::invariants::{check_invariants, clearing_of};
@@ -300,36 +300,13 @@ impl Federation {
     /// Polls `probe` every [`POLL`] until it gives a value; fails after
     /// [`WAIT`] with every node's log.
     #[track_caller]
-    fn wait_for<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-        let start = Instant::now();
-        loop {
-            if let Some(v) = probe() {
-                return v;
-            }
-            if start.elapsed() > WAIT {
-                panic!("waited {WAIT:?} for {what}\n{}", self.logs());
-            }
-            std::thread::sleep(POLL);
-        }
+    fn wait_for<T>(&self, what: &str, probe: impl FnMut() -> Option<T>) -> T {
+        common::wait_for(what, WAIT, POLL, probe, || self.logs())
     }
 
     /// The end of every node's log, for failure messages.
     fn logs(&self) -> String {
-        let mut out = String::new();
-        for s in &self.sites {
-            let log = s.bank.log();
-            let tail: String = log
-                .lines()
-                .rev()
-                .take(std::env::var("AMSER_TEST_LOG_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(60))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n");
-            out.push_str(&format!("----- {} ({}) log, last lines -----\n{tail}\n", s.handle, s.id));
-        }
-        out
+        self.sites.iter().map(|s| common::log_tail(&s.bank, &format!("{} ({})", s.handle, s.id))).collect()
     }
 
     /// Waits until transfer `id`, recorded at `payer`, is decided at

@@ -562,3 +562,32 @@ pub fn journal_frames(path: &Path) -> Vec<(usize, usize)> {
     }
     frames
 }
+
+/// Polls `probe` every `poll` until it gives a value; after `wait` fails the
+/// test with `what` and `context()` (the nodes' logs, say). A sleep here is
+/// the poll interval, never a guess at how long something takes.
+#[track_caller]
+pub fn wait_for<T>(what: &str, wait: Duration, poll: Duration, mut probe: impl FnMut() -> Option<T>, context: impl Fn() -> String) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        if start.elapsed() > wait {
+            panic!("waited {wait:?} for {what}\n{}", context());
+        }
+        std::thread::sleep(poll);
+    }
+}
+
+/// Lines of each node's log shown when a test fails (AMSER_TEST_LOG_LINES overrides).
+pub const LOG_LINES: usize = 60;
+
+/// The end of a bank's node log, under a heading, for failure messages.
+pub fn log_tail(bank: &Bank, heading: &str) -> String {
+    let lines = std::env::var("AMSER_TEST_LOG_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(LOG_LINES);
+    let log = bank.log();
+    let tail: Vec<&str> = log.lines().rev().take(lines).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    format!("----- {heading} log, last lines -----\n{}\n", tail.join("\n"))
+}
