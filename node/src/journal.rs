@@ -247,6 +247,11 @@ impl Journal {
         recorded: u64,
         visit: impl FnMut(&JournalEntry, EntryHash) -> Result<(), JournalError>,
     ) -> Result<(Journal, ScanOutcome), JournalError> {
+        // A crash may have left entries written and never synced. The replay
+        // gives them to sled, the federation signs heads and answers peers
+        // from sled: make them durable first, or a power cut could take back
+        // entries that others have already seen.
+        OpenOptions::new().write(true).open(path).and_then(|f| f.sync_data()).map_err(|e| JournalError::io(path, e))?;
         let outcome = scan(path, None, visit)?;
         if outcome.torn_bytes > 0 && outcome.head.0 < recorded {
             return Err(JournalError::Damaged {

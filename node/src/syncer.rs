@@ -62,6 +62,12 @@ impl SyncState {
     pub fn fatal(&self) -> Option<LedgerError> {
         self.fatal.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+
+    /// What a failed, non-fatal write (a full disk) does to the generation.
+    #[cfg(test)]
+    pub fn write_failed_for_test(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 fn journal_to_ledger(e: JournalError) -> LedgerError {
