@@ -254,7 +254,25 @@ impl Progress {
 /// Starts the applier thread. It writes every delta enqueued on `progress`,
 /// in order, and ends once `progress` is closed and everything is written.
 pub fn spawn(store: Store, progress: Arc<Progress>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("ledger-applier".into()).spawn(move || run(store, progress))
+    std::thread::Builder::new().name("ledger-applier".into()).spawn(move || {
+        let guard = FailOnPanic(progress.clone());
+        run(store, progress);
+        drop(guard);
+    })
+}
+
+/// Marks the applier failed if its thread panics (in sled, say), so that the
+/// writer and readers waiting for it are told instead of waiting forever.
+struct FailOnPanic(Arc<Progress>);
+
+impl Drop for FailOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.fail(
+                "the state database writer stopped unexpectedly; restart the node (the journal has every acknowledged change)".into(),
+            );
+        }
+    }
 }
 
 fn run(store: Store, progress: Arc<Progress>) {

@@ -305,8 +305,12 @@ impl Journal {
             return Err(JournalError::SyncFailed("an earlier flush failed".into()));
         }
         if let Err(e) = self.file.write_all(frames) {
-            let _ = self.file.set_len(self.len);
-            let _ = self.file.seek(SeekFrom::Start(self.len));
+            // Cut back what landed. If even that fails, the next append could
+            // land behind junk: nothing more is written until a restart, which
+            // cuts a torn tail.
+            if self.file.set_len(self.len).and_then(|()| self.file.seek(SeekFrom::Start(self.len))).is_err() {
+                self.failed = true;
+            }
             return Err(JournalError::io(&self.path, e));
         }
         if let Err(e) = self.file.sync_data() {

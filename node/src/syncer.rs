@@ -86,8 +86,25 @@ pub(crate) fn spawn(
     state: Arc<SyncState>,
 ) -> std::io::Result<(mpsc::Sender<Job>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel();
-    let thread = std::thread::Builder::new().name("ledger-syncer".into()).spawn(move || run(journal, rx, progress, state))?;
+    let thread = std::thread::Builder::new().name("ledger-syncer".into()).spawn(move || {
+        let guard = FatalOnPanic(state.clone());
+        run(journal, rx, progress, state);
+        drop(guard);
+    })?;
     Ok((tx, thread))
+}
+
+/// Makes a panic of the syncer thread fatal, so the writer (which re-checks
+/// on every round of waiting) stops waiting for syncs that will never come.
+struct FatalOnPanic(Arc<SyncState>);
+
+impl Drop for FatalOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let err = LedgerError::Storage("the journal writer stopped unexpectedly; restart the node".into());
+            *self.0.fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(err);
+        }
+    }
 }
 
 fn refuse(job: Job, err: &LedgerError) {
