@@ -110,7 +110,7 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::Decided { decision: signed(2, MessageKind::Decision, &decisions()[0]) },
         PeerResponse::Unknown,
         PeerResponse::Refused { reason: "not admitted".into() },
-        PeerResponse::Log { entries: signed_messages(), head_seq: 9 },
+        PeerResponse::Log { entries: signed_messages(), next_seq: 10, head_seq: 9 },
         PeerResponse::Hello { handle: handle("gwynedd"), name: "Gwynedd Time Bank".into() },
     ]
 }
