@@ -35,11 +35,13 @@ impl Positions {
         self.transfers.insert(id, (transfer, decision.map(|d| d.verdict.clone())));
     }
 
-    /// Adds another bank's signed statements, re-checked; a decision that is
-    /// not the payee bank's own is ignored. Ids already known first hand are kept.
+    /// Adds a pair of other banks' statements that this bank checked before
+    /// it kept them (their signatures are not verified again); a decision
+    /// that is not the payee bank's own is ignored. Ids already known first
+    /// hand are kept.
     pub fn add_public(&mut self, federation: FederationId, transfer: &SignedMessage, decision: &SignedMessage) {
-        let Ok(PublicMessage::Transfer { id, transfer }) = PublicMessage::check(transfer, federation) else { return };
-        if let Ok(PublicMessage::Decision(d)) = PublicMessage::check(decision, federation) {
+        let Ok(PublicMessage::Transfer { id, transfer }) = PublicMessage::read_kept(transfer, federation) else { return };
+        if let Ok(PublicMessage::Decision(d)) = PublicMessage::read_kept(decision, federation) {
             if d.transfer == id && d.by == transfer.to {
                 self.transfers.entry(id).or_insert((transfer, Some(d.verdict)));
             }

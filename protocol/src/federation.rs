@@ -264,8 +264,17 @@ pub enum PublicMessageError {
 impl PublicMessage {
     /// Verifies `signed` and classifies it.
     pub fn check(signed: &SignedMessage, federation: crate::signing::FederationId) -> Result<PublicMessage, PublicMessageError> {
+        Self::classify(signed.verify(federation)?)
+    }
+
+    /// Classifies a statement this bank checked before it kept it, without
+    /// verifying its signature again (see [`SignedMessage::open_verified_before`]).
+    pub fn read_kept(signed: &SignedMessage, federation: crate::signing::FederationId) -> Result<PublicMessage, PublicMessageError> {
+        Self::classify(signed.open_verified_before(federation)?)
+    }
+
+    fn classify(verified: crate::signing::Verified) -> Result<PublicMessage, PublicMessageError> {
         use crate::signing::MessageKind;
-        let verified = signed.verify(federation)?;
         match verified.kind {
             MessageKind::Transfer => {
                 let transfer = Transfer::decode(&verified.body)?;
@@ -336,6 +345,20 @@ mod tests {
             date: ServiceDate(day),
             nonce: [0; 16],
         }
+    }
+
+    #[test]
+    fn a_kept_statement_is_read_without_its_signature_verified_again_but_a_received_one_is_verified() {
+        use crate::signing::{bank_id, sign, FederationId, MessageKind};
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+        let fed = FederationId::from_name("wales");
+        let t = Transfer { from: bank_id(&key), ..transfer(20_000) };
+        let mut signed = sign(&key, MessageKind::Transfer, fed, t.encode().unwrap()).unwrap();
+        assert!(PublicMessage::check(&signed, fed).is_ok());
+        signed.signature[0] ^= 1;
+        assert!(matches!(PublicMessage::check(&signed, fed), Err(PublicMessageError::Verify(_))));
+        assert!(matches!(PublicMessage::read_kept(&signed, fed), Ok(PublicMessage::Transfer { .. })));
+        assert!(PublicMessage::read_kept(&signed, FederationId::from_name("spain")).is_err(), "the envelope is still checked");
     }
 
     #[test]
