@@ -115,6 +115,16 @@ fn minutes_value(m: Minutes) -> Vec<u8> {
     m.0.to_le_bytes().to_vec()
 }
 
+/// Reads back what [`minutes_value`] wrote.
+fn minutes_of(what: &str, v: &[u8]) -> Result<Minutes, StoreError> {
+    Ok(Minutes(i64::from_le_bytes(v.try_into().map_err(|_| StoreError::Damaged(format!("{what} value")))?)))
+}
+
+/// A member code written as the rest of a key.
+fn member_code_key(rest: &[u8]) -> Option<MemberCode> {
+    std::str::from_utf8(rest).ok()?.parse().ok()
+}
+
 fn seq_key(prefix: &str, seq: u64) -> Vec<u8> {
     key(prefix, &seq.to_be_bytes())
 }
@@ -260,15 +270,7 @@ impl Store {
     }
 
     pub fn balances(&self) -> Result<Vec<(MemberCode, Minutes)>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.db.scan_prefix("b:") {
-            let (k, v) = kv?;
-            let code =
-                std::str::from_utf8(&k[2..]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Damaged("balance key".into()))?;
-            let minutes = i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("balance value".into()))?);
-            out.push((code, Minutes(minutes)));
-        }
-        Ok(out)
+        self.scan_minutes("b:", "balance", member_code_key)
     }
 
     /// The exchange recorded by journal entry `seq` (big-endian bytes).
@@ -361,9 +363,21 @@ impl Store {
 impl Store {
     fn minutes_at(&self, k: &[u8]) -> Result<Minutes, StoreError> {
         match self.db.get(k)? {
-            Some(v) => Ok(Minutes(i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("minutes value".into()))?))),
+            Some(v) => minutes_of("minutes", &v),
             None => Ok(Minutes::ZERO),
         }
+    }
+
+    /// Every (key, minutes) under `prefix`, the key read by `key_of` from
+    /// what follows the prefix (balances, clearing accounts, holds).
+    fn scan_minutes<K>(&self, prefix: &str, what: &str, key_of: impl Fn(&[u8]) -> Option<K>) -> Result<Vec<(K, Minutes)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix(prefix) {
+            let (k, v) = kv?;
+            let key = key_of(&k[prefix.len()..]).ok_or_else(|| StoreError::Damaged(format!("{what} key")))?;
+            out.push((key, minutes_of(what, &v)?));
+        }
+        Ok(out)
     }
 
     pub fn peers(&self) -> Result<Vec<PeerLine>, StoreError> {
@@ -372,27 +386,12 @@ impl Store {
 
     /// Every clearing account: (peer bank, minutes).
     pub fn clearings(&self) -> Result<Vec<(BankId, Minutes)>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.db.scan_prefix("c:") {
-            let (k, v) = kv?;
-            let bank: [u8; 32] = k[2..].try_into().map_err(|_| StoreError::Damaged("clearing key".into()))?;
-            let m = i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("clearing value".into()))?);
-            out.push((BankId(bank), Minutes(m)));
-        }
-        Ok(out)
+        self.scan_minutes("c:", "clearing", |rest| Some(BankId(rest.try_into().ok()?)))
     }
 
     /// Every member's minutes held for transfers in flight.
     pub fn holds(&self) -> Result<Vec<(MemberCode, Minutes)>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.db.scan_prefix("h:") {
-            let (k, v) = kv?;
-            let code =
-                std::str::from_utf8(&k[2..]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| StoreError::Damaged("hold key".into()))?;
-            let m = i64::from_le_bytes(v.as_ref().try_into().map_err(|_| StoreError::Damaged("hold value".into()))?);
-            out.push((code, Minutes(m)));
-        }
-        Ok(out)
+        self.scan_minutes("h:", "hold", member_code_key)
     }
 
     /// The peer handle index: (handle, the bank it was last written for).
