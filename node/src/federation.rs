@@ -539,7 +539,7 @@ async fn catch_up(
 ) -> Result<usize, String> {
     let mut learnt = 0;
     for _ in 0..MAX_CATCH_UP_PAGES {
-        let from_seq = ledger.read(move |s| s.log_cursor(&bank)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())?;
+        let from_seq = read_view(ledger, move |s| s.log_cursor(&bank)).await?;
         let answer = net.request(peer_of(&bank), PeerRequest::Log { from_seq, max: MAX_LOG_BATCH }).await.map_err(|e| e.to_string())?;
         let (entries, next_seq, head_seq) = match answer {
             PeerResponse::Log { entries, next_seq, head_seq } => (entries, next_seq, head_seq),
@@ -564,7 +564,7 @@ async fn catch_up(
                 learnt += 1;
             }
         }
-        ledger.read(move |s| s.set_log_cursor(&bank, next_seq)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string())?;
+        read_view(ledger, move |s| s.set_log_cursor(&bank, next_seq)).await?;
         if next_seq > head_seq || next_seq == from_seq {
             break;
         }
@@ -579,7 +579,7 @@ async fn catch_up(
 async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
     if let PublicMessage::Decision(decision) = &said {
         let id = decision.transfer;
-        let ours = ledger.read(move |s| s.transfer(&id)).await.and_then(|r| r).map_err(|e| e.to_string())?;
+        let ours = read_view(ledger, move |s| s.transfer(&id)).await?;
         if ours.is_some_and(|r| r.role == TransferRole::Outgoing && r.is_pending() && r.transfer.to == decision.by) {
             match ledger.submit(Command::ApplyDecision { signed: signed.clone() }).await {
                 Ok(_) => tracing::debug!(transfer = %id, "settled (or already settled) from the other bank's public statement"),
@@ -589,7 +589,16 @@ async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, s
     }
     let pair = pairing.lock().map_err(|_| "the pairing lock is poisoned".to_string())?.offer(&said, signed);
     match pair {
-        Some(pair) => ledger.read(move |s| s.remember_pair(&pair)).await.and_then(|r| Ok(r?)).map_err(|e| e.to_string()),
+        Some(pair) => read_view(ledger, move |s| s.remember_pair(&pair)).await,
         None => Ok(false),
     }
+}
+
+/// Runs `f` on the store (see [`Ledger::read`]), with any error as text for
+/// the catch-up's log line.
+async fn read_view<T: Send + 'static, E: Into<LedgerError>>(
+    ledger: &Ledger,
+    f: impl FnOnce(&crate::store::Store) -> Result<T, E> + Send + 'static,
+) -> Result<T, String> {
+    ledger.read(move |s| f(s).map_err(Into::into)).await.and_then(|r| r).map_err(|e| e.to_string())
 }
