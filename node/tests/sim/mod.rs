@@ -30,7 +30,7 @@ use rand::{RngExt, SeedableRng};
 pub use bank::Mutation;
 use bank::{Awaiting, Held, Recorded, SimBank, Submitted};
 use disk::Tear;
-use net::{Message, NetFaults, Network, Wire};
+use net::{Message, NetFaults, NetStats, Network, Wire};
 
 /// Steps of random activity per scenario, before the network heals.
 const STEPS: usize = 200;
@@ -138,13 +138,8 @@ pub struct Tally {
     pub partial_frames_cut: u64,
     pub partitions: u64,
     pub clock_jumps: u64,
-    pub messages: u64,
-    pub lost: u64,
-    pub duplicated: u64,
-    pub reordered: u64,
-    pub replayed: u64,
-    pub tampered: u64,
-    pub undeliverable: u64,
+    /// What the simulated network did to the messages.
+    pub net: NetStats,
 }
 
 impl Tally {
@@ -167,13 +162,7 @@ impl Tally {
         self.partial_frames_cut += o.partial_frames_cut;
         self.partitions += o.partitions;
         self.clock_jumps += o.clock_jumps;
-        self.messages += o.messages;
-        self.lost += o.lost;
-        self.duplicated += o.duplicated;
-        self.reordered += o.reordered;
-        self.replayed += o.replayed;
-        self.tampered += o.tampered;
-        self.undeliverable += o.undeliverable;
+        self.net.add(&o.net);
     }
 }
 
@@ -203,13 +192,13 @@ impl std::fmt::Display for Tally {
             self.partial_frames_cut,
             self.partitions,
             self.clock_jumps,
-            self.messages,
-            self.lost,
-            self.duplicated,
-            self.reordered,
-            self.replayed,
-            self.tampered,
-            self.undeliverable,
+            self.net.sent,
+            self.net.lost,
+            self.net.duplicated,
+            self.net.reordered,
+            self.net.replayed,
+            self.net.tampered,
+            self.net.undeliverable,
         )
     }
 }
@@ -818,13 +807,6 @@ impl World {
                 }
             }
         }
-        let stats = self.net.stats;
-        self.tally.messages += stats.sent;
-        self.tally.lost += stats.lost;
-        self.tally.duplicated += stats.duplicated;
-        self.tally.reordered += stats.reordered;
-        self.tally.replayed += stats.replayed;
-        self.tally.tampered += stats.tampered;
-        self.tally.undeliverable += stats.undeliverable;
+        self.tally.net.add(&self.net.stats);
     }
 }

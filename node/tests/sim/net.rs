@@ -45,7 +45,7 @@ pub struct NetFaults {
 }
 
 /// What the network did, for the summary.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NetStats {
     pub sent: u64,
     pub lost: u64,
@@ -55,6 +55,18 @@ pub struct NetStats {
     pub tampered: u64,
     /// Dropped because a partition stood between the banks, or the receiver was down.
     pub undeliverable: u64,
+}
+
+impl NetStats {
+    pub fn add(&mut self, o: &NetStats) {
+        self.sent += o.sent;
+        self.lost += o.lost;
+        self.duplicated += o.duplicated;
+        self.reordered += o.reordered;
+        self.replayed += o.replayed;
+        self.tampered += o.tampered;
+        self.undeliverable += o.undeliverable;
+    }
 }
 
 #[derive(Default)]
