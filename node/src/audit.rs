@@ -32,6 +32,13 @@ pub struct AuditReport {
 /// part, when a node is writing), and compares with `store` when given.
 /// With a `limit` the node is running: see [`audit_running`].
 pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditReport {
+    audit_once(path, limit, store).0
+}
+
+/// [`audit`], and whether a running node's state database moved on while it
+/// was compared.
+fn audit_once(path: &Path, limit: Option<u64>, store: Option<&Store>) -> (AuditReport, Compared) {
+    let mut compared = Compared::Done;
     let mut state = MemState::default();
     let mut problems = Vec::new();
     let mut notes = Vec::new();
@@ -57,11 +64,12 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
         problems.push(format!("balances recomputed from the journal sum to {sum} minutes, not 0"));
     }
     if let Some(store) = store {
-        if compare_with_store(&state, store, notes.is_empty(), limit.is_some(), &mut problems) == Compared::Moved {
+        compared = compare_with_store(&state, store, notes.is_empty(), limit.is_some(), &mut problems);
+        if compared == Compared::Moved {
             notes.push("the node was recording while it was audited, so its state database was not compared this time".into());
         }
     }
-    AuditReport {
+    let report = AuditReport {
         ok: problems.is_empty(),
         entries,
         head_seq: state.head.0,
@@ -71,7 +79,8 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
         balance_sum_minutes: sum,
         problems,
         notes,
-    }
+    };
+    (report, compared)
 }
 
 /// Whether the state database could be compared with the journal.
@@ -156,12 +165,13 @@ pub const RUNNING_AUDIT_ATTEMPTS: usize = 5;
 /// again with the journal as it is then, a few times, rather than reported
 /// as a problem that is not there.
 pub fn audit_running(ledger: &crate::writer::Ledger) -> AuditReport {
-    let mut report = audit(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+    let attempt = || audit_once(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+    let (mut report, mut compared) = attempt();
     for _ in 1..RUNNING_AUDIT_ATTEMPTS {
-        if !report.notes.iter().any(|n| n.starts_with("the node was recording")) {
+        if compared == Compared::Done {
             break;
         }
-        report = audit(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
+        (report, compared) = attempt();
     }
     report
 }
