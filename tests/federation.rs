@@ -29,7 +29,7 @@ use std::ops::{Index, IndexMut};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use amser_node::network::WIRE_TAP_ENV;
+use amser_node::federation::swarm::WIRE_TAP_ENV;
 use common::invariants::{check_invariants, clearing_of};
 use common::{Api, Bank, Node, UpOptions};
 use serde_json::{json, Value};

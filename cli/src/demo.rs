@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::writer::{Ledger, Reply};
+use amser_node::storage::writer::{Ledger, Reply};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::listing::ListingKind;
 use amser_protocol::member::MemberProfile;

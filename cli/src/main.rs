@@ -424,8 +424,8 @@ async fn offline_audit(dir: &DataDir, out: &Out) -> anyhow::Result<()> {
     let d = dir.clone();
     let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let _lock = d.lock()?;
-        let store = amser_node::store::Store::open(&d.state()).ok();
-        Ok(amser_node::audit::audit(&d.journal(), None, store.as_ref()))
+        let store = amser_node::storage::store::Store::open(&d.state()).ok();
+        Ok(amser_node::reading::audit::audit(&d.journal(), None, store.as_ref()))
     })
     .await??;
     let v = serde_json::to_value(&report)?;
@@ -696,7 +696,7 @@ pub fn failure_code(e: &anyhow::Error) -> &str {
     }
     match e.downcast_ref::<NodeError>() {
         Some(NodeError::DataDir(d)) => dir_code(d),
-        Some(NodeError::Journal(amser_node::journal::JournalError::Damaged { .. })) => "journal_damaged",
+        Some(NodeError::Journal(amser_node::storage::journal::JournalError::Damaged { .. })) => "journal_damaged",
         Some(NodeError::Journal(_)) => "journal_error",
         Some(NodeError::Config(_)) => "bad_config",
         Some(NodeError::Listen { .. }) => "cannot_listen",

@@ -23,11 +23,11 @@ use serde::{de::DeserializeOwned, Serialize};
 pub mod samples;
 
 /// `amser_node::network::codec`, from the node's source file.
-#[path = "../../node/src/network/codec.rs"]
+#[path = "../../node/src/federation/codec.rs"]
 pub mod codec;
 
 /// `amser_node::journal`, from the node's source file.
-#[path = "../../node/src/journal.rs"]
+#[path = "../../node/src/storage/journal.rs"]
 pub mod journal;
 
 /// `amser_node::clock` (the journal names the torn tail it moves aside by the time).
@@ -43,8 +43,8 @@ pub mod writer {
 }
 
 const _: () = assert!(
-    contains(include_bytes!("../../node/src/writer.rs"), b"pub const MAX_BATCH_ENTRIES: usize = 256;"),
-    "node/src/writer.rs changed MAX_BATCH_ENTRIES: change it in fuzz/src/lib.rs too"
+    contains(include_bytes!("../../node/src/storage/writer.rs"), b"pub const MAX_BATCH_ENTRIES: usize = 256;"),
+    "node/src/storage/writer.rs changed MAX_BATCH_ENTRIES: change it in fuzz/src/lib.rs too"
 );
 
 /// Whether `needle` occurs in `haystack` (at compile time).

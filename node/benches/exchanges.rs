@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use amser_node::clock::SystemClock;
 use amser_node::config::Config;
 use amser_node::ledger::Command;
-use amser_node::writer::{Ledger, Reply};
+use amser_node::storage::writer::{Ledger, Reply};
 use amser_node::{init, DataDir, Node, NodeOptions};
 use amser_protocol::{MemberCode, Minutes};
 use serde_json::{json, Value};

@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use amser_node::clock::SystemClock;
+use amser_node::federation::swarm::{self, peer_of, GossipValidator, NetEvent, NetworkConfig};
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::network::{self, peer_of, GossipValidator, NetEvent, NetworkConfig};
-use amser_node::writer::Reply;
+use amser_node::storage::writer::Reply;
 use amser_node::{init, DataDir, Node, NodeOptions};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind};
@@ -188,7 +188,7 @@ async fn gossip(n: usize) -> (Duration, Duration) {
         let mut seed = [0u8; 32];
         seed[..8].copy_from_slice(&(i as u64 + 1000).to_le_bytes());
         let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: "bench".into() };
-        let (net, events) = network::start(config, Arc::new(AcceptAll)).await.expect("gossip node");
+        let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.expect("gossip node");
         nets.push((net, seed));
         inboxes.push(events);
     }

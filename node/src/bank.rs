@@ -17,10 +17,10 @@ use crate::api;
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::datadir::{DataDir, DataDirError};
-use crate::journal::{Journal, JournalError};
 use crate::ledger::{apply, Command, LedgerError, LedgerRead, Staged};
-use crate::store::{Store, StoreError};
-use crate::writer::{self, Ledger};
+use crate::storage::journal::{Journal, JournalError};
+use crate::storage::store::{Store, StoreError};
+use crate::storage::writer::{self, Ledger};
 
 #[derive(Debug, Error)]
 pub enum NodeError {
@@ -39,7 +39,7 @@ pub enum NodeError {
     #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
     Listen { addr: SocketAddr, reason: String },
     #[error(transparent)]
-    Network(#[from] crate::network::NetworkError),
+    Network(#[from] crate::federation::swarm::NetworkError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

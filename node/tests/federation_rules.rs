@@ -232,7 +232,7 @@ fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
         ids.push(PublicMessage::check(&signed, fed()).unwrap().transfer_id());
     }
     let dir = tempfile::tempdir().unwrap();
-    let store = amser_node::store::Store::open(&dir.path().join("state")).unwrap();
+    let store = amser_node::storage::store::Store::open(&dir.path().join("state")).unwrap();
     let mut writes: Vec<StateWrite> = ids.iter().map(|id| StateWrite::Transfer(f.gwynedd.state.transfer(id).unwrap().unwrap())).collect();
     let head = f.gwynedd.state.head().unwrap();
     writes.push(StateWrite::Head(head.0, head.1));

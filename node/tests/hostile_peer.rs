@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use amser_node::clock::SystemClock;
+use amser_node::federation::swarm::{self, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkHandle};
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::network::{self, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkHandle};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::encoding::encode;
 use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, Transfer};
@@ -48,7 +48,7 @@ async fn rhymney(dir: &std::path::Path) -> Node {
 /// A hostile peer's own libp2p node, connected to `node`.
 async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
     let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: "amser".into() };
-    let (net, events) = network::start(config, Arc::new(AcceptAll)).await.unwrap();
+    let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
     let target = peer_of(&node.bank);
     let addr: libp2p::Multiaddr = node.federation.listen_addrs()[0].parse().unwrap();
     net.allow(target).await.unwrap();
@@ -141,7 +141,7 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
     // Rhymney still serves its own members.
     let profile = MemberProfile::new("Mair", MemberKind::Person);
     node.ledger().submit(Command::AddMember { profile, joined: None }).await.unwrap();
-    let report = amser_node::audit::audit(node.ledger().journal_path(), Some(node.ledger().synced_len()), None);
+    let report = amser_node::reading::audit::audit(node.ledger().journal_path(), Some(node.ledger().synced_len()), None);
     assert!(report.ok, "{:?}", report.problems);
     node.shutdown().await;
 }
@@ -198,7 +198,7 @@ async fn a_bank_that_was_never_admitted_cannot_even_connect() {
 async fn member(node: &Node, name: &str) -> amser_protocol::MemberCode {
     let profile = MemberProfile::new(name, MemberKind::Person);
     match node.ledger().submit(Command::AddMember { profile, joined: None }).await.unwrap() {
-        amser_node::writer::Reply::Member(m) => m.code,
+        amser_node::storage::writer::Reply::Member(m) => m.code,
         other => panic!("{other:?}"),
     }
 }

@@ -3,7 +3,7 @@
 use std::fs::OpenOptions;
 use std::io::Write;
 
-use amser_node::journal::{frame, scan, Journal, JournalError, MAGIC};
+use amser_node::storage::journal::{frame, scan, Journal, JournalError, MAGIC};
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
 use amser_protocol::{BankId, EntryHash, Policy};
 

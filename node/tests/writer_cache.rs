@@ -10,10 +10,10 @@
 
 use std::sync::Arc;
 
-use amser_node::audit::audit;
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::writer::{Ledger, Reply};
+use amser_node::reading::audit::audit;
+use amser_node::storage::writer::{Ledger, Reply};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{ExchangeId, MemberCode, MemberKind, Minutes};
@@ -277,7 +277,7 @@ async fn an_audit_while_volunteers_record_finds_nothing_wrong() {
     let (mut audits, mut compared) = (0, 0);
     while !volunteers.is_empty() {
         let l = ledger.clone();
-        let report = tokio::task::spawn_blocking(move || amser_node::audit::audit_running(&l)).await.unwrap();
+        let report = tokio::task::spawn_blocking(move || amser_node::reading::audit::audit_running(&l)).await.unwrap();
         assert!(report.ok, "{:?}", report.problems);
         audits += 1;
         compared += usize::from(report.notes.is_empty());
@@ -290,7 +290,7 @@ async fn an_audit_while_volunteers_record_finds_nothing_wrong() {
     let l = ledger.clone();
     let report = tokio::task::spawn_blocking({
         let l = l.clone();
-        move || amser_node::audit::audit_running(&l)
+        move || amser_node::reading::audit::audit_running(&l)
     })
     .await
     .unwrap();

@@ -8,9 +8,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::members::parse_code;
-use super::views::BalanceView;
 use super::{ApiError, AppState, Params};
 use crate::ledger::{LedgerError, LedgerRead};
+use crate::model::BalanceView;
 
 #[derive(Debug, Serialize)]
 pub struct Status {
@@ -115,21 +115,25 @@ pub struct ReportQuery {
     active_months: Option<u32>,
 }
 
-pub async fn report(State(state): State<AppState>, Params(q): Params<ReportQuery>) -> Result<Json<crate::report::Report>, ApiError> {
+pub async fn report(
+    State(state): State<AppState>,
+    Params(q): Params<ReportQuery>,
+) -> Result<Json<crate::reading::report::Report>, ApiError> {
     if let Some(m) = q.active_months {
         if m == 0 || m > 120 {
             return Err(ApiError::bad_request("bad_months", "active_months must be between 1 and 120"));
         }
     }
     let today = ServiceDate::today(state.clock.now_ms());
-    let r = state.read(move |store| Ok(crate::report::report(store, today, q.active_months)?)).await?;
+    let r = state.read(move |store| Ok(crate::reading::report::report(store, today, q.active_months)?)).await?;
     Ok(Json(r))
 }
 
-pub async fn audit(State(state): State<AppState>) -> Result<Json<crate::audit::AuditReport>, ApiError> {
+pub async fn audit(State(state): State<AppState>) -> Result<Json<crate::reading::audit::AuditReport>, ApiError> {
     let ledger = state.ledger.clone();
-    let report =
-        tokio::task::spawn_blocking(move || crate::audit::audit_running(&ledger)).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    let report = tokio::task::spawn_blocking(move || crate::reading::audit::audit_running(&ledger))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(report))
 }
 
@@ -141,11 +145,11 @@ pub struct ExportQuery {
 pub async fn export(State(state): State<AppState>, Params(q): Params<ExportQuery>) -> Result<Response, ApiError> {
     match q.format.as_deref().unwrap_or("json") {
         "csv" => {
-            let bytes = state.read(|store| Ok(crate::export::exchanges_csv(store)?)).await?;
+            let bytes = state.read(|store| Ok(crate::reading::export::exchanges_csv(store)?)).await?;
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response())
         }
         "json" => {
-            let doc = state.read(|store| Ok(crate::export::json(store)?)).await?;
+            let doc = state.read(|store| Ok(crate::reading::export::json(store)?)).await?;
             Ok(Json(doc).into_response())
         }
         other => Err(ApiError::bad_request("bad_format", format!("'{other}' is not an export format; use csv or json"))),

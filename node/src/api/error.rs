@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::ledger::LedgerError;
-use crate::store::StoreError;
+use crate::storage::store::StoreError;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::members::{parse_code, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
-use super::views::ExchangeView;
 use super::{ApiError, AppState, Body, Params, COORDINATOR};
 use crate::ledger::Command;
-use crate::writer::Reply;
+use crate::model::ExchangeView;
+use crate::storage::writer::Reply;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,10 +7,10 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::members::parse_code;
-use super::views::ListingView;
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::Command;
-use crate::writer::Reply;
+use crate::model::ListingView;
+use crate::storage::writer::Reply;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-use super::views::{ExchangeView, LimitsView, MemberView};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
-use crate::writer::Reply;
+use crate::model::{ExchangeView, LimitsView, MemberView};
+use crate::storage::writer::Reply;
 
 /// Most exchanges one listing returns unless asked for fewer.
 pub const DEFAULT_LIST_LIMIT: usize = 100;

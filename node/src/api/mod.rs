@@ -25,7 +25,6 @@ mod exchanges;
 mod listings;
 mod members;
 mod peers;
-pub mod views;
 
 use std::sync::Arc;
 
@@ -41,8 +40,8 @@ pub use error::{ApiError, Body, Params};
 pub use peers::{PeerView, TransferView};
 
 use crate::clock::Clock;
-use crate::store::Store;
-use crate::writer::Ledger;
+use crate::storage::store::Store;
+use crate::storage::writer::Ledger;
 
 /// Who recorded an exchange made through the API with the coordinator's token.
 pub const COORDINATOR: &str = "coordinator";
@@ -92,7 +91,7 @@ impl AppState {
     /// Runs a read of committed state off the async threads. It sees every
     /// change acknowledged before it started (read-your-writes): sled may lag
     /// the journal by a few batches, so it first waits (at most
-    /// [`crate::applier::MAX_READ_WAIT`]) for sled to catch up.
+    /// [`crate::storage::applier::MAX_READ_WAIT`]) for sled to catch up.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
         self.ledger.read(f).await?
     }

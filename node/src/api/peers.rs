@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, PeerChanges, TransferRecord};
-use crate::writer::Reply;
+use crate::storage::writer::Reply;
 
 #[derive(Debug, Serialize)]
 pub struct PeerView {
@@ -246,7 +246,7 @@ pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<Positio
     let federation = amser_protocol::signing::FederationId::from_name(&state.federation.name);
     let (totals, handles, us) = state
         .read(move |store| {
-            let mut positions = crate::positions::Positions::default();
+            let mut positions = crate::federation::positions::Positions::default();
             for r in store.transfers(false, usize::MAX)? {
                 positions.add(r.id, r.transfer, r.decision.as_ref());
             }

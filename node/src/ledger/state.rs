@@ -2,7 +2,7 @@
 //!
 //! [`LedgerRead`] is all `decide` and `apply` may look at. Four things
 //! implement it: the sled store, the writer's in-memory cache over it
-//! (`crate::hot`), [`MemState`] (audit, tests, simulation) and [`Staged`],
+//! (`crate::storage::cache`), [`MemState`] (audit, tests, simulation) and [`Staged`],
 //! which lays a batch's not-yet-written changes (a [`Delta`]) over another
 //! view so a group commit sees its own earlier entries.
 

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use amser_node::journal::{frame, scan, JournalError, MAGIC};
+use amser_node::storage::journal::{frame, scan, JournalError, MAGIC};
 use amser_protocol::journal::JournalEntry;
 use amser_protocol::EntryHash;
 

@@ -55,7 +55,15 @@ use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
-use crate::pairing::Pair;
+
+/// A transfer between other banks and the payee bank's decision on it, both
+/// checked before they are kept (the federation's pairing makes these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedPair {
+    pub id: TransferId,
+    pub transfer: SignedMessage,
+    pub decision: SignedMessage,
+}
 
 /// sled's page cache, in bytes; small, for small boxes.
 const CACHE_BYTES: u64 = 32 * 1024 * 1024;
@@ -505,8 +513,8 @@ impl Store {
     }
 
     /// Keeps a transfer between other banks with the payee bank's decision
-    /// (see [`crate::pairing`]). Returns whether it was new.
-    pub fn remember_pair(&self, pair: &Pair) -> Result<bool, StoreError> {
+    /// (paired by the federation's pairing). Returns whether it was new.
+    pub fn remember_pair(&self, pair: &DecidedPair) -> Result<bool, StoreError> {
         let previous =
             self.view.compare_and_swap(key("vt:", &pair.id.0), None as Option<&[u8]>, Some(enc(&(&pair.transfer, &pair.decision))))?;
         Ok(previous.is_ok())

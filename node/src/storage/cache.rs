@@ -30,7 +30,7 @@ use amser_protocol::journal::BankProfile;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 
 use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, TransferRecord};
-use crate::store::Store;
+use crate::storage::store::Store;
 
 pub struct Hot {
     store: Store,

@@ -15,16 +15,10 @@ use amser_protocol::federation::{PublicMessage, TransferId};
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::BankId;
 
+use crate::storage::store::DecidedPair;
+
 /// Most halves waiting for their other half; the oldest go first.
 pub const MAX_WAITING_HALVES: usize = 4096;
-
-/// A transfer and the payee bank's decision on it, both checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pair {
-    pub id: TransferId,
-    pub transfer: SignedMessage,
-    pub decision: SignedMessage,
-}
 
 #[derive(Default)]
 pub struct Pairing {
@@ -37,13 +31,13 @@ pub struct Pairing {
 
 impl Pairing {
     /// Offers a checked statement; returns the pair it completes, if any.
-    pub fn offer(&mut self, said: &PublicMessage, signed: SignedMessage) -> Option<Pair> {
+    pub fn offer(&mut self, said: &PublicMessage, signed: SignedMessage) -> Option<DecidedPair> {
         let id = said.transfer_id();
         match said {
             PublicMessage::Transfer { transfer, .. } => match self.decisions.get(&id) {
                 Some((by, _)) if *by == transfer.to => {
                     let (_, decision) = self.decisions.remove(&id)?;
-                    Some(Pair { id, transfer: signed, decision })
+                    Some(DecidedPair { id, transfer: signed, decision })
                 }
                 _ => {
                     self.wait(true, id, transfer.to, signed);
@@ -53,7 +47,7 @@ impl Pairing {
             PublicMessage::Decision(decision) => match self.transfers.get(&id) {
                 Some((to, _)) if *to == decision.by => {
                     let (_, transfer) = self.transfers.remove(&id)?;
-                    Some(Pair { id, transfer, decision: signed })
+                    Some(DecidedPair { id, transfer, decision: signed })
                 }
                 _ => {
                     self.wait(false, id, decision.by, signed);
@@ -125,7 +119,7 @@ mod tests {
         let (t, ts) = transfer(&rhymney, bank_id(&gwynedd), 1);
         let (d, ds) = decision(&gwynedd, t.transfer_id());
         assert_eq!(pairing.offer(&t, ts.clone()), None);
-        assert_eq!(pairing.offer(&d, ds.clone()), Some(Pair { id: t.transfer_id(), transfer: ts.clone(), decision: ds.clone() }));
+        assert_eq!(pairing.offer(&d, ds.clone()), Some(DecidedPair { id: t.transfer_id(), transfer: ts.clone(), decision: ds.clone() }));
         assert_eq!(pairing.waiting(), 0);
         assert!(pairing.offer(&d, ds.clone()).is_none());
         assert!(pairing.offer(&t, ts.clone()).is_some(), "decision first, then the transfer");

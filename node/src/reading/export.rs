@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::api::views::{ExchangeView, ListingView, MemberView};
 use crate::ledger::{ExchangeRecord, LedgerRead};
-use crate::store::{Store, StoreError};
+use crate::model::{ExchangeView, ListingView, MemberView};
+use crate::storage::store::{Store, StoreError};
 
 /// The CSV columns, in order.
 pub const CSV_HEADER: [&str; 13] = [

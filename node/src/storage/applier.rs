@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::ledger::Delta;
-use crate::store::Store;
+use crate::storage::store::Store;
 
 /// Longest a read waits for sled to catch up with what was acknowledged
 /// before it answers with what sled has (only if sled is stuck or failed).

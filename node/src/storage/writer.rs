@@ -19,7 +19,7 @@
 //! share the next sync. Refusals are answered at once (they write nothing)
 //! when they were decided against synced state only; otherwise after the sync
 //! of the entries they saw.
-//! The writer reads only its in-memory cache ([`crate::hot`]) and the batches
+//! The writer reads only its in-memory cache ([`crate::storage::cache`]) and the batches
 //! in flight, so sled is off the acknowledgement path. After a failed sync or
 //! state write the writer refuses everything until restart: the journal
 //! stays the truth and a restart replays it.
@@ -34,13 +34,13 @@ use amser_protocol::journal::{EntryBody, JournalEntry};
 use amser_protocol::{EntryHash, Member};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::applier::{self, Progress, MAX_READ_WAIT};
 use crate::clock::Clock;
-use crate::hot::{Hot, InFlight};
-use crate::journal::{frame, Journal};
 use crate::ledger::{apply, decide, Command, Context, Decision, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
-use crate::store::Store;
-use crate::syncer::{self, Job, SyncState, Waiting};
+use crate::storage::applier::{self, Progress, MAX_READ_WAIT};
+use crate::storage::cache::{Hot, InFlight};
+use crate::storage::journal::{frame, Journal};
+use crate::storage::store::Store;
+use crate::storage::syncer::{self, Job, SyncState, Waiting};
 use amser_protocol::signing::FederationId;
 use ed25519_dalek::SigningKey;
 

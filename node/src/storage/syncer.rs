@@ -24,10 +24,10 @@ use std::thread::JoinHandle;
 use amser_protocol::EntryHash;
 use tokio::sync::oneshot;
 
-use crate::applier::Progress;
-use crate::journal::{Journal, JournalError};
 use crate::ledger::{Delta, LedgerError};
-use crate::writer::{Reply, MAX_BATCH_ENTRIES};
+use crate::storage::applier::Progress;
+use crate::storage::journal::{Journal, JournalError};
+use crate::storage::writer::{Reply, MAX_BATCH_ENTRIES};
 
 /// Replies to send once a job is synced, each with its outcome.
 pub(crate) type Waiting = Vec<(oneshot::Sender<Result<Reply, LedgerError>>, Result<Reply, LedgerError>)>;

@@ -13,8 +13,6 @@
 //! request-response with [`codec::PeerCodec`], Kademlia under our own
 //! protocol name (never the public IPFS DHT), mDNS when configured.
 
-pub mod codec;
-
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,7 +29,7 @@ use libp2p::{allow_block_list, identify, kad, mdns, noise, ping, tcp, yamux, Mul
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
-use codec::{PeerCodec, PEER_PROTOCOL};
+use super::codec::{PeerCodec, PEER_PROTOCOL};
 
 /// Most addresses remembered per peer from the operator (the newest kept).
 const MAX_GIVEN_ADDRS: usize = 8;

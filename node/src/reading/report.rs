@@ -7,7 +7,7 @@ use amser_protocol::{MemberCode, MemberKind, ServiceDate};
 use serde::Serialize;
 
 use crate::ledger::{ExchangeRecord, LedgerRead};
-use crate::store::{Store, StoreError};
+use crate::storage::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Tally {

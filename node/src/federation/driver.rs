@@ -28,10 +28,10 @@ use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
 use crate::clock::Clock;
+use crate::federation::pairing::Pairing;
+use crate::federation::swarm::{self, bank_of, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
-use crate::network::{self, bank_of, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
-use crate::pairing::Pairing;
-use crate::writer::{Ledger, Reply};
+use crate::storage::writer::{Ledger, Reply};
 
 /// How often the driver looks at peers, pending transfers and our head.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -123,7 +123,7 @@ pub async fn start(
         mdns: settings.mdns,
         federation: settings.federation.clone(),
     };
-    let (net, events) = network::start(config, Arc::new(Validator { federation })).await?;
+    let (net, events) = swarm::start(config, Arc::new(Validator { federation })).await?;
     for b in &settings.bootstrap {
         match b.parse::<libp2p::Multiaddr>() {
             Ok(addr) => match addr.iter().last() {
@@ -218,7 +218,7 @@ impl Driver {
 
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&crate::store::Store) -> Result<T, LedgerError> + Send + 'static,
+        f: impl FnOnce(&crate::storage::store::Store) -> Result<T, LedgerError> + Send + 'static,
     ) -> Result<T, LedgerError> {
         self.ledger.read(f).await?
     }
@@ -598,7 +598,7 @@ async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, s
 /// the catch-up's log line.
 async fn read_view<T: Send + 'static, E: Into<LedgerError>>(
     ledger: &Ledger,
-    f: impl FnOnce(&crate::store::Store) -> Result<T, E> + Send + 'static,
+    f: impl FnOnce(&crate::storage::store::Store) -> Result<T, E> + Send + 'static,
 ) -> Result<T, String> {
     ledger.read(move |s| f(s).map_err(Into::into)).await.and_then(|r| r).map_err(|e| e.to_string())
 }

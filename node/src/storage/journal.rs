@@ -34,7 +34,7 @@ pub const FRAME_HEADER_BYTES: usize = 4 + CHECKSUM_BYTES;
 const CHECKSUM_BYTES: usize = 8;
 /// The most bytes an unfinished write can leave at the end: one full batch.
 /// Damage further from the end than this cannot be a torn write.
-pub const MAX_TORN_TAIL_BYTES: u64 = (crate::writer::MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + FRAME_HEADER_BYTES)) as u64;
+pub const MAX_TORN_TAIL_BYTES: u64 = (crate::storage::writer::MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + FRAME_HEADER_BYTES)) as u64;
 
 #[derive(Debug, Error)]
 pub enum JournalError {

@@ -1,0 +1,16 @@
+//! The bank's side of the federation: the libp2p swarm and the driver that
+//! turns what peers say into ledger commands and back.
+//!
+//! - [`swarm`]: the task that owns the libp2p `Swarm` (allow list, gossip,
+//!   request-response, Kademlia, mDNS) and its [`codec`] for direct requests.
+//! - [`driver`]: the event loop between the swarm and the ledger.
+//! - [`pairing`]: other banks' statements kept only as decided pairs.
+//! - [`positions`]: the hours between every pair of banks, from what is kept.
+
+pub mod codec;
+pub mod driver;
+pub mod pairing;
+pub mod positions;
+pub mod swarm;
+
+pub use driver::{start, FederationHandle, PeerPresence, Settings};

@@ -1,0 +1,10 @@
+//! Reading the ledger for people: the audit, funders' reports and exports.
+//! Nothing here writes the ledger.
+//!
+//! - [`audit`]: the journal verified end to end and checked against sled.
+//! - [`report`]: hours given, active members, by category, month and agency.
+//! - [`export`]: the register and the exchanges as CSV or JSON.
+
+pub mod audit;
+pub mod export;
+pub mod report;

@@ -1,0 +1,18 @@
+//! Where the ledger's state lives, and the one pipeline that writes it.
+//!
+//! - [`journal`]: the append-only journal file, the durable truth (fdatasync).
+//! - [`writer`]: the single writer thread: decides each command against the
+//!   in-memory [`cache`], in order, and hands batches to the syncer.
+//! - [`syncer`]: one `write` + one `fdatasync` of the journal per group of
+//!   batches; only then is anything acknowledged.
+//! - [`applier`]: writes acknowledged batches into sled behind the syncer.
+//! - [`cache`]: what the rules read, in memory, plus batches sled lacks.
+//! - [`store`]: the derived state in sled (members, balances, indexes,
+//!   transfers, other banks' kept statements).
+
+pub mod applier;
+pub mod cache;
+pub mod journal;
+pub mod store;
+mod syncer;
+pub mod writer;
