@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::storage::writer::{Ledger, Reply};
+use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::listing::ListingKind;
 use amser_protocol::member::MemberProfile;
@@ -66,7 +66,7 @@ fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
 }
 
 /// The codes of the demo's people, in the order they are listed above.
-async fn members(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
+async fn members(ledger: &LedgerHandle, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
     let list = ledger.read(|s| s.members()).await??;
     people
         .iter()
@@ -79,7 +79,14 @@ async fn members(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<Me
         .collect()
 }
 
-async fn record(ledger: &Ledger, from: &[&MemberCode], to: &[&MemberCode], minutes: i64, category: &str, note: &str) -> anyhow::Result<()> {
+async fn record(
+    ledger: &LedgerHandle,
+    from: &[&MemberCode],
+    to: &[&MemberCode],
+    minutes: i64,
+    category: &str,
+    note: &str,
+) -> anyhow::Result<()> {
     ledger
         .submit(Command::RecordExchange {
             providers: from.iter().map(|c| (*c).clone()).collect(),
@@ -101,7 +108,7 @@ fn blake3_hex(text: &str) -> String {
 }
 
 /// Adds a bank's members, local exchanges and listings, once.
-async fn seed_bank(ledger: &Ledger, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
+async fn seed_bank(ledger: &LedgerHandle, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
     if ledger.read(|s| s.member_count()).await?? == 0 {
         for (name, kind, skill) in people {
             match ledger.submit(Command::AddMember { profile: profile(name, *kind, skill), joined: None }).await? {

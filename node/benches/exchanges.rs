@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use amser_node::clock::SystemClock;
 use amser_node::config::Config;
 use amser_node::ledger::Command;
-use amser_node::storage::writer::{Ledger, Reply};
+use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{init, DataDir, Node, NodeOptions};
 use amser_protocol::{MemberCode, Minutes};
 use serde_json::{json, Value};
@@ -406,7 +406,7 @@ async fn node_phase(
 
 /// Diagnostic: the same exchanges submitted straight to the ledger writer
 /// (`Node::ledger().submit`), no HTTP, so HTTP's share of the cost shows.
-async fn ledger_phase(ledger: &Ledger, pairs: &[(String, String)], duration: Duration, device: Option<&Device>) -> Stats {
+async fn ledger_phase(ledger: &LedgerHandle, pairs: &[(String, String)], duration: Duration, device: Option<&Device>) -> Stats {
     eprintln!("[bench] ledger only (no HTTP), {} task(s), {:.1} s", pairs.len(), duration.as_secs_f64());
     let before = flushes_now(device);
     let cpu_before = cpu_sample();

@@ -20,7 +20,7 @@ use crate::datadir::{DataDir, DataDirError};
 use crate::ledger::{apply, Command, LedgerError, LedgerRead, Staged};
 use crate::storage::journal::{Journal, JournalError};
 use crate::storage::store::{Store, StoreError};
-use crate::storage::writer::{self, Ledger};
+use crate::storage::writer::{self, LedgerHandle};
 
 #[derive(Debug, Error)]
 pub enum NodeError {
@@ -170,7 +170,7 @@ pub struct Node {
     pub bank: BankId,
     /// The federation side: listen addresses, presence of peers.
     pub federation: crate::federation::FederationHandle,
-    ledger: Option<Ledger>,
+    ledger: Option<LedgerHandle>,
     dir: DataDir,
     stop: watch::Sender<bool>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -250,7 +250,7 @@ impl Node {
     }
 
     /// The ledger, for in-process callers (tests, benchmarks).
-    pub fn ledger(&self) -> &Ledger {
+    pub fn ledger(&self) -> &LedgerHandle {
         self.ledger.as_ref().expect("ledger present until shutdown")
     }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
 use amser_node::reading::audit::audit;
-use amser_node::storage::writer::{Ledger, Reply};
+use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{ExchangeId, MemberCode, MemberKind, Minutes};
@@ -34,7 +34,7 @@ async fn new_bank(dir: &std::path::Path) -> (DataDir, Node) {
     (data, node)
 }
 
-async fn add_agency(ledger: &Ledger, name: &str) -> MemberCode {
+async fn add_agency(ledger: &LedgerHandle, name: &str) -> MemberCode {
     let profile = MemberProfile::new(name, MemberKind::Agency);
     match ledger.submit(Command::AddMember { profile, joined: None }).await.unwrap() {
         Reply::Member(m) => m.code,
@@ -42,7 +42,7 @@ async fn add_agency(ledger: &Ledger, name: &str) -> MemberCode {
     }
 }
 
-async fn record(ledger: &Ledger, from: &MemberCode, to: &MemberCode, minutes: i64) -> ExchangeId {
+async fn record(ledger: &LedgerHandle, from: &MemberCode, to: &MemberCode, minutes: i64) -> ExchangeId {
     match ledger.submit(Command::exchange(&[from], &[to], Minutes(minutes))).await.unwrap() {
         Reply::Exchange(x) => x.exchange.id,
         other => panic!("unexpected reply {other:?}"),
@@ -98,7 +98,7 @@ async fn what_the_api_acknowledged_it_reads_back_at_once() {
     }
     let all = api.get("/balances").await;
     assert_eq!(all["sum_minutes"], json!(0));
-    // In-process readers get the same: Ledger::store() waits for sled.
+    // In-process readers get the same: LedgerHandle::store() waits for sled.
     let id = record(node.ledger(), &b, &a, 5).await;
     assert!(node.ledger().store().exchange(&id).unwrap().is_some());
     assert_eq!(node.ledger().store().balance(&a).unwrap(), Minutes(balance_a - 5));

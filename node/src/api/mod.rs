@@ -41,7 +41,7 @@ pub use peers::{PeerView, TransferView};
 
 use crate::clock::Clock;
 use crate::storage::store::Store;
-use crate::storage::writer::Ledger;
+use crate::storage::writer::LedgerHandle;
 
 /// Who recorded an exchange made through the API with the coordinator's token.
 pub const COORDINATOR: &str = "coordinator";
@@ -53,7 +53,7 @@ pub struct AppState(Arc<Shared>);
 
 /// What [`AppState`] shares; its fields read through `state.<field>`.
 pub struct Shared {
-    pub ledger: Ledger,
+    pub ledger: LedgerHandle,
     /// blake3 of the token: comparing hashes is constant-time (blake3::Hash's `==`).
     token_hash: blake3::Hash,
     pub clock: Arc<dyn Clock>,
@@ -73,7 +73,7 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(
-        ledger: Ledger,
+        ledger: LedgerHandle,
         token: &str,
         clock: Arc<dyn Clock>,
         config: &crate::config::ApiConfig,

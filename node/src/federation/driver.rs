@@ -2,7 +2,7 @@
 //! and what the ledger holds into messages, with no decision of its own.
 //!
 //! ```text
-//!   NetEvent ──► driver ──► Ledger::submit (ReceiveTransfer / ApplyDecision / RecordEvidence / UpdatePeer)
+//!   NetEvent ──► driver ──► LedgerHandle::submit (ReceiveTransfer / ApplyDecision / RecordEvidence / UpdatePeer)
 //!   tick ─────►   │  peers: allow list, addresses, redial
 //!                 │  pending outgoing transfers: deliver, retry with backoff until decided
 //!                 │  our journal head: sign and gossip when it moves
@@ -31,7 +31,7 @@ use crate::clock::Clock;
 use crate::federation::pairing::Pairing;
 use crate::federation::swarm::{self, bank_of, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
-use crate::storage::writer::{Ledger, Reply};
+use crate::storage::writer::{LedgerHandle, Reply};
 
 /// How often the driver looks at peers, pending transfers and our head.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -109,7 +109,7 @@ pub struct Settings {
 
 /// Starts networking and the driver.
 pub async fn start(
-    ledger: Ledger,
+    ledger: LedgerHandle,
     key: SigningKey,
     profile: BankProfile,
     settings: Settings,
@@ -170,7 +170,7 @@ struct Retry {
 }
 
 struct Driver {
-    ledger: Ledger,
+    ledger: LedgerHandle,
     key: SigningKey,
     federation: FederationId,
     profile: BankProfile,
@@ -532,7 +532,7 @@ impl Driver {
 /// settles our transfers it has decided. Returns how many statements were new.
 async fn catch_up(
     net: &NetworkHandle,
-    ledger: &Ledger,
+    ledger: &LedgerHandle,
     pairing: &Mutex<Pairing>,
     federation: FederationId,
     bank: BankId,
@@ -576,7 +576,7 @@ async fn catch_up(
 /// transfers settles it here and now (the payee's bank signed it, so it is
 /// as good as the answer to a delivery); a transfer and its decision, once
 /// both are here, are kept. Returns whether that kept something new.
-async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
+async fn learn(ledger: &LedgerHandle, pairing: &Mutex<Pairing>, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
     if let PublicMessage::Decision(decision) = &said {
         let id = decision.transfer;
         let ours = read_view(ledger, move |s| s.transfer(&id)).await?;
@@ -594,10 +594,10 @@ async fn learn(ledger: &Ledger, pairing: &Mutex<Pairing>, said: PublicMessage, s
     }
 }
 
-/// Runs `f` on the store (see [`Ledger::read`]), with any error as text for
+/// Runs `f` on the store (see [`LedgerHandle::read`]), with any error as text for
 /// the catch-up's log line.
 async fn read_view<T: Send + 'static, E: Into<LedgerError>>(
-    ledger: &Ledger,
+    ledger: &LedgerHandle,
     f: impl FnOnce(&crate::storage::store::Store) -> Result<T, E> + Send + 'static,
 ) -> Result<T, String> {
     ledger.read(move |s| f(s).map_err(Into::into)).await.and_then(|r| r).map_err(|e| e.to_string())

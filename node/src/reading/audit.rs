@@ -164,7 +164,7 @@ pub const RUNNING_AUDIT_ATTEMPTS: usize = 5;
 /// journal prefix we read), so a comparison that saw it move is started
 /// again with the journal as it is then, a few times, rather than reported
 /// as a problem that is not there.
-pub fn audit_running(ledger: &crate::storage::writer::Ledger) -> AuditReport {
+pub fn audit_running(ledger: &crate::storage::writer::LedgerHandle) -> AuditReport {
     let attempt = || audit_once(ledger.journal_path(), Some(ledger.synced_len()), Some(ledger.store()));
     let (mut report, mut compared) = attempt();
     for _ in 1..RUNNING_AUDIT_ATTEMPTS {

@@ -80,7 +80,7 @@ struct Request {
 
 /// A cheap handle to the ledger: submit commands, read committed state.
 #[derive(Clone)]
-pub struct Ledger {
+pub struct LedgerHandle {
     tx: mpsc::Sender<Request>,
     store: Store,
     journal_path: Arc<std::path::Path>,
@@ -88,7 +88,7 @@ pub struct Ledger {
     progress: Arc<Progress>,
 }
 
-impl Ledger {
+impl LedgerHandle {
     /// Submits a command and waits until it is durably recorded (or refused).
     pub async fn submit(&self, command: Command) -> Result<Reply, LedgerError> {
         let (reply, rx) = oneshot::channel();
@@ -106,7 +106,7 @@ impl Ledger {
     /// Committed state, with every change acknowledged before this call
     /// (read-your-writes): waits, blocking, until sled has them (at most
     /// [`MAX_READ_WAIT`]). Only what has been synced is ever visible here.
-    /// Async code should `caught_up().await` and use [`Ledger::store_as_is`].
+    /// Async code should `caught_up().await` and use [`LedgerHandle::store_as_is`].
     pub fn store(&self) -> &Store {
         self.caught_up_blocking();
         &self.store
@@ -165,7 +165,7 @@ fn stopped() -> LedgerError {
 
 /// Starts the writer thread, its journal syncer and its store applier.
 /// `store` must be up to date with `journal` (the caller replays first).
-/// The writer ends when every [`Ledger`] handle is dropped, after the syncer
+/// The writer ends when every [`LedgerHandle`] is dropped, after the syncer
 /// has synced and answered everything and the applier has written it to sled.
 pub fn spawn(
     journal: Journal,
@@ -173,7 +173,7 @@ pub fn spawn(
     clock: Arc<dyn Clock>,
     key: SigningKey,
     federation: FederationId,
-) -> Result<(Ledger, JoinHandle<()>), LedgerError> {
+) -> Result<(LedgerHandle, JoinHandle<()>), LedgerError> {
     let hot = Hot::load(&store)?;
     let head = hot.head()?;
     if head != journal.head() {
@@ -186,7 +186,7 @@ pub fn spawn(
     let progress = Arc::new(Progress::new(head.0));
     let io = |e: std::io::Error| LedgerError::Storage(format!("could not start the ledger writer: {e}"));
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-    let ledger = Ledger {
+    let ledger = LedgerHandle {
         tx,
         store: store.clone(),
         journal_path: Arc::from(journal.path()),
