@@ -17,7 +17,7 @@ use crate::api;
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::datadir::{DataDir, DataDirError};
-use crate::ledger::{apply, Command, LedgerError, LedgerRead, Staged};
+use crate::ledger::{apply, Command, LedgerError, LedgerRead, Overlay};
 use crate::storage::journal::{Journal, JournalError};
 use crate::storage::store::{Store, StoreError};
 use crate::storage::writer::{self, LedgerHandle};
@@ -125,7 +125,7 @@ fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
         let (store_seq, store_hash) = store.head()?;
         let mut agrees = store_seq == 0;
         let mut replayed = 0u64;
-        let mut staged = Staged::new(&store);
+        let mut staged = Overlay::new(&store);
         let opened = Journal::open(&dir.journal(), store_seq, |entry, hash| {
             if entry.seq == store_seq && hash == store_hash {
                 agrees = true;

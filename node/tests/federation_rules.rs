@@ -2,7 +2,7 @@
 //! rules the nodes run, with the network replaced by handing messages over.
 
 use amser_node::ledger::memory::MemBank;
-use amser_node::ledger::{Command, Decision, LedgerError, LedgerRead, PeerChanges};
+use amser_node::ledger::{Command, LedgerError, LedgerRead, PeerChanges, Step};
 use amser_protocol::federation::{RejectReason, Verdict};
 use amser_protocol::journal::EntryBody;
 use amser_protocol::member::MemberProfile;
@@ -17,7 +17,7 @@ fn fed() -> FederationId {
 
 fn join(bank: &mut MemBank, name: &str) -> MemberCode {
     let profile = MemberProfile { contact: "01685 000000".into(), ..MemberProfile::new(name, MemberKind::Person) };
-    match bank.run(Command::AddMember { profile, joined: None }).unwrap().1.unwrap().body {
+    match bank.run(Command::AddMember { profile, joined: None }).unwrap().into_entry().unwrap().body {
         EntryBody::MemberJoined { member, .. } => member.code,
         other => panic!("{other:?}"),
     }
@@ -63,7 +63,7 @@ fn gwen_helps_mair(f: &mut Federation, minutes: i64) -> SignedMessage {
         recorded_by: "coordinator".into(),
         client_ref: None,
     };
-    match f.rhymney.run(command).unwrap().1.unwrap().body {
+    match f.rhymney.run(command).unwrap().into_entry().unwrap().body {
         EntryBody::TransferSent { signed, .. } => signed,
         other => panic!("{other:?}"),
     }
@@ -71,11 +71,13 @@ fn gwen_helps_mair(f: &mut Federation, minutes: i64) -> SignedMessage {
 
 fn deliver(f: &mut Federation, signed: &SignedMessage) -> SignedMessage {
     let from = f.rhymney.id();
-    let (decision, _) =
-        f.gwynedd.run(Command::ReceiveTransfer { signed: signed.clone(), note: String::new(), delivered_by: from }).unwrap();
-    let id = match decision {
-        Decision::Append(EntryBody::TransferReceived { decision, .. }) => decision.transfer,
-        Decision::KnownTransfer(id) => id,
+    let step = f.gwynedd.run(Command::ReceiveTransfer { signed: signed.clone(), note: String::new(), delivered_by: from }).unwrap();
+    let id = match step {
+        Step::Append(appended) => match appended.entry.body {
+            EntryBody::TransferReceived { decision, .. } => decision.transfer,
+            other => panic!("{other:?}"),
+        },
+        Step::KnownTransfer(id) => id,
         other => panic!("{other:?}"),
     };
     f.gwynedd.state.transfer(&id).unwrap().unwrap().signed_decision.unwrap()
@@ -118,8 +120,8 @@ fn replayed_and_duplicated_messages_change_nothing() {
     let gwynedd_head = f.gwynedd.state.head;
     f.rhymney.run(Command::ApplyDecision { signed: first.clone() }).unwrap();
     let rhymney_head = f.rhymney.state.head;
-    let (decision, entry) = f.rhymney.run(Command::ApplyDecision { signed: first }).unwrap();
-    assert!(matches!(decision, Decision::KnownTransfer(_)) && entry.is_none());
+    let step = f.rhymney.run(Command::ApplyDecision { signed: first }).unwrap();
+    assert!(matches!(step, Step::KnownTransfer(_)), "{step:?}");
     assert_eq!((f.rhymney.state.head, f.gwynedd.state.head), (rhymney_head, gwynedd_head));
     assert_eq!(f.gwynedd.state.balance(&f.gwen).unwrap(), Minutes(60), "credited once");
     assert_eq!(f.rhymney.state.balance(&f.mair).unwrap(), Minutes(-60), "debited once");
@@ -158,7 +160,7 @@ fn a_bank_that_is_not_admitted_changes_nothing() {
     let ceri = join(&mut cardiff, "Ceri");
     admit(&mut cardiff, &f.gwynedd, "gwynedd", 50);
     let command = Command::exchange(&[&f.gwen], &[&ceri], Minutes(60));
-    let signed = match cardiff.run(command).unwrap().1.unwrap().body {
+    let signed = match cardiff.run(command).unwrap().into_entry().unwrap().body {
         EntryBody::TransferSent { signed, .. } => signed,
         other => panic!("{other:?}"),
     };
@@ -277,17 +279,17 @@ fn a_transfer_sent_again_with_its_reference_is_the_same_transfer_even_near_the_f
         recorded_by: "coordinator".into(),
         client_ref: Some("visit-42".into()),
     };
-    let signed = match f.rhymney.run(command()).unwrap().1.unwrap().body {
+    let signed = match f.rhymney.run(command()).unwrap().into_entry().unwrap().body {
         EntryBody::TransferSent { signed, .. } => signed,
         other => panic!("{other:?}"),
     };
     let id = match f.rhymney.run(command()).unwrap() {
-        (Decision::KnownTransfer(id), None) => id,
+        Step::KnownTransfer(id) => id,
         other => panic!("6 h held + 6 h again is past the floor, but this is the same transfer: {other:?}"),
     };
     let decision = deliver(&mut f, &signed);
     f.rhymney.run(Command::ApplyDecision { signed: decision }).unwrap();
-    assert!(matches!(f.rhymney.run(command()).unwrap(), (Decision::KnownTransfer(again), None) if again == id), "after settlement too");
+    assert!(matches!(f.rhymney.run(command()).unwrap(), Step::KnownTransfer(again) if again == id), "after settlement too");
     assert_eq!(f.rhymney.state.balance(&mair).unwrap(), Minutes(-6 * 60), "paid once");
     check_invariants(&f);
 }

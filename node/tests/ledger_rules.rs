@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use amser_node::ledger::{apply, decide, Command, Context, Decision, LedgerError, LedgerRead, MemState, MemberChanges};
-use amser_protocol::journal::{BankProfile, JournalEntry};
+use amser_node::ledger::{step, Command, Context, LedgerError, LedgerRead, MemState, MemberChanges, Step};
+use amser_protocol::journal::BankProfile;
 use amser_protocol::member::MemberProfile;
 use amser_protocol::signing::FederationId;
 use amser_protocol::{BankId, ExchangeId, MemberCode, MemberKind, MemberStatus, Minutes, Policy};
@@ -34,18 +34,15 @@ impl Bank {
     fn run(&mut self, command: Command) -> Result<Option<ExchangeId>, LedgerError> {
         let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
         let ctx = Context { now_ms: NOW, key: &key, federation: FederationId::from_name("amser") };
-        match decide(&self.state, command, &ctx)? {
-            Decision::KnownTransfer(_) => Ok(None),
-            Decision::AlreadyRecorded(id) => Ok(Some(id)),
-            Decision::Append(body) => {
-                let head = self.state.head().unwrap();
-                let entry = JournalEntry { seq: head.0 + 1, prev_hash: head.1, time_ms: NOW, body };
-                let hash = entry.hash().unwrap();
-                let id = match &entry.body {
+        match step(&self.state, command, &ctx)? {
+            Step::KnownTransfer(_) => Ok(None),
+            Step::AlreadyRecorded(id) => Ok(Some(id)),
+            Step::Append(appended) => {
+                let id = match &appended.entry.body {
                     amser_protocol::EntryBody::ExchangeRecorded { exchange } => Some(exchange.id),
                     _ => None,
                 };
-                for w in apply(&self.state, &entry, hash)? {
+                for w in appended.writes {
                     self.state.write(w);
                 }
                 Ok(id)

@@ -14,11 +14,11 @@ use amser_protocol::{Exchange, ExchangeId, ListingId, Member, MemberCode, Member
 
 use super::{Command, LedgerError, LedgerRead, MemberChanges};
 
-/// What the ledger decided.
+/// What the rules ruled on a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 // Made once per request and moved, never stored in bulk: boxing would only add allocations.
 #[allow(clippy::large_enum_variant)]
-pub enum Decision {
+pub enum Ruling {
     /// Write this entry.
     Append(EntryBody),
     /// The same exchange (same client reference and content) is already
@@ -50,7 +50,7 @@ fn storage_err(e: amser_protocol::encoding::EncodeError) -> LedgerError {
 }
 
 /// Decides a command against the state in `view`.
-pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<Decision, LedgerError> {
+pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     let now_ms = ctx.now_ms;
     let today = ServiceDate::today(now_ms);
     if let Command::OpenBank { profile, policy } = command {
@@ -62,7 +62,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
         if let Some(problem) = policy.problem() {
             return Err(LedgerError::BadPolicy(problem));
         }
-        return Ok(Decision::Append(EntryBody::BankOpened { profile, policy }));
+        return Ok(Ruling::Append(EntryBody::BankOpened { profile, policy }));
     }
     let profile = view.profile()?.ok_or(LedgerError::NotOpen)?;
     let next_seq = view.head()?.0 + 1;
@@ -78,7 +78,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             if let Some(problem) = policy.problem() {
                 return Err(LedgerError::BadPolicy(problem));
             }
-            Ok(Decision::Append(EntryBody::PolicyChanged { policy }))
+            Ok(Ruling::Append(EntryBody::PolicyChanged { policy }))
         }
         Command::AddMember { profile: member_profile, joined } => {
             member_profile.check()?;
@@ -94,14 +94,14 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             }
             let code = code.ok_or_else(|| LedgerError::Storage("no free member code could be found".into()))?;
             let member = Member { code, profile: member_profile, status: MemberStatus::Active, joined: joined.unwrap_or(today) };
-            Ok(Decision::Append(EntryBody::MemberJoined { member, number }))
+            Ok(Ruling::Append(EntryBody::MemberJoined { member, number }))
         }
         Command::UpdateMember { code, changes } => {
             let mut member = view.member(&code)?.ok_or(LedgerError::UnknownMember(code))?;
             apply_changes(&mut member.profile, &mut member.status, changes);
             member.profile.check()?;
             check_own_limits(&member.profile)?;
-            Ok(Decision::Append(EntryBody::MemberUpdated { member }))
+            Ok(Ruling::Append(EntryBody::MemberUpdated { member }))
         }
         Command::RecordExchange { providers, receivers, minutes_each, category, note, date, recorded_by, client_ref } => {
             let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
@@ -139,7 +139,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             let id_input = (&profile.bank, &providers, &receivers, minutes_each, &category, date, &nonce);
             let id = ExchangeId(hash_with(context::EXCHANGE, &encode("exchange id", &id_input).map_err(storage_err)?));
             if view.exchange(&id)?.is_some() {
-                return Ok(Decision::AlreadyRecorded(id));
+                return Ok(Ruling::AlreadyRecorded(id));
             }
             // Checked after the lookup, so a retried request finds what its first attempt recorded
             // even if the clock or the policy has changed since (SendTransfer does the same).
@@ -168,7 +168,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 }
             }
             let exchange = Exchange { id, providers, receivers, minutes_each, category, note, date, recorded_by, postings: moves };
-            Ok(Decision::Append(EntryBody::ExchangeRecorded { exchange }))
+            Ok(Ruling::Append(EntryBody::ExchangeRecorded { exchange }))
         }
         Command::ReverseExchange { id, reason } => {
             check("reason", &reason, MAX_LONG_TEXT_CHARS, false)?;
@@ -177,7 +177,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 return Err(LedgerError::AlreadyReversed(id));
             }
             let postings = amser_protocol::exchange::reversing(&record.exchange.postings);
-            Ok(Decision::Append(EntryBody::ExchangeReversed { reversal: amser_protocol::Reversal { exchange: id, reason, postings } }))
+            Ok(Ruling::Append(EntryBody::ExchangeReversed { reversal: amser_protocol::Reversal { exchange: id, reason, postings } }))
         }
         Command::PostListing { kind, member, category, description } => {
             check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
@@ -190,14 +190,14 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             let id_input = (&member, kind, &category, &description, next_seq);
             let id = ListingId(hash_with(context::LISTING, &encode("listing id", &id_input).map_err(storage_err)?));
             let listing = Listing { id, kind, member, category, description, posted: today };
-            Ok(Decision::Append(EntryBody::ListingPosted { listing }))
+            Ok(Ruling::Append(EntryBody::ListingPosted { listing }))
         }
         Command::CloseListing { id } => {
             let record = view.listing(&id)?.ok_or(LedgerError::UnknownListing(id))?;
             if !record.open {
                 return Err(LedgerError::ListingClosed(id));
             }
-            Ok(Decision::Append(EntryBody::ListingClosed { listing: id }))
+            Ok(Ruling::Append(EntryBody::ListingClosed { listing: id }))
         }
     }
 }

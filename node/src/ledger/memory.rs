@@ -1,12 +1,12 @@
 //! A whole bank in memory, driven exactly as the writer drives the real one
-//! (decide, then apply): for tests, the audit and the simulator.
+//! (one [`step`] per command): for tests and the simulator.
 
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
 use amser_protocol::signing::{bank_id, FederationId};
 use amser_protocol::{BankId, Policy};
 use ed25519_dalek::SigningKey;
 
-use super::{apply, decide, Command, Context, Decision, LedgerError, LedgerRead, MemState};
+use super::{step, Command, Context, LedgerError, MemState, Step};
 
 pub struct MemBank {
     pub state: MemState,
@@ -37,25 +37,18 @@ impl MemBank {
         bank_id(&self.key)
     }
 
-    /// Decides and applies one command; returns what was decided and the
-    /// entry written, if any.
-    pub fn run(&mut self, command: Command) -> Result<(Decision, Option<JournalEntry>), LedgerError> {
+    /// Runs one command: decides it, and applies and keeps the entry it
+    /// writes, if any. Returns what the step did (its entry, when it wrote one).
+    pub fn run(&mut self, command: Command) -> Result<Step, LedgerError> {
         let ctx = Context { now_ms: self.now_ms, key: &self.key, federation: self.federation };
-        let decision = decide(&self.state, command, &ctx)?;
-        let entry = match &decision {
-            Decision::Append(body) => {
-                let head = self.state.head()?;
-                let entry = JournalEntry { seq: head.0 + 1, prev_hash: head.1, time_ms: self.now_ms, body: body.clone() };
-                let hash = entry.hash().map_err(|e| LedgerError::Storage(e.to_string()))?;
-                for w in apply(&self.state, &entry, hash)? {
-                    self.state.write(w);
-                }
-                self.journal.push(entry.clone());
-                Some(entry)
+        let step = step(&self.state, command, &ctx)?;
+        if let Step::Append(appended) = &step {
+            for w in appended.writes.iter().cloned() {
+                self.state.write(w);
             }
-            _ => None,
-        };
-        Ok((decision, entry))
+            self.journal.push(appended.entry.clone());
+        }
+        Ok(step)
     }
 
     /// The body of the last entry written.

@@ -9,11 +9,15 @@ mod command;
 mod decide;
 mod error;
 pub mod memory;
+mod overlay;
 mod state;
+mod step;
 mod transfer;
 
 pub use apply::apply;
 pub use command::{Command, MemberChanges, PeerChanges};
-pub use decide::{decide, Context, Decision};
+pub use decide::{decide, Context, Ruling};
 pub use error::LedgerError;
-pub use state::{Delta, ExchangeRecord, LedgerRead, ListingRecord, MemState, Staged, StateWrite, TransferRecord, TransferRole};
+pub use overlay::Overlay;
+pub use state::{Delta, ExchangeRecord, LedgerRead, ListingRecord, MemState, StateWrite, TransferRecord, TransferRole};
+pub use step::{step, Appended, Step};

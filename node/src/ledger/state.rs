@@ -2,9 +2,10 @@
 //!
 //! [`LedgerRead`] is all `decide` and `apply` may look at. Four things
 //! implement it: the sled store, the writer's in-memory cache over it
-//! (`crate::storage::cache`), [`MemState`] (audit, tests, simulation) and [`Staged`],
-//! which lays a batch's not-yet-written changes (a [`Delta`]) over another
-//! view so a group commit sees its own earlier entries.
+//! (`crate::storage::cache`), [`MemState`] (audit, tests, simulation) and
+//! [`Overlay`](super::Overlay), which lays changes not yet written (each a
+//! [`Delta`]) over another view so a group commit sees its own earlier
+//! entries and those of the batches still being synced.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -295,115 +296,5 @@ impl Delta {
             && self.clearing.is_empty()
             && self.holds.is_empty()
             && self.transfers.is_empty()
-    }
-}
-
-/// Changes not yet written, laid over a base view. The writer stages a whole
-/// group commit here, then hands `delta` to its cache and the store.
-pub struct Staged<'a, R: LedgerRead> {
-    base: &'a R,
-    /// Every change so far, final value per key.
-    pub delta: Delta,
-}
-
-impl<'a, R: LedgerRead> Staged<'a, R> {
-    pub fn new(base: &'a R) -> Self {
-        Staged { base, delta: Delta::default() }
-    }
-
-    pub fn push(&mut self, writes: Vec<StateWrite>) {
-        for w in writes {
-            self.delta.write(w);
-        }
-    }
-
-    /// The staged changes.
-    pub fn into_delta(self) -> Delta {
-        self.delta
-    }
-}
-
-impl<R: LedgerRead> LedgerRead for Staged<'_, R> {
-    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
-        match &self.delta.profile {
-            Some(p) => Ok(Some(p.clone())),
-            None => self.base.profile(),
-        }
-    }
-    fn policy(&self) -> Result<Policy, LedgerError> {
-        match &self.delta.policy {
-            Some(p) => Ok(p.clone()),
-            None => self.base.policy(),
-        }
-    }
-    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
-        match self.delta.members.get(code) {
-            Some(m) => Ok(Some(m.clone())),
-            None => self.base.member(code),
-        }
-    }
-    fn member_count(&self) -> Result<u64, LedgerError> {
-        match self.delta.member_count {
-            Some(n) => Ok(n),
-            None => self.base.member_count(),
-        }
-    }
-    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        match self.delta.balances.get(code) {
-            Some(b) => Ok(*b),
-            None => self.base.balance(code),
-        }
-    }
-    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
-        match self.delta.exchanges.get(id) {
-            Some(x) => Ok(Some(x.clone())),
-            None => self.base.exchange(id),
-        }
-    }
-    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
-        match self.delta.listings.get(id) {
-            Some(l) => Ok(Some(l.clone())),
-            None => self.base.listing(id),
-        }
-    }
-    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
-        match self.delta.head {
-            Some(h) => Ok(h),
-            None => self.base.head(),
-        }
-    }
-    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
-        match self.delta.peers.get(bank) {
-            Some(p) => Ok(Some(p.clone())),
-            None => self.base.peer(bank),
-        }
-    }
-    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
-        if let Some(p) = self.delta.peers.values().find(|p| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle)) {
-            return Ok(Some(p.clone()));
-        }
-        // A staged change may have removed the peer the base still names.
-        match self.base.peer_by_handle(handle)? {
-            Some(p) if self.delta.peers.contains_key(&p.bank) => Ok(None),
-            other => Ok(other),
-        }
-    }
-    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
-        match self.delta.clearing.get(bank) {
-            Some(m) => Ok(*m),
-            None => self.base.clearing(bank),
-        }
-    }
-    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        match self.delta.holds.get(code) {
-            Some(m) => Ok(*m),
-            None => self.base.hold(code),
-        }
-    }
-    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
-        match self.delta.transfers.get(id) {
-            Some(t) => Ok(Some(t.clone())),
-            None => self.base.transfer(id),
-        }
     }
 }

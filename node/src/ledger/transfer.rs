@@ -23,7 +23,7 @@ use amser_protocol::text::check;
 use amser_protocol::{MemberStatus, Minutes, ServiceDate};
 
 use super::command::PeerChanges;
-use super::decide::{Context, Decision, DEFAULT_CATEGORY, MAX_DAYS_AHEAD};
+use super::decide::{Context, Ruling, DEFAULT_CATEGORY, MAX_DAYS_AHEAD};
 use super::{Command, LedgerError, LedgerRead, TransferRole};
 
 /// Most addresses kept for one peer.
@@ -55,7 +55,7 @@ fn check_addrs(addrs: &[String]) -> Result<(), LedgerError> {
     Ok(())
 }
 
-pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Decision, LedgerError> {
+pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     match command {
         Command::AdmitPeer { bank, handle, addrs, trust, max_transfer } => {
             if bank == profile.bank {
@@ -85,7 +85,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
                 frozen: existing.as_ref().is_some_and(|p| p.frozen),
                 removed: false,
             };
-            Ok(Decision::Append(EntryBody::PeerLineSet { peer }))
+            Ok(Ruling::Append(EntryBody::PeerLineSet { peer }))
         }
         Command::UpdatePeer { bank, changes } => {
             let mut peer = view.peer(&bank)?.ok_or_else(|| LedgerError::UnknownPeer(bank.to_string()))?;
@@ -115,7 +115,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if let Some(r) = removed {
                 peer.removed = r;
             }
-            Ok(Decision::Append(EntryBody::PeerLineSet { peer }))
+            Ok(Ruling::Append(EntryBody::PeerLineSet { peer }))
         }
         Command::SendTransfer { payer, payee, minutes, category, note, date, client_ref } => {
             let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
@@ -137,7 +137,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             // A retried request finds its transfer before the checks its first attempt changed the
             // answer to (the payer's hold, a member paused or a line frozen since): it was recorded.
             if view.transfer(&id)?.is_some() {
-                return Ok(Decision::KnownTransfer(id));
+                return Ok(Ruling::KnownTransfer(id));
             }
             let policy = view.policy()?;
             if minutes > policy.max_minutes_per_person {
@@ -164,7 +164,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
             let body = transfer.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
             let signed = signed(ctx, MessageKind::Transfer, body)?;
-            Ok(Decision::Append(EntryBody::TransferSent { transfer, signed, note }))
+            Ok(Ruling::Append(EntryBody::TransferSent { transfer, signed, note }))
         }
         Command::ReceiveTransfer { signed: signed_transfer, note, delivered_by } => {
             let verified = verify(&signed_transfer, ctx, MessageKind::Transfer)?;
@@ -178,7 +178,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             let peer = view.peer(&transfer.from)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(transfer.from))?;
             let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
             if view.transfer(&id)?.is_some() {
-                return Ok(Decision::KnownTransfer(id));
+                return Ok(Ruling::KnownTransfer(id));
             }
             let note = if check("note", &note, MAX_LONG_TEXT_CHARS, true).is_ok() { note } else { String::new() };
             let verdict = match judge(view, profile, &peer, &transfer)? {
@@ -187,7 +187,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             };
             let decision = PeerDecision { transfer: id, by: profile.bank, verdict, decided_ms: ctx.now_ms };
             let signed_decision = signed(ctx, MessageKind::Decision, decision.encode().map_err(|e| LedgerError::Storage(e.to_string()))?)?;
-            Ok(Decision::Append(EntryBody::TransferReceived { transfer, signed: signed_transfer, decision, signed_decision, note }))
+            Ok(Ruling::Append(EntryBody::TransferReceived { transfer, signed: signed_transfer, decision, signed_decision, note }))
         }
         Command::ApplyDecision { signed: signed_decision } => {
             let verified = verify(&signed_decision, ctx, MessageKind::Decision)?;
@@ -200,9 +200,9 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
                 return Err(bad("a decision from a bank that was not this transfer's payee bank"));
             }
             if record.decision.is_some() {
-                return Ok(Decision::KnownTransfer(decision.transfer));
+                return Ok(Ruling::KnownTransfer(decision.transfer));
             }
-            Ok(Decision::Append(EntryBody::TransferSettled { transfer: decision.transfer, decision, signed_decision }))
+            Ok(Ruling::Append(EntryBody::TransferSettled { transfer: decision.transfer, decision, signed_decision }))
         }
         Command::RecordEvidence { against, evidence } => {
             let first = verify(&evidence.first, ctx, MessageKind::JournalHead)?;
@@ -223,7 +223,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if view.peer(&against)?.is_some_and(|p| p.frozen) {
                 return Err(LedgerError::PeerFrozen(against.to_string()));
             }
-            Ok(Decision::Append(EntryBody::EvidenceRecorded { against, evidence }))
+            Ok(Ruling::Append(EntryBody::EvidenceRecorded { against, evidence }))
         }
         _ => Err(LedgerError::Storage("not a federation command".into())),
     }

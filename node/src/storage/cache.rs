@@ -10,7 +10,7 @@
 //! Loaded from sled when the writer starts (after the journal replay, so it
 //! matches the journal's head), then kept up to date by the writer alone:
 //! once the syncer reports a batch synced, the writer absorbs its [`Delta`]
-//! (until then [`InFlight`] lays the batch over the cache). Exchanges,
+//! (until then the writer's [`Overlay`](crate::ledger::Overlay) lays the batch over the cache). Exchanges,
 //! listings and transfers stay in sled; the deltas of batches acknowledged
 //! and not yet written to sled by the applier are kept here (shared with the
 //! applier, not copied) until sled's applied seq reaches them, so a reversal
@@ -308,111 +308,6 @@ impl LedgerRead for Hot {
             Some(t) => Ok(Some(t.clone())),
             None if !self.transfer_ids.maybe_contains(&id.0) => Ok(None),
             None => self.store.transfer(id),
-        }
-    }
-}
-
-/// The writer's view while group commits are in flight (decided, handed to
-/// the journal syncer, not yet synced): their deltas, newest first, over
-/// the hot state. A command decided now sees every entry decided before it.
-pub struct InFlight<'a> {
-    pub hot: &'a Hot,
-    /// Oldest first.
-    pub deltas: &'a VecDeque<Arc<Delta>>,
-}
-
-impl InFlight<'_> {
-    fn newest<T>(&self, find: impl Fn(&Delta) -> Option<&T>) -> Option<&T> {
-        self.deltas.iter().rev().find_map(|d| find(d))
-    }
-}
-
-impl LedgerRead for InFlight<'_> {
-    fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
-        match self.newest(|d| d.profile.as_ref()) {
-            Some(p) => Ok(Some(p.clone())),
-            None => self.hot.profile(),
-        }
-    }
-    fn policy(&self) -> Result<Policy, LedgerError> {
-        match self.newest(|d| d.policy.as_ref()) {
-            Some(p) => Ok(p.clone()),
-            None => self.hot.policy(),
-        }
-    }
-    fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
-        match self.newest(|d| d.members.get(code)) {
-            Some(m) => Ok(Some(m.clone())),
-            None => self.hot.member(code),
-        }
-    }
-    fn member_count(&self) -> Result<u64, LedgerError> {
-        match self.newest(|d| d.member_count.as_ref()) {
-            Some(n) => Ok(*n),
-            None => self.hot.member_count(),
-        }
-    }
-    fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        match self.newest(|d| d.balances.get(code)) {
-            Some(b) => Ok(*b),
-            None => self.hot.balance(code),
-        }
-    }
-    fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
-        match self.newest(|d| d.exchanges.get(id)) {
-            Some(x) => Ok(Some(x.clone())),
-            None => self.hot.exchange(id),
-        }
-    }
-    fn listing(&self, id: &ListingId) -> Result<Option<ListingRecord>, LedgerError> {
-        match self.newest(|d| d.listings.get(id)) {
-            Some(l) => Ok(Some(l.clone())),
-            None => self.hot.listing(id),
-        }
-    }
-    fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
-        match self.newest(|d| d.head.as_ref()) {
-            Some(h) => Ok(*h),
-            None => self.hot.head(),
-        }
-    }
-    fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
-        match self.newest(|d| d.peers.get(bank)) {
-            Some(p) => Ok(Some(p.clone())),
-            None => self.hot.peer(bank),
-        }
-    }
-    fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
-        // A peer named by the handle in some layer counts only if its newest version still has it.
-        let current = |p: &PeerLine| !p.removed && p.handle.as_ref().is_some_and(|h| h.as_str() == handle);
-        for d in self.deltas.iter().rev() {
-            for p in d.peers.values().filter(|p| p.handle.as_ref().is_some_and(|h| h.as_str() == handle)) {
-                if let Some(newest) = self.peer(&p.bank)?.filter(current) {
-                    return Ok(Some(newest));
-                }
-            }
-        }
-        match self.hot.peer_by_handle(handle)? {
-            Some(p) => Ok(self.peer(&p.bank)?.filter(current)),
-            None => Ok(None),
-        }
-    }
-    fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
-        match self.newest(|d| d.clearing.get(bank)) {
-            Some(m) => Ok(*m),
-            None => self.hot.clearing(bank),
-        }
-    }
-    fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        match self.newest(|d| d.holds.get(code)) {
-            Some(m) => Ok(*m),
-            None => self.hot.hold(code),
-        }
-    }
-    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
-        match self.newest(|d| d.transfers.get(id)) {
-            Some(t) => Ok(Some(t.clone())),
-            None => self.hot.transfer(id),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! ```text
 //!  API tasks ──submit──► [bounded queue] ──► writer thread
 //!                                             │ take everything waiting (≤ MAX_BATCH_ENTRIES)
-//!                                             │ decide + apply each against Staged(cache + batches in flight)
+//!                                             │ one ledger step each against an Overlay(cache + batches in flight)
 //!                                             ▼ hand the batch over, go on with the next
 //!                                            syncer thread (syncer.rs)
 //!                                             │ journal: one write + one fdatasync for every batch waiting
@@ -30,14 +30,14 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use amser_protocol::journal::{EntryBody, JournalEntry};
+use amser_protocol::journal::EntryBody;
 use amser_protocol::{EntryHash, Member};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
-use crate::ledger::{apply, decide, Command, Context, Decision, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Staged};
+use crate::ledger::{step, Command, Context, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Overlay, Step};
 use crate::storage::applier::{self, Progress, MAX_READ_WAIT};
-use crate::storage::cache::{Hot, InFlight};
+use crate::storage::cache::Hot;
 use crate::storage::journal::{frame, Journal};
 use crate::storage::store::Store;
 use crate::storage::syncer::{self, Job, SyncState, Waiting};
@@ -315,35 +315,23 @@ impl Writer {
         let now = self.clock.now_ms();
         // Whether the cache holds only what is synced (nothing decided is still in flight).
         let only_synced = self.in_flight.is_empty();
-        let view = InFlight { hot: &self.hot, deltas: &self.in_flight };
-        let mut staged = Staged::new(&view);
+        let mut staged = Overlay::over_sealed(&self.hot, &self.in_flight);
         let mut frames = Vec::new();
         let mut waiting: Waiting = Vec::with_capacity(batch.len());
         let first_seq = self.head.0 + 1;
         let mut head = self.head;
         for req in batch.drain(..) {
             let ctx = Context { now_ms: now, key: &self.key, federation: self.federation };
-            let outcome = decide(&staged, req.command, &ctx).and_then(|decision| match decision {
-                Decision::AlreadyRecorded(id) => {
+            let outcome = step(&staged, req.command, &ctx).and_then(|step| match step {
+                Step::AlreadyRecorded(id) => {
                     Ok(Reply::Exchange(staged.exchange(&id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?))
                 }
-                Decision::KnownTransfer(id) => transfer_reply(&staged, &id),
-                Decision::Append(body) => {
-                    let entry = JournalEntry { seq: head.0 + 1, prev_hash: head.1, time_ms: now, body };
-                    let bytes = entry.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
-                    if bytes.len() > amser_protocol::limits::MAX_ENTRY_BYTES {
-                        return Err(LedgerError::Text(amser_protocol::text::TextError::TooLong {
-                            field: "entry",
-                            chars: bytes.len(),
-                            max: amser_protocol::limits::MAX_ENTRY_BYTES,
-                        }));
-                    }
-                    let hash = JournalEntry::hash_of_bytes(&bytes);
-                    let writes = apply(&staged, &entry, hash)?;
-                    staged.push(writes);
-                    frame(&bytes, &mut frames);
-                    head = (entry.seq, hash);
-                    reply_for(&staged, &entry.body)
+                Step::KnownTransfer(id) => transfer_reply(&staged, &id),
+                Step::Append(appended) => {
+                    head = appended.head();
+                    staged.push(appended.writes);
+                    frame(&appended.bytes, &mut frames);
+                    reply_for(&staged, &appended.entry.body)
                 }
             });
             match outcome {

@@ -1,11 +1,11 @@
-//! One bank as the node runs it, with the I/O simulated: the real ledger
-//! rules (`decide`, then `apply`) over an in-memory state, the journal on a
+//! One bank as the node runs it, with the I/O simulated: the node's own
+//! ledger step (decide, build the entry, apply) over an in-memory state, the journal on a
 //! [`SimDisk`], and the node's rule that nothing leaves the bank (a reply to
 //! a user, a message to a peer) before the entry it reveals is synced.
 
 use std::path::Path;
 
-use amser_node::ledger::{apply, decide, Command, Context, Decision, LedgerError, LedgerRead, MemState, StateWrite};
+use amser_node::ledger::{apply, step, Command, Context, LedgerError, LedgerRead, MemState, StateWrite, Step};
 use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
 use amser_protocol::signing::{bank_id, FederationId};
@@ -132,22 +132,19 @@ impl SimBank {
     pub fn submit(&mut self, command: Command, now_ms: u64, mutation: Mutation) -> Result<Submitted, LedgerError> {
         let ctx = Context { now_ms, key: &self.key, federation: self.federation };
         let forget = mutation == Mutation::ForgetDecidedTransfers && matches!(command, Command::ReceiveTransfer { .. });
-        let decision = if forget { decide(&Forgetful(&self.state), command, &ctx)? } else { decide(&self.state, command, &ctx)? };
-        match decision {
-            Decision::Append(body) => {
-                let (seq, prev_hash) = self.state.head;
-                let entry = JournalEntry { seq: seq + 1, prev_hash, time_ms: now_ms, body };
-                let bytes = entry.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
-                let hash = JournalEntry::hash_of_bytes(&bytes);
-                apply_entry(&mut self.state, &entry, hash, mutation)?;
-                self.disk.write(&bytes, (entry.seq, hash));
-                Ok(Submitted::Wrote(entry))
+        let step = if forget { step(&Forgetful(&self.state), command, &ctx)? } else { step(&self.state, command, &ctx)? };
+        match step {
+            Step::Append(appended) => {
+                let head = appended.head();
+                write_all(&mut self.state, broken(appended.writes, &appended.entry, mutation));
+                self.disk.write(&appended.bytes, head);
+                Ok(Submitted::Wrote(appended.entry))
             }
-            Decision::AlreadyRecorded(id) => {
+            Step::AlreadyRecorded(id) => {
                 let seq = self.state.exchanges.get(&id).map(|x| x.seq).ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?;
                 Ok(Submitted::Known { seq, recorded: Recorded::Exchange(id) })
             }
-            Decision::KnownTransfer(id) => {
+            Step::KnownTransfer(id) => {
                 let seq = self.state.transfers.get(&id).map(|t| t.seq).ok_or_else(|| LedgerError::Storage("transfer vanished".into()))?;
                 Ok(Submitted::Known { seq, recorded: Recorded::Transfer(id) })
             }
@@ -203,16 +200,25 @@ impl SimBank {
     }
 }
 
-/// Applies an entry to the state: the node's `apply`, or a deliberately broken variant of it.
+/// Applies an entry to the state (a replay): the node's `apply`, or a deliberately broken variant of it.
 pub fn apply_entry(state: &mut MemState, entry: &JournalEntry, hash: EntryHash, mutation: Mutation) -> Result<(), LedgerError> {
-    let mut writes = apply(state, entry, hash)?;
+    let writes = apply(state, entry, hash)?;
+    write_all(state, broken(writes, entry, mutation));
+    Ok(())
+}
+
+/// An entry's writes as the (possibly broken) rules under test make them.
+fn broken(mut writes: Vec<StateWrite>, entry: &JournalEntry, mutation: Mutation) -> Vec<StateWrite> {
     if mutation == Mutation::KeepHoldsOnSettle && matches!(entry.body, EntryBody::TransferSettled { .. }) {
         writes.retain(|w| !matches!(w, StateWrite::Hold(..)));
     }
+    writes
+}
+
+fn write_all(state: &mut MemState, writes: Vec<StateWrite>) {
     for w in writes {
         state.write(w);
     }
-    Ok(())
 }
 
 /// Which part of two states differs, if any.
