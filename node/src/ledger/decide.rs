@@ -68,12 +68,11 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
     let next_seq = view.head()?.0 + 1;
     match command {
         Command::OpenBank { .. } => unreachable!("handled above"),
-        Command::AdmitPeer { .. }
-        | Command::UpdatePeer { .. }
-        | Command::SendTransfer { .. }
-        | Command::ReceiveTransfer { .. }
-        | Command::ApplyDecision { .. }
-        | Command::RecordEvidence { .. } => super::transfer::decide(view, &profile, command, ctx),
+        Command::AdmitPeer { .. } | Command::UpdatePeer { .. } => super::peer::decide(view, &profile, command),
+        Command::SendTransfer { .. } | Command::ReceiveTransfer { .. } | Command::ApplyDecision { .. } => {
+            super::transfer::decide(view, &profile, command, ctx)
+        }
+        Command::RecordEvidence { .. } => super::evidence::decide(view, command, ctx),
         Command::SetPolicy { policy } => {
             if let Some(problem) = policy.problem() {
                 return Err(LedgerError::BadPolicy(problem));

@@ -3,13 +3,27 @@
 //! out. Applying an entry yields the [`StateWrite`]s that derive balances and
 //! records from it. No files, sockets, clocks or threads in here: the writer
 //! drives it against sled, the audit and the tests against memory.
+//!
+//! - `step`: [`step`], the one way a command becomes an entry: decide, build
+//!   the entry, apply (the writer, [`memory::MemBank`], tests, the simulator).
+//! - `decide`: the rules for members, exchanges, listings and policy; it
+//!   hands peer, transfer and evidence commands to their own modules:
+//!   `peer` (admitting banks, trust lines), `transfer` (send, receive,
+//!   settle) and `evidence` (two heads with one seq).
+//! - `apply`: an entry's changes to derived state ([`StateWrite`]s).
+//! - `command`: what may be asked of the ledger; `error`: why it refuses.
+//! - `state`: the [`LedgerRead`] view, records, [`Delta`] and [`MemState`];
+//!   `overlay`: [`Overlay`], changes not yet written laid over a view.
+//! - [`memory`]: a whole bank in memory.
 
 mod apply;
 mod command;
 mod decide;
 mod error;
+mod evidence;
 pub mod memory;
 mod overlay;
+mod peer;
 mod state;
 mod step;
 mod transfer;

@@ -1,5 +1,5 @@
-//! The federation rules: admitting peers, and the transfer protocol's three
-//! steps as seen by one bank.
+//! The transfer protocol's three steps as seen by one bank (admitting peers
+//! is in `peer.rs`, evidence against them in `evidence.rs`).
 //!
 //! ```text
 //!  payer's bank                                  payee's bank
@@ -22,18 +22,14 @@ use amser_protocol::signing::{sign, MessageKind, SignedMessage, Verified};
 use amser_protocol::text::check;
 use amser_protocol::{MemberStatus, Minutes, ServiceDate};
 
-use super::command::PeerChanges;
 use super::decide::{Context, Ruling, DEFAULT_CATEGORY, MAX_DAYS_AHEAD};
 use super::{Command, LedgerError, LedgerRead, TransferRole};
 
-/// Most addresses kept for one peer.
-const MAX_PEER_ADDRS: usize = 8;
-
-fn bad(e: impl std::fmt::Display) -> LedgerError {
+pub(super) fn bad(e: impl std::fmt::Display) -> LedgerError {
     LedgerError::BadMessage(e.to_string())
 }
 
-fn verify(signed: &SignedMessage, ctx: &Context, kind: MessageKind) -> Result<Verified, LedgerError> {
+pub(super) fn verify(signed: &SignedMessage, ctx: &Context, kind: MessageKind) -> Result<Verified, LedgerError> {
     let verified = signed.verify(ctx.federation).map_err(bad)?;
     if verified.kind != kind {
         return Err(bad(format!("expected a {} message, got a {}", kind.name(), verified.kind.name())));
@@ -45,78 +41,9 @@ fn signed(ctx: &Context, kind: MessageKind, body: Vec<u8>) -> Result<SignedMessa
     sign(ctx.key, kind, ctx.federation, body).map_err(|e| LedgerError::Storage(e.to_string()))
 }
 
-fn check_addrs(addrs: &[String]) -> Result<(), LedgerError> {
-    if addrs.len() > MAX_PEER_ADDRS {
-        return Err(LedgerError::BadPolicy(format!("at most {MAX_PEER_ADDRS} addresses per peer")));
-    }
-    for a in addrs {
-        check("peer address", a, MAX_SHORT_TEXT_CHARS, false)?;
-    }
-    Ok(())
-}
-
+/// Decides a transfer command: send, receive, or apply the payee bank's decision.
 pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     match command {
-        Command::AdmitPeer { bank, handle, addrs, trust, max_transfer } => {
-            if bank == profile.bank {
-                return Err(LedgerError::BadPolicy("a bank cannot admit itself".into()));
-            }
-            if trust.0 < 0 || max_transfer.is_some_and(|m| m.0 <= 0) {
-                return Err(LedgerError::BadPolicy("the trust line must be 0 or more hours, and a transfer maximum more than 0".into()));
-            }
-            check_addrs(&addrs)?;
-            if let Some(h) = &handle {
-                if h == &profile.handle {
-                    return Err(LedgerError::BadPolicy(format!("'{h}' is this bank's own handle")));
-                }
-                if let Some(other) = view.peer_by_handle(h.as_str())? {
-                    if other.bank != bank {
-                        return Err(LedgerError::BadPolicy(format!("another admitted bank already has the handle '{h}'")));
-                    }
-                }
-            }
-            let existing = view.peer(&bank)?;
-            let peer = PeerLine {
-                bank,
-                handle: handle.or_else(|| existing.as_ref().and_then(|p| p.handle.clone())),
-                addrs,
-                trust,
-                max_transfer,
-                frozen: existing.as_ref().is_some_and(|p| p.frozen),
-                removed: false,
-            };
-            Ok(Ruling::Append(EntryBody::PeerLineSet { peer }))
-        }
-        Command::UpdatePeer { bank, changes } => {
-            let mut peer = view.peer(&bank)?.ok_or_else(|| LedgerError::UnknownPeer(bank.to_string()))?;
-            let PeerChanges { handle, addrs, trust, max_transfer, frozen, removed } = changes;
-            if let Some(h) = handle {
-                if h == profile.handle {
-                    return Err(LedgerError::BadPolicy(format!("'{h}' is this bank's own handle")));
-                }
-                if view.peer_by_handle(h.as_str())?.is_some_and(|other| other.bank != bank) {
-                    return Err(LedgerError::BadPolicy(format!("another admitted bank already has the handle '{h}'")));
-                }
-                peer.handle = Some(h);
-            }
-            if let Some(a) = addrs {
-                check_addrs(&a)?;
-                peer.addrs = a;
-            }
-            if let Some(t) = trust {
-                peer.trust = t;
-            }
-            if let Some(m) = max_transfer {
-                peer.max_transfer = m;
-            }
-            if let Some(f) = frozen {
-                peer.frozen = f;
-            }
-            if let Some(r) = removed {
-                peer.removed = r;
-            }
-            Ok(Ruling::Append(EntryBody::PeerLineSet { peer }))
-        }
         Command::SendTransfer { payer, payee, minutes, category, note, date, client_ref } => {
             let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
             check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
@@ -204,28 +131,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
             Ok(Ruling::Append(EntryBody::TransferSettled { transfer: decision.transfer, decision, signed_decision }))
         }
-        Command::RecordEvidence { against, evidence } => {
-            let first = verify(&evidence.first, ctx, MessageKind::JournalHead)?;
-            let second = verify(&evidence.second, ctx, MessageKind::JournalHead)?;
-            let a: amser_protocol::journal::JournalHead =
-                amser_protocol::encoding::decode("journal head", &first.body, 1024).map_err(bad)?;
-            let b: amser_protocol::journal::JournalHead =
-                amser_protocol::encoding::decode("journal head", &second.body, 1024).map_err(bad)?;
-            let equivocation = first.signer == against
-                && second.signer == against
-                && a.bank == against
-                && b.bank == against
-                && a.seq == b.seq
-                && a.hash != b.hash;
-            if !equivocation {
-                return Err(bad("this is not evidence: it must be two heads signed by one bank with one seq and different hashes"));
-            }
-            if view.peer(&against)?.is_some_and(|p| p.frozen) {
-                return Err(LedgerError::PeerFrozen(against.to_string()));
-            }
-            Ok(Ruling::Append(EntryBody::EvidenceRecorded { against, evidence }))
-        }
-        _ => Err(LedgerError::Storage("not a federation command".into())),
+        _ => Err(LedgerError::Storage("not a transfer command".into())),
     }
 }
 
