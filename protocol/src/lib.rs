@@ -14,6 +14,10 @@
 //!   context per kind.
 //! - [`member`], [`exchange`], [`listing`], [`policy`]: the time bank's domain.
 //! - [`journal`]: the bank's append-only, hash-chained journal entries.
+//! - [`federation`]: what banks say to each other: trust lines, transfers,
+//!   decisions, evidence, public statements, peer requests and answers.
+//! - [`text`]: the checks every piece of text people type passes (length,
+//!   control characters).
 //! - [`encoding`]: the one place that turns values into bytes and back (postcard),
 //!   with size bounds.
 //! - [`signing`]: the one place that signs and verifies (ed25519 `verify_strict`

@@ -3,12 +3,18 @@
 //!
 //! - [`swarm`]: the task that owns the libp2p `Swarm` (allow list, gossip,
 //!   request-response, Kademlia, mDNS) and its [`codec`] for direct requests.
-//! - [`driver`]: the event loop between the swarm and the ledger.
+//! - [`driver`]: the event loop between the swarm and the ledger, and the
+//!   answers to peers' requests; its parts: `delivery` (our pending
+//!   transfers to their payee banks, with backoff), `catch_up` (reading
+//!   peers' public logs) and `gossip` (heads, statements, evidence).
 //! - [`pairing`]: other banks' statements kept only as decided pairs.
 //! - [`positions`]: the hours between every pair of banks, from what is kept.
 
+mod catch_up;
 pub mod codec;
+mod delivery;
 pub mod driver;
+mod gossip;
 pub mod pairing;
 pub mod positions;
 pub mod swarm;

@@ -128,6 +128,14 @@ impl LedgerHandle {
     /// Runs a read of the state database off the async threads, once it holds
     /// every change acknowledged before the call (read-your-writes).
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> T + Send + 'static) -> Result<T, LedgerError> {
+        self.with_store(f).await
+    }
+
+    /// Runs `f` on the state database off the async threads, as [`LedgerHandle::read`]
+    /// does: for reads, and for the writes of the store's federation view
+    /// (what other banks said: kept pairs and log cursors), which are not
+    /// derived from the journal and so are not the writer's to make.
+    pub async fn with_store<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> T + Send + 'static) -> Result<T, LedgerError> {
         self.caught_up().await;
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))

@@ -1,0 +1,74 @@
+//! Delivering this bank's pending transfers to the payee banks: direct
+//! requests, retried with backoff until a signed decision comes back. The
+//! payer's bank never decides alone that a transfer failed.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use amser_protocol::federation::{PeerRequest, PeerResponse, TransferId};
+use amser_protocol::BankId;
+
+use super::driver::Driver;
+use super::swarm::peer_of;
+use crate::ledger::{Command, LedgerError, TransferRole};
+
+/// First wait before re-sending an undecided transfer; doubles each time.
+pub const FIRST_RETRY: Duration = Duration::from_millis(500);
+/// Longest wait between two attempts to deliver one transfer.
+pub const MAX_RETRY: Duration = Duration::from_secs(30);
+
+pub(super) struct Retry {
+    pub(super) next: Instant,
+    pub(super) delay: Duration,
+    /// The payee's bank: its reconnection resets the wait.
+    pub(super) to: BankId,
+}
+
+impl Driver {
+    /// Sends each pending outgoing transfer whose payee bank is connected and whose wait is over.
+    pub(super) async fn deliver_pending(&mut self) -> Result<(), LedgerError> {
+        let pending = self.read(|s| Ok(s.pending_transfers()?)).await?;
+        let now = Instant::now();
+        let live: HashSet<TransferId> = pending.iter().map(|t| t.id).collect();
+        self.retries.retain(|id, _| live.contains(id));
+        for record in pending {
+            if record.role != TransferRole::Outgoing {
+                continue;
+            }
+            let to = record.transfer.to;
+            if !self.handle.presence(&to).connected {
+                continue;
+            }
+            let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
+            if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(record.id)).unwrap_or(false) {
+                continue;
+            }
+            let first_attempt = retry.delay == FIRST_RETRY;
+            retry.next = now + retry.delay;
+            retry.delay = (retry.delay * 2).min(MAX_RETRY);
+            if first_attempt {
+                if let Ok(bytes) = record.signed.to_bytes() {
+                    self.publish_bytes(bytes);
+                }
+            }
+            let (net, ledger, in_flight) = (self.net.clone(), self.ledger.clone(), self.in_flight.clone());
+            self.tasks.spawn(async move {
+                let id = record.id;
+                let request = PeerRequest::Deliver { transfer: record.signed, note: record.note };
+                match net.request(peer_of(&to), request).await {
+                    Ok(PeerResponse::Decided { decision }) => match ledger.submit(Command::ApplyDecision { signed: decision }).await {
+                        Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
+                        Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
+                    },
+                    Ok(PeerResponse::Refused { reason }) => {
+                        tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry")
+                    }
+                    Ok(_) => tracing::warn!(transfer = %id, "unexpected answer to a transfer; will retry"),
+                    Err(e) => tracing::debug!(transfer = %id, error = %e, "delivery failed; will retry"),
+                }
+                in_flight.lock().map(|mut f| f.remove(&id)).ok();
+            });
+        }
+        Ok(())
+    }
+}
