@@ -1,6 +1,6 @@
 //! The maps stay true: every module a crate root or a folder's `mod.rs`
-//! declares is named in that file's map comment (its `//!` lines) and in
-//! docs/DESIGN.md, so a reader who starts from either finds every room.
+//! declares is named in that file's map comment (its `//!` lines) and, in
+//! backticks, in docs/DESIGN.md, so a reader who starts from either finds every room.
 //!
 //! It reads the workspace's source files as text: a module added without a
 //! word about it fails here, with the file and the module named.
@@ -83,8 +83,8 @@ fn every_declared_module_is_on_its_files_map_and_in_the_design_doc() {
             if !names(&map, &module) {
                 missing.push(format!("{shown}: module `{module}` is not named in the file's //! map"));
             }
-            if !names(&design, &module) {
-                missing.push(format!("{shown}: module `{module}` is not named in docs/DESIGN.md"));
+            if !design.contains(&format!("`{module}`")) {
+                missing.push(format!("{shown}: module `{module}` is not named (in backticks) in docs/DESIGN.md"));
             }
         }
     }
