@@ -34,6 +34,8 @@ pub enum NodeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error("the journal ({path}) ends at entry {journal_seq}, but this bank had already recorded and acknowledged entries up to {acknowledged_seq} (its state database holds them). The journal was replaced by an older copy, or lost its end. Nothing was changed, and the node will not start on it: a bank that went on from entry {journal_seq} would sign a second, different history under numbers its peers have already seen. Put back the journal that belongs with this data directory (journal.amj); if it is lost, restore the whole data directory from a backup taken after entry {acknowledged_seq}")]
+    JournalBehindState { path: std::path::PathBuf, journal_seq: u64, acknowledged_seq: u64 },
     #[error("{0}")]
     Invalid(String),
     #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
@@ -111,9 +113,10 @@ const REPLAY_BATCH_ENTRIES: u64 = 4096;
 
 /// Brings sled up to the journal: replays entries it has not applied, a
 /// chunk of entries per atomic batch (each with its head, so a crash during
-/// the replay only means replaying again). If sled is ahead of the journal or
-/// disagrees with it, sled is rebuilt from the whole journal (the journal is
-/// the truth).
+/// the replay only means replaying again). If sled's head is not in the
+/// journal (another history), sled is rebuilt from the whole journal (the
+/// journal is the truth). A journal that ends before sled's head is refused: sled
+/// holds only what was synced, so those entries were acknowledged.
 fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
     let store = Store::open(&dir.state())?;
     if !store.layout_is_current()? {
@@ -142,6 +145,12 @@ fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
             Ok(())
         });
         let (journal, outcome) = opened?;
+        if outcome.head.0 < store_seq {
+            // sled is written only after the journal entries it derives from are
+            // synced, so it holds entries that were acknowledged: the journal is
+            // not the one this bank wrote. Rebuilding from it would lose them.
+            return Err(NodeError::JournalBehindState { path: dir.journal(), journal_seq: outcome.head.0, acknowledged_seq: store_seq });
+        }
         if !staged.delta.is_empty() {
             store.apply_deltas([&staged.into_delta()])?;
         }
