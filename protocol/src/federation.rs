@@ -192,6 +192,19 @@ pub enum PeerRequest {
     Hello,
 }
 
+/// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
+/// the local text of an error (which can hold file paths or members' data).
+/// Besides these, a refusal by the payee's ledger sends that error's own
+/// stable code (`not_admitted`, `bad_message`, `disk_full`, ...).
+pub mod refusal {
+    /// The asker's key is not a bank's (ed25519) key.
+    pub const NOT_A_BANK: &str = "not_a_bank";
+    /// The transfer delivered is one this bank sent, not one for it.
+    pub const NOT_FOR_US: &str = "not_for_us";
+    /// The ledger answered something the request cannot be answered with.
+    pub const UNEXPECTED: &str = "unexpected_reply";
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PeerResponse {
     /// The signed decision (the same every time).
@@ -199,6 +212,7 @@ pub enum PeerResponse {
     /// I have not seen that transfer.
     Unknown,
     /// I am not taking requests from you (not admitted, or busy); try later.
+    /// `reason` is a stable code (see [`refusal`]), never local error text.
     Refused { reason: String },
     /// Part of my public log, from the seq asked: ask again from `next_seq`
     /// for more; `head_seq` is my journal's head, so `next_seq > head_seq`

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use amser_protocol::federation::{PeerLine, PeerRequest, PeerResponse, TransferId, MAX_LOG_BATCH};
+use amser_protocol::federation::{refusal, PeerLine, PeerRequest, PeerResponse, TransferId, MAX_LOG_BATCH};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash};
@@ -290,7 +290,7 @@ impl Driver {
     }
 
     async fn answer(&mut self, peer: PeerId, request: PeerRequest) -> PeerResponse {
-        let Some(bank) = bank_of(&peer) else { return PeerResponse::Refused { reason: "not a bank's key".into() } };
+        let Some(bank) = bank_of(&peer) else { return PeerResponse::Refused { reason: refusal::NOT_A_BANK.into() } };
         match request {
             PeerRequest::Hello => PeerResponse::Hello { handle: self.profile.handle.clone(), name: self.profile.name.clone() },
             PeerRequest::Deliver { transfer, note } => {
@@ -303,10 +303,10 @@ impl Driver {
                             }
                             PeerResponse::Decided { decision }
                         }
-                        None => PeerResponse::Refused { reason: "that transfer is one we sent, not one for us".into() },
+                        None => PeerResponse::Refused { reason: refusal::NOT_FOR_US.into() },
                     },
-                    Ok(_) => PeerResponse::Refused { reason: "unexpected ledger reply".into() },
-                    Err(e) => PeerResponse::Refused { reason: e.to_string() },
+                    Ok(_) => PeerResponse::Refused { reason: refusal::UNEXPECTED.into() },
+                    Err(e) => refused(&e),
                 }
             }
             PeerRequest::Status { transfer } => match self.read(move |s| s.transfer(&transfer)).await {
@@ -320,9 +320,35 @@ impl Driver {
                 let max = max.clamp(1, MAX_LOG_BATCH) as usize;
                 match self.read(move |s| Ok((s.public_log(from_seq, max)?, s.head()?.0))).await {
                     Ok(((entries, next_seq), head_seq)) => PeerResponse::Log { entries, next_seq, head_seq },
-                    Err(e) => PeerResponse::Refused { reason: e.to_string() },
+                    Err(e) => refused(&e),
                 }
             }
         }
+    }
+}
+
+/// A refusal as another bank sees it: the error's stable code only. The
+/// text, which may name local files, stays in this bank's log.
+fn refused(e: &LedgerError) -> PeerResponse {
+    tracing::debug!(error = %e, code = e.code(), "refused a peer's request");
+    PeerResponse::Refused { reason: e.code().to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_tells_the_other_bank_a_code_and_keeps_the_local_text() {
+        let local = LedgerError::Storage("could not write /home/ceri/rhymney/state/db: Input/output error".into());
+        match refused(&local) {
+            PeerResponse::Refused { reason } => {
+                assert_eq!(reason, "storage_failed");
+                assert!(!reason.contains('/') && !reason.contains("ceri"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let full = LedgerError::DiskFull("the disk holding /srv/amser/journal.amj is full".into());
+        assert!(matches!(refused(&full), PeerResponse::Refused { reason } if reason == "disk_full"));
     }
 }
