@@ -102,11 +102,14 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if transfer.to != profile.bank {
                 return Err(bad("this transfer is for another bank"));
             }
-            let peer = view.peer(&transfer.from)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(transfer.from))?;
+            // A transfer already decided is answered with that decision whatever the
+            // payer bank's admission is now: a bank removed (or frozen) since must
+            // still learn the answer, or its member's hold never clears.
             let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
             if view.transfer(&id)?.is_some() {
                 return Ok(Ruling::KnownTransfer(id));
             }
+            let peer = view.peer(&transfer.from)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(transfer.from))?;
             let note = if check("note", &note, MAX_LONG_TEXT_CHARS, true).is_ok() { note } else { String::new() };
             let verdict = match judge(view, profile, &peer, &transfer)? {
                 None => Verdict::Accept,
