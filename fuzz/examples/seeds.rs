@@ -10,9 +10,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use amser_fuzz::journal::{frame, MAGIC};
 use amser_fuzz::samples;
 use amser_protocol::encoding::encode;
+use amser_wire::journal::{frame, MAGIC};
 
 struct Corpus {
     dir: PathBuf,

@@ -1,6 +1,6 @@
-//! The node's journal scanner (`amser_node::journal::scan`, compiled from its
-//! source file: see `src/lib.rs`), which reads the journal file on start and
-//! in audits, over a file of the journal's magic followed by the input (in
+//! The node's journal scanner (`amser_wire::journal::scan`, which the node
+//! re-exports as `amser_node::storage::journal::scan`), which reads the
+//! journal file on start and in audits, over a file of the journal's magic followed by the input (in
 //! the temporary directory; one file per process, rewritten for each input).
 //! Properties: it returns an outcome or an error, never panics; an outcome
 //! accounts for every byte (good + torn = file); the entries it visited are
@@ -11,9 +11,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use amser_fuzz::journal::{frame, scan, ScanOutcome, MAGIC};
 use amser_protocol::journal::JournalEntry;
 use amser_protocol::EntryHash;
+use amser_wire::journal::{frame, scan, ScanOutcome, MAGIC};
 use libfuzzer_sys::fuzz_target;
 
 fn path() -> &'static PathBuf {

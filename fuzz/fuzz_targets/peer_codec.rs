@@ -1,6 +1,6 @@
-//! The node's request-response codec (`amser_node::network::codec::PeerCodec`,
-//! compiled from its source file: see `src/lib.rs`) reading what a peer
-//! sends on a stream: the first input byte picks `read_request` or
+//! The node's request-response codec (`amser_wire::codec::PeerCodec`, which
+//! the node re-exports as `amser_node::federation::codec::PeerCodec`) reading
+//! what a peer sends on a stream: the first input byte picks `read_request` or
 //! `read_response`, the rest is the stream (an in-memory cursor, run on a
 //! current-thread tokio runtime because the codec reads under
 //! `tokio::time::timeout`). Properties: it returns an error or a value,
@@ -16,8 +16,8 @@ use std::io::ErrorKind;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use amser_fuzz::codec::{PeerCodec, PEER_PROTOCOL};
 use amser_protocol::federation::MAX_PEER_MESSAGE_BYTES;
+use amser_wire::codec::{PeerCodec, PEER_PROTOCOL};
 use libfuzzer_sys::fuzz_target;
 use libp2p::futures::io::Cursor;
 use libp2p::request_response::Codec;

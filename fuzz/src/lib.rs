@@ -2,16 +2,13 @@
 //!
 //! What the fuzz targets in `fuzz_targets/` share: the federation and keys
 //! the seeds are signed with, the canonical-encoding check every decoder
-//! target makes, [`samples`], real messages of every kind from which the
-//! seed corpora in `seeds/` are made (`cargo run --example seeds`), and the
-//! node's [`codec`] and [`journal`] modules.
+//! target makes, and [`samples`], real messages of every kind from which the
+//! seed corpora in `seeds/` are made (`cargo run --example seeds`).
 //!
-//! The node's two modules are compiled here from the node's own source
-//! files rather than by depending on `amser-node`: the node would bring sled,
-//! axum and all of libp2p into the instrumented build, which triples its
-//! time (see README.md). The files are the node's, unchanged; what they
-//! reach through `crate::` is provided below, and a compile-time check makes
-//! the build fail if the node's value of that constant changes.
+//! The node's journal scanner and peer codec come from `amser-wire`, the
+//! crate the node itself uses for them, rather than from `amser-node`: the
+//! node would bring sled, axum and all of libp2p into the instrumented
+//! build, which triples its time (see README.md).
 
 use std::fmt::Debug;
 
@@ -21,47 +18,6 @@ use ed25519_dalek::SigningKey;
 use serde::{de::DeserializeOwned, Serialize};
 
 pub mod samples;
-
-/// `amser_node::network::codec`, from the node's source file.
-#[path = "../../node/src/federation/codec.rs"]
-pub mod codec;
-
-/// `amser_node::journal`, from the node's source file.
-#[path = "../../node/src/storage/journal.rs"]
-pub mod journal;
-
-/// `amser_node::clock` (the journal names the torn tail it moves aside by the time).
-#[doc(hidden)]
-#[path = "../../node/src/clock.rs"]
-pub mod clock;
-
-/// What the journal uses of `amser_node::writer`.
-#[doc(hidden)]
-pub mod writer {
-    /// The node's most entries in one group commit (it sizes the largest torn tail).
-    pub const MAX_BATCH_ENTRIES: usize = 256;
-}
-
-const _: () = assert!(
-    contains(include_bytes!("../../node/src/storage/writer.rs"), b"pub const MAX_BATCH_ENTRIES: usize = 256;"),
-    "node/src/storage/writer.rs changed MAX_BATCH_ENTRIES: change it in fuzz/src/lib.rs too"
-);
-
-/// Whether `needle` occurs in `haystack` (at compile time).
-const fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    let mut start = 0;
-    while start + needle.len() <= haystack.len() {
-        let mut i = 0;
-        while i < needle.len() && haystack[start + i] == needle[i] {
-            i += 1;
-        }
-        if i == needle.len() {
-            return true;
-        }
-        start += 1;
-    }
-    false
-}
 
 /// The federation every seed is signed for; the targets verify against it.
 pub fn federation() -> FederationId {

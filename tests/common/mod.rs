@@ -20,6 +20,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use amser_node::storage::journal::{FRAME_HEADER_BYTES, LENGTH_BYTES};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -554,11 +555,11 @@ pub fn journal_frames(path: &Path) -> Vec<(usize, usize)> {
     let mut frames = Vec::new();
     let mut at = 8;
     while at < bytes.len() {
-        assert!(at + 12 <= bytes.len(), "a frame header runs past the end of the journal at byte {at}");
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
-        assert!(at + 12 + len <= bytes.len(), "frame at byte {at} runs past the end");
+        assert!(at + FRAME_HEADER_BYTES <= bytes.len(), "a frame header runs past the end of the journal at byte {at}");
+        let len = u32::from_le_bytes(bytes[at..at + LENGTH_BYTES].try_into().expect("4 bytes")) as usize;
+        assert!(at + FRAME_HEADER_BYTES + len <= bytes.len(), "frame at byte {at} runs past the end");
         frames.push((at, len));
-        at += 12 + len;
+        at += FRAME_HEADER_BYTES + len;
     }
     frames
 }

@@ -11,187 +11,29 @@
 //! acknowledged) is moved aside to `journal.amj.torn-<ms>` and cut off;
 //! damage anywhere else stops the node with the entry's number, because those
 //! entries were acknowledged and must not be dropped silently.
+//!
+//! The format, the scanner that tells a torn write from damage, and their
+//! bounds are in `amser-wire` ([`amser_wire::journal`], re-exported here), so
+//! the fuzz targets scan with this same code without building the node; this
+//! module holds the file I/O: [`Journal`] creates, opens and appends.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use amser_protocol::ids::{context, hash_with};
 use amser_protocol::journal::JournalEntry;
-use amser_protocol::limits::MAX_ENTRY_BYTES;
 use amser_protocol::EntryHash;
-use thiserror::Error;
+pub use amser_wire::journal::{
+    frame, scan, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC, MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
+};
+
+use crate::clock::{Clock, SystemClock};
 
 /// File mode of the journal and of torn tails saved aside (owner only).
 const JOURNAL_MODE: u32 = 0o600;
-/// The first bytes of every journal file: format and version.
-pub const MAGIC: &[u8; 8] = b"AMSERJ01";
-/// Bytes before each entry: length and checksum.
-pub const FRAME_HEADER_BYTES: usize = 4 + CHECKSUM_BYTES;
-const CHECKSUM_BYTES: usize = 8;
-/// The most bytes an unfinished write can leave at the end: one full batch.
-/// Damage further from the end than this cannot be a torn write.
-pub const MAX_TORN_TAIL_BYTES: u64 = (crate::storage::writer::MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + FRAME_HEADER_BYTES)) as u64;
-
-#[derive(Debug, Error)]
-pub enum JournalError {
-    #[error("the disk holding {path} is full; free some space, nothing was recorded")]
-    DiskFull { path: PathBuf },
-    #[error("the disk holding {path} is read-only (mounted read-only, or the system made it so after a disk error); nothing was recorded. Check the disk, make it writable, then restart the node")]
-    ReadOnly { path: PathBuf },
-    #[error("could not use the journal {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("{0} is not an Amser journal (wrong header); check the --data directory")]
-    NotAJournal(PathBuf),
-    #[error("journal entry {seq} (at byte {offset}) is damaged: {reason}. Entries before it are intact; restore the journal from a backup, and keep this copy for inspection")]
-    Damaged { seq: u64, offset: u64, reason: String },
-    #[error("the journal could not be flushed to disk ({0}); to protect the ledger this node has stopped recording. Check the disk, then restart the node")]
-    SyncFailed(String),
-}
-
-impl JournalError {
-    fn io(path: &Path, source: io::Error) -> JournalError {
-        if source.kind() == io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
-            JournalError::DiskFull { path: path.to_path_buf() }
-        } else if source.kind() == io::ErrorKind::ReadOnlyFilesystem || source.raw_os_error() == Some(30) {
-            JournalError::ReadOnly { path: path.to_path_buf() }
-        } else {
-            JournalError::Io { path: path.to_path_buf(), source }
-        }
-    }
-}
-
-fn checksum(payload: &[u8]) -> [u8; CHECKSUM_BYTES] {
-    let h = hash_with(context::FRAME_CHECKSUM, payload);
-    h[..CHECKSUM_BYTES].try_into().expect("constant length")
-}
-
-/// Appends one framed entry to `out`.
-pub fn frame(payload: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&checksum(payload));
-    out.extend_from_slice(payload);
-}
-
-/// What a scan of the journal found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScanOutcome {
-    /// Bytes up to the end of the last good frame.
-    pub good_len: u64,
-    /// The last good entry's seq and hash ((0, zeros) when empty).
-    pub head: (u64, EntryHash),
-    /// Bytes after the last good frame that look like an unfinished write.
-    pub torn_bytes: u64,
-}
-
-/// Reads every entry of the journal at `path` (up to `limit` bytes, when the
-/// writer is running and only its synced part is to be read), checking each
-/// frame's checksum and the hash chain, and calls `visit` for each good entry.
-pub fn scan(
-    path: &Path,
-    limit: Option<u64>,
-    mut visit: impl FnMut(&JournalEntry, EntryHash) -> Result<(), JournalError>,
-) -> Result<ScanOutcome, JournalError> {
-    let file = File::open(path).map_err(|e| JournalError::io(path, e))?;
-    let file_len = file.metadata().map_err(|e| JournalError::io(path, e))?.len();
-    let total = limit.map_or(file_len, |l| l.min(file_len));
-    let mut reader = BufReader::with_capacity(256 * 1024, file.take(total));
-    let mut magic = [0u8; 8];
-    if total < MAGIC.len() as u64 || reader.read_exact(&mut magic).is_err() || &magic != MAGIC {
-        return Err(JournalError::NotAJournal(path.to_path_buf()));
-    }
-    let mut offset = MAGIC.len() as u64;
-    let mut head: (u64, EntryHash) = (0, EntryHash::default());
-    let mut payload = Vec::new();
-    let damaged = |seq: u64, offset: u64, reason: String| JournalError::Damaged { seq, offset, reason };
-    loop {
-        let remaining = total - offset;
-        if remaining == 0 {
-            return Ok(ScanOutcome { good_len: offset, head, torn_bytes: 0 });
-        }
-        let next_seq = head.0 + 1;
-        let torn = ScanOutcome { good_len: offset, head, torn_bytes: remaining };
-        let mut header = [0u8; FRAME_HEADER_BYTES];
-        if remaining < FRAME_HEADER_BYTES as u64 {
-            return Ok(torn);
-        }
-        reader.read_exact(&mut header).map_err(|e| JournalError::io(path, e))?;
-        let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as u64;
-        let frame_end = offset + FRAME_HEADER_BYTES as u64 + len;
-        if header == [0u8; FRAME_HEADER_BYTES] && rest_is_zero(&mut reader)? {
-            // A write cut short leaves zeros where the filesystem had not yet put data.
-            return Ok(torn);
-        }
-        // A write cut short may also leave zeros from inside a frame (even inside
-        // its length) to the end of the file: within a batch's reach of the end,
-        // a frame that fails its checks where those zeros begin is that write.
-        let zeros_from = |frame_end: u64| -> Result<bool, JournalError> {
-            Ok(remaining <= MAX_TORN_TAIL_BYTES && zero_tail_start(path, total)? < frame_end.min(total))
-        };
-        if len as usize > MAX_ENTRY_BYTES {
-            if zeros_from(total)? {
-                return Ok(torn);
-            }
-            return Err(damaged(next_seq, offset, format!("its length ({len} bytes) is more than any entry may have")));
-        }
-        if frame_end > total {
-            if remaining <= MAX_TORN_TAIL_BYTES {
-                return Ok(torn);
-            }
-            return Err(damaged(next_seq, offset, format!("its length ({len} bytes) runs past the end of the journal")));
-        }
-        payload.resize(len as usize, 0);
-        reader.read_exact(&mut payload).map_err(|e| JournalError::io(path, e))?;
-        if header[4..] != checksum(&payload) {
-            if frame_end == total || zeros_from(frame_end)? {
-                return Ok(torn);
-            }
-            return Err(damaged(next_seq, offset, "its checksum does not match its bytes".into()));
-        }
-        let entry = JournalEntry::decode(&payload).map_err(|e| damaged(next_seq, offset, e.to_string()))?;
-        let previous = if head.0 == 0 { None } else { Some(head) };
-        entry.check_follows(previous).map_err(|e| damaged(next_seq, offset, e.to_string()))?;
-        let hash = JournalEntry::hash_of_bytes(&payload);
-        visit(&entry, hash)?;
-        head = (entry.seq, hash);
-        offset = frame_end;
-    }
-}
-
-/// Where the run of zero bytes that ends the first `total` bytes of the file
-/// begins (`total` when the last byte is not zero).
-fn zero_tail_start(path: &Path, total: u64) -> Result<u64, JournalError> {
-    let mut file = File::open(path).map_err(|e| JournalError::io(path, e))?;
-    let mut end = total;
-    let mut buf = vec![0u8; 64 * 1024];
-    while end > 0 {
-        let start = end.saturating_sub(buf.len() as u64);
-        let chunk = &mut buf[..(end - start) as usize];
-        file.seek(SeekFrom::Start(start)).map_err(|e| JournalError::io(path, e))?;
-        file.read_exact(chunk).map_err(|e| JournalError::io(path, e))?;
-        if let Some(last) = chunk.iter().rposition(|b| *b != 0) {
-            return Ok(start + last as u64 + 1);
-        }
-        end = start;
-    }
-    Ok(0)
-}
-
-/// Whether everything left to read is zero bytes (reads it all).
-fn rest_is_zero(reader: &mut impl Read) -> Result<bool, JournalError> {
-    let mut buf = [0u8; 8192];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Ok(true),
-            Ok(n) if buf[..n].iter().all(|b| *b == 0) => continue,
-            Ok(_) => return Ok(false),
-            Err(e) => return Err(JournalError::Io { path: PathBuf::from("journal"), source: e }),
-        }
-    }
-}
 
 /// The open journal, for appending. Owned by the writer thread.
 pub struct Journal {
@@ -262,7 +104,7 @@ impl Journal {
         }
         let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| JournalError::io(path, e))?;
         if outcome.torn_bytes > 0 {
-            let aside = path.with_extension(format!("amj.torn-{}", crate::clock::Clock::now_ms(&crate::clock::SystemClock)));
+            let aside = path.with_extension(format!("amj.torn-{}", SystemClock.now_ms()));
             let mut tail = Vec::new();
             file.seek(SeekFrom::Start(outcome.good_len)).map_err(|e| JournalError::io(path, e))?;
             file.read_to_end(&mut tail).map_err(|e| JournalError::io(path, e))?;

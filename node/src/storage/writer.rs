@@ -45,7 +45,7 @@ use amser_protocol::signing::FederationId;
 use ed25519_dalek::SigningKey;
 
 /// Most entries written in one group commit.
-pub const MAX_BATCH_ENTRIES: usize = 256;
+pub use amser_wire::journal::MAX_BATCH_ENTRIES;
 /// Most commands waiting for the writer; further submitters wait for room.
 pub const QUEUE_DEPTH: usize = 4096;
 /// Most acknowledged entries sled may lag behind by; past this the writer
