@@ -325,7 +325,8 @@ fn a_replayed_exchange_or_a_restart_after_settlement_never_pays_twice() {
 
     let reference = format!("visit-{SERVICE_DATE}");
     let record = |fed: &Federation| {
-        let v = fed[R].bank.record(&["--provider", &gwen, "--receiver", &mair, "--hours", "2", "--date", SERVICE_DATE, "--ref", &reference]);
+        let v =
+            fed[R].bank.record(&["--provider", &gwen, "--receiver", &mair, "--hours", "2", "--date", SERVICE_DATE, "--ref", &reference]);
         assert_eq!(v["kind"], json!("transfer"), "{v}");
         v
     };
@@ -437,13 +438,7 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
         for m in t {
             for (name, contact, special) in private {
                 for secret in [name, contact, special] {
-                    assert!(
-                        !m.carries(secret),
-                        "{} sent '{secret}' to another bank ({} to {:?})",
-                        fed[*s].handle,
-                        m.channel,
-                        m.peer
-                    );
+                    assert!(!m.carries(secret), "{} sent '{secret}' to another bank ({} to {:?})", fed[*s].handle, m.channel, m.peer);
                 }
             }
         }

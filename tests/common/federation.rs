@@ -360,7 +360,7 @@ impl Federation {
     /// in namespaces, the relay in `i`'s namespace that leads to `j`.
     pub fn address(&self, i: usize, j: usize) -> String {
         if self.layout.namespaces.is_some() {
-            format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.link(i, j).addr.port(), self.sites[j].id)
+            format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.link((i, j)).addr.port(), self.sites[j].id)
         } else {
             self.sites[j].p2p()
         }
@@ -504,7 +504,7 @@ impl Federation {
     }
 
     /// In namespaces: the relay that carries bank `from`'s connections to bank `to`.
-    pub fn link(&self, from: usize, to: usize) -> &Relay {
+    pub fn link(&self, (from, to): (usize, usize)) -> &Relay {
         self.links.get(&(from, to)).unwrap_or_else(|| panic!("no relay from {from} to {to}: links exist only in namespaces"))
     }
 
@@ -516,8 +516,8 @@ impl Federation {
     /// In namespaces: cuts both directions between two banks, and waits
     /// until each sees the other gone.
     pub fn cut(&self, (a, b): (usize, usize)) {
-        self.link(a, b).cut();
-        self.link(b, a).cut();
+        self.link((a, b)).cut();
+        self.link((b, a)).cut();
         self.wait_until("both sides of a partition to see it", || !self.connected(a, b) && !self.connected(b, a));
     }
 
@@ -531,7 +531,7 @@ impl Federation {
             self.sites[a].handle,
             self.sites[b].handle
         );
-        self.link(a, b).heal();
-        self.link(b, a).heal();
+        self.link((a, b)).heal();
+        self.link((b, a)).heal();
     }
 }
