@@ -8,20 +8,15 @@ use std::sync::mpsc;
 
 use serde_json::Value;
 
-use super::{AMSER, DEADLINE};
+use super::{netns, AMSER, DEADLINE};
 
 /// A command for the binary with no stray settings from the environment,
 /// run inside a network namespace when one is given.
 pub(super) fn amser_in(netns: Option<&str>) -> Command {
-    let mut c = match netns {
-        Some(name) => {
-            // `ip netns exec` enters the namespace and then execs the binary: same pid.
-            let mut c = Command::new("ip");
-            c.args(["netns", "exec", name, AMSER]);
-            c
-        }
-        None => Command::new(AMSER),
-    };
+    let mut c = Command::new(AMSER);
+    if let Some(name) = netns {
+        netns::run_inside(&mut c, name);
+    }
     c.env_remove("AMSER_DATA").env("AMSER_LOG", "info,sled=warn").env("NO_COLOR", "1");
     c
 }
