@@ -27,7 +27,7 @@
 mod common;
 
 use common::federation::{Federation, Site, Tapped, C, G, R, TRUST};
-use common::{unknown_code, SERVICE_DATE};
+use common::{unknown_code, GWYNEDD, RHYMNEY, SERVICE_DATE};
 use serde_json::{json, Value};
 
 /// Both directions between Rhymney and Gwynedd, and one into Cardiff, each
@@ -140,8 +140,8 @@ fn cardiff_down_while_rhymney_and_gwynedd_trade_catches_up_on_their_transfers_wh
 
     // Rhymney's own view: 3 h from its members to Gwynedd's, 30 min back.
     let expected = json!([
-        {"from": "gwynedd", "to": "rhymney", "minutes": 30, "accepted": 1, "undecided": 0},
-        {"from": "rhymney", "to": "gwynedd", "minutes": 180, "accepted": 2, "undecided": 0},
+        {"from": GWYNEDD.handle, "to": RHYMNEY.handle, "minutes": 30, "accepted": 1, "undecided": 0},
+        {"from": RHYMNEY.handle, "to": GWYNEDD.handle, "minutes": 180, "accepted": 2, "undecided": 0},
     ]);
     assert_eq!(positions(&fed[R]), expected);
 
@@ -218,7 +218,7 @@ fn refused_transfers_release_the_payers_hold_and_move_nothing_at_the_payees_bank
     let gwynedd_before = fed[G].get("/balances");
 
     // Well formed, but no Gwynedd member has it.
-    let nobody = unknown_code("gwynedd");
+    let nobody = unknown_code(GWYNEDD.handle);
     assert_ne!(gwen, nobody);
     let unknown = fed[R].record(&nobody, &mair, "1", "");
     let (at_payer, at_payee) = fed.wait_settled(R, G, &unknown);

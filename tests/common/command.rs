@@ -3,7 +3,7 @@
 //! completion under [`DEADLINE`], and what it did ([`Run`]), with the
 //! assertions every test makes of a finished command.
 
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 
 use serde_json::Value;
@@ -134,23 +134,33 @@ pub(super) fn run_amser_in(netns: Option<&str>, args: &[&str]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the amser binary");
-    let pid = child.id() as libc::pid_t;
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(DEADLINE) {
-        Ok(Ok(out)) => Run {
+    match within_deadline(child, Child::wait_with_output) {
+        Some(Ok(out)) => Run {
             args,
             status: out.status,
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         },
-        Ok(Err(e)) => panic!("`amser {}`: {e}", args.join(" ")),
+        Some(Err(e)) => panic!("`amser {}`: {e}", args.join(" ")),
+        None => panic!("`amser {}` did not finish within {DEADLINE:?}", args.join(" ")),
+    }
+}
+
+/// Runs `finish` (which waits for `child`: `wait`, `wait_with_output`) on a
+/// thread of its own for at most [`DEADLINE`]. Past it, SIGKILLs the child,
+/// which that thread then reaps, and returns `None`: a hang becomes a failure.
+pub(super) fn within_deadline<T: Send + 'static>(child: Child, finish: impl FnOnce(Child) -> T + Send + 'static) -> Option<T> {
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(finish(child));
+    });
+    match rx.recv_timeout(DEADLINE) {
+        Ok(done) => Some(done),
         Err(_) => {
             // SAFETY: kill(2) on the pid of our own child, which has not been reaped.
             unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("`amser {}` did not finish within {DEADLINE:?}", args.join(" "))
+            None
         }
     }
 }

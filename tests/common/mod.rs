@@ -33,7 +33,7 @@ use std::sync::mpsc;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use command::{amser_in, run_amser_in};
+use command::{amser_in, run_amser_in, within_deadline};
 // Each test file uses its own part of these too.
 #[allow(unused_imports)]
 pub use command::{run_amser, Run};
@@ -345,19 +345,11 @@ impl Node {
 
     /// Waits for the process to exit (it must be exiting already).
     fn wait(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("node still running");
-        let pid = child.id() as libc::pid_t;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait());
-        });
-        match rx.recv_timeout(DEADLINE) {
-            Ok(status) => status.expect("wait for the node"),
-            Err(_) => {
-                // SAFETY: as above; the waiting thread reaps it.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-                panic!("the node (pid {pid}) did not exit within {DEADLINE:?}")
-            }
+        let child = self.child.take().expect("node still running");
+        let pid = child.id();
+        match within_deadline(child, |mut child| child.wait()) {
+            Some(status) => status.expect("wait for the node"),
+            None => panic!("the node (pid {pid}) did not exit within {DEADLINE:?}"),
         }
     }
 
