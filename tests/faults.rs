@@ -60,6 +60,9 @@ use common::{Answer, Api, FAULT_WAIT, SERVICE_DATE, SLOW_POLL};
 use disk::{fill, DiskStory};
 use serde_json::{json, Value};
 
+/// Members each bank's client chooses among: a local exchange needs two
+/// different ones, and with only four each balance moves enough that the
+/// floor and ceiling sometimes refuse (the workload tests refusals too).
 const MEMBERS_PER_BANK: usize = 4;
 /// Trust line (hours) each bank extends to the others: wide, so most transfers are accepted...
 const TRUST_HOURS: &str = "1000";
