@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{journal_frames, run_amser, Bank, Node};
+use common::{journal_frames, run_amser, unknown_code, wait_for, Bank, Node, RHYMNEY, SLOW_POLL, WAIT};
 use reqwest::Method;
 use serde_json::json;
 
@@ -20,12 +20,12 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let bank = Bank::init(RHYMNEY);
     let node = bank.up();
     let mair = bank.add_member("Mair Jones", "person");
     let gwen = bank.add_member("Gwen Davies", "person");
     let centre = bank.add_member("Rhymney Youth Centre", "agency");
-    bank.json(&["exchange", "record", "--provider", &mair, "--receiver", &gwen, "--hours", "2"]);
+    bank.record(&["--provider", &mair, "--receiver", &gwen, "--hours", "2"]);
     Fixture { bank, node, mair, gwen, centre }
 }
 
@@ -39,7 +39,8 @@ fn an_unknown_member_code_is_refused_with_where_to_look_and_nothing_changes() {
     let f = fixture();
     let before = f.bank.snapshot();
     // Well formed, this bank's handle, but nobody has it.
-    let nobody = "rhymney:ZZZZ-ZZ";
+    let nobody = unknown_code(RHYMNEY.handle);
+    let nobody = nobody.as_str();
     let (code, message) =
         f.bank.amser(&["exchange", "record", "--provider", nobody, "--receiver", &f.gwen, "--hours", "1", "--json"]).json_error();
     assert_eq!(code, "unknown_member");
@@ -96,7 +97,7 @@ fn receiving_eleven_hours_from_nothing_breaks_the_ten_hour_floor_and_nothing_cha
         .expect_error(409, "below_floor");
     assert_eq!(f.bank.snapshot(), before, "not half-applied");
     // Exactly at the floor is allowed; one minute past it is not.
-    f.bank.json(&["exchange", "record", "--provider", &f.mair, "--receiver", &dai, "--hours", "10"]);
+    f.bank.record(&["--provider", &f.mair, "--receiver", &dai, "--hours", "10"]);
     assert_eq!(f.bank.balance(&dai), -600);
     let at_floor = f.bank.snapshot();
     let (code, _) =
@@ -147,7 +148,7 @@ fn nonsense_hours_are_refused_with_how_to_write_them() {
     api.post("/api/v1/exchanges", &json!({"providers": [f.mair], "receivers": [f.gwen]})).expect_error(422, "bad_hours");
     assert_eq!(f.bank.snapshot(), before);
     // 24 hours is the policy's most, and is allowed (an agency can owe it).
-    f.bank.json(&["exchange", "record", "--provider", &f.mair, "--receiver", &f.centre, "--hours", "24"]);
+    f.bank.record(&["--provider", &f.mair, "--receiver", &f.centre, "--hours", "24"]);
 }
 
 #[test]
@@ -246,7 +247,8 @@ fn a_malformed_body_says_what_is_wrong_with_it() {
 fn an_unknown_route_answers_a_json_404() {
     let f = fixture();
     let api = f.node.api();
-    for path in ["/api/v1/nothing-here", "/api/v2/status", "/", "/api/v1/members/rhymney%3AZZZZ-ZZ/everything"] {
+    let everything = format!("/api/v1/members/{}/everything", unknown_code(RHYMNEY.handle).replace(':', "%3A"));
+    for path in ["/api/v1/nothing-here", "/api/v2/status", "/", &everything] {
         let m = api.get(path).expect_error(404, "no_such_route");
         assert!(m.contains("no such API route"), "{path}: {m}");
     }
@@ -257,8 +259,8 @@ fn an_unknown_route_answers_a_json_404() {
 #[test]
 fn a_flipped_byte_in_a_middle_journal_entry_is_named_by_audit_and_up_refuses_to_start() {
     let f = fixture();
-    f.bank.json(&["exchange", "record", "--provider", &f.gwen, "--receiver", &f.centre, "--hours", "1"]);
-    f.bank.json(&["exchange", "record", "--provider", &f.centre, "--receiver", &f.mair, "--hours", "3"]);
+    f.bank.record(&["--provider", &f.gwen, "--receiver", &f.centre, "--hours", "1"]);
+    f.bank.record(&["--provider", &f.centre, "--receiver", &f.mair, "--hours", "3"]);
     let seq = f.bank.snapshot().journal_seq;
     assert_eq!(f.node.terminate().code(), Some(0));
 
@@ -289,7 +291,7 @@ fn a_flipped_byte_in_a_middle_journal_entry_is_named_by_audit_and_up_refuses_to_
     assert!(report["problems"][0].as_str().unwrap().contains(&named), "{report}");
 
     // The node refuses to start on it, saying which entry, and cuts nothing off.
-    let refused = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]);
+    let refused = f.bank.amser_up(&[]);
     let text = refused.error_text();
     assert!(text.contains(&named) && text.contains("backup"), "{text}");
     let err = f.bank.try_up().err().expect("the node must not start on a damaged journal");
@@ -303,8 +305,8 @@ fn a_flipped_byte_in_a_middle_journal_entry_is_named_by_audit_and_up_refuses_to_
 #[test]
 fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_acknowledged_entries() {
     let f = fixture();
-    f.bank.json(&["exchange", "record", "--provider", &f.gwen, "--receiver", &f.centre, "--hours", "1"]);
-    f.bank.json(&["exchange", "record", "--provider", &f.centre, "--receiver", &f.mair, "--hours", "3"]);
+    f.bank.record(&["--provider", &f.gwen, "--receiver", &f.centre, "--hours", "1"]);
+    f.bank.record(&["--provider", &f.centre, "--receiver", &f.mair, "--hours", "3"]);
     assert_eq!(f.node.terminate().code(), Some(0));
     let intact = std::fs::read(f.bank.journal()).unwrap();
     let frames = journal_frames(&f.bank.journal());
@@ -323,7 +325,7 @@ fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_
         let audit = f.bank.amser(&["audit"]);
         audit.failed();
         assert!(audit.stdout.contains(&named), "the audit names the damaged entry, not an unfinished write:\n{}", audit.stdout);
-        let text = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]).error_text();
+        let text = f.bank.amser_up(&[]).error_text();
         assert!(text.contains(&named), "{text}");
         assert_eq!(std::fs::read(f.bank.journal()).unwrap(), bytes, "acknowledged entries 5 to 7 must not be cut off");
         let aside: Vec<_> = std::fs::read_dir(&f.bank.dir)
@@ -338,9 +340,9 @@ fn a_damaged_length_in_a_middle_journal_entry_stops_the_node_instead_of_cutting_
 #[test]
 fn up_on_a_directory_without_a_bank_says_to_run_init() {
     let empty = Bank::empty();
-    let text = empty.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]).error_text();
+    let text = empty.amser_up(&[]).error_text();
     assert!(text.contains("holds no bank") && text.contains("amser init"), "{text}");
-    let (_, message) = empty.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--json"]).json_error();
+    let (_, message) = empty.amser_up(&["--json"]).json_error();
     assert!(message.contains("amser init"), "{message}");
     assert!(!empty.dir.exists(), "up does not create a directory it cannot use");
     // Nor does any other command.
@@ -354,31 +356,31 @@ fn up_on_a_directory_without_a_bank_says_to_run_init() {
 fn a_second_up_on_a_running_bank_is_refused_as_already_running() {
     let f = fixture();
     let before = f.bank.snapshot();
-    let text = f.bank.amser(&["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", "/ip4/127.0.0.1/tcp/0"]).error_text();
+    let text = f.bank.amser_up(&[]).error_text();
     assert!(text.contains("already running"), "{text}");
     let err = f.bank.try_up().err().expect("a second node must not start");
     assert!(err.contains("already running"), "{err}");
     // The first node is untouched and still the one the CLI talks to.
     assert_eq!(std::fs::read_to_string(f.bank.api_addr_file()).unwrap().trim(), f.node.addr);
     assert_eq!(f.bank.snapshot(), before);
-    f.bank.json(&["exchange", "record", "--provider", &f.gwen, "--receiver", &f.mair, "--hours", "1"]);
+    f.bank.record(&["--provider", &f.gwen, "--receiver", &f.mair, "--hours", "1"]);
 }
 
 #[test]
 fn init_twice_on_one_directory_is_refused_and_the_first_bank_survives() {
-    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let bank = Bank::init(RHYMNEY);
     let key = std::fs::read(bank.dir.join("bank.key")).unwrap();
     let token = bank.token();
     let journal = std::fs::read(bank.journal()).unwrap();
     let text = bank.amser(&["init", "--name", "Another Bank", "--handle", "another"]).error_text();
     assert!(text.contains("already holds a bank"), "{text}");
-    let (_, message) = bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney", "--json"]).json_error();
+    let (_, message) = bank.amser(&["init", "--name", RHYMNEY.name, "--handle", RHYMNEY.handle, "--json"]).json_error();
     assert!(message.contains("already holds a bank"), "{message}");
     assert_eq!(std::fs::read(bank.dir.join("bank.key")).unwrap(), key, "the key is not replaced");
     assert_eq!(bank.token(), token);
     assert_eq!(std::fs::read(bank.journal()).unwrap(), journal);
     let _node = bank.up();
-    assert_eq!(bank.json(&["status"])["name"], json!("Rhymney Time Bank"));
+    assert_eq!(bank.json(&["status"])["name"], json!(RHYMNEY.name));
 
     // A bad handle or name is refused, and leaves no half-made directory.
     let other = Bank::empty();
@@ -395,7 +397,7 @@ fn init_twice_on_one_directory_is_refused_and_the_first_bank_survives() {
 #[test]
 fn a_runaway_script_is_slowed_down_with_429_and_what_was_refused_records_nothing() {
     const RATE: usize = 20;
-    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let bank = Bank::init(RHYMNEY);
     let config_path = bank.dir.join("config.toml");
     let config = std::fs::read_to_string(&config_path).expect("config.toml");
     assert!(config.contains("rate_per_second"), "init writes the limit into config.toml: {config}");
@@ -430,16 +432,16 @@ fn a_runaway_script_is_slowed_down_with_429_and_what_was_refused_records_nothing
     }
     assert!(refused > 0, "{} requests in a burst of {RATE} were all served", 3 * RATE);
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let listed = loop {
+    // Polled more slowly than the limit, so the polls themselves let it recover.
+    let served = || {
         let a = api.get("/api/v1/exchanges?limit=1000");
         if a.status == 200 {
-            break a.body;
+            return Some(a.body);
         }
         a.expect_error(429, "rate_limited");
-        assert!(std::time::Instant::now() < deadline, "the node never served again");
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        None
     };
+    let listed = wait_for("the node to serve again", WAIT, SLOW_POLL, served, || bank.log());
     assert_eq!(listed.as_array().expect("a list").len(), recorded, "exactly the exchanges answered 201 were recorded");
 }
 
@@ -449,7 +451,7 @@ fn a_runaway_script_is_slowed_down_with_429_and_what_was_refused_records_nothing
 #[test]
 fn the_key_token_and_journal_are_readable_only_by_the_banks_own_user() {
     use std::os::unix::fs::PermissionsExt;
-    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let bank = Bank::init(RHYMNEY);
     let node = bank.up();
     bank.add_member("Mair Jones", "person");
     let mode = |name: &str| std::fs::metadata(bank.dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")).permissions().mode() & 0o777;

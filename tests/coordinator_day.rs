@@ -6,16 +6,8 @@
 
 mod common;
 
-use common::{Bank, Node};
+use common::{Bank, Node, RHYMNEY};
 use serde_json::{json, Value};
-
-/// `amser exchange record ... --json`, which must succeed.
-#[track_caller]
-fn record(bank: &Bank, args: &[&str]) -> Value {
-    let mut all = vec!["exchange", "record"];
-    all.extend_from_slice(args);
-    bank.json(&all)
-}
 
 /// The 15th of the month before the one `date` (YYYY-MM-DD) falls in: a day
 /// that is in the past, in another month, and well inside the 12-month
@@ -42,8 +34,8 @@ struct Rhymney {
 
 fn rhymney() -> Rhymney {
     let bank = Bank::empty();
-    let created = bank.json(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney"]);
-    assert_eq!(created["handle"], json!("rhymney"), "{created}");
+    let created = bank.json(&["init", "--name", RHYMNEY.name, "--handle", RHYMNEY.handle]);
+    assert_eq!(created["handle"], json!(RHYMNEY.handle), "{created}");
     assert!(created["bank_id"].as_str().is_some_and(|id| id.starts_with("12D3KooW")), "a bank id is an ed25519 libp2p peer id: {created}");
     let node = bank.up();
     assert_eq!(node.bank_id, created["bank_id"].as_str().unwrap(), "the ready line names the bank that init created");
@@ -54,7 +46,7 @@ fn rhymney() -> Rhymney {
     let youth_centre = bank.add_member("Rhymney Youth Centre", "agency");
     let pot = bank.add_member("Community Pot", "group");
     for code in [&mair, &gwen, &dai, &carys, &youth_centre, &pot] {
-        assert!(code.starts_with("rhymney:") && code.len() == "rhymney:7KQ2-M9".len(), "member code {code}");
+        assert!(code.starts_with(&format!("{}:", RHYMNEY.handle)) && code.len() == "rhymney:7KQ2-M9".len(), "member code {code}");
     }
     Rhymney { bank, node, mair, gwen, dai, carys, youth_centre, pot }
 }
@@ -66,7 +58,7 @@ fn rhymney_coordinator_records_a_jazz_afternoon_for_three_listeners_and_reports_
 
     // 1. One to one, hours as a decimal: Mair gardens for Gwen, 1.5 h.
     let garden =
-        record(b, &["--provider", &r.mair, "--receiver", &r.gwen, "--hours", "1.5", "--category", "Gardening", "--note", "veg beds"]);
+        b.record(&["--provider", &r.mair, "--receiver", &r.gwen, "--hours", "1.5", "--category", "Gardening", "--note", "veg beds"]);
     assert_eq!(garden["minutes_each"], json!(90), "1.5 hours is 90 minutes: {garden}");
     assert_eq!(garden["category"], json!("gardening"), "categories are kept in lower case: {garden}");
     assert_eq!(garden["recorded_by"], json!("coordinator"));
@@ -75,30 +67,27 @@ fn rhymney_coordinator_records_a_jazz_afternoon_for_three_listeners_and_reports_
     let last_month = mid_last_month(&today);
 
     // 2. One to one, hours as hours:minutes: Gwen shops for Dai, 1:30.
-    let shopping = record(b, &["--provider", &r.gwen, "--receiver", &r.dai, "--hours", "1:30", "--category", "shopping", "--date", &today]);
+    let shopping = b.record(&["--provider", &r.gwen, "--receiver", &r.dai, "--hours", "1:30", "--category", "shopping", "--date", &today]);
     assert_eq!(shopping["minutes_each"], json!(90), "1:30 is 90 minutes, the same as 1.5: {shopping}");
 
     // 3. Group, one provider to many receivers: Dai plays a 3-hour jazz
     //    afternoon for Mair, Gwen and Carys. Dai earns 180; the three
     //    listeners share it, 60 each.
     let listeners = format!("{},{},{}", r.mair, r.gwen, r.carys);
-    let jazz = record(
-        b,
-        &[
-            "--provider",
-            &r.dai,
-            "--receiver",
-            &listeners,
-            "--hours",
-            "3",
-            "--category",
-            "music",
-            "--note",
-            "jazz afternoon",
-            "--date",
-            &today,
-        ],
-    );
+    let jazz = b.record(&[
+        "--provider",
+        &r.dai,
+        "--receiver",
+        &listeners,
+        "--hours",
+        "3",
+        "--category",
+        "music",
+        "--note",
+        "jazz afternoon",
+        "--date",
+        &today,
+    ]);
     assert_eq!(jazz["providers"], json!([r.dai]));
     assert_eq!(jazz["receivers"], json!([r.mair, r.gwen, r.carys]));
     assert_eq!(jazz["total_minutes"], json!(180));
@@ -111,21 +100,29 @@ fn rhymney_coordinator_records_a_jazz_afternoon_for_three_listeners_and_reports_
     assert_eq!(postings, vec![(r.dai.clone(), 180), (r.mair.clone(), -60), (r.gwen.clone(), -60), (r.carys.clone(), -60)], "{jazz}");
 
     // 4. Person to agency, last month: Carys helps at the youth centre, 2 h.
-    let youth = record(
-        b,
-        &["--provider", &r.carys, "--receiver", &r.youth_centre, "--hours", "2", "--category", "youth work", "--date", &last_month],
-    );
+    let youth = b.record(&[
+        "--provider",
+        &r.carys,
+        "--receiver",
+        &r.youth_centre,
+        "--hours",
+        "2",
+        "--category",
+        "youth work",
+        "--date",
+        &last_month,
+    ]);
     assert_eq!(youth["date"], json!(last_month));
 
     // 5. Group, many providers to one agency: Mair and Gwen each give the
     //    youth centre's open day 1 hour; the centre pays 120.
     let providers = format!("{},{}", r.mair, r.gwen);
     let open_day =
-        record(b, &["--provider", &providers, "--receiver", &r.youth_centre, "--hours", "1", "--category", "youth work", "--date", &today]);
+        b.record(&["--provider", &providers, "--receiver", &r.youth_centre, "--hours", "1", "--category", "youth work", "--date", &today]);
     assert_eq!(open_day["total_minutes"], json!(120), "{open_day}");
 
     // 6. A group account: Dai stewards the litter pick the Community Pot runs, 1 h.
-    record(b, &["--provider", &r.dai, "--receiver", &r.pot, "--hours", "1", "--category", "community", "--date", &today]);
+    b.record(&["--provider", &r.dai, "--receiver", &r.pot, "--hours", "1", "--category", "community", "--date", &today]);
 
     // Balances, worked out by hand:
     //   Mair   +90 (garden) -60 (jazz) +60 (open day)            =   90
@@ -147,7 +144,7 @@ fn rhymney_coordinator_records_a_jazz_afternoon_for_three_listeners_and_reports_
 
     // The report funders ask for: 90+90+180+120+120+60 = 660 minutes = 11 h in 6 exchanges.
     let report = b.json(&["report"]);
-    assert_eq!(report["bank"], json!("Rhymney Time Bank"));
+    assert_eq!(report["bank"], json!(RHYMNEY.name));
     assert_eq!(report["total"], json!({"exchanges": 6, "minutes": 660, "hours": 11.0}), "{report}");
     assert_eq!(report["members"], json!(6));
     assert_eq!(report["active_members"], json!(6), "everyone took part this year: {report}");
@@ -222,7 +219,7 @@ fn rhymney_coordinator_records_a_jazz_afternoon_for_three_listeners_and_reports_
         assert!(csv_ids.contains(&x["id"].as_str().unwrap()), "{x}");
         assert_eq!(x["date"].as_str().unwrap().len(), "2026-11-26".len(), "{x}");
     }
-    assert_eq!(export["bank"]["name"], json!("Rhymney Time Bank"));
+    assert_eq!(export["bank"]["name"], json!(RHYMNEY.name));
 
     // And with --output, to a file the coordinator can send on.
     let file = b.dir.parent().unwrap().join("exchanges.csv");
@@ -235,12 +232,12 @@ fn rhymney_coordinator_records_a_jazz_afternoon_for_three_listeners_and_reports_
 fn a_mistaken_exchange_is_reversed_and_every_balance_comes_back() {
     let r = rhymney();
     let b = &r.bank;
-    record(b, &["--provider", &r.mair, "--receiver", &r.gwen, "--hours", "2"]);
+    b.record(&["--provider", &r.mair, "--receiver", &r.gwen, "--hours", "2"]);
     let before = b.snapshot();
 
     // Recorded by mistake: Dai to three people at once, 4:15.
     let listeners = format!("{},{},{}", r.mair, r.gwen, r.carys);
-    let wrong = record(b, &["--provider", &r.dai, "--receiver", &listeners, "--hours", "4:15", "--category", "music"]);
+    let wrong = b.record(&["--provider", &r.dai, "--receiver", &listeners, "--hours", "4:15", "--category", "music"]);
     assert_eq!(b.balance(&r.dai), 255);
     assert_eq!(b.balance(&r.mair), 120 - 85);
     let id = wrong["id"].as_str().unwrap();
@@ -290,10 +287,10 @@ fn a_retried_record_with_the_same_ref_is_recorded_once() {
         "--ref",
         "sheet-2024-07-visit-12",
     ];
-    let first = record(b, &args);
+    let first = b.record(&args);
     let seq = b.snapshot().journal_seq;
     // The coordinator's connection dropped; they run the same command again.
-    let again = record(b, &args);
+    let again = b.record(&args);
     assert_eq!(again["id"], first["id"], "the same reference gives the same exchange");
     assert_eq!(again["seq"], first["seq"]);
     assert_eq!(b.snapshot().journal_seq, seq, "nothing new was written");
@@ -302,8 +299,8 @@ fn a_retried_record_with_the_same_ref_is_recorded_once() {
 
     // Without a reference, each command is a new exchange (the CLI makes a fresh one).
     let plain = ["--provider", &r.mair, "--receiver", &r.youth_centre, "--hours", "1"];
-    let one = record(b, &plain);
-    let two = record(b, &plain);
+    let one = b.record(&plain);
+    let two = b.record(&plain);
     assert_ne!(one["id"], two["id"]);
     assert_eq!(b.balance(&r.mair), 105 + 120);
     assert_eq!(b.json(&["exchange", "list"]).as_array().map(Vec::len), Some(3));
@@ -334,7 +331,7 @@ fn a_paused_member_cannot_take_part_until_made_active_again() {
     assert_eq!(b.json(&["member", "list", "--status", "paused"]).as_array().map(Vec::len), Some(1));
 
     b.json(&["member", "set", &r.gwen, "--status", "active"]);
-    record(b, &["--provider", &r.mair, "--receiver", &r.gwen, "--hours", "1"]);
+    b.record(&["--provider", &r.mair, "--receiver", &r.gwen, "--hours", "1"]);
     assert_eq!(b.balance(&r.gwen), -60);
 }
 
@@ -382,7 +379,7 @@ fn offers_and_requests_are_listed_by_category_and_closed_when_matched() {
     assert_eq!(gardening, expected);
 
     // Mair cuts Dai's hedge: the coordinator records it and closes the request.
-    record(b, &["--provider", &r.mair, "--receiver", &r.dai, "--hours", "2", "--category", "gardening"]);
+    b.record(&["--provider", &r.mair, "--receiver", &r.dai, "--hours", "2", "--category", "gardening"]);
     let closed = b.json(&["listing", "close", request["id"].as_str().unwrap()]);
     assert_eq!(closed["open"], json!(false));
     let open = ids(b.json(&["listing", "list"]));
@@ -399,8 +396,8 @@ fn offers_and_requests_are_listed_by_category_and_closed_when_matched() {
 fn status_names_the_bank_its_journal_position_and_policy() {
     let r = rhymney();
     let status = r.bank.json(&["status"]);
-    assert_eq!(status["name"], json!("Rhymney Time Bank"));
-    assert_eq!(status["handle"], json!("rhymney"));
+    assert_eq!(status["name"], json!(RHYMNEY.name));
+    assert_eq!(status["handle"], json!(RHYMNEY.handle));
     assert_eq!(status["bank_id"], json!(r.node.bank_id));
     assert_eq!(status["members"], json!(6));
     assert_eq!(status["journal_seq"], json!(7), "the opening entry and six members: {status}");
@@ -408,14 +405,15 @@ fn status_names_the_bank_its_journal_position_and_policy() {
     assert_eq!(status["policy"]["person_floor_hours"], json!(-10));
     assert_eq!(status["policy"]["max_hours_per_person"], json!(24));
     let text = r.bank.amser(&["status"]).ok().stdout.clone();
-    assert!(text.contains("Rhymney Time Bank (rhymney)") && text.contains("entry 7"), "{text}");
+    let heading = format!("{} ({})", RHYMNEY.name, RHYMNEY.handle);
+    assert!(text.contains(&heading) && text.contains("entry 7"), "{text}");
 }
 
 #[test]
 fn sigterm_stops_the_node_cleanly_and_a_restart_shows_the_same_balances() {
     let Rhymney { bank, node, mair, gwen, dai, youth_centre, .. } = rhymney();
-    record(&bank, &["--provider", &mair, "--receiver", &gwen, "--hours", "2:20"]);
-    record(&bank, &["--provider", &format!("{dai},{gwen}"), "--receiver", &youth_centre, "--hours", "3.25"]);
+    bank.record(&["--provider", &mair, "--receiver", &gwen, "--hours", "2:20"]);
+    bank.record(&["--provider", &format!("{dai},{gwen}"), "--receiver", &youth_centre, "--hours", "3.25"]);
     let before = bank.snapshot();
     assert!(bank.api_addr_file().exists(), "a running node says where its API is");
 

@@ -9,11 +9,10 @@ mod common;
 
 use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 
-use common::{Bank, Node};
+use common::{Api, Bank, Node, RHYMNEY};
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
 
 /// Concurrent clients.
 const CLIENTS: usize = 8;
@@ -25,22 +24,11 @@ const ROUNDS: usize = 3;
 /// more than a few hundred exchanges of at most 5 minutes can reach).
 const AGENCIES: usize = 4;
 
-struct Target {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-/// One client: records exchanges until the node stops answering. Sends the
-/// id and minutes of each acknowledged exchange to `acks`. Any answer other
-/// than 201 while the node is up is a failure.
-async fn client(
-    target: Arc<Target>,
-    agencies: Arc<Vec<String>>,
-    round: usize,
-    c: usize,
-    acks: mpsc::UnboundedSender<(String, i64)>,
-) -> Result<usize, String> {
+/// One client, on its own thread with its own connection: records exchanges
+/// until the node stops answering. Sends the id and minutes of each
+/// acknowledged exchange to `acks`. Any answer other than 201 while the node
+/// is up is a failure.
+fn client(api: Api, agencies: Arc<Vec<String>>, round: usize, c: usize, acks: mpsc::Sender<(String, i64)>) -> Result<usize, String> {
     let mut acknowledged = 0;
     for n in 0usize.. {
         let provider = &agencies[(c + n) % AGENCIES];
@@ -53,21 +41,16 @@ async fn client(
             "category": "crash test",
             "client_ref": format!("round{round}-client{c}-{n}"),
         });
-        let sent = target.http.post(format!("{}/api/v1/exchanges", target.base)).bearer_auth(&target.token).json(&body).send().await;
-        let resp = match sent {
-            Ok(resp) => resp,
+        let answer = match api.try_post("/api/v1/exchanges", &body) {
+            Ok(answer) => answer,
             // The node was killed: connection refused, reset, or cut mid-answer.
             Err(_) => break,
         };
-        let status = resp.status();
-        let text = match resp.text().await {
-            Ok(t) => t,
-            Err(_) => break,
-        };
-        if status != reqwest::StatusCode::CREATED {
-            return Err(format!("client {c}: exchange {n} answered {status}: {text}"));
+        let text = &answer.text;
+        if answer.status != 201 {
+            return Err(format!("client {c}: exchange {n} answered {}: {text}", answer.status));
         }
-        let v: Value = serde_json::from_str(&text).map_err(|e| format!("client {c}: 201 with a body that is not JSON ({e}): {text}"))?;
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("client {c}: 201 with a body that is not JSON ({e}): {text}"))?;
         let id = v["id"].as_str().ok_or_else(|| format!("client {c}: 201 without an id: {text}"))?.to_string();
         if v["minutes_each"] != json!(minutes) {
             return Err(format!("client {c}: recorded {} minutes, sent {minutes}", v["minutes_each"]));
@@ -83,16 +66,19 @@ async fn client(
 /// Runs the clients against `node` until `ACKS_BEFORE_KILL` acknowledgements
 /// have arrived, SIGKILLs the node with requests still in flight, waits for
 /// every client to notice, and adds what was acknowledged to `acked`.
-async fn load_then_kill(node: &Node, agencies: Arc<Vec<String>>, round: usize, acked: &mut HashMap<String, i64>) {
-    let http = reqwest::Client::builder().timeout(common::DEADLINE).build().unwrap();
-    let target = Arc::new(Target { http, base: format!("http://{}", node.addr), token: node.token.clone() });
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let tasks: Vec<_> = (0..CLIENTS).map(|c| tokio::spawn(client(target.clone(), agencies.clone(), round, c, tx.clone()))).collect();
+fn load_then_kill(node: &Node, agencies: Arc<Vec<String>>, round: usize, acked: &mut HashMap<String, i64>) {
+    let (tx, rx) = mpsc::channel();
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (api, agencies, tx) = (node.api(), agencies.clone(), tx.clone());
+            std::thread::spawn(move || client(api, agencies, round, c, tx))
+        })
+        .collect();
     drop(tx);
     let mut this_round = 0;
     let mut killed = false;
     // Ends when every client has stopped (each holds a sender).
-    while let Some((id, minutes)) = rx.recv().await {
+    for (id, minutes) in rx {
         assert!(acked.insert(id.clone(), minutes).is_none(), "exchange {id} acknowledged twice");
         this_round += 1;
         if this_round == ACKS_BEFORE_KILL {
@@ -101,8 +87,8 @@ async fn load_then_kill(node: &Node, agencies: Arc<Vec<String>>, round: usize, a
         }
     }
     let mut per_client = Vec::new();
-    for t in tasks {
-        per_client.push(t.await.expect("client task").unwrap_or_else(|e| panic!("round {round}: {e}")));
+    for t in threads {
+        per_client.push(t.join().expect("client thread").unwrap_or_else(|e| panic!("round {round}: {e}")));
     }
     assert!(killed, "round {round}: the clients stopped after only {this_round} acknowledgements");
     // Responses already written before the kill may still arrive: they were acknowledged.
@@ -110,22 +96,17 @@ async fn load_then_kill(node: &Node, agencies: Arc<Vec<String>>, round: usize, a
 }
 
 /// Everything that must hold after a restart.
-async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_done: usize) {
-    let http = reqwest::Client::builder().timeout(common::DEADLINE).build().unwrap();
-    let base = format!("http://{}/api/v1", node.addr);
+fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_done: usize) {
+    let api = node.api();
+    // Every answer here must come, and be JSON; the status only matters where checked.
     let get = |path: String| {
-        let req = http.get(format!("{base}{path}")).bearer_auth(&node.token);
-        async move {
-            let resp = req.send().await.expect("the restarted node answers");
-            let status = resp.status();
-            let text = resp.text().await.expect("read the answer");
-            (status, serde_json::from_str::<Value>(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
-        }
+        let a = api.get(&format!("/api/v1{path}"));
+        (a.status, a.json().clone())
     };
     let mut missing = Vec::new();
     for (id, minutes) in acked {
-        let (status, v) = get(format!("/exchanges/{id}")).await;
-        if status != reqwest::StatusCode::OK {
+        let (status, v) = get(format!("/exchanges/{id}"));
+        if status != 200 {
             missing.push(format!("{id}: {status} {v}"));
             continue;
         }
@@ -143,7 +124,7 @@ async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_d
 
     // Unacknowledged requests may or may not have been recorded, but at most
     // one per client was in flight at each kill.
-    let (_, list) = get("/exchanges?limit=10000".to_string()).await;
+    let (_, list) = get("/exchanges?limit=10000".to_string());
     let recorded = list.as_array().expect("exchange list").len();
     let most = acked.len() + CLIENTS * rounds_done;
     assert!(
@@ -152,12 +133,12 @@ async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_d
         acked.len()
     );
 
-    let (_, balances) = get("/balances".to_string()).await;
+    let (_, balances) = get("/balances".to_string());
     let sum: i64 = balances["accounts"].as_array().unwrap().iter().map(|a| a["minutes"].as_i64().unwrap()).sum();
     assert_eq!(sum, 0, "balances sum to zero after a crash: {balances}");
     assert_eq!(balances["sum_minutes"], json!(0));
 
-    let (_, audit) = get("/audit".to_string()).await;
+    let (_, audit) = get("/audit".to_string());
     assert_eq!(audit["ok"], json!(true), "{audit}");
     assert_eq!(audit["exchanges"], json!(recorded), "{audit}");
     println!("after restart {rounds_done}: all {} acknowledged exchanges present, {recorded} recorded, audit ok", acked.len());
@@ -165,14 +146,13 @@ async fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_d
 
 #[test]
 fn acknowledged_exchanges_survive_three_kill_minus_nine_restarts_under_eight_clients() {
-    let bank = Bank::init("Rhymney Time Bank", "rhymney");
+    let bank = Bank::init(RHYMNEY);
     let mut node = bank.up();
     let agencies: Arc<Vec<String>> = Arc::new((0..AGENCIES).map(|i| bank.add_member(&format!("Agency {i}"), "agency")).collect());
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let mut acked: HashMap<String, i64> = HashMap::new();
 
     for round in 1..=ROUNDS {
-        rt.block_on(load_then_kill(&node, agencies.clone(), round, &mut acked));
+        load_then_kill(&node, agencies.clone(), round, &mut acked);
         let status = node.wait_for_exit();
         assert_eq!(
             status.signal(),
@@ -183,7 +163,7 @@ fn acknowledged_exchanges_survive_three_kill_minus_nine_restarts_under_eight_cli
         assert!(acked.len() >= round * ACKS_BEFORE_KILL);
 
         node = bank.up();
-        rt.block_on(check_after_restart(&node, &acked, round));
+        check_after_restart(&node, &acked, round);
     }
 
     // The CLI agrees, and so does an audit of the files after a clean stop.

@@ -14,7 +14,7 @@ mod common;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use common::Bank;
+use common::{Bank, RHYMNEY};
 use serde_json::json;
 
 /// Exchanges recorded one after another, each acknowledged before the next.
@@ -82,7 +82,7 @@ fn every_acknowledged_exchange_reaches_the_disk_with_a_device_flush() {
         }
     };
     let bank = Bank::empty_in(parent);
-    bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney"]).ok();
+    bank.create(RHYMNEY);
     assert_eq!(flush_stat_file(&bank.dir).as_ref(), Ok(&stat), "the bank is on the disk being watched");
     let node = bank.up();
     let youth_centre = bank.add_member("Rhymney Youth Centre", "agency");

@@ -44,29 +44,30 @@
 //! Needs root for the namespaces; without it the test says so and passes.
 
 mod common;
+// A crate root's modules sit beside it; this one is faults.rs's alone.
+#[path = "faults/disk.rs"]
+mod disk;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::net::SocketAddr;
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::invariants::check_invariants;
+use common::federation::{Federation, Layout, C, G};
 use common::mount::Mounted;
-use common::netns::{Netns, Relay};
-use common::{Answer, Api, Bank, Node, UpOptions};
+use common::{Answer, Api, FAULT_WAIT, SERVICE_DATE, SLOW_POLL};
+use disk::{fill, DiskStory};
 use serde_json::{json, Value};
 
-const BANKS: [(&str, &str); 3] = [("Rhymney Time Bank", "rhymney"), ("Gwynedd Time Bank", "gwynedd"), ("Cardiff Time Bank", "cardiff")];
+/// Members each bank's client chooses among: a local exchange needs two
+/// different ones, and with only four each balance moves enough that the
+/// floor and ceiling sometimes refuse (the workload tests refusals too).
 const MEMBERS_PER_BANK: usize = 4;
-/// Trust line each bank extends to the others: wide, so most transfers are accepted...
-const TRUST_HOURS: u64 = 1000;
+/// Trust line (hours) each bank extends to the others: wide, so most transfers are accepted...
+const TRUST_HOURS: &str = "1000";
 /// ...but Cardiff lets Gwynedd's members owe it only this much, so some are rejected.
-const TIGHT_TRUST: ((usize, usize), u64) = ((2, 1), 2);
-/// One service date for every exchange: a retry on another day must still be the same exchange.
-const SERVICE_DATE: &str = "2025-01-15";
+const TIGHT_TRUST: ((usize, usize), &str) = ((C, G), "2");
 /// Seeded runs when AMSER_FAULT_RUNS is not set (CI).
 const DEFAULT_RUNS: u64 = 3;
 /// Faults per run when AMSER_FAULTS_PER_RUN is not set.
@@ -85,11 +86,6 @@ const DOWN_MS: (u64, u64) = (0, 600);
 const LASTS_FAULTS: (u64, u64) = (1, 3);
 /// Delay per chunk on a slowed link (random within).
 const DELAY_MS: (u64, u64) = (10, 300);
-/// Time between two looks at a condition.
-const POLL: Duration = Duration::from_millis(100);
-/// The longest the federation may take to link up, or to settle after the faults end.
-/// (A payer retries an undelivered transfer with backoff up to 30 s.)
-const WAIT: Duration = Duration::from_secs(120);
 
 /// splitmix64: small, seedable, good enough to choose faults.
 struct Rng(u64);
@@ -150,161 +146,19 @@ impl Tally {
     }
 }
 
-/// One bank: its namespace, data directory, node, and the relay the test
-/// reaches its API through (its address stays the same across restarts).
-struct Site {
-    // Fields drop in order: the node stops before its relay, namespace and directory go.
-    node: Option<Node>,
-    api_relay: Relay,
-    ns: Netns,
-    bank: Bank,
-    handle: &'static str,
-    id: String,
-    /// The node's p2p listen address inside its namespace (new at every start).
-    p2p: SocketAddr,
-    members: Vec<String>,
-}
-
-impl Site {
-    fn start(bank: &Bank, ns: &Netns) -> (Node, SocketAddr) {
-        let node = bank.up_with(&UpOptions { netns: Some(ns.name().to_string()), ..UpOptions::default() });
-        let tcp = node.p2p_listen.first().and_then(|a| a.split('/').nth(4)).expect("a /ip4/.../tcp/PORT p2p address");
-        let p2p = format!("127.0.0.1:{tcp}").parse().expect("a socket address");
-        (node, p2p)
-    }
-
-    fn api(&self) -> Api {
-        Api::new(&self.api_relay.addr.to_string(), &self.bank.token())
-    }
-
-    /// GET /api/v1{path}, which must answer 200.
-    #[track_caller]
-    fn get(&self, api: &Api, path: &str) -> Value {
-        let a = api.get(&format!("/api/v1{path}"));
-        assert_eq!(a.status, 200, "{}: GET {path}: {}", self.handle, a.text);
-        a.body
-    }
-}
-
-/// The three banks, linked through relays.
-struct Federation {
-    // Before `sites`: relays stop before the namespaces they live in go.
-    /// (from, to) -> the relay in `from`'s namespace that reaches `to`'s node.
-    links: BTreeMap<(usize, usize), Relay>,
-    sites: Vec<Site>,
-}
-
-impl Federation {
-    /// Three banks, each in its own namespace; each admits the others at
-    /// relay addresses; returns once all are connected. `Err` when
-    /// namespaces cannot be made here.
-    fn start(run: u64) -> Result<Federation, String> {
-        let mut sites = Vec::new();
-        for (name, handle) in BANKS {
-            let ns = Netns::create(&format!("amser-{}-{run}-{handle}", std::process::id()))?;
-            let bank = Bank::init(name, handle);
-            let (mut node, p2p) = Site::start(&bank, &ns);
-            let api_relay = Relay::start(None, Some(&ns), node.addr.parse().expect("api address"));
-            node.addr = api_relay.addr.to_string();
-            let id = node.bank_id.clone();
-            sites.push(Site { node: Some(node), api_relay, ns, bank, handle, id, p2p, members: Vec::new() });
-        }
-        let mut links = BTreeMap::new();
-        for from in 0..3 {
-            for to in (0..3).filter(|&to| to != from) {
-                links.insert((from, to), Relay::start(Some(&sites[from].ns), Some(&sites[to].ns), sites[to].p2p));
-            }
-        }
-        let fed = Federation { links, sites };
-        for ((from, to), relay) in &fed.links {
-            let (a, b) = (&fed.sites[*from], &fed.sites[*to]);
-            let addr = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", relay.addr.port(), b.id);
-            let trust = if (*from, *to) == TIGHT_TRUST.0 { TIGHT_TRUST.1 } else { TRUST_HOURS };
-            let body = json!({"bank_id": b.id, "addr": addr, "trust_hours": trust});
-            let answer = a.api().post("/api/v1/peers", &body);
-            assert_eq!(answer.status, 201, "{} admits {}: {}", a.handle, b.handle, answer.text);
-        }
-        fed.wait_until("every bank connected to the others and knowing their handles", || {
-            fed.links.keys().all(|(from, to)| {
-                let (a, b) = (&fed.sites[*from], &fed.sites[*to]);
-                a.get(&a.api(), "/peers")
-                    .as_array()
-                    .expect("peers")
-                    .iter()
-                    .any(|p| p["bank_id"] == json!(b.id) && p["connected"] == json!(true) && p["handle"] == json!(b.handle))
-            })
-        });
-        let mut fed = fed;
-        for site in &mut fed.sites {
-            let api = site.api();
-            for n in 0..MEMBERS_PER_BANK {
-                let answer = api.post("/api/v1/members", &json!({"name": format!("{} member {n}", site.handle), "kind": "person"}));
-                assert_eq!(answer.status, 201, "{}: add a member: {}", site.handle, answer.text);
-                site.members.push(answer.body["code"].as_str().expect("member code").to_string());
-            }
-        }
-        Ok(fed)
-    }
-
-    /// SIGKILL bank `i`'s node (a crash).
-    fn kill(&mut self, i: usize) {
-        self.sites[i].node.take().expect("running").kill();
-    }
-
-    /// Starts bank `i`'s node again on the same data directory; the relays
-    /// to it follow it to its new ports (peers' admitted addresses do not change).
-    fn restart(&mut self, i: usize) {
-        let site = &mut self.sites[i];
-        let (mut node, p2p) = Site::start(&site.bank, &site.ns);
-        assert_eq!(node.bank_id, site.id, "a restart keeps the bank's identity");
-        site.api_relay.set_target(node.addr.parse().expect("api address"));
-        node.addr = site.api_relay.addr.to_string();
-        site.node = Some(node);
-        site.p2p = p2p;
-        for ((_, to), relay) in &self.links {
-            if *to == i {
-                relay.set_target(p2p);
-            }
-        }
-    }
-
-    /// Whether bank `a` says it is connected to bank `b`.
-    fn connected(&self, a: usize, b: usize) -> bool {
-        let (a, b) = (&self.sites[a], &self.sites[b]);
-        let peers = a.get(&a.api(), "/peers");
-        peers.as_array().expect("peers").iter().any(|p| p["bank_id"] == json!(b.id) && p["connected"] == json!(true))
-    }
-
-    /// Cuts both directions between two banks, and waits until each sees the other gone.
-    fn cut(&self, (a, b): (usize, usize)) {
-        self.links[&(a, b)].cut();
-        self.links[&(b, a)].cut();
-        self.wait_until("both sides of a partition to see it", || !self.connected(a, b) && !self.connected(b, a));
-    }
-
-    /// Heals a partition. First checks it held: neither side found a way
-    /// around it (a mutual peer's relay, an address learnt from identify).
-    #[track_caller]
-    fn heal(&self, (a, b): (usize, usize)) {
-        assert!(
-            !self.connected(a, b) && !self.connected(b, a),
-            "{} and {} connected around a partition",
-            self.sites[a].handle,
-            self.sites[b].handle
-        );
-        self.links[&(a, b)].heal();
-        self.links[&(b, a)].heal();
-    }
-
-    #[track_caller]
-    fn wait_until(&self, what: &str, mut condition: impl FnMut() -> bool) {
-        common::wait_for(what, WAIT, POLL, || condition().then_some(()), || self.logs())
-    }
-
-    /// The end of every node's log, for failure messages.
-    fn logs(&self) -> String {
-        self.sites.iter().map(|s| common::log_tail(&s.bank, &format!("{} ({})", s.handle, s.id))).collect()
-    }
+/// The three banks in their own namespaces, linked through relays: each
+/// admits the others at relay addresses (one line tight), then each gets its
+/// members. Returns the federation and every bank's member codes; `Err` when
+/// namespaces cannot be made here.
+fn start(run: u64) -> Result<(Federation, Vec<Vec<String>>), String> {
+    let mut fed = Federation::start(Layout { wait: FAULT_WAIT, poll: SLOW_POLL, ..Layout::namespaces(run) })?;
+    fed.admit_all_but(Some(TIGHT_TRUST.0), TRUST_HOURS);
+    let ((from, to), tight) = TIGHT_TRUST;
+    fed.admit(from, to, tight, false);
+    fed.wait_linked();
+    let members =
+        fed.sites().iter().map(|s| (0..MEMBERS_PER_BANK).map(|n| s.member(&format!("{} member {n}", s.handle))).collect()).collect();
+    Ok((fed, members))
 }
 
 /// One exchange a client asked a bank to record.
@@ -370,13 +224,17 @@ struct Book {
 
 /// A client at bank `bank`: records exchanges until `stop`, sending again
 /// every request that got no answer (same body, same reference) before any
-/// new one. Returns those still unanswered when it stops.
-fn client(fed: &Federation, bank: usize, seed: u64, book: Arc<Mutex<Book>>, stop: Arc<AtomicBool>) -> JoinHandle<Vec<Request>> {
-    let api_addr = fed.sites[bank].api_relay.addr.to_string();
-    let token = fed.sites[bank].bank.token();
-    let members: Vec<Vec<String>> = fed.sites.iter().map(|s| s.members.clone()).collect();
+/// new one (`members`: every bank's member codes). Returns those still
+/// unanswered when it stops.
+fn client(
+    api: Api,
+    bank: usize,
+    members: Vec<Vec<String>>,
+    seed: u64,
+    book: Arc<Mutex<Book>>,
+    stop: Arc<AtomicBool>,
+) -> JoinHandle<Vec<Request>> {
     std::thread::spawn(move || {
-        let api = Api::new(&api_addr, &token);
         let mut rng = Rng(seed ^ (0xA5A5_0000 + bank as u64));
         let mut unanswered: Vec<Request> = Vec::new();
         let mut n = 0u64;
@@ -419,11 +277,11 @@ fn client(fed: &Federation, bank: usize, seed: u64, book: Arc<Mutex<Book>>, stop
 /// heal, settle, check. Adds to `tally`; `Err` when namespaces cannot be made.
 fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), String> {
     println!("run {run}: AMSER_FAULT_SEED={seed}");
-    let mut fed = Federation::start(run)?;
+    let (mut fed, members) = start(run)?;
     let mut rng = Rng(seed);
     let book = Arc::new(Mutex::new(Book::default()));
     let stop = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..3).map(|b| client(&fed, b, seed, book.clone(), stop.clone())).collect();
+    let clients: Vec<_> = (0..3).map(|b| client(fed[b].client(), b, members.clone(), seed, book.clone(), stop.clone())).collect();
 
     // A partition and a slowed link each last for a few faults; at most one of each at a time.
     let mut partition: Option<((usize, usize), u64)> = None;
@@ -438,17 +296,17 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
         }
         if let Some((link, until)) = delay {
             if step >= until {
-                fed.links[&link].set_delay(Duration::ZERO);
+                fed.link(link).set_delay(Duration::ZERO);
                 delay = None;
             }
         }
         match rng.below(5) {
             0 | 1 => {
                 let i = rng.below(3) as usize;
-                fed.kill(i);
+                fed.crash(i);
                 tally.kills += 1;
                 std::thread::sleep(rng.millis(DOWN_MS));
-                fed.restart(i);
+                fed.up(i);
             }
             2 if partition.is_none() => {
                 let pair = rng.pair();
@@ -458,12 +316,12 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
             }
             3 if delay.is_none() => {
                 let link = rng.pair();
-                fed.links[&link].set_delay(rng.millis(DELAY_MS));
+                fed.link(link).set_delay(rng.millis(DELAY_MS));
                 delay = Some((link, step + rng.within(LASTS_FAULTS)));
                 tally.delays += 1;
             }
             2 | 3 => {
-                fed.links[&rng.pair()].reset();
+                fed.link(rng.pair()).reset();
                 tally.resets += 1;
             }
             _ => {
@@ -473,12 +331,12 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                 };
                 match earlier {
                     Some((req, id)) => {
-                        let answer = fed.sites[req.bank].api().post("/api/v1/exchanges", &req.body());
+                        let answer = fed[req.bank].api().post("/api/v1/exchanges", &req.body());
                         assert_eq!(recorded_id(&req, &answer), id, "sent again with the same reference, {req:?} must be the same record");
                         tally.replays += 1;
                     }
                     None => {
-                        fed.links[&rng.pair()].reset();
+                        fed.link(rng.pair()).reset();
                         tally.resets += 1;
                     }
                 }
@@ -491,16 +349,16 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
         fed.heal(pair);
     }
     if let Some((link, _)) = delay {
-        fed.links[&link].set_delay(Duration::ZERO);
+        fed.link(link).set_delay(Duration::ZERO);
     }
     stop.store(true, Ordering::Release);
     let unanswered: Vec<Request> = clients.into_iter().flat_map(|c| c.join().expect("a client thread panicked")).collect();
     for req in unanswered {
-        let api = fed.sites[req.bank].api();
-        let mut outcome = send(&api, &req);
+        let api = fed[req.bank].api();
+        let mut outcome = send(api, &req);
         fed.wait_until(&format!("an answer to {req:?}"), || {
             if matches!(outcome, Outcome::Unknown) {
-                outcome = send(&api, &req);
+                outcome = send(api, &req);
             }
             !matches!(outcome, Outcome::Unknown)
         });
@@ -513,16 +371,15 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
 
     // Settle: nothing pending at any payer's bank.
     fed.wait_until("every transfer to be decided and settled", || {
-        fed.sites.iter().all(|s| {
-            let list = s.get(&s.api(), "/transfers?limit=10000");
+        fed.sites().iter().all(|s| {
+            let list = s.get("/transfers?limit=10000");
             list.as_array().expect("transfers").iter().all(|t| t["state"] != json!("pending"))
         })
     });
 
     let book = book.lock().unwrap();
     let counts = check_books(&fed, &book);
-    let nodes: Vec<&Node> = fed.sites.iter().filter_map(|s| s.node.as_ref()).collect();
-    check_invariants(&nodes);
+    fed.check_invariants();
 
     tally.runs += 1;
     tally.exchanges += counts.0;
@@ -542,19 +399,18 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
 fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
     let mut expected: HashMap<String, i64> = HashMap::new();
     let (mut locals, mut transfers, mut accepted) = (0, 0, 0);
-    for (b, site) in fed.sites.iter().enumerate() {
-        let api = site.api();
+    for (b, site) in fed.sites().iter().enumerate() {
         let mine: Vec<&(Request, String)> = book.recorded.iter().filter(|(r, _)| r.bank == b).collect();
         let refs: HashSet<&str> = mine.iter().map(|(r, _)| r.client_ref.as_str()).collect();
         assert_eq!(refs.len(), mine.len(), "{}: a reference acknowledged twice: {mine:?}", site.handle);
 
-        let exchanges = site.get(&api, "/exchanges?limit=10000");
+        let exchanges = site.get("/exchanges?limit=10000");
         let mut listed: HashMap<String, u32> = HashMap::new();
         for x in exchanges.as_array().expect("exchanges") {
             *listed.entry(x["id"].as_str().expect("id").to_string()).or_default() += 1;
         }
         let outgoing: HashMap<String, Value> = site
-            .get(&api, "/transfers?limit=10000")
+            .get("/transfers?limit=10000")
             .as_array()
             .expect("transfers")
             .iter()
@@ -588,8 +444,8 @@ fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
         locals += my_locals as u64;
         transfers += my_transfers as u64;
     }
-    for site in &fed.sites {
-        let balances = site.get(&site.api(), "/balances");
+    for site in fed.sites() {
+        let balances = site.get("/balances");
         for a in balances["accounts"].as_array().expect("accounts") {
             let code = a["code"].as_str().expect("code");
             let want = expected.get(code).copied().unwrap_or(0);
@@ -635,91 +491,6 @@ fn three_banks_keep_every_acknowledged_hour_through_kills_partitions_delays_and_
     );
 }
 
-/// One bank on a disk of its own, for the full-disk and read-only stories:
-/// every exchange acknowledged, to check after the disk is fixed.
-struct DiskStory {
-    // Fields drop in order: the node stops, then the disk is unmounted, then the directory goes.
-    node: Option<Node>,
-    disk: Mounted,
-    bank: Bank,
-    members: [String; 2],
-    /// (exchange id, receiver pays minutes to provider)
-    acknowledged: Vec<(String, i64)>,
-    next_ref: u64,
-}
-
-impl DiskStory {
-    /// A new bank whose data directory is on the disk `mount` makes there,
-    /// running; `Err` when the disk cannot be made.
-    fn start(mount: impl FnOnce(&Path) -> Result<Mounted, String>) -> Result<DiskStory, String> {
-        let bank = Bank::empty();
-        let disk = mount(&bank.dir)?;
-        bank.amser(&["init", "--name", "Rhymney Time Bank", "--handle", "rhymney", "--json"]).ok();
-        let node = bank.up();
-        let members = [bank.add_member("Mair Jones", "person"), bank.add_member("Gwen Roberts", "person")];
-        Ok(DiskStory { node: Some(node), disk, bank, members, acknowledged: Vec::new(), next_ref: 0 })
-    }
-
-    fn api(&self) -> Api {
-        self.node.as_ref().expect("running").api()
-    }
-
-    /// Mair helps Gwen, then Gwen helps Mair (so limits never refuse), 15 minutes each time.
-    fn record(&mut self) -> Answer {
-        self.next_ref += 1;
-        let (p, r) = if self.next_ref.is_multiple_of(2) { (0, 1) } else { (1, 0) };
-        let body = json!({"providers": [self.members[p]], "receivers": [self.members[r]], "minutes": 15,
-            "date": SERVICE_DATE, "client_ref": format!("disk-{}", self.next_ref)});
-        let answer = self.api().post("/api/v1/exchanges", &body);
-        if answer.status == 201 {
-            let id = answer.body["id"].as_str().expect("id").to_string();
-            self.acknowledged.push((id, if p == 0 { 15 } else { -15 }));
-        }
-        answer
-    }
-
-    /// The next exchange must be refused with this status and code; its message.
-    #[track_caller]
-    fn refused(&mut self, status: u16, code: &str) -> String {
-        let a = self.record();
-        if a.status != status || a.body["error"]["code"] != json!(code) {
-            panic!("expected HTTP {status} {code}, got {}: {}\nnode log:\n{}", a.status, a.text, self.bank.log());
-        }
-        a.expect_error(status, code)
-    }
-
-    fn journal_seq(&self) -> u64 {
-        let a = self.api().get("/api/v1/status");
-        assert_eq!(a.status, 200, "{}", a.text);
-        a.body["journal_seq"].as_u64().expect("journal_seq")
-    }
-
-    /// Every acknowledged exchange there exactly once, nothing else, the
-    /// balances they make, and a clean audit.
-    #[track_caller]
-    fn check(&self) {
-        let node = self.node.as_ref().expect("running");
-        check_invariants(&[node]);
-        let api = self.api();
-        let listed = api.get("/api/v1/exchanges?limit=10000").body;
-        let ids: Vec<&str> = listed.as_array().expect("exchanges").iter().map(|x| x["id"].as_str().expect("id")).collect();
-        let mut want: Vec<&str> = self.acknowledged.iter().map(|(id, _)| id.as_str()).collect();
-        let mut got = ids.clone();
-        want.sort_unstable();
-        got.sort_unstable();
-        assert_eq!(got, want, "the exchanges must be exactly the acknowledged ones, each once");
-        let mair: i64 = self.acknowledged.iter().map(|(_, m)| m).sum();
-        assert_eq!(self.bank.balance(&self.members[0]), mair);
-        assert_eq!(self.bank.balance(&self.members[1]), -mair);
-    }
-
-    /// kill -9 and start again on the same directory.
-    fn crash_and_restart(&mut self) {
-        self.node.take().expect("running").kill();
-        self.node = Some(self.bank.up());
-    }
-}
-
 /// A tmpfs holds the bank; another file fills it. The node refuses new
 /// exchanges with HTTP 507 `disk_full` and a message that says so, records
 /// nothing, and when the space comes back carries on without a restart;
@@ -759,17 +530,6 @@ fn a_bank_whose_disk_fills_refuses_clearly_records_nothing_and_carries_on_when_s
     story.check();
     story.crash_and_restart();
     story.check();
-}
-
-/// Writes zeros to `path` until the disk is full.
-fn fill(path: &Path) {
-    use std::io::Write;
-    let mut f = std::fs::File::create(path).expect("create the filler");
-    let chunk = vec![0u8; 64 * 1024];
-    while f.write_all(&chunk).is_ok() {}
-    // The last bytes, a page at a time.
-    while f.write_all(&chunk[..4096]).is_ok() {}
-    while f.write_all(&chunk[..1]).is_ok() {}
 }
 
 /// The disk under a running node turns read-only (as ext4 does after a

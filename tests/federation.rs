@@ -8,10 +8,12 @@
 //!
 //! Waiting: never a sleep assumed to be long enough. Every wait polls
 //! something a bank shows (a transfer's state, a peer's connection, the wire
-//! tap) every [`POLL`] until it holds, and fails after [`WAIT`] with every
-//! node's log.
+//! tap) every [`common::POLL`] until it holds, and fails after
+//! [`common::WAIT`] with every node's log. The harness (the banks, their
+//! nodes, admitting and waiting) is tests/common/federation.rs, shared with
+//! the fault harness.
 //!
-//! After every story, [`check_invariants`] checks DESIGN.md §4 across the
+//! After every story, `check_invariants` checks DESIGN.md §4 across the
 //! ledgers: sums to zero, opposite clearing positions, every transfer
 //! decided the same way on both sides, clearing accounts that match the
 //! accepted transfers exactly, and `amser audit` on every node.
@@ -24,318 +26,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::ops::{Index, IndexMut};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use amser_node::federation::swarm::WIRE_TAP_ENV;
-use common::invariants::{check_invariants, clearing_of};
-use common::{Api, Bank, Node, UpOptions};
+use common::federation::{Federation, Site, Tapped, C, G, R, TRUST};
+use common::{unknown_code, GWYNEDD, RHYMNEY, SERVICE_DATE};
 use serde_json::{json, Value};
-
-/// Time between two looks at a condition.
-const POLL: Duration = Duration::from_millis(50);
-/// The longest any condition may take to hold before the test fails.
-const WAIT: Duration = Duration::from_secs(30);
-/// Trust line (hours) each bank extends to the others unless a story says otherwise.
-const TRUST: &str = "20";
-
-const R: usize = 0;
-const G: usize = 1;
-const C: usize = 2;
-const BANKS: [(&str, &str); 3] = [("Rhymney Time Bank", "rhymney"), ("Gwynedd Time Bank", "gwynedd"), ("Cardiff Time Bank", "cardiff")];
-
-/// One bank: its data directory and, while it runs, its node.
-struct Site {
-    // Before `bank`: fields drop in order, and the node must stop before its directory goes.
-    api: Option<Api>,
-    node: Option<Node>,
-    handle: &'static str,
-    /// The bank id (its libp2p peer id), the same across restarts.
-    id: String,
-    /// Where the node's wire tap goes (kept across restarts), when tapped.
-    tap: Option<PathBuf>,
-    bank: Bank,
-}
-
-impl Site {
-    fn init(name: &str, handle: &'static str, tap: bool) -> Site {
-        let bank = Bank::init(name, handle);
-        let tap = tap.then(|| bank.dir.parent().expect("the data directory is inside a temp dir").join("wire-tap.jsonl"));
-        let mut site = Site { api: None, node: None, handle, id: String::new(), tap, bank };
-        site.up();
-        site
-    }
-
-    /// Starts the node (p2p port 0: a new port at every start).
-    fn up(&mut self) {
-        assert!(self.node.is_none(), "{} is already running", self.handle);
-        let mut options = UpOptions::default();
-        if let Some(tap) = &self.tap {
-            let path = tap.to_str().expect("utf-8 temp path").to_string();
-            options.env.push((WIRE_TAP_ENV.to_string(), path));
-        }
-        // To see more of what the nodes do when a story fails, run with
-        // e.g. AMSER_TEST_NODE_LOG=info,amser_node=debug,libp2p_swarm=debug,
-        // and AMSER_TEST_LOG_LINES=3000 to print more of each log.
-        if let Ok(filter) = std::env::var("AMSER_TEST_NODE_LOG") {
-            options.env.push(("AMSER_LOG".to_string(), filter));
-        }
-        let node = self.bank.up_with(&options);
-        assert!(node.bank_id.starts_with("12D3KooW"), "a bank id is an ed25519 peer id: {}", node.bank_id);
-        if !self.id.is_empty() {
-            assert_eq!(node.bank_id, self.id, "a restart keeps the bank's identity");
-        }
-        self.id = node.bank_id.clone();
-        let suffix = format!("/p2p/{}", self.id);
-        assert!(
-            !node.p2p_listen.is_empty() && node.p2p_listen.iter().all(|a| a.ends_with(&suffix)),
-            "the ready line's p2p_listen must end in {suffix}: {:?}",
-            node.p2p_listen
-        );
-        self.api = Some(node.api());
-        self.node = Some(node);
-    }
-
-    /// SIGTERM, and wait for a clean exit.
-    fn stop(&mut self) {
-        self.api = None;
-        let status = self.node.take().expect("running").terminate();
-        assert!(status.success(), "{} did not stop cleanly: {status}", self.handle);
-    }
-
-    /// SIGKILL: a crash.
-    fn crash(&mut self) {
-        self.api = None;
-        self.node.take().expect("running").kill();
-    }
-
-    fn node(&self) -> &Node {
-        self.node.as_ref().unwrap_or_else(|| panic!("{} is not running", self.handle))
-    }
-
-    fn api(&self) -> &Api {
-        self.api.as_ref().unwrap_or_else(|| panic!("{} is not running", self.handle))
-    }
-
-    /// Its current p2p address (ends in /p2p/<bank id>).
-    fn p2p(&self) -> String {
-        self.node().p2p_listen[0].clone()
-    }
-
-    /// GET /api/v1{path}, which must answer 200.
-    #[track_caller]
-    fn get(&self, path: &str) -> Value {
-        let a = self.api().get(&format!("/api/v1{path}"));
-        assert_eq!(a.status, 200, "{}: GET {path}: {}", self.handle, a.text);
-        a.body
-    }
-
-    fn member(&self, name: &str) -> String {
-        self.bank.add_member(name, "person")
-    }
-
-    /// Records at this bank that `provider` (another bank's member) helped
-    /// `receiver` (ours): 202 and a pending outgoing transfer. Its id.
-    #[track_caller]
-    fn record(&self, provider: &str, receiver: &str, hours: &str, note: &str) -> String {
-        let body = json!({"providers": [provider], "receivers": [receiver], "hours": hours, "note": note});
-        let a = self.api().post("/api/v1/exchanges", &body);
-        assert_eq!(a.status, 202, "{}: a cross-bank exchange: {}", self.handle, a.text);
-        let t = &a.body;
-        assert_eq!(t["kind"], json!("transfer"), "{t}");
-        assert_eq!(t["state"], json!("pending"), "{t}");
-        assert_eq!(t["role"], json!("outgoing"), "{t}");
-        assert_eq!(t["payer"], json!(receiver), "{t}");
-        assert_eq!(t["payee"], json!(provider), "{t}");
-        assert_eq!(t["from_bank"], json!(self.id), "{t}");
-        t["id"].as_str().expect("transfer id").to_string()
-    }
-
-    /// The transfer with this id here, if this bank knows it.
-    fn transfer(&self, id: &str) -> Option<Value> {
-        let a = self.api().get(&format!("/api/v1/transfers/{id}"));
-        match a.status {
-            200 => Some(a.body),
-            404 => None,
-            s => panic!("{}: GET /transfers/{id}: {s} {}", self.handle, a.text),
-        }
-    }
-
-    fn transfers(&self) -> Vec<Value> {
-        self.get("/transfers?limit=10000").as_array().expect("a list of transfers").clone()
-    }
-
-    fn balance(&self, code: &str) -> i64 {
-        self.get(&format!("/balances/{code}"))["minutes"].as_i64().expect("minutes")
-    }
-
-    /// Our clearing account for `other` (0 when it has none yet).
-    fn clearing(&self, other: &Site) -> i64 {
-        clearing_of(&self.get("/balances")).get(&other.id).copied().unwrap_or(0)
-    }
-
-    /// Our peer line for `other`, if admitted.
-    fn peer(&self, other: &Site) -> Option<Value> {
-        self.get("/peers").as_array().expect("a list of peers").iter().find(|p| p["bank_id"] == json!(other.id)).cloned()
-    }
-
-    fn journal_seq(&self) -> u64 {
-        self.get("/status")["journal_seq"].as_u64().expect("journal_seq")
-    }
-
-    /// `amser peer add` here for `other` at its current address.
-    fn admit(&self, other: &Site, trust_hours: &str, with_handle: bool) {
-        let addr = other.p2p();
-        let mut args = vec!["peer", "add", &other.id, &addr, "--trust-hours", trust_hours];
-        if with_handle {
-            args.extend(["--handle", other.handle]);
-        }
-        let v = self.bank.json(&args);
-        assert_eq!(v["bank_id"], json!(other.id), "{v}");
-        assert_eq!(v["addrs"], json!([addr]), "{v}");
-        let trust: f64 = trust_hours.parse().expect("hours");
-        assert_eq!(v["trust_minutes"], json!((trust * 60.0) as i64), "{v}");
-    }
-}
-
-/// The three banks, each running.
-struct Federation {
-    sites: Vec<Site>,
-    /// (admitting bank, admitted bank) -> (trust hours, handle given).
-    admitted: BTreeMap<(usize, usize), (String, bool)>,
-}
-
-impl Index<usize> for Federation {
-    type Output = Site;
-    fn index(&self, i: usize) -> &Site {
-        &self.sites[i]
-    }
-}
-
-impl IndexMut<usize> for Federation {
-    fn index_mut(&mut self, i: usize) -> &mut Site {
-        &mut self.sites[i]
-    }
-}
-
-impl Federation {
-    /// Three new banks with running nodes that know nothing of each other
-    /// yet; with `wire_tap`, each writes what it sends to other banks to a file.
-    fn start(wire_tap: bool) -> Federation {
-        let sites = BANKS.iter().map(|(name, handle)| Site::init(name, handle, wire_tap)).collect();
-        Federation { sites, admitted: BTreeMap::new() }
-    }
-
-    /// Every bank admits the other two with a 20 h trust line, learning
-    /// their handles from the banks themselves (Hello); waits until all are
-    /// connected.
-    fn linked() -> Federation {
-        let mut fed = Federation::start(false);
-        fed.admit_all_but(None, TRUST);
-        fed.wait_linked();
-        fed
-    }
-
-    /// Bank `i` admits bank `j`. Without a handle, `i` learns it from `j`
-    /// when they connect; give it when they never will.
-    fn admit(&mut self, i: usize, j: usize, trust_hours: &str, with_handle: bool) {
-        self.sites[i].admit(&self.sites[j], trust_hours, with_handle);
-        self.admitted.insert((i, j), (trust_hours.to_string(), with_handle));
-    }
-
-    /// Every bank admits every other, except `skip` (admitting, admitted).
-    fn admit_all_but(&mut self, skip: Option<(usize, usize)>, trust_hours: &str) {
-        for i in 0..3 {
-            for j in 0..3 {
-                if i != j && Some((i, j)) != skip {
-                    self.admit(i, j, trust_hours, false);
-                }
-            }
-        }
-    }
-
-    /// After bank `i` restarted on a new p2p port: every bank that admitted
-    /// it re-runs `peer add` with its new address. Admitting a bank that is
-    /// already admitted replaces its addresses and keeps its handle and
-    /// frozen flag (AdmitPeer in ledger/transfer.rs).
-    fn readdress(&mut self, i: usize) {
-        let lines: Vec<(usize, String, bool)> = self
-            .admitted
-            .iter()
-            .filter(|((_, to), _)| *to == i)
-            .map(|((from, _), (trust, handle))| (*from, trust.clone(), *handle))
-            .collect();
-        for (from, trust, handle) in lines {
-            self.sites[from].admit(&self.sites[i], &trust, handle);
-            let line = self.sites[from].peer(&self.sites[i]).expect("admitted");
-            assert_eq!(line["addrs"], json!([self.sites[i].p2p()]), "{line}");
-            assert_eq!(line["handle"], json!(self.sites[i].handle), "the handle is kept: {line}");
-        }
-    }
-
-    /// Waits until every pair of banks that admitted each other is
-    /// connected, each side knowing the other's handle.
-    #[track_caller]
-    fn wait_linked(&self) {
-        for &(i, j) in self.admitted.keys() {
-            if !self.admitted.contains_key(&(j, i)) {
-                continue;
-            }
-            let (a, b) = (&self.sites[i], &self.sites[j]);
-            self.wait_until(&format!("{} connected to {} and knowing its handle", a.handle, b.handle), || {
-                a.peer(b).is_some_and(|p| p["connected"] == json!(true) && p["handle"] == json!(b.handle))
-            });
-        }
-    }
-
-    /// Polls `condition` every [`POLL`] until it holds; fails after [`WAIT`]
-    /// with every node's log.
-    #[track_caller]
-    fn wait_until(&self, what: &str, mut condition: impl FnMut() -> bool) {
-        self.wait_for(what, || condition().then_some(()))
-    }
-
-    /// Polls `probe` every [`POLL`] until it gives a value; fails after
-    /// [`WAIT`] with every node's log.
-    #[track_caller]
-    fn wait_for<T>(&self, what: &str, probe: impl FnMut() -> Option<T>) -> T {
-        common::wait_for(what, WAIT, POLL, probe, || self.logs())
-    }
-
-    /// The end of every node's log, for failure messages.
-    fn logs(&self) -> String {
-        self.sites.iter().map(|s| common::log_tail(&s.bank, &format!("{} ({})", s.handle, s.id))).collect()
-    }
-
-    /// Waits until transfer `id`, recorded at `payer`, is decided at
-    /// `payee` and settled at `payer`; checks both sides agree. Returns
-    /// (payer's record, payee's record).
-    #[track_caller]
-    fn wait_settled(&self, payer: usize, payee: usize, id: &str) -> (Value, Value) {
-        let (p, q) = (&self.sites[payer], &self.sites[payee]);
-        let (at_payer, at_payee) = self.wait_for(&format!("transfer {id} from {} to {} to settle", p.handle, q.handle), || {
-            let mine = p.transfer(id)?;
-            if mine["state"] == json!("pending") {
-                return None;
-            }
-            Some((mine, q.transfer(id)?))
-        });
-        assert_eq!(at_payer["role"], json!("outgoing"), "{at_payer}");
-        assert_eq!(at_payee["role"], json!("incoming"), "{at_payee}");
-        assert_eq!(at_payer["state"], at_payee["state"], "both sides decide alike:\n{at_payer}\n{at_payee}");
-        assert_eq!(at_payer["decision_signature"], at_payee["decision_signature"], "one signed decision");
-        (at_payer, at_payee)
-    }
-
-    /// [`check_invariants`] on every running node.
-    #[track_caller]
-    fn check_invariants(&self) {
-        let nodes: Vec<&Node> = self.sites.iter().filter_map(|s| s.node.as_ref()).collect();
-        check_invariants(&nodes);
-    }
-}
 
 /// Both directions between Rhymney and Gwynedd, and one into Cardiff, each
 /// recorded at the bank of the member who was helped.
@@ -393,7 +86,7 @@ fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when
     let mair = fed[R].member("Mair Jones");
     let gwen = fed[G].member("Gwen Roberts");
 
-    fed[G].stop();
+    fed.stop(G);
     fed.wait_until("Rhymney to see Gwynedd gone", || fed[R].peer(&fed[G]).is_some_and(|p| p["connected"] == json!(false)));
     let id = fed[R].record(&gwen, &mair, "2", "");
     let line = fed[R].peer(&fed[G]).expect("admitted");
@@ -412,7 +105,7 @@ fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when
     // (Gwynedd also dials Rhymney itself, whose address has not changed;
     // whichever connection comes first carries the transfer. What is under
     // test is that it completes, and only once.)
-    fed[G].up();
+    fed.up(G);
     fed.readdress(G);
 
     let (at_payer, _) = fed.wait_settled(R, G, &id);
@@ -420,12 +113,7 @@ fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when
     fed.wait_linked();
 
     // Exactly once: one transfer on each side, one debit, one credit.
-    assert_eq!(fed[R].balance(&mair), -120);
-    assert_eq!(fed[G].balance(&gwen), 120);
-    assert_eq!(fed[R].transfers().len(), 1, "{:?}", fed[R].transfers());
-    assert_eq!(fed[G].transfers().len(), 1, "{:?}", fed[G].transfers());
-    assert_eq!(fed[R].clearing(&fed[G]), 120);
-    assert_eq!(fed[G].clearing(&fed[R]), -120);
+    fed.assert_paid_once((R, &mair), (G, &gwen), 120, 1);
     let line = fed[R].peer(&fed[G]).expect("admitted");
     assert_eq!(line["pending_transfers"], json!(0), "{line}");
 
@@ -442,7 +130,7 @@ fn cardiff_down_while_rhymney_and_gwynedd_trade_catches_up_on_their_transfers_wh
     let rhys = fed[R].member("Rhys Price");
     let gwen = fed[G].member("Gwen Roberts");
 
-    fed[C].stop();
+    fed.stop(C);
     fed.wait_until("Rhymney to see Cardiff gone", || fed[R].peer(&fed[C]).is_some_and(|p| p["connected"] == json!(false)));
     fed.wait_until("Gwynedd to see Cardiff gone", || fed[G].peer(&fed[C]).is_some_and(|p| p["connected"] == json!(false)));
     let while_away = [fed[R].record(&gwen, &mair, "2", ""), fed[R].record(&gwen, &mair, "1", ""), fed[G].record(&rhys, &gwen, "0.5", "")];
@@ -452,12 +140,12 @@ fn cardiff_down_while_rhymney_and_gwynedd_trade_catches_up_on_their_transfers_wh
 
     // Rhymney's own view: 3 h from its members to Gwynedd's, 30 min back.
     let expected = json!([
-        {"from": "gwynedd", "to": "rhymney", "minutes": 30, "accepted": 1, "undecided": 0},
-        {"from": "rhymney", "to": "gwynedd", "minutes": 180, "accepted": 2, "undecided": 0},
+        {"from": GWYNEDD.handle, "to": RHYMNEY.handle, "minutes": 30, "accepted": 1, "undecided": 0},
+        {"from": RHYMNEY.handle, "to": GWYNEDD.handle, "minutes": 180, "accepted": 2, "undecided": 0},
     ]);
     assert_eq!(positions(&fed[R]), expected);
 
-    fed[C].up();
+    fed.up(C);
     fed.readdress(C);
     fed.wait_linked();
     fed.wait_until("Cardiff to catch up on Rhymney's and Gwynedd's transfers", || positions(&fed[C]) == expected);
@@ -496,24 +184,20 @@ fn the_payers_node_killed_right_after_recording_completes_each_transfer_exactly_
         .into_iter()
         .map(|(hours, minutes)| (fed[R].record(&gwen, &mair, hours, ""), minutes))
         .collect();
-    fed[R].crash();
+    fed.crash(R);
 
     // Restarted on a new p2p port. Gwynedd's line for Rhymney keeps the old
     // address; it is Rhymney that dials Gwynedd (whose address is unchanged)
     // and, once connected, delivers what is still pending.
-    fed[R].up();
+    fed.up(R);
     for (id, minutes) in &ids {
         let (at_payer, _) = fed.wait_settled(R, G, id);
         assert_eq!(at_payer["state"], json!("accepted"), "{at_payer}");
         assert_eq!(at_payer["minutes"], json!(minutes), "{at_payer}");
     }
 
-    assert_eq!(fed[R].balance(&mair), -210);
-    assert_eq!(fed[G].balance(&gwen), 210);
-    assert_eq!(fed[R].transfers().len(), 3, "{:?}", fed[R].transfers());
-    assert_eq!(fed[G].transfers().len(), 3, "{:?}", fed[G].transfers());
-    assert_eq!(fed[R].clearing(&fed[G]), 210);
-    assert_eq!(fed[G].clearing(&fed[R]), -210);
+    // Three transfers, 60 + 120 + 30 minutes, each paid once.
+    fed.assert_paid_once((R, &mair), (G, &gwen), 210, 3);
 
     fed.check_invariants();
 }
@@ -523,7 +207,7 @@ fn the_payers_node_killed_right_after_recording_completes_each_transfer_exactly_
 /// the payer released (balance and available time), nothing moved at Gwynedd.
 #[test]
 fn refused_transfers_release_the_payers_hold_and_move_nothing_at_the_payees_bank() {
-    let mut fed = Federation::start(false);
+    let mut fed = Federation::on_loopback(false);
     fed.admit_all_but(Some((G, R)), TRUST);
     // Gwynedd lets Rhymney's members owe it at most 1 hour.
     fed.admit(G, R, "1", false);
@@ -534,9 +218,9 @@ fn refused_transfers_release_the_payers_hold_and_move_nothing_at_the_payees_bank
     let gwynedd_before = fed[G].get("/balances");
 
     // Well formed, but no Gwynedd member has it.
-    let nobody = "gwynedd:ZZZZ-ZZ";
+    let nobody = unknown_code(GWYNEDD.handle);
     assert_ne!(gwen, nobody);
-    let unknown = fed[R].record(nobody, &mair, "1", "");
+    let unknown = fed[R].record(&nobody, &mair, "1", "");
     let (at_payer, at_payee) = fed.wait_settled(R, G, &unknown);
     assert_eq!(at_payer["state"], json!("rejected"), "{at_payer}");
     let why = at_payer["reject_reason"].as_str().expect("a reason");
@@ -584,7 +268,7 @@ fn refused_transfers_release_the_payers_hold_and_move_nothing_at_the_payees_bank
 /// Gwynedd admits Cardiff, the same transfer completes, once.
 #[test]
 fn a_bank_the_payees_bank_never_admitted_moves_nothing_there() {
-    let mut fed = Federation::start(true);
+    let mut fed = Federation::on_loopback(true);
     fed.admit_all_but(Some((G, C)), TRUST);
     // Cardiff admits Gwynedd, but they will never connect: give the handle.
     fed.admit(C, G, TRUST, true);
@@ -601,12 +285,12 @@ fn a_bank_the_payees_bank_never_admitted_moves_nothing_there() {
     // request carrying the transfer, so Cai's code); Gwynedd's allow list
     // closes each of those connections. Two attempts: the first one, and a
     // retry after the first came to nothing.
-    let tap = fed[C].tap.clone().expect("tapped");
     let gwynedd_id = fed[G].id.clone();
     fed.wait_until("two delivery attempts from Cardiff to Gwynedd", || {
-        read_tap(&tap)
+        fed[C]
+            .tapped()
             .iter()
-            .filter(|m| m.channel == "request" && m.peer.as_deref() == Some(gwynedd_id.as_str()) && contains(&m.bytes, &cai))
+            .filter(|m| m.channel == "request" && m.peer.as_deref() == Some(gwynedd_id.as_str()) && m.carries(&cai))
             .count()
             >= 2
     });
@@ -639,21 +323,10 @@ fn a_replayed_exchange_or_a_restart_after_settlement_never_pays_twice() {
     let mair = fed[R].member("Mair Jones");
     let gwen = fed[G].member("Gwen Roberts");
 
+    let reference = format!("visit-{SERVICE_DATE}");
     let record = |fed: &Federation| {
-        let v = fed[R].bank.json(&[
-            "exchange",
-            "record",
-            "--provider",
-            &gwen,
-            "--receiver",
-            &mair,
-            "--hours",
-            "2",
-            "--date",
-            "2025-01-15",
-            "--ref",
-            "visit-2025-01-15",
-        ]);
+        let v =
+            fed[R].bank.record(&["--provider", &gwen, "--receiver", &mair, "--hours", "2", "--date", SERVICE_DATE, "--ref", &reference]);
         assert_eq!(v["kind"], json!("transfer"), "{v}");
         v
     };
@@ -669,26 +342,19 @@ fn a_replayed_exchange_or_a_restart_after_settlement_never_pays_twice() {
     assert_eq!(late["id"], first["id"]);
     assert_eq!(late["state"], json!("accepted"), "{late}");
 
-    let once = |fed: &Federation| {
-        assert_eq!(fed[R].balance(&mair), -120);
-        assert_eq!(fed[G].balance(&gwen), 120);
-        assert_eq!(fed[R].transfers().len(), 1, "{:?}", fed[R].transfers());
-        assert_eq!(fed[G].transfers().len(), 1, "{:?}", fed[G].transfers());
-        assert_eq!(fed[R].clearing(&fed[G]), 120);
-        assert_eq!(fed[G].clearing(&fed[R]), -120);
-    };
+    let once = |fed: &Federation| fed.assert_paid_once((R, &mair), (G, &gwen), 120, 1);
     once(&fed);
 
     // The payee's bank crashes and restarts (on a new p2p port, which the
     // others are told with `peer add`, see the offline story).
-    fed[G].crash();
-    fed[G].up();
+    fed.crash(G);
+    fed.up(G);
     fed.readdress(G);
     fed.wait_linked();
     once(&fed);
     // And the payer's bank, cleanly.
-    fed[R].stop();
-    fed[R].up();
+    fed.stop(R);
+    fed.up(R);
     fed.readdress(R);
     fed.wait_linked();
     once(&fed);
@@ -697,38 +363,12 @@ fn a_replayed_exchange_or_a_restart_after_settlement_never_pays_twice() {
     fed.check_invariants();
 }
 
-/// One message a node sent to another bank, from its wire tap.
-struct Tapped {
-    channel: String,
-    peer: Option<String>,
-    bytes: Vec<u8>,
-}
-
-fn read_tap(path: &Path) -> Vec<Tapped> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines()
-        // A line being written right now may be incomplete; complete ones all end in '\n'.
-        .filter(|line| !line.is_empty())
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .map(|v| Tapped {
-            channel: v["channel"].as_str().expect("channel").to_string(),
-            peer: v["peer"].as_str().map(str::to_string),
-            bytes: hex::decode(v["hex"].as_str().expect("hex")).expect("hex bytes"),
-        })
-        .collect()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 /// Every byte each bank sends another (direct requests, responses, gossip)
 /// carries member codes and amounts, never a member's name, contact or
 /// special needs; a note goes only to the payee's bank, directly.
 #[test]
 fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_needs() {
-    let mut fed = Federation::start(true);
+    let mut fed = Federation::on_loopback(true);
     fed.admit_all_but(None, TRUST);
     fed.wait_linked();
 
@@ -771,10 +411,10 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
     fed.check_invariants();
     // Stop every node so every tap is complete.
     for s in [R, G, C] {
-        fed[s].stop();
+        fed.stop(s);
     }
 
-    let taps: Vec<(usize, Vec<Tapped>)> = [R, G, C].into_iter().map(|s| (s, read_tap(fed[s].tap.as_ref().expect("tapped")))).collect();
+    let taps: Vec<(usize, Vec<Tapped>)> = [R, G, C].into_iter().map(|s| (s, fed[s].tapped())).collect();
     let total: usize = taps.iter().map(|(_, t)| t.len()).sum();
     for (s, t) in &taps {
         for channel in ["request", "response", "gossip"] {
@@ -789,7 +429,7 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
     // show up in them, in gossip too.
     for code in &codes {
         assert!(
-            taps.iter().flat_map(|(_, t)| t).any(|m| m.channel == "gossip" && contains(&m.bytes, code)),
+            taps.iter().flat_map(|(_, t)| t).any(|m| m.channel == "gossip" && m.carries(code)),
             "member code {code} not found in any gossip: the search would not find names either"
         );
     }
@@ -798,13 +438,7 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
         for m in t {
             for (name, contact, special) in private {
                 for secret in [name, contact, special] {
-                    assert!(
-                        !contains(&m.bytes, secret),
-                        "{} sent '{secret}' to another bank ({} to {:?})",
-                        fed[*s].handle,
-                        m.channel,
-                        m.peer
-                    );
+                    assert!(!m.carries(secret), "{} sent '{secret}' to another bank ({} to {:?})", fed[*s].handle, m.channel, m.peer);
                 }
             }
         }
@@ -812,7 +446,7 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
     for (payer, payee, _, note) in &notes {
         let mut seen = 0;
         for (s, t) in &taps {
-            for m in t.iter().filter(|m| contains(&m.bytes, note)) {
+            for m in t.iter().filter(|m| m.carries(note)) {
                 assert!(
                     s == payer && m.channel == "request" && m.peer.as_deref() == Some(fed[*payee].id.as_str()),
                     "the note '{note}' must travel only in requests from {} to {}, not in a {} from {} to {:?}",
@@ -839,10 +473,10 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
 #[test]
 fn two_banks_that_both_moved_find_each_other_again_through_a_mutual_peer() {
     let mut fed = Federation::linked();
-    fed[G].stop();
-    fed[G].up();
-    fed[R].stop();
-    fed[R].up();
+    fed.stop(G);
+    fed.up(G);
+    fed.stop(R);
+    fed.up(R);
     fed.wait_linked();
     fed.check_invariants();
 }

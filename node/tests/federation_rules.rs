@@ -1,37 +1,44 @@
 //! The transfer protocol between two banks' ledgers, in memory: the same
 //! rules the nodes run, with the network replaced by handing messages over.
 
+mod common;
+
 use amser_node::ledger::memory::MemBank;
 use amser_node::ledger::{Command, LedgerError, LedgerRead, PeerChanges, Step};
 use amser_protocol::federation::{RejectReason, Verdict};
-use amser_protocol::journal::EntryBody;
-use amser_protocol::member::MemberProfile;
-use amser_protocol::signing::{FederationId, SignedMessage};
-use amser_protocol::{MemberCode, MemberKind, Minutes};
+use amser_protocol::journal::{EntryBody, JournalEntry};
+use amser_protocol::signing::SignedMessage;
+use amser_protocol::{MemberCode, Minutes};
+use common::{add_person, admit_peer, federation_id, Founding, CARDIFF, GWYNEDD, RHYMNEY};
 
+/// The banks' clock: a fixed instant (2026-11-26 12:00 UTC), so every run
+/// decides and signs the same entries.
 const NOW: u64 = 1_795_694_400_000;
 
-fn fed() -> FederationId {
-    FederationId::from_name("wales")
+fn open(bank: Founding) -> MemBank {
+    MemBank::open(bank.name, bank.handle, bank.seed, federation_id(), NOW).unwrap()
 }
 
+/// A person joins `bank`, with a phone number that must never leave it.
 fn join(bank: &mut MemBank, name: &str) -> MemberCode {
-    let profile = MemberProfile { contact: "01685 000000".into(), ..MemberProfile::new(name, MemberKind::Person) };
-    match bank.run(Command::AddMember { profile, joined: None }).unwrap().into_entry().unwrap().body {
+    match bank.run(add_person(name, "01685 000000")).unwrap().into_entry().unwrap().body {
         EntryBody::MemberJoined { member, .. } => member.code,
         other => panic!("{other:?}"),
     }
 }
 
+/// `bank` admits `other`, known as `handle`.
 fn admit(bank: &mut MemBank, other: &MemBank, handle: &str, trust_hours: i64) {
-    bank.run(Command::AdmitPeer {
-        bank: other.id(),
-        handle: Some(handle.parse().unwrap()),
-        addrs: vec![],
-        trust: Minutes::from_hours(trust_hours),
-        max_transfer: None,
-    })
-    .unwrap();
+    bank.run(admit_peer(other.id(), handle, trust_hours)).unwrap();
+}
+
+/// The signed transfer a payer's bank journaled for a cross-bank exchange.
+#[track_caller]
+fn sent(entry: Option<JournalEntry>) -> SignedMessage {
+    match entry.unwrap().body {
+        EntryBody::TransferSent { signed, .. } => signed,
+        other => panic!("{other:?}"),
+    }
 }
 
 struct Federation {
@@ -42,12 +49,11 @@ struct Federation {
 }
 
 fn federation(trust_hours: i64) -> Federation {
-    let mut rhymney = MemBank::open("Rhymney Time Bank", "rhymney", [1; 32], fed(), NOW).unwrap();
-    let mut gwynedd = MemBank::open("Gwynedd Time Bank", "gwynedd", [2; 32], fed(), NOW).unwrap();
+    let (mut rhymney, mut gwynedd) = (open(RHYMNEY), open(GWYNEDD));
     let mair = join(&mut rhymney, "Mair");
     let gwen = join(&mut gwynedd, "Gwen");
-    admit(&mut rhymney, &gwynedd, "gwynedd", trust_hours);
-    admit(&mut gwynedd, &rhymney, "rhymney", trust_hours);
+    admit(&mut rhymney, &gwynedd, GWYNEDD.handle, trust_hours);
+    admit(&mut gwynedd, &rhymney, RHYMNEY.handle, trust_hours);
     Federation { rhymney, gwynedd, mair, gwen }
 }
 
@@ -63,10 +69,7 @@ fn gwen_helps_mair(f: &mut Federation, minutes: i64) -> SignedMessage {
         recorded_by: "coordinator".into(),
         client_ref: None,
     };
-    match f.rhymney.run(command).unwrap().into_entry().unwrap().body {
-        EntryBody::TransferSent { signed, .. } => signed,
-        other => panic!("{other:?}"),
-    }
+    sent(f.rhymney.run(command).unwrap().into_entry())
 }
 
 fn deliver(f: &mut Federation, signed: &SignedMessage) -> SignedMessage {
@@ -156,14 +159,11 @@ fn an_unknown_member_code_is_rejected_by_the_payee_bank() {
 #[test]
 fn a_bank_that_is_not_admitted_changes_nothing() {
     let mut f = federation(50);
-    let mut cardiff = MemBank::open("Cardiff", "cardiff", [3; 32], fed(), NOW).unwrap();
+    let mut cardiff = open(CARDIFF);
     let ceri = join(&mut cardiff, "Ceri");
-    admit(&mut cardiff, &f.gwynedd, "gwynedd", 50);
+    admit(&mut cardiff, &f.gwynedd, GWYNEDD.handle, 50);
     let command = Command::exchange(&[&f.gwen], &[&ceri], Minutes(60));
-    let signed = match cardiff.run(command).unwrap().into_entry().unwrap().body {
-        EntryBody::TransferSent { signed, .. } => signed,
-        other => panic!("{other:?}"),
-    };
+    let signed = sent(cardiff.run(command).unwrap().into_entry());
     let head = f.gwynedd.state.head;
     let err = f.gwynedd.run(Command::ReceiveTransfer { signed, note: String::new(), delivered_by: cardiff.id() }).unwrap_err();
     assert!(matches!(err, LedgerError::NotAdmitted(_)), "{err}");
@@ -231,7 +231,7 @@ fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
     for i in 0..70 {
         let signed = gwen_helps_mair(&mut f, 1 + i % 5);
         deliver(&mut f, &signed);
-        ids.push(PublicMessage::check(&signed, fed()).unwrap().transfer_id());
+        ids.push(PublicMessage::check(&signed, federation_id()).unwrap().transfer_id());
     }
     let dir = tempfile::tempdir().unwrap();
     let store = amser_node::storage::store::Store::open(&dir.path().join("state")).unwrap();
@@ -244,7 +244,7 @@ fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
     loop {
         let (page, next_seq) = store.public_log(from_seq, 5).unwrap();
         assert!(page.len() <= 5 && next_seq >= from_seq, "each page moves on and stays within the asked size");
-        seen.extend(page.iter().map(|m| PublicMessage::check(m, fed()).unwrap()));
+        seen.extend(page.iter().map(|m| PublicMessage::check(m, federation_id()).unwrap()));
         if page.is_empty() {
             assert_eq!(store.public_log(next_seq, 5).unwrap(), (vec![], next_seq), "asking again from the end finds nothing new");
             from_seq = next_seq;
@@ -279,10 +279,7 @@ fn a_transfer_sent_again_with_its_reference_is_the_same_transfer_even_near_the_f
         recorded_by: "coordinator".into(),
         client_ref: Some("visit-42".into()),
     };
-    let signed = match f.rhymney.run(command()).unwrap().into_entry().unwrap().body {
-        EntryBody::TransferSent { signed, .. } => signed,
-        other => panic!("{other:?}"),
-    };
+    let signed = sent(f.rhymney.run(command()).unwrap().into_entry());
     let id = match f.rhymney.run(command()).unwrap() {
         Step::KnownTransfer(id) => id,
         other => panic!("6 h held + 6 h again is past the floor, but this is the same transfer: {other:?}"),

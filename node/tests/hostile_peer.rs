@@ -3,6 +3,8 @@
 //! messages. The honest node keeps the evidence, freezes the line, tells the
 //! federation, and goes on serving its own members.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,19 +15,26 @@ use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::encoding::encode;
 use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, Transfer};
 use amser_protocol::journal::JournalHead;
-use amser_protocol::member::MemberProfile;
 use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind, SignedMessage};
-use amser_protocol::{BankId, EntryHash, MemberKind, Minutes, ServiceDate};
+use amser_protocol::{BankId, EntryHash, MemberCode, Minutes, ServiceDate};
+use common::{add_person, admit_peer, federation_id, sign_in_federation, FEDERATION, MALLORY, OUTSIDER_SEED, RHYMNEY, STRANGER_SEED};
 use ed25519_dalek::SigningKey;
 use libp2p::gossipsub::MessageAcceptance;
 use libp2p::PeerId;
+use tempfile::TempDir;
 use tokio::sync::mpsc;
 
-/// Most time any condition below may take to come true.
+/// Most time any condition below may take to come true: a connection on
+/// loopback and a gossip round take well under a second, so 30 s is a hang.
 const DEADLINE: Duration = Duration::from_secs(30);
-/// Between two looks at a condition.
+/// Between two looks at a condition: a look is an in-process read, so a
+/// short interval costs nothing and keeps the tests quick.
 const POLL: Duration = Duration::from_millis(50);
-const MALLORY_SEED: [u8; 32] = [66; 32];
+/// The trust line Rhymney extends to Mallory (hours): any line will do,
+/// since nothing Mallory sends should ever be paid.
+const MALLORY_TRUST_HOURS: i64 = 10;
+/// The member of Mallory's bank whose transfers Mallory sends.
+const MALLORYS_MEMBER: &str = "mallory:AAAA-00";
 
 struct AcceptAll;
 
@@ -36,9 +45,9 @@ impl GossipValidator for AcceptAll {
 }
 
 async fn rhymney(dir: &std::path::Path) -> Node {
-    let data = DataDir::new(dir.join("rhymney"));
+    let data = DataDir::new(dir.join(RHYMNEY.handle));
     let d = data.clone();
-    tokio::task::spawn_blocking(move || amser_node::init(&d, "Rhymney Time Bank", "rhymney", "Wales", Arc::new(SystemClock)))
+    tokio::task::spawn_blocking(move || amser_node::init(&d, RHYMNEY.name, RHYMNEY.handle, "Wales", Arc::new(SystemClock)))
         .await
         .unwrap()
         .unwrap();
@@ -47,7 +56,7 @@ async fn rhymney(dir: &std::path::Path) -> Node {
 
 /// A hostile peer's own libp2p node, connected to `node`.
 async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
-    let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: "amser".into() };
+    let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: FEDERATION.into() };
     let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
     let target = peer_of(&node.bank);
     let addr: libp2p::Multiaddr = node.federation.listen_addrs()[0].parse().unwrap();
@@ -57,16 +66,19 @@ async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<
     (net, events)
 }
 
-async fn admit(node: &Node, bank: BankId) {
-    let command = Command::AdmitPeer {
-        bank,
-        handle: Some("mallory".parse().unwrap()),
-        addrs: vec![],
-        trust: Minutes::from_hours(10),
-        max_transfer: None,
-    };
-    node.ledger().submit(command).await.unwrap();
+/// Rhymney's node in a temporary directory, having admitted Mallory's key
+/// (which has not connected yet).
+async fn rhymney_admitting_mallory() -> (TempDir, Node, SigningKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let node = rhymney(dir.path()).await;
+    let key = SigningKey::from_bytes(&MALLORY.seed);
+    node.ledger().submit(admit_peer(bank_id(&key), MALLORY.handle, MALLORY_TRUST_HOURS)).await.unwrap();
     node.federation.poke();
+    (dir, node, key)
+}
+
+async fn until_connected(node: &Node, bank: BankId) {
+    until("Rhymney sees Mallory connected", || node.federation.presence(&bank).connected).await;
 }
 
 async fn until(what: &str, mut condition: impl FnMut() -> bool) {
@@ -79,7 +91,7 @@ async fn until(what: &str, mut condition: impl FnMut() -> bool) {
 
 fn head(key: &SigningKey, seq: u64, hash: u8, time_ms: u64) -> Vec<u8> {
     let head = JournalHead { bank: bank_id(key), seq, hash: EntryHash([hash; 32]), time_ms };
-    sign(key, MessageKind::JournalHead, FederationId::from_name("amser"), encode("head", &head).unwrap()).unwrap().to_bytes().unwrap()
+    sign_in_federation(key, MessageKind::JournalHead, encode("head", &head).unwrap()).to_bytes().unwrap()
 }
 
 fn peer_line(node: &Node, bank: &BankId) -> amser_protocol::federation::PeerLine {
@@ -88,13 +100,10 @@ fn peer_line(node: &Node, bank: &BankId) -> amser_protocol::federation::PeerLine
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped() {
-    let dir = tempfile::tempdir().unwrap();
-    let node = rhymney(dir.path()).await;
-    let key = SigningKey::from_bytes(&MALLORY_SEED);
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
     let mallory_id = bank_id(&key);
-    admit(&node, mallory_id).await;
-    let (net, mut events) = mallory(MALLORY_SEED, &node).await;
-    until("Rhymney sees Mallory connected", || node.federation.presence(&mallory_id).connected).await;
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, mallory_id).await;
 
     // Garbage, an oversized message and an unknown version first: refused without a panic.
     let mut unknown_version = SignedMessage::from_bytes(&head(&key, 1, 1, 1)).unwrap();
@@ -103,8 +112,7 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
     // under its own signature (the first evidence it gossips below must be the real one).
     let same = SignedMessage::from_bytes(&head(&key, 1, 1, 1)).unwrap();
     let not_evidence = Evidence { first: same.clone(), second: same };
-    let not_evidence =
-        sign(&key, MessageKind::Evidence, FederationId::from_name("amser"), encode("evidence", &not_evidence).unwrap()).unwrap();
+    let not_evidence = sign_in_federation(&key, MessageKind::Evidence, encode("evidence", &not_evidence).unwrap());
     for junk in [vec![0xFF; 100], vec![7; 70 * 1024], unknown_version.to_bytes().unwrap(), not_evidence.to_bytes().unwrap()] {
         let _ = net.publish(junk).await;
     }
@@ -125,7 +133,7 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
         while let Some(event) = events.recv().await {
             if let NetEvent::Gossip { data, .. } = event {
                 let Ok(m) = SignedMessage::from_bytes(&data) else { continue };
-                let Ok(v) = m.verify(FederationId::from_name("amser")) else { continue };
+                let Ok(v) = m.verify(federation_id()) else { continue };
                 if v.kind == MessageKind::Evidence {
                     return (v.signer, amser_protocol::encoding::decode::<Evidence>("evidence", &v.body, 1 << 16).unwrap());
                 }
@@ -139,8 +147,7 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
     assert_ne!(evidence.1.first, evidence.1.second);
 
     // Rhymney still serves its own members.
-    let profile = MemberProfile::new("Mair", MemberKind::Person);
-    node.ledger().submit(Command::AddMember { profile, joined: None }).await.unwrap();
+    node.ledger().submit(add_person("Mair", "")).await.unwrap();
     let report = amser_node::reading::audit::audit(node.ledger().journal_path(), Some(node.ledger().synced_len()), None);
     assert!(report.ok, "{:?}", report.problems);
     node.shutdown().await;
@@ -148,34 +155,23 @@ async fn a_bank_that_signs_two_histories_is_frozen_and_the_evidence_is_gossiped(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_tampered_and_foreign_transfers_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let node = rhymney(dir.path()).await;
-    let key = SigningKey::from_bytes(&MALLORY_SEED);
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
     let mallory_id = bank_id(&key);
-    admit(&node, mallory_id).await;
-    let (net, _events) = mallory(MALLORY_SEED, &node).await;
-    until("Rhymney sees Mallory connected", || node.federation.presence(&mallory_id).connected).await;
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, mallory_id).await;
     let head_before = node.ledger().store().head().unwrap();
-    let fed = FederationId::from_name("amser");
-    let transfer = |from: BankId| Transfer {
-        from,
-        to: node.bank,
-        payer: "mallory:AAAA-00".parse().unwrap(),
-        payee: "rhymney:ZZZZ-ZZ".parse().unwrap(),
-        minutes: Minutes(60),
-        category: "help".into(),
-        date: ServiceDate(20_000),
-        nonce: [1; 16],
-    };
+    let nobody: MemberCode = format!("{}:ZZZZ-ZZ", RHYMNEY.handle).parse().unwrap();
+    // An hour from Mallory's member to a Rhymney code nobody has, as if from bank `from`.
+    let to_nobody = |from: BankId| transfer(from, node.bank, MALLORYS_MEMBER, &nobody, 60, 1);
     let rhymney_peer = peer_of(&node.bank);
     // Signed by a key Rhymney never admitted, delivered by Mallory.
-    let stranger = SigningKey::from_bytes(&[99; 32]);
-    let forged = sign(&stranger, MessageKind::Transfer, fed, transfer(bank_id(&stranger)).encode().unwrap()).unwrap();
+    let stranger = SigningKey::from_bytes(&STRANGER_SEED);
+    let forged = sign_in_federation(&stranger, MessageKind::Transfer, to_nobody(bank_id(&stranger)).encode().unwrap());
     // Mallory's own transfer with a flipped signature bit.
-    let mut tampered = sign(&key, MessageKind::Transfer, fed, transfer(mallory_id).encode().unwrap()).unwrap();
+    let mut tampered = sign_in_federation(&key, MessageKind::Transfer, to_nobody(mallory_id).encode().unwrap());
     tampered.signature[3] ^= 1;
     // Signed for another federation.
-    let foreign = sign(&key, MessageKind::Transfer, FederationId::from_name("elsewhere"), transfer(mallory_id).encode().unwrap()).unwrap();
+    let foreign = sign(&key, MessageKind::Transfer, FederationId::from_name("elsewhere"), to_nobody(mallory_id).encode().unwrap()).unwrap();
     for signed in [forged, tampered, foreign] {
         let answer = net.request(rhymney_peer, PeerRequest::Deliver { transfer: signed, note: String::new() }).await.unwrap();
         assert!(matches!(answer, PeerResponse::Refused { .. }), "{answer:?}");
@@ -188,34 +184,39 @@ async fn forged_tampered_and_foreign_transfers_change_nothing() {
 async fn a_bank_that_was_never_admitted_cannot_even_connect() {
     let dir = tempfile::tempdir().unwrap();
     let node = rhymney(dir.path()).await;
-    let (net, _events) = mallory([77; 32], &node).await;
+    let (net, _events) = mallory(OUTSIDER_SEED, &node).await;
     let answer = net.request(peer_of(&node.bank), PeerRequest::Hello).await;
     assert!(answer.is_err(), "a stranger got an answer: {answer:?}");
     assert!(net.connected().await.unwrap().is_empty(), "the allow list closes the connection");
     node.shutdown().await;
 }
 
-async fn member(node: &Node, name: &str) -> amser_protocol::MemberCode {
-    let profile = MemberProfile::new(name, MemberKind::Person);
-    match node.ledger().submit(Command::AddMember { profile, joined: None }).await.unwrap() {
+async fn member(node: &Node, name: &str) -> MemberCode {
+    match node.ledger().submit(add_person(name, "")).await.unwrap() {
         amser_node::storage::writer::Reply::Member(m) => m.code,
         other => panic!("{other:?}"),
     }
 }
 
-/// Mallory's transfer to a Rhymney member, signed by Mallory.
-fn mallorys_transfer(key: &SigningKey, to: BankId, payee: &amser_protocol::MemberCode, nonce: u8) -> SignedMessage {
-    let transfer = Transfer {
-        from: bank_id(key),
+/// A transfer of `minutes` from `payer` (a member of bank `from`) to
+/// `payee` (of bank `to`), for help on one fixed day; `nonce` tells apart
+/// transfers that are otherwise the same.
+fn transfer(from: BankId, to: BankId, payer: &str, payee: &MemberCode, minutes: i64, nonce: u8) -> Transfer {
+    Transfer {
+        from,
         to,
-        payer: "mallory:AAAA-00".parse().unwrap(),
+        payer: payer.parse().unwrap(),
         payee: payee.clone(),
-        minutes: Minutes(60),
+        minutes: Minutes(minutes),
         category: "help".into(),
         date: ServiceDate(20_000),
         nonce: [nonce; 16],
-    };
-    sign(key, MessageKind::Transfer, FederationId::from_name("amser"), transfer.encode().unwrap()).unwrap()
+    }
+}
+
+/// Mallory's transfer to a Rhymney member, signed by Mallory.
+fn mallorys_transfer(key: &SigningKey, to: BankId, payee: &MemberCode, nonce: u8) -> SignedMessage {
+    sign_in_federation(key, MessageKind::Transfer, transfer(bank_id(key), to, MALLORYS_MEMBER, payee, 60, nonce).encode().unwrap())
 }
 
 /// An admitted bank delivers a real transfer, then replays it again and
@@ -223,13 +224,10 @@ fn mallorys_transfer(key: &SigningKey, to: BankId, payee: &amser_protocol::Membe
 /// every time, one journal entry, one credit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_transfer_gets_the_same_decision_and_pays_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let node = rhymney(dir.path()).await;
-    let key = SigningKey::from_bytes(&MALLORY_SEED);
-    admit(&node, bank_id(&key)).await;
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
     let mair = member(&node, "Mair").await;
-    let (net, _events) = mallory(MALLORY_SEED, &node).await;
-    until("Rhymney sees Mallory connected", || node.federation.presence(&bank_id(&key)).connected).await;
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, bank_id(&key)).await;
 
     let signed = mallorys_transfer(&key, node.bank, &mair, 1);
     let deliver = || PeerRequest::Deliver { transfer: signed.clone(), note: String::new() };
@@ -255,34 +253,21 @@ async fn a_replayed_transfer_gets_the_same_decision_and_pays_once() {
 /// page, keeps nothing of it, and its positions do not move.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forged_catch_up_page_is_refused_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let node = rhymney(dir.path()).await;
-    let key = SigningKey::from_bytes(&MALLORY_SEED);
-    admit(&node, bank_id(&key)).await;
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
     let mair = member(&node, "Mair").await;
-    let (net, mut events) = mallory(MALLORY_SEED, &node).await;
-    let fed = FederationId::from_name("amser");
-    let stranger = SigningKey::from_bytes(&[99; 32]);
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+    let stranger = SigningKey::from_bytes(&STRANGER_SEED);
     // A transfer between two other banks, signed by its payer, and a decision
     // on it signed by Mallory, which is not its payee's bank.
-    let theirs = Transfer {
-        from: bank_id(&stranger),
-        to: node.bank,
-        payer: "elsewhere:AAAA-00".parse().unwrap(),
-        payee: mair.clone(),
-        minutes: Minutes(600),
-        category: "help".into(),
-        date: ServiceDate(20_000),
-        nonce: [7; 16],
-    };
-    let stranger_transfer = sign(&stranger, MessageKind::Transfer, fed, theirs.encode().unwrap()).unwrap();
+    let theirs = transfer(bank_id(&stranger), node.bank, "elsewhere:AAAA-00", &mair, 600, 7);
+    let stranger_transfer = sign_in_federation(&stranger, MessageKind::Transfer, theirs.encode().unwrap());
     let decision = amser_protocol::federation::Decision {
         transfer: theirs.id().unwrap(),
         by: bank_id(&key),
         verdict: amser_protocol::federation::Verdict::Accept,
         decided_ms: 1,
     };
-    let mut tampered = sign(&key, MessageKind::Decision, fed, decision.encode().unwrap()).unwrap();
+    let mut tampered = sign_in_federation(&key, MessageKind::Decision, decision.encode().unwrap());
     tampered.signature[0] ^= 1;
     let page = vec![mallorys_transfer(&key, node.bank, &mair, 2), stranger_transfer, tampered];
 
@@ -316,13 +301,10 @@ async fn a_gossip_flood_does_not_stop_rhymney_serving_its_members() {
     const FLOOD: u64 = 3_000;
     /// Exchanges recorded before and during the flood.
     const EXCHANGES: usize = 100;
-    let dir = tempfile::tempdir().unwrap();
-    let node = rhymney(dir.path()).await;
-    let key = SigningKey::from_bytes(&MALLORY_SEED);
-    admit(&node, bank_id(&key)).await;
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
     let (mair, gwen) = (member(&node, "Mair").await, member(&node, "Gwen").await);
-    let (net, _events) = mallory(MALLORY_SEED, &node).await;
-    until("Rhymney sees Mallory connected", || node.federation.presence(&bank_id(&key)).connected).await;
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, bank_id(&key)).await;
 
     let record = |i: usize| {
         let (p, r) = if i.is_multiple_of(2) { (mair.clone(), gwen.clone()) } else { (gwen.clone(), mair.clone()) };

@@ -1,6 +1,14 @@
-//! What every end-to-end test needs: a bank in a temporary directory, the
-//! real `amser` binary run against it, a running node that is killed when
-//! the test ends (however it ends), and a small HTTP client for the API.
+//! What every end-to-end test needs: the banks the stories are set in, a
+//! bank in a temporary directory, the real `amser` binary run against it, a
+//! running node that is killed when the test ends (however it ends), and the
+//! one blocking HTTP client for the API ([`Api`]).
+//!
+//! Map: this file (the banks' names, [`Bank`], [`Node`], [`Api`], journal
+//! frames); `command` (the binary run to completion: [`Run`]); `wait`
+//! (deadlines, polls, [`wait_for`], log tails); `federation`
+//! (the three-bank harness, on loopback or in network namespaces);
+//! `invariants` (DESIGN.md §4 across ledgers); `netns` (namespaces and
+//! relays); `mount` (small filesystems that fill up or turn read-only).
 //!
 //! Nothing here waits by sleeping: a node is ready when it prints its one
 //! ready line on stdout, and a process has finished when `wait` returns.
@@ -9,171 +17,66 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod command;
+pub mod federation;
 pub mod invariants;
 pub mod mount;
 pub mod netns;
+pub mod wait;
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
 
 use amser_node::storage::journal::{FRAME_HEADER_BYTES, LENGTH_BYTES};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+use command::{amser_in, run_amser_in, within_deadline};
+// Each test file uses its own part of these too.
+#[allow(unused_imports)]
+pub use command::{run_amser, Run};
+#[allow(unused_imports)]
+pub use wait::{log_tail, wait_for, DEADLINE, FAULT_WAIT, LOG_LINES, POLL, SLOW_POLL, WAIT};
+
 /// The real binary Cargo built for these tests.
 pub const AMSER: &str = env!("CARGO_BIN_EXE_amser");
 
-/// The longest any one command or node start may take before the test fails
-/// (a deadline against hangs, never a way to wait for something).
-pub const DEADLINE: Duration = Duration::from_secs(60);
-
-/// A command for the binary with no stray settings from the environment.
-fn amser() -> Command {
-    amser_in(None)
+/// A bank the stories are set in: the name and handle `amser init` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BankName {
+    pub name: &'static str,
+    pub handle: &'static str,
 }
 
-/// The same, run inside a network namespace when one is given.
-fn amser_in(netns: Option<&str>) -> Command {
-    let mut c = match netns {
-        Some(name) => {
-            // `ip netns exec` enters the namespace and then execs the binary: same pid.
-            let mut c = Command::new("ip");
-            c.args(["netns", "exec", name, AMSER]);
-            c
-        }
-        None => Command::new(AMSER),
-    };
-    c.env_remove("AMSER_DATA").env("AMSER_LOG", "info,sled=warn").env("NO_COLOR", "1");
-    c
+/// The home bank of every single-bank story, and the first of the federation.
+pub const RHYMNEY: BankName = BankName { name: "Rhymney Time Bank", handle: "rhymney" };
+/// The second bank of the federation stories.
+pub const GWYNEDD: BankName = BankName { name: "Gwynedd Time Bank", handle: "gwynedd" };
+/// The third: the one that is away, or never admitted, in some stories.
+pub const CARDIFF: BankName = BankName { name: "Cardiff Time Bank", handle: "cardiff" };
+/// The federation's banks, in the order of their indexes (see `federation::R`).
+pub const BANKS: [BankName; 3] = [RHYMNEY, GWYNEDD, CARDIFF];
+
+/// One service date for an exchange that is sent again: in the past (so
+/// never refused as a future date) and fixed, because the date is part of an
+/// exchange's id and a retry on another day must still be the same exchange.
+pub const SERVICE_DATE: &str = "2025-01-15";
+
+/// A well-formed member code of the bank with this handle that no member
+/// has: codes are six Crockford characters from a hash, so ZZZZ-ZZ comes up
+/// once in about a billion, never in a test's few members.
+pub fn unknown_code(handle: &str) -> String {
+    format!("{handle}:ZZZZ-ZZ")
 }
 
-/// What a finished `amser` command did.
-#[derive(Debug)]
-pub struct Run {
-    pub args: Vec<String>,
-    pub status: ExitStatus,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn success(&self) -> bool {
-        self.status.success()
-    }
-
-    /// Asserts the command succeeded and returns itself.
-    #[track_caller]
-    pub fn ok(&self) -> &Run {
-        assert!(
-            self.status.success(),
-            "`amser {}` failed ({}):\nstdout: {}\nstderr: {}",
-            self.args.join(" "),
-            self.status,
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-
-    /// Asserts the command failed (non-zero exit) and returns itself.
-    #[track_caller]
-    pub fn failed(&self) -> &Run {
-        assert!(
-            !self.status.success(),
-            "`amser {}` should have failed but succeeded:\nstdout: {}\nstderr: {}",
-            self.args.join(" "),
-            self.stdout,
-            self.stderr
-        );
-        assert_eq!(
-            self.status.code(),
-            Some(1),
-            "`amser {}` should exit with 1, not {}; stderr: {}",
-            self.args.join(" "),
-            self.status,
-            self.stderr
-        );
-        self
-    }
-
-    /// Stdout as one JSON document.
-    #[track_caller]
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("`amser {}` did not print one JSON document ({e}):\n{}\nstderr: {}", self.args.join(" "), self.stdout, self.stderr)
-        })
-    }
-
-    /// Every JSON document on stdout, in order.
-    #[track_caller]
-    pub fn json_stream(&self) -> Vec<Value> {
-        serde_json::Deserializer::from_str(&self.stdout)
-            .into_iter::<Value>()
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap_or_else(|e| panic!("`amser {}` printed something that is not JSON ({e}):\n{}", self.args.join(" "), self.stdout))
-    }
-
-    /// For a failed `--json` command: the `{"error": {"code", "message"}}` it
-    /// printed on stdout, checked for shape. Returns (code, message).
-    #[track_caller]
-    pub fn json_error(&self) -> (String, String) {
-        self.failed();
-        let docs = self.json_stream();
-        let err = docs
-            .iter()
-            .find_map(|d| d.get("error"))
-            .unwrap_or_else(|| panic!("`amser {}` printed no {{\"error\": ...}} document:\n{}", self.args.join(" "), self.stdout));
-        let code = err["code"].as_str().unwrap_or_else(|| panic!("error without a code: {err}")).to_string();
-        let message = err["message"].as_str().unwrap_or_else(|| panic!("error without a message: {err}")).to_string();
-        assert!(!code.is_empty() && !message.is_empty(), "empty error code or message: {err}");
-        (code, message)
-    }
-
-    /// For a failed command without `--json`: the sentence on stderr.
-    #[track_caller]
-    pub fn error_text(&self) -> String {
-        self.failed();
-        assert!(
-            self.stderr.contains("error: "),
-            "`amser {}` failed without saying why on stderr:\nstdout: {}\nstderr: {}",
-            self.args.join(" "),
-            self.stdout,
-            self.stderr
-        );
-        self.stderr.clone()
-    }
-}
-
-/// Runs the binary with `args` to completion, failing the test if it takes
-/// longer than [`DEADLINE`].
-pub fn run_amser(args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let child =
-        amser().args(&args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start the amser binary");
-    let pid = child.id() as libc::pid_t;
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(DEADLINE) {
-        Ok(Ok(out)) => Run {
-            args,
-            status: out.status,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-        Ok(Err(e)) => panic!("`amser {}`: {e}", args.join(" ")),
-        Err(_) => {
-            // SAFETY: kill(2) on the pid of our own child, which has not been reaped.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("`amser {}` did not finish within {DEADLINE:?}", args.join(" "))
-        }
-    }
-}
+/// Where a node's API listens: loopback, port 0 (a free port the system
+/// picks), so tests never collide and no port is fixed.
+pub const API_LISTEN: &str = "127.0.0.1:0";
+/// Where a node listens for peer banks, for the same reason.
+pub const P2P_LISTEN: &str = "/ip4/127.0.0.1/tcp/0";
 
 /// A bank's data directory inside a temporary directory that is removed at the end.
 pub struct Bank {
@@ -181,6 +84,9 @@ pub struct Bank {
     _tmp: TempDir,
     pub dir: PathBuf,
     log: PathBuf,
+    /// The network namespace its node and commands run in (see
+    /// [`Bank::run_in`]); `None`: the test's own.
+    netns: Option<String>,
 }
 
 impl Bank {
@@ -197,14 +103,26 @@ impl Bank {
     fn empty_in_tmp(tmp: TempDir) -> Bank {
         let dir = tmp.path().join("bank");
         let log = tmp.path().join("node.log");
-        Bank { _tmp: tmp, dir, log }
+        Bank { _tmp: tmp, dir, log, netns: None }
     }
 
     /// `amser init` of a new bank in a temporary directory.
-    pub fn init(name: &str, handle: &str) -> Bank {
-        let bank = Bank::empty();
-        bank.amser(&["init", "--name", name, "--handle", handle, "--json"]).ok();
-        bank
+    pub fn init(bank: BankName) -> Bank {
+        let new = Bank::empty();
+        new.create(bank);
+        new
+    }
+
+    /// `amser init` here, in a directory that holds no bank yet (one made
+    /// by [`Bank::empty`] and prepared first, say with a disk of its own).
+    pub fn create(&self, bank: BankName) {
+        self.amser(&["init", "--name", bank.name, "--handle", bank.handle, "--json"]).ok();
+    }
+
+    /// From now on its node and every command run inside the network
+    /// namespace `name` (see [`netns::Netns`]), where the node's API is.
+    pub fn run_in(&mut self, name: &str) {
+        self.netns = Some(name.to_string());
     }
 
     /// Runs `amser --data DIR ARGS...` to completion.
@@ -212,7 +130,16 @@ impl Bank {
         let dir = self.dir.to_str().expect("utf-8 temp path");
         let mut all = vec!["--data", dir];
         all.extend_from_slice(args);
-        run_amser(&all)
+        run_amser_in(self.netns.as_deref(), &all)
+    }
+
+    /// `amser up` on loopback port 0, run to completion with `extra`
+    /// arguments: for an `up` that must refuse to start (one that starts
+    /// would run until the deadline; use [`Bank::up`] for that).
+    pub fn amser_up(&self, extra: &[&str]) -> Run {
+        let mut all = vec!["up", "--api-listen", API_LISTEN, "--p2p-listen", P2P_LISTEN];
+        all.extend_from_slice(extra);
+        self.amser(&all)
     }
 
     /// `amser ... --json`, which must succeed; its JSON document.
@@ -221,6 +148,14 @@ impl Bank {
         let mut all = args.to_vec();
         all.push("--json");
         self.amser(&all).ok().json()
+    }
+
+    /// `amser exchange record ARGS... --json`, which must succeed.
+    #[track_caller]
+    pub fn record(&self, args: &[&str]) -> Value {
+        let mut all = vec!["exchange", "record"];
+        all.extend_from_slice(args);
+        self.json(&all)
     }
 
     pub fn journal(&self) -> PathBuf {
@@ -240,7 +175,8 @@ impl Bank {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Starts `amser up --api-listen 127.0.0.1:0 --json` and waits for its
+    /// Starts `amser up --api-listen 127.0.0.1:0 --json` (in the bank's
+    /// namespace, if it has one) and waits for its
     /// ready line; panics with the node's log if it does not start.
     #[track_caller]
     pub fn up(&self) -> Node {
@@ -267,12 +203,12 @@ impl Bank {
 
     /// [`Bank::try_up`] with extra settings (p2p address, environment).
     pub fn try_up_with(&self, options: &UpOptions) -> Result<Node, String> {
-        let p2p_listen = options.p2p_listen.as_deref().unwrap_or("/ip4/127.0.0.1/tcp/0");
+        let p2p_listen = options.p2p_listen.as_deref().unwrap_or(P2P_LISTEN);
         let log = OpenOptions::new().create(true).append(true).open(&self.log).expect("open node.log");
-        let mut child = amser_in(options.netns.as_deref())
+        let mut child = amser_in(self.netns.as_deref())
             .arg("--data")
             .arg(&self.dir)
-            .args(["up", "--api-listen", "127.0.0.1:0", "--p2p-listen", p2p_listen, "--json"])
+            .args(["up", "--api-listen", API_LISTEN, "--p2p-listen", p2p_listen, "--json"])
             .envs(options.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -385,13 +321,10 @@ pub struct Node {
 /// Extra settings for [`Bank::up_with`].
 #[derive(Debug, Clone, Default)]
 pub struct UpOptions {
-    /// `--p2p-listen` (default /ip4/127.0.0.1/tcp/0).
+    /// `--p2p-listen` (default [`P2P_LISTEN`]).
     pub p2p_listen: Option<String>,
     /// Environment variables for the node process (such as AMSER_WIRE_TAP).
     pub env: Vec<(String, String)>,
-    /// Runs the node inside this network namespace (see [`netns::Netns`]);
-    /// its API is then reachable only through a [`netns::Relay`] into it.
-    pub netns: Option<String>,
 }
 
 impl Node {
@@ -413,19 +346,11 @@ impl Node {
 
     /// Waits for the process to exit (it must be exiting already).
     fn wait(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("node still running");
-        let pid = child.id() as libc::pid_t;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = tx.send(child.wait());
-        });
-        match rx.recv_timeout(DEADLINE) {
-            Ok(status) => status.expect("wait for the node"),
-            Err(_) => {
-                // SAFETY: as above; the waiting thread reaps it.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-                panic!("the node (pid {pid}) did not exit within {DEADLINE:?}")
-            }
+        let child = self.child.take().expect("node still running");
+        let pid = child.id();
+        match within_deadline(child, |mut child| child.wait()) {
+            Some(status) => status.expect("wait for the node"),
+            None => panic!("the node (pid {pid}) did not exit within {DEADLINE:?}"),
         }
     }
 
@@ -467,6 +392,16 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The body, which must be JSON (every route answers JSON).
+    #[track_caller]
+    pub fn json(&self) -> &Value {
+        if self.body.is_null() {
+            let parsed: Value = serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text));
+            assert!(parsed.is_null());
+        }
+        &self.body
+    }
+
     /// Asserts an API error of this status and code; returns its message.
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) -> String {
@@ -562,33 +497,4 @@ pub fn journal_frames(path: &Path) -> Vec<(usize, usize)> {
         at += FRAME_HEADER_BYTES + len;
     }
     frames
-}
-
-/// Polls `probe` every `poll` until it gives a value; after `wait` fails the
-/// test with `what` and `context()` (the nodes' logs, say). A sleep here is
-/// the poll interval, never a guess at how long something takes.
-#[track_caller]
-pub fn wait_for<T>(what: &str, wait: Duration, poll: Duration, mut probe: impl FnMut() -> Option<T>, context: impl Fn() -> String) -> T {
-    let start = std::time::Instant::now();
-    loop {
-        if let Some(v) = probe() {
-            return v;
-        }
-        if start.elapsed() > wait {
-            panic!("waited {wait:?} for {what}\n{}", context());
-        }
-        std::thread::sleep(poll);
-    }
-}
-
-/// Lines of each node's log shown when a test fails (AMSER_TEST_LOG_LINES overrides).
-pub const LOG_LINES: usize = 60;
-
-/// The end of a bank's node log, under a heading, for failure messages.
-pub fn log_tail(bank: &Bank, heading: &str) -> String {
-    let lines = std::env::var("AMSER_TEST_LOG_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(LOG_LINES);
-    let log = bank.log();
-    let tail: Vec<&str> = log.lines().rev().take(lines).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
-    format!("----- {heading} log, last lines -----\n{}\n", tail.join("\n"))
 }

@@ -20,7 +20,10 @@
 //! peer's relay addresses), and a node on a shared loopback would dial
 //! those, around a cut. A relay's thread enters a namespace with setns(2),
 //! which changes only that thread; a socket stays in the namespace it was
-//! made in.
+//! made in. A process the test starts in a namespace enters it the same way
+//! ([`run_inside`]), not with `ip netns exec`, which also gives the process
+//! its own copy of every mount: one alive while a test unmounts its disk
+//! would keep the disk busy (mount.rs), and `e2fsck` would refuse it.
 //!
 //! Needs root (CAP_SYS_ADMIN); [`Netns::create`] says why when it cannot.
 
@@ -28,6 +31,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -98,6 +102,17 @@ fn enter(ns: &File) -> io::Result<()> {
     } else {
         Err(io::Error::last_os_error())
     }
+}
+
+/// Makes the process `command` starts enter the namespace `name` just
+/// before it runs: its network only (it keeps the test's mounts and files),
+/// and the same pid as without, so a test can signal it.
+pub fn run_inside(command: &mut Command, name: &str) {
+    let ns = File::open(format!("/var/run/netns/{name}")).unwrap_or_else(|e| panic!("open the namespace {name}: {e}"));
+    // SAFETY: the closure runs in the child between fork and exec, where only
+    // async-signal-safe calls are allowed: it makes one system call, setns(2),
+    // and allocates nothing (a failure is a plain OS error code).
+    unsafe { command.pre_exec(move || enter(&ns)) };
 }
 
 /// What the test controls of one relayed link, shared with its threads.

@@ -1,0 +1,71 @@
+//! Fixtures shared by the node's federation tests (federation_rules.rs, the
+//! ledgers in memory, and hostile_peer.rs, a real node against a hostile
+//! peer): the federation every bank here belongs to and signing in it, the
+//! banks' names, handles and key seeds, and the ledger commands that add a
+//! member and admit a peer bank.
+
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+use amser_node::ledger::Command;
+use amser_protocol::member::MemberProfile;
+use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
+use amser_protocol::{BankId, MemberKind, Minutes};
+use ed25519_dalek::SigningKey;
+
+/// The federation every bank in these tests belongs to: the one a node made
+/// by `amser_node::init` joins (the configuration's default), so that what
+/// a test signs is what a real node accepts.
+pub const FEDERATION: &str = "amser";
+
+pub fn federation_id() -> FederationId {
+    FederationId::from_name(FEDERATION)
+}
+
+/// Signs `body` as a message of `kind` in [`FEDERATION`], as a bank with `key` would.
+pub fn sign_in_federation(key: &SigningKey, kind: MessageKind, body: Vec<u8>) -> SignedMessage {
+    sign(key, kind, federation_id(), body).expect("sign a message")
+}
+
+/// What a bank in these tests is founded with. Each key seed is different,
+/// so no two banks share an id, and fixed, so ids and signatures are the
+/// same in every run.
+#[derive(Debug, Clone, Copy)]
+pub struct Founding {
+    pub name: &'static str,
+    pub handle: &'static str,
+    pub seed: [u8; 32],
+}
+
+/// The honest bank of both files (a real node in hostile_peer.rs, whose key
+/// `init` makes, so the seed is used only in memory).
+pub const RHYMNEY: Founding = Founding { name: "Rhymney Time Bank", handle: "rhymney", seed: [1; 32] };
+/// The payee's bank of the transfer rules.
+pub const GWYNEDD: Founding = Founding { name: "Gwynedd Time Bank", handle: "gwynedd", seed: [2; 32] };
+/// A bank the others never admitted (in memory).
+pub const CARDIFF: Founding = Founding { name: "Cardiff Time Bank", handle: "cardiff", seed: [3; 32] };
+/// The hostile peer Rhymney admitted: it signs two histories, forgeries and floods.
+pub const MALLORY: Founding = Founding { name: "Mallory Time Bank", handle: "mallory", seed: [66; 32] };
+/// A key no bank admitted: it signs what Mallory relays as someone else's.
+pub const STRANGER_SEED: [u8; 32] = [99; 32];
+/// The network key of a bank that tries to connect without being admitted.
+pub const OUTSIDER_SEED: [u8; 32] = [77; 32];
+
+/// Adds a person with this contact (empty: none) to a bank.
+pub fn add_person(name: &str, contact: &str) -> Command {
+    let profile = MemberProfile { contact: contact.into(), ..MemberProfile::new(name, MemberKind::Person) };
+    Command::AddMember { profile, joined: None }
+}
+
+/// Admits `bank` as a peer known by `handle`, with a trust line of
+/// `trust_hours` and no addresses (the test hands messages over, or the peer
+/// dials in).
+pub fn admit_peer(bank: BankId, handle: &str, trust_hours: i64) -> Command {
+    Command::AdmitPeer {
+        bank,
+        handle: Some(handle.parse().expect("a valid handle")),
+        addrs: vec![],
+        trust: Minutes::from_hours(trust_hours),
+        max_transfer: None,
+    }
+}
