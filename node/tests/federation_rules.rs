@@ -131,6 +131,26 @@ fn replayed_and_duplicated_messages_change_nothing() {
     quiescent_clearing_is_opposite(&f);
 }
 
+/// Issue 10, finding 4: Gwynedd decides Mair's transfer, then removes
+/// Rhymney before Rhymney has heard the answer. Rhymney's retry is still
+/// answered with the same signed decision, so Mair's hold clears.
+#[test]
+fn a_bank_removed_after_deciding_still_answers_the_retry_with_its_decision() {
+    let mut f = federation(50);
+    let transfer = gwen_helps_mair(&mut f, 60);
+    let decided = deliver(&mut f, &transfer);
+    let rhymney = f.rhymney.id();
+    f.gwynedd.run(Command::UpdatePeer { bank: rhymney, changes: PeerChanges { removed: Some(true), ..Default::default() } }).unwrap();
+    let head = f.gwynedd.state.head;
+    assert_eq!(deliver(&mut f, &transfer), decided, "the retry gets the decision made before the removal");
+    assert_eq!(f.gwynedd.state.head, head, "answering the retry writes nothing");
+    f.rhymney.run(Command::ApplyDecision { signed: decided }).unwrap();
+    assert_eq!(f.rhymney.state.hold(&f.mair).unwrap(), Minutes(0), "Mair's hold is released");
+    assert_eq!(f.rhymney.state.balance(&f.mair).unwrap(), Minutes(-60), "and she pays once");
+    check_invariants(&f);
+    quiescent_clearing_is_opposite(&f);
+}
+
 #[test]
 fn a_full_trust_line_rejects_and_the_hold_is_released() {
     let mut f = federation(1);
