@@ -1,158 +1,46 @@
-//! What the API shows: members, exchanges and balances as JSON, with
-//! minutes (exact) beside hours (for people).
+//! The typed shapes of the local API (`/api/v1`): every request body and
+//! query the node takes and every answer it sends, in one place. The
+//! handlers in [`crate::api`] build and take them, [`crate::api::client`]
+//! decodes them, and the CLI prints them, so a renamed field fails to
+//! compile on both sides instead of turning up blank.
+//!
+//! Amounts are shown in minutes (exact) beside hours (for people). Request
+//! bodies refuse fields they do not know (`deny_unknown_fields`), so a
+//! typing mistake in a client is an error, not a field silently ignored.
+//!
+//! Below `reading` and `api`: this module uses only [`crate::ledger`] and
+//! `amser_protocol`.
+//!
+//! - [`member`]: members, their limits, adding and changing them.
+//! - [`exchange`]: exchanges and their postings, recording and reversing.
+//! - [`bank`]: status, the policy, balances, report and export queries.
+//! - [`report`]: the report for funders and coordinators.
+//! - [`audit`]: what an audit of the journal found.
+//! - [`listing`]: offers and requests.
+//! - [`peer`]: peer banks, transfers between banks, positions.
+//! - [`error`]: the body of every failed request.
 
-use amser_protocol::policy::Limits;
-use amser_protocol::{Member, MemberCode, Minutes};
-use serde::{Deserialize, Serialize};
+pub mod audit;
+pub mod bank;
+pub mod error;
+pub mod exchange;
+pub mod listing;
+pub mod member;
+pub mod peer;
+pub mod report;
 
-use crate::ledger::{ExchangeRecord, ListingRecord};
+pub use audit::AuditReport;
+pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status};
+pub use error::{ErrorBody, ErrorDetail};
+pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
+pub use listing::{ListingQuery, ListingView, NewListing};
+pub use member::{LimitQuery, LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
+pub use peer::{NewPeer, PeerView, PositionView, TransferKind, TransferView};
+pub use report::{AgencyTally, Report, Tally};
 
+use amser_protocol::Minutes;
+
+/// Hours to two decimal places, for people (minutes stay the exact figure).
 fn hours(m: Minutes) -> f64 {
     (m.0 as f64 / 60.0 * 100.0).round() / 100.0
-}
-
-/// Limits in whole minutes, as the API shows and takes them.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LimitsView {
-    pub floor_minutes: i64,
-    pub ceiling_minutes: i64,
-}
-
-impl From<Limits> for LimitsView {
-    fn from(l: Limits) -> Self {
-        LimitsView { floor_minutes: l.floor.0, ceiling_minutes: l.ceiling.0 }
-    }
-}
-
-impl From<LimitsView> for Limits {
-    fn from(l: LimitsView) -> Self {
-        Limits { floor: Minutes(l.floor_minutes), ceiling: Minutes(l.ceiling_minutes) }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MemberView {
-    pub code: MemberCode,
-    pub name: String,
-    pub kind: String,
-    pub status: String,
-    pub contact: String,
-    pub skills_offered: Vec<String>,
-    pub needs: Vec<String>,
-    pub availability: String,
-    pub special_needs: String,
-    pub joined: String,
-    pub own_limits: Option<LimitsView>,
-    pub balance_minutes: i64,
-    pub balance: String,
-    pub balance_hours: f64,
-}
-
-impl MemberView {
-    pub fn new(m: Member, balance: Minutes) -> Self {
-        MemberView {
-            code: m.code,
-            name: m.profile.name,
-            kind: m.profile.kind.to_string(),
-            status: m.status.to_string(),
-            contact: m.profile.contact,
-            skills_offered: m.profile.skills_offered,
-            needs: m.profile.needs,
-            availability: m.profile.availability,
-            special_needs: m.profile.special_needs,
-            joined: m.joined.to_string(),
-            own_limits: m.profile.own_limits.map(Into::into),
-            balance_minutes: balance.0,
-            balance: balance.to_string(),
-            balance_hours: hours(balance),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PostingView {
-    pub member: MemberCode,
-    pub minutes: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExchangeView {
-    pub id: String,
-    pub seq: u64,
-    pub date: String,
-    pub providers: Vec<MemberCode>,
-    pub receivers: Vec<MemberCode>,
-    pub minutes_each: i64,
-    pub hours_each: f64,
-    pub total_minutes: i64,
-    pub category: String,
-    pub note: String,
-    pub recorded_by: String,
-    pub reversed: bool,
-    pub reversal_reason: Option<String>,
-    pub postings: Vec<PostingView>,
-}
-
-impl From<ExchangeRecord> for ExchangeView {
-    fn from(r: ExchangeRecord) -> Self {
-        let x = r.exchange;
-        ExchangeView {
-            id: x.id.to_hex(),
-            seq: r.seq,
-            date: x.date.to_string(),
-            total_minutes: x.minutes_each.0 * x.providers.len() as i64,
-            providers: x.providers,
-            receivers: x.receivers,
-            minutes_each: x.minutes_each.0,
-            hours_each: hours(x.minutes_each),
-            category: x.category,
-            note: x.note,
-            recorded_by: x.recorded_by,
-            reversed: r.reversed.is_some(),
-            reversal_reason: r.reversed.map(|(_, why)| why),
-            postings: x.postings.into_iter().map(|p| PostingView { member: p.member, minutes: p.minutes.0 }).collect(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BalanceView {
-    pub code: MemberCode,
-    pub name: String,
-    pub minutes: i64,
-    pub balance: String,
-    pub hours: f64,
-}
-
-impl BalanceView {
-    pub fn new(code: MemberCode, name: String, minutes: Minutes) -> Self {
-        BalanceView { code, name, minutes: minutes.0, balance: minutes.to_string(), hours: hours(minutes) }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ListingView {
-    pub id: String,
-    pub kind: amser_protocol::listing::ListingKind,
-    pub member: MemberCode,
-    pub category: String,
-    pub description: String,
-    pub posted: String,
-    pub open: bool,
-}
-
-impl From<ListingRecord> for ListingView {
-    fn from(r: ListingRecord) -> Self {
-        let l = r.listing;
-        ListingView {
-            id: l.id.to_hex(),
-            kind: l.kind,
-            member: l.member,
-            category: l.category,
-            description: l.description,
-            posted: l.posted.to_string(),
-            open: r.open,
-        }
-    }
 }
