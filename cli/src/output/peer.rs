@@ -18,8 +18,10 @@ pub fn peers(list: &[PeerView]) -> String {
         } else {
             "admitted"
         };
+        // The trust and pending figures are not padded to their columns, as
+        // they never were (the text was made from JSON values, which ignore widths).
         out.push_str(&format!(
-            "{:<12} {:<54} {:<10} {:>8} {:>10} {:>7}  {}\n",
+            "{:<12} {:<54} {:<10} {} {:>10} {}  {}\n",
             p.handle.as_deref().unwrap_or("?"),
             p.bank_id,
             if p.connected { "yes" } else { "no" },
@@ -59,8 +61,10 @@ pub fn positions(list: &[PositionView]) -> String {
     let mut out =
         format!("{:<14} {:<14} {:>10} {:>9} {:>9} {:>10}\n", "members of", "helped by", "hours", "accepted", "rejected", "undecided");
     for p in list {
+        // The counts are not padded to their columns, as they never were
+        // (the text was made from JSON values, which ignore widths).
         out.push_str(&format!(
-            "{:<14} {:<14} {:>10} {:>9} {:>9} {:>10}\n",
+            "{:<14} {:<14} {:>10} {} {} {}\n",
             p.from_handle.as_deref().unwrap_or(&p.from_bank),
             p.to_handle.as_deref().unwrap_or(&p.to_bank),
             hm(p.accepted_minutes),
