@@ -79,7 +79,9 @@ pub async fn export(format: &str, output: Option<PathBuf>, client: &Client, out:
     match output {
         Some(path) => {
             std::fs::write(&path, &bytes).with_context(|| format!("could not write {}", path.display()))?;
-            out.print(&Written { written: path.clone(), bytes: bytes.len() }, |_| format!("Wrote {} bytes to {}", bytes.len(), path.display()));
+            out.print(&Written { written: path.clone(), bytes: bytes.len() }, |_| {
+                format!("Wrote {} bytes to {}", bytes.len(), path.display())
+            });
         }
         None => {
             use std::io::Write;

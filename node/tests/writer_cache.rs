@@ -57,7 +57,8 @@ fn api(data: &DataDir, node: &Node) -> Client {
 
 /// `POST /exchanges` of `minutes` from `from` to `to`, which must be answered 201 (an exchange).
 async fn record_through_api(api: &Client, from: &MemberCode, to: &MemberCode, minutes: i64) -> ExchangeView {
-    let new = NewExchange { providers: vec![from.to_string()], receivers: vec![to.to_string()], minutes: Some(minutes), ..Default::default() };
+    let new =
+        NewExchange { providers: vec![from.to_string()], receivers: vec![to.to_string()], minutes: Some(minutes), ..Default::default() };
     match api.record_exchange(&new).await.unwrap() {
         Recorded::Exchange(x) => x,
         other => panic!("expected 201 and an exchange, got {other:?}"),

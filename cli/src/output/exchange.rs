@@ -47,12 +47,9 @@ pub fn exchange(v: &ExchangeView) -> String {
 /// `amser exchange record`: the exchange, or the transfer sent to another bank.
 pub fn recorded(v: &Recorded) -> String {
     match v {
-        Recorded::Transfer(t) => format!(
-            "Sent transfer {} to the other bank; it is {} until that bank answers\n{}",
-            t.id,
-            t.state,
-            super::peer::transfer(t)
-        ),
+        Recorded::Transfer(t) => {
+            format!("Sent transfer {} to the other bank; it is {} until that bank answers\n{}", t.id, t.state, super::peer::transfer(t))
+        }
         Recorded::Exchange(x) => format!("Recorded exchange {}\n{}", x.id, exchange(x)),
     }
 }

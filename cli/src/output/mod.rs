@@ -64,7 +64,9 @@ fn json_text<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
     match serde_json::to_value(value) {
         Ok(v) if pretty => serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string()),
         Ok(v) => v.to_string(),
-        Err(e) => serde_json::json!({"error": {"code": "internal", "message": format!("could not print the answer as JSON: {e}")}}).to_string(),
+        Err(e) => {
+            serde_json::json!({"error": {"code": "internal", "message": format!("could not print the answer as JSON: {e}")}}).to_string()
+        }
     }
 }
 

@@ -102,18 +102,7 @@ pub fn transfers(list: &[TransferView]) -> String {
         return "No transfers with other banks yet.".into();
     }
     list.iter()
-        .map(|t| {
-            format!(
-                "{}  {:<8} {:<8} {} -> {}  {}  {}",
-                short(&t.id, 12),
-                role(t),
-                t.state,
-                t.payer,
-                t.payee,
-                hm(t.minutes),
-                t.date
-            )
-        })
+        .map(|t| format!("{}  {:<8} {:<8} {} -> {}  {}  {}", short(&t.id, 12), role(t), t.state, t.payer, t.payee, hm(t.minutes), t.date))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -75,10 +75,7 @@ pub async fn balance(State(state): State<AppState>, Path(code): Path<String>) ->
     Ok(Json(view))
 }
 
-pub async fn report(
-    State(state): State<AppState>,
-    Params(q): Params<ReportQuery>,
-) -> Result<Json<Report>, ApiError> {
+pub async fn report(State(state): State<AppState>, Params(q): Params<ReportQuery>) -> Result<Json<Report>, ApiError> {
     if let Some(m) = q.active_months {
         if m == 0 || m > 120 {
             return Err(ApiError::bad_request("bad_months", "active_months must be between 1 and 120"));

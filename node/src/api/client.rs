@@ -79,7 +79,9 @@ pub enum ClientError {
     Api(#[from] ApiFailure),
     #[error("could not set up the HTTP client")]
     Setup(#[source] reqwest::Error),
-    #[error("the API token holds characters an HTTP header cannot carry; use the token from the file api-token in the node's data directory")]
+    #[error(
+        "the API token holds characters an HTTP header cannot carry; use the token from the file api-token in the node's data directory"
+    )]
     BadToken,
     #[error("could not encode the request: {0}")]
     Encode(serde_json::Error),
@@ -333,11 +335,7 @@ impl Client {
             }
         })?;
         let status = resp.status();
-        let json = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+        let json = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
         let body: Vec<u8> = resp.bytes().await.map_err(ClientError::Read)?.into();
         if !status.is_success() {
             let failure = match serde_json::from_slice::<ErrorBody>(&body) {

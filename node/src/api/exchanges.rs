@@ -29,10 +29,7 @@ fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiErro
     }
 }
 
-pub async fn record(
-    State(state): State<AppState>,
-    Body(new): Body<NewExchange>,
-) -> Result<(StatusCode, Json<Recorded>), ApiError> {
+pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>) -> Result<(StatusCode, Json<Recorded>), ApiError> {
     let minutes_each = amount(new.hours, new.minutes)?;
     let providers = new.providers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
     let receivers = new.receivers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
