@@ -14,7 +14,11 @@ use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::listing::ListingKind;
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{MemberCode, MemberKind, Minutes};
-use serde_json::{json, Value};
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::bank::{init_logging, wait_for_stop};
+use crate::output::Out;
 
 /// A demo member: name, kind, the skill they offer.
 type Person = (&'static str, MemberKind, &'static str);
@@ -142,9 +146,50 @@ async fn seed_bank(ledger: &LedgerHandle, people: &[Person; 4]) -> anyhow::Resul
     members(ledger, people).await
 }
 
+/// `amser demo`: starts the federation, says where each bank is, and runs
+/// until Ctrl-C or SIGTERM.
+pub async fn command(dir: &DataDir, base_port: u16, out: &Out) -> anyhow::Result<()> {
+    init_logging();
+    let (nodes, ready) = run(dir.root(), base_port).await.context("starting the demo federation")?;
+    out.print_line(&ready, |ready| {
+        let mut s = String::from("The demo federation is up: three time banks on this machine, admitting each other.\n");
+        for b in &ready.banks {
+            s.push_str(&format!("  {:<20} API {}  data {}\n", b.name, b.api, b.data.display()));
+        }
+        let d = dir.root().display();
+        s.push_str(&format!(
+            "Try, in another terminal:\n  amser --data {d}/rhymney member list\n  amser --data {d}/rhymney transfer list\n  amser --data {d}/gwynedd peer list\n  amser --data {d}/cardiff report\nStop it with Ctrl-C."
+        ));
+        s
+    });
+    wait_for_stop().await;
+    for node in nodes {
+        node.shutdown().await;
+    }
+    Ok(())
+}
+
+/// The line `amser demo --json` prints when the federation is up.
+#[derive(Serialize)]
+struct Ready {
+    banks: Vec<ReadyBank>,
+}
+
+/// Where one demo bank is.
+#[derive(Serialize)]
+struct ReadyBank {
+    name: &'static str,
+    handle: &'static str,
+    bank_id: String,
+    /// `http://ADDR`.
+    api: String,
+    p2p_listen: Vec<String>,
+    data: std::path::PathBuf,
+}
+
 /// Starts the demo federation under `root`, with APIs on `base_port`,
 /// `base_port + 10`, ... and peers on the next port up (0: any free ports).
-pub async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Value)> {
+async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Ready)> {
     let mut nodes = Vec::new();
     for (i, (name, handle, region, _)) in BANKS.iter().enumerate() {
         let dir = DataDir::new(root.join(handle));
@@ -188,12 +233,17 @@ pub async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Valu
             record(nodes[i].ledger(), &[helper], &[&codes[i][0]], 90, "across borders", "Visiting family; helped with shopping").await?;
         }
     }
-    let banks: Vec<Value> = nodes
+    let banks = nodes
         .iter()
         .zip(BANKS.iter())
-        .map(|(n, (name, handle, _, _))| {
-            json!({"name": name, "handle": handle, "bank_id": n.bank.to_string(), "api": format!("http://{}", n.api_addr), "p2p_listen": n.federation.listen_addrs(), "data": root.join(handle)})
+        .map(|(n, (name, handle, _, _))| ReadyBank {
+            name,
+            handle,
+            bank_id: n.bank.to_string(),
+            api: format!("http://{}", n.api_addr),
+            p2p_listen: n.federation.listen_addrs(),
+            data: root.join(handle),
         })
         .collect();
-    Ok((nodes, json!({ "banks": banks })))
+    Ok((nodes, Ready { banks }))
 }

@@ -13,7 +13,8 @@
 //!    (the same filesystem as the node's data directory; never /tmp, which
 //!    may be tmpfs).
 //! 2. the node, in process: `init` a bank, `Node::start` on 127.0.0.1:0, then
-//!    1 and 16 HTTP clients (reqwest, keep-alive, one connection each) POST
+//!    1 and 16 HTTP clients (the node's typed client over reqwest, keep-alive,
+//!    one connection each, bodies encoded once, answers not decoded) POST
 //!    `/api/v1/exchanges`; every request must get 201 or the bench fails.
 //! 3. device flushes (`/sys/dev/block/MAJ:MIN/stat`, 16th field) per
 //!    operation in every phase, and this process's CPU per operation (by
@@ -27,17 +28,20 @@
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use amser_node::api::client::{Client, Encoded, RecordedAs};
 use amser_node::clock::SystemClock;
 use amser_node::config::Config;
 use amser_node::ledger::Command;
+use amser_node::model::{LimitsView, NewExchange, NewMember};
 use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{init, DataDir, Node, NodeOptions};
-use amser_protocol::{MemberCode, Minutes};
+use amser_protocol::{MemberCode, MemberKind, Minutes};
 use serde_json::{json, Value};
 
 /// PostgreSQL 15, one exchange per transaction, `synchronous_commit=on`:
@@ -286,12 +290,8 @@ fn raw_phase(dir: &Path, writers: usize, duration: Duration, device: Option<&Dev
 
 // ---------------------------------------------------------------- the node over HTTP
 
-struct Api {
-    url: String,
-    auth: String,
-}
-
-fn client() -> reqwest::Client {
+/// An HTTP client of one connection: keep-alive forever, no Nagle delay.
+fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .tcp_nodelay(true)
         .pool_max_idle_per_host(1)
@@ -301,43 +301,31 @@ fn client() -> reqwest::Client {
         .unwrap_or_else(|e| fail(format!("cannot build the HTTP client: {e}")))
 }
 
-async fn add_agency(http: &reqwest::Client, api: &Api, name: &str) -> Result<String, String> {
-    let body = json!({
-        "name": name,
-        "kind": "agency",
+/// The node's typed API client over its own connection ([`http`]).
+fn client(addr: SocketAddr, token: &str) -> Client {
+    Client::with_http(http(), addr, token).unwrap_or_else(|e| fail(format!("cannot set up the API client: {e}")))
+}
+
+async fn add_agency(api: &Client, name: &str) -> Result<String, String> {
+    let new = NewMember {
         // Far from anything the bench can reach, so no exchange is refused.
-        "own_limits": { "floor_minutes": -60_000_000, "ceiling_minutes": 60_000_000 },
-    });
-    let resp = http
-        .post(format!("{}/members", api.url))
-        .header("authorization", &api.auth)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| format!("adding member {name}: {e}"))?;
-    let status = resp.status();
-    let text = resp.text().await.map_err(|e| format!("adding member {name}: {e}"))?;
-    if status.as_u16() != 201 {
-        return Err(format!("adding member {name}: HTTP {status}: {text}"));
-    }
-    let v: Value = serde_json::from_str(&text).map_err(|e| format!("adding member {name}: bad JSON {e}: {text}"))?;
-    v["code"].as_str().map(str::to_string).ok_or_else(|| format!("adding member {name}: no code in {text}"))
+        own_limits: Some(LimitsView { floor_minutes: -60_000_000, ceiling_minutes: 60_000_000 }),
+        ..NewMember::new(name, MemberKind::Agency)
+    };
+    let member = api.add_member(&new).await.map_err(|e| format!("adding member {name}: {e}"))?;
+    Ok(member.code.to_string())
 }
 
 /// One client: POSTs exchanges between its pair, alternating direction so
-/// both balances stay near zero, until `until` (or `count` requests).
-async fn client_loop(
-    http: reqwest::Client,
-    url: Arc<str>,
-    auth: Arc<str>,
-    pair: (String, String),
-    until: Option<Instant>,
-    count: usize,
-) -> Result<Vec<u64>, String> {
-    let bodies = [
-        json!({ "providers": [pair.0], "receivers": [pair.1], "minutes": MINUTES }).to_string(),
-        json!({ "providers": [pair.1], "receivers": [pair.0], "minutes": MINUTES }).to_string(),
-    ];
+/// both balances stay near zero, until `until` (or `count` requests). The
+/// two bodies are encoded before the loop and the answers are not decoded
+/// (as before the typed client): what is timed is the node.
+async fn client_loop(api: Client, pair: (String, String), until: Option<Instant>, count: usize) -> Result<Vec<u64>, String> {
+    let body = |from: &str, to: &str| {
+        let new = NewExchange { providers: vec![from.into()], receivers: vec![to.into()], minutes: Some(MINUTES), ..Default::default() };
+        Encoded::new(&new).map_err(|e| format!("cannot encode an exchange: {e}"))
+    };
+    let bodies = [body(&pair.0, &pair.1)?, body(&pair.1, &pair.0)?];
     let mut latencies = Vec::with_capacity(if until.is_some() { 1 << 16 } else { count });
     let mut n = 0usize;
     loop {
@@ -347,18 +335,10 @@ async fn client_loop(
             None if n >= count => break,
             _ => {}
         }
-        let resp = http
-            .post(&*url)
-            .header("authorization", &*auth)
-            .header("content-type", "application/json")
-            .body(bodies[n % 2].clone())
-            .send()
-            .await
-            .map_err(|e| format!("exchange request failed: {e}"))?;
-        let status = resp.status();
-        let body = resp.bytes().await.map_err(|e| format!("reading the exchange reply failed: {e}"))?;
-        if status.as_u16() != 201 {
-            return Err(format!("exchange NOT acknowledged: HTTP {status}: {}", String::from_utf8_lossy(&body)));
+        match api.record_exchange_encoded(&bodies[n % 2]).await {
+            Ok(RecordedAs::Exchange) => {}
+            Ok(RecordedAs::Transfer) => return Err("exchange NOT acknowledged: HTTP 202 (a transfer), not 201".into()),
+            Err(e) => return Err(format!("exchange NOT acknowledged: {e}")),
         }
         latencies.push(t.elapsed().as_nanos() as u64);
         n += 1;
@@ -366,14 +346,9 @@ async fn client_loop(
     Ok(latencies)
 }
 
-async fn run_clients(clients: &[reqwest::Client], api: &Api, pairs: &[(String, String)], until: Option<Instant>, count: usize) -> Vec<u64> {
-    let url: Arc<str> = format!("{}/exchanges", api.url).into();
-    let auth: Arc<str> = api.auth.clone().into();
-    let tasks: Vec<_> = clients
-        .iter()
-        .zip(pairs)
-        .map(|(http, pair)| tokio::spawn(client_loop(http.clone(), url.clone(), auth.clone(), pair.clone(), until, count)))
-        .collect();
+async fn run_clients(clients: &[Client], pairs: &[(String, String)], until: Option<Instant>, count: usize) -> Vec<u64> {
+    let tasks: Vec<_> =
+        clients.iter().zip(pairs).map(|(api, pair)| tokio::spawn(client_loop(api.clone(), pair.clone(), until, count))).collect();
     let mut all = Vec::new();
     for task in tasks {
         match task.await {
@@ -385,20 +360,14 @@ async fn run_clients(clients: &[reqwest::Client], api: &Api, pairs: &[(String, S
     all
 }
 
-async fn node_phase(
-    clients: &[reqwest::Client],
-    api: &Api,
-    pairs: &[(String, String)],
-    duration: Duration,
-    device: Option<&Device>,
-) -> Stats {
+async fn node_phase(clients: &[Client], pairs: &[(String, String)], duration: Duration, device: Option<&Device>) -> Stats {
     eprintln!("[bench] node, {} client(s): warming up", clients.len());
-    run_clients(clients, api, pairs, None, WARMUP_REQUESTS).await;
+    run_clients(clients, pairs, None, WARMUP_REQUESTS).await;
     eprintln!("[bench] node, {} client(s), {:.1} s", clients.len(), duration.as_secs_f64());
     let before = flushes_now(device);
     let cpu_before = cpu_sample();
     let start = Instant::now();
-    let latencies = run_clients(clients, api, pairs, Some(start + duration), 0).await;
+    let latencies = run_clients(clients, pairs, Some(start + duration), 0).await;
     let elapsed = start.elapsed();
     let flushes = flushes_since(device, before);
     Stats::new(latencies, elapsed, flushes, cpu_since(cpu_before))
@@ -559,20 +528,20 @@ fn main() {
         let token = dir.load_token().unwrap_or_else(|e| fail(format!("cannot load the API token: {e}")));
         let options = NodeOptions::loopback(clock);
         let node = Node::start(dir, options).await.unwrap_or_else(|e| fail(format!("Node::start failed: {e}")));
-        let api = Api { url: format!("http://{}/api/v1", node.api_addr), auth: format!("Bearer {token}") };
 
-        let setup = client();
+        let setup = client(node.api_addr, &token);
         let mut pairs = Vec::with_capacity(MANY);
         for i in 0..MANY {
-            let a = add_agency(&setup, &api, &format!("Bench agency {i}a")).await.unwrap_or_else(|e| fail(e));
-            let b = add_agency(&setup, &api, &format!("Bench agency {i}b")).await.unwrap_or_else(|e| fail(e));
+            let a = add_agency(&setup, &format!("Bench agency {i}a")).await.unwrap_or_else(|e| fail(e));
+            let b = add_agency(&setup, &format!("Bench agency {i}b")).await.unwrap_or_else(|e| fail(e));
             pairs.push((a, b));
         }
         drop(setup);
-        let clients: Vec<reqwest::Client> = (0..MANY).map(|_| client()).collect();
+        // One client, and so one connection, per task.
+        let clients: Vec<Client> = (0..MANY).map(|_| client(node.api_addr, &token)).collect();
 
-        let node1 = node_phase(&clients[..1], &api, &pairs[..1], duration, device.as_ref()).await;
-        let node16 = node_phase(&clients, &api, &pairs, duration, device.as_ref()).await;
+        let node1 = node_phase(&clients[..1], &pairs[..1], duration, device.as_ref()).await;
+        let node16 = node_phase(&clients, &pairs, duration, device.as_ref()).await;
         drop(clients);
         let ledger16 = ledger_phase(node.ledger(), &pairs, duration, device.as_ref()).await;
         node.shutdown().await;

@@ -5,9 +5,11 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use amser_protocol::{Limits, Minutes, Policy};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+/// `[policy]`: one shape for the file and for the API's status, so it lives with the API's shapes.
+pub use crate::model::PolicyConfig;
 
 /// Where the API listens unless told otherwise: loopback only.
 pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:7300";
@@ -100,55 +102,6 @@ impl Default for ApiConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_per_second: DEFAULT_API_RATE_PER_SECOND,
             rate_burst: DEFAULT_API_RATE_BURST,
-        }
-    }
-}
-
-/// The policy in whole hours, as a coordinator would write it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PolicyConfig {
-    pub person_floor_hours: i64,
-    pub person_ceiling_hours: i64,
-    pub agency_floor_hours: i64,
-    pub agency_ceiling_hours: i64,
-    pub group_floor_hours: i64,
-    pub group_ceiling_hours: i64,
-    /// Most hours one provider may be credited in one exchange.
-    pub max_hours_per_person: i64,
-    /// Months within which a member who took part in an exchange counts as active.
-    pub active_months: u32,
-}
-
-impl Default for PolicyConfig {
-    fn default() -> Self {
-        PolicyConfig::from_policy(&Policy::default())
-    }
-}
-
-impl PolicyConfig {
-    pub fn from_policy(p: &Policy) -> Self {
-        PolicyConfig {
-            person_floor_hours: p.person.floor.0 / 60,
-            person_ceiling_hours: p.person.ceiling.0 / 60,
-            agency_floor_hours: p.agency.floor.0 / 60,
-            agency_ceiling_hours: p.agency.ceiling.0 / 60,
-            group_floor_hours: p.group.floor.0 / 60,
-            group_ceiling_hours: p.group.ceiling.0 / 60,
-            max_hours_per_person: p.max_minutes_per_person.0 / 60,
-            active_months: p.active_months,
-        }
-    }
-
-    pub fn to_policy(&self) -> Policy {
-        let limits =
-            |floor: i64, ceiling: i64| Limits { floor: Minutes(floor.saturating_mul(60)), ceiling: Minutes(ceiling.saturating_mul(60)) };
-        Policy {
-            person: limits(self.person_floor_hours, self.person_ceiling_hours),
-            agency: limits(self.agency_floor_hours, self.agency_ceiling_hours),
-            group: limits(self.group_floor_hours, self.group_ceiling_hours),
-            max_minutes_per_person: Minutes(self.max_hours_per_person.saturating_mul(60)),
-            active_months: self.active_months,
         }
     }
 }

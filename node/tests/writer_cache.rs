@@ -10,14 +10,15 @@
 
 use std::sync::Arc;
 
+use amser_node::api::client::Client;
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
+use amser_node::model::{ExchangeQuery, ExchangeView, LimitQuery, NewExchange, Recorded, ReverseRequest};
 use amser_node::reading::audit::audit;
 use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{ExchangeId, MemberCode, MemberKind, Minutes};
-use serde_json::{json, Value};
 
 async fn start(data: &DataDir) -> Node {
     Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
@@ -49,27 +50,18 @@ async fn record(ledger: &LedgerHandle, from: &MemberCode, to: &MemberCode, minut
     }
 }
 
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
+/// The node's API, through the typed client.
+fn api(data: &DataDir, node: &Node) -> Client {
+    Client::new(node.api_addr, &data.load_token().unwrap()).unwrap()
 }
 
-impl Api {
-    fn new(data: &DataDir, node: &Node) -> Api {
-        Api { http: reqwest::Client::new(), base: format!("http://{}/api/v1", node.api_addr), token: data.load_token().unwrap() }
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let resp = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        resp.json().await.unwrap()
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let resp = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap())
+/// `POST /exchanges` of `minutes` from `from` to `to`, which must be answered 201 (an exchange).
+async fn record_through_api(api: &Client, from: &MemberCode, to: &MemberCode, minutes: i64) -> ExchangeView {
+    let new =
+        NewExchange { providers: vec![from.to_string()], receivers: vec![to.to_string()], minutes: Some(minutes), ..Default::default() };
+    match api.record_exchange(&new).await.unwrap() {
+        Recorded::Exchange(x) => x,
+        other => panic!("expected 201 and an exchange, got {other:?}"),
     }
 }
 
@@ -77,27 +69,26 @@ impl Api {
 async fn what_the_api_acknowledged_it_reads_back_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (data, node) = new_bank(dir.path()).await;
-    let api = Api::new(&data, &node);
+    let api = api(&data, &node);
     let a = add_agency(node.ledger(), "Youth centre").await;
     let b = add_agency(node.ledger(), "Library").await;
     let mut balance_a = 0i64;
     for n in 0..60i64 {
         let minutes = 1 + n % 7;
-        let (status, x) = api.post("/exchanges", json!({ "providers": [a], "receivers": [b], "minutes": minutes })).await;
-        assert_eq!(status, 201, "{x}");
+        let x = record_through_api(&api, &a, &b, minutes).await;
         balance_a += minutes;
-        let id = x["id"].as_str().unwrap().to_string();
-        let newest = api.get("/exchanges?limit=1").await;
-        assert_eq!(newest[0]["id"], json!(id), "the exchange list shows the exchange just acknowledged");
-        let shown = api.get(&format!("/balances/{a}")).await;
-        assert_eq!(shown["minutes"], json!(balance_a), "the balance includes the exchange just acknowledged");
-        let theirs = api.get(&format!("/members/{b}/exchanges?limit=1")).await;
-        assert_eq!(theirs[0]["id"], json!(id), "the member's exchanges show the exchange just acknowledged");
-        let found = api.get(&format!("/exchanges/{}", &id[..12])).await;
-        assert_eq!(found["id"], json!(id), "an id prefix finds it");
+        let id = x.id;
+        let newest = api.exchanges(&ExchangeQuery { limit: Some(1), order: None }).await.unwrap();
+        assert_eq!(newest[0].id, id, "the exchange list shows the exchange just acknowledged");
+        let shown = api.balance(a.as_str()).await.unwrap();
+        assert_eq!(shown.minutes, balance_a, "the balance includes the exchange just acknowledged");
+        let theirs = api.member_exchanges(b.as_str(), &LimitQuery { limit: Some(1) }).await.unwrap();
+        assert_eq!(theirs[0].id, id, "the member's exchanges show the exchange just acknowledged");
+        let found = api.exchange(&id[..12]).await.unwrap();
+        assert_eq!(found.id, id, "an id prefix finds it");
     }
-    let all = api.get("/balances").await;
-    assert_eq!(all["sum_minutes"], json!(0));
+    let all = api.balances().await.unwrap();
+    assert_eq!(all.sum_minutes, 0);
     // In-process readers get the same: LedgerHandle::store() waits for sled.
     let id = record(node.ledger(), &b, &a, 5).await;
     assert!(node.ledger().store().exchange(&id).unwrap().is_some());
@@ -144,13 +135,11 @@ async fn a_reversal_right_after_the_recording_finds_the_exchange() {
         t.await.unwrap();
     }
     // Through the API as well (its lookup reads sled, which must have caught up).
-    let api = Api::new(&data, &node);
-    let (status, x) = api.post("/exchanges", json!({ "providers": [a], "receivers": [b], "minutes": 45 })).await;
-    assert_eq!(status, 201, "{x}");
-    let id = x["id"].as_str().unwrap();
-    let (status, reversed) = api.post(&format!("/exchanges/{id}/reverse"), json!({ "reason": "wrong people" })).await;
-    assert_eq!(status, 200, "{reversed}");
-    assert_eq!(reversed["reversed"], json!(true));
+    let api = api(&data, &node);
+    let x = record_through_api(&api, &a, &b, 45).await;
+    // The client takes only 200 as the answer to a reversal.
+    let reversed = api.reverse_exchange(&x.id, &ReverseRequest { reason: "wrong people".into() }).await.unwrap();
+    assert!(reversed.reversed, "{reversed:?}");
     assert_eq!(ledger.store().balance(&a).unwrap(), Minutes(0), "every exchange was reversed");
     assert_eq!(ledger.store().balance(&b).unwrap(), Minutes(0));
     drop(ledger);

@@ -5,28 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
 use super::members::parse_code;
 use super::{ApiError, AppState, Params};
 use crate::ledger::{LedgerError, LedgerRead};
-use crate::model::BalanceView;
-
-#[derive(Debug, Serialize)]
-pub struct Status {
-    pub bank_id: String,
-    pub name: String,
-    pub handle: String,
-    pub region: String,
-    pub journal_seq: u64,
-    pub journal_head: String,
-    pub members: usize,
-    pub version: &'static str,
-    pub policy: crate::config::PolicyConfig,
-    pub federation: String,
-    /// Where peer banks reach this node (each ends in /p2p/<bank id>).
-    pub p2p_listen: Vec<String>,
-}
+use crate::model::{AuditReport, BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, Report, ReportQuery, Status};
 
 pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     let bank = state.bank;
@@ -44,32 +27,14 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
                 journal_seq: seq,
                 journal_head: hash.to_hex(),
                 members: store.members()?.len(),
-                version: env!("CARGO_PKG_VERSION"),
-                policy: crate::config::PolicyConfig::from_policy(&store.policy()?),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                policy: PolicyConfig::from_policy(&store.policy()?),
                 federation,
                 p2p_listen,
             })
         })
         .await?;
     Ok(Json(s))
-}
-
-#[derive(Debug, Serialize)]
-pub struct ClearingView {
-    pub bank_id: String,
-    pub handle: Option<String>,
-    /// Positive: our members owe that bank; negative: its members owe us.
-    pub minutes: i64,
-    pub balance: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Balances {
-    pub accounts: Vec<BalanceView>,
-    /// Our clearing account for each peer bank.
-    pub clearing: Vec<ClearingView>,
-    /// Members' and clearing accounts together: always 0 for a bank in good order.
-    pub sum_minutes: i64,
 }
 
 pub async fn balances(State(state): State<AppState>) -> Result<Json<Balances>, ApiError> {
@@ -110,15 +75,7 @@ pub async fn balance(State(state): State<AppState>, Path(code): Path<String>) ->
     Ok(Json(view))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ReportQuery {
-    active_months: Option<u32>,
-}
-
-pub async fn report(
-    State(state): State<AppState>,
-    Params(q): Params<ReportQuery>,
-) -> Result<Json<crate::reading::report::Report>, ApiError> {
+pub async fn report(State(state): State<AppState>, Params(q): Params<ReportQuery>) -> Result<Json<Report>, ApiError> {
     if let Some(m) = q.active_months {
         if m == 0 || m > 120 {
             return Err(ApiError::bad_request("bad_months", "active_months must be between 1 and 120"));
@@ -129,17 +86,12 @@ pub async fn report(
     Ok(Json(r))
 }
 
-pub async fn audit(State(state): State<AppState>) -> Result<Json<crate::reading::audit::AuditReport>, ApiError> {
+pub async fn audit(State(state): State<AppState>) -> Result<Json<AuditReport>, ApiError> {
     let ledger = state.ledger.clone();
     let report = tokio::task::spawn_blocking(move || crate::reading::audit::audit_running(&ledger))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(report))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    format: Option<String>,
 }
 
 pub async fn export(State(state): State<AppState>, Params(q): Params<ExportQuery>) -> Result<Response, ApiError> {

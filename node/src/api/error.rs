@@ -1,5 +1,6 @@
-//! API errors: every failure is JSON `{"error": {"code", "message"}}` with a
-//! stable code for programs and a message a coordinator can act on.
+//! API errors: every failure is JSON `{"error": {"code", "message"}}`
+//! ([`ErrorBody`]) with a stable code for programs and a message a
+//! coordinator can act on.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -7,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use crate::ledger::LedgerError;
+use crate::model::{ErrorBody, ErrorDetail};
 use crate::storage::store::StoreError;
 
 #[derive(Debug, Clone)]
@@ -36,7 +37,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
+        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
+        (self.status, Json(body)).into_response()
     }
 }
 

@@ -4,37 +4,13 @@ use amser_protocol::{ExchangeId, Minutes, ServiceDate};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::members::{parse_code, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 use super::{ApiError, AppState, Body, Params, COORDINATOR};
 use crate::ledger::Command;
-use crate::model::ExchangeView;
+use crate::model::{ExchangeQuery, ExchangeView, NewExchange, Recorded, ReverseRequest, TransferView};
 use crate::storage::writer::Reply;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewExchange {
-    providers: Vec<String>,
-    receivers: Vec<String>,
-    /// Hours each provider gave: "1.5", "1:30", or a JSON number.
-    #[serde(default)]
-    hours: Option<Value>,
-    /// Or the same in whole minutes.
-    #[serde(default)]
-    minutes: Option<i64>,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    note: String,
-    /// YYYY-MM-DD; today when absent.
-    #[serde(default)]
-    date: Option<String>,
-    /// The caller's reference: a retried request with the same one records once.
-    #[serde(default)]
-    client_ref: Option<String>,
-}
 
 /// The amount each provider gave, from `hours` or `minutes` (exactly one).
 fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiError> {
@@ -53,10 +29,7 @@ fn amount(hours: Option<Value>, minutes: Option<i64>) -> Result<Minutes, ApiErro
     }
 }
 
-pub async fn record(
-    State(state): State<AppState>,
-    Body(new): Body<NewExchange>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>) -> Result<(StatusCode, Json<Recorded>), ApiError> {
     let minutes_each = amount(new.hours, new.minutes)?;
     let providers = new.providers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
     let receivers = new.receivers.iter().map(|c| parse_code(c)).collect::<Result<Vec<_>, _>>()?;
@@ -74,26 +47,18 @@ pub async fn record(
         recorded_by: COORDINATOR.to_string(),
         client_ref: new.client_ref,
     };
-    let to_json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| ApiError::internal(e.to_string()));
     match state.ledger.submit(command).await? {
-        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(to_json(serde_json::to_value(ExchangeView::from(x)))?))),
+        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(Recorded::Exchange(x.into())))),
         // With another bank's member: a transfer, pending until that bank decides.
         Reply::Transfer(t) => {
             state.federation.poke();
-            Ok((StatusCode::ACCEPTED, Json(to_json(serde_json::to_value(super::peers::TransferView::from(t)))?)))
+            Ok((StatusCode::ACCEPTED, Json(Recorded::Transfer(TransferView::from(t)))))
         }
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    limit: Option<usize>,
-    /// "oldest" for journal order; newest first otherwise.
-    order: Option<String>,
-}
-
-pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, Params(q): Params<ExchangeQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
     let newest_first = q.order.as_deref() != Some("oldest");
     let list = state.read(move |store| Ok(store.exchanges(newest_first, limit)?)).await?;
@@ -116,12 +81,6 @@ async fn find(state: &AppState, id: String) -> Result<crate::ledger::ExchangeRec
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ExchangeView>, ApiError> {
     Ok(Json(find(&state, id).await?.into()))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReverseRequest {
-    reason: String,
 }
 
 pub async fn reverse(

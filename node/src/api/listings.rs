@@ -1,25 +1,14 @@
 //! Listing routes: offers and requests by category, for matching.
 
-use amser_protocol::listing::ListingKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
 
 use super::members::parse_code;
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::Command;
-use crate::model::ListingView;
+use crate::model::{ListingQuery, ListingView, NewListing};
 use crate::storage::writer::Reply;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewListing {
-    kind: ListingKind,
-    member: String,
-    category: String,
-    description: String,
-}
 
 pub async fn post(State(state): State<AppState>, Body(new): Body<NewListing>) -> Result<(StatusCode, Json<ListingView>), ApiError> {
     let member = parse_code(&new.member)?;
@@ -30,15 +19,7 @@ pub async fn post(State(state): State<AppState>, Body(new): Body<NewListing>) ->
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    category: Option<String>,
-    kind: Option<ListingKind>,
-    #[serde(default)]
-    closed: bool,
-}
-
-pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<ListingView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, Params(q): Params<ListingQuery>) -> Result<Json<Vec<ListingView>>, ApiError> {
     let listings = state.read(|store| Ok(store.listings()?)).await?;
     let category = q.category.map(|c| c.trim().to_lowercase());
     let mut out: Vec<ListingView> = listings

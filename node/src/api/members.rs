@@ -5,11 +5,10 @@ use amser_protocol::{MemberCode, MemberKind, MemberStatus, ServiceDate};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
 
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
-use crate::model::{ExchangeView, LimitsView, MemberView};
+use crate::model::{ExchangeView, LimitQuery, MemberPatch, MemberQuery, MemberView, NewMember};
 use crate::storage::writer::Reply;
 
 /// Most exchanges one listing returns unless asked for fewer.
@@ -19,32 +18,6 @@ pub const MAX_LIST_LIMIT: usize = 10_000;
 
 pub fn parse_code(text: &str) -> Result<MemberCode, ApiError> {
     text.parse().map_err(|e: amser_protocol::ids::IdError| ApiError::bad_request("bad_member_code", e.to_string()))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewMember {
-    name: String,
-    #[serde(default = "person")]
-    kind: MemberKind,
-    #[serde(default)]
-    contact: String,
-    #[serde(default)]
-    skills_offered: Vec<String>,
-    #[serde(default)]
-    needs: Vec<String>,
-    #[serde(default)]
-    availability: String,
-    #[serde(default)]
-    special_needs: String,
-    #[serde(default)]
-    joined: Option<String>,
-    #[serde(default)]
-    own_limits: Option<LimitsView>,
-}
-
-fn person() -> MemberKind {
-    MemberKind::Person
 }
 
 pub async fn add(State(state): State<AppState>, Body(new): Body<NewMember>) -> Result<(StatusCode, Json<MemberView>), ApiError> {
@@ -68,14 +41,7 @@ pub async fn add(State(state): State<AppState>, Body(new): Body<NewMember>) -> R
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    status: Option<String>,
-    kind: Option<String>,
-    skill: Option<String>,
-}
-
-pub async fn list(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<MemberView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>) -> Result<Json<Vec<MemberView>>, ApiError> {
     let status: Option<MemberStatus> =
         q.status.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_status", e))?;
     let kind: Option<MemberKind> =
@@ -113,23 +79,6 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Re
     Ok(Json(view))
 }
 
-/// Changes to a member, as the API takes them (limits in minutes, as shown).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MemberPatch {
-    name: Option<String>,
-    kind: Option<MemberKind>,
-    contact: Option<String>,
-    skills_offered: Option<Vec<String>>,
-    needs: Option<Vec<String>>,
-    availability: Option<String>,
-    special_needs: Option<String>,
-    status: Option<MemberStatus>,
-    own_limits: Option<LimitsView>,
-    #[serde(default)]
-    clear_own_limits: bool,
-}
-
 pub async fn update(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -157,11 +106,6 @@ pub async fn update(
         }
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LimitQuery {
-    limit: Option<usize>,
 }
 
 pub async fn exchanges(

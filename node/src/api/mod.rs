@@ -17,9 +17,14 @@
 //! GET  /api/v1/peers              POST /api/v1/peers
 //! POST /api/v1/peers/{bank}/freeze|unfreeze   DELETE /api/v1/peers/{bank}
 //! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
+//! GET  /api/v1/positions
 //! ```
+//!
+//! The shapes of every body and answer are in [`crate::model`]; [`client`]
+//! is the typed client of these routes (the CLI's and the tests').
 
 mod bank;
+pub mod client;
 mod error;
 mod exchanges;
 mod listings;
@@ -37,7 +42,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use error::{ApiError, Body, Params};
-pub use peers::{PeerView, TransferView};
 
 use crate::clock::Clock;
 use crate::storage::store::Store;

@@ -1,33 +1,17 @@
 //! Federation routes: admitted peer banks, their trust lines, and transfers.
 
-use amser_protocol::federation::{PeerLine, Verdict};
+use amser_protocol::federation::PeerLine;
 use amser_protocol::{BankId, Minutes};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::members::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 use super::{ApiError, AppState, Body, Params};
-use crate::ledger::{Command, LedgerRead, PeerChanges, TransferRecord};
+use crate::ledger::{Command, LedgerRead, PeerChanges};
+use crate::model::{LimitQuery, NewPeer, PeerView, PositionView, TransferView};
 use crate::storage::writer::Reply;
-
-#[derive(Debug, Serialize)]
-pub struct PeerView {
-    pub bank_id: String,
-    pub handle: Option<String>,
-    pub addrs: Vec<String>,
-    pub trust_minutes: i64,
-    pub trust_hours: f64,
-    pub max_transfer_minutes: Option<i64>,
-    pub frozen: bool,
-    pub removed: bool,
-    pub connected: bool,
-    pub last_seen_ms: Option<u64>,
-    /// Our clearing account for this bank: positive, our members owe it; negative, its members owe us.
-    pub clearing_minutes: i64,
-    pub pending_transfers: usize,
-}
 
 fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> PeerView {
     let presence = state.federation.presence(&line.bank);
@@ -85,18 +69,6 @@ fn hours(field: &'static str, v: &Value) -> Result<Minutes, ApiError> {
     Minutes::parse_hours(&text).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", format!("{field}: {e}")))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewPeer {
-    bank_id: String,
-    addr: String,
-    trust_hours: Value,
-    #[serde(default)]
-    max_transfer_hours: Option<Value>,
-    #[serde(default)]
-    handle: Option<String>,
-}
-
 pub async fn add(State(state): State<AppState>, Body(new): Body<NewPeer>) -> Result<(StatusCode, Json<PeerView>), ApiError> {
     let bank = parse_bank(&new.bank_id)?;
     let addr: libp2p::Multiaddr = new.addr.parse().map_err(|_| {
@@ -143,67 +115,8 @@ pub async fn remove(State(state): State<AppState>, Path(bank): Path<String>) -> 
     change(state, bank, PeerChanges { removed: Some(true), ..Default::default() }).await
 }
 
-#[derive(Debug, Serialize)]
-pub struct TransferView {
-    pub kind: &'static str,
-    pub id: String,
-    pub role: crate::ledger::TransferRole,
-    pub state: &'static str,
-    pub reject_reason: Option<String>,
-    pub from_bank: String,
-    pub to_bank: String,
-    pub payer: String,
-    pub payee: String,
-    pub minutes: i64,
-    pub hours: f64,
-    pub category: String,
-    pub date: String,
-    pub note: String,
-    pub seq: u64,
-    pub settled_seq: Option<u64>,
-    /// The payer bank's signature over the transfer (hex).
-    pub transfer_signature: String,
-    /// The payee bank's signature over its decision (hex), once decided.
-    pub decision_signature: Option<String>,
-}
-
-impl From<TransferRecord> for TransferView {
-    fn from(r: TransferRecord) -> Self {
-        let state = r.state();
-        let reject_reason = match r.decision.as_ref().map(|d| &d.verdict) {
-            Some(Verdict::Reject(why)) => Some(why.to_string()),
-            _ => None,
-        };
-        TransferView {
-            kind: "transfer",
-            id: r.id.to_hex(),
-            role: r.role,
-            state,
-            reject_reason,
-            from_bank: r.transfer.from.to_string(),
-            to_bank: r.transfer.to.to_string(),
-            payer: r.transfer.payer.to_string(),
-            payee: r.transfer.payee.to_string(),
-            minutes: r.transfer.minutes.0,
-            hours: r.transfer.minutes.as_hours_f64(),
-            category: r.transfer.category,
-            date: r.transfer.date.to_string(),
-            note: r.note,
-            seq: r.seq,
-            settled_seq: r.settled_seq,
-            transfer_signature: hex::encode(&r.signed.signature),
-            decision_signature: r.signed_decision.map(|d| hex::encode(&d.signature)),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    limit: Option<usize>,
-}
-
-pub async fn transfers(State(state): State<AppState>, Params(q): Params<ListQuery>) -> Result<Json<Vec<TransferView>>, ApiError> {
-    let limit = q.limit.unwrap_or(super::members::DEFAULT_LIST_LIMIT).min(super::members::MAX_LIST_LIMIT);
+pub async fn transfers(State(state): State<AppState>, Params(q): Params<LimitQuery>) -> Result<Json<Vec<TransferView>>, ApiError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
     let list = state.read(move |s| Ok(s.transfers(true, limit)?)).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -221,22 +134,6 @@ pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> 
         })
         .await?;
     Ok(Json(record.into()))
-}
-
-/// Hours moved between each pair of banks, as far as this bank has seen.
-#[derive(Debug, Serialize)]
-pub struct PositionView {
-    pub from_bank: String,
-    pub from_handle: Option<String>,
-    pub to_bank: String,
-    pub to_handle: Option<String>,
-    /// Hours members of `from_bank` received from members of `to_bank`, accepted.
-    pub accepted_minutes: i64,
-    pub accepted_hours: f64,
-    pub accepted: u64,
-    pub rejected: u64,
-    /// Transfers seen whose decision this bank has not seen.
-    pub undecided: u64,
 }
 
 /// Inter-bank positions across the federation: our own transfers, and what

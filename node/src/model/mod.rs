@@ -1,158 +1,177 @@
-//! What the API shows: members, exchanges and balances as JSON, with
-//! minutes (exact) beside hours (for people).
+//! The typed shapes of the local API (`/api/v1`): every request body and
+//! query the node takes and every answer it sends, in one place. The
+//! handlers in [`crate::api`] build and take them, [`crate::api::client`]
+//! decodes them, and the CLI prints them, so a renamed field fails to
+//! compile on both sides instead of turning up blank.
+//!
+//! Amounts are shown in minutes (exact) beside hours (for people). Request
+//! bodies refuse fields they do not know (`deny_unknown_fields`), so a
+//! typing mistake in a client is an error, not a field silently ignored.
+//!
+//! Below `reading` and `api`: this module uses only [`crate::ledger`] and
+//! `amser_protocol`.
+//!
+//! - [`member`]: members, their limits, adding and changing them.
+//! - [`exchange`]: exchanges and their postings, recording and reversing.
+//! - [`bank`]: status, the policy, balances, report and export queries.
+//! - [`report`]: the report for funders and coordinators.
+//! - [`audit`]: what an audit of the journal found.
+//! - [`listing`]: offers and requests.
+//! - [`peer`]: peer banks, transfers between banks, positions.
+//! - [`error`]: the body of every failed request.
 
-use amser_protocol::policy::Limits;
-use amser_protocol::{Member, MemberCode, Minutes};
-use serde::{Deserialize, Serialize};
+pub mod audit;
+pub mod bank;
+pub mod error;
+pub mod exchange;
+pub mod listing;
+pub mod member;
+pub mod peer;
+pub mod report;
 
-use crate::ledger::{ExchangeRecord, ListingRecord};
+pub use audit::AuditReport;
+pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status};
+pub use error::{ErrorBody, ErrorDetail};
+pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
+pub use listing::{ListingQuery, ListingView, NewListing};
+pub use member::{LimitQuery, LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
+pub use peer::{NewPeer, PeerView, PositionView, TransferKind, TransferView};
+pub use report::{AgencyTally, Report, Tally};
 
+use amser_protocol::Minutes;
+
+/// Hours to two decimal places, for people (minutes stay the exact figure).
 fn hours(m: Minutes) -> f64 {
     (m.0 as f64 / 60.0 * 100.0).round() / 100.0
 }
 
-/// Limits in whole minutes, as the API shows and takes them.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LimitsView {
-    pub floor_minutes: i64,
-    pub ceiling_minutes: i64,
-}
+#[cfg(test)]
+mod tests {
+    use std::fmt::Debug;
 
-impl From<Limits> for LimitsView {
-    fn from(l: Limits) -> Self {
-        LimitsView { floor_minutes: l.floor.0, ceiling_minutes: l.ceiling.0 }
+    use amser_protocol::{MemberCode, MemberKind};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+
+    use super::*;
+    use crate::ledger::TransferRole;
+
+    /// What the node encodes, the client decodes to the same value.
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
+        let text = serde_json::to_string(value).unwrap();
+        assert_eq!(&serde_json::from_str::<T>(&text).unwrap(), value, "{text}");
     }
-}
 
-impl From<LimitsView> for Limits {
-    fn from(l: LimitsView) -> Self {
-        Limits { floor: Minutes(l.floor_minutes), ceiling: Minutes(l.ceiling_minutes) }
+    fn code(text: &str) -> MemberCode {
+        text.parse().unwrap()
     }
-}
 
-#[derive(Debug, Clone, Serialize)]
-pub struct MemberView {
-    pub code: MemberCode,
-    pub name: String,
-    pub kind: String,
-    pub status: String,
-    pub contact: String,
-    pub skills_offered: Vec<String>,
-    pub needs: Vec<String>,
-    pub availability: String,
-    pub special_needs: String,
-    pub joined: String,
-    pub own_limits: Option<LimitsView>,
-    pub balance_minutes: i64,
-    pub balance: String,
-    pub balance_hours: f64,
-}
-
-impl MemberView {
-    pub fn new(m: Member, balance: Minutes) -> Self {
-        MemberView {
-            code: m.code,
-            name: m.profile.name,
-            kind: m.profile.kind.to_string(),
-            status: m.status.to_string(),
-            contact: m.profile.contact,
-            skills_offered: m.profile.skills_offered,
-            needs: m.profile.needs,
-            availability: m.profile.availability,
-            special_needs: m.profile.special_needs,
-            joined: m.joined.to_string(),
-            own_limits: m.profile.own_limits.map(Into::into),
-            balance_minutes: balance.0,
-            balance: balance.to_string(),
-            balance_hours: hours(balance),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PostingView {
-    pub member: MemberCode,
-    pub minutes: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExchangeView {
-    pub id: String,
-    pub seq: u64,
-    pub date: String,
-    pub providers: Vec<MemberCode>,
-    pub receivers: Vec<MemberCode>,
-    pub minutes_each: i64,
-    pub hours_each: f64,
-    pub total_minutes: i64,
-    pub category: String,
-    pub note: String,
-    pub recorded_by: String,
-    pub reversed: bool,
-    pub reversal_reason: Option<String>,
-    pub postings: Vec<PostingView>,
-}
-
-impl From<ExchangeRecord> for ExchangeView {
-    fn from(r: ExchangeRecord) -> Self {
-        let x = r.exchange;
+    fn exchange() -> ExchangeView {
+        let (mair, gwen) = (code("rhymney:7KQ2-M9"), code("rhymney:3ZZ4-A1"));
         ExchangeView {
-            id: x.id.to_hex(),
-            seq: r.seq,
-            date: x.date.to_string(),
-            total_minutes: x.minutes_each.0 * x.providers.len() as i64,
-            providers: x.providers,
-            receivers: x.receivers,
-            minutes_each: x.minutes_each.0,
-            hours_each: hours(x.minutes_each),
-            category: x.category,
-            note: x.note,
-            recorded_by: x.recorded_by,
-            reversed: r.reversed.is_some(),
-            reversal_reason: r.reversed.map(|(_, why)| why),
-            postings: x.postings.into_iter().map(|p| PostingView { member: p.member, minutes: p.minutes.0 }).collect(),
+            id: "ab".repeat(32),
+            seq: 7,
+            date: "2026-03-01".into(),
+            providers: vec![mair.clone()],
+            receivers: vec![gwen.clone()],
+            minutes_each: 90,
+            hours_each: 1.5,
+            total_minutes: 90,
+            category: "gardening".into(),
+            note: String::new(),
+            recorded_by: "coordinator".into(),
+            reversed: true,
+            reversal_reason: Some("the wrong week".into()),
+            postings: vec![PostingView { member: mair, minutes: 90 }, PostingView { member: gwen, minutes: -90 }],
         }
     }
-}
 
-#[derive(Debug, Clone, Serialize)]
-pub struct BalanceView {
-    pub code: MemberCode,
-    pub name: String,
-    pub minutes: i64,
-    pub balance: String,
-    pub hours: f64,
-}
-
-impl BalanceView {
-    pub fn new(code: MemberCode, name: String, minutes: Minutes) -> Self {
-        BalanceView { code, name, minutes: minutes.0, balance: minutes.to_string(), hours: hours(minutes) }
+    fn transfer() -> TransferView {
+        TransferView {
+            kind: TransferKind::Transfer,
+            id: "cd".repeat(32),
+            role: TransferRole::Outgoing,
+            state: "rejected".into(),
+            reject_reason: Some("over the trust line".into()),
+            from_bank: "12D3KooWA".into(),
+            to_bank: "12D3KooWB".into(),
+            payer: "rhymney:7KQ2-M9".into(),
+            payee: "gwynedd:3ZZ4-A1".into(),
+            minutes: 30,
+            hours: 0.5,
+            category: "lifts".into(),
+            date: "2026-03-01".into(),
+            note: "to town".into(),
+            seq: 9,
+            settled_seq: Some(11),
+            transfer_signature: "00".repeat(64),
+            decision_signature: None,
+        }
     }
-}
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ListingView {
-    pub id: String,
-    pub kind: amser_protocol::listing::ListingKind,
-    pub member: MemberCode,
-    pub category: String,
-    pub description: String,
-    pub posted: String,
-    pub open: bool,
-}
+    #[test]
+    fn answers_decode_to_what_the_node_encodes() {
+        round_trip(&exchange());
+        round_trip(&transfer());
+        round_trip(&BalanceView::new(code("rhymney:7KQ2-M9"), "Mair".into(), amser_protocol::Minutes(-150)));
+        round_trip(&PolicyConfig::default());
+        round_trip(&ErrorBody { error: ErrorDetail { code: "below_floor".into(), message: "Mair would go below -10:00".into() } });
+        let mut report = Report {
+            bank: "Rhymney".into(),
+            as_of: "2026-03-01".into(),
+            total: Tally::default(),
+            active_members: 2,
+            active_since: "2025-03-01".into(),
+            active_months: 12,
+            members: 3,
+            members_by_status: [("active".to_string(), 3)].into(),
+            by_category: Default::default(),
+            by_month: Default::default(),
+            by_agency: vec![],
+        };
+        report.total.add(90);
+        report.by_category.entry("gardening".into()).or_default().add(90);
+        round_trip(&report);
+        let audit = AuditReport {
+            ok: false,
+            entries: 3,
+            head_seq: 3,
+            head_hash: "ef".repeat(32),
+            members: 2,
+            exchanges: 1,
+            balance_sum_minutes: 0,
+            problems: vec!["entry 4 is damaged".into()],
+            notes: vec![],
+        };
+        round_trip(&audit);
+    }
 
-impl From<ListingRecord> for ListingView {
-    fn from(r: ListingRecord) -> Self {
-        let l = r.listing;
-        ListingView {
-            id: l.id.to_hex(),
-            kind: l.kind,
-            member: l.member,
-            category: l.category,
-            description: l.description,
-            posted: l.posted.to_string(),
-            open: r.open,
+    #[test]
+    fn request_bodies_decode_to_what_the_client_encodes() {
+        round_trip(&NewMember {
+            own_limits: Some(LimitsView { floor_minutes: -600, ceiling_minutes: 600 }),
+            ..NewMember::new("Mair", MemberKind::Person)
+        });
+        round_trip(&MemberPatch { status: Some(amser_protocol::MemberStatus::Paused), ..MemberPatch::default() });
+        round_trip(&NewExchange {
+            providers: vec!["rhymney:7KQ2-M9".into()],
+            receivers: vec!["rhymney:3ZZ4-A1".into()],
+            hours: Some("1:30".into()),
+            client_ref: Some("cli-1".into()),
+            ..NewExchange::default()
+        });
+    }
+
+    /// `POST /exchanges` answers the view itself, with no wrapper, and either
+    /// kind decodes back to its own variant.
+    #[test]
+    fn an_answer_to_recording_is_the_view_itself() {
+        for (recorded, view) in [
+            (Recorded::Exchange(exchange()), serde_json::to_value(exchange()).unwrap()),
+            (Recorded::Transfer(transfer()), serde_json::to_value(transfer()).unwrap()),
+        ] {
+            assert_eq!(serde_json::to_value(&recorded).unwrap(), view);
+            round_trip(&recorded);
         }
     }
 }

@@ -5,28 +5,11 @@
 use std::path::Path;
 
 use amser_protocol::{EntryHash, MemberCode, Minutes};
-use serde::Serialize;
 
 use crate::ledger::{apply, LedgerRead, MemState};
+use crate::model::AuditReport;
 use crate::storage::journal::{scan, JournalError};
 use crate::storage::store::Store;
-
-/// What the audit found. `ok` is true only if nothing is wrong.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditReport {
-    pub ok: bool,
-    pub entries: u64,
-    pub head_seq: u64,
-    pub head_hash: String,
-    pub members: usize,
-    pub exchanges: usize,
-    /// Sum of every balance recomputed from the journal (must be 0).
-    pub balance_sum_minutes: i128,
-    /// Problems, each naming the entry or member concerned.
-    pub problems: Vec<String>,
-    /// Notes that are not problems (an unfinished write at the end of a stopped node's journal).
-    pub notes: Vec<String>,
-}
 
 /// Audits the journal at `path` (reading at most `limit` bytes: the synced
 /// part, when a node is writing), and compares with `store` when given.

@@ -4,52 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use amser_protocol::{MemberCode, MemberKind, ServiceDate};
-use serde::Serialize;
 
 use crate::ledger::{ExchangeRecord, LedgerRead};
+use crate::model::{AgencyTally, Report, Tally};
 use crate::storage::store::{Store, StoreError};
-
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Tally {
-    pub exchanges: u64,
-    /// Minutes given (credited to providers).
-    pub minutes: i64,
-    pub hours: f64,
-}
-
-impl Tally {
-    fn add(&mut self, minutes: i64) {
-        self.exchanges += 1;
-        self.minutes += minutes;
-        self.hours = self.minutes as f64 / 60.0;
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AgencyTally {
-    pub code: MemberCode,
-    pub name: String,
-    pub minutes_given: i64,
-    pub minutes_received: i64,
-    pub exchanges: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub bank: String,
-    pub as_of: String,
-    /// Exchanges recorded and not reversed.
-    pub total: Tally,
-    /// Members who gave or received in the window.
-    pub active_members: usize,
-    pub active_since: String,
-    pub active_months: u32,
-    pub members: usize,
-    pub members_by_status: BTreeMap<String, usize>,
-    pub by_category: BTreeMap<String, Tally>,
-    pub by_month: BTreeMap<String, Tally>,
-    pub by_agency: Vec<AgencyTally>,
-}
 
 /// Builds the report as of `today`; `active_months` overrides the policy's window.
 pub fn report(store: &Store, today: ServiceDate, active_months: Option<u32>) -> Result<Report, StoreError> {

@@ -1,0 +1,276 @@
+//! What the command line takes: every command, subcommand and option
+//! (clap derive). Running them is each noun's module's job.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "amser",
+    version,
+    about = "Amser: a time bank's own node, and the commands its coordinator uses",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The bank's data directory.
+    #[arg(long, global = true, env = "AMSER_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Print one JSON document instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a new bank: data directory, key pair, config file and API token.
+    Init {
+        /// The bank's name, like "Rhymney Time Bank".
+        #[arg(long)]
+        name: String,
+        /// Short handle, the start of every member code, like rhymney.
+        #[arg(long)]
+        handle: String,
+        #[arg(long, default_value = "")]
+        region: String,
+    },
+    /// Run the node in the foreground until Ctrl-C or SIGTERM.
+    Up {
+        /// Address for the local API (overrides config.toml); port 0 picks a free one.
+        #[arg(long, value_name = "ADDR")]
+        api_listen: Option<SocketAddr>,
+        /// Where peer banks connect (a libp2p multiaddr, overrides config.toml;
+        /// default /ip4/0.0.0.0/tcp/7301); port 0 picks a free one.
+        #[arg(long, value_name = "MULTIADDR")]
+        p2p_listen: Option<String>,
+    },
+    /// Run a local demo federation: three banks (Rhymney, Gwynedd, Cardiff) with
+    /// members and exchanges, on loopback, data under ./amser-demo (or --data).
+    Demo {
+        /// The first bank's API port; the others use +10 and +20, peers the next port up.
+        /// 0 picks free ports.
+        #[arg(long, default_value_t = 7300)]
+        base_port: u16,
+    },
+    /// Show the bank's id, name, journal position and member count.
+    Status,
+    /// The register of members.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Record, list, show and reverse exchanges.
+    #[command(subcommand)]
+    Exchange(ExchangeCmd),
+    /// A member's balance, or every balance.
+    Balance { code: Option<String> },
+    /// Offers and requests, for matching.
+    #[command(subcommand)]
+    Listing(ListingCmd),
+    /// Hours exchanged and active members, by category, month and agency.
+    Report {
+        /// Count members active within this many months (default: the policy's).
+        #[arg(long)]
+        active_months: Option<u32>,
+    },
+    /// Verify the whole journal and every balance.
+    Audit,
+    /// Peer banks: admit them with a trust line, list, freeze, remove.
+    #[command(subcommand)]
+    Peer(PeerCmd),
+    /// Transfers with other banks and their signatures.
+    #[command(subcommand)]
+    Transfer(TransferCmd),
+    /// Export exchanges (csv) or the whole register and ledger (json).
+    Export {
+        #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct ProfileArgs {
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Skills offered, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub skills: Option<Vec<String>>,
+    /// Needs, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub needs: Option<Vec<String>>,
+    #[arg(long)]
+    pub availability: Option<String>,
+    /// Special needs and safeguarding notes (never leave this node).
+    #[arg(long)]
+    pub special_needs: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum MemberCmd {
+    /// Add a person, an agency or a group.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "person", value_parser = ["person", "agency", "group"])]
+        kind: String,
+        #[command(flatten)]
+        profile: ProfileArgs,
+        /// Date they joined (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        joined: Option<String>,
+    },
+    /// List members.
+    List {
+        #[arg(long, value_parser = ["active", "paused", "left"])]
+        status: Option<String>,
+        #[arg(long, value_parser = ["person", "agency", "group"])]
+        kind: Option<String>,
+        /// Only members offering a skill containing this text.
+        #[arg(long)]
+        skill: Option<String>,
+    },
+    /// Show one member, with their balance and recent exchanges.
+    Show { code: String },
+    /// Change a member's details or status.
+    Set {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_parser = ["active", "paused", "left"])]
+        status: Option<String>,
+        #[command(flatten)]
+        profile: ProfileArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExchangeCmd {
+    /// Record that provider(s) gave time to receiver(s).
+    Record {
+        /// Who gave time (member codes, comma-separated for several).
+        #[arg(long, value_delimiter = ',', required = true)]
+        provider: Vec<String>,
+        /// Who received it (comma-separated for a group).
+        #[arg(long, value_delimiter = ',', required = true)]
+        receiver: Vec<String>,
+        /// Hours each provider gave: 1.5 or 1:30.
+        #[arg(long, allow_hyphen_values = true)]
+        hours: String,
+        #[arg(long, default_value = "")]
+        category: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// When the help was given (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        date: Option<String>,
+        /// Your own reference; repeating a command with the same one records it once.
+        #[arg(long = "ref")]
+        client_ref: Option<String>,
+    },
+    /// List recent exchanges, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show one exchange (full id or its first characters).
+    Show { id: String },
+    /// Undo an exchange with a reversing entry (the original stays on record).
+    Reverse {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeerCmd {
+    /// Admit a bank: its members may then spend here up to the trust line.
+    Add {
+        /// The other bank's id (12D3KooW..., from its `amser status`).
+        bank_id: String,
+        /// Where to reach it, like /ip4/192.0.2.7/tcp/7301.
+        multiaddr: String,
+        /// The most hours that bank's members may owe this bank in total.
+        #[arg(long)]
+        trust_hours: String,
+        /// The most hours one transfer from that bank may carry.
+        #[arg(long)]
+        max_transfer_hours: Option<String>,
+        /// Its handle (learnt from the bank itself when it connects, if not given).
+        #[arg(long)]
+        handle: Option<String>,
+    },
+    /// Admitted banks: connected or not, trust line, clearing position, pending transfers.
+    List,
+    /// Stop all transfers with a bank until unfrozen.
+    Freeze {
+        bank_id: String,
+    },
+    Unfreeze {
+        bank_id: String,
+    },
+    /// Remove a bank from the federation (its record stays).
+    Remove {
+        bank_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TransferCmd {
+    /// Recent transfers, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One transfer, with its state and signatures.
+    Show { id: String },
+    /// Hours moved between each pair of banks in the federation, as far as
+    /// this bank has seen (its own transfers, gossip and peers' public logs).
+    Positions,
+}
+
+#[derive(Subcommand)]
+pub enum ListingCmd {
+    /// Post an offer or a request.
+    Add {
+        #[arg(long, value_parser = ["offer", "request"])]
+        kind: String,
+        #[arg(long)]
+        member: String,
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        description: String,
+    },
+    /// List open offers and requests.
+    List {
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Close a listing.
+    Close { id: String },
+}
+
+impl Cli {
+    /// The bank's data directory: --data or AMSER_DATA, else ./amser-demo
+    /// for the demo, else the user's data directory.
+    pub fn data_dir(&self) -> amser_node::DataDir {
+        let demo = matches!(self.command, Command::Demo { .. });
+        amser_node::DataDir::new(self.data.clone().unwrap_or_else(|| if demo { PathBuf::from("amser-demo") } else { default_data_dir() }))
+    }
+}
+
+/// Where a bank lives unless --data or AMSER_DATA says otherwise.
+fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME") {
+        return PathBuf::from(x).join("amser");
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".local/share/amser"),
+        None => PathBuf::from("amser-data"),
+    }
+}

@@ -1,0 +1,59 @@
+//! The stable code of each failure, printed with `--json` for scripts
+//! (`{"error": {"code", "message"}}`); they never change between versions.
+
+use amser_node::api::client::ClientError;
+use amser_node::datadir::DataDirError;
+use amser_node::NodeError;
+
+/// The audit found problems (already printed).
+#[derive(Debug)]
+pub struct AuditFailed;
+
+impl std::fmt::Display for AuditFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the audit found problems (listed above)")
+    }
+}
+
+impl std::error::Error for AuditFailed {}
+
+/// For `Out::error`: a stable code for the failure, for scripts.
+pub fn failure_code(e: &anyhow::Error) -> &str {
+    match e.downcast_ref::<ClientError>() {
+        Some(ClientError::Api(f)) => return &f.code,
+        Some(ClientError::NotRunning(_)) => return "node_not_running",
+        Some(ClientError::DataDir(d)) => return dir_code(d),
+        Some(_) => return "error",
+        None => {}
+    }
+    if e.downcast_ref::<AuditFailed>().is_some() {
+        return "audit_failed";
+    }
+    if e.downcast_ref::<amser_protocol::HoursError>().is_some() {
+        return "bad_hours";
+    }
+    if let Some(d) = e.downcast_ref::<DataDirError>() {
+        return dir_code(d);
+    }
+    match e.downcast_ref::<NodeError>() {
+        Some(NodeError::DataDir(d)) => dir_code(d),
+        Some(NodeError::Journal(amser_node::storage::journal::JournalError::Damaged { .. })) => "journal_damaged",
+        Some(NodeError::Journal(_)) => "journal_error",
+        Some(NodeError::Config(_)) => "bad_config",
+        Some(NodeError::Listen { .. }) => "cannot_listen",
+        Some(NodeError::Invalid(_)) => "invalid",
+        Some(_) => "node_error",
+        None => "error",
+    }
+}
+
+fn dir_code(d: &DataDirError) -> &'static str {
+    match d {
+        DataDirError::AlreadyInitialised(_) => "already_initialised",
+        DataDirError::NotInitialised(_) => "not_initialised",
+        DataDirError::Locked(_) => "already_running",
+        DataDirError::TooOpen { .. } => "file_too_open",
+        DataDirError::Damaged(..) => "file_damaged",
+        DataDirError::Io { .. } => "io_error",
+    }
+}

@@ -1,0 +1,73 @@
+//! `amser member`: the register (add, list, show, set).
+
+use amser_node::api::client::Client;
+use amser_node::model::{LimitQuery, MemberPatch, MemberQuery, NewMember};
+use amser_protocol::{MemberKind, MemberStatus};
+
+use crate::args::{MemberCmd, ProfileArgs};
+use crate::output::member::MemberShown;
+use crate::output::{self, Out};
+
+/// Exchanges `amser member show` lists under the member.
+const RECENT_EXCHANGES: usize = 10;
+
+pub async fn run(cmd: MemberCmd, client: &Client, out: &Out) -> anyhow::Result<()> {
+    match cmd {
+        MemberCmd::Add { name, kind, profile, joined } => {
+            let kind: MemberKind = kind.parse().map_err(anyhow::Error::msg)?;
+            let Profile { contact, skills_offered, needs, availability, special_needs } = Profile::from(profile);
+            let new = NewMember {
+                joined,
+                contact: contact.unwrap_or_default(),
+                skills_offered: skills_offered.unwrap_or_default(),
+                needs: needs.unwrap_or_default(),
+                availability: availability.unwrap_or_default(),
+                special_needs: special_needs.unwrap_or_default(),
+                ..NewMember::new(name, kind)
+            };
+            out.print(&client.add_member(&new).await?, output::member::added);
+        }
+        MemberCmd::List { status, kind, skill } => {
+            out.print(&client.members(&MemberQuery { status, kind, skill }).await?, |list| output::member::members(list));
+        }
+        MemberCmd::Show { code } => {
+            let member = client.member(&code).await?;
+            let recent_exchanges = client.member_exchanges(&code, &LimitQuery { limit: Some(RECENT_EXCHANGES) }).await?;
+            out.print(&MemberShown { member, recent_exchanges }, output::member::member);
+        }
+        MemberCmd::Set { code, name, status, profile } => {
+            let status: Option<MemberStatus> = status.as_deref().map(str::parse).transpose().map_err(anyhow::Error::msg)?;
+            let Profile { contact, skills_offered, needs, availability, special_needs } = Profile::from(profile);
+            let patch = MemberPatch { name, status, contact, skills_offered, needs, availability, special_needs, ..MemberPatch::default() };
+            if patch == MemberPatch::default() {
+                anyhow::bail!(
+                    "nothing to change: give at least one of --name, --status, --contact, --skills, --needs, --availability, --special-needs"
+                );
+            }
+            out.print(&client.update_member(&code, &patch).await?, output::member::updated);
+        }
+    }
+    Ok(())
+}
+
+/// The profile options as given: lists trimmed, empty items dropped.
+struct Profile {
+    contact: Option<String>,
+    skills_offered: Option<Vec<String>>,
+    needs: Option<Vec<String>>,
+    availability: Option<String>,
+    special_needs: Option<String>,
+}
+
+impl From<ProfileArgs> for Profile {
+    fn from(p: ProfileArgs) -> Self {
+        let trim = |v: Vec<String>| v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        Profile {
+            contact: p.contact,
+            skills_offered: p.skills.map(trim),
+            needs: p.needs.map(trim),
+            availability: p.availability,
+            special_needs: p.special_needs,
+        }
+    }
+}

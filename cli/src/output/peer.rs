@@ -1,0 +1,116 @@
+//! The federation for people: peer banks, transfers, positions.
+
+use amser_node::model::{PeerView, PositionView, TransferView};
+
+use super::{hm, number, short};
+
+pub fn peers(list: &[PeerView]) -> String {
+    if list.is_empty() {
+        return "No peer banks yet. Admit one with `amser peer add BANK_ID ADDRESS --trust-hours N`.".into();
+    }
+    let mut out =
+        format!("{:<12} {:<54} {:<10} {:>8} {:>10} {:>7}  state\n", "handle", "bank id", "connected", "trust h", "clearing", "pending");
+    for p in list {
+        let state = if p.removed {
+            "removed"
+        } else if p.frozen {
+            "frozen"
+        } else {
+            "admitted"
+        };
+        // The trust and pending figures are not padded to their columns, as
+        // they never were (the text was made from JSON values, which ignore widths).
+        out.push_str(&format!(
+            "{:<12} {:<54} {:<10} {} {:>10} {}  {}\n",
+            p.handle.as_deref().unwrap_or("?"),
+            p.bank_id,
+            if p.connected { "yes" } else { "no" },
+            number(p.trust_hours),
+            hm(p.clearing_minutes),
+            p.pending_transfers,
+            state
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+/// `amser peer add`.
+pub fn admitted(p: &PeerView) -> String {
+    format!("Admitted {} with a trust line of {} hours", p.bank_id, number(p.trust_hours))
+}
+
+/// `amser peer freeze`.
+pub fn froze(p: &PeerView) -> String {
+    format!("Froze the trust line with {}", p.bank_id)
+}
+
+/// `amser peer unfreeze`.
+pub fn unfroze(p: &PeerView) -> String {
+    format!("Unfroze the trust line with {}", p.bank_id)
+}
+
+/// `amser peer remove`.
+pub fn removed(p: &PeerView) -> String {
+    format!("Removed {} from the federation", p.bank_id)
+}
+
+pub fn positions(list: &[PositionView]) -> String {
+    if list.is_empty() {
+        return "No transfers between banks seen yet.".into();
+    }
+    let mut out =
+        format!("{:<14} {:<14} {:>10} {:>9} {:>9} {:>10}\n", "members of", "helped by", "hours", "accepted", "rejected", "undecided");
+    for p in list {
+        // The counts are not padded to their columns, as they never were
+        // (the text was made from JSON values, which ignore widths).
+        out.push_str(&format!(
+            "{:<14} {:<14} {:>10} {} {} {}\n",
+            p.from_handle.as_deref().unwrap_or(&p.from_bank),
+            p.to_handle.as_deref().unwrap_or(&p.to_bank),
+            hm(p.accepted_minutes),
+            p.accepted,
+            p.rejected,
+            p.undecided,
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn transfer(v: &TransferView) -> String {
+    let mut out = format!(
+        "Transfer {}\nState: {}{}\n{} ({}) pays {} ({}) {} hours for {} on {}\nSigned by the payer's bank: {}…",
+        v.id,
+        v.state,
+        v.reject_reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
+        v.payer,
+        v.from_bank,
+        v.payee,
+        v.to_bank,
+        number(v.hours),
+        v.category,
+        v.date,
+        short(&v.transfer_signature, 16)
+    );
+    if let Some(sig) = &v.decision_signature {
+        out.push_str(&format!("\nDecision signed by the payee's bank: {}…", short(sig, 16)));
+    }
+    out
+}
+
+pub fn transfers(list: &[TransferView]) -> String {
+    if list.is_empty() {
+        return "No transfers with other banks yet.".into();
+    }
+    list.iter()
+        .map(|t| format!("{}  {:<8} {:<8} {} -> {}  {}  {}", short(&t.id, 12), role(t), t.state, t.payer, t.payee, hm(t.minutes), t.date))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The word for the side we are on, as the API writes it.
+fn role(t: &TransferView) -> &'static str {
+    match t.role {
+        amser_node::ledger::TransferRole::Outgoing => "outgoing",
+        amser_node::ledger::TransferRole::Incoming => "incoming",
+    }
+}

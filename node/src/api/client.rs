@@ -1,0 +1,406 @@
+//! A typed client of a node's local API: one async method per route, each
+//! answer decoded into [`crate::model`]'s types, each failure a
+//! [`ClientError`]. The `amser` command uses it, and so do the node's tests
+//! and benchmarks.
+//!
+//! It uses only [`crate::model`], [`crate::datadir`], reqwest and serde:
+//! nothing of the server around it.
+//!
+//! ```text
+//! GET  /status                  status()
+//! GET  /members                 members(query)        POST  /members            add_member(new)
+//! GET  /members/{code}          member(code)          PATCH /members/{code}     update_member(code, patch)
+//! GET  /members/{code}/exchanges                      member_exchanges(code, query)
+//! GET  /exchanges               exchanges(query)      POST  /exchanges          record_exchange(new)
+//!                                                     POST  /exchanges (encoded once) record_exchange_encoded(body)
+//! GET  /exchanges/{id}          exchange(id)          POST  /exchanges/{id}/reverse  reverse_exchange(id, request)
+//! GET  /balances                balances()            GET   /balances/{code}    balance(code)
+//! GET  /listings                listings(query)       POST  /listings           post_listing(new)
+//! POST /listings/{id}/close     close_listing(id)
+//! GET  /report                  report(query)         GET   /audit              audit()
+//! GET  /export?format=csv       export_csv()          GET   /export?format=json export_json()
+//! GET  /peers                   peers()               POST  /peers              add_peer(new)
+//! POST /peers/{bank}/freeze     freeze_peer(bank)     POST  /peers/{bank}/unfreeze  unfreeze_peer(bank)
+//! DELETE /peers/{bank}          remove_peer(bank)
+//! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
+//! GET  /positions               positions()
+//! ```
+
+use std::fmt::Display;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::datadir::{DataDir, DataDirError};
+use crate::model::{
+    AuditReport, BalanceView, Balances, ErrorBody, ExchangeQuery, ExchangeView, LimitQuery, ListingQuery, ListingView, MemberPatch,
+    MemberQuery, MemberView, NewExchange, NewListing, NewMember, NewPeer, PeerView, PositionView, Recorded, Report, ReportQuery,
+    ReverseRequest, Status, TransferView,
+};
+
+/// How long one request may take before [`Client::new`]'s client gives up.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An error the node sent back: its stable code and its message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiFailure {
+    pub code: String,
+    pub message: String,
+}
+
+/// No node is running on the data directory, or none answers at its address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotRunning(pub String);
+
+impl NotRunning {
+    /// The node for `dir` has not written the address it listens on.
+    pub fn for_dir(dir: &DataDir) -> Self {
+        let root = dir.root().display();
+        NotRunning(format!("the node for {root} is not running; start it with `amser up --data {root}`"))
+    }
+}
+
+/// Why a request through the [`Client`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The data directory holds no bank, or its token cannot be read.
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    NotRunning(#[from] NotRunning),
+    /// The node refused the request; it says why.
+    #[error(transparent)]
+    Api(#[from] ApiFailure),
+    #[error("could not set up the HTTP client")]
+    Setup(#[source] reqwest::Error),
+    #[error(
+        "the API token holds characters an HTTP header cannot carry; use the token from the file api-token in the node's data directory"
+    )]
+    BadToken,
+    #[error("could not encode the request: {0}")]
+    Encode(serde_json::Error),
+    /// The request did not get an answer (timeout, connection lost).
+    #[error("the request to the node failed: {0}")]
+    Request(reqwest::Error),
+    #[error("reading the node's answer")]
+    Read(#[source] reqwest::Error),
+    #[error("the node answered with something other than JSON")]
+    NotJson,
+    #[error("the node's answer is not valid JSON")]
+    BadJson(#[source] serde_json::Error),
+    /// Valid JSON of another shape: most likely a node of another version.
+    #[error("the node's answer is not in the form this version of amser reads (is the node another version?)")]
+    UnexpectedAnswer(#[source] serde_json::Error),
+    #[error("the node answered {got} where {expected} was expected (is the node another version?)")]
+    UnexpectedStatus { expected: StatusCode, got: StatusCode },
+}
+
+/// How the node acknowledged `POST /exchanges` when the answer is not decoded
+/// ([`Client::record_exchange_encoded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordedAs {
+    /// 201: an exchange within this bank, recorded.
+    Exchange,
+    /// 202: a transfer to another bank, pending until that bank decides.
+    Transfer,
+}
+
+/// A request body encoded once, to be sent many times: a load generator
+/// then measures the node, not its own JSON encoding.
+pub struct Encoded<T> {
+    json: Vec<u8>,
+    of: PhantomData<fn(&T)>,
+}
+
+impl<T: Serialize> Encoded<T> {
+    pub fn new(body: &T) -> Result<Self, ClientError> {
+        Ok(Encoded { json: serde_json::to_vec(body).map_err(ClientError::Encode)?, of: PhantomData })
+    }
+}
+
+/// A node's local API, with its token. Cheap to clone (reqwest's client is
+/// shared, and keeps its connections open for the next request).
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    /// `http://ADDR/api/v1`.
+    base: String,
+    /// `Bearer <token>`, marked sensitive so it never shows in logs.
+    auth: HeaderValue,
+}
+
+/// An answer read to its end.
+struct Answer {
+    status: StatusCode,
+    /// Whether the node said it is JSON.
+    json: bool,
+    body: Vec<u8>,
+}
+
+impl Client {
+    /// The node that runs on `dir`: its address and token from the directory.
+    pub fn for_dir(dir: &DataDir) -> Result<Client, ClientError> {
+        dir.require_initialised()?;
+        let addr = dir.read_api_addr().ok_or_else(|| NotRunning::for_dir(dir))?;
+        let token = dir.load_token()?;
+        Client::new(addr, &token)
+    }
+
+    /// The node whose API listens on `addr` (`127.0.0.1:7300`), with
+    /// [`REQUEST_TIMEOUT`] for each request.
+    pub fn new(addr: impl Display, token: &str) -> Result<Client, ClientError> {
+        let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().map_err(ClientError::Setup)?;
+        Client::with_http(http, addr, token)
+    }
+
+    /// Like [`Client::new`], over an HTTP client set up by the caller
+    /// (a benchmark's: one connection each, no Nagle delay).
+    pub fn with_http(http: reqwest::Client, addr: impl Display, token: &str) -> Result<Client, ClientError> {
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| ClientError::BadToken)?;
+        auth.set_sensitive(true);
+        Ok(Client { http, base: format!("http://{addr}/api/v1"), auth })
+    }
+
+    // ------------------------------------------------------------ the bank
+
+    pub async fn status(&self) -> Result<Status, ClientError> {
+        self.json(self.request(Method::GET, "/status"), StatusCode::OK).await
+    }
+
+    pub async fn balances(&self) -> Result<Balances, ClientError> {
+        self.json(self.request(Method::GET, "/balances"), StatusCode::OK).await
+    }
+
+    pub async fn balance(&self, code: &str) -> Result<BalanceView, ClientError> {
+        self.json(self.request(Method::GET, &format!("/balances/{}", seg(code))), StatusCode::OK).await
+    }
+
+    pub async fn report(&self, query: &ReportQuery) -> Result<Report, ClientError> {
+        self.json(self.request(Method::GET, "/report").query(query), StatusCode::OK).await
+    }
+
+    pub async fn audit(&self) -> Result<AuditReport, ClientError> {
+        self.json(self.request(Method::GET, "/audit"), StatusCode::OK).await
+    }
+
+    /// Every exchange as CSV, the bytes as the node sent them.
+    pub async fn export_csv(&self) -> Result<Vec<u8>, ClientError> {
+        let answer = self.send(self.request(Method::GET, "/export").query(&[("format", "csv")])).await?;
+        Ok(answer.expect(StatusCode::OK)?.body)
+    }
+
+    /// The whole register and ledger as one JSON document (its shape is the
+    /// export's, `reading::export::JsonExport`, which sits above the model).
+    pub async fn export_json(&self) -> Result<serde_json::Value, ClientError> {
+        self.json(self.request(Method::GET, "/export").query(&[("format", "json")]), StatusCode::OK).await
+    }
+
+    // ------------------------------------------------------------ members
+
+    pub async fn members(&self, query: &MemberQuery) -> Result<Vec<MemberView>, ClientError> {
+        self.json(self.request(Method::GET, "/members").query(query), StatusCode::OK).await
+    }
+
+    pub async fn add_member(&self, new: &NewMember) -> Result<MemberView, ClientError> {
+        self.json(self.request(Method::POST, "/members").json(new), StatusCode::CREATED).await
+    }
+
+    pub async fn member(&self, code: &str) -> Result<MemberView, ClientError> {
+        self.json(self.request(Method::GET, &format!("/members/{}", seg(code))), StatusCode::OK).await
+    }
+
+    pub async fn update_member(&self, code: &str, patch: &MemberPatch) -> Result<MemberView, ClientError> {
+        self.json(self.request(Method::PATCH, &format!("/members/{}", seg(code))).json(patch), StatusCode::OK).await
+    }
+
+    /// A member's exchanges, newest first.
+    pub async fn member_exchanges(&self, code: &str, query: &LimitQuery) -> Result<Vec<ExchangeView>, ClientError> {
+        self.json(self.request(Method::GET, &format!("/members/{}/exchanges", seg(code))).query(query), StatusCode::OK).await
+    }
+
+    // ------------------------------------------------------------ exchanges
+
+    pub async fn exchanges(&self, query: &ExchangeQuery) -> Result<Vec<ExchangeView>, ClientError> {
+        self.json(self.request(Method::GET, "/exchanges").query(query), StatusCode::OK).await
+    }
+
+    /// Records an exchange: within this bank (201), or a transfer to
+    /// another bank's member (202).
+    pub async fn record_exchange(&self, new: &NewExchange) -> Result<Recorded, ClientError> {
+        let answer = self.send(self.request(Method::POST, "/exchanges").json(new)).await?;
+        match answer.status {
+            StatusCode::ACCEPTED => Ok(Recorded::Transfer(answer.decode()?)),
+            _ => Ok(Recorded::Exchange(answer.expect(StatusCode::CREATED)?.decode()?)),
+        }
+    }
+
+    /// [`Client::record_exchange`] with a body encoded once, for load
+    /// generators: the answer is read to its end (so the connection is
+    /// used again) but not decoded.
+    pub async fn record_exchange_encoded(&self, body: &Encoded<NewExchange>) -> Result<RecordedAs, ClientError> {
+        let request = self.request(Method::POST, "/exchanges").header(CONTENT_TYPE, "application/json").body(body.json.clone());
+        match self.send(request).await?.status {
+            StatusCode::ACCEPTED => Ok(RecordedAs::Transfer),
+            StatusCode::CREATED => Ok(RecordedAs::Exchange),
+            got => Err(ClientError::UnexpectedStatus { expected: StatusCode::CREATED, got }),
+        }
+    }
+
+    /// One exchange, by its full id or its first characters.
+    pub async fn exchange(&self, id: &str) -> Result<ExchangeView, ClientError> {
+        self.json(self.request(Method::GET, &format!("/exchanges/{}", seg(id))), StatusCode::OK).await
+    }
+
+    pub async fn reverse_exchange(&self, id: &str, request: &ReverseRequest) -> Result<ExchangeView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/exchanges/{}/reverse", seg(id))).json(request), StatusCode::OK).await
+    }
+
+    // ------------------------------------------------------------ listings
+
+    pub async fn listings(&self, query: &ListingQuery) -> Result<Vec<ListingView>, ClientError> {
+        self.json(self.request(Method::GET, "/listings").query(query), StatusCode::OK).await
+    }
+
+    pub async fn post_listing(&self, new: &NewListing) -> Result<ListingView, ClientError> {
+        self.json(self.request(Method::POST, "/listings").json(new), StatusCode::CREATED).await
+    }
+
+    pub async fn close_listing(&self, id: &str) -> Result<ListingView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/listings/{}/close", seg(id))), StatusCode::OK).await
+    }
+
+    // ------------------------------------------------------------ the federation
+
+    pub async fn peers(&self) -> Result<Vec<PeerView>, ClientError> {
+        self.json(self.request(Method::GET, "/peers"), StatusCode::OK).await
+    }
+
+    pub async fn add_peer(&self, new: &NewPeer) -> Result<PeerView, ClientError> {
+        self.json(self.request(Method::POST, "/peers").json(new), StatusCode::CREATED).await
+    }
+
+    pub async fn freeze_peer(&self, bank: &str) -> Result<PeerView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/peers/{}/freeze", seg(bank))), StatusCode::OK).await
+    }
+
+    pub async fn unfreeze_peer(&self, bank: &str) -> Result<PeerView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/peers/{}/unfreeze", seg(bank))), StatusCode::OK).await
+    }
+
+    pub async fn remove_peer(&self, bank: &str) -> Result<PeerView, ClientError> {
+        self.json(self.request(Method::DELETE, &format!("/peers/{}", seg(bank))), StatusCode::OK).await
+    }
+
+    /// Transfers with other banks, newest first.
+    pub async fn transfers(&self, query: &LimitQuery) -> Result<Vec<TransferView>, ClientError> {
+        self.json(self.request(Method::GET, "/transfers").query(query), StatusCode::OK).await
+    }
+
+    pub async fn transfer(&self, id: &str) -> Result<TransferView, ClientError> {
+        self.json(self.request(Method::GET, &format!("/transfers/{}", seg(id))), StatusCode::OK).await
+    }
+
+    pub async fn positions(&self) -> Result<Vec<PositionView>, ClientError> {
+        self.json(self.request(Method::GET, "/positions"), StatusCode::OK).await
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).header(AUTHORIZATION, self.auth.clone())
+    }
+
+    /// Sends `request`, expects `expected`, decodes the answer.
+    async fn json<T: DeserializeOwned>(&self, request: RequestBuilder, expected: StatusCode) -> Result<T, ClientError> {
+        self.send(request).await?.expect(expected)?.decode()
+    }
+
+    /// Sends `request` and reads the answer to its end; a failure the node
+    /// reports becomes [`ApiFailure`].
+    async fn send(&self, request: RequestBuilder) -> Result<Answer, ClientError> {
+        let resp = request.send().await.map_err(|e| {
+            if e.is_connect() {
+                ClientError::NotRunning(NotRunning(format!(
+                    "the node is not answering at {} (is it running? start it with `amser up`)",
+                    self.base
+                )))
+            } else {
+                ClientError::Request(e)
+            }
+        })?;
+        let status = resp.status();
+        let json = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+        let body: Vec<u8> = resp.bytes().await.map_err(ClientError::Read)?.into();
+        if !status.is_success() {
+            let failure = match serde_json::from_slice::<ErrorBody>(&body) {
+                Ok(ErrorBody { error }) => ApiFailure { code: error.code, message: error.message },
+                Err(_) => ApiFailure { code: "error".into(), message: format!("the node answered {status}") },
+            };
+            return Err(failure.into());
+        }
+        Ok(Answer { status, json, body })
+    }
+}
+
+impl Answer {
+    fn expect(self, expected: StatusCode) -> Result<Answer, ClientError> {
+        if self.status == expected {
+            Ok(self)
+        } else {
+            Err(ClientError::UnexpectedStatus { expected, got: self.status })
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, ClientError> {
+        if !self.json {
+            return Err(ClientError::NotJson);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => ClientError::UnexpectedAnswer(e),
+            _ => ClientError::BadJson(e),
+        })
+    }
+}
+
+/// Encodes a path segment (member codes contain ':'; ids typed by people may hold anything).
+fn seg(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url<Q: Serialize>(query: &Q) -> String {
+        let request = reqwest::Client::new().get("http://127.0.0.1:1/x").query(query);
+        request.build().unwrap().url().to_string()
+    }
+
+    #[test]
+    fn queries_leave_out_what_is_not_asked() {
+        assert_eq!(url(&MemberQuery::default()), "http://127.0.0.1:1/x");
+        let query = MemberQuery { status: Some("active".into()), kind: None, skill: Some("dog walking".into()) };
+        assert_eq!(url(&query), "http://127.0.0.1:1/x?status=active&skill=dog+walking");
+        assert_eq!(url(&ListingQuery::default()), "http://127.0.0.1:1/x");
+        let query = ListingQuery { category: None, kind: Some(amser_protocol::listing::ListingKind::Offer), closed: true };
+        assert_eq!(url(&query), "http://127.0.0.1:1/x?kind=offer&closed=true");
+        assert_eq!(url(&LimitQuery { limit: Some(10) }), "http://127.0.0.1:1/x?limit=10");
+    }
+
+    #[test]
+    fn a_member_code_is_one_path_segment() {
+        assert_eq!(seg("rhymney:7KQ2-M9"), "rhymney%3A7KQ2-M9");
+        assert_eq!(seg("a/b c"), "a%2Fb%20c");
+    }
+}

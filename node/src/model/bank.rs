@@ -1,0 +1,129 @@
+//! The whole bank: its status and policy, every balance, and the queries
+//! of the report and the export.
+
+use amser_protocol::{Limits, MemberCode, Minutes, Policy};
+use serde::{Deserialize, Serialize};
+
+use super::hours;
+
+/// `GET /status`: which bank this node is, and where its journal stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    pub bank_id: String,
+    pub name: String,
+    pub handle: String,
+    pub region: String,
+    /// The last entry written, and its hash (hex).
+    pub journal_seq: u64,
+    pub journal_head: String,
+    pub members: usize,
+    /// The node's version (the amser-node crate's).
+    pub version: String,
+    pub policy: PolicyConfig,
+    /// The federation's name: banks in different federations never talk.
+    pub federation: String,
+    /// Where peer banks reach this node (each ends in /p2p/<bank id>).
+    pub p2p_listen: Vec<String>,
+}
+
+/// The policy in whole hours, as a coordinator writes it in config.toml's
+/// `[policy]` and as `GET /status` shows it (one shape for both).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    pub person_floor_hours: i64,
+    pub person_ceiling_hours: i64,
+    pub agency_floor_hours: i64,
+    pub agency_ceiling_hours: i64,
+    pub group_floor_hours: i64,
+    pub group_ceiling_hours: i64,
+    /// Most hours one provider may be credited in one exchange.
+    pub max_hours_per_person: i64,
+    /// Months within which a member who took part in an exchange counts as active.
+    pub active_months: u32,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig::from_policy(&Policy::default())
+    }
+}
+
+impl PolicyConfig {
+    pub fn from_policy(p: &Policy) -> Self {
+        PolicyConfig {
+            person_floor_hours: p.person.floor.0 / 60,
+            person_ceiling_hours: p.person.ceiling.0 / 60,
+            agency_floor_hours: p.agency.floor.0 / 60,
+            agency_ceiling_hours: p.agency.ceiling.0 / 60,
+            group_floor_hours: p.group.floor.0 / 60,
+            group_ceiling_hours: p.group.ceiling.0 / 60,
+            max_hours_per_person: p.max_minutes_per_person.0 / 60,
+            active_months: p.active_months,
+        }
+    }
+
+    pub fn to_policy(&self) -> Policy {
+        let limits =
+            |floor: i64, ceiling: i64| Limits { floor: Minutes(floor.saturating_mul(60)), ceiling: Minutes(ceiling.saturating_mul(60)) };
+        Policy {
+            person: limits(self.person_floor_hours, self.person_ceiling_hours),
+            agency: limits(self.agency_floor_hours, self.agency_ceiling_hours),
+            group: limits(self.group_floor_hours, self.group_ceiling_hours),
+            max_minutes_per_person: Minutes(self.max_hours_per_person.saturating_mul(60)),
+            active_months: self.active_months,
+        }
+    }
+}
+
+/// One member's balance: `GET /balances/{code}`, and each account of `GET /balances`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BalanceView {
+    pub code: MemberCode,
+    pub name: String,
+    pub minutes: i64,
+    /// As H:MM.
+    pub balance: String,
+    pub hours: f64,
+}
+
+impl BalanceView {
+    pub fn new(code: MemberCode, name: String, minutes: Minutes) -> Self {
+        BalanceView { code, name, minutes: minutes.0, balance: minutes.to_string(), hours: hours(minutes) }
+    }
+}
+
+/// Our clearing account for one peer bank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearingView {
+    pub bank_id: String,
+    pub handle: Option<String>,
+    /// Positive: our members owe that bank; negative: its members owe us.
+    pub minutes: i64,
+    /// As H:MM.
+    pub balance: String,
+}
+
+/// `GET /balances`: every account, and their sum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Balances {
+    pub accounts: Vec<BalanceView>,
+    /// Our clearing account for each peer bank.
+    pub clearing: Vec<ClearingView>,
+    /// Members' and clearing accounts together: always 0 for a bank in good order.
+    pub sum_minutes: i64,
+}
+
+/// `GET /report?active_months=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportQuery {
+    /// Count members active within this many months (1 to 120; the policy's when absent).
+    pub active_months: Option<u32>,
+}
+
+/// `GET /export?format=`: csv (exchanges, for a spreadsheet) or json (the
+/// whole register and ledger; json when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportQuery {
+    pub format: Option<String>,
+}

@@ -1,0 +1,56 @@
+//! Listings: offers and requests by category, for matching.
+
+use amser_protocol::listing::ListingKind;
+use amser_protocol::MemberCode;
+use serde::{Deserialize, Serialize};
+
+use crate::ledger::ListingRecord;
+
+/// An offer or a request: `GET /listings`, and the answer to posting or closing one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingView {
+    pub id: String,
+    pub kind: ListingKind,
+    pub member: MemberCode,
+    pub category: String,
+    pub description: String,
+    /// YYYY-MM-DD.
+    pub posted: String,
+    pub open: bool,
+}
+
+impl From<ListingRecord> for ListingView {
+    fn from(r: ListingRecord) -> Self {
+        let l = r.listing;
+        ListingView {
+            id: l.id.to_hex(),
+            kind: l.kind,
+            member: l.member,
+            category: l.category,
+            description: l.description,
+            posted: l.posted.to_string(),
+            open: r.open,
+        }
+    }
+}
+
+/// `POST /listings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewListing {
+    pub kind: ListingKind,
+    /// The member's code (as text, so a bad one is answered `bad_member_code`).
+    pub member: String,
+    pub category: String,
+    pub description: String,
+}
+
+/// `GET /listings?category=&kind=&closed=`: open listings unless `closed`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingQuery {
+    pub category: Option<String>,
+    pub kind: Option<ListingKind>,
+    /// Closed listings too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
+}

@@ -1,0 +1,157 @@
+//! Members: the register's entries as the API shows them, and the bodies
+//! that add and change them.
+
+use amser_protocol::policy::Limits;
+use amser_protocol::{Member, MemberCode, MemberKind, MemberStatus, Minutes};
+use serde::{Deserialize, Serialize};
+
+use super::hours;
+
+/// Limits in whole minutes, as the API shows and takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsView {
+    pub floor_minutes: i64,
+    pub ceiling_minutes: i64,
+}
+
+impl From<Limits> for LimitsView {
+    fn from(l: Limits) -> Self {
+        LimitsView { floor_minutes: l.floor.0, ceiling_minutes: l.ceiling.0 }
+    }
+}
+
+impl From<LimitsView> for Limits {
+    fn from(l: LimitsView) -> Self {
+        Limits { floor: Minutes(l.floor_minutes), ceiling: Minutes(l.ceiling_minutes) }
+    }
+}
+
+/// A member with their balance: `GET /members`, `GET /members/{code}`, and
+/// the answer to adding or changing one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub code: MemberCode,
+    pub name: String,
+    /// person, agency or group.
+    pub kind: String,
+    /// active, paused or left.
+    pub status: String,
+    pub contact: String,
+    pub skills_offered: Vec<String>,
+    pub needs: Vec<String>,
+    pub availability: String,
+    /// Safeguarding notes: shown to this bank's coordinator, never sent to other banks.
+    pub special_needs: String,
+    /// YYYY-MM-DD.
+    pub joined: String,
+    /// The member's own limits, when they differ from their kind's.
+    pub own_limits: Option<LimitsView>,
+    pub balance_minutes: i64,
+    /// The balance as H:MM.
+    pub balance: String,
+    pub balance_hours: f64,
+}
+
+impl MemberView {
+    pub fn new(m: Member, balance: Minutes) -> Self {
+        MemberView {
+            code: m.code,
+            name: m.profile.name,
+            kind: m.profile.kind.to_string(),
+            status: m.status.to_string(),
+            contact: m.profile.contact,
+            skills_offered: m.profile.skills_offered,
+            needs: m.profile.needs,
+            availability: m.profile.availability,
+            special_needs: m.profile.special_needs,
+            joined: m.joined.to_string(),
+            own_limits: m.profile.own_limits.map(Into::into),
+            balance_minutes: balance.0,
+            balance: balance.to_string(),
+            balance_hours: hours(balance),
+        }
+    }
+}
+
+/// `POST /members`: a new member; only the name is required.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub name: String,
+    #[serde(default = "person")]
+    pub kind: MemberKind,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub skills_offered: Vec<String>,
+    #[serde(default)]
+    pub needs: Vec<String>,
+    #[serde(default)]
+    pub availability: String,
+    #[serde(default)]
+    pub special_needs: String,
+    /// YYYY-MM-DD; today when absent.
+    #[serde(default)]
+    pub joined: Option<String>,
+    #[serde(default)]
+    pub own_limits: Option<LimitsView>,
+}
+
+fn person() -> MemberKind {
+    MemberKind::Person
+}
+
+impl NewMember {
+    /// A member with only a name and a kind; the rest is empty (or today).
+    pub fn new(name: impl Into<String>, kind: MemberKind) -> Self {
+        NewMember {
+            name: name.into(),
+            kind,
+            contact: String::new(),
+            skills_offered: Vec::new(),
+            needs: Vec::new(),
+            availability: String::new(),
+            special_needs: String::new(),
+            joined: None,
+            own_limits: None,
+        }
+    }
+}
+
+/// `PATCH /members/{code}`: the changes to a member; what is absent stays
+/// as it is (limits in minutes, as shown).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    pub name: Option<String>,
+    pub kind: Option<MemberKind>,
+    pub contact: Option<String>,
+    pub skills_offered: Option<Vec<String>>,
+    pub needs: Option<Vec<String>>,
+    pub availability: Option<String>,
+    pub special_needs: Option<String>,
+    pub status: Option<MemberStatus>,
+    pub own_limits: Option<LimitsView>,
+    /// Back to the kind's limits.
+    #[serde(default)]
+    pub clear_own_limits: bool,
+}
+
+/// `GET /members?status=&kind=&skill=`: which members to list (all when empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    /// active, paused or left.
+    pub status: Option<String>,
+    /// person, agency or group.
+    pub kind: Option<String>,
+    /// Only members offering a skill containing this text (any case).
+    pub skill: Option<String>,
+}
+
+/// `?limit=`: how many to list, newest first (`GET /members/{code}/exchanges`,
+/// `GET /transfers`); the node's default when absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitQuery {
+    pub limit: Option<usize>,
+}

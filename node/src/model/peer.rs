@@ -1,0 +1,128 @@
+//! The federation as the API shows it: admitted peer banks and their trust
+//! lines, transfers between banks, and the positions between every pair.
+
+use amser_protocol::federation::Verdict;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ledger::{TransferRecord, TransferRole};
+
+/// An admitted bank: `GET /peers`, and the answer to admitting, freezing,
+/// unfreezing or removing one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerView {
+    pub bank_id: String,
+    /// Its handle, once given or learnt from the bank itself.
+    pub handle: Option<String>,
+    pub addrs: Vec<String>,
+    /// The most that bank's members may owe ours in total.
+    pub trust_minutes: i64,
+    pub trust_hours: f64,
+    pub max_transfer_minutes: Option<i64>,
+    pub frozen: bool,
+    pub removed: bool,
+    pub connected: bool,
+    pub last_seen_ms: Option<u64>,
+    /// Our clearing account for this bank: positive, our members owe it; negative, its members owe us.
+    pub clearing_minutes: i64,
+    pub pending_transfers: usize,
+}
+
+/// `POST /peers`: admit a bank with a trust line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPeer {
+    /// Its id, 12D3KooW... (from its `amser status`).
+    pub bank_id: String,
+    /// A libp2p address, like /ip4/192.0.2.7/tcp/7301.
+    pub addr: String,
+    /// Hours as text ("50", "1:30") or a JSON number. Any JSON is taken
+    /// here, so that anything else is answered `bad_hours`.
+    pub trust_hours: Value,
+    #[serde(default)]
+    pub max_transfer_hours: Option<Value>,
+    #[serde(default)]
+    pub handle: Option<String>,
+}
+
+/// Marks a [`TransferView`]: always `"transfer"`, so an answer to
+/// `POST /exchanges` says which of the two it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransferKind {
+    Transfer,
+}
+
+/// A transfer with another bank: `GET /transfers`, `GET /transfers/{id}`,
+/// and the answer to recording an exchange with another bank's member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferView {
+    pub kind: TransferKind,
+    pub id: String,
+    pub role: TransferRole,
+    /// pending, accepted or rejected.
+    pub state: String,
+    pub reject_reason: Option<String>,
+    pub from_bank: String,
+    pub to_bank: String,
+    pub payer: String,
+    pub payee: String,
+    pub minutes: i64,
+    pub hours: f64,
+    pub category: String,
+    pub date: String,
+    pub note: String,
+    pub seq: u64,
+    pub settled_seq: Option<u64>,
+    /// The payer bank's signature over the transfer (hex).
+    pub transfer_signature: String,
+    /// The payee bank's signature over its decision (hex), once decided.
+    pub decision_signature: Option<String>,
+}
+
+impl From<TransferRecord> for TransferView {
+    fn from(r: TransferRecord) -> Self {
+        let state = r.state().to_string();
+        let reject_reason = match r.decision.as_ref().map(|d| &d.verdict) {
+            Some(Verdict::Reject(why)) => Some(why.to_string()),
+            _ => None,
+        };
+        TransferView {
+            kind: TransferKind::Transfer,
+            id: r.id.to_hex(),
+            role: r.role,
+            state,
+            reject_reason,
+            from_bank: r.transfer.from.to_string(),
+            to_bank: r.transfer.to.to_string(),
+            payer: r.transfer.payer.to_string(),
+            payee: r.transfer.payee.to_string(),
+            minutes: r.transfer.minutes.0,
+            hours: r.transfer.minutes.as_hours_f64(),
+            category: r.transfer.category,
+            date: r.transfer.date.to_string(),
+            note: r.note,
+            seq: r.seq,
+            settled_seq: r.settled_seq,
+            transfer_signature: hex::encode(&r.signed.signature),
+            decision_signature: r.signed_decision.map(|d| hex::encode(&d.signature)),
+        }
+    }
+}
+
+/// Hours moved between one pair of banks, as far as this bank has seen
+/// (`GET /positions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PositionView {
+    pub from_bank: String,
+    pub from_handle: Option<String>,
+    pub to_bank: String,
+    pub to_handle: Option<String>,
+    /// Hours members of `from_bank` received from members of `to_bank`, accepted.
+    pub accepted_minutes: i64,
+    pub accepted_hours: f64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Transfers seen whose decision this bank has not seen.
+    pub undecided: u64,
+}
