@@ -469,7 +469,7 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
 /// changed), and Cardiff knows both new addresses (identify), so Rhymney and
 /// Gwynedd find each other again through it (a Kademlia lookup of the
 /// other's bank id, which starts without the stale address: see FindPeer in
-/// node/src/network/mod.rs; before that fix this failed about 1 run in 3).
+/// node/src/federation/swarm.rs; before that fix this failed about 1 run in 3).
 #[test]
 fn two_banks_that_both_moved_find_each_other_again_through_a_mutual_peer() {
     let mut fed = Federation::linked();

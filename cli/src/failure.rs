@@ -41,6 +41,7 @@ pub fn failure_code(e: &anyhow::Error) -> &str {
         Some(NodeError::Journal(_)) => "journal_error",
         Some(NodeError::Config(_)) => "bad_config",
         Some(NodeError::Listen { .. }) => "cannot_listen",
+        Some(NodeError::JournalBehindState { .. }) => "journal_behind_state",
         Some(NodeError::Invalid(_)) => "invalid",
         Some(_) => "node_error",
         None => "error",

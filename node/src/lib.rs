@@ -17,8 +17,9 @@
 //! - [`federation`]: the libp2p swarm, its codec, and the driver that turns
 //!   peers' messages into ledger commands and back; pairing and positions.
 //! - [`reading`]: the audit, reports and exports: reading the ledger for people.
-//! - [`model`]: the typed shapes of the API's answers, shared with the CLI.
-//! - [`api`]: the HTTP API (axum) with bearer-token auth.
+//! - [`model`]: the typed shapes of every API request and answer, shared by
+//!   the handlers, the typed client (`api::client`) and the CLI.
+//! - [`api`]: the HTTP API (axum) with bearer-token auth, and its typed client.
 //! - [`bank`]: creating a bank (`init`) and running its node.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 

@@ -22,6 +22,9 @@
 //!
 //! The shapes of every body and answer are in [`crate::model`]; [`client`]
 //! is the typed client of these routes (the CLI's and the tests').
+//! Handlers, one module per noun: `bank` (status, balances, report, audit,
+//! export), `members`, `exchanges`, `listings`, `peers` (peers, transfers,
+//! positions); `error` turns every failure into one JSON error body.
 
 mod bank;
 pub mod client;
