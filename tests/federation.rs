@@ -120,6 +120,32 @@ fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when
     fed.check_invariants();
 }
 
+/// Issue 10, finding 4: Rhymney may not remove Gwynedd while Mair's
+/// transfer waits for Gwynedd's decision: the coordinator is told what
+/// forcing means, and only `--force` removes it; the hours stay held, since
+/// Rhymney never decides alone that a transfer failed.
+#[test]
+fn rhymney_cannot_remove_gwynedd_while_a_transfer_waits_for_its_decision_unless_forced() {
+    let mut fed = Federation::linked();
+    let mair = fed[R].member("Mair Jones");
+    let gwen = fed[G].member("Gwen Roberts");
+    fed.stop(G);
+    fed.wait_until("Rhymney to see Gwynedd gone", || fed[R].peer(&fed[G]).is_some_and(|p| p["connected"] == json!(false)));
+    let id = fed[R].record(&gwen, &mair, "2", "");
+
+    let gwynedd = fed[G].id.clone();
+    let (code, message) = fed[R].bank.amser(&["peer", "remove", &gwynedd, "--json"]).json_error();
+    assert_eq!(code, "transfers_in_flight", "{message}");
+    assert!(message.contains("1 transfer") && message.contains("--force"), "the refusal says what to do: {message}");
+    let line = fed[R].peer(&fed[G]).expect("still admitted");
+    assert_eq!(line["removed"], json!(false), "{line}");
+
+    let removed = fed[R].bank.json(&["peer", "remove", &gwynedd, "--force"]);
+    assert_eq!(removed["removed"], json!(true), "{removed}");
+    assert_eq!(fed[R].transfer(&id).expect("kept")["state"], json!("pending"), "forcing releases nothing");
+    assert_eq!(fed[R].balance(&mair), 0, "a pending transfer moves no balance");
+}
+
 /// Cardiff is down while Rhymney and Gwynedd trade; gossip does not replay
 /// what it missed, so when it returns it reads their public logs (catch-up by
 /// request-response) and then sees the same inter-bank positions they do.

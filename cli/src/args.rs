@@ -213,9 +213,16 @@ pub enum PeerCmd {
     Unfreeze {
         bank_id: String,
     },
-    /// Remove a bank from the federation (its record stays).
+    /// Remove a bank from the federation (its record stays). Refused while
+    /// transfers from our members still wait for that bank's decision.
     Remove {
         bank_id: String,
+        /// Remove it even so: those transfers stay pending, their hours held
+        /// on our members, until the bank's signed decision reaches us (if it
+        /// is admitted again, or through another bank). Nothing is released
+        /// on our own say.
+        #[arg(long)]
+        force: bool,
     },
 }
 

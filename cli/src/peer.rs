@@ -22,7 +22,7 @@ pub async fn run(cmd: PeerCmd, client: &Client, out: &Out) -> anyhow::Result<()>
         PeerCmd::List => out.print(&client.peers().await?, |list| output::peer::peers(list)),
         PeerCmd::Freeze { bank_id } => out.print(&client.freeze_peer(&bank_id).await?, output::peer::froze),
         PeerCmd::Unfreeze { bank_id } => out.print(&client.unfreeze_peer(&bank_id).await?, output::peer::unfroze),
-        PeerCmd::Remove { bank_id } => out.print(&client.remove_peer(&bank_id).await?, output::peer::removed),
+        PeerCmd::Remove { bank_id, force } => out.print(&client.remove_peer(&bank_id, force).await?, output::peer::removed),
     }
     Ok(())
 }

@@ -21,7 +21,7 @@
 //! GET  /export?format=csv       export_csv()          GET   /export?format=json export_json()
 //! GET  /peers                   peers()               POST  /peers              add_peer(new)
 //! POST /peers/{bank}/freeze     freeze_peer(bank)     POST  /peers/{bank}/unfreeze  unfreeze_peer(bank)
-//! DELETE /peers/{bank}          remove_peer(bank)
+//! DELETE /peers/{bank}          remove_peer(bank, force)
 //! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
 //! GET  /positions               positions()
 //! ```
@@ -293,8 +293,9 @@ impl Client {
         self.json(self.request(Method::POST, &format!("/peers/{}/unfreeze", seg(bank))), StatusCode::OK).await
     }
 
-    pub async fn remove_peer(&self, bank: &str) -> Result<PeerView, ClientError> {
-        self.json(self.request(Method::DELETE, &format!("/peers/{}", seg(bank))), StatusCode::OK).await
+    pub async fn remove_peer(&self, bank: &str, force: bool) -> Result<PeerView, ClientError> {
+        let path = if force { format!("/peers/{}?force=true", seg(bank)) } else { format!("/peers/{}", seg(bank)) };
+        self.json(self.request(Method::DELETE, &path), StatusCode::OK).await
     }
 
     /// Transfers with other banks, newest first.

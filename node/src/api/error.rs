@@ -51,7 +51,8 @@ impl From<LedgerError> for ApiError {
             | LedgerError::AlreadyReversed(_)
             | LedgerError::ListingClosed(_)
             | LedgerError::MemberNotActive { .. }
-            | LedgerError::AlreadyOpen => StatusCode::CONFLICT,
+            | LedgerError::AlreadyOpen
+            | LedgerError::TransfersInFlight { .. } => StatusCode::CONFLICT,
             LedgerError::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             LedgerError::Storage(_) | LedgerError::Corrupt(_) | LedgerError::ReadOnly(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use super::members::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
 use super::{ApiError, AppState, Body, Params};
-use crate::ledger::{Command, LedgerRead, PeerChanges};
-use crate::model::{LimitQuery, NewPeer, PeerView, PositionView, TransferView};
+use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
+use crate::model::{LimitQuery, NewPeer, PeerView, PositionView, RemovePeerQuery, TransferView};
 use crate::storage::writer::Reply;
 
 fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> PeerView {
@@ -111,7 +111,23 @@ pub async fn unfreeze(State(state): State<AppState>, Path(bank): Path<String>) -
     change(state, bank, PeerChanges { frozen: Some(false), ..Default::default() }).await
 }
 
-pub async fn remove(State(state): State<AppState>, Path(bank): Path<String>) -> Result<Json<PeerView>, ApiError> {
+/// Removes a bank from the federation. Refused while transfers from our
+/// members wait for its decision, unless forced (see [`RemovePeerQuery`]).
+pub async fn remove(
+    State(state): State<AppState>,
+    Path(bank): Path<String>,
+    Params(q): Params<RemovePeerQuery>,
+) -> Result<Json<PeerView>, ApiError> {
+    let id = parse_bank(&bank)?;
+    let pending = state
+        .read(move |s| Ok(s.pending_transfers()?.iter().filter(|t| t.role == TransferRole::Outgoing && t.transfer.to == id).count()))
+        .await?;
+    if pending > 0 && !q.force {
+        return Err(LedgerError::TransfersInFlight { bank: id, pending }.into());
+    }
+    if pending > 0 {
+        tracing::warn!(bank = %id, pending, "removing a bank with transfers still waiting for its decision (forced)");
+    }
     change(state, bank, PeerChanges { removed: Some(true), ..Default::default() }).await
 }
 

@@ -56,8 +56,8 @@ pub enum LedgerError {
     RecordAtPayersBank { receiver: MemberCode, bank: String },
     #[error("an exchange with another bank's member has one provider and one receiver; record group events with other banks as separate exchanges")]
     CrossBankGroup,
-    #[error("bank {0} still has transfers in flight with us; wait until they are settled")]
-    TransfersInFlight(amser_protocol::BankId),
+    #[error("bank {bank} has not yet decided {pending} transfer(s) from our members; removing it now would leave those hours held on our members until its signed decision reaches us (this bank never decides alone that a transfer failed). Wait until `amser transfer list` shows them settled, or remove it anyway with --force")]
+    TransfersInFlight { bank: amser_protocol::BankId, pending: usize },
     #[error("no transfer with id {0}")]
     UnknownTransfer(String),
     #[error("the node's storage failed: {0}")]
@@ -94,7 +94,7 @@ impl LedgerError {
             LedgerError::BadMessage(_) => "bad_message",
             LedgerError::RecordAtPayersBank { .. } => "record_at_payers_bank",
             LedgerError::CrossBankGroup => "cross_bank_group",
-            LedgerError::TransfersInFlight(_) => "transfers_in_flight",
+            LedgerError::TransfersInFlight { .. } => "transfers_in_flight",
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::Storage(_) => "storage_failed",
             LedgerError::DiskFull(_) => "disk_full",

@@ -35,7 +35,7 @@ pub use error::{ErrorBody, ErrorDetail};
 pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
 pub use listing::{ListingQuery, ListingView, NewListing};
 pub use member::{LimitQuery, LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
-pub use peer::{NewPeer, PeerView, PositionView, TransferKind, TransferView};
+pub use peer::{NewPeer, PeerView, PositionView, RemovePeerQuery, TransferKind, TransferView};
 pub use report::{AgencyTally, Report, Tally};
 
 use amser_protocol::Minutes;

@@ -45,6 +45,17 @@ pub struct NewPeer {
     pub handle: Option<String>,
 }
 
+/// `DELETE /peers/{bank}?force=true`: remove a bank even though transfers
+/// from our members still wait for its decision. Those stay held (pending)
+/// until its signed decision reaches us: directly if it is admitted again,
+/// or in another bank's gossip or public log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePeerQuery {
+    #[serde(default)]
+    pub force: bool,
+}
+
 /// Marks a [`TransferView`]: always `"transfer"`, so an answer to
 /// `POST /exchanges` says which of the two it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
