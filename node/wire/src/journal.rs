@@ -51,12 +51,16 @@ const ZERO_CHECK_CHUNK_BYTES: usize = 8192;
 const ENOSPC: i32 = 28;
 /// `errno` of a read-only file system (EROFS), likewise.
 const EROFS: i32 = 30;
+/// `errno` of a used-up disk quota (EDQUOT on Linux): for the bank it is a
+/// full disk (free space, or raise the quota, and it carries on), not a
+/// broken one.
+const EDQUOT: i32 = 122;
 
 /// What can go wrong with the journal file, reading or writing it.
 #[derive(Debug, Error)]
 pub enum JournalError {
     /// A write found no room on the disk; nothing of it was kept.
-    #[error("the disk holding {path} is full; free some space, nothing was recorded")]
+    #[error("the disk holding {path} is full (or the bank's user has used up its disk quota); free some space, nothing was recorded")]
     DiskFull { path: PathBuf },
     /// The file system refused a write because it is read-only.
     #[error("the disk holding {path} is read-only (mounted read-only, or the system made it so after a disk error); nothing was recorded. Check the disk, make it writable, then restart the node")]
@@ -81,7 +85,7 @@ impl JournalError {
     /// system get their own variants, since each asks something else of the
     /// person running the node.
     pub fn io(path: &Path, source: io::Error) -> JournalError {
-        if source.kind() == io::ErrorKind::StorageFull || source.raw_os_error() == Some(ENOSPC) {
+        if source.kind() == io::ErrorKind::StorageFull || matches!(source.raw_os_error(), Some(ENOSPC | EDQUOT)) {
             JournalError::DiskFull { path: path.to_path_buf() }
         } else if source.kind() == io::ErrorKind::ReadOnlyFilesystem || source.raw_os_error() == Some(EROFS) {
             JournalError::ReadOnly { path: path.to_path_buf() }
@@ -217,5 +221,21 @@ fn rest_is_zero(reader: &mut impl Read) -> Result<bool, JournalError> {
             Ok(_) => return Ok(false),
             Err(e) => return Err(JournalError::Io { path: PathBuf::from("journal"), source: e }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_used_up_quota_is_a_full_disk_and_a_read_only_disk_is_read_only() {
+        let path = Path::new("/srv/amser/journal.amj");
+        for errno in [ENOSPC, EDQUOT] {
+            let e = JournalError::io(path, io::Error::from_raw_os_error(errno));
+            assert!(matches!(e, JournalError::DiskFull { .. }), "errno {errno}: {e:?}");
+        }
+        assert!(matches!(JournalError::io(path, io::Error::from_raw_os_error(EROFS)), JournalError::ReadOnly { .. }));
+        assert!(matches!(JournalError::io(path, io::Error::other("bad sector")), JournalError::Io { .. }));
     }
 }
