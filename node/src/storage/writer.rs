@@ -135,10 +135,28 @@ impl LedgerHandle {
     /// does: for reads, and for the writes of the store's federation view
     /// (what other banks said: kept pairs and log cursors), which are not
     /// derived from the journal and so are not the writer's to make.
+    /// If sled has not caught up within [`MAX_READ_WAIT`] (stuck or failed),
+    /// this is an error, never an answer that silently lacks acknowledged changes.
     pub async fn with_store<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> T + Send + 'static) -> Result<T, LedgerError> {
-        self.caught_up().await;
+        if !self.caught_up().await {
+            return Err(self.behind());
+        }
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| LedgerError::Storage(e.to_string()))
+    }
+
+    /// Why a read could not be answered: sled is behind what was acknowledged.
+    fn behind(&self) -> LedgerError {
+        let (acknowledged, applied) = (self.progress.acknowledged(), self.progress.applied());
+        match self.progress.failure() {
+            Some(why) => LedgerError::Storage(format!(
+                "the state database could not be written ({why}); the journal has every acknowledged change and a restart will replay it"
+            )),
+            None => LedgerError::Storage(format!(
+                "the state database is behind the journal (entry {applied} of {acknowledged}) for longer than {} s; try again, and restart the node if this goes on",
+                MAX_READ_WAIT.as_secs()
+            )),
+        }
     }
 
     /// The same, blocking the calling thread.
@@ -576,6 +594,28 @@ mod tests {
         // With nothing in flight a refusal is answered at once.
         let (_job, mut rxs) = decide(&mut w, vec![reverse(id)]);
         assert!(matches!(answer(&mut rxs[0]), Err(LedgerError::AlreadyReversed(_))));
+    }
+
+    #[tokio::test]
+    async fn a_read_while_sled_is_stuck_behind_what_was_acknowledged_is_an_error_not_a_stale_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        let progress = Arc::new(Progress::new(0));
+        let (tx, _rx) = mpsc::channel(1);
+        let ledger = LedgerHandle {
+            tx,
+            store,
+            journal_path: Arc::from(dir.path().join("journal.amj").as_path()),
+            synced_len: Arc::new(AtomicU64::new(0)),
+            progress: progress.clone(),
+        };
+        assert!(ledger.read(|s| s.head()).await.is_ok(), "caught up: the read is answered");
+        // Entry 1 is acknowledged, and no applier ever writes it to sled.
+        progress.set_acknowledged(1);
+        match ledger.read(|s| s.head()).await {
+            Err(LedgerError::Storage(why)) => assert!(why.contains("entry 0 of 1"), "{why}"),
+            other => panic!("a read that lacks an acknowledged entry was answered: {other:?}"),
+        }
     }
 
     #[test]
