@@ -108,6 +108,10 @@ impl NodeOptions {
     }
 }
 
+/// Longest shutdown waits for the writer's last sync and for the applier to
+/// bring sled up to it.
+const WRITER_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Journal entries replayed into sled per atomic batch on start.
 const REPLAY_BATCH_ENTRIES: u64 = 4096;
 
@@ -276,9 +280,18 @@ impl Node {
         }
         let ledger = self.ledger.take();
         let store = ledger.as_ref().map(|l| l.store_as_is().clone());
-        drop(ledger);
+        if let Some(ledger) = ledger {
+            // Other handles may still be alive (a test's, a task's): close, do not wait for them.
+            ledger.close().await;
+        }
         if let Some(writer) = self.writer.take() {
-            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+            let joined = tokio::time::timeout(WRITER_STOP_WAIT, tokio::task::spawn_blocking(move || writer.join())).await;
+            if joined.is_err() {
+                tracing::error!(
+                    "the ledger writer did not stop within {} s; the journal holds every acknowledged change and the next start replays it",
+                    WRITER_STOP_WAIT.as_secs()
+                );
+            }
         }
         if let Some(store) = store {
             let _ = tokio::task::spawn_blocking(move || store.flush()).await;

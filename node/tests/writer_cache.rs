@@ -289,3 +289,23 @@ async fn an_audit_while_volunteers_record_finds_nothing_wrong() {
     drop((ledger, l));
     node.shutdown().await;
 }
+
+/// Issue 10, finding 12: a node stops even while someone still holds a
+/// handle to its ledger (before, shutdown waited for every handle to go);
+/// what was acknowledged is kept, and the held handle is told the node stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_node_stops_while_a_ledger_handle_is_still_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, node) = new_bank(dir.path()).await;
+    let held = node.ledger().clone();
+    let (a, b) = (add_agency(&held, "Youth centre").await, add_agency(&held, "Library").await);
+    record(&held, &a, &b, 30).await;
+    let acknowledged = held.acknowledged_seq();
+    tokio::time::timeout(std::time::Duration::from_secs(60), node.shutdown()).await.expect("shutdown returned while a handle is held");
+    let after = held.submit(Command::exchange(&[&a], &[&b], Minutes(30))).await;
+    assert!(after.is_err(), "a stopped node took a change: {after:?}");
+    drop(held);
+    let node = start(&data).await;
+    assert_eq!(node.ledger().acknowledged_seq(), acknowledged, "everything acknowledged before the stop is there");
+    node.shutdown().await;
+}

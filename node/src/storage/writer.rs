@@ -78,10 +78,20 @@ struct Request {
     reply: oneshot::Sender<Result<Reply, LedgerError>>,
 }
 
+/// What the writer's queue carries.
+// Made once per request and moved, never stored in bulk: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
+enum Message {
+    Command(Request),
+    /// Take nothing more: finish what is queued, then stop (even while
+    /// other handles are still alive).
+    Close,
+}
+
 /// A cheap handle to the ledger: submit commands, read committed state.
 #[derive(Clone)]
 pub struct LedgerHandle {
-    tx: mpsc::Sender<Request>,
+    tx: mpsc::Sender<Message>,
     store: Store,
     journal_path: Arc<std::path::Path>,
     synced_len: Arc<AtomicU64>,
@@ -92,14 +102,20 @@ impl LedgerHandle {
     /// Submits a command and waits until it is durably recorded (or refused).
     pub async fn submit(&self, command: Command) -> Result<Reply, LedgerError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Request { command, reply }).await.map_err(|_| stopped())?;
+        self.tx.send(Message::Command(Request { command, reply })).await.map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
+    }
+
+    /// Asks the writer to finish what is queued and stop, even while other
+    /// handles live (they then get "stopped"). Used by the node's shutdown.
+    pub async fn close(&self) {
+        let _ = self.tx.send(Message::Close).await;
     }
 
     /// The same, from a thread that is not async (init, tools).
     pub fn submit_blocking(&self, command: Command) -> Result<Reply, LedgerError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.blocking_send(Request { command, reply }).map_err(|_| stopped())?;
+        self.tx.blocking_send(Message::Command(Request { command, reply })).map_err(|_| stopped())?;
         rx.blocking_recv().map_err(|_| stopped())?
     }
 
@@ -300,16 +316,24 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(mut self, mut rx: mpsc::Receiver<Request>) {
+    fn run(mut self, mut rx: mpsc::Receiver<Message>) {
         let mut failure: Option<LedgerError> = None;
         let mut batch = Vec::with_capacity(MAX_BATCH_ENTRIES);
-        while let Some(first) = rx.blocking_recv() {
-            batch.push(first);
+        while let Some(message) = rx.blocking_recv() {
+            match message {
+                Message::Command(first) => batch.push(first),
+                // Closed: what is already queued is still taken below, then recv ends.
+                Message::Close => rx.close(),
+            }
             while batch.len() < MAX_BATCH_ENTRIES {
                 match rx.try_recv() {
-                    Ok(r) => batch.push(r),
+                    Ok(Message::Command(r)) => batch.push(r),
+                    Ok(Message::Close) => rx.close(),
                     Err(_) => break,
                 }
+            }
+            if batch.is_empty() {
+                continue;
             }
             if failure.is_none() {
                 failure = self.failure();
