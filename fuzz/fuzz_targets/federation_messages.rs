@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
         0 => transfer(bytes),
         1 => decision(bytes),
         2 => {
-            let _ = decode_canonical::<JournalHead>("journal head", bytes, 1024);
+            let _ = decode_canonical::<JournalHead>("journal head", bytes, amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES);
         }
         3 => evidence(bytes),
         _ => {

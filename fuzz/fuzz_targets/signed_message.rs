@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let body = &verified.body;
     match verified.kind {
         MessageKind::JournalHead => {
-            let _ = decode_canonical::<JournalHead>("journal head", body, 1024);
+            let _ = decode_canonical::<JournalHead>("journal head", body, amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES);
         }
         MessageKind::Transfer => {
             if let Some(transfer) = decode_canonical::<Transfer>("transfer", body, MAX_SIGNED_MESSAGE_BYTES) {

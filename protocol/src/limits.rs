@@ -3,6 +3,8 @@
 
 /// Most bytes one journal entry may take when encoded.
 pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
+/// Most bytes of a signed journal head's body (bank, seq, hash, time).
+pub const MAX_JOURNAL_HEAD_BYTES: usize = 1024;
 /// Most bytes of one signed message (envelope plus signature); matches
 /// gossipsub's default `max_transmit_size` so nothing we sign is dropped there.
 pub const MAX_SIGNED_MESSAGE_BYTES: usize = 64 * 1024;

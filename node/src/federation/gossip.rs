@@ -5,6 +5,7 @@
 use amser_protocol::encoding::{decode, encode};
 use amser_protocol::federation::{Evidence, PublicMessage};
 use amser_protocol::journal::JournalHead;
+use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
 use amser_protocol::signing::{FederationId, MessageKind, SignedMessage};
 use amser_protocol::BankId;
 use libp2p::gossipsub::MessageAcceptance;
@@ -53,7 +54,7 @@ impl Driver {
         let Ok(verified) = message.verify(self.federation) else { return };
         match verified.kind {
             MessageKind::JournalHead => {
-                let Ok(head) = decode::<JournalHead>("journal head", &verified.body, 1024) else { return };
+                let Ok(head) = decode::<JournalHead>("journal head", &verified.body, MAX_JOURNAL_HEAD_BYTES) else { return };
                 if head.bank != verified.signer || head.bank == self.profile.bank {
                     return;
                 }

@@ -2,14 +2,12 @@
 //! with one seq. Recording it freezes that bank's trust line.
 
 use amser_protocol::journal::{EntryBody, JournalHead};
+use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
 use amser_protocol::signing::MessageKind;
 
 use super::decide::{Context, Ruling};
 use super::transfer::{bad, verify};
 use super::{Command, LedgerError, LedgerRead};
-
-/// Most bytes of a signed journal head's body.
-const MAX_HEAD_BYTES: usize = 1024;
 
 /// Decides whether `RecordEvidence` holds real evidence, and records it.
 pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
@@ -17,8 +15,8 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
         Command::RecordEvidence { against, evidence } => {
             let first = verify(&evidence.first, ctx, MessageKind::JournalHead)?;
             let second = verify(&evidence.second, ctx, MessageKind::JournalHead)?;
-            let a: JournalHead = amser_protocol::encoding::decode("journal head", &first.body, MAX_HEAD_BYTES).map_err(bad)?;
-            let b: JournalHead = amser_protocol::encoding::decode("journal head", &second.body, MAX_HEAD_BYTES).map_err(bad)?;
+            let a: JournalHead = amser_protocol::encoding::decode("journal head", &first.body, MAX_JOURNAL_HEAD_BYTES).map_err(bad)?;
+            let b: JournalHead = amser_protocol::encoding::decode("journal head", &second.body, MAX_JOURNAL_HEAD_BYTES).map_err(bad)?;
             let equivocation = first.signer == against
                 && second.signer == against
                 && a.bank == against

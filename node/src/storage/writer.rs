@@ -165,9 +165,7 @@ impl LedgerHandle {
     fn behind(&self) -> LedgerError {
         let (acknowledged, applied) = (self.progress.acknowledged(), self.progress.applied());
         match self.progress.failure() {
-            Some(why) => LedgerError::Storage(format!(
-                "the state database could not be written ({why}); the journal has every acknowledged change and a restart will replay it"
-            )),
+            Some(why) => state_write_failed(&why),
             None => LedgerError::Storage(format!(
                 "the state database is behind the journal (entry {applied} of {acknowledged}) for longer than {} s; try again, and restart the node if this goes on",
                 MAX_READ_WAIT.as_secs()
@@ -199,6 +197,13 @@ impl LedgerHandle {
     pub fn synced_len(&self) -> u64 {
         self.synced_len.load(std::sync::atomic::Ordering::Acquire)
     }
+}
+
+/// The applier could not write sled: said the same to readers and to writers.
+fn state_write_failed(why: &str) -> LedgerError {
+    LedgerError::Storage(format!(
+        "the state database could not be written ({why}); the journal has every acknowledged change and a restart will replay it"
+    ))
 }
 
 fn stopped() -> LedgerError {
@@ -413,11 +418,7 @@ impl Writer {
         if let Some(err) = self.sync_state.fatal() {
             return Some(err);
         }
-        self.progress.failure().map(|why| {
-            LedgerError::Storage(format!(
-                "the state database could not be written ({why}); the journal has every acknowledged change and a restart will replay it"
-            ))
-        })
+        self.progress.failure().map(|why| state_write_failed(&why))
     }
 
     /// Before deciding a batch: moves synced batches into the cache; after a
