@@ -80,15 +80,22 @@ fn members_helped_across_banks_in_each_direction_settle_accepted_on_both_sides()
 
 /// Gwynedd is down when Rhymney records; the transfer waits, pending, and
 /// completes exactly once after Gwynedd comes back.
-#[test]
-fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when_it_returns() {
+/// Gwynedd is stopped, Rhymney sees it gone, then records that Gwen
+/// (Gwynedd) gave Mair (Rhymney) two hours: a transfer that must wait.
+/// Returns the federation, Mair's and Gwen's codes, and the transfer id.
+fn gwen_helps_mair_while_gwynedd_is_down() -> (Federation, String, String, String) {
     let mut fed = Federation::linked();
     let mair = fed[R].member("Mair Jones");
     let gwen = fed[G].member("Gwen Roberts");
-
     fed.stop(G);
     fed.wait_until("Rhymney to see Gwynedd gone", || fed[R].peer(&fed[G]).is_some_and(|p| p["connected"] == json!(false)));
     let id = fed[R].record(&gwen, &mair, "2", "");
+    (fed, mair, gwen, id)
+}
+
+#[test]
+fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when_it_returns() {
+    let (mut fed, mair, gwen, id) = gwen_helps_mair_while_gwynedd_is_down();
     let line = fed[R].peer(&fed[G]).expect("admitted");
     assert_eq!(line["pending_transfers"], json!(1), "{line}");
     assert_eq!(fed[R].transfer(&id).expect("recorded")["state"], json!("pending"));
@@ -126,12 +133,7 @@ fn a_transfer_recorded_while_the_payees_bank_is_down_completes_exactly_once_when
 /// Rhymney never decides alone that a transfer failed.
 #[test]
 fn rhymney_cannot_remove_gwynedd_while_a_transfer_waits_for_its_decision_unless_forced() {
-    let mut fed = Federation::linked();
-    let mair = fed[R].member("Mair Jones");
-    let gwen = fed[G].member("Gwen Roberts");
-    fed.stop(G);
-    fed.wait_until("Rhymney to see Gwynedd gone", || fed[R].peer(&fed[G]).is_some_and(|p| p["connected"] == json!(false)));
-    let id = fed[R].record(&gwen, &mair, "2", "");
+    let (fed, mair, _gwen, id) = gwen_helps_mair_while_gwynedd_is_down();
 
     let gwynedd = fed[G].id.clone();
     let (code, message) = fed[R].bank.amser(&["peer", "remove", &gwynedd, "--json"]).json_error();
