@@ -2,7 +2,8 @@
 //! declares is named in that file's map comment (its `//!` lines) and, in
 //! backticks, in docs/DESIGN.md, so a reader who starts from either finds every room.
 //!
-//! It reads the workspace's source files as text: a module added without a
+//! It also holds every source file of the node and the CLI to
+//! [`MAX_SOURCE_LINES`]. It reads the workspace's source files as text: a module added without a
 //! word about it fails here, with the file and the module named.
 
 use std::path::{Path, PathBuf};
@@ -20,20 +21,21 @@ fn declaring_files(root: &Path) -> Vec<PathBuf> {
     for krate in ["protocol", "node", "node/wire", "cli"] {
         let src = root.join(krate).join("src");
         if src.is_dir() {
-            walk(&src, &mut out);
+            walk(&src, &|p| matches!(p.file_name().and_then(|n| n.to_str()), Some("lib.rs" | "main.rs" | "mod.rs")), &mut out);
         }
     }
     out.sort();
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file under `dir` for which `keep` holds, depth first.
+fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, out);
-        } else if matches!(path.file_name().and_then(|n| n.to_str()), Some("lib.rs" | "main.rs" | "mod.rs")) {
+            walk(&path, keep, out);
+        } else if keep(&path) {
             out.push(path);
         }
     }
@@ -101,4 +103,26 @@ fn the_check_sees_a_module_left_off_a_map() {
     assert!(names(&map, "alpha"));
     assert!(!names(&map, "beta"), "beta is not on the map");
     assert!(!names("alphabet", "alpha"), "a longer word does not name the module");
+}
+
+/// Most lines in one source file under `node/src` or `cli/src` (issue 9): a
+/// file past this holds more than one concern and should be split.
+const MAX_SOURCE_LINES: usize = 650;
+
+#[test]
+fn no_source_file_of_the_node_or_the_cli_is_over_the_line_bound() {
+    let root = root();
+    let mut files = Vec::new();
+    for dir in ["node/src", "cli/src"] {
+        walk(&root.join(dir), &|p| p.extension().is_some_and(|e| e == "rs"), &mut files);
+    }
+    assert!(files.len() >= 40, "found too few source files to check: {}", files.len());
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).expect("readable source").lines().count();
+            (lines > MAX_SOURCE_LINES).then(|| format!("{} has {lines} lines", f.strip_prefix(&root).unwrap_or(f).display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "over {MAX_SOURCE_LINES} lines:\n{}", long.join("\n"));
 }
