@@ -37,11 +37,23 @@
 //!   against the ledger rules in node/tests/federation_rules.rs.
 //! - replay: an exchange already acknowledged is sent again with the same
 //!   client reference (API layer): it must answer the same id and record nothing.
+//! - full disk: each bank's data directory is on an ext4 disk of its own
+//!   (tests/common/mount.rs); a filler file takes all of one bank's free
+//!   space for a few faults, then goes (disk layer). The node refuses what
+//!   it cannot write (clients retry their 507s) and carries on, no restart.
+//! - read-only disk: one bank's disk turns read-only under its node, as ext4
+//!   does after a disk error; a few faults later the operator kills the node,
+//!   checks the disk (e2fsck), mounts it writable and starts the node again.
+//! - stale journal: one bank's node is killed and its journal replaced by a
+//!   copy taken earlier in the run (well behind the state): the node must
+//!   refuse to start (`journal_behind_state`), and starts once the right
+//!   journal is back. No kill, stale journal or second disk fault lands on a
+//!   bank whose disk is failing.
 //!
 //! Determinism: no fixed ports (every listener binds port 0), no sleep used
 //! to wait for something (waits poll a condition with a deadline; sleeps are
 //! the faults themselves and the pacing of the workload), loopback only.
-//! Needs root for the namespaces; without it the test says so and passes.
+//! Needs root for the namespaces and disks; without it the test says so and passes.
 
 mod common;
 // A crate root's modules sit beside it; this one is faults.rs's alone.
@@ -86,6 +98,12 @@ const DOWN_MS: (u64, u64) = (0, 600);
 const LASTS_FAULTS: (u64, u64) = (1, 3);
 /// Delay per chunk on a slowed link (random within).
 const DELAY_MS: (u64, u64) = (10, 300);
+/// Each bank's disk: room for a long run's journal and state.
+const DISK_MEGABYTES: u64 = 64;
+/// A journal copy is put back only when the bank has written at least this
+/// many entries since it was taken: far more than sled's state can lag the
+/// journal (a few milliseconds of work), so the node knows it is behind.
+const STALE_BY_ENTRIES: u64 = 40;
 
 /// splitmix64: small, seedable, good enough to choose faults.
 struct Rng(u64);
@@ -128,6 +146,11 @@ struct Tally {
     delays: u64,
     resets: u64,
     replays: u64,
+    disk_full: u64,
+    read_only: u64,
+    stale_journals: u64,
+    /// Restarts an operator had to make after a disk fault (not faults themselves).
+    disk_restarts: u64,
     /// Local exchanges acknowledged (201).
     exchanges: u64,
     /// Cross-bank transfers acknowledged (202), and how they ended.
@@ -142,8 +165,94 @@ struct Tally {
 
 impl Tally {
     fn faults(&self) -> u64 {
-        self.kills + self.partitions + self.delays + self.resets + self.replays
+        self.kills + self.partitions + self.delays + self.resets + self.replays + self.disk_full + self.read_only + self.stale_journals
     }
+}
+
+/// A disk failing at one bank, until some fault later.
+#[derive(Clone, Copy)]
+enum DiskFault {
+    /// A filler file takes the disk's free space; removed at the end.
+    Full { site: usize, until: u64 },
+    /// The disk turned read-only; at the end the operator restarts the node on it, repaired.
+    ReadOnly { site: usize, until: u64 },
+}
+
+impl DiskFault {
+    fn site(self) -> usize {
+        match self {
+            DiskFault::Full { site, .. } | DiskFault::ReadOnly { site, .. } => site,
+        }
+    }
+    fn until(self) -> u64 {
+        match self {
+            DiskFault::Full { until, .. } | DiskFault::ReadOnly { until, .. } => until,
+        }
+    }
+}
+
+/// The filler of a full disk at `site`.
+fn filler(fed: &Federation, site: usize) -> std::path::PathBuf {
+    fed[site].bank.dir.join("filler")
+}
+
+/// Ends a disk fault: frees the space, or restarts the node on its disk made
+/// writable. When the disk filled during a write of the state database
+/// rather than the journal's, the node refuses (`storage_failed`: sled 0.34
+/// keeps an I/O error for the life of the open database) until the operator
+/// restarts it, which replays the journal: done here if its status says so.
+/// Returns whether the node was restarted.
+fn mend(fed: &mut Federation, fault: DiskFault) -> bool {
+    match fault {
+        DiskFault::Full { site, .. } => {
+            std::fs::remove_file(filler(fed, site)).expect("remove the filler");
+            let status = fed[site].api().get("/api/v1/status");
+            if status.status == 200 {
+                return false;
+            }
+            assert_eq!(status.body["error"]["code"], json!("storage_failed"), "{}: {}", fed[site].handle, status.text);
+            fed.crash(site);
+            fed.up(site);
+            true
+        }
+        DiskFault::ReadOnly { site, .. } => {
+            fed.crash(site);
+            fed.sites()[site].disk().expect("a disk of its own").remount_writable();
+            fed.up(site);
+            true
+        }
+    }
+}
+
+/// The last entry's seq in the journal at `path` (torn tails ignored).
+fn journal_head(path: &std::path::Path) -> u64 {
+    amser_node::storage::journal::scan(path, None, |_, _| Ok(())).expect("a journal copy scans").head.0
+}
+
+/// The stale-journal fault at `site`, with `copy` taken earlier: the node
+/// must refuse to start on it, and starts on the right journal. `false` when
+/// the copy is not yet far enough behind to use.
+fn put_back_old_journal(fed: &mut Federation, site: usize, copy: &std::path::Path, aside: &std::path::Path) -> bool {
+    let journal = fed[site].bank.journal();
+    let old = journal_head(copy);
+    if journal_head(&journal) < old + STALE_BY_ENTRIES {
+        return false;
+    }
+    fed.crash(site);
+    std::fs::copy(&journal, aside).expect("keep the right journal aside");
+    std::fs::copy(copy, &journal).expect("put the old copy in its place");
+    match fed[site].bank.try_up() {
+        Ok(node) => {
+            node.kill();
+            panic!("{} started on a journal that ends at entry {old}, behind its state", fed[site].handle);
+        }
+        Err(why) => {
+            assert!(why.contains("journal_behind_state"), "{}: refused, but not as a journal behind its state: {why}", fed[site].handle)
+        }
+    }
+    std::fs::copy(aside, &journal).expect("put the right journal back");
+    fed.up(site);
+    true
 }
 
 /// The three banks in their own namespaces, linked through relays: each
@@ -151,7 +260,8 @@ impl Tally {
 /// members. Returns the federation and every bank's member codes; `Err` when
 /// namespaces cannot be made here.
 fn start(run: u64) -> Result<(Federation, Vec<Vec<String>>), String> {
-    let mut fed = Federation::start(Layout { wait: FAULT_WAIT, poll: SLOW_POLL, ..Layout::namespaces(run) })?;
+    let layout = Layout { wait: FAULT_WAIT, poll: SLOW_POLL, disk_megabytes: Some(DISK_MEGABYTES), ..Layout::namespaces(run) };
+    let mut fed = Federation::start(layout)?;
     fed.admit_all_but(Some(TIGHT_TRUST.0), TRUST_HOURS);
     let ((from, to), tight) = TIGHT_TRUST;
     fed.admit(from, to, tight, false);
@@ -283,9 +393,13 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..3).map(|b| client(fed[b].client(), b, members.clone(), seed, book.clone(), stop.clone())).collect();
 
-    // A partition and a slowed link each last for a few faults; at most one of each at a time.
+    // A partition, a slowed link and a failing disk each last for a few faults; at most one of each at a time.
     let mut partition: Option<((usize, usize), u64)> = None;
     let mut delay: Option<((usize, usize), u64)> = None;
+    let mut disk: Option<DiskFault> = None;
+    let copies = tempfile::tempdir().expect("a place for journal copies");
+    let copy_of = |i: usize| copies.path().join(format!("journal-{i}.amj"));
+    let aside = copies.path().join("right-journal.amj");
     for step in 0..faults {
         std::thread::sleep(rng.millis(BETWEEN_FAULTS_MS));
         if let Some((pair, until)) = partition {
@@ -300,13 +414,30 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                 delay = None;
             }
         }
-        match rng.below(5) {
+        if let Some(fault) = disk {
+            if step >= fault.until() {
+                tally.disk_restarts += u64::from(mend(&mut fed, fault));
+                disk = None;
+            }
+        }
+        let healthy = |i: usize| disk.is_none_or(|d| d.site() != i);
+        // Now and then a bank's journal is copied, for a stale-journal fault later.
+        let copied = rng.below(3) as usize;
+        if rng.below(3) == 0 && healthy(copied) {
+            std::fs::copy(fed[copied].bank.journal(), copy_of(copied)).expect("copy a journal");
+        }
+        match rng.below(8) {
             0 | 1 => {
                 let i = rng.below(3) as usize;
-                fed.crash(i);
-                tally.kills += 1;
-                std::thread::sleep(rng.millis(DOWN_MS));
-                fed.up(i);
+                if healthy(i) {
+                    fed.crash(i);
+                    tally.kills += 1;
+                    std::thread::sleep(rng.millis(DOWN_MS));
+                    fed.up(i);
+                } else {
+                    fed.link(rng.pair()).reset();
+                    tally.resets += 1;
+                }
             }
             2 if partition.is_none() => {
                 let pair = rng.pair();
@@ -320,7 +451,29 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                 delay = Some((link, step + rng.within(LASTS_FAULTS)));
                 tally.delays += 1;
             }
-            2 | 3 => {
+            5 if disk.is_none() => {
+                let site = rng.below(3) as usize;
+                let until = step + rng.within(LASTS_FAULTS);
+                if rng.below(2) == 0 {
+                    fill(&filler(&fed, site));
+                    disk = Some(DiskFault::Full { site, until });
+                    tally.disk_full += 1;
+                } else {
+                    fed.sites()[site].disk().expect("a disk of its own").fail_read_only();
+                    disk = Some(DiskFault::ReadOnly { site, until });
+                    tally.read_only += 1;
+                }
+            }
+            6 => {
+                let site = rng.below(3) as usize;
+                if healthy(site) && copy_of(site).exists() && put_back_old_journal(&mut fed, site, &copy_of(site), &aside) {
+                    tally.stale_journals += 1;
+                } else {
+                    fed.link(rng.pair()).reset();
+                    tally.resets += 1;
+                }
+            }
+            2 | 3 | 5 => {
                 fed.link(rng.pair()).reset();
                 tally.resets += 1;
             }
@@ -350,6 +503,9 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
     }
     if let Some((link, _)) = delay {
         fed.link(link).set_delay(Duration::ZERO);
+    }
+    if let Some(fault) = disk {
+        tally.disk_restarts += u64::from(mend(&mut fed, fault));
     }
     stop.store(true, Ordering::Release);
     let unanswered: Vec<Request> = clients.into_iter().flat_map(|c| c.join().expect("a client thread panicked")).collect();
@@ -473,7 +629,7 @@ fn three_banks_keep_every_acknowledged_hour_through_kills_partitions_delays_and_
         }
     }
     println!(
-        "faults: runs={} total={} kills={} partitions={} delays={} resets={} replays={} exchanges={} transfers={} accepted={} rejected={} refused={} retried={} seconds={}",
+        "faults: runs={} total={} kills={} partitions={} delays={} resets={} replays={} disk_full={} read_only={} stale_journals={} disk_restarts={} exchanges={} transfers={} accepted={} rejected={} refused={} retried={} seconds={}",
         tally.runs,
         tally.faults(),
         tally.kills,
@@ -481,6 +637,10 @@ fn three_banks_keep_every_acknowledged_hour_through_kills_partitions_delays_and_
         tally.delays,
         tally.resets,
         tally.replays,
+        tally.disk_full,
+        tally.read_only,
+        tally.stale_journals,
+        tally.disk_restarts,
         tally.exchanges,
         tally.transfers,
         tally.accepted,

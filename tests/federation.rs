@@ -508,3 +508,76 @@ fn two_banks_that_both_moved_find_each_other_again_through_a_mutual_peer() {
     fed.wait_linked();
     fed.check_invariants();
 }
+
+/// `cp -a FROM TO` (a data directory, permissions and all).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    let status = std::process::Command::new("cp").arg("-a").arg(from).arg(to).status().expect("run cp");
+    assert!(status.success(), "cp -a {} {}", from.display(), to.display());
+}
+
+/// Issue 10, item 1: a journal behind what the bank told its peers. Rhymney's
+/// volunteer puts back an old copy of the whole data directory (journal and
+/// state together, so the state cannot tell). Its peers hold heads Rhymney
+/// signed after that copy: once they have said so, Rhymney records nothing
+/// new and gossips no head (it would number entries its peers have seen with
+/// other hashes: two histories), and says why and what to do. Nobody freezes it.
+#[test]
+fn rhymney_put_back_on_an_old_copy_of_its_data_records_nothing_its_peers_would_call_a_second_history() {
+    let mut fed = Federation::linked();
+    let mair = fed[R].member("Mair Jones");
+    let rhys = fed[R].member("Rhys Price");
+    let gwen = fed[G].member("Gwen Roberts");
+    let copy = tempfile::tempdir().expect("a place for the copy");
+    let old = copy.path().join("rhymney");
+    fed.stop(R);
+    copy_dir(&fed[R].bank.dir, &old);
+    let old_seq = {
+        fed.up(R);
+        fed.readdress(R);
+        fed.wait_linked();
+        fed[R].get("/status")["journal_seq"].as_u64().expect("journal_seq")
+    };
+
+    // After the copy: local help, and a transfer Gwynedd decides.
+    for n in 0..5 {
+        let a = fed[R].api().post(
+            "/api/v1/exchanges",
+            &json!({"providers": [mair], "receivers": [rhys], "hours": "1", "category": "gardening", "client_ref": format!("after-copy-{n}")}),
+        );
+        assert_eq!(a.status, 201, "{}", a.text);
+    }
+    let transfer = fed[R].record(&gwen, &mair, "2", "");
+    fed.wait_settled(R, G, &transfer);
+    let seq = fed[R].get("/status")["journal_seq"].as_u64().expect("journal_seq");
+    assert!(seq > old_seq + 5, "{seq} after {old_seq}");
+    for peer in [G, C] {
+        fed.wait_until(&format!("{} to hold Rhymney's head at entry {seq}", fed[peer].handle), || {
+            fed[peer].peer(&fed[R]).is_some_and(|p| p["head_seq"].as_u64().is_some_and(|h| h >= seq))
+        });
+    }
+
+    // The old copy goes back in place of everything.
+    fed.stop(R);
+    std::fs::remove_dir_all(&fed[R].bank.dir).expect("remove the data directory");
+    copy_dir(&old, &fed[R].bank.dir);
+    fed.up(R);
+    fed.readdress(R);
+    fed.wait_linked();
+    fed.wait_until("Rhymney to learn that its journal is behind its peers", || fed[R].get("/status")["halted"].is_string());
+    let status = fed[R].get("/status");
+    assert_eq!(status["journal_seq"], json!(old_seq), "{status}");
+    let why = status["halted"].as_str().expect("halted");
+    assert!(why.contains(&format!("entry {old_seq}")) && why.contains("restore"), "names where the journal ends and what to do: {why}");
+
+    let refused = fed[R].api().post(
+        "/api/v1/exchanges",
+        &json!({"providers": [mair], "receivers": [rhys], "hours": "1", "category": "gardening", "client_ref": "on-the-old-copy"}),
+    );
+    let message = refused.expect_error(503, "journal_behind_peers");
+    assert!(message.contains(&format!("entry {old_seq}")), "{message}");
+    assert_eq!(fed[R].get("/status")["journal_seq"], json!(old_seq), "nothing recorded on the old copy");
+    for peer in [G, C] {
+        let line = fed[peer].peer(&fed[R]).expect("admitted");
+        assert_eq!(line["frozen"], json!(false), "{} saw no second history: {line}", fed[peer].handle);
+    }
+}

@@ -310,3 +310,58 @@ fn a_transfer_sent_again_with_its_reference_is_the_same_transfer_even_near_the_f
     assert_eq!(f.rhymney.state.balance(&mair).unwrap(), Minutes(-6 * 60), "paid once");
     check_invariants(&f);
 }
+
+/// Issue 10, item 10: what a transfer says is gossiped to every bank, so a
+/// coordinator's free text never becomes its category.
+#[test]
+fn a_coordinator_who_types_mairs_insulin_as_a_transfer_category_is_told_the_choices_and_nothing_is_sent() {
+    let mut f = federation(50);
+    let before = f.rhymney.state.head().unwrap();
+    let (gwen, mair) = (f.gwen.clone(), f.mair.clone());
+    let command = |category: &str| Command::RecordExchange {
+        providers: vec![gwen.clone()],
+        receivers: vec![mair.clone()],
+        minutes_each: Minutes(60),
+        category: category.into(),
+        note: String::new(),
+        date: None,
+        recorded_by: "coordinator".into(),
+        client_ref: None,
+    };
+    let err = f.rhymney.run(command("Mair's insulin")).unwrap_err();
+    assert!(matches!(&err, LedgerError::TransferCategory(_)), "{err:?}");
+    assert!(err.to_string().contains("gardening") && err.to_string().contains("note"), "says what to choose: {err}");
+    assert_eq!(f.rhymney.state.head().unwrap(), before, "nothing journaled, nothing to gossip");
+    assert_eq!(f.rhymney.state.hold(&f.mair).unwrap(), Minutes(0));
+
+    // A category as people type it is taken in its slug form.
+    let signed = sent(f.rhymney.run(command("Youth work")).unwrap().into_entry());
+    let transfer = amser_protocol::federation::Transfer::decode(&signed.verify(federation_id()).unwrap().body).unwrap();
+    assert_eq!(transfer.category, "youth-work");
+}
+
+/// A bank that still signs free text (an older version, or a careless one)
+/// is refused by the payee, and the refusal, which is signed and gossiped in
+/// turn, does not repeat the text.
+#[test]
+fn gwynedd_refuses_a_transfer_whose_category_is_free_text_without_repeating_it() {
+    let mut f = federation(50);
+    let key = ed25519_dalek::SigningKey::from_bytes(&RHYMNEY.seed);
+    let transfer = amser_protocol::federation::Transfer {
+        from: f.rhymney.id(),
+        to: f.gwynedd.id(),
+        payer: f.mair.clone(),
+        payee: f.gwen.clone(),
+        minutes: Minutes(60),
+        category: "mair's insulin".into(),
+        date: amser_protocol::ServiceDate(20_000),
+        nonce: [7; 16],
+    };
+    let signed = common::sign_in_federation(&key, amser_protocol::signing::MessageKind::Transfer, transfer.encode().unwrap());
+    let decision = deliver(&mut f, &signed);
+    let body = decision.verify(federation_id()).unwrap().body;
+    let decision = amser_protocol::federation::Decision::decode(&body).unwrap();
+    assert!(matches!(&decision.verdict, Verdict::Reject(RejectReason::Malformed(_))), "{decision:?}");
+    assert!(!String::from_utf8_lossy(&body).contains("insulin"), "the signed refusal repeats no free text");
+    assert_eq!(f.gwynedd.state.balance(&f.gwen).unwrap(), Minutes(0));
+}

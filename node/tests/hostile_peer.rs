@@ -208,7 +208,7 @@ fn transfer(from: BankId, to: BankId, payer: &str, payee: &MemberCode, minutes: 
         payer: payer.parse().unwrap(),
         payee: payee.clone(),
         minutes: Minutes(minutes),
-        category: "help".into(),
+        category: "gardening".into(),
         date: ServiceDate(20_000),
         nonce: [nonce; 16],
     }

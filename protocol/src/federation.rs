@@ -190,6 +190,11 @@ pub enum PeerRequest {
     Log { from_seq: u64, max: u32 },
     /// Who are you? (handle and name, learnt once on first contact)
     Hello,
+    /// What is the newest journal head of mine, signed by me, that you hold?
+    /// Asked on every connection, before this bank gossips a head of its own:
+    /// a journal restored from an older copy ends below what its peers have
+    /// seen, and a bank that went on from there would sign a second history.
+    NewestHead,
 }
 
 /// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
@@ -203,6 +208,9 @@ pub mod refusal {
     pub const NOT_FOR_US: &str = "not_for_us";
     /// The ledger answered something the request cannot be answered with.
     pub const UNEXPECTED: &str = "unexpected_reply";
+    /// The asking bank already has as many requests being answered as it
+    /// may (or all banks together do): ask again after a wait.
+    pub const BUSY: &str = "busy";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +228,8 @@ pub enum PeerResponse {
     Log { entries: Vec<SignedMessage>, next_seq: u64, head_seq: u64 },
     /// My handle (the prefix of my member codes) and display name.
     Hello { handle: crate::ids::Handle, name: String },
+    /// The newest signed journal head of yours that I hold, if any.
+    NewestHead { head: Option<SignedMessage> },
 }
 
 /// Most signed messages in one catch-up answer.

@@ -16,6 +16,8 @@
 //! - [`journal`]: the bank's append-only, hash-chained journal entries.
 //! - [`federation`]: what banks say to each other: trust lines, transfers,
 //!   decisions, evidence, public statements, peer requests and answers.
+//! - [`category`]: the bounded vocabulary of categories a transfer between
+//!   banks may carry (free text stays in the bank that wrote it).
 //! - [`text`]: the checks every piece of text people type passes (length,
 //!   control characters).
 //! - [`encoding`]: the one place that turns values into bytes and back (postcard),
@@ -24,6 +26,7 @@
 //!   over a domain-separated, versioned envelope).
 //! - [`limits`]: every size bound in one list.
 
+pub mod category;
 pub mod date;
 pub mod encoding;
 pub mod exchange;

@@ -31,6 +31,7 @@ use amser_node::federation::swarm::WIRE_TAP_ENV;
 use serde_json::{json, Value};
 
 use super::invariants::{check_invariants, clearing_of};
+use super::mount::Mounted;
 use super::netns::{Netns, Relay};
 use super::{log_tail, wait_for, Api, Bank, BankName, Node, UpOptions, BANKS, POLL, WAIT};
 
@@ -62,18 +63,22 @@ pub struct Layout {
     pub wait: Duration,
     /// Time between two looks at a condition.
     pub poll: Duration,
+    /// `Some(megabytes)`: each bank's data directory on an ext4 disk of its
+    /// own (see mount.rs), which a test can fill or turn read-only under the
+    /// running node. Needs root.
+    pub disk_megabytes: Option<u64>,
 }
 
 impl Layout {
     /// Every node on loopback, with the stories' waits.
     pub fn loopback(wire_tap: bool) -> Layout {
-        Layout { wire_tap, namespaces: None, wait: WAIT, poll: POLL }
+        Layout { wire_tap, namespaces: None, wait: WAIT, poll: POLL, disk_megabytes: None }
     }
 
     /// Every node in its own namespace, with the stories' waits (the fault
     /// harness sets its own).
     pub fn namespaces(run: u64) -> Layout {
-        Layout { wire_tap: false, namespaces: Some(run), wait: WAIT, poll: POLL }
+        Layout { wire_tap: false, namespaces: Some(run), wait: WAIT, poll: POLL, disk_megabytes: None }
     }
 }
 
@@ -93,17 +98,31 @@ pub struct Site {
     pub id: String,
     /// Where the node's wire tap goes (kept across restarts), when tapped.
     tap: Option<PathBuf>,
+    /// The disk the data directory is on, when it has its own: unmounted
+    /// after the node stops and before the directory goes.
+    disk: Option<Mounted>,
     pub bank: Bank,
 }
 
 impl Site {
-    fn new(name: BankName, ns: Option<Netns>, tap: bool) -> Site {
-        let mut bank = Bank::init(name);
+    fn new(name: BankName, ns: Option<Netns>, tap: bool, disk_megabytes: Option<u64>) -> Result<Site, String> {
+        let mut bank = Bank::empty();
+        let disk = disk_megabytes.map(|mb| Mounted::ext4(&bank.dir, mb)).transpose()?;
+        bank.create(name);
         if let Some(ns) = &ns {
             bank.run_in(ns.name());
         }
         let tap = tap.then(|| bank.dir.parent().expect("the data directory is inside a temp dir").join("wire-tap.jsonl"));
-        Site { api: None, node: None, api_relay: None, ns, handle: name.handle, id: String::new(), tap, bank }
+        Ok(Site { api: None, node: None, api_relay: None, ns, handle: name.handle, id: String::new(), tap, disk, bank })
+    }
+
+    /// The disk its data directory is on, when it has one of its own.
+    pub fn disk(&self) -> Option<&Mounted> {
+        self.disk.as_ref()
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.node.is_some()
     }
 
     /// Starts the node (p2p port 0: a new port at every start).
@@ -321,7 +340,7 @@ impl Federation {
                 Some(run) => Some(Netns::create(&format!("amser-{}-{run}-{}", std::process::id(), bank.handle))?),
                 None => None,
             };
-            let mut site = Site::new(bank, ns, layout.wire_tap);
+            let mut site = Site::new(bank, ns, layout.wire_tap, layout.disk_megabytes)?;
             site.up();
             sites.push(site);
         }

@@ -5,7 +5,8 @@ use amser_node::model::{AuditReport, BalanceView, Balances, Report, Status};
 use super::{plural, short, truncate};
 
 pub fn status(v: &Status) -> String {
-    format!(
+    let halted = v.halted.as_ref().map(|why| format!("\nRecording nothing new: {why}")).unwrap_or_default();
+    let lines = format!(
         "{} ({})\nBank id:  {}\nRegion:   {}\nMembers:  {}\nJournal:  entry {} ({})\nVersion:  {}\nFederation: {}\nPeers reach it at: {}",
         v.name,
         v.handle,
@@ -17,7 +18,8 @@ pub fn status(v: &Status) -> String {
         v.version,
         v.federation,
         v.p2p_listen.join("\n          ")
-    )
+    );
+    lines + &halted
 }
 
 /// `amser balance CODE`.

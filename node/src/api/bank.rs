@@ -15,6 +15,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
     let bank = state.bank;
     let federation = state.federation.name.clone();
     let p2p_listen = state.federation.listen_addrs();
+    let halted = state.ledger.halted().map(|e| e.to_string());
     let s = state
         .read(move |store| {
             let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
@@ -31,6 +32,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
                 policy: PolicyConfig::from_policy(&store.policy()?),
                 federation,
                 p2p_listen,
+                halted,
             })
         })
         .await?;

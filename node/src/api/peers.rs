@@ -28,6 +28,7 @@ fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> 
         last_seen_ms: presence.last_seen_ms,
         clearing_minutes: clearing.0,
         pending_transfers: pending,
+        head_seq: None,
     }
 }
 
@@ -39,12 +40,13 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<PeerView>>, 
             for line in store.peers()? {
                 let clearing = store.clearing(&line.bank)?;
                 let n = pending.iter().filter(|t| t.transfer.to == line.bank || t.transfer.from == line.bank).count();
-                out.push((line, clearing, n));
+                let head = store.newest_head(&line.bank)?.map(|(seq, _)| seq);
+                out.push((line, clearing, n, head));
             }
             Ok(out)
         })
         .await?;
-    Ok(Json(rows.into_iter().map(|(l, c, n)| view(&state, l, c, n)).collect()))
+    Ok(Json(rows.into_iter().map(|(l, c, n, head)| PeerView { head_seq: head, ..view(&state, l, c, n) }).collect()))
 }
 
 fn parse_bank(text: &str) -> Result<BankId, ApiError> {

@@ -3,14 +3,17 @@
 //!
 //! ```text
 //!   NetEvent ──► driver ──► LedgerHandle::submit (ReceiveTransfer / ApplyDecision / RecordEvidence / UpdatePeer)
+//!                 │  peers' requests: each answered in its own task, bounded per bank (inbound.rs)
 //!   tick ─────►   │  peers: allow list, addresses, redial                       (here)
 //!                 │  pending outgoing transfers: deliver, retry until decided   (delivery.rs)
 //!                 │  our journal head: sign and gossip when it moves            (gossip.rs)
+//!                 │    once every connected peer said it holds none newer      (head_check.rs)
 //!                 │  each peer's public log: catch up on connect and every
 //!                 │  CATCH_UP_INTERVAL                                          (catch_up.rs)
 //!                 └──► NetworkHandle (request, respond, publish)
 //! ```
-//! Peers' requests are answered here; gossip heard goes to gossip.rs.
+//! Peers' requests are answered concurrently, within bounds (inbound.rs);
+//! gossip heard goes to gossip.rs.
 //! The payer's bank never gives up on a transfer: it retries until the payee
 //! bank's signed decision arrives, however long that takes.
 
@@ -18,23 +21,24 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use amser_protocol::federation::{refusal, PeerLine, PeerRequest, PeerResponse, TransferId, MAX_LOG_BATCH};
+use amser_protocol::federation::{refusal, PeerLine, PeerRequest, PeerResponse, TransferId};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash};
 use ed25519_dalek::SigningKey;
-use libp2p::PeerId;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
 use super::catch_up::CatchUp;
 use super::delivery::{Retry, FIRST_RETRY};
 use super::gossip::Validator;
+use super::head_check::Checked;
+use super::inbound::{Answerer, Slots};
 use super::pairing::Pairing;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
 use crate::clock::Clock;
-use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
-use crate::storage::writer::{LedgerHandle, Reply};
+use crate::ledger::{Command, LedgerError, PeerChanges};
+use crate::storage::writer::LedgerHandle;
 
 /// How often the driver looks at peers, pending transfers and our head.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -108,6 +112,7 @@ pub async fn start(
         }
     }
     let handle = FederationHandle { net: net.clone(), name: settings.federation, poke: Arc::new(Notify::new()), presence: Arc::default() };
+    let (ledger_for_answers, profile_for_answers, net_for_answers) = (ledger.clone(), profile.clone(), net.clone());
     let driver = Driver {
         ledger,
         key,
@@ -126,6 +131,9 @@ pub async fn start(
         catch_ups: Arc::default(),
         pairing: Arc::default(),
         tasks: JoinSet::new(),
+        inbound: Slots::default(),
+        head_checked: Checked::default(),
+        answerer: Answerer { ledger: ledger_for_answers, profile: profile_for_answers, net: net_for_answers },
     };
     let task = tokio::spawn(driver.run(events, stop));
     Ok((handle, task))
@@ -154,8 +162,13 @@ pub(super) struct Driver {
     pub(super) catch_ups: Arc<Mutex<HashMap<BankId, CatchUp>>>,
     /// Other banks' transfers and decisions waiting for their other half.
     pub(super) pairing: Arc<Mutex<Pairing>>,
-    /// Deliveries and gossip in progress; aborted when the driver stops.
+    /// Deliveries, answers and gossip in progress; aborted when the driver stops.
     pub(super) tasks: JoinSet<()>,
+    /// Peers' requests being answered, per bank (inbound.rs).
+    pub(super) inbound: Slots,
+    /// Connected peers that told us their newest head of ours (head_check.rs).
+    pub(super) head_checked: Checked,
+    pub(super) answerer: Answerer,
 }
 
 impl Driver {
@@ -207,7 +220,9 @@ impl Driver {
             tracing::warn!(error = %e, "could not read pending transfers");
         }
         self.catch_up_due();
-        self.publish_head().await;
+        if self.may_publish_head() {
+            self.publish_head().await;
+        }
     }
 
     async fn sync_peers(&mut self) -> Result<(), LedgerError> {
@@ -260,6 +275,9 @@ impl Driver {
                     retry.next = now;
                     retry.delay = FIRST_RETRY;
                 }
+                // Before we gossip a head it could compare: is our journal behind what it holds?
+                self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
+                self.check_our_head_with(bank);
                 if self.peers.get(&bank).is_some_and(|l| l.handle.is_none()) {
                     let (net, ledger) = (self.net.clone(), self.ledger.clone());
                     self.tasks.spawn(async move {
@@ -277,78 +295,26 @@ impl Driver {
                 if let (Some(bank), Ok(mut p)) = (bank_of(&peer), self.handle.presence.lock()) {
                     let now = self.clock.now_ms();
                     p.insert(bank, PeerPresence { connected: false, last_seen_ms: Some(now) });
+                    self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
                 }
             }
             NetEvent::Request { peer, request, channel } => {
-                let response = self.answer(peer, request).await;
-                if let Err(e) = self.net.respond(channel, response).await {
-                    tracing::debug!(error = %e, "could not answer a peer");
-                }
+                // Answered in a task of its own (inbound.rs): the loop never waits on a sync.
+                let net = self.net.clone();
+                let slot = bank_of(&peer).map(|bank| (bank, self.inbound.take(bank)));
+                let answerer = self.answerer.clone();
+                self.tasks.spawn(async move {
+                    let response = match slot {
+                        None => PeerResponse::Refused { reason: refusal::NOT_A_BANK.into() },
+                        Some((_, None)) => PeerResponse::Refused { reason: refusal::BUSY.into() },
+                        Some((bank, Some(_slot))) => answerer.answer(bank, request).await,
+                    };
+                    if let Err(e) = net.respond(channel, response).await {
+                        tracing::debug!(error = %e, "could not answer a peer");
+                    }
+                });
             }
             NetEvent::Gossip { data, .. } => self.on_gossip(data).await,
         }
-    }
-
-    async fn answer(&mut self, peer: PeerId, request: PeerRequest) -> PeerResponse {
-        let Some(bank) = bank_of(&peer) else { return PeerResponse::Refused { reason: refusal::NOT_A_BANK.into() } };
-        match request {
-            PeerRequest::Hello => PeerResponse::Hello { handle: self.profile.handle.clone(), name: self.profile.name.clone() },
-            PeerRequest::Deliver { transfer, note } => {
-                let ledger = self.ledger.clone();
-                match ledger.submit(Command::ReceiveTransfer { signed: transfer, note, delivered_by: bank }).await {
-                    Ok(Reply::Transfer(record)) => match record.signed_decision {
-                        Some(decision) => {
-                            if let Ok(bytes) = decision.to_bytes() {
-                                self.publish_bytes(bytes);
-                            }
-                            PeerResponse::Decided { decision }
-                        }
-                        None => PeerResponse::Refused { reason: refusal::NOT_FOR_US.into() },
-                    },
-                    Ok(_) => PeerResponse::Refused { reason: refusal::UNEXPECTED.into() },
-                    Err(e) => refused(&e),
-                }
-            }
-            PeerRequest::Status { transfer } => match self.read(move |s| s.transfer(&transfer)).await {
-                Ok(Some(r)) if r.role == TransferRole::Incoming && r.transfer.from == bank => match r.signed_decision {
-                    Some(decision) => PeerResponse::Decided { decision },
-                    None => PeerResponse::Unknown,
-                },
-                _ => PeerResponse::Unknown,
-            },
-            PeerRequest::Log { from_seq, max } => {
-                let max = max.clamp(1, MAX_LOG_BATCH) as usize;
-                match self.read(move |s| Ok((s.public_log(from_seq, max)?, s.head()?.0))).await {
-                    Ok(((entries, next_seq), head_seq)) => PeerResponse::Log { entries, next_seq, head_seq },
-                    Err(e) => refused(&e),
-                }
-            }
-        }
-    }
-}
-
-/// A refusal as another bank sees it: the error's stable code only. The
-/// text, which may name local files, stays in this bank's log.
-fn refused(e: &LedgerError) -> PeerResponse {
-    tracing::debug!(error = %e, code = e.code(), "refused a peer's request");
-    PeerResponse::Refused { reason: e.code().to_string() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refusal_tells_the_other_bank_a_code_and_keeps_the_local_text() {
-        let local = LedgerError::Storage("could not write /home/ceri/rhymney/state/db: Input/output error".into());
-        match refused(&local) {
-            PeerResponse::Refused { reason } => {
-                assert_eq!(reason, "storage_failed");
-                assert!(!reason.contains('/') && !reason.contains("ceri"), "{reason}");
-            }
-            other => panic!("{other:?}"),
-        }
-        let full = LedgerError::DiskFull("the disk holding /srv/amser/journal.amj is full".into());
-        assert!(matches!(refused(&full), PeerResponse::Refused { reason } if reason == "disk_full"));
     }
 }

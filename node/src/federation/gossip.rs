@@ -58,6 +58,7 @@ impl Driver {
                 if head.bank != verified.signer || head.bank == self.profile.bank {
                     return;
                 }
+                self.keep_newest_head(head.bank, head.seq, message.clone());
                 let seen = self.heads.entry(head.bank).or_default();
                 match seen.get(&head.seq) {
                     Some((hash, first)) if *hash != head.hash => {
@@ -110,7 +111,7 @@ impl Driver {
         if admitted {
             match self.ledger.submit(Command::RecordEvidence { against, evidence: evidence.clone() }).await {
                 Ok(_) => {}
-                Err(LedgerError::PeerFrozen(_)) => return,
+                Err(LedgerError::PeerFrozen(_) | LedgerError::EvidenceHandled(_)) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "refused evidence against a peer bank");
                     return;

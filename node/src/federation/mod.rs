@@ -6,7 +6,10 @@
 //! - [`driver`]: the event loop between the swarm and the ledger, and the
 //!   answers to peers' requests; its parts: `delivery` (our pending
 //!   transfers to their payee banks, with backoff), `catch_up` (reading
-//!   peers' public logs) and `gossip` (heads, statements, evidence).
+//!   peers' public logs), `gossip` (heads, statements, evidence) and
+//!   `inbound` (peers' requests answered concurrently, bounded per bank)
+//!   and `head_check` (our journal against the newest head of ours each
+//!   peer holds, before we gossip one).
 //! - [`pairing`]: other banks' statements kept only as decided pairs.
 //! - [`positions`]: the hours between every pair of banks, from what is kept.
 
@@ -15,6 +18,8 @@ pub mod codec;
 mod delivery;
 pub mod driver;
 mod gossip;
+mod head_check;
+mod inbound;
 pub mod pairing;
 pub mod positions;
 pub mod swarm;

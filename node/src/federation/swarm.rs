@@ -5,7 +5,8 @@
 //! ```text
 //!  federation driver ──NetCommand──► [bounded] ──► swarm task ──► TCP/noise/yamux (QUIC: feature)
 //!          ▲                                          │ allow list: only admitted banks stay connected
-//!          └──────────── NetEvent ◄──── [bounded] ◄───┘ gossip is validated here, always with a verdict
+//!          └──────────── NetEvent ◄──── [bounded] ◄───┘ gossip is validated here, always with a verdict;
+//!                                                       events are never waited on (a full queue sheds)
 //! ```
 //!
 //! Behaviours: allow list, identify, ping, gossipsub (strict signing, manual
@@ -309,9 +310,22 @@ pub async fn start(
     Ok((handle, events))
 }
 
-async fn emit(events: &mpsc::Sender<NetEvent>, event: NetEvent) {
-    if events.send(event).await.is_err() {
-        tracing::debug!("no one is listening to network events");
+/// Hands an event to the driver without ever waiting: the swarm task must
+/// keep taking commands, or it and the driver could each wait on the other's
+/// full queue. Past a full queue a request or a gossip message is dropped
+/// (the asker sees its request fail and retries; catch-up reads what gossip
+/// lost); a connection change is sent from a task of its own.
+fn emit(events: &mpsc::Sender<NetEvent>, event: NetEvent) {
+    match events.try_send(event) {
+        Ok(()) => {}
+        Err(mpsc::error::TrySendError::Full(change @ (NetEvent::Connected(_) | NetEvent::Disconnected(_)))) => {
+            let events = events.clone();
+            tokio::spawn(async move { events.send(change).await.ok() });
+        }
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            tracing::warn!("the federation driver is behind: a peer's request or gossip was dropped")
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => tracing::debug!("no one is listening to network events"),
     }
 }
 
@@ -415,7 +429,7 @@ impl SwarmTask {
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Peer(request_response::Event::Message { peer, message, .. })) => match message {
                 request_response::Message::Request { request, channel, .. } => {
-                    emit(&self.events, NetEvent::Request { peer, request, channel }).await
+                    emit(&self.events, NetEvent::Request { peer, request, channel })
                 }
                 request_response::Message::Response { request_id, response } => {
                     if let Some(reply) = self.pending.remove(&request_id) {
@@ -434,7 +448,7 @@ impl SwarmTask {
                 let accepted = matches!(verdict, MessageAcceptance::Accept);
                 self.swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, verdict);
                 if accepted {
-                    emit(&self.events, NetEvent::Gossip { source: message.source, data: message.data }).await;
+                    emit(&self.events, NetEvent::Gossip { source: message.source, data: message.data });
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
@@ -480,9 +494,9 @@ impl SwarmTask {
                 }
             }
             SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } if num_established.get() == 1 => {
-                emit(&self.events, NetEvent::Connected(peer_id)).await;
+                emit(&self.events, NetEvent::Connected(peer_id));
             }
-            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => emit(&self.events, NetEvent::Disconnected(peer_id)).await,
+            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => emit(&self.events, NetEvent::Disconnected(peer_id)),
             _ => {}
         }
     }

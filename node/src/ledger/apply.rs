@@ -137,13 +137,14 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             w.push(StateWrite::Transfer(record));
             w
         }
-        EntryBody::EvidenceRecorded { against, .. } => match view.peer(against)? {
-            Some(mut peer) => {
+        EntryBody::EvidenceRecorded { against, evidence } => {
+            let mut w = vec![StateWrite::Evidence(*against, super::evidence::evidence_id(evidence))];
+            if let Some(mut peer) = view.peer(against)? {
                 peer.frozen = true;
-                vec![StateWrite::Peer(peer)]
+                w.push(StateWrite::Peer(peer));
             }
-            None => vec![],
-        },
+            w
+        }
     };
     writes.push(StateWrite::Head(entry.seq, hash));
     Ok(writes)

@@ -48,18 +48,24 @@ pub enum LedgerError {
     UnknownPeer(String),
     #[error("the trust line with '{0}' is frozen; no transfers go either way until the coordinator unfreezes it")]
     PeerFrozen(String),
+    #[error("this evidence against bank {0} is already recorded (the coordinator has seen it); it does not freeze the line again")]
+    EvidenceHandled(String),
     #[error("bank {0} is not admitted here; nothing it sends changes this ledger")]
     NotAdmitted(amser_protocol::BankId),
     #[error("a message from another bank was refused: {0}")]
     BadMessage(String),
     #[error("{receiver} is a member of '{bank}'; record this exchange at that bank, whose member received the help and pays for it")]
     RecordAtPayersBank { receiver: MemberCode, bank: String },
+    #[error(transparent)]
+    TransferCategory(#[from] amser_protocol::category::NotATransferCategory),
     #[error("an exchange with another bank's member has one provider and one receiver; record group events with other banks as separate exchanges")]
     CrossBankGroup,
     #[error("bank {bank} has not yet decided {pending} transfer(s) from our members; removing it now would leave those hours held on our members until its signed decision reaches us (this bank never decides alone that a transfer failed). Wait until `amser transfer list` shows them settled, or remove it anyway with --force")]
     TransfersInFlight { bank: amser_protocol::BankId, pending: usize },
     #[error("no transfer with id {0}")]
     UnknownTransfer(String),
+    #[error("this bank's journal ends at entry {journal_seq}, but {peer} holds a journal head this bank signed at entry {peer_seq}: the journal is older than what the bank told its peers (was it restored from an old copy?). Nothing new is recorded, so that no entry number is used twice and no peer sees two histories. Stop the node and put back the journal it last wrote if you have it (`amser restore` of a newer backup); otherwise keep this data directory as it is: see \"A journal behind its peers\" in the README")]
+    BehindPeers { journal_seq: u64, peer: String, peer_seq: u64 },
     #[error("the node's storage failed: {0}")]
     Storage(String),
     #[error("{0}")]
@@ -91,11 +97,14 @@ impl LedgerError {
             LedgerError::UnknownPeer(_) => "unknown_peer",
             LedgerError::PeerFrozen(_) => "peer_frozen",
             LedgerError::NotAdmitted(_) => "not_admitted",
+            LedgerError::EvidenceHandled(_) => "evidence_handled",
             LedgerError::BadMessage(_) => "bad_message",
             LedgerError::RecordAtPayersBank { .. } => "record_at_payers_bank",
             LedgerError::CrossBankGroup => "cross_bank_group",
+            LedgerError::TransferCategory(_) => "not_a_transfer_category",
             LedgerError::TransfersInFlight { .. } => "transfers_in_flight",
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
+            LedgerError::BehindPeers { .. } => "journal_behind_peers",
             LedgerError::Storage(_) => "storage_failed",
             LedgerError::DiskFull(_) => "disk_full",
             LedgerError::ReadOnly(_) => "read_only",
@@ -104,6 +113,13 @@ impl LedgerError {
 
     /// Whether the caller's request was at fault (as opposed to the node).
     pub fn is_callers(&self) -> bool {
-        !matches!(self, LedgerError::Corrupt(_) | LedgerError::Storage(_) | LedgerError::DiskFull(_) | LedgerError::ReadOnly(_))
+        !matches!(
+            self,
+            LedgerError::Corrupt(_)
+                | LedgerError::Storage(_)
+                | LedgerError::DiskFull(_)
+                | LedgerError::ReadOnly(_)
+                | LedgerError::BehindPeers { .. }
+        )
     }
 }

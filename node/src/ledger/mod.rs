@@ -33,5 +33,5 @@ pub use command::{Command, MemberChanges, PeerChanges};
 pub use decide::{decide, Context, Ruling};
 pub use error::LedgerError;
 pub use overlay::Overlay;
-pub use state::{Delta, ExchangeRecord, LedgerRead, ListingRecord, MemState, StateWrite, TransferRecord, TransferRole};
+pub use state::{Delta, EvidenceId, ExchangeRecord, LedgerRead, ListingRecord, MemState, StateWrite, TransferRecord, TransferRole};
 pub use step::{step, Appended, Step};

@@ -15,7 +15,7 @@ use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 
-use super::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
+use super::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
 
 /// No sealed deltas (a plain staged batch over a base).
 static NONE_SEALED: VecDeque<Arc<Delta>> = VecDeque::new();
@@ -146,6 +146,12 @@ impl<R: LedgerRead> LedgerRead for Overlay<'_, R> {
         match self.newest(|d| d.transfers.get(id)) {
             Some(t) => Ok(Some(t.clone())),
             None => self.base.transfer(id),
+        }
+    }
+    fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
+        match self.newest(|d| d.evidence.get(&(*bank, *id))) {
+            Some(_) => Ok(true),
+            None => self.base.evidence_recorded(bank, id),
         }
     }
 }

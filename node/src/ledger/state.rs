@@ -7,7 +7,7 @@
 //! [`Delta`]) over another view so a group commit sees its own earlier
 //! entries and those of the batches still being synced.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use amser_protocol::federation::{Decision, PeerLine, Transfer, TransferId, Verdict};
 use amser_protocol::journal::BankProfile;
@@ -99,7 +99,13 @@ pub enum StateWrite {
     Transfer(TransferRecord),
     /// The last journal entry these writes come from.
     Head(u64, EntryHash),
+    /// Evidence recorded against a bank (see `evidence_id`): the same
+    /// evidence never freezes its line again once the coordinator unfroze it.
+    Evidence(BankId, EvidenceId),
 }
+
+/// An evidence's identity: the same two signed messages, in either order.
+pub type EvidenceId = [u8; 32];
 
 /// What the ledger rules may read.
 pub trait LedgerRead {
@@ -119,6 +125,8 @@ pub trait LedgerRead {
     fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError>;
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError>;
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError>;
+    /// Whether this evidence against `bank` was recorded before.
+    fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError>;
 }
 
 /// A whole bank's derived state in memory.
@@ -136,6 +144,7 @@ pub struct MemState {
     pub clearing: BTreeMap<BankId, Minutes>,
     pub holds: BTreeMap<MemberCode, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
+    pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
 impl MemState {
@@ -168,6 +177,9 @@ impl MemState {
             }
             StateWrite::Transfer(t) => {
                 self.transfers.insert(t.id, t);
+            }
+            StateWrite::Evidence(bank, id) => {
+                self.evidence.insert((bank, id));
             }
         }
     }
@@ -218,6 +230,9 @@ impl LedgerRead for MemState {
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.transfers.get(id).cloned())
     }
+    fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
+        Ok(self.evidence.contains(&(*bank, *id)))
+    }
 }
 
 /// A run of entries' changes to derived state, one final value per key (a
@@ -243,6 +258,7 @@ pub struct Delta {
     pub clearing: HashMap<BankId, Minutes>,
     pub holds: HashMap<MemberCode, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
+    pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
 impl Delta {
@@ -279,6 +295,9 @@ impl Delta {
             StateWrite::Transfer(t) => {
                 self.transfers.insert(t.id, t);
             }
+            StateWrite::Evidence(bank, id) => {
+                self.evidence.insert((bank, id));
+            }
         }
     }
 
@@ -296,5 +315,6 @@ impl Delta {
             && self.clearing.is_empty()
             && self.holds.is_empty()
             && self.transfers.is_empty()
+            && self.evidence.is_empty()
     }
 }

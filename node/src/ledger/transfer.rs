@@ -15,9 +15,10 @@
 //! Every step is idempotent on the transfer id: a retried, duplicated or
 //! replayed message finds the transfer known and changes nothing.
 
+use amser_protocol::category;
 use amser_protocol::federation::{Decision as PeerDecision, PeerLine, RejectReason, Transfer, Verdict};
 use amser_protocol::journal::{BankProfile, EntryBody};
-use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS};
+use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS};
 use amser_protocol::signing::{sign, MessageKind, SignedMessage, Verified};
 use amser_protocol::text::check;
 use amser_protocol::{MemberStatus, Minutes, ServiceDate};
@@ -45,8 +46,10 @@ fn signed(ctx: &Context, kind: MessageKind, body: Vec<u8>) -> Result<SignedMessa
 pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     match command {
         Command::SendTransfer { payer, payee, minutes, category, note, date, client_ref } => {
-            let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
-            check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
+            // What a transfer says is gossiped to every bank: its category is a word
+            // of the federation's vocabulary, never the coordinator's free text.
+            let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category::normalise(&category) };
+            category::check_transfer_category(&category)?;
             check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
             if let Some(r) = &client_ref {
                 check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
@@ -142,6 +145,10 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
 fn judge(view: &impl LedgerRead, profile: &BankProfile, peer: &PeerLine, transfer: &Transfer) -> Result<Option<RejectReason>, LedgerError> {
     if let Err(why) = transfer.check_shape() {
         return Ok(Some(RejectReason::Malformed(why)));
+    }
+    // The reason is signed and gossiped: it names no category, so it cannot repeat free text.
+    if category::check_transfer_category(&transfer.category).is_err() {
+        return Ok(Some(RejectReason::Malformed(category::NOT_IN_VOCABULARY.into())));
     }
     if peer.frozen {
         return Ok(Some(RejectReason::Frozen));

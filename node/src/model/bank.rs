@@ -24,6 +24,10 @@ pub struct Status {
     pub federation: String,
     /// Where peer banks reach this node (each ends in /p2p/<bank id>).
     pub p2p_listen: Vec<String>,
+    /// Why the node records nothing new, when it does not (its journal is
+    /// behind what a peer holds): what happened and what to do.
+    #[serde(default)]
+    pub halted: Option<String>,
 }
 
 /// The policy in whole hours, as a coordinator writes it in config.toml's

@@ -26,6 +26,11 @@ pub struct PeerView {
     /// Our clearing account for this bank: positive, our members owe it; negative, its members owe us.
     pub clearing_minutes: i64,
     pub pending_transfers: usize,
+    /// The newest journal head that bank signed that we hold (its seq): in
+    /// `GET /peers` only. It tells the bank, when it asks, whether its own
+    /// journal is behind what it told the federation.
+    #[serde(default)]
+    pub head_seq: Option<u64>,
 }
 
 /// `POST /peers`: admit a bank with a trust line.

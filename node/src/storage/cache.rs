@@ -3,7 +3,8 @@
 //!
 //! ```text
 //!  profile, policy, member count, head, members, balances, holds,
-//!  clearing accounts, peers (and the peer handle index)   ── all, in memory
+//!  clearing accounts, peers (and the peer handle index),
+//!  evidence recorded                                      ── all, in memory
 //!  exchanges, listings, transfers ── the unapplied batch holding the newest version (by id), else sled
 //! ```
 //!
@@ -22,14 +23,14 @@
 //!
 //! Only the writer thread uses a `Hot`: it needs no lock.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 
-use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, TransferRecord};
+use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, TransferRecord};
 use crate::storage::store::Store;
 
 pub struct Hot {
@@ -52,6 +53,8 @@ pub struct Hot {
     exchanges: HashMap<ExchangeId, Arc<Delta>>,
     listings: HashMap<ListingId, Arc<Delta>>,
     transfers: HashMap<TransferId, Arc<Delta>>,
+    /// Evidence recorded against each bank (rare: all of it, in memory).
+    evidence: HashSet<(BankId, EvidenceId)>,
     /// Every exchange and transfer id recorded (maybe; never a false "no").
     exchange_ids: IdFilter,
     transfer_ids: IdFilter,
@@ -187,6 +190,7 @@ impl Hot {
             exchanges: HashMap::new(),
             listings: HashMap::new(),
             transfers: HashMap::new(),
+            evidence: store.evidence()?.into_iter().collect(),
             exchange_ids,
             transfer_ids,
             store: store.clone(),
@@ -226,6 +230,7 @@ impl Hot {
                 self.handles.insert(h.as_str().to_string(), *bank);
             }
         }
+        self.evidence.extend(d.evidence.iter().copied());
         for id in d.exchanges.keys() {
             self.exchange_ids.insert(&id.0);
         }
@@ -309,5 +314,8 @@ impl LedgerRead for Hot {
             None if !self.transfer_ids.maybe_contains(&id.0) => Ok(None),
             None => self.store.transfer(id),
         }
+    }
+    fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
+        Ok(self.evidence.contains(&(*bank, *id)))
     }
 }

@@ -24,6 +24,7 @@
 //! h:<code>            minutes held for transfers in flight (i64 LE)
 //! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! tp:<id>             present while the transfer is undecided (the retry list)
+//! e:<bank><id>        present once that evidence against the bank is recorded
 //! ```
 //!
 //! A second tree, `federation_view`, keeps what other banks said in public
@@ -34,9 +35,10 @@
 //! ```text
 //! vt:<transfer id>    a signed transfer and the payee bank's signed decision
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
+//! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
 //! ```
 //!
-//! Why this layout (LAYOUT 3; 3 added `tp:`): sled 0.34 costs several microseconds per key
+//! Why this layout (LAYOUT 4; 3 added `tp:`, 4 added `e:`): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
 //! and the member index takes one key per member per batch, not one per
@@ -54,7 +56,7 @@ use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCod
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::ledger::{Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 
 /// A transfer between other banks and the payee bank's decision on it, both
 /// checked before they are kept (the federation's pairing makes these).
@@ -70,7 +72,7 @@ const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
-const LAYOUT: u32 = 3;
+const LAYOUT: u32 = 4;
 const LAYOUT_KEY: &str = "meta:layout";
 
 #[derive(Debug, Error)]
@@ -197,6 +199,16 @@ fn add_to_batch<'a>(batch: &mut sled::Batch, d: &'a Delta, by_member: &mut BTree
             batch.remove(key("tp:", &t.id.0));
         }
     }
+    for (bank, id) in &d.evidence {
+        batch.insert(evidence_key(bank, id), Vec::new());
+    }
+}
+
+/// `e:<bank><evidence id>`: present once that evidence against the bank is recorded.
+fn evidence_key(bank: &BankId, id: &EvidenceId) -> Vec<u8> {
+    let mut k = key("e:", &bank.0);
+    k.extend_from_slice(id);
+    k
 }
 
 impl Store {
@@ -397,6 +409,22 @@ impl Store {
         self.scan_minutes("c:", "clearing", |rest| Some(BankId(rest.try_into().ok()?)))
     }
 
+    /// Every evidence recorded: (the bank it is against, its id).
+    pub fn evidence(&self) -> Result<Vec<(BankId, EvidenceId)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("e:") {
+            let (k, _) = kv?;
+            let rest = &k[2..];
+            let (Ok(bank), Ok(id)) =
+                (<[u8; 32]>::try_from(&rest[..rest.len().min(32)]), <EvidenceId>::try_from(rest.get(32..).unwrap_or(&[])))
+            else {
+                return Err(StoreError::Damaged("evidence key".into()));
+            };
+            out.push((BankId(bank), id));
+        }
+        Ok(out)
+    }
+
     /// Every member's minutes held for transfers in flight.
     pub fn holds(&self) -> Result<Vec<(MemberCode, Minutes)>, StoreError> {
         self.scan_minutes("h:", "hold", member_code_key)
@@ -537,6 +565,32 @@ impl Store {
         self.view.insert(key("vc:", &bank.0), next_seq.to_be_bytes().to_vec())?;
         Ok(())
     }
+
+    /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
+    pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
+        match self.view.get(key("vh:", &bank.0))? {
+            Some(v) => Ok(Some(dec("newest head", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Keeps `signed` (a verified head of `bank` at `seq`) if it is newer
+    /// than the one held. Returns whether it was kept.
+    pub fn keep_newest_head(&self, bank: &BankId, seq: u64, signed: &SignedMessage) -> Result<bool, StoreError> {
+        let newer = enc(&(seq, signed));
+        let mut kept = false;
+        // Atomic, so two heads arriving at once cannot leave the older one.
+        self.view.fetch_and_update(key("vh:", &bank.0), |held| {
+            let held_seq = held.and_then(|v| dec::<(u64, SignedMessage)>("newest head", v).ok()).map(|(s, _)| s);
+            kept = held_seq.is_none_or(|h| h < seq);
+            if kept {
+                Some(newer.clone())
+            } else {
+                held.map(<[u8]>::to_vec)
+            }
+        })?;
+        Ok(kept)
+    }
 }
 
 impl LedgerRead for Store {
@@ -556,6 +610,9 @@ impl LedgerRead for Store {
     }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.get(&key("t:", &id.0))?)
+    }
+    fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
+        Ok(self.db.contains_key(evidence_key(bank, id)).map_err(StoreError::from)?)
     }
     fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
         Ok(self.get("meta:profile".as_bytes())?)

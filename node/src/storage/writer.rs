@@ -30,12 +30,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use amser_protocol::journal::EntryBody;
+use amser_protocol::journal::{EntryBody, JournalEntry};
 use amser_protocol::{EntryHash, Member};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
-use crate::ledger::{step, Command, Context, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Overlay, Step};
+use crate::ledger::{step, Command, Context, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Overlay, StateWrite, Step};
 use crate::storage::applier::{self, Progress, MAX_READ_WAIT};
 use crate::storage::cache::Hot;
 use crate::storage::journal::{frame, Journal};
@@ -71,6 +71,11 @@ pub enum Reply {
     Peer(amser_protocol::federation::PeerLine),
     Transfer(crate::ledger::TransferRecord),
     EvidenceKept,
+    /// Recorded as this journal entry, with no record to show (never expected:
+    /// every entry with a record writes it).
+    Recorded {
+        seq: u64,
+    },
 }
 
 struct Request {
@@ -96,14 +101,40 @@ pub struct LedgerHandle {
     journal_path: Arc<std::path::Path>,
     synced_len: Arc<AtomicU64>,
     progress: Arc<Progress>,
+    /// Set when nothing more may be recorded until a person has looked
+    /// (the journal is behind what the bank's peers hold): why.
+    halted: Arc<std::sync::RwLock<Option<LedgerError>>>,
 }
 
 impl LedgerHandle {
     /// Submits a command and waits until it is durably recorded (or refused).
     pub async fn submit(&self, command: Command) -> Result<Reply, LedgerError> {
+        self.refuse_if_halted()?;
         let (reply, rx) = oneshot::channel();
         self.tx.send(Message::Command(Request { command, reply })).await.map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
+    }
+
+    /// From now on every command is refused with `why`, until the node is
+    /// restarted (the federation's head check, when a peer holds a newer
+    /// head of ours than our journal has).
+    pub fn halt(&self, why: LedgerError) {
+        if let Ok(mut h) = self.halted.write() {
+            tracing::error!(error = %why, "the ledger takes no more changes");
+            *h = Some(why);
+        }
+    }
+
+    /// Why the ledger takes no more changes, if it does not.
+    pub fn halted(&self) -> Option<LedgerError> {
+        self.halted.read().ok().and_then(|h| h.clone())
+    }
+
+    fn refuse_if_halted(&self) -> Result<(), LedgerError> {
+        match self.halted() {
+            Some(why) => Err(why),
+            None => Ok(()),
+        }
     }
 
     /// Asks the writer to finish what is queued and stop, even while other
@@ -114,6 +145,7 @@ impl LedgerHandle {
 
     /// The same, from a thread that is not async (init, tools).
     pub fn submit_blocking(&self, command: Command) -> Result<Reply, LedgerError> {
+        self.refuse_if_halted()?;
         let (reply, rx) = oneshot::channel();
         self.tx.blocking_send(Message::Command(Request { command, reply })).map_err(|_| stopped())?;
         rx.blocking_recv().map_err(|_| stopped())?
@@ -239,6 +271,7 @@ pub fn spawn(
         journal_path: Arc::from(journal.path()),
         synced_len: journal.synced_len(),
         progress: progress.clone(),
+        halted: Arc::default(),
     };
     let applier = applier::spawn(store.clone(), progress.clone()).map_err(io)?;
     let sync_state = Arc::new(SyncState::default());
@@ -268,31 +301,34 @@ pub fn spawn(
     Ok((ledger, thread))
 }
 
-fn reply_for(view: &impl LedgerRead, body: &EntryBody) -> Result<Reply, LedgerError> {
-    Ok(match body {
-        EntryBody::BankOpened { .. } => Reply::Opened,
-        EntryBody::PolicyChanged { .. } => Reply::PolicySet,
-        EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => Reply::Member(member.clone()),
-        EntryBody::ExchangeRecorded { exchange } => {
-            Reply::Exchange(view.exchange(&exchange.id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?)
-        }
-        EntryBody::ExchangeReversed { reversal } => {
-            Reply::Exchange(view.exchange(&reversal.exchange)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?)
-        }
-        EntryBody::ListingPosted { listing } => {
-            Reply::Listing(view.listing(&listing.id)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?)
-        }
-        EntryBody::ListingClosed { listing } => {
-            Reply::Listing(view.listing(listing)?.ok_or_else(|| LedgerError::Storage("listing vanished".into()))?)
-        }
-        EntryBody::PeerLineSet { peer } => Reply::Peer(peer.clone()),
-        EntryBody::TransferSent { transfer, .. } | EntryBody::TransferReceived { transfer, .. } => {
-            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
-            transfer_reply(view, &id)?
-        }
-        EntryBody::TransferSettled { transfer, .. } => transfer_reply(view, transfer)?,
-        EntryBody::EvidenceRecorded { .. } => Reply::EvidenceKept,
-    })
+/// The answer to a command whose entry was just framed, made from the entry
+/// and the writes it makes, with no read that could fail: a change that will
+/// be synced is never answered with an error (a caller told "failed" would
+/// record it again, or give up on a change that stands).
+fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
+    let written = |pick: fn(&StateWrite) -> Option<Reply>| writes.iter().find_map(pick);
+    let record = match &entry.body {
+        EntryBody::BankOpened { .. } => Some(Reply::Opened),
+        EntryBody::PolicyChanged { .. } => Some(Reply::PolicySet),
+        EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => Some(Reply::Member(member.clone())),
+        EntryBody::ExchangeRecorded { .. } | EntryBody::ExchangeReversed { .. } => written(|w| match w {
+            StateWrite::Exchange(x) => Some(Reply::Exchange(x.clone())),
+            _ => None,
+        }),
+        EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } => written(|w| match w {
+            StateWrite::Listing(l) => Some(Reply::Listing(l.clone())),
+            _ => None,
+        }),
+        EntryBody::PeerLineSet { peer } => Some(Reply::Peer(peer.clone())),
+        EntryBody::TransferSent { .. } | EntryBody::TransferReceived { .. } | EntryBody::TransferSettled { .. } => written(|w| match w {
+            StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
+            _ => None,
+        }),
+        EntryBody::EvidenceRecorded { .. } => Some(Reply::EvidenceKept),
+    };
+    // `apply` writes the record of every entry that has one; if it ever did
+    // not, the caller still learns that the change was recorded, and where.
+    record.unwrap_or(Reply::Recorded { seq: entry.seq })
 }
 
 fn transfer_reply(view: &impl LedgerRead, id: &amser_protocol::federation::TransferId) -> Result<Reply, LedgerError> {
@@ -384,9 +420,10 @@ impl Writer {
                 Step::KnownTransfer(id) => transfer_reply(&staged, &id),
                 Step::Append(appended) => {
                     head = appended.head();
+                    let reply = reply_for(&appended.entry, &appended.writes);
                     staged.push(appended.writes);
                     frame(&appended.bytes, &mut frames);
-                    reply_for(&staged, &appended.entry.body)
+                    Ok(reply)
                 }
             });
             match outcome {

@@ -143,6 +143,7 @@ async fn a_read_while_sled_is_stuck_behind_what_was_acknowledged_is_an_error_not
         journal_path: Arc::from(dir.path().join("journal.amj").as_path()),
         synced_len: Arc::new(AtomicU64::new(0)),
         progress: progress.clone(),
+        halted: Arc::default(),
     };
     assert!(ledger.read(|s| s.head()).await.is_ok(), "caught up: the read is answered");
     // Entry 1 is acknowledged, and no applier ever writes it to sled.
@@ -174,4 +175,48 @@ fn a_full_disk_with_many_batches_in_flight_does_not_stop_the_writer() {
     let (in_flight, head) =
         finished.recv_timeout(Duration::from_secs(10)).expect("the writer waits forever for batches the syncer refused");
     assert_eq!((in_flight, head), (0, 0), "the refused batches are dropped and the writer decides again from the synced head");
+}
+
+/// Issue 10, item 12: once an entry is framed it will be synced, so its
+/// answer is made from the entry and its own writes, with no read that could
+/// fail and tell the caller "storage failed" about a change that stands.
+#[test]
+fn an_answer_is_made_from_the_entry_itself_with_no_read_that_could_fail() {
+    use crate::ledger::memory::MemBank;
+    use amser_protocol::listing::ListingKind;
+    let mut bank = MemBank::open("Rhymney Time Bank", "rhymney", [1; 32], FederationId::from_name("amser"), 1_750_000_000_000).unwrap();
+    let join = |bank: &mut MemBank, name: &str| match bank
+        .run(Command::AddMember { profile: MemberProfile::new(name, MemberKind::Person), joined: None })
+        .unwrap()
+    {
+        Step::Append(a) => (reply_for(&a.entry, &a.writes), a.entry.seq),
+        other => panic!("{other:?}"),
+    };
+    let (mair, _) = join(&mut bank, "Mair");
+    let (gwen, _) = join(&mut bank, "Gwen");
+    let (Reply::Member(mair), Reply::Member(gwen)) = (mair, gwen) else { panic!("members are answered with their record") };
+    let appended = |step: Step| match step {
+        Step::Append(a) => a,
+        other => panic!("{other:?}"),
+    };
+    let recorded = appended(bank.run(Command::exchange(&[&mair.code], &[&gwen.code], Minutes(60))).unwrap());
+    match reply_for(&recorded.entry, &recorded.writes) {
+        Reply::Exchange(x) => assert_eq!(Some(x.clone()), bank.state.exchange(&x.exchange.id).unwrap(), "the record the state holds"),
+        other => panic!("{other:?}"),
+    }
+    let posted = appended(
+        bank.run(Command::PostListing {
+            kind: ListingKind::Offer,
+            member: mair.code.clone(),
+            category: "gardening".into(),
+            description: "Weeding".into(),
+        })
+        .unwrap(),
+    );
+    match reply_for(&posted.entry, &posted.writes) {
+        Reply::Listing(l) => assert_eq!(Some(l.clone()), bank.state.listing(&l.listing.id).unwrap()),
+        other => panic!("{other:?}"),
+    }
+    // An entry whose writes (impossibly) lack its record still says where it was recorded.
+    assert_eq!(reply_for(&recorded.entry, &[]), Reply::Recorded { seq: recorded.entry.seq });
 }

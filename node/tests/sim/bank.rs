@@ -291,4 +291,7 @@ impl LedgerRead for Forgetful<'_> {
     fn transfer(&self, _: &TransferId) -> Result<Option<amser_node::ledger::TransferRecord>, LedgerError> {
         Ok(None)
     }
+    fn evidence_recorded(&self, bank: &BankId, id: &amser_node::ledger::EvidenceId) -> Result<bool, LedgerError> {
+        self.0.evidence_recorded(bank, id)
+    }
 }
