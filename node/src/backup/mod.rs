@@ -53,7 +53,7 @@ pub enum BackupError {
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// The file is not an Amser backup at all.
-    #[error("{0} is not an Amser backup (wrong header); give the file `amser backup` wrote")]
+    #[error("{0} is not an Amser backup (wrong header). Nothing was changed; give the file `amser backup` wrote")]
     NotABackup(PathBuf),
     /// The file's checksum does not match its bytes: changed or cut short.
     #[error("{path} is damaged or incomplete: {reason}. Nothing was changed; use another copy of the backup")]
