@@ -109,7 +109,12 @@ pub struct NodeOptions {
 impl NodeOptions {
     /// Loopback only, free ports: for tests and benchmarks.
     pub fn loopback(clock: Arc<dyn Clock>) -> Self {
-        NodeOptions { api_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))), p2p_listen: Some("/ip4/127.0.0.1/tcp/0".into()), clock, accept_restore: false }
+        NodeOptions {
+            api_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            p2p_listen: Some("/ip4/127.0.0.1/tcp/0".into()),
+            clock,
+            accept_restore: false,
+        }
     }
 }
 

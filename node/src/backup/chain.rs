@@ -30,6 +30,13 @@ pub enum FrameError {
     Bad { seq: u64, offset: u64, reason: String },
 }
 
+/// One entry read, with its hash and its whole frame (header and entry).
+pub struct Frame<'a> {
+    pub entry: JournalEntry,
+    pub hash: EntryHash,
+    pub bytes: &'a [u8],
+}
+
 /// Frames read one by one from `reader`, which holds `len` bytes of journal
 /// (the header included).
 pub struct Frames<R> {
@@ -72,7 +79,7 @@ impl<R: Read> Frames<R> {
     }
 
     /// The next entry, its hash and its whole frame; `None` at the end.
-    pub fn next_entry(&mut self) -> Result<Option<(JournalEntry, EntryHash, &[u8])>, FrameError> {
+    pub fn next_entry(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
         if self.remaining == 0 {
             return Ok(None);
         }
@@ -109,7 +116,7 @@ impl<R: Read> Frames<R> {
         self.head = (entry.seq, hash);
         self.offset += frame_len;
         self.remaining -= frame_len;
-        Ok(Some((entry, hash, &self.bytes)))
+        Ok(Some(Frame { entry, hash, bytes: &self.bytes }))
     }
 }
 
@@ -155,9 +162,9 @@ pub fn verify_all(reader: impl Read, len: u64, mut each: impl FnMut(&[u8]) -> io
     let mut frames = Frames::open(reader, len)?;
     each(MAGIC)?;
     let mut summary = Summariser::default();
-    while let Some((entry, _, bytes)) = frames.next_entry()? {
-        summary.see(&entry);
-        each(bytes)?;
+    while let Some(frame) = frames.next_entry()? {
+        summary.see(&frame.entry);
+        each(frame.bytes)?;
     }
     let (head, offset) = (frames.head(), frames.offset());
     summary.finish(head, offset).ok_or(FrameError::Bad { seq: 1, offset, reason: "the journal holds no entry".into() })
@@ -173,8 +180,12 @@ mod tests {
         let mut prev = EntryHash::default();
         for seq in 1..=entries {
             let body = if seq == 1 {
-                let profile =
-                    BankProfile { bank: BankId([7; 32]), name: "Rhymney Time Bank".into(), handle: "rhymney".parse().unwrap(), region: String::new() };
+                let profile = BankProfile {
+                    bank: BankId([7; 32]),
+                    name: "Rhymney Time Bank".into(),
+                    handle: "rhymney".parse().unwrap(),
+                    region: String::new(),
+                };
                 EntryBody::BankOpened { profile, policy: Policy::default() }
             } else {
                 EntryBody::PolicyChanged { policy: Policy::default() }

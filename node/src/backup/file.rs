@@ -182,7 +182,12 @@ pub fn read(path: &Path, journal: impl FnMut(&[u8]) -> io::Result<()>) -> Result
 type Sections = (Manifest, Vec<u8>, [u8; KEY_BYTES], JournalSummary);
 
 /// The four sections and the end marker, from `reader` holding `left` bytes.
-fn sections(path: &Path, reader: &mut impl Read, mut left: u64, journal: impl FnMut(&[u8]) -> io::Result<()>) -> Result<Sections, BackupError> {
+fn sections(
+    path: &Path,
+    reader: &mut impl Read,
+    mut left: u64,
+    journal: impl FnMut(&[u8]) -> io::Result<()>,
+) -> Result<Sections, BackupError> {
     let damaged = |reason: String| BackupError::Damaged { path: path.to_path_buf(), reason };
     let header = |reader: &mut dyn Read, kind: Section, max: u64, left: &mut u64| -> Result<u64, BackupError> {
         if *left < SECTION_HEADER_BYTES as u64 {

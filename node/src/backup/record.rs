@@ -59,9 +59,12 @@ impl RestoreRecord {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(BackupError::Io { path: path.to_path_buf(), source: e }),
         };
-        toml::from_str(&text)
-            .map(Some)
-            .map_err(|e| BackupError::Invalid(format!("{} does not read ({e}); it was written by `amser restore`, put it back as it was", path.display())))
+        toml::from_str(&text).map(Some).map_err(|e| {
+            BackupError::Invalid(format!(
+                "{} does not read ({e}); it was written by `amser restore`, put it back as it was",
+                path.display()
+            ))
+        })
     }
 
     /// Writes the record durably: a temporary file, synced, renamed over the

@@ -143,8 +143,7 @@ fn first_bank(path: &Path) -> Option<BankId> {
     let file = File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
     let mut frames = Frames::open(BufReader::new(file), len).ok()?;
-    let (entry, _, _) = frames.next_entry().ok()??;
-    match entry.body {
+    match frames.next_entry().ok()??.entry.body {
         amser_protocol::journal::EntryBody::BankOpened { profile, .. } => Some(profile.bank),
         _ => None,
     }

@@ -130,7 +130,7 @@ pub fn prefix(path: &Path, head: (u64, EntryHash)) -> Result<JournalSummary, Bac
     let mut summary = Summariser::default();
     while frames.head().0 < head.0 {
         match frames.next_entry().map_err(as_error)? {
-            Some((entry, _, _)) => summary.see(&entry),
+            Some(frame) => summary.see(&frame.entry),
             None => return Err(not_there(format!("the journal ends at entry {}", frames.head().0))),
         }
     }
