@@ -46,6 +46,11 @@ pub enum Command {
         /// default /ip4/0.0.0.0/tcp/7301); port 0 picks a free one.
         #[arg(long, value_name = "MULTIADDR")]
         p2p_listen: Option<String>,
+        /// Start a bank restored from a backup although it has peer banks and
+        /// recovery from them is not built yet: only when you know the backup
+        /// holds the bank's last entry (README, "Backups").
+        #[arg(long)]
+        accept_restore: bool,
     },
     /// Run a local demo federation: three banks (Rhymney, Gwynedd, Cardiff) with
     /// members and exchanges, on loopback, data under ./amser-demo (or --data).
@@ -82,6 +87,15 @@ pub enum Command {
     /// Transfers with other banks and their signatures.
     #[command(subcommand)]
     Transfer(TransferCmd),
+    /// Back up the bank to one file, while the node runs or not: the journal up
+    /// to a head the node acknowledged, config.toml and bank.key (secret).
+    Backup {
+        /// Where to write it (outside the data directory); replaced only once the new one verifies.
+        file: PathBuf,
+    },
+    /// Put a backup back into the data directory (the node must be stopped).
+    /// All of it is verified first; another bank's backup is refused.
+    Restore { file: PathBuf },
     /// Export exchanges (csv) or the whole register and ledger (json).
     Export {
         #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]

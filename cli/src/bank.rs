@@ -56,9 +56,15 @@ struct Ready {
     data: PathBuf,
 }
 
-pub async fn up(dir: DataDir, api_listen: Option<SocketAddr>, p2p_listen: Option<String>, out: &Out) -> anyhow::Result<()> {
+pub async fn up(
+    dir: DataDir,
+    api_listen: Option<SocketAddr>,
+    p2p_listen: Option<String>,
+    accept_restore: bool,
+    out: &Out,
+) -> anyhow::Result<()> {
     init_logging();
-    let node = Node::start(dir.clone(), NodeOptions { api_listen, p2p_listen, clock: Arc::new(SystemClock) }).await?;
+    let node = Node::start(dir.clone(), NodeOptions { api_listen, p2p_listen, clock: Arc::new(SystemClock), accept_restore }).await?;
     let addr = node.api_addr;
     let p2p = node.federation.listen_addrs();
     let ready = Ready {

@@ -199,6 +199,7 @@ async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Ready)> 
         }
         let port = |offset: u16| if base_port == 0 { 0 } else { base_port + 10 * i as u16 + offset };
         let options = NodeOptions {
+            accept_restore: false,
             api_listen: Some(SocketAddr::from(([127, 0, 0, 1], port(0)))),
             p2p_listen: Some(format!("/ip4/127.0.0.1/tcp/{}", port(1))),
             clock: Arc::new(SystemClock),

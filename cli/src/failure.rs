@@ -2,6 +2,7 @@
 //! (`{"error": {"code", "message"}}`); they never change between versions.
 
 use amser_node::api::client::ClientError;
+use amser_node::backup::BackupError;
 use amser_node::datadir::DataDirError;
 use amser_node::NodeError;
 
@@ -35,6 +36,9 @@ pub fn failure_code(e: &anyhow::Error) -> &str {
     if let Some(d) = e.downcast_ref::<DataDirError>() {
         return dir_code(d);
     }
+    if let Some(b) = e.downcast_ref::<BackupError>() {
+        return backup_code(b);
+    }
     match e.downcast_ref::<NodeError>() {
         Some(NodeError::DataDir(d)) => dir_code(d),
         Some(NodeError::Journal(amser_node::storage::journal::JournalError::Damaged { .. })) => "journal_damaged",
@@ -43,6 +47,7 @@ pub fn failure_code(e: &anyhow::Error) -> &str {
         Some(NodeError::Listen { .. }) => "cannot_listen",
         Some(NodeError::JournalBehindState { .. }) => "journal_behind_state",
         Some(NodeError::Invalid(_)) => "invalid",
+        Some(NodeError::Backup(b)) => backup_code(b),
         Some(_) => "node_error",
         None => "error",
     }
@@ -56,5 +61,23 @@ fn dir_code(d: &DataDirError) -> &'static str {
         DataDirError::TooOpen { .. } => "file_too_open",
         DataDirError::Damaged(..) => "file_damaged",
         DataDirError::Io { .. } => "io_error",
+    }
+}
+
+fn backup_code(b: &BackupError) -> &'static str {
+    match b {
+        BackupError::NotABackup(_) => "not_a_backup",
+        BackupError::Damaged { .. } | BackupError::BadJournal { .. } => "backup_damaged",
+        BackupError::Foreign { .. } => "backup_of_another_bank",
+        BackupError::UnknownDir { .. } => "data_dir_unknown",
+        BackupError::NodeRunning(_) => "node_running",
+        BackupError::NotAccepted { .. } => "restore_not_accepted",
+        BackupError::HeadNotInJournal { .. } => "head_not_in_journal",
+        BackupError::ReadBack { .. } => "backup_read_back_failed",
+        BackupError::DataDir(d) => dir_code(d),
+        BackupError::Journal(amser_node::storage::journal::JournalError::Damaged { .. }) => "journal_damaged",
+        BackupError::Journal(_) => "journal_error",
+        BackupError::Io { .. } => "io_error",
+        BackupError::Invalid(_) => "invalid",
     }
 }

@@ -9,6 +9,7 @@
 //!
 //! - `args`: every command and option (clap derive).
 //! - `bank`: `init`, `up` (runs the node here) and `status`.
+//! - `backup`: `backup` (of a running or a stopped node) and `restore` (on a stopped one).
 //! - `demo`: `demo`, a local federation of three sample banks.
 //! - `member`: `member add|list|show|set`.
 //! - `exchange`: `exchange record|list|show|reverse`.
@@ -20,6 +21,7 @@
 //! - `failure`: the stable code of each failure, for scripts.
 
 mod args;
+mod backup;
 mod bank;
 mod demo;
 mod exchange;
@@ -63,7 +65,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli.data_dir();
     match cli.command {
         Command::Init { name, handle, region } => bank::init(&dir, name, handle, region, &out).await,
-        Command::Up { api_listen, p2p_listen } => bank::up(dir, api_listen, p2p_listen, &out).await,
+        Command::Up { api_listen, p2p_listen, accept_restore } => bank::up(dir, api_listen, p2p_listen, accept_restore, &out).await,
+        Command::Backup { file } => backup::backup(&dir, &file, &out).await,
+        Command::Restore { file } => backup::restore(&dir, &file, &out).await,
         Command::Demo { base_port } => demo::command(&dir, base_port, &out).await,
         Command::Audit if !report::node_answers(&dir).await => report::offline_audit(&dir, &out).await,
         other => {
@@ -76,7 +80,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// The commands that talk to the running node.
 async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Result<()> {
     match command {
-        Command::Init { .. } | Command::Up { .. } | Command::Demo { .. } => unreachable!("handled before connecting"),
+        Command::Init { .. } | Command::Up { .. } | Command::Demo { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable!("handled before connecting")
+        }
         Command::Status => bank::status(client, out).await,
         Command::Member(cmd) => member::run(cmd, client, out).await,
         Command::Exchange(cmd) => exchange::run(cmd, client, out).await,

@@ -36,6 +36,8 @@ pub enum NodeError {
     Ledger(#[from] LedgerError),
     #[error("the journal ({path}) ends at entry {journal_seq}, but this bank had already recorded and acknowledged entries up to {acknowledged_seq} (its state database holds them). The journal was replaced by an older copy, or lost its end. Nothing was changed, and the node will not start on it: a bank that went on from entry {journal_seq} would sign a second, different history under numbers its peers have already seen. Put back the journal that belongs with this data directory (journal.amj); if it is lost, restore the whole data directory from a backup taken after entry {acknowledged_seq}")]
     JournalBehindState { path: std::path::PathBuf, journal_seq: u64, acknowledged_seq: u64 },
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     #[error("{0}")]
     Invalid(String),
     #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
@@ -99,12 +101,20 @@ pub struct NodeOptions {
     /// Where to listen for peer banks (overrides `[federation] listen`); port 0 allowed.
     pub p2p_listen: Option<String>,
     pub clock: Arc<dyn Clock>,
+    /// Start a federated bank restored from a backup although recovery from
+    /// its peers has not run (`amser up --accept-restore`; see `backup::record`).
+    pub accept_restore: bool,
 }
 
 impl NodeOptions {
     /// Loopback only, free ports: for tests and benchmarks.
     pub fn loopback(clock: Arc<dyn Clock>) -> Self {
-        NodeOptions { api_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))), p2p_listen: Some("/ip4/127.0.0.1/tcp/0".into()), clock }
+        NodeOptions {
+            api_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            p2p_listen: Some("/ip4/127.0.0.1/tcp/0".into()),
+            clock,
+            accept_restore: false,
+        }
     }
 }
 
@@ -198,6 +208,7 @@ impl Node {
     pub async fn start(dir: DataDir, options: NodeOptions) -> Result<Node, NodeError> {
         dir.require_initialised()?;
         let lock = dir.lock()?;
+        crate::backup::record::check_start(&dir, options.accept_restore, options.clock.now_ms())?;
         let config = Config::load(&dir.config())?;
         let key = dir.load_key()?;
         let token = dir.load_token()?;

@@ -10,6 +10,8 @@
 //!   state/        sled: balances, members, exchanges, derived from the journal
 //!   api.addr      the address the running node's API is bound to
 //!   node.lock     held by the running node
+//!   restored.toml written by `amser restore`: the backup's head (see `backup::record`)
+//!   *.before-restore-<ms>  what a restore replaced, kept aside
 //! ```
 
 use std::fs::{self, File, OpenOptions};
@@ -76,6 +78,10 @@ impl DataDir {
     }
     pub fn lock_file(&self) -> PathBuf {
         self.root.join("node.lock")
+    }
+    /// Written by `amser restore`: which backup, and which head, the journal came from.
+    pub fn restore_record(&self) -> PathBuf {
+        self.root.join("restored.toml")
     }
 
     pub fn is_initialised(&self) -> bool {

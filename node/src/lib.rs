@@ -21,9 +21,12 @@
 //!   the handlers, the typed client (`api::client`) and the CLI.
 //! - [`api`]: the HTTP API (axum) with bearer-token auth, and its typed client.
 //! - [`bank`]: creating a bank (`init`) and running its node.
+//! - [`backup`]: `amser backup` and `amser restore`: one verified file, and
+//!   putting it back on a stopped node.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
 pub mod api;
+pub mod backup;
 pub mod bank;
 pub mod clock;
 pub mod config;

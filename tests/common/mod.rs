@@ -209,6 +209,7 @@ impl Bank {
             .arg("--data")
             .arg(&self.dir)
             .args(["up", "--api-listen", API_LISTEN, "--p2p-listen", p2p_listen, "--json"])
+            .args(&options.args)
             .envs(options.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -325,6 +326,8 @@ pub struct UpOptions {
     pub p2p_listen: Option<String>,
     /// Environment variables for the node process (such as AMSER_WIRE_TAP).
     pub env: Vec<(String, String)>,
+    /// More arguments to `amser up` (such as --accept-restore).
+    pub args: Vec<String>,
 }
 
 impl Node {

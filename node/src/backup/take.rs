@@ -1,0 +1,197 @@
+//! Making a backup: the journal up to one head, config.toml and bank.key, in
+//! one file (format in `file`), written so that a crash or a full disk never
+//! leaves a half backup under the name given.
+//!
+//! While the node runs, the head is one it acknowledged (the API's status):
+//! every frame up to it was synced before the answer, and the journal is
+//! append-only, so that prefix of the file no longer changes however fast
+//! the node goes on writing after it. The frames are read up to exactly that
+//! seq (never past it, where a write may be under way) and checked, and the
+//! last one's hash must be the head's: the copy is the history the node
+//! acknowledged, not merely a journal of the same length. With the node
+//! stopped, the data directory's lock is held and the head is the journal's end.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, BufWriter, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use amser_protocol::signing::bank_id;
+use amser_protocol::EntryHash;
+
+use super::chain::{FrameError, Frames, JournalSummary, Summariser};
+use super::file::{self, Manifest, Section, Writer, FORMAT};
+use super::{io_err, BackupError};
+use crate::datadir::{DataDir, DataDirError};
+use crate::storage::journal::scan;
+
+/// File mode of a backup: it holds the bank's secret key and members' details.
+const BACKUP_MODE: u32 = 0o600;
+/// Bytes copied at a time from the journal into the backup.
+const COPY_BUFFER_BYTES: usize = 256 * 1024;
+
+/// A backup written and verified.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+    /// Size of the backup file.
+    pub bytes: u64,
+}
+
+/// Backs up the bank in `dir` to `out`. `acknowledged`: the head the running
+/// node acknowledged; `None` when the node is stopped (the lock is then
+/// taken for the time of the copy, so no node starts meanwhile).
+pub fn take(dir: &DataDir, acknowledged: Option<(u64, EntryHash)>, out: &Path, now_ms: u64) -> Result<Taken, BackupError> {
+    dir.require_initialised()?;
+    refuse_inside(dir, out)?;
+    let _lock = match acknowledged {
+        Some(_) => None,
+        None => Some(dir.lock().map_err(|e| match e {
+            DataDirError::Locked(d) => BackupError::Invalid(format!(
+                "the node holds {} but its API did not answer; wait until it is up (or stopped), then run `amser backup` again",
+                d.display()
+            )),
+            other => other.into(),
+        })?),
+    };
+    let journal = dir.journal();
+    let head = match acknowledged {
+        Some(head) => head,
+        None => scan(&journal, None, |_, _| Ok(()))?.head,
+    };
+    let summary = prefix(&journal, head)?;
+    let key = dir.load_key()?;
+    if bank_id(&key) != summary.profile.bank {
+        return Err(BackupError::Invalid(format!(
+            "{} does not belong to the bank of {}; put the right key file back before backing up",
+            dir.key().display(),
+            journal.display()
+        )));
+    }
+    let config = std::fs::read(dir.config()).map_err(io_err(&dir.config()))?;
+    let manifest = Manifest {
+        format: FORMAT,
+        bank_id: summary.profile.bank.to_string(),
+        handle: summary.profile.handle.to_string(),
+        name: summary.profile.name.clone(),
+        journal_seq: head.0,
+        journal_head: head.1.to_hex(),
+        journal_bytes: summary.bytes,
+        taken_at_ms: now_ms,
+        node_running: acknowledged.is_some(),
+        amser_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let tmp = temporary(out)?;
+    let written = write(&tmp, &manifest, &config, &key.to_bytes(), &journal, summary.bytes)
+        .and_then(|sum| read_back(&tmp, &manifest, sum))
+        .and_then(|bytes| {
+            std::fs::rename(&tmp, out).map_err(io_err(out))?;
+            sync_parent(out)?;
+            Ok(bytes)
+        });
+    match written {
+        Ok(bytes) => Ok(Taken { path: out.to_path_buf(), manifest, bytes }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// A backup kept beside the data it protects is lost with it (and one
+/// written over a bank's own file would destroy it): refuse both.
+fn refuse_inside(dir: &DataDir, out: &Path) -> Result<(), BackupError> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (Ok(parent), Ok(root)) = (parent.canonicalize(), dir.root().canonicalize()) else {
+        return Ok(());
+    };
+    if parent.starts_with(&root) {
+        return Err(BackupError::Invalid(format!(
+            "{} is inside the bank's data directory {}; write the backup somewhere else (another disk, or a USB stick): a backup beside the data it protects is lost with it",
+            out.display(),
+            root.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the journal at `path` up to `head` (never past it), checking every
+/// frame and that the entry at `head.0` has `head.1` as its hash.
+pub fn prefix(path: &Path, head: (u64, EntryHash)) -> Result<JournalSummary, BackupError> {
+    let not_there = |reason: String| BackupError::HeadNotInJournal { path: path.to_path_buf(), seq: head.0, reason };
+    let file = File::open(path).map_err(io_err(path))?;
+    let len = file.metadata().map_err(io_err(path))?.len();
+    let as_error = |e: FrameError| match e {
+        FrameError::Io(source) => BackupError::Io { path: path.to_path_buf(), source },
+        other => not_there(other.to_string()),
+    };
+    let mut frames = Frames::open(BufReader::with_capacity(COPY_BUFFER_BYTES, file), len).map_err(as_error)?;
+    let mut summary = Summariser::default();
+    while frames.head().0 < head.0 {
+        match frames.next_entry().map_err(as_error)? {
+            Some(frame) => summary.see(&frame.entry),
+            None => return Err(not_there(format!("the journal ends at entry {}", frames.head().0))),
+        }
+    }
+    if frames.head() != head {
+        return Err(not_there("the journal holds another entry under that number".into()));
+    }
+    summary.finish(head, frames.offset()).ok_or_else(|| not_there("the journal holds no entry".into()))
+}
+
+/// A fresh temporary file beside `out` (same file system, so the rename is atomic).
+fn temporary(out: &Path) -> Result<PathBuf, BackupError> {
+    let name = out.file_name().ok_or_else(|| BackupError::Invalid(format!("{} is not a file name", out.display())))?;
+    let tmp = out.with_file_name(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    Ok(tmp)
+}
+
+/// Writes the backup to `tmp` and makes it durable; returns its checksum.
+fn write(tmp: &Path, manifest: &Manifest, config: &[u8], key: &[u8], journal: &Path, journal_bytes: u64) -> Result<[u8; 32], BackupError> {
+    let file = OpenOptions::new().write(true).create_new(true).mode(BACKUP_MODE).open(tmp).map_err(io_err(tmp))?;
+    let text = toml::to_string_pretty(manifest).map_err(|e| BackupError::Invalid(e.to_string()))?;
+    let mut w = Writer::new(BufWriter::with_capacity(COPY_BUFFER_BYTES, file)).map_err(io_err(tmp))?;
+    w.section(Section::Manifest, text.as_bytes()).map_err(io_err(tmp))?;
+    w.section(Section::Config, config).map_err(io_err(tmp))?;
+    w.section(Section::Key, key).map_err(io_err(tmp))?;
+    w.begin(Section::Journal, journal_bytes).map_err(io_err(tmp))?;
+    let mut source = File::open(journal).map_err(io_err(journal))?.take(journal_bytes);
+    let mut buf = vec![0u8; COPY_BUFFER_BYTES];
+    let mut copied = 0u64;
+    loop {
+        let n = source.read(&mut buf).map_err(io_err(journal))?;
+        if n == 0 {
+            break;
+        }
+        w.bytes(&buf[..n]).map_err(io_err(tmp))?;
+        copied += n as u64;
+    }
+    if copied != journal_bytes {
+        return Err(BackupError::Invalid(format!("{} shrank while it was being copied", journal.display())));
+    }
+    let (out, sum) = w.finish().map_err(io_err(tmp))?;
+    let file = out.into_inner().map_err(|e| BackupError::Io { path: tmp.to_path_buf(), source: e.into_error() })?;
+    file.sync_all().map_err(io_err(tmp))?;
+    Ok(sum)
+}
+
+/// Reads the written backup back and verifies all of it; returns its size.
+fn read_back(tmp: &Path, manifest: &Manifest, sum: [u8; 32]) -> Result<u64, BackupError> {
+    let failed = |reason: String| BackupError::ReadBack { path: tmp.to_path_buf(), reason };
+    let contents = file::read(tmp, |_| Ok(())).map_err(|e| failed(e.to_string()))?;
+    if contents.checksum != sum || &contents.manifest != manifest || contents.journal.head.0 != manifest.journal_seq {
+        return Err(failed("it holds something other than what was written".into()));
+    }
+    if contents.journal.head.1.to_hex() != manifest.journal_head {
+        return Err(failed("its journal ends at another head".into()));
+    }
+    Ok(std::fs::metadata(tmp).map_err(io_err(tmp))?.len())
+}
+
+/// Syncs the directory holding `path`, so a rename in it is durable.
+pub fn sync_parent(path: &Path) -> Result<(), BackupError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
