@@ -482,7 +482,8 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                     let b = book.lock().unwrap();
                     (!b.recorded.is_empty()).then(|| b.recorded[rng.below(b.recorded.len() as u64) as usize].clone())
                 };
-                match earlier {
+                // A bank whose disk is failing refuses it (the fault itself): replay elsewhere.
+                match earlier.filter(|(req, _)| healthy(req.bank)) {
                     Some((req, id)) => {
                         let answer = fed[req.bank].api().post("/api/v1/exchanges", &req.body());
                         assert_eq!(recorded_id(&req, &answer), id, "sent again with the same reference, {req:?} must be the same record");
