@@ -362,10 +362,6 @@ impl Store {
         }
     }
 
-    pub fn listings(&self) -> Result<Vec<ListingRecord>, StoreError> {
-        self.scan_prefix("l:")
-    }
-
     pub fn find_listing(&self, id: &str) -> Result<Option<ListingRecord>, StoreError> {
         match id.trim().parse::<ListingId>() {
             Ok(id) => self.get(&key("l:", &id.0)),

@@ -91,6 +91,15 @@ impl Store {
         code_position("m:", span)
     }
 
+    /// Calls `f` for every member in code order, one at a time.
+    pub fn for_each_member(&self, mut f: impl FnMut(Member)) -> Result<(), StoreError> {
+        for kv in self.db.scan_prefix("m:") {
+            let (k, v) = kv?;
+            f(dec(&String::from_utf8_lossy(&k), &v)?);
+        }
+        Ok(())
+    }
+
     /// Members' balances in code order after `after`.
     pub fn balances_page(&self, after: Option<&MemberCode>, limit: usize) -> Result<Span<(MemberCode, Minutes), MemberCode>, StoreError> {
         let range = after_range("b:", after.map(|c| c.as_str().as_bytes()));
