@@ -90,6 +90,9 @@ pub fn audit(v: &AuditReport) -> String {
     for p in &v.problems {
         out.push_str(&format!("\n  problem: {p}"));
     }
+    if v.more_problems > 0 {
+        out.push_str(&format!("\n  and {} more problems of the same kinds", v.more_problems));
+    }
     for n in &v.notes {
         out.push_str(&format!("\n  note: {n}"));
     }

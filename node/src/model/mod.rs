@@ -147,6 +147,7 @@ mod tests {
             exchanges: 1,
             balance_sum_minutes: 0,
             problems: vec!["entry 4 is damaged".into()],
+            more_problems: 2,
             notes: vec![],
         };
         round_trip(&audit);
