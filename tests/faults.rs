@@ -371,9 +371,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
 
     // Settle: nothing pending at any payer's bank.
     fed.wait_until("every transfer to be decided and settled", || {
-        fed.sites().iter().all(|s| {
-            s.transfers().iter().all(|t| t["state"] != json!("pending"))
-        })
+        fed.sites().iter().all(|s| s.transfers().iter().all(|t| t["state"] != json!("pending")))
     });
 
     let book = book.lock().unwrap();

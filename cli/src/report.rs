@@ -76,9 +76,9 @@ struct Written {
 /// Writes the export a page at a time, to `output` or standard output.
 pub async fn export(format: &str, output: Option<PathBuf>, client: &Client, out: &Out) -> anyhow::Result<()> {
     let mut sink: Box<dyn Write> = match &output {
-        Some(path) => {
-            Box::new(std::fs::File::create(path).map(std::io::BufWriter::new).with_context(|| format!("could not write {}", path.display()))?)
-        }
+        Some(path) => Box::new(
+            std::fs::File::create(path).map(std::io::BufWriter::new).with_context(|| format!("could not write {}", path.display()))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let written = match format {

@@ -111,7 +111,8 @@ async fn rhymney_register_comes_in_pages_of_at_most_the_limit_each_member_once()
     assert_eq!(seen, want, "every member exactly once, in code order");
 
     // A filter pages too: the agencies, a few from each page.
-    let agencies = r.api.all_members(&MemberQuery { kind: Some("agency".into()), limit: Some(20), ..MemberQuery::default() }).await.unwrap();
+    let agencies =
+        r.api.all_members(&MemberQuery { kind: Some("agency".into()), limit: Some(20), ..MemberQuery::default() }).await.unwrap();
     assert_eq!(agencies.len(), MEMBERS / 5);
     assert!(agencies.iter().all(|m| m.kind == "agency"));
 
@@ -233,8 +234,12 @@ async fn listings_and_the_export_page_and_the_export_ends_at_the_head_it_began_a
     let r = rhymney().await;
     for (i, member) in r.members.iter().take(120).enumerate() {
         let category = if i % 3 == 0 { "gardening" } else { "shopping" };
-        let command =
-            Command::PostListing { kind: ListingKind::Offer, member: member.clone(), category: category.into(), description: format!("offer {i}") };
+        let command = Command::PostListing {
+            kind: ListingKind::Offer,
+            member: member.clone(),
+            category: category.into(),
+            description: format!("offer {i}"),
+        };
         assert!(matches!(r.node.ledger().submit(command).await.unwrap(), Reply::Listing(_)));
     }
     let garden = ListingQuery { category: Some("gardening".into()), limit: Some(7), ..ListingQuery::default() };

@@ -86,7 +86,9 @@ fn decode(list: List, text: &str) -> Result<Vec<u8>, ApiError> {
     match bytes.as_slice() {
         [CURSOR_VERSION, tag, position @ ..] if *tag == list as u8 => Ok(position.to_vec()),
         [CURSOR_VERSION, tag, ..] => match ALL.iter().find(|l| **l as u8 == *tag) {
-            Some(other) => Err(bad(format!("the cursor belongs to {}, not {}; start this list without a cursor", other.route(), list.route()))),
+            Some(other) => {
+                Err(bad(format!("the cursor belongs to {}, not {}; start this list without a cursor", other.route(), list.route())))
+            }
             None => Err(bad(NOT_OURS)),
         },
         _ => Err(bad(NOT_OURS)),

@@ -7,10 +7,10 @@ use std::path::Path;
 use amser_protocol::{EntryHash, MemberCode};
 
 use crate::ledger::{apply, LedgerRead, MemState};
-use crate::storage::store::PAGE_SCAN_BUDGET;
 use crate::model::AuditReport;
 use crate::storage::journal::{scan, JournalError};
 use crate::storage::store::Store;
+use crate::storage::store::PAGE_SCAN_BUDGET;
 
 /// Most problems one audit report lists; past this it counts the rest
 /// (`more_problems`). A journal with more is damaged throughout, and the
@@ -151,7 +151,9 @@ fn compare_at(state: &MemState, store: &Store, stored_head: (u64, EntryHash), wh
     // sled's accounts a page at a time, for any the journal never made.
     for (code, minutes) in &state.balances {
         match store.balance(code) {
-            Ok(s) if s != *minutes => problems.push(format!("{code}: the journal gives a balance of {minutes} but the state database holds {s}")),
+            Ok(s) if s != *minutes => {
+                problems.push(format!("{code}: the journal gives a balance of {minutes} but the state database holds {s}"))
+            }
             Ok(_) => {}
             Err(e) => return problems.push(format!("could not read balances: {e}")),
         }

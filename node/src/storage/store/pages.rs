@@ -200,9 +200,8 @@ impl Store {
 
     /// Peer lines in the order of their bank ids, after `after`.
     pub fn peers_page(&self, after: Option<&BankId>, limit: usize) -> Result<Span<PeerLine, BankId>, StoreError> {
-        let span = self.page_of(after_range("p:", after.map(|b| &b.0[..])), false, limit, |k, v| {
-            Ok(Some(dec(&String::from_utf8_lossy(k), v)?))
-        })?;
+        let span =
+            self.page_of(after_range("p:", after.map(|b| &b.0[..])), false, limit, |k, v| Ok(Some(dec(&String::from_utf8_lossy(k), v)?)))?;
         let next = span.next.map(|k| id_of("peer", &k[2..]).map(BankId)).transpose()?;
         Ok(Span { items: span.items, next })
     }
@@ -260,10 +259,8 @@ fn id_of(what: &str, rest: &[u8]) -> Result<[u8; 32], StoreError> {
 
 /// The span's position as the member code its last key ends in.
 fn code_position<T>(prefix: &str, span: Span<T, Vec<u8>>) -> Result<Span<T, MemberCode>, StoreError> {
-    let next = span
-        .next
-        .map(|k| member_code_key(&k[prefix.len()..]).ok_or_else(|| StoreError::Damaged(format!("{prefix} key"))))
-        .transpose()?;
+    let next =
+        span.next.map(|k| member_code_key(&k[prefix.len()..]).ok_or_else(|| StoreError::Damaged(format!("{prefix} key")))).transpose()?;
     Ok(Span { items: span.items, next })
 }
 
