@@ -124,8 +124,7 @@ fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_done: u
 
     // Unacknowledged requests may or may not have been recorded, but at most
     // one per client was in flight at each kill.
-    let (_, list) = get("/exchanges?limit=10000".to_string());
-    let recorded = list.as_array().expect("exchange list").len();
+    let recorded = api.get_all("/api/v1/exchanges").len();
     let most = acked.len() + CLIENTS * rounds_done;
     assert!(
         recorded >= acked.len() && recorded <= most,
@@ -133,7 +132,7 @@ fn check_after_restart(node: &Node, acked: &HashMap<String, i64>, rounds_done: u
         acked.len()
     );
 
-    let (_, balances) = get("/balances".to_string());
+    let balances = api.balances();
     let sum: i64 = balances["accounts"].as_array().unwrap().iter().map(|a| a["minutes"].as_i64().unwrap()).sum();
     assert_eq!(sum, 0, "balances sum to zero after a crash: {balances}");
     assert_eq!(balances["sum_minutes"], json!(0));

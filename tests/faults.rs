@@ -528,10 +528,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
 
     // Settle: nothing pending at any payer's bank.
     fed.wait_until("every transfer to be decided and settled", || {
-        fed.sites().iter().all(|s| {
-            let list = s.get("/transfers?limit=10000");
-            list.as_array().expect("transfers").iter().all(|t| t["state"] != json!("pending"))
-        })
+        fed.sites().iter().all(|s| s.transfers().iter().all(|t| t["state"] != json!("pending")))
     });
 
     let book = book.lock().unwrap();
@@ -561,15 +558,13 @@ fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
         let refs: HashSet<&str> = mine.iter().map(|(r, _)| r.client_ref.as_str()).collect();
         assert_eq!(refs.len(), mine.len(), "{}: a reference acknowledged twice: {mine:?}", site.handle);
 
-        let exchanges = site.get("/exchanges?limit=10000");
+        let exchanges = site.api().get_all("/api/v1/exchanges");
         let mut listed: HashMap<String, u32> = HashMap::new();
-        for x in exchanges.as_array().expect("exchanges") {
+        for x in &exchanges {
             *listed.entry(x["id"].as_str().expect("id").to_string()).or_default() += 1;
         }
         let outgoing: HashMap<String, Value> = site
-            .get("/transfers?limit=10000")
-            .as_array()
-            .expect("transfers")
+            .transfers()
             .iter()
             .filter(|t| t["role"] == json!("outgoing"))
             .map(|t| (t["id"].as_str().expect("id").to_string(), t.clone()))
@@ -602,7 +597,7 @@ fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
         transfers += my_transfers as u64;
     }
     for site in fed.sites() {
-        let balances = site.get("/balances");
+        let balances = site.api().balances();
         for a in balances["accounts"].as_array().expect("accounts") {
             let code = a["code"].as_str().expect("code");
             let want = expected.get(code).copied().unwrap_or(0);

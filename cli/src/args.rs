@@ -69,7 +69,11 @@ pub enum Command {
     #[command(subcommand)]
     Exchange(ExchangeCmd),
     /// A member's balance, or every balance.
-    Balance { code: Option<String> },
+    Balance {
+        code: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
     /// Offers and requests, for matching.
     #[command(subcommand)]
     Listing(ListingCmd),
@@ -104,6 +108,29 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+/// One page of a list instead of all of it (every list prints everything
+/// unless given one of these).
+#[derive(Args, Clone, Default)]
+pub struct PageArgs {
+    /// Print one page of at most this many (up to 1000), and the cursor of the next.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print the page that starts at this cursor (printed with the page before).
+    #[arg(long)]
+    pub cursor: Option<String>,
+}
+
+impl PageArgs {
+    /// Whether one page was asked for, not the whole list.
+    pub fn one_page(&self) -> bool {
+        self.limit.is_some() || self.cursor.is_some()
+    }
+
+    pub fn query(&self) -> amser_node::model::PageQuery {
+        amser_node::model::PageQuery { cursor: self.cursor.clone(), limit: self.limit }
+    }
 }
 
 #[derive(Args)]
@@ -146,6 +173,8 @@ pub enum MemberCmd {
         /// Only members offering a skill containing this text.
         #[arg(long)]
         skill: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// Show one member, with their balance and recent exchanges.
     Show { code: String },
@@ -185,10 +214,10 @@ pub enum ExchangeCmd {
         #[arg(long = "ref")]
         client_ref: Option<String>,
     },
-    /// List recent exchanges, newest first.
+    /// List exchanges, newest first.
     List {
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// Show one exchange (full id or its first characters).
     Show { id: String },
@@ -219,7 +248,10 @@ pub enum PeerCmd {
         handle: Option<String>,
     },
     /// Admitted banks: connected or not, trust line, clearing position, pending transfers.
-    List,
+    List {
+        #[command(flatten)]
+        page: PageArgs,
+    },
     /// Stop all transfers with a bank until unfrozen.
     Freeze {
         bank_id: String,
@@ -242,10 +274,10 @@ pub enum PeerCmd {
 
 #[derive(Subcommand)]
 pub enum TransferCmd {
-    /// Recent transfers, newest first.
+    /// Transfers, newest first.
     List {
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// One transfer, with its state and signatures.
     Show { id: String },
@@ -271,6 +303,8 @@ pub enum ListingCmd {
     List {
         #[arg(long)]
         category: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
     },
     /// Close a listing.
     Close { id: String },

@@ -32,9 +32,14 @@ pub async fn run(cmd: ExchangeCmd, client: &Client, out: &Out) -> anyhow::Result
             };
             out.print(&client.record_exchange(&new).await?, output::exchange::recorded);
         }
-        ExchangeCmd::List { limit } => {
-            let list = client.exchanges(&ExchangeQuery { limit: Some(limit), order: None }).await?;
-            out.print(&list, |list| output::exchange::exchanges(list));
+        ExchangeCmd::List { page } => {
+            let one_page = page.one_page();
+            let query = ExchangeQuery { limit: page.limit, order: None, cursor: page.cursor };
+            if one_page {
+                out.print_page(&client.exchanges(&query).await?, output::exchange::exchanges);
+            } else {
+                out.print(&client.all_exchanges(&query).await?, |list| output::exchange::exchanges(list));
+            }
         }
         ExchangeCmd::Show { id } => out.print(&client.exchange(&id).await?, output::exchange::exchange),
         ExchangeCmd::Reverse { id, reason } => {

@@ -17,9 +17,17 @@ pub async fn run(cmd: ListingCmd, client: &Client, out: &Out) -> anyhow::Result<
             };
             out.print(&client.post_listing(&NewListing { kind, member, category, description }).await?, output::listing::posted);
         }
-        ListingCmd::List { category } => {
-            let list = client.listings(&ListingQuery { category, ..ListingQuery::default() }).await?;
-            out.print(&list, |list| output::listing::listings(list));
+        ListingCmd::List { category, page } => {
+            let one_page = page.one_page();
+            let query = ListingQuery { category, cursor: page.cursor, limit: page.limit, ..ListingQuery::default() };
+            if one_page {
+                out.print_page(&client.listings(&query).await?, output::listing::listings);
+            } else {
+                let mut list = client.all_listings(&query).await?;
+                // The node pages in id order; people read them by category, oldest first.
+                list.sort_by(|a, b| (&a.category, &a.posted).cmp(&(&b.category, &b.posted)));
+                out.print(&list, |list| output::listing::listings(list));
+            }
         }
         ListingCmd::Close { id } => out.print(&client.close_listing(&id).await?, output::listing::closed),
     }

@@ -86,7 +86,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Status => bank::status(client, out).await,
         Command::Member(cmd) => member::run(cmd, client, out).await,
         Command::Exchange(cmd) => exchange::run(cmd, client, out).await,
-        Command::Balance { code } => report::balance(code, client, out).await,
+        Command::Balance { code, page } => report::balance(code, page, client, out).await,
         Command::Listing(cmd) => listing::run(cmd, client, out).await,
         Command::Report { active_months } => report::report(active_months, client, out).await,
         Command::Audit => report::audit(client, out).await,

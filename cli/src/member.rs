@@ -1,7 +1,7 @@
 //! `amser member`: the register (add, list, show, set).
 
 use amser_node::api::client::Client;
-use amser_node::model::{LimitQuery, MemberPatch, MemberQuery, NewMember};
+use amser_node::model::{MemberPatch, MemberQuery, NewMember, PageQuery};
 use amser_protocol::{MemberKind, MemberStatus};
 
 use crate::args::{MemberCmd, ProfileArgs};
@@ -27,12 +27,18 @@ pub async fn run(cmd: MemberCmd, client: &Client, out: &Out) -> anyhow::Result<(
             };
             out.print(&client.add_member(&new).await?, output::member::added);
         }
-        MemberCmd::List { status, kind, skill } => {
-            out.print(&client.members(&MemberQuery { status, kind, skill }).await?, |list| output::member::members(list));
+        MemberCmd::List { status, kind, skill, page } => {
+            let one_page = page.one_page();
+            let query = MemberQuery { status, kind, skill, cursor: page.cursor, limit: page.limit };
+            if one_page {
+                out.print_page(&client.members(&query).await?, output::member::members);
+            } else {
+                out.print(&client.all_members(&query).await?, |list| output::member::members(list));
+            }
         }
         MemberCmd::Show { code } => {
             let member = client.member(&code).await?;
-            let recent_exchanges = client.member_exchanges(&code, &LimitQuery { limit: Some(RECENT_EXCHANGES) }).await?;
+            let recent_exchanges = client.member_exchanges(&code, &PageQuery::first(RECENT_EXCHANGES)).await?.items;
             out.print(&MemberShown { member, recent_exchanges }, output::member::member);
         }
         MemberCmd::Set { code, name, status, profile } => {

@@ -19,7 +19,14 @@ pub async fn run(cmd: PeerCmd, client: &Client, out: &Out) -> anyhow::Result<()>
             };
             out.print(&client.add_peer(&new).await?, output::peer::admitted);
         }
-        PeerCmd::List => out.print(&client.peers().await?, |list| output::peer::peers(list)),
+        PeerCmd::List { page } => {
+            let query = page.query();
+            if page.one_page() {
+                out.print_page(&client.peers(&query).await?, output::peer::peers);
+            } else {
+                out.print(&client.all_peers().await?, |list| output::peer::peers(list));
+            }
+        }
         PeerCmd::Freeze { bank_id } => out.print(&client.freeze_peer(&bank_id).await?, output::peer::froze),
         PeerCmd::Unfreeze { bank_id } => out.print(&client.unfreeze_peer(&bank_id).await?, output::peer::unfroze),
         PeerCmd::Remove { bank_id, force } => out.print(&client.remove_peer(&bank_id, force).await?, output::peer::removed),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use amser_node::api::client::Client;
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::model::{ExchangeQuery, ExchangeView, LimitQuery, NewExchange, Recorded, ReverseRequest};
+use amser_node::model::{ExchangeQuery, ExchangeView, NewExchange, PageQuery, Recorded, ReverseRequest};
 use amser_node::reading::audit::audit;
 use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{DataDir, Node, NodeOptions};
@@ -78,17 +78,17 @@ async fn what_the_api_acknowledged_it_reads_back_at_once() {
         let x = record_through_api(&api, &a, &b, minutes).await;
         balance_a += minutes;
         let id = x.id;
-        let newest = api.exchanges(&ExchangeQuery { limit: Some(1), order: None }).await.unwrap();
+        let newest = api.exchanges(&ExchangeQuery { limit: Some(1), ..ExchangeQuery::default() }).await.unwrap().items;
         assert_eq!(newest[0].id, id, "the exchange list shows the exchange just acknowledged");
         let shown = api.balance(a.as_str()).await.unwrap();
         assert_eq!(shown.minutes, balance_a, "the balance includes the exchange just acknowledged");
-        let theirs = api.member_exchanges(b.as_str(), &LimitQuery { limit: Some(1) }).await.unwrap();
+        let theirs = api.member_exchanges(b.as_str(), &PageQuery::first(1)).await.unwrap().items;
         assert_eq!(theirs[0].id, id, "the member's exchanges show the exchange just acknowledged");
         let found = api.exchange(&id[..12]).await.unwrap();
         assert_eq!(found.id, id, "an id prefix finds it");
     }
-    let all = api.balances().await.unwrap();
-    assert_eq!(all.sum_minutes, 0);
+    let all = api.balances(&PageQuery::default()).await.unwrap();
+    assert_eq!(all.sum_minutes, Some(0));
     // In-process readers get the same: LedgerHandle::store() waits for sled.
     let id = record(node.ledger(), &b, &a, 5).await;
     assert!(node.ledger().store().exchange(&id).unwrap().is_some());

@@ -242,7 +242,7 @@ impl Site {
     }
 
     pub fn transfers(&self) -> Vec<Value> {
-        self.get("/transfers?limit=10000").as_array().expect("a list of transfers").clone()
+        self.api().get_all("/api/v1/transfers")
     }
 
     pub fn balance(&self, code: &str) -> i64 {
@@ -251,12 +251,12 @@ impl Site {
 
     /// Our clearing account for `other` (0 when it has none yet).
     pub fn clearing(&self, other: &Site) -> i64 {
-        clearing_of(&self.get("/balances")).get(&other.id).copied().unwrap_or(0)
+        clearing_of(&self.api().balances()).get(&other.id).copied().unwrap_or(0)
     }
 
     /// Our peer line for `other`, if admitted.
     pub fn peer(&self, other: &Site) -> Option<Value> {
-        self.get("/peers").as_array().expect("a list of peers").iter().find(|p| p["bank_id"] == json!(other.id)).cloned()
+        self.api().get_all("/api/v1/peers").into_iter().find(|p| p["bank_id"] == json!(other.id))
     }
 
     pub fn journal_seq(&self) -> u64 {

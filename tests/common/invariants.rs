@@ -47,7 +47,7 @@ pub fn check_invariants(nodes: &[&Node]) {
         };
         let id = node.bank_id.clone();
 
-        let balances = get("/api/v1/balances");
+        let balances = api.balances();
         let accounts: i64 =
             balances["accounts"].as_array().expect("accounts").iter().map(|a| a["minutes"].as_i64().expect("minutes")).sum();
         let clearing = clearing_of(&balances);
@@ -59,7 +59,7 @@ pub fn check_invariants(nodes: &[&Node]) {
         assert_eq!(balances["sum_minutes"], json!(0), "§4.1 at {id}: {balances}");
 
         let mut transfers = HashMap::new();
-        for t in get("/api/v1/transfers?limit=10000").as_array().expect("transfers") {
+        for t in &api.get_all("/api/v1/transfers") {
             let role = if t["from_bank"] == json!(id) { "outgoing" } else { "incoming" };
             assert_eq!(t["role"], json!(role), "§4.3 at {id}: the role follows the direction: {t}");
             if role == "incoming" {

@@ -481,6 +481,49 @@ impl Api {
     pub fn post(&self, path: &str, body: &Value) -> Answer {
         self.send(reqwest::Method::POST, path, Some(&self.token), Some((body.to_string().into_bytes(), "application/json")))
     }
+
+    /// One page of the list at `path` (GET, which must answer 200), from
+    /// `cursor`: the answer, and its `next`.
+    #[track_caller]
+    pub fn page(&self, path: &str, cursor: Option<&str>) -> (Value, Option<String>) {
+        let full = match cursor {
+            Some(c) => format!("{path}{}cursor={c}", if path.contains('?') { '&' } else { '?' }),
+            None => path.to_string(),
+        };
+        let a = self.get(&full);
+        assert_eq!(a.status, 200, "GET {full}: {}", a.text);
+        let next = a.body["next"].as_str().map(str::to_string);
+        (a.body, next)
+    }
+
+    /// Every item of the paged list at `path`, following `next` to the last page.
+    #[track_caller]
+    pub fn get_all(&self, path: &str) -> Vec<Value> {
+        self.get_all_of(path, "items")
+    }
+
+    /// Every page's `field` array of the list at `path`, joined.
+    #[track_caller]
+    pub fn get_all_of(&self, path: &str, field: &str) -> Vec<Value> {
+        let (mut all, mut cursor) = (Vec::new(), None);
+        loop {
+            let (page, next) = self.page(path, cursor.as_deref());
+            all.extend(page[field].as_array().unwrap_or_else(|| panic!("GET {path}: no {field}: {page}")).iter().cloned());
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return all,
+            }
+        }
+    }
+
+    /// GET /api/v1/balances with every page's accounts: the first page's
+    /// answer (clearing accounts, sum) with the accounts of them all.
+    #[track_caller]
+    pub fn balances(&self) -> Value {
+        let (mut first, _) = self.page("/api/v1/balances", None);
+        first["accounts"] = Value::Array(self.get_all_of("/api/v1/balances", "accounts"));
+        first
+    }
 }
 
 /// The frames of a journal file: (offset of the frame, payload length).

@@ -77,8 +77,8 @@ impl DiskStory {
         let node = self.node.as_ref().expect("running");
         check_invariants(&[node]);
         let api = self.api();
-        let listed = api.get("/api/v1/exchanges?limit=10000").body;
-        let ids: Vec<&str> = listed.as_array().expect("exchanges").iter().map(|x| x["id"].as_str().expect("id")).collect();
+        let listed = api.get_all("/api/v1/exchanges");
+        let ids: Vec<&str> = listed.iter().map(|x| x["id"].as_str().expect("id")).collect();
         let mut want: Vec<&str> = self.acknowledged.iter().map(|(id, _)| id.as_str()).collect();
         let mut got = ids.clone();
         want.sort_unstable();

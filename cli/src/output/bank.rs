@@ -36,8 +36,12 @@ pub fn balances(v: &Balances) -> String {
         let who = c.handle.as_deref().unwrap_or(&c.bank_id);
         out.push_str(&format!("{:<18} {:<28} {:>9}\n", format!("clearing:{who}"), "(clearing account)", c.balance));
     }
-    out.push_str(&format!("Sum of all balances: {} minutes (always 0)", v.sum_minutes));
-    out
+    match v.sum_minutes {
+        Some(sum) => out.push_str(&format!("Sum of all balances: {sum} minutes (always 0)")),
+        // A later page (`--cursor`): the sum is on the first.
+        None => out.truncate(out.trim_end().len()),
+    }
+    super::with_next(out, v.next.as_deref())
 }
 
 pub fn report(v: &Report) -> String {
@@ -87,6 +91,9 @@ pub fn audit(v: &AuditReport) -> String {
     };
     for p in &v.problems {
         out.push_str(&format!("\n  problem: {p}"));
+    }
+    if v.more_problems > 0 {
+        out.push_str(&format!("\n  and {} more problems of the same kinds", v.more_problems));
     }
     for n in &v.notes {
         out.push_str(&format!("\n  note: {n}"));

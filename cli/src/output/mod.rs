@@ -7,9 +7,11 @@
 //! - [`exchange`]: exchanges, one or many, and what recording one did.
 //! - [`listing`]: offers and requests.
 //! - [`peer`]: peer banks, transfers, positions.
+//! - [`export`]: the export, written a page at a time as it comes.
 
 pub mod bank;
 pub mod exchange;
+pub mod export;
 pub mod listing;
 pub mod member;
 pub mod peer;
@@ -25,6 +27,12 @@ impl Out {
     pub fn print<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce(&T) -> String) {
         let text = if self.json { json_text(value, true) } else { human(value) };
         write_out(&text);
+    }
+
+    /// One page of a list (`--limit`, `--cursor`): the page itself with
+    /// `--json`; for people, its rows and how to ask for the next page.
+    pub fn print_page<T: Serialize>(&self, page: &amser_node::model::Page<T>, human: impl FnOnce(&[T]) -> String) {
+        self.print(page, |p| with_next(human(&p.items), p.next.as_deref()));
     }
 
     /// Like `print`, but JSON on one line, and flushed at once.
@@ -67,6 +75,14 @@ fn json_text<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
         Err(e) => {
             serde_json::json!({"error": {"code": "internal", "message": format!("could not print the answer as JSON: {e}")}}).to_string()
         }
+    }
+}
+
+/// A page's text, then the cursor of the next page, if there is one.
+pub fn with_next(text: String, next: Option<&str>) -> String {
+    match next {
+        Some(cursor) => format!("{text}\nMore: give --cursor {cursor} for the next page"),
+        None => text,
     }
 }
 

@@ -7,9 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::members::parse_code;
+use super::page::{self, List};
 use super::{ApiError, AppState, Params};
 use crate::ledger::{LedgerError, LedgerRead};
-use crate::model::{AuditReport, BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, Report, ReportQuery, Status};
+use crate::model::{
+    AuditReport, BalanceView, Balances, ClearingView, ExportQuery, PageQuery, PolicyConfig, Report, ReportQuery, Status, NEXT_CURSOR_HEADER,
+};
 
 pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     let bank = state.bank;
@@ -27,7 +30,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
                 region: profile.region,
                 journal_seq: seq,
                 journal_head: hash.to_hex(),
-                members: store.members()?.len(),
+                members: usize::try_from(store.member_count()?).unwrap_or(usize::MAX),
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 policy: PolicyConfig::from_policy(&store.policy()?),
                 federation,
@@ -39,28 +42,30 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
     Ok(Json(s))
 }
 
-pub async fn balances(State(state): State<AppState>) -> Result<Json<Balances>, ApiError> {
+/// A page of members' balances in code order; the first page also has the
+/// clearing accounts and the sum of every account.
+pub async fn balances(State(state): State<AppState>, Params(q): Params<PageQuery>) -> Result<Json<Balances>, ApiError> {
+    let limit = page::limit(q.limit)?;
+    let after = page::code_after(List::Balances, q.cursor.as_deref())?;
+    let first = after.is_none();
     let out = state
-        .read(|store| {
-            let names: std::collections::HashMap<_, _> = store.members()?.into_iter().map(|m| (m.code, m.profile.name)).collect();
-            let accounts: Vec<BalanceView> = store
-                .balances()?
-                .into_iter()
-                .map(|(code, m)| BalanceView::new(code.clone(), names.get(&code).cloned().unwrap_or_default(), m))
-                .collect();
-            let handles: std::collections::HashMap<_, _> = store.peers()?.into_iter().map(|p| (p.bank, p.handle)).collect();
-            let clearing: Vec<ClearingView> = store
-                .clearings()?
-                .into_iter()
-                .map(|(bank, m)| ClearingView {
-                    bank_id: bank.to_string(),
-                    handle: handles.get(&bank).cloned().flatten().map(|h| h.to_string()),
-                    minutes: m.0,
-                    balance: m.to_string(),
-                })
-                .collect();
-            let sum_minutes = accounts.iter().map(|a| a.minutes).sum::<i64>() + clearing.iter().map(|c| c.minutes).sum::<i64>();
-            Ok(Balances { accounts, clearing, sum_minutes })
+        .read(move |store| {
+            let span = store.balances_page(after.as_ref(), limit)?;
+            let mut accounts = Vec::with_capacity(span.items.len());
+            for (code, m) in span.items {
+                let name = store.member(&code)?.map(|m| m.profile.name).unwrap_or_default();
+                accounts.push(BalanceView::new(code, name, m));
+            }
+            let (mut clearing, mut sum_minutes) = (Vec::new(), None);
+            if first {
+                for (bank, m) in store.clearings()? {
+                    let handle = store.peer(&bank)?.and_then(|p| p.handle).map(|h| h.to_string());
+                    clearing.push(ClearingView { bank_id: bank.to_string(), handle, minutes: m.0, balance: m.to_string() });
+                }
+                sum_minutes = Some(store.sum_of_accounts()?);
+            }
+            let next = span.next.map(|c| page::code_cursor(List::Balances, &c));
+            Ok(Balances { accounts, clearing, sum_minutes, next })
         })
         .await?;
     Ok(Json(out))
@@ -96,14 +101,25 @@ pub async fn audit(State(state): State<AppState>) -> Result<Json<AuditReport>, A
     Ok(Json(report))
 }
 
+/// A page of the export: CSV rows of exchanges (the next page's cursor in
+/// the `amser-next-cursor` header), or a JSON [`crate::model::ExportPage`].
 pub async fn export(State(state): State<AppState>, Params(q): Params<ExportQuery>) -> Result<Response, ApiError> {
+    let limit = page::limit(q.limit)?;
     match q.format.as_deref().unwrap_or("json") {
         "csv" => {
-            let bytes = state.read(|store| Ok(crate::reading::export::exchanges_csv(store)?)).await?;
-            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response())
+            let from = page::export_after(List::ExportCsv, q.cursor.as_deref())?;
+            let (bytes, next) = state.read(move |store| Ok(crate::reading::export::csv_page(store, from, limit)?)).await?;
+            let mut response = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response();
+            if let Some(next) = next.map(|p| page::export_cursor(List::ExportCsv, &p)) {
+                let value = header::HeaderValue::from_str(&next).map_err(|e| ApiError::internal(e.to_string()))?;
+                response.headers_mut().insert(NEXT_CURSOR_HEADER, value);
+            }
+            Ok(response)
         }
         "json" => {
-            let doc = state.read(|store| Ok(crate::reading::export::json(store)?)).await?;
+            let from = page::export_after(List::ExportJson, q.cursor.as_deref())?;
+            let (mut doc, next) = state.read(move |store| Ok(crate::reading::export::json_page(store, from, limit)?)).await?;
+            doc.next = next.map(|p| page::export_cursor(List::ExportJson, &p));
             Ok(Json(doc).into_response())
         }
         other => Err(ApiError::bad_request("bad_format", format!("'{other}' is not an export format; use csv or json"))),

@@ -14,17 +14,21 @@
 //! GET  /exchanges               exchanges(query)      POST  /exchanges          record_exchange(new)
 //!                                                     POST  /exchanges (encoded once) record_exchange_encoded(body)
 //! GET  /exchanges/{id}          exchange(id)          POST  /exchanges/{id}/reverse  reverse_exchange(id, request)
-//! GET  /balances                balances()            GET   /balances/{code}    balance(code)
+//! GET  /balances                balances(query)       GET   /balances/{code}    balance(code)
 //! GET  /listings                listings(query)       POST  /listings           post_listing(new)
 //! POST /listings/{id}/close     close_listing(id)
 //! GET  /report                  report(query)         GET   /audit              audit()
-//! GET  /export?format=csv       export_csv()          GET   /export?format=json export_json()
-//! GET  /peers                   peers()               POST  /peers              add_peer(new)
+//! GET  /export?format=csv       export_csv(query)     GET   /export?format=json export_json(query)
+//! GET  /peers                   peers(query)          POST  /peers              add_peer(new)
 //! POST /peers/{bank}/freeze     freeze_peer(bank)     POST  /peers/{bank}/unfreeze  unfreeze_peer(bank)
 //! DELETE /peers/{bank}          remove_peer(bank, force)
 //! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
 //! GET  /positions               positions()
 //! ```
+//!
+//! A list method answers one [`Page`]; its `all_` twin follows the cursors
+//! from the page asked for to the last and answers every item
+//! ([`Client::all_members`], [`Client::all_balances`], ...).
 
 use std::fmt::Display;
 use std::marker::PhantomData;
@@ -37,9 +41,9 @@ use serde::Serialize;
 
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
-    AuditReport, BalanceView, Balances, ErrorBody, ExchangeQuery, ExchangeView, LimitQuery, ListingQuery, ListingView, MemberPatch,
-    MemberQuery, MemberView, NewExchange, NewListing, NewMember, NewPeer, PeerView, PositionView, Recorded, Report, ReportQuery,
-    ReverseRequest, Status, TransferView,
+    AuditReport, BalanceView, Balances, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, ListingQuery, ListingView,
+    MemberPatch, MemberQuery, MemberView, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView,
+    Recorded, Report, ReportQuery, ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -99,6 +103,10 @@ pub enum ClientError {
     UnexpectedAnswer(#[source] serde_json::Error),
     #[error("the node answered {got} where {expected} was expected (is the node another version?)")]
     UnexpectedStatus { expected: StatusCode, got: StatusCode },
+    /// Following a list, the node gave back the cursor it was sent: reading
+    /// on would never end.
+    #[error("the node gave the same page cursor twice while listing {0}; this is a fault in the node, please report it")]
+    CursorRepeated(String),
 }
 
 /// How the node acknowledged `POST /exchanges` when the answer is not decoded
@@ -141,6 +149,8 @@ struct Answer {
     /// Whether the node said it is JSON.
     json: bool,
     body: Vec<u8>,
+    /// The next page's cursor, when the node sent it as a header (CSV pages).
+    next: Option<String>,
 }
 
 impl Client {
@@ -173,8 +183,25 @@ impl Client {
         self.json(self.request(Method::GET, "/status"), StatusCode::OK).await
     }
 
-    pub async fn balances(&self) -> Result<Balances, ClientError> {
-        self.json(self.request(Method::GET, "/balances"), StatusCode::OK).await
+    /// A page of members' balances (the first page also has the clearing
+    /// accounts and the sum of every account).
+    pub async fn balances(&self, query: &PageQuery) -> Result<Balances, ClientError> {
+        self.json(self.request(Method::GET, "/balances").query(query), StatusCode::OK).await
+    }
+
+    /// Every balance: the pages from `query`'s joined, with the first page's
+    /// clearing accounts and sum.
+    pub async fn all_balances(&self, query: &PageQuery) -> Result<Balances, ClientError> {
+        let mut query = query.clone();
+        let mut all = self.balances(&query).await?;
+        while let Some(next) = all.next.take() {
+            check_moved("/balances", query.cursor.as_deref(), &next)?;
+            query.cursor = Some(next);
+            let page = self.balances(&query).await?;
+            all.accounts.extend(page.accounts);
+            all.next = page.next;
+        }
+        Ok(all)
     }
 
     pub async fn balance(&self, code: &str) -> Result<BalanceView, ClientError> {
@@ -189,22 +216,30 @@ impl Client {
         self.json(self.request(Method::GET, "/audit"), StatusCode::OK).await
     }
 
-    /// Every exchange as CSV, the bytes as the node sent them.
-    pub async fn export_csv(&self) -> Result<Vec<u8>, ClientError> {
-        let answer = self.send(self.request(Method::GET, "/export").query(&[("format", "csv")])).await?;
-        Ok(answer.expect(StatusCode::OK)?.body)
+    /// A page of exchanges as CSV, the bytes as the node sent them (the
+    /// header row on the first page only), and the next page's cursor.
+    pub async fn export_csv(&self, query: &PageQuery) -> Result<(Vec<u8>, Option<String>), ClientError> {
+        let query = ExportQuery { format: Some("csv".into()), cursor: query.cursor.clone(), limit: query.limit };
+        let answer = self.send(self.request(Method::GET, "/export").query(&query)).await?.expect(StatusCode::OK)?;
+        Ok((answer.body, answer.next))
     }
 
-    /// The whole register and ledger as one JSON document (its shape is the
-    /// export's, `reading::export::JsonExport`, which sits above the model).
-    pub async fn export_json(&self) -> Result<serde_json::Value, ClientError> {
-        self.json(self.request(Method::GET, "/export").query(&[("format", "json")]), StatusCode::OK).await
+    /// A page of the register and ledger as JSON (the bank and policy on the first page).
+    pub async fn export_json(&self, query: &PageQuery) -> Result<ExportPage, ClientError> {
+        let query = ExportQuery { format: Some("json".into()), cursor: query.cursor.clone(), limit: query.limit };
+        self.json(self.request(Method::GET, "/export").query(&query), StatusCode::OK).await
     }
 
     // ------------------------------------------------------------ members
 
-    pub async fn members(&self, query: &MemberQuery) -> Result<Vec<MemberView>, ClientError> {
+    /// A page of the register, in code order.
+    pub async fn members(&self, query: &MemberQuery) -> Result<Page<MemberView>, ClientError> {
         self.json(self.request(Method::GET, "/members").query(query), StatusCode::OK).await
+    }
+
+    /// Every member `query` asks for, from its page to the last.
+    pub async fn all_members(&self, query: &MemberQuery) -> Result<Vec<MemberView>, ClientError> {
+        self.follow("/members", query).await
     }
 
     pub async fn add_member(&self, new: &NewMember) -> Result<MemberView, ClientError> {
@@ -219,15 +254,26 @@ impl Client {
         self.json(self.request(Method::PATCH, &format!("/members/{}", seg(code))).json(patch), StatusCode::OK).await
     }
 
-    /// A member's exchanges, newest first.
-    pub async fn member_exchanges(&self, code: &str, query: &LimitQuery) -> Result<Vec<ExchangeView>, ClientError> {
+    /// A page of a member's exchanges, newest first.
+    pub async fn member_exchanges(&self, code: &str, query: &PageQuery) -> Result<Page<ExchangeView>, ClientError> {
         self.json(self.request(Method::GET, &format!("/members/{}/exchanges", seg(code))).query(query), StatusCode::OK).await
+    }
+
+    /// Every exchange of a member, newest first, from `query`'s page on.
+    pub async fn all_member_exchanges(&self, code: &str, query: &PageQuery) -> Result<Vec<ExchangeView>, ClientError> {
+        self.follow(&format!("/members/{}/exchanges", seg(code)), query).await
     }
 
     // ------------------------------------------------------------ exchanges
 
-    pub async fn exchanges(&self, query: &ExchangeQuery) -> Result<Vec<ExchangeView>, ClientError> {
+    /// A page of exchanges in journal order (newest first unless `order` is "oldest").
+    pub async fn exchanges(&self, query: &ExchangeQuery) -> Result<Page<ExchangeView>, ClientError> {
         self.json(self.request(Method::GET, "/exchanges").query(query), StatusCode::OK).await
+    }
+
+    /// Every exchange, from `query`'s page to the last.
+    pub async fn all_exchanges(&self, query: &ExchangeQuery) -> Result<Vec<ExchangeView>, ClientError> {
+        self.follow("/exchanges", query).await
     }
 
     /// Records an exchange: within this bank (201), or a transfer to
@@ -263,8 +309,14 @@ impl Client {
 
     // ------------------------------------------------------------ listings
 
-    pub async fn listings(&self, query: &ListingQuery) -> Result<Vec<ListingView>, ClientError> {
+    /// A page of listings, in the order of their ids.
+    pub async fn listings(&self, query: &ListingQuery) -> Result<Page<ListingView>, ClientError> {
         self.json(self.request(Method::GET, "/listings").query(query), StatusCode::OK).await
+    }
+
+    /// Every listing `query` asks for, from its page to the last.
+    pub async fn all_listings(&self, query: &ListingQuery) -> Result<Vec<ListingView>, ClientError> {
+        self.follow("/listings", query).await
     }
 
     pub async fn post_listing(&self, new: &NewListing) -> Result<ListingView, ClientError> {
@@ -277,8 +329,14 @@ impl Client {
 
     // ------------------------------------------------------------ the federation
 
-    pub async fn peers(&self) -> Result<Vec<PeerView>, ClientError> {
-        self.json(self.request(Method::GET, "/peers"), StatusCode::OK).await
+    /// A page of admitted banks, in the order of their ids.
+    pub async fn peers(&self, query: &PageQuery) -> Result<Page<PeerView>, ClientError> {
+        self.json(self.request(Method::GET, "/peers").query(query), StatusCode::OK).await
+    }
+
+    /// Every admitted bank.
+    pub async fn all_peers(&self) -> Result<Vec<PeerView>, ClientError> {
+        self.follow("/peers", &PageQuery::default()).await
     }
 
     pub async fn add_peer(&self, new: &NewPeer) -> Result<PeerView, ClientError> {
@@ -298,9 +356,14 @@ impl Client {
         self.json(self.request(Method::DELETE, &path), StatusCode::OK).await
     }
 
-    /// Transfers with other banks, newest first.
-    pub async fn transfers(&self, query: &LimitQuery) -> Result<Vec<TransferView>, ClientError> {
+    /// A page of transfers with other banks, newest first.
+    pub async fn transfers(&self, query: &PageQuery) -> Result<Page<TransferView>, ClientError> {
         self.json(self.request(Method::GET, "/transfers").query(query), StatusCode::OK).await
+    }
+
+    /// Every transfer with other banks, newest first, from `query`'s page on.
+    pub async fn all_transfers(&self, query: &PageQuery) -> Result<Vec<TransferView>, ClientError> {
+        self.follow("/transfers", query).await
     }
 
     pub async fn transfer(&self, id: &str) -> Result<TransferView, ClientError> {
@@ -312,6 +375,26 @@ impl Client {
     }
 
     // ------------------------------------------------------------ plumbing
+
+    /// Every item of the list at `path`, following `next` from the page
+    /// `query` names to the last.
+    async fn follow<Q, T>(&self, path: &str, query: &Q) -> Result<Vec<T>, ClientError>
+    where
+        Q: Paged + Serialize + Clone,
+        T: DeserializeOwned,
+    {
+        let mut query = query.clone();
+        let mut sent: Option<String> = None;
+        let mut all = Vec::new();
+        loop {
+            let page: Page<T> = self.json(self.request(Method::GET, path).query(&query), StatusCode::OK).await?;
+            all.extend(page.items);
+            let Some(next) = page.next else { return Ok(all) };
+            check_moved(path, sent.as_deref(), &next)?;
+            sent = Some(next.clone());
+            query.set_cursor(Some(next));
+        }
+    }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http.request(method, format!("{}{path}", self.base)).header(AUTHORIZATION, self.auth.clone())
@@ -337,6 +420,7 @@ impl Client {
         })?;
         let status = resp.status();
         let json = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+        let next = resp.headers().get(NEXT_CURSOR_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
         let body: Vec<u8> = resp.bytes().await.map_err(ClientError::Read)?.into();
         if !status.is_success() {
             let failure = match serde_json::from_slice::<ErrorBody>(&body) {
@@ -345,7 +429,7 @@ impl Client {
             };
             return Err(failure.into());
         }
-        Ok(Answer { status, json, body })
+        Ok(Answer { status, json, body, next })
     }
 }
 
@@ -367,6 +451,14 @@ impl Answer {
             _ => ClientError::BadJson(e),
         })
     }
+}
+
+/// Refuses a `next` that is the cursor just sent: a list that never moves on.
+pub fn check_moved(list: &str, sent: Option<&str>, next: &str) -> Result<(), ClientError> {
+    if sent == Some(next) {
+        return Err(ClientError::CursorRepeated(list.to_string()));
+    }
+    Ok(())
 }
 
 /// Encodes a path segment (member codes contain ':'; ids typed by people may hold anything).
@@ -391,12 +483,13 @@ mod tests {
     #[test]
     fn queries_leave_out_what_is_not_asked() {
         assert_eq!(url(&MemberQuery::default()), "http://127.0.0.1:1/x");
-        let query = MemberQuery { status: Some("active".into()), kind: None, skill: Some("dog walking".into()) };
+        let query = MemberQuery { status: Some("active".into()), skill: Some("dog walking".into()), ..MemberQuery::default() };
         assert_eq!(url(&query), "http://127.0.0.1:1/x?status=active&skill=dog+walking");
         assert_eq!(url(&ListingQuery::default()), "http://127.0.0.1:1/x");
-        let query = ListingQuery { category: None, kind: Some(amser_protocol::listing::ListingKind::Offer), closed: true };
+        let query = ListingQuery { kind: Some(amser_protocol::listing::ListingKind::Offer), closed: true, ..ListingQuery::default() };
         assert_eq!(url(&query), "http://127.0.0.1:1/x?kind=offer&closed=true");
-        assert_eq!(url(&LimitQuery { limit: Some(10) }), "http://127.0.0.1:1/x?limit=10");
+        assert_eq!(url(&PageQuery::first(10)), "http://127.0.0.1:1/x?limit=10");
+        assert_eq!(url(&PageQuery { cursor: Some("0107".into()), limit: None }), "http://127.0.0.1:1/x?cursor=0107");
     }
 
     #[test]

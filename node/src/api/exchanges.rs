@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;
 
-use super::members::{parse_code, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
+use super::members::parse_code;
+use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params, COORDINATOR};
 use crate::ledger::Command;
-use crate::model::{ExchangeQuery, ExchangeView, NewExchange, Recorded, ReverseRequest, TransferView};
+use crate::model::{ExchangeQuery, ExchangeView, NewExchange, Page, Recorded, ReverseRequest, TransferView};
 use crate::storage::writer::Reply;
 
 /// The amount each provider gave, from `hours` or `minutes` (exactly one).
@@ -58,11 +59,18 @@ pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>)
     }
 }
 
-pub async fn list(State(state): State<AppState>, Params(q): Params<ExchangeQuery>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
-    let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
-    let newest_first = q.order.as_deref() != Some("oldest");
-    let list = state.read(move |store| Ok(store.exchanges(newest_first, limit)?)).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+/// A page of exchanges in journal order, newest first unless `order=oldest`.
+pub async fn list(State(state): State<AppState>, Params(q): Params<ExchangeQuery>) -> Result<Json<Page<ExchangeView>>, ApiError> {
+    let limit = page::limit(q.limit)?;
+    let (newest_first, list) = match q.order.as_deref() {
+        None | Some("newest") => (true, List::ExchangesNewest),
+        Some("oldest") => (false, List::ExchangesOldest),
+        Some(other) => return Err(ApiError::bad_request("bad_order", format!("'{other}' is not an order; use newest or oldest"))),
+    };
+    let after = page::seq_after(list, q.cursor.as_deref())?;
+    let span = state.read(move |store| Ok(store.exchanges_page(after, newest_first, limit)?)).await?;
+    let next = span.next.map(|seq| page::seq_cursor(list, seq));
+    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
 }
 
 async fn find(state: &AppState, id: String) -> Result<crate::ledger::ExchangeRecord, ApiError> {

@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::members::parse_code;
+use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::Command;
-use crate::model::{ListingQuery, ListingView, NewListing};
+use crate::model::{ListingQuery, ListingView, NewListing, Page};
 use crate::storage::writer::Reply;
 
 pub async fn post(State(state): State<AppState>, Body(new): Body<NewListing>) -> Result<(StatusCode, Json<ListingView>), ApiError> {
@@ -19,18 +20,18 @@ pub async fn post(State(state): State<AppState>, Body(new): Body<NewListing>) ->
     }
 }
 
-pub async fn list(State(state): State<AppState>, Params(q): Params<ListingQuery>) -> Result<Json<Vec<ListingView>>, ApiError> {
-    let listings = state.read(|store| Ok(store.listings()?)).await?;
+/// A page of listings in the order of their ids, with the filters asked for.
+pub async fn list(State(state): State<AppState>, Params(q): Params<ListingQuery>) -> Result<Json<Page<ListingView>>, ApiError> {
+    let limit = page::limit(q.limit)?;
+    let after = page::listing_after(q.cursor.as_deref())?;
     let category = q.category.map(|c| c.trim().to_lowercase());
-    let mut out: Vec<ListingView> = listings
-        .into_iter()
-        .filter(|l| {
-            (q.closed || l.open) && q.kind.is_none_or(|k| k == l.listing.kind) && category.as_ref().is_none_or(|c| &l.listing.category == c)
-        })
-        .map(Into::into)
-        .collect();
-    out.sort_by(|a, b| (&a.category, &a.posted).cmp(&(&b.category, &b.posted)));
-    Ok(Json(out))
+    let (closed, kind) = (q.closed, q.kind);
+    let keep = move |l: &crate::ledger::ListingRecord| {
+        (closed || l.open) && kind.is_none_or(|k| k == l.listing.kind) && category.as_ref().is_none_or(|c| &l.listing.category == c)
+    };
+    let span = state.read(move |store| Ok(store.listings_page(after.as_ref(), limit, keep)?)).await?;
+    let next = span.next.map(|id| page::id_cursor(List::Listings, &id.0));
+    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
 }
 
 pub async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ListingView>, ApiError> {

@@ -6,15 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
+use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
-use crate::model::{ExchangeView, LimitQuery, MemberPatch, MemberQuery, MemberView, NewMember};
+use crate::model::{ExchangeView, MemberPatch, MemberQuery, MemberView, NewMember, Page, PageQuery};
 use crate::storage::writer::Reply;
-
-/// Most exchanges one listing returns unless asked for fewer.
-pub const DEFAULT_LIST_LIMIT: usize = 100;
-/// Most exchanges one listing returns at all.
-pub const MAX_LIST_LIMIT: usize = 10_000;
 
 pub fn parse_code(text: &str) -> Result<MemberCode, ApiError> {
     text.parse().map_err(|e: amser_protocol::ids::IdError| ApiError::bad_request("bad_member_code", e.to_string()))
@@ -41,31 +37,32 @@ pub async fn add(State(state): State<AppState>, Body(new): Body<NewMember>) -> R
     }
 }
 
-pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>) -> Result<Json<Vec<MemberView>>, ApiError> {
+/// A page of the register, in code order, with the filters asked for.
+pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>) -> Result<Json<Page<MemberView>>, ApiError> {
     let status: Option<MemberStatus> =
         q.status.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_status", e))?;
     let kind: Option<MemberKind> =
         q.kind.as_deref().map(str::parse).transpose().map_err(|e: String| ApiError::bad_request("bad_kind", e))?;
     let skill = q.skill.map(|s| s.to_lowercase());
-    let members = state
+    let limit = page::limit(q.limit)?;
+    let after = page::code_after(List::Members, q.cursor.as_deref())?;
+    let keep = move |m: &amser_protocol::Member| {
+        status.is_none_or(|s| s == m.status)
+            && kind.is_none_or(|k| k == m.profile.kind)
+            && skill.as_ref().is_none_or(|skill| m.profile.skills_offered.iter().any(|s| s.to_lowercase().contains(skill)))
+    };
+    let page = state
         .read(move |store| {
-            let mut out = Vec::new();
-            for m in store.members()? {
-                if status.is_some_and(|s| s != m.status) || kind.is_some_and(|k| k != m.profile.kind) {
-                    continue;
-                }
-                if let Some(skill) = &skill {
-                    if !m.profile.skills_offered.iter().any(|s| s.to_lowercase().contains(skill)) {
-                        continue;
-                    }
-                }
+            let span = store.members_page(after.as_ref(), limit, keep)?;
+            let mut items = Vec::with_capacity(span.items.len());
+            for m in span.items {
                 let balance = store.balance(&m.code)?;
-                out.push(MemberView::new(m, balance));
+                items.push(MemberView::new(m, balance));
             }
-            Ok(out)
+            Ok(Page::new(items, span.next.map(|c| page::code_cursor(List::Members, &c))))
         })
         .await?;
-    Ok(Json(members))
+    Ok(Json(page))
 }
 
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<MemberView>, ApiError> {
@@ -108,18 +105,21 @@ pub async fn update(
     }
 }
 
+/// A page of a member's exchanges, newest first.
 pub async fn exchanges(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Params(q): Params<LimitQuery>,
-) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+    Params(q): Params<PageQuery>,
+) -> Result<Json<Page<ExchangeView>>, ApiError> {
     let code = parse_code(&code)?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
-    let list = state
+    let limit = page::limit(q.limit)?;
+    let before = page::seq_after(List::MemberExchanges, q.cursor.as_deref())?;
+    let span = state
         .read(move |store| {
             store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
-            Ok(store.exchanges_of(&code, limit)?)
+            Ok(store.member_exchanges_page(&code, before, limit)?)
         })
         .await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let next = span.next.map(|seq| page::seq_cursor(List::MemberExchanges, seq));
+    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
 }

@@ -20,6 +20,10 @@
 //! GET  /api/v1/positions
 //! ```
 //!
+//! Every list answers one bounded page and the cursor of the next
+//! (`?cursor=&limit=`; [`crate::model::Page`]); `page` makes and checks the
+//! cursors and page sizes.
+//!
 //! The shapes of every body and answer are in [`crate::model`]; [`client`]
 //! is the typed client of these routes (the CLI's and the tests').
 //! Handlers, one module per noun: `bank` (status, balances, report, audit,
@@ -32,6 +36,7 @@ mod error;
 mod exchanges;
 mod listings;
 mod members;
+mod page;
 mod peers;
 
 use std::sync::Arc;

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;
 
-use super::members::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
+use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
-use crate::model::{LimitQuery, NewPeer, PeerView, PositionView, RemovePeerQuery, TransferView};
+use crate::model::{NewPeer, Page, PageQuery, PeerView, PositionView, RemovePeerQuery, TransferView};
 use crate::storage::writer::Reply;
 
 fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> PeerView {
@@ -32,21 +32,34 @@ fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> 
     }
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<PeerView>>, ApiError> {
-    let rows = state
-        .read(|store| {
-            let pending = store.pending_transfers()?;
-            let mut out = Vec::new();
-            for line in store.peers()? {
+/// A page of admitted banks, in the order of their ids.
+pub async fn list(State(state): State<AppState>, Params(q): Params<PageQuery>) -> Result<Json<Page<PeerView>>, ApiError> {
+    let limit = page::limit(q.limit)?;
+    let after = page::bank_after(q.cursor.as_deref())?;
+    let (rows, next) = state
+        .read(move |store| {
+            let span = store.peers_page(after.as_ref(), limit)?;
+            // Pending transfers by the other bank, counted for this page's banks only.
+            let mut pending: std::collections::HashMap<BankId, usize> = span.items.iter().map(|l| (l.bank, 0)).collect();
+            store.for_each_pending_transfer(|t| {
+                for bank in [t.transfer.to, t.transfer.from] {
+                    if let Some(n) = pending.get_mut(&bank) {
+                        *n += 1;
+                    }
+                }
+            })?;
+            let mut out = Vec::with_capacity(span.items.len());
+            for line in span.items {
                 let clearing = store.clearing(&line.bank)?;
-                let n = pending.iter().filter(|t| t.transfer.to == line.bank || t.transfer.from == line.bank).count();
+                let n = pending.get(&line.bank).copied().unwrap_or(0);
                 let head = store.newest_head(&line.bank)?.map(|(seq, _)| seq);
                 out.push((line, clearing, n, head));
             }
-            Ok(out)
+            Ok((out, span.next))
         })
         .await?;
-    Ok(Json(rows.into_iter().map(|(l, c, n, head)| PeerView { head_seq: head, ..view(&state, l, c, n) }).collect()))
+    let next = next.map(|bank| page::id_cursor(List::Peers, &bank.0));
+    Ok(Json(Page::new(rows.into_iter().map(|(l, c, n, head)| PeerView { head_seq: head, ..view(&state, l, c, n) }).collect(), next)))
 }
 
 fn parse_bank(text: &str) -> Result<BankId, ApiError> {
@@ -133,10 +146,13 @@ pub async fn remove(
     change(state, bank, PeerChanges { removed: Some(true), ..Default::default() }).await
 }
 
-pub async fn transfers(State(state): State<AppState>, Params(q): Params<LimitQuery>) -> Result<Json<Vec<TransferView>>, ApiError> {
-    let limit = q.limit.unwrap_or(DEFAULT_LIST_LIMIT).min(MAX_LIST_LIMIT);
-    let list = state.read(move |s| Ok(s.transfers(true, limit)?)).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+/// A page of transfers with other banks, newest first.
+pub async fn transfers(State(state): State<AppState>, Params(q): Params<PageQuery>) -> Result<Json<Page<TransferView>>, ApiError> {
+    let limit = page::limit(q.limit)?;
+    let after = page::seq_after(List::Transfers, q.cursor.as_deref())?;
+    let span = state.read(move |s| Ok(s.transfers_page(after, true, limit)?)).await?;
+    let next = span.next.map(|seq| page::seq_cursor(List::Transfers, seq));
+    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
 }
 
 pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TransferView>, ApiError> {
@@ -162,15 +178,19 @@ pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<Positio
     let (totals, handles, us) = state
         .read(move |store| {
             let mut positions = crate::federation::positions::Positions::default();
-            for r in store.transfers(false, usize::MAX)? {
-                positions.add(r.id, r.transfer, r.decision.as_ref());
+            // One record at a time: memory grows with the pairs of banks, not the transfers.
+            store.for_each_transfer(|r| positions.add(r.id, r.transfer, r.decision.as_ref()))?;
+            store.for_each_public_transfer(|transfer, decision| positions.add_public(federation, &transfer, &decision))?;
+            let totals = positions.totals();
+            let mut handles = std::collections::HashMap::new();
+            for (from, to) in totals.keys() {
+                for bank in [from, to] {
+                    if let Some(h) = store.peer(bank)?.and_then(|l| l.handle) {
+                        handles.insert(*bank, h.to_string());
+                    }
+                }
             }
-            for (transfer, decision) in store.public_transfers()? {
-                positions.add_public(federation, &transfer, &decision);
-            }
-            let handles: std::collections::HashMap<BankId, String> =
-                store.peers()?.into_iter().filter_map(|l| Some((l.bank, l.handle?.to_string()))).collect();
-            Ok((positions.totals(), handles, store.profile()?))
+            Ok((totals, handles, store.profile()?))
         })
         .await?;
     let handle_of = |bank: &BankId| match &us {

@@ -14,8 +14,12 @@ pub struct AuditReport {
     pub exchanges: usize,
     /// Sum of every balance recomputed from the journal (must be 0).
     pub balance_sum_minutes: i128,
-    /// Problems, each naming the entry or member concerned.
+    /// Problems, each naming the entry or member concerned: at most
+    /// `reading::audit::MAX_AUDIT_PROBLEMS`, the first found.
     pub problems: Vec<String>,
+    /// Problems found past those listed (0 when all are listed).
+    #[serde(default)]
+    pub more_problems: usize,
     /// Notes that are not problems (an unfinished write at the end of a stopped node's journal).
     pub notes: Vec<String>,
 }

@@ -108,14 +108,22 @@ pub struct ClearingView {
     pub balance: String,
 }
 
-/// `GET /balances`: every account, and their sum.
+/// `GET /balances?cursor=&limit=`: a page of members' accounts, in code
+/// order. The first page (no cursor) also carries the clearing accounts
+/// and the sum of every account; later pages only accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Balances {
     pub accounts: Vec<BalanceView>,
-    /// Our clearing account for each peer bank.
+    /// Our clearing account for each peer bank (first page only).
+    #[serde(default)]
     pub clearing: Vec<ClearingView>,
-    /// Members' and clearing accounts together: always 0 for a bank in good order.
-    pub sum_minutes: i64,
+    /// Members' and clearing accounts together: always 0 for a bank in good
+    /// order (first page only: it reads every account once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum_minutes: Option<i64>,
+    /// The cursor of the next page of accounts; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// `GET /report?active_months=`.
@@ -125,9 +133,14 @@ pub struct ReportQuery {
     pub active_months: Option<u32>,
 }
 
-/// `GET /export?format=`: csv (exchanges, for a spreadsheet) or json (the
-/// whole register and ledger; json when absent).
+/// `GET /export?format=&cursor=&limit=`: csv (exchanges, for a
+/// spreadsheet) or json (the whole register and ledger; json when absent),
+/// a page at a time (see [`super::export`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportQuery {
     pub format: Option<String>,
+    /// The `next` of the page before.
+    pub cursor: Option<String>,
+    /// Most rows (members, exchanges and listings together) in the page.
+    pub limit: Option<usize>,
 }

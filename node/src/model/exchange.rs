@@ -108,11 +108,13 @@ pub struct ReverseRequest {
     pub reason: String,
 }
 
-/// `GET /exchanges?limit=&order=`.
+/// `GET /exchanges?order=&cursor=&limit=`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExchangeQuery {
-    /// How many (the node's default when absent).
+    /// Most exchanges in the page (see [`super::page::MAX_PAGE_ITEMS`]).
     pub limit: Option<usize>,
     /// "oldest" for journal order; newest first otherwise.
     pub order: Option<String>,
+    /// The `next` of the page before (see [`super::Page`]).
+    pub cursor: Option<String>,
 }

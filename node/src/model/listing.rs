@@ -45,7 +45,8 @@ pub struct NewListing {
     pub description: String,
 }
 
-/// `GET /listings?category=&kind=&closed=`: open listings unless `closed`.
+/// `GET /listings?category=&kind=&closed=&cursor=&limit=`: open listings
+/// unless `closed`, a page at a time, in the order of their ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingQuery {
     pub category: Option<String>,
@@ -53,4 +54,8 @@ pub struct ListingQuery {
     /// Closed listings too.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub closed: bool,
+    /// The `next` of the page before (see [`super::Page`]).
+    pub cursor: Option<String>,
+    /// Most listings in the page (see [`super::page::MAX_PAGE_ITEMS`]).
+    pub limit: Option<usize>,
 }

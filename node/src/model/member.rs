@@ -138,7 +138,8 @@ pub struct MemberPatch {
     pub clear_own_limits: bool,
 }
 
-/// `GET /members?status=&kind=&skill=`: which members to list (all when empty).
+/// `GET /members?status=&kind=&skill=&cursor=&limit=`: which members to
+/// list (all when empty), a page at a time, in code order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberQuery {
     /// active, paused or left.
@@ -147,11 +148,8 @@ pub struct MemberQuery {
     pub kind: Option<String>,
     /// Only members offering a skill containing this text (any case).
     pub skill: Option<String>,
-}
-
-/// `?limit=`: how many to list, newest first (`GET /members/{code}/exchanges`,
-/// `GET /transfers`); the node's default when absent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LimitQuery {
+    /// The `next` of the page before (see [`super::Page`]).
+    pub cursor: Option<String>,
+    /// Most members in the page (see [`super::page::MAX_PAGE_ITEMS`]).
     pub limit: Option<usize>,
 }

@@ -19,13 +19,17 @@
 //! - [`listing`]: offers and requests.
 //! - [`peer`]: peer banks, transfers between banks, positions.
 //! - [`error`]: the body of every failed request.
+//! - [`page`]: one bounded page of a list and the cursor of the next.
+//! - [`export`]: the JSON export, a page at a time.
 
 pub mod audit;
 pub mod bank;
 pub mod error;
 pub mod exchange;
+pub mod export;
 pub mod listing;
 pub mod member;
+pub mod page;
 pub mod peer;
 pub mod report;
 
@@ -33,8 +37,10 @@ pub use audit::AuditReport;
 pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status};
 pub use error::{ErrorBody, ErrorDetail};
 pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
+pub use export::{BankView, ExportDocument, ExportPage};
 pub use listing::{ListingQuery, ListingView, NewListing};
-pub use member::{LimitQuery, LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
+pub use member::{LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
+pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_CURSOR_HEADER};
 pub use peer::{NewPeer, PeerView, PositionView, RemovePeerQuery, TransferKind, TransferView};
 pub use report::{AgencyTally, Report, Tally};
 
@@ -141,6 +147,7 @@ mod tests {
             exchanges: 1,
             balance_sum_minutes: 0,
             problems: vec!["entry 4 is damaged".into()],
+            more_problems: 2,
             notes: vec![],
         };
         round_trip(&audit);

@@ -4,12 +4,46 @@
 
 use std::path::Path;
 
-use amser_protocol::{EntryHash, MemberCode, Minutes};
+use amser_protocol::{EntryHash, MemberCode};
 
 use crate::ledger::{apply, LedgerRead, MemState};
 use crate::model::AuditReport;
 use crate::storage::journal::{scan, JournalError};
 use crate::storage::store::Store;
+use crate::storage::store::PAGE_SCAN_BUDGET;
+
+/// Most problems one audit report lists; past this it counts the rest
+/// (`more_problems`). A journal with more is damaged throughout, and the
+/// answer stays a bounded size however many members disagree.
+pub const MAX_AUDIT_PROBLEMS: usize = 100;
+
+/// Problems found, the first [`MAX_AUDIT_PROBLEMS`] kept and the rest counted.
+#[derive(Debug, Default)]
+struct Problems {
+    kept: Vec<String>,
+    more: usize,
+}
+
+impl Problems {
+    fn push(&mut self, problem: String) {
+        if self.kept.len() < MAX_AUDIT_PROBLEMS {
+            self.kept.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn extend(&mut self, other: Problems) {
+        for p in other.kept {
+            self.push(p);
+        }
+        self.more += other.more;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.more == 0
+    }
+}
 
 /// Audits the journal at `path` (reading at most `limit` bytes: the synced
 /// part, when a node is writing), and compares with `store` when given.
@@ -23,7 +57,7 @@ pub fn audit(path: &Path, limit: Option<u64>, store: Option<&Store>) -> AuditRep
 fn audit_once(path: &Path, limit: Option<u64>, store: Option<&Store>) -> (AuditReport, Compared) {
     let mut compared = Compared::Done;
     let mut state = MemState::default();
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let mut notes = Vec::new();
     let mut entries = 0u64;
     let scanned = scan(path, limit, |entry, hash| {
@@ -60,7 +94,8 @@ fn audit_once(path: &Path, limit: Option<u64>, store: Option<&Store>) -> (AuditR
         members: state.members.len(),
         exchanges: state.exchanges.len(),
         balance_sum_minutes: sum,
-        problems,
+        problems: problems.kept,
+        more_problems: problems.more,
         notes,
     };
     (report, compared)
@@ -75,7 +110,7 @@ enum Compared {
     Moved,
 }
 
-fn compare_with_store(state: &MemState, store: &Store, whole: bool, running: bool, problems: &mut Vec<String>) -> Compared {
+fn compare_with_store(state: &MemState, store: &Store, whole: bool, running: bool, problems: &mut Problems) -> Compared {
     let stored_head: (u64, EntryHash) = match store.head() {
         Ok(h) => h,
         Err(e) => {
@@ -86,7 +121,7 @@ fn compare_with_store(state: &MemState, store: &Store, whole: bool, running: boo
     if running && stored_head.0 > state.head.0 {
         return Compared::Moved;
     }
-    let mut found = Vec::new();
+    let mut found = Problems::default();
     compare_at(state, store, stored_head, whole, &mut found);
     if running && store.head().map(|h| h != stored_head).unwrap_or(false) {
         return Compared::Moved;
@@ -95,7 +130,7 @@ fn compare_with_store(state: &MemState, store: &Store, whole: bool, running: boo
     Compared::Done
 }
 
-fn compare_at(state: &MemState, store: &Store, stored_head: (u64, EntryHash), whole: bool, problems: &mut Vec<String>) {
+fn compare_at(state: &MemState, store: &Store, stored_head: (u64, EntryHash), whole: bool, problems: &mut Problems) {
     if !whole && stored_head.0 > state.head.0 {
         problems.push(format!(
             "journal entry {} cannot be read, yet the state database shows that entries up to {} were recorded: the end of the journal is damaged, not unfinished",
@@ -112,29 +147,40 @@ fn compare_at(state: &MemState, store: &Store, stored_head: (u64, EntryHash), wh
         problems.push(format!("the state database is at entry {} but the journal ends at entry {}", stored_head.0, state.head.0));
         return;
     }
-    match store.balances() {
+    // Each recomputed balance against sled's, one lookup at a time; then
+    // sled's accounts a page at a time, for any the journal never made.
+    for (code, minutes) in &state.balances {
+        match store.balance(code) {
+            Ok(s) if s != *minutes => {
+                problems.push(format!("{code}: the journal gives a balance of {minutes} but the state database holds {s}"))
+            }
+            Ok(_) => {}
+            Err(e) => return problems.push(format!("could not read balances: {e}")),
+        }
+    }
+    let mut after: Option<MemberCode> = None;
+    loop {
+        match store.balances_page(after.as_ref(), PAGE_SCAN_BUDGET) {
+            Ok(span) => {
+                for (code, _) in span.items.iter().filter(|(c, _)| !state.balances.contains_key(c)) {
+                    problems.push(format!("{code} has a balance in the state database but never appears in the journal"));
+                }
+                match span.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            Err(e) => return problems.push(format!("could not read balances: {e}")),
+        }
+    }
+    match store.clearings() {
         Ok(stored) => {
-            let stored: std::collections::BTreeMap<MemberCode, Minutes> = stored.into_iter().collect();
-            for (code, minutes) in &state.balances {
-                let s = stored.get(code).copied().unwrap_or_default();
-                if s != *minutes {
-                    problems.push(format!("{code}: the journal gives a balance of {minutes} but the state database holds {s}"));
-                }
-            }
-            for code in stored.keys().filter(|c| !state.balances.contains_key(*c)) {
-                problems.push(format!("{code} has a balance in the state database but never appears in the journal"));
-            }
-            match store.clearings() {
-                Ok(stored) => {
-                    let stored: std::collections::BTreeMap<_, _> = stored.into_iter().collect();
-                    if stored != state.clearing {
-                        problems.push("the clearing accounts in the state database differ from the journal's".into());
-                    }
-                }
-                Err(e) => problems.push(format!("could not read clearing accounts: {e}")),
+            let stored: std::collections::BTreeMap<_, _> = stored.into_iter().collect();
+            if stored != state.clearing {
+                problems.push("the clearing accounts in the state database differ from the journal's".into());
             }
         }
-        Err(e) => problems.push(format!("could not read balances: {e}")),
+        Err(e) => problems.push(format!("could not read clearing accounts: {e}")),
     }
 }
 
@@ -157,4 +203,24 @@ pub fn audit_running(ledger: &crate::storage::writer::LedgerHandle) -> AuditRepo
         (report, compared) = attempt();
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state database that disagrees on every one of a large register's
+    /// balances still gives an answer of a bounded size, with the count.
+    #[test]
+    fn a_report_lists_the_first_problems_and_counts_the_rest() {
+        let mut problems = Problems::default();
+        for i in 0..MAX_AUDIT_PROBLEMS + 50 {
+            problems.push(format!("member {i} disagrees"));
+        }
+        let mut more = Problems::default();
+        more.push("one more".into());
+        problems.extend(more);
+        assert_eq!((problems.kept.len(), problems.more), (MAX_AUDIT_PROBLEMS, 51));
+        assert_eq!(problems.kept[0], "member 0 disagrees", "the first found are the ones listed");
+    }
 }

@@ -1,10 +1,18 @@
 //! Exports for coordinators and funders: exchanges as CSV (for a
-//! spreadsheet), or the whole register and ledger as JSON.
+//! spreadsheet), or the whole register and ledger as JSON, a page at a time
+//! so that neither the node nor the export's reader holds a million
+//! entries at once.
+//!
+//! The export walks three sections in order: members (by code), exchanges
+//! (by journal entry, up to the head the first page saw, so an export taken
+//! while the bank records still ends), listings (by id). An
+//! [`ExportPosition`] says where the next page starts; the API turns it
+//! into an opaque cursor.
 
-use serde::Serialize;
+use amser_protocol::{ListingId, MemberCode};
 
-use crate::ledger::{ExchangeRecord, LedgerRead};
-use crate::model::{ExchangeView, ListingView, MemberView};
+use crate::ledger::{ExchangeRecord, LedgerError, LedgerRead};
+use crate::model::{BankView, ExchangeView, ExportPage, ListingView, MemberView, PolicyConfig};
 use crate::storage::store::{Store, StoreError};
 
 /// The CSV columns, in order.
@@ -24,77 +32,123 @@ pub const CSV_HEADER: [&str; 13] = [
     "reversal_reason",
 ];
 
-/// Every exchange as CSV, in journal order.
-pub fn exchanges_csv(store: &Store) -> Result<Vec<u8>, StoreError> {
+/// Which section the next page starts in, and after which row of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Section {
+    Members(Option<MemberCode>),
+    Exchanges(Option<u64>),
+    Listings(Option<ListingId>),
+}
+
+/// Where the next page of an export starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportPosition {
+    /// The journal head when the export began: later exchanges are not in it.
+    pub head: u64,
+    pub section: Section,
+}
+
+fn damaged(e: LedgerError) -> StoreError {
+    StoreError::Damaged(e.to_string())
+}
+
+/// One page of exchanges as CSV rows, in journal order from `from` (the
+/// header row first, on the first page only), and where the next starts.
+pub fn csv_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> Result<(Vec<u8>, Option<ExportPosition>), StoreError> {
+    let first = from.is_none();
+    let (head, after) = match from {
+        Some(ExportPosition { head, section: Section::Exchanges(after) }) => (head, after),
+        Some(_) => return Ok((Vec::new(), None)),
+        None => (store.head().map_err(damaged)?.0, None),
+    };
+    let bad = |e: csv::Error| StoreError::Damaged(e.to_string());
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut failed = None;
-    out.write_record(CSV_HEADER).map_err(|e| StoreError::Damaged(e.to_string()))?;
-    store.for_each_exchange(|r: ExchangeRecord| {
-        let x = &r.exchange;
-        let join = |v: &[amser_protocol::MemberCode]| v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ");
-        let row = [
-            x.id.to_hex(),
-            r.seq.to_string(),
-            x.date.to_string(),
-            join(&x.providers),
-            join(&x.receivers),
-            x.minutes_each.0.to_string(),
-            format!("{:.2}", x.minutes_each.as_hours_f64()),
-            (x.minutes_each.0 * x.providers.len() as i64).to_string(),
-            x.category.clone(),
-            x.note.clone(),
-            x.recorded_by.clone(),
-            r.reversed.is_some().to_string(),
-            r.reversed.as_ref().map(|(_, why)| why.clone()).unwrap_or_default(),
-        ];
-        if let Err(e) = out.write_record(&row) {
-            failed = Some(e);
+    if first {
+        out.write_record(CSV_HEADER).map_err(bad)?;
+    }
+    let span = store.exchanges_through(after, head, limit)?;
+    for r in span.items {
+        out.write_record(csv_row(&r)).map_err(bad)?;
+    }
+    let next = span.next.map(|seq| ExportPosition { head, section: Section::Exchanges(Some(seq)) });
+    Ok((out.into_inner().map_err(|e| StoreError::Damaged(e.to_string()))?, next))
+}
+
+fn csv_row(r: &ExchangeRecord) -> [String; 13] {
+    let x = &r.exchange;
+    let join = |v: &[MemberCode]| v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ");
+    [
+        x.id.to_hex(),
+        r.seq.to_string(),
+        x.date.to_string(),
+        join(&x.providers),
+        join(&x.receivers),
+        x.minutes_each.0.to_string(),
+        format!("{:.2}", x.minutes_each.as_hours_f64()),
+        (x.minutes_each.0 * x.providers.len() as i64).to_string(),
+        x.category.clone(),
+        x.note.clone(),
+        x.recorded_by.clone(),
+        r.reversed.is_some().to_string(),
+        r.reversed.as_ref().map(|(_, why)| why.clone()).unwrap_or_default(),
+    ]
+}
+
+/// One page of the JSON export from `from` (the bank and policy on the
+/// first page), at most `limit` rows across the sections, and where the
+/// next page starts.
+pub fn json_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> Result<(ExportPage, Option<ExportPosition>), StoreError> {
+    let mut page =
+        ExportPage { bank: None, policy: None, head_seq: None, members: vec![], exchanges: vec![], listings: vec![], next: None };
+    let ExportPosition { head, mut section } = match from {
+        Some(p) => p,
+        None => {
+            page.bank = store.profile().map_err(damaged)?.map(|p| BankView {
+                bank_id: p.bank.to_string(),
+                name: p.name,
+                handle: p.handle.to_string(),
+                region: p.region,
+            });
+            page.policy = Some(PolicyConfig::from_policy(&store.policy().map_err(damaged)?));
+            let head = store.head().map_err(damaged)?.0;
+            page.head_seq = Some(head);
+            ExportPosition { head, section: Section::Members(None) }
         }
-    })?;
-    if let Some(e) = failed {
-        return Err(StoreError::Damaged(e.to_string()));
+    };
+    let rows = |p: &ExportPage| p.members.len() + p.exchanges.len() + p.listings.len();
+    loop {
+        let left = limit.saturating_sub(rows(&page));
+        if left == 0 {
+            return Ok((page, Some(ExportPosition { head, section })));
+        }
+        section = match section {
+            Section::Members(after) => {
+                let span = store.members_page(after.as_ref(), left, |_| true)?;
+                for m in span.items {
+                    let balance = store.balance(&m.code).map_err(damaged)?;
+                    page.members.push(MemberView::new(m, balance));
+                }
+                match span.next {
+                    Some(code) => return Ok((page, Some(ExportPosition { head, section: Section::Members(Some(code)) }))),
+                    None => Section::Exchanges(None),
+                }
+            }
+            Section::Exchanges(after) => {
+                let span = store.exchanges_through(after, head, left)?;
+                page.exchanges.extend(span.items.into_iter().map(ExchangeView::from));
+                match span.next {
+                    Some(seq) => return Ok((page, Some(ExportPosition { head, section: Section::Exchanges(Some(seq)) }))),
+                    None => Section::Listings(None),
+                }
+            }
+            Section::Listings(after) => {
+                let span = store.listings_page(after.as_ref(), left, |_| true)?;
+                page.listings.extend(span.items.into_iter().map(ListingView::from));
+                match span.next {
+                    Some(id) => return Ok((page, Some(ExportPosition { head, section: Section::Listings(Some(id)) }))),
+                    None => return Ok((page, None)),
+                }
+            }
+        };
     }
-    out.into_inner().map_err(|e| StoreError::Damaged(e.to_string()))
-}
-
-/// The bank as exported: ids and dates as text, the same as the API shows them.
-#[derive(Debug, Serialize)]
-pub struct BankView {
-    pub bank_id: String,
-    pub name: String,
-    pub handle: String,
-    pub region: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct JsonExport {
-    pub bank: Option<BankView>,
-    pub policy: crate::config::PolicyConfig,
-    pub members: Vec<MemberView>,
-    pub exchanges: Vec<ExchangeView>,
-    pub listings: Vec<ListingView>,
-}
-
-/// The register and the ledger as one JSON document (members with their balances).
-pub fn json(store: &Store) -> Result<JsonExport, StoreError> {
-    let damaged = |e: crate::ledger::LedgerError| StoreError::Damaged(e.to_string());
-    let mut exchanges = Vec::new();
-    store.for_each_exchange(|r| exchanges.push(ExchangeView::from(r)))?;
-    let mut members = Vec::new();
-    for m in store.members()? {
-        let balance = store.balance(&m.code).map_err(damaged)?;
-        members.push(MemberView::new(m, balance));
-    }
-    Ok(JsonExport {
-        bank: store.profile().map_err(damaged)?.map(|p| BankView {
-            bank_id: p.bank.to_string(),
-            name: p.name,
-            handle: p.handle.to_string(),
-            region: p.region,
-        }),
-        policy: crate::config::PolicyConfig::from_policy(&store.policy().map_err(damaged)?),
-        members,
-        exchanges,
-        listings: store.listings()?.into_iter().map(ListingView::from).collect(),
-    })
 }

@@ -15,9 +15,16 @@ pub fn report(store: &Store, today: ServiceDate, active_months: Option<u32>) -> 
     let policy = store.policy().map_err(|e| StoreError::Damaged(e.to_string()))?;
     let months = active_months.unwrap_or(policy.active_months);
     let since = today.months_before(months);
-    let members = store.members()?;
-    let agencies: BTreeMap<MemberCode, String> =
-        members.iter().filter(|m| m.profile.kind == MemberKind::Agency).map(|m| (m.code.clone(), m.profile.name.clone())).collect();
+    // One member at a time: the report keeps agencies' names and counts, not the register.
+    let (mut agencies, mut members, mut members_by_status) = (BTreeMap::new(), 0usize, BTreeMap::new());
+    store.for_each_member(|m| {
+        members += 1;
+        *members_by_status.entry(m.status.to_string()).or_insert(0) += 1;
+        if m.profile.kind == MemberKind::Agency {
+            agencies.insert(m.code, m.profile.name);
+        }
+    })?;
+    let agencies: BTreeMap<MemberCode, String> = agencies;
     let mut total = Tally::default();
     let mut active = BTreeSet::new();
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
@@ -53,10 +60,6 @@ pub fn report(store: &Store, today: ServiceDate, active_months: Option<u32>) -> 
             }
         }
     })?;
-    let mut members_by_status = BTreeMap::new();
-    for m in &members {
-        *members_by_status.entry(m.status.to_string()).or_insert(0) += 1;
-    }
     Ok(Report {
         bank: profile.map(|p| p.name).unwrap_or_default(),
         as_of: today.to_string(),
@@ -64,7 +67,7 @@ pub fn report(store: &Store, today: ServiceDate, active_months: Option<u32>) -> 
         active_members: active.len(),
         active_since: since.to_string(),
         active_months: months,
-        members: members.len(),
+        members,
         members_by_status,
         by_category,
         by_month,

@@ -45,6 +45,9 @@
 //! exchange: about 60% less sled CPU per exchange than one key per record
 //! and index entry. A state database in another layout is rebuilt from the
 //! journal when the node starts ([`Store::layout_is_current`]).
+//!
+//! `pages` (a child module) holds the paged reads the API's lists use: a
+//! range of keys from a position, a bounded page at a time.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -57,6 +60,9 @@ use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+
+mod pages;
+pub use pages::{Span, PAGE_SCAN_BUDGET};
 
 /// A transfer between other banks and the payee bank's decision on it, both
 /// checked before they are kept (the federation's pairing makes these).
@@ -366,10 +372,6 @@ impl Store {
             }
             _ => Ok(None),
         }
-    }
-
-    pub fn listings(&self) -> Result<Vec<ListingRecord>, StoreError> {
-        self.scan_prefix("l:")
     }
 
     pub fn find_listing(&self, id: &str) -> Result<Option<ListingRecord>, StoreError> {
