@@ -32,6 +32,7 @@ use super::delivery::{Retry, FIRST_RETRY};
 use super::gossip::Validator;
 use super::pairing::Pairing;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
+use super::vouching::{Bounds, Vouching};
 use crate::clock::Clock;
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
 use crate::storage::writer::{LedgerHandle, Reply};
@@ -97,7 +98,8 @@ pub async fn start(
         mdns: settings.mdns,
         federation: settings.federation.clone(),
     };
-    let (net, events) = swarm::start(config, Arc::new(Validator { federation })).await?;
+    let vouching = Arc::new(RwLock::new(Vouching::new(profile.bank, Bounds::default())));
+    let (net, events) = swarm::start(config, Arc::new(Validator { federation, vouching: vouching.clone() })).await?;
     for b in &settings.bootstrap {
         match b.parse::<libp2p::Multiaddr>() {
             Ok(addr) => match addr.iter().last() {
@@ -125,6 +127,7 @@ pub async fn start(
         published_head: 0,
         catch_ups: Arc::default(),
         pairing: Arc::default(),
+        vouching,
         tasks: JoinSet::new(),
     };
     let task = tokio::spawn(driver.run(events, stop));
@@ -154,6 +157,8 @@ pub(super) struct Driver {
     pub(super) catch_ups: Arc<Mutex<HashMap<BankId, CatchUp>>>,
     /// Other banks' transfers and decisions waiting for their other half.
     pub(super) pairing: Arc<Mutex<Pairing>>,
+    /// Who the federation is for us: admitted banks and the third parties they vouch for.
+    pub(super) vouching: Arc<RwLock<Vouching>>,
     /// Deliveries and gossip in progress; aborted when the driver stops.
     pub(super) tasks: JoinSet<()>,
 }
@@ -212,6 +217,7 @@ impl Driver {
 
     async fn sync_peers(&mut self) -> Result<(), LedgerError> {
         let lines = self.read(|s| Ok(s.peers()?)).await?;
+        let admission_changed = lines.iter().any(|l| self.peers.get(&l.bank).is_none_or(|p| p.removed != l.removed));
         for line in lines {
             let peer = peer_of(&line.bank);
             let changed = self.peers.get(&line.bank) != Some(&line);
@@ -239,6 +245,9 @@ impl Driver {
                     self.net.find_peer(peer).await.ok();
                 }
             }
+        }
+        if admission_changed {
+            self.refresh_vouching().await;
         }
         Ok(())
     }

@@ -7,7 +7,11 @@
 //!   answers to peers' requests; its parts: `delivery` (our pending
 //!   transfers to their payee banks, with backoff), `catch_up` (reading
 //!   peers' public logs) and `gossip` (heads, statements, evidence).
+//! - `statements`: other banks' statements as they arrive: settling our
+//!   transfers, comparing decisions (two verdicts are evidence), keeping pairs.
 //! - [`pairing`]: other banks' statements kept only as decided pairs.
+//! - [`vouching`]: who the federation is for us: admitted banks and the third
+//!   parties they vouch for, bounded; gossip is heard only from them.
 //! - [`positions`]: the hours between every pair of banks, from what is kept.
 
 mod catch_up;
@@ -17,6 +21,8 @@ pub mod driver;
 mod gossip;
 pub mod pairing;
 pub mod positions;
+mod statements;
 pub mod swarm;
+pub mod vouching;
 
 pub use driver::{start, FederationHandle, PeerPresence, Settings};
