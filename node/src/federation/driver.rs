@@ -32,6 +32,7 @@ use super::delivery::{Retry, FIRST_RETRY};
 use super::gossip::Validator;
 use super::pairing::Pairing;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
+use super::scoring::Scoring;
 use super::vouching::{Bounds, Vouching};
 use crate::clock::Clock;
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
@@ -97,6 +98,7 @@ pub async fn start(
         listen: settings.listen.clone(),
         mdns: settings.mdns,
         federation: settings.federation.clone(),
+        scoring: Scoring::default(),
     };
     let vouching = Arc::new(RwLock::new(Vouching::new(profile.bank, Bounds::default())));
     let (net, events) = swarm::start(config, Arc::new(Validator { federation, vouching: vouching.clone() })).await?;

@@ -2,7 +2,9 @@
 //! turns what peers say into ledger commands and back.
 //!
 //! - [`swarm`]: the task that owns the libp2p `Swarm` (allow list, gossip,
-//!   request-response, Kademlia, mDNS) and its [`codec`] for direct requests.
+//!   request-response, Kademlia, mDNS) and its [`codec`] for direct requests;
+//!   [`scoring`]: gossip peer scoring, the flood gauge and the backoff of a
+//!   peer kept out for bad gossip.
 //! - [`driver`]: the event loop between the swarm and the ledger, and the
 //!   answers to peers' requests; its parts: `delivery` (our pending
 //!   transfers to their payee banks, with backoff), `catch_up` (reading
@@ -21,6 +23,7 @@ pub mod driver;
 mod gossip;
 pub mod pairing;
 pub mod positions;
+pub mod scoring;
 mod statements;
 pub mod swarm;
 pub mod vouching;
