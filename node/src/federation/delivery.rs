@@ -58,15 +58,16 @@ impl Driver {
                 let request = PeerRequest::Deliver { transfer: record.signed, note: record.note };
                 match net.request(peer_of(&to), request).await {
                     Ok(PeerResponse::Decided { decision }) => {
-                        // What it answers us must be what it said to everyone else.
+                        match statements.ledger.submit(Command::ApplyDecision { signed: decision.clone() }).await {
+                            Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
+                            Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
+                        }
+                        // What it answers us must be what it said to everyone else
+                        // (compared after settling, so a decision that raced in by gossip is in our record).
                         if let Ok(PublicMessage::Decision(d)) = PublicMessage::check(&decision, statements.federation) {
                             if let Err(e) = statements.compare_decision(&d, &decision).await {
                                 tracing::warn!(transfer = %id, error = %e, "could not compare the other bank's decision with what we hold");
                             }
-                        }
-                        match statements.ledger.submit(Command::ApplyDecision { signed: decision }).await {
-                            Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
-                            Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
                         }
                     }
                     Ok(PeerResponse::Refused { reason }) => {

@@ -92,7 +92,6 @@ impl Statements {
     /// whether that kept something new.
     pub(super) async fn learn(&self, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
         if let PublicMessage::Decision(decision) = &said {
-            self.compare_decision(decision, &signed).await?;
             let id = decision.transfer;
             let ours = on_store(&self.ledger, move |s| s.transfer(&id)).await?;
             if ours.is_some_and(|r| r.role == TransferRole::Outgoing && r.is_pending() && r.transfer.to == decision.by) {
@@ -101,6 +100,9 @@ impl Statements {
                     Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
                 }
             }
+            // After settling: of two decisions racing in by two paths, the later
+            // to settle finds the other in our record.
+            self.compare_decision(decision, &signed).await?;
         }
         // A half waits on its signer's word if we know the signer, else on the
         // word of the bank that must decide it (whose log brought it).
