@@ -125,10 +125,15 @@ async fn a_bank_flooding_invalid_gossip_is_kept_out_for_the_backoff_and_then_let
     // Both peers' gossip reaches Rhymney.
     let mut seq = 0;
     for (peer, key) in [(&mallory, &mallory_key), (&gwynedd, &gwynedd_key)] {
-        until(&mut heard, "Rhymney hears a peer's gossip", |e| gossip_from(e, peer.local_peer), async || {
-            seq += 1;
-            peer.publish(head(key, seq, true)).await.unwrap();
-        })
+        until(
+            &mut heard,
+            "Rhymney hears a peer's gossip",
+            |e| gossip_from(e, peer.local_peer),
+            async || {
+                seq += 1;
+                peer.publish(head(key, seq, true)).await.unwrap();
+            },
+        )
         .await;
     }
 
@@ -142,8 +147,13 @@ async fn a_bank_flooding_invalid_gossip_is_kept_out_for_the_backoff_and_then_let
         })
     };
     let mallory_peer = mallory.local_peer;
-    until(&mut heard, "Rhymney disconnects Mallory", |e| matches!(e, NetEvent::Disconnected(p) if *p == mallory_peer).then_some(()), async || {})
-        .await;
+    until(
+        &mut heard,
+        "Rhymney disconnects Mallory",
+        |e| matches!(e, NetEvent::Disconnected(p) if *p == mallory_peer).then_some(()),
+        async || {},
+    )
+    .await;
     let kept_out_at = Instant::now();
     flood.await.unwrap();
 
@@ -153,17 +163,27 @@ async fn a_bank_flooding_invalid_gossip_is_kept_out_for_the_backoff_and_then_let
 
     // Gwynedd is not touched by any of it.
     let gwynedd_peer = gwynedd.local_peer;
-    until(&mut heard, "Rhymney still hears Gwynedd", |e| gossip_from(e, gwynedd_peer), async || {
-        seq += 1;
-        gwynedd.publish(head(&gwynedd_key, seq, true)).await.unwrap();
-    })
+    until(
+        &mut heard,
+        "Rhymney still hears Gwynedd",
+        |e| gossip_from(e, gwynedd_peer),
+        async || {
+            seq += 1;
+            gwynedd.publish(head(&gwynedd_key, seq, true)).await.unwrap();
+        },
+    )
     .await;
     assert!(gwynedd.connected().await.unwrap().contains(&rhymney.local_peer));
 
     // After the backoff, Mallory (still admitted: nobody allowed it again) connects.
-    until(&mut heard, "Mallory connects again", |e| matches!(e, NetEvent::Connected(p) if *p == mallory_peer).then_some(()), async || {
-        mallory.dial(rhymney.local_peer).await.unwrap();
-    })
+    until(
+        &mut heard,
+        "Mallory connects again",
+        |e| matches!(e, NetEvent::Connected(p) if *p == mallory_peer).then_some(()),
+        async || {
+            mallory.dial(rhymney.local_peer).await.unwrap();
+        },
+    )
     .await;
     assert!(kept_out_at.elapsed() + Duration::from_millis(500) >= BACKOFF, "let back after {:?}", kept_out_at.elapsed());
 }

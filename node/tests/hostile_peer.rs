@@ -56,7 +56,13 @@ async fn rhymney(dir: &std::path::Path) -> Node {
 
 /// A hostile peer's own libp2p node, connected to `node`.
 async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
-    let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: FEDERATION.into(), scoring: Default::default() };
+    let config = NetworkConfig {
+        key_seed: seed,
+        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        mdns: false,
+        federation: FEDERATION.into(),
+        scoring: Default::default(),
+    };
     let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
     let target = peer_of(&node.bank);
     let addr: libp2p::Multiaddr = node.federation.listen_addrs()[0].parse().unwrap();

@@ -164,7 +164,10 @@ mod tests {
         let (t, ts) = transfer(&rhymney, bank_id(&gwynedd), 1);
         let (d, ds) = decision(&gwynedd, t.transfer_id());
         assert_eq!(pairing.offer(&t, ts.clone(), t.signer()), None);
-        assert_eq!(pairing.offer(&d, ds.clone(), d.signer()), Some(DecidedPair { id: t.transfer_id(), transfer: ts.clone(), decision: ds.clone() }));
+        assert_eq!(
+            pairing.offer(&d, ds.clone(), d.signer()),
+            Some(DecidedPair { id: t.transfer_id(), transfer: ts.clone(), decision: ds.clone() })
+        );
         assert_eq!(pairing.waiting(), 0);
         assert!(pairing.offer(&d, ds.clone(), d.signer()).is_none());
         assert!(pairing.offer(&t, ts.clone(), t.signer()).is_some(), "decision first, then the transfer");

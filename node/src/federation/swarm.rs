@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Behaviours: allow list, identify, ping, gossipsub (strict signing, manual
-//! validation, content-addressed ids) on the federation topic,
+//! validation, content-addressed ids, peer scoring with a flood gauge and a
+//! backoff for peers kept out: `scoring`) on the federation topic,
 //! request-response with [`codec::PeerCodec`], Kademlia under our own
 //! protocol name (never the public IPFS DHT), mDNS when configured.
 

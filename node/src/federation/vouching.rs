@@ -88,7 +88,11 @@ impl Vouching {
     /// Starts again from the banks admitted now and the pairs kept (in any
     /// order); returns which of those pairs now fall outside the rules and
     /// are to be forgotten, by their position in `kept`.
-    pub fn rebuild<'a>(&mut self, admitted: impl IntoIterator<Item = BankId>, kept: impl IntoIterator<Item = &'a PairSummary>) -> Vec<usize> {
+    pub fn rebuild<'a>(
+        &mut self,
+        admitted: impl IntoIterator<Item = BankId>,
+        kept: impl IntoIterator<Item = &'a PairSummary>,
+    ) -> Vec<usize> {
         self.admitted = admitted.into_iter().collect();
         self.vouched.clear();
         self.pairs.clear();

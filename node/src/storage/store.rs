@@ -32,7 +32,8 @@
 //! journal and is not ours to vouch for: every message in it was verified
 //! before it was kept, and if it is lost, catching up again refills it.
 //! ```text
-//! vt:<transfer id>    a signed transfer and the payee bank's signed decision
+//! vt:<transfer id>    a signed transfer and the payee bank's signed decision (kept,
+//!                     and forgotten, as the federation's `vouching` rules say)
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! ```
 //!
@@ -531,7 +532,8 @@ impl Store {
             .scan_prefix("vt:")
             .map(|kv| {
                 let (k, v) = kv?;
-                let id = k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
+                let id =
+                    k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
                 let (transfer, decision) = dec("transfer seen", &v)?;
                 Ok(DecidedPair { id: TransferId(id), transfer, decision })
             })
