@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         match &request {
             PeerRequest::Deliver { transfer, .. } => signed(transfer),
             PeerRequest::Status { transfer } => assert_eq!(transfer.to_hex().parse(), Ok(*transfer)),
-            PeerRequest::Log { .. } | PeerRequest::Hello => {}
+            PeerRequest::Log { .. } | PeerRequest::Hello | PeerRequest::NewestHead | PeerRequest::Recall { .. } => {}
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -34,6 +34,11 @@ fuzz_target!(|data: &[u8]| {
             PeerResponse::Decided { decision } => signed(decision),
             PeerResponse::Log { entries, .. } => entries.iter().for_each(signed),
             PeerResponse::Hello { handle, .. } => assert_eq!(handle.as_str().parse().as_ref(), Ok(handle)),
+            PeerResponse::NewestHead { head } => head.iter().for_each(signed),
+            PeerResponse::Recalled { pairs, .. } => pairs.iter().for_each(|p| {
+                signed(&p.transfer);
+                signed(&p.decision);
+            }),
             PeerResponse::Unknown | PeerResponse::Refused { .. } => {}
         }
     }

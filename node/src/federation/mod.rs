@@ -9,9 +9,10 @@
 //!   answers to peers' requests; its parts: `delivery` (our pending
 //!   transfers to their payee banks, with backoff), `catch_up` (reading
 //!   peers' public logs), `gossip` (heads, statements, evidence),
-//!   `inbound` (peers' requests answered concurrently, bounded per bank)
-//!   and `head_check` (our journal against the newest head of ours each
-//!   peer holds, before we gossip one).
+//!   `inbound` (peers' requests answered concurrently, bounded per bank),
+//!   `head_check` (our journal against the newest head of ours each peer
+//!   holds, before we gossip one) and `recall` (reading back from peers,
+//!   after a lost disk, what we had signed with them).
 //! - `statements`: other banks' statements as they arrive: settling our
 //!   transfers, comparing decisions (two verdicts are evidence), keeping pairs.
 //! - [`pairing`]: other banks' statements kept only as decided pairs.
@@ -28,6 +29,7 @@ mod head_check;
 mod inbound;
 pub mod pairing;
 pub mod positions;
+mod recall;
 pub mod scoring;
 mod statements;
 pub mod swarm;

@@ -63,6 +63,7 @@ use thiserror::Error;
 use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 
 mod pages;
+mod view;
 pub use pages::{Span, PAGE_SCAN_BUDGET};
 
 /// A transfer between other banks and the payee bank's decision on it, both
@@ -507,7 +508,7 @@ impl Store {
     }
 }
 
-/// Our public log, and what we keep of other banks' public logs.
+/// Our public log (what we keep of other banks' is in `view`).
 impl Store {
     /// Our public log from journal entry `from_seq` on: each transfer we
     /// signed as payer, and each transfer we received followed by our signed
@@ -539,88 +540,8 @@ impl Store {
         Ok((out, next_seq))
     }
 
-    fn head_seq(&self) -> Result<u64, StoreError> {
+    pub(super) fn head_seq(&self) -> Result<u64, StoreError> {
         Ok(self.get::<(u64, EntryHash)>(b"meta:head")?.map(|(seq, _)| seq).unwrap_or(0))
-    }
-
-    /// Keeps a transfer between other banks with the payee bank's decision
-    /// (paired by the federation's pairing). Returns whether it was new.
-    pub fn remember_pair(&self, pair: &DecidedPair) -> Result<bool, StoreError> {
-        let previous =
-            self.view.compare_and_swap(key("vt:", &pair.id.0), None as Option<&[u8]>, Some(enc(&(&pair.transfer, &pair.decision))))?;
-        Ok(previous.is_ok())
-    }
-
-    /// Every decided transfer other banks told us of: (transfer, decision).
-    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, SignedMessage)>, StoreError> {
-        self.view.scan_prefix("vt:").map(|kv| dec("transfer seen", &kv?.1)).collect()
-    }
-
-    /// Every kept pair, with its transfer id.
-    pub fn kept_pairs(&self) -> Result<Vec<DecidedPair>, StoreError> {
-        self.view
-            .scan_prefix("vt:")
-            .map(|kv| {
-                let (k, v) = kv?;
-                let id =
-                    k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
-                let (transfer, decision) = dec("transfer seen", &v)?;
-                Ok(DecidedPair { id: TransferId(id), transfer, decision })
-            })
-            .collect()
-    }
-
-    /// The kept pair on one transfer, if any: (transfer, decision).
-    pub fn kept_pair(&self, id: &TransferId) -> Result<Option<(SignedMessage, SignedMessage)>, StoreError> {
-        match self.view.get(key("vt:", &id.0))? {
-            Some(v) => Ok(Some(dec("transfer seen", &v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Forgets a kept pair (its banks no longer vouched for).
-    pub fn forget_pair(&self, id: &TransferId) -> Result<(), StoreError> {
-        self.view.remove(key("vt:", &id.0))?;
-        Ok(())
-    }
-
-    /// The next seq of `bank`'s public log we have not read.
-    pub fn log_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
-        match self.view.get(key("vc:", &bank.0))? {
-            Some(v) => seq_of("log cursor", &v),
-            None => Ok(0),
-        }
-    }
-
-    pub fn set_log_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
-        self.view.insert(key("vc:", &bank.0), next_seq.to_be_bytes().to_vec())?;
-        Ok(())
-    }
-
-    /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
-    pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
-        match self.view.get(key("vh:", &bank.0))? {
-            Some(v) => Ok(Some(dec("newest head", &v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Keeps `signed` (a verified head of `bank` at `seq`) if it is newer
-    /// than the one held. Returns whether it was kept.
-    pub fn keep_newest_head(&self, bank: &BankId, seq: u64, signed: &SignedMessage) -> Result<bool, StoreError> {
-        let newer = enc(&(seq, signed));
-        let mut kept = false;
-        // Atomic, so two heads arriving at once cannot leave the older one.
-        self.view.fetch_and_update(key("vh:", &bank.0), |held| {
-            let held_seq = held.and_then(|v| dec::<(u64, SignedMessage)>("newest head", v).ok()).map(|(s, _)| s);
-            kept = held_seq.is_none_or(|h| h < seq);
-            if kept {
-                Some(newer.clone())
-            } else {
-                held.map(<[u8]>::to_vec)
-            }
-        })?;
-        Ok(kept)
     }
 }
 
