@@ -99,6 +99,10 @@ impl From<StoreError> for LedgerError {
 
 /// Name of the sled tree of other banks' public statements.
 const VIEW_TREE: &str = "federation_view";
+/// How long opening the state database waits for sled's lock to be let go.
+pub const STATE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Between two tries at sled's lock.
+const STATE_LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Handle to the state database; cheap to clone, safe to share across threads.
 #[derive(Clone)]
@@ -220,8 +224,21 @@ fn evidence_key(bank: &BankId, id: &EvidenceId) -> Vec<u8> {
 }
 
 impl Store {
+    /// Opens the state database. sled's lock on it outlives a closed
+    /// database by a moment (its threads let go of it after the last
+    /// handle), so a node started right after another stopped in the same
+    /// process waits for it, up to [`STATE_LOCK_WAIT`]; two nodes on one
+    /// data directory are kept apart by the node's own lock first.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open()?;
+        let deadline = std::time::Instant::now() + STATE_LOCK_WAIT;
+        let db = loop {
+            match sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open() {
+                Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(STATE_LOCK_RETRY);
+                }
+                other => break other?,
+            }
+        };
         let view = db.open_tree(VIEW_TREE)?;
         Ok(Store { db, view })
     }
