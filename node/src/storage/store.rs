@@ -37,6 +37,7 @@
 //!                     and forgotten, as the federation's `vouching` rules say)
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
+//! vr:<bank>           next seq of that bank's journal to ask it to recall from (u64 BE)
 //! ```
 //!
 //! Why this layout (LAYOUT 4; 3 added `tp:`, 4 added `e:`): sled 0.34 costs several microseconds per key
