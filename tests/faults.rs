@@ -399,9 +399,12 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
     let aside = copies.path().join("right-journal.amj");
     for step in 0..faults {
         std::thread::sleep(rng.millis(BETWEEN_FAULTS_MS));
-        if let Some((pair, until)) = partition {
-            if step >= until {
-                fed.heal(pair);
+        // A bank whose disk is failing cannot say whom it sees: a partition
+        // with it is healed (and checked) once its disk is mended.
+        let failing = |disk: Option<DiskFault>, i: usize| disk.is_some_and(|d| d.site() == i);
+        if let Some(((a, b), until)) = partition {
+            if step >= until && !failing(disk, a) && !failing(disk, b) {
+                fed.heal((a, b));
                 partition = None;
             }
         }
@@ -438,9 +441,14 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
             }
             2 if partition.is_none() => {
                 let pair = rng.pair();
-                fed.cut(pair);
-                partition = Some((pair, step + rng.within(LASTS_FAULTS)));
-                tally.partitions += 1;
+                if healthy(pair.0) && healthy(pair.1) {
+                    fed.cut(pair);
+                    partition = Some((pair, step + rng.within(LASTS_FAULTS)));
+                    tally.partitions += 1;
+                } else {
+                    fed.link(pair).reset();
+                    tally.resets += 1;
+                }
             }
             3 if delay.is_none() => {
                 let link = rng.pair();
@@ -496,14 +504,14 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
     }
 
     // Heal everything, stop the clients, and get an answer for every request.
+    if let Some(fault) = disk {
+        tally.disk_restarts += u64::from(mend(&mut fed, fault));
+    }
     if let Some((pair, _)) = partition {
         fed.heal(pair);
     }
     if let Some((link, _)) = delay {
         fed.link(link).set_delay(Duration::ZERO);
-    }
-    if let Some(fault) = disk {
-        tally.disk_restarts += u64::from(mend(&mut fed, fault));
     }
     stop.store(true, Ordering::Release);
     let unanswered: Vec<Request> = clients.into_iter().flat_map(|c| c.join().expect("a client thread panicked")).collect();
