@@ -187,7 +187,13 @@ async fn gossip(n: usize) -> (Duration, Duration) {
     for i in 0..n {
         let mut seed = [0u8; 32];
         seed[..8].copy_from_slice(&(i as u64 + 1000).to_le_bytes());
-        let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: "bench".into() };
+        let config = NetworkConfig {
+            key_seed: seed,
+            listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+            mdns: false,
+            federation: "bench".into(),
+            scoring: Default::default(),
+        };
         let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.expect("gossip node");
         nets.push((net, seed));
         inboxes.push(events);

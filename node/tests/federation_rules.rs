@@ -365,3 +365,40 @@ fn gwynedd_refuses_a_transfer_whose_category_is_free_text_without_repeating_it()
     assert!(!String::from_utf8_lossy(&body).contains("insulin"), "the signed refusal repeats no free text");
     assert_eq!(f.gwynedd.state.balance(&f.gwen).unwrap(), Minutes(0));
 }
+
+/// Gwynedd accepts Mair's transfer, then signs a rejection of the same
+/// transfer. Rhymney, holding both, records them as evidence: Gwynedd's
+/// line freezes. The same verdict signed twice (another time) is no
+/// evidence, nor are two decisions on two transfers.
+#[test]
+fn two_verdicts_signed_on_one_transfer_are_evidence_that_freezes_the_line() {
+    use amser_protocol::federation::{Decision, Evidence};
+    use amser_protocol::signing::MessageKind;
+    let mut f = federation(50);
+    let transfer = gwen_helps_mair(&mut f, 60);
+    let accepted = deliver(&mut f, &transfer);
+    f.rhymney.run(Command::ApplyDecision { signed: accepted.clone() }).unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&GWYNEDD.seed);
+    let id = accepted.verify(federation_id()).map(|v| Decision::decode(&v.body).unwrap().transfer).unwrap();
+    let decision = |verdict: Verdict, on, ms| {
+        let d = Decision { transfer: on, by: f.gwynedd.id(), verdict, decided_ms: ms };
+        common::sign_in_federation(&key, MessageKind::Decision, d.encode().unwrap())
+    };
+    let record = |first: &SignedMessage, second: SignedMessage| Command::RecordEvidence {
+        against: f.gwynedd.id(),
+        evidence: Evidence { first: first.clone(), second },
+    };
+    let same_again = record(&accepted, decision(Verdict::Accept, id, NOW + 1));
+    let other_transfer = record(&accepted, decision(Verdict::Reject(RejectReason::PayeeCeiling), Default::default(), NOW));
+    let lie = record(&accepted, decision(Verdict::Reject(RejectReason::PayeeCeiling), id, NOW));
+    for not_evidence in [same_again, other_transfer] {
+        assert!(matches!(f.rhymney.run(not_evidence), Err(LedgerError::BadMessage(_))));
+    }
+    assert!(!f.rhymney.state.peer(&f.gwynedd.id()).unwrap().unwrap().frozen);
+    match f.rhymney.run(lie).unwrap().into_entry().unwrap().body {
+        EntryBody::EvidenceRecorded { against, .. } => assert_eq!(against, f.gwynedd.id()),
+        other => panic!("{other:?}"),
+    }
+    assert!(f.rhymney.state.peer(&f.gwynedd.id()).unwrap().unwrap().frozen, "Gwynedd's line is frozen");
+    check_invariants(&f);
+}

@@ -42,7 +42,13 @@ impl GossipValidator for AcceptAll {
 
 /// Another bank's own libp2p node (Mallory or Gwynedd), dialling `node`.
 async fn bank_at_the_wire(seed: [u8; 32], node: &Node) -> NetworkHandle {
-    let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: FEDERATION.into() };
+    let config = NetworkConfig {
+        key_seed: seed,
+        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        mdns: false,
+        federation: FEDERATION.into(),
+        scoring: Default::default(),
+    };
     let (net, _events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
     let target = peer_of(&node.bank);
     net.allow(target).await.unwrap();

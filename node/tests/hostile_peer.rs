@@ -13,7 +13,7 @@ use amser_node::federation::swarm::{self, peer_of, GossipValidator, NetEvent, Ne
 use amser_node::ledger::{Command, LedgerRead};
 use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::encoding::encode;
-use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, Transfer};
+use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, Transfer, Verdict};
 use amser_protocol::journal::JournalHead;
 use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash, MemberCode, Minutes, ServiceDate};
@@ -56,7 +56,13 @@ async fn rhymney(dir: &std::path::Path) -> Node {
 
 /// A hostile peer's own libp2p node, connected to `node`.
 async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
-    let config = NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: FEDERATION.into() };
+    let config = NetworkConfig {
+        key_seed: seed,
+        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        mdns: false,
+        federation: FEDERATION.into(),
+        scoring: Default::default(),
+    };
     let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
     let target = peer_of(&node.bank);
     let addr: libp2p::Multiaddr = node.federation.listen_addrs()[0].parse().unwrap();
@@ -346,5 +352,140 @@ async fn a_gossip_flood_does_not_stop_rhymney_serving_its_members() {
     );
     assert_eq!(node.ledger().store().exchanges(false, usize::MAX).unwrap().len(), 2 * EXCHANGES);
     assert!(!peer_line(&node, &bank_id(&key)).frozen, "useless heads are no evidence of anything");
+    node.shutdown().await;
+}
+
+/// Mallory's public log holds transfers to it from twenty keys nobody
+/// admitted, each accepted by Mallory. Rhymney keeps only as many third
+/// parties as one bank may vouch for, and when its coordinator removes
+/// Mallory, it forgets every one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_vouching_for_strangers_in_its_log_is_believed_only_up_to_its_bound() {
+    use amser_node::federation::vouching::MAX_VOUCHED_PER_BANK;
+    const STRANGERS: u8 = 20;
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
+    let mallory_id = bank_id(&key);
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+    let mallorys_member: MemberCode = MALLORYS_MEMBER.parse().unwrap();
+    let mut page = Vec::new();
+    for n in 0..STRANGERS {
+        let stranger = SigningKey::from_bytes(&[200 + n; 32]);
+        let theirs = transfer(bank_id(&stranger), mallory_id, "elsewhere:AAAA-00", &mallorys_member, 600, n);
+        page.push(sign_in_federation(&stranger, MessageKind::Transfer, theirs.encode().unwrap()));
+        page.push(decided(&key, theirs.id().unwrap(), Verdict::Accept));
+    }
+    let store = node.ledger().store().clone();
+    let deadline = Instant::now() + DEADLINE;
+    while store.log_cursor(&mallory_id).unwrap() != 1_000 {
+        assert!(Instant::now() < deadline, "Rhymney never read Mallory's log to its end");
+        let Ok(event) = tokio::time::timeout(POLL, events.recv()).await else { continue };
+        if let NetEvent::Request { request, channel, .. } = event.expect("network up") {
+            let answer = match request {
+                PeerRequest::Log { .. } => PeerResponse::Log { entries: page.clone(), next_seq: 1_000, head_seq: 999 },
+                _ => PeerResponse::Unknown,
+            };
+            net.respond(channel, answer).await.unwrap();
+        }
+    }
+    let payers: std::collections::HashSet<BankId> = store
+        .public_transfers()
+        .unwrap()
+        .iter()
+        .map(|(t, _)| amser_protocol::federation::Transfer::decode(&t.verify(federation_id()).unwrap().body).unwrap().from)
+        .collect();
+    assert_eq!(payers.len(), MAX_VOUCHED_PER_BANK, "Mallory's word holds for {MAX_VOUCHED_PER_BANK} banks, not {STRANGERS}");
+
+    let removed = amser_node::ledger::PeerChanges { removed: Some(true), ..Default::default() };
+    node.ledger().submit(Command::UpdatePeer { bank: mallory_id, changes: removed }).await.unwrap();
+    node.federation.poke();
+    until("Rhymney forgets what only Mallory vouched for", || store.public_transfers().unwrap().is_empty()).await;
+    node.shutdown().await;
+}
+
+/// Mallory's decision on `transfer`, signed by Mallory.
+fn decided(key: &SigningKey, transfer: amser_protocol::federation::TransferId, verdict: Verdict) -> SignedMessage {
+    let decision = amser_protocol::federation::Decision { transfer, by: bank_id(key), verdict, decided_ms: 1 };
+    sign_in_federation(key, MessageKind::Decision, decision.encode().unwrap())
+}
+
+/// Mair (Rhymney) pays an hour to Mallory's member. Mallory answers
+/// Rhymney with a rejection and tells the federation it accepted. Rhymney
+/// sees both, keeps them as evidence, freezes Mallory's line, and gossips
+/// the evidence; Mair's hours are as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_frozen() {
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
+    let mallory_id = bank_id(&key);
+    let mair = member(&node, "Mair").await;
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, mallory_id).await;
+    let send = Command::SendTransfer {
+        payer: mair.clone(),
+        payee: MALLORYS_MEMBER.parse().unwrap(),
+        minutes: Minutes(60),
+        category: "help".into(),
+        note: String::new(),
+        date: None,
+        client_ref: None,
+    };
+    node.ledger().submit(send).await.unwrap();
+    node.federation.poke();
+
+    let mut told: Option<SignedMessage> = None;
+    let mut evidence = None;
+    let deadline = Instant::now() + DEADLINE;
+    while evidence.is_none() || !peer_line(&node, &mallory_id).frozen {
+        assert!(Instant::now() < deadline, "Rhymney never noticed Mallory's two decisions");
+        if let Some(accept) = &told {
+            let _ = net.publish(accept.to_bytes().unwrap()).await;
+        }
+        let Ok(Some(event)) = tokio::time::timeout(POLL, events.recv()).await else { continue };
+        match event {
+            NetEvent::Request { request: PeerRequest::Deliver { transfer, .. }, channel, .. } => {
+                let id = Transfer::decode(&transfer.verify(federation_id()).unwrap().body).unwrap().id().unwrap();
+                let reject = decided(&key, id, Verdict::Reject(amser_protocol::federation::RejectReason::PayeeCeiling));
+                net.respond(channel, PeerResponse::Decided { decision: reject }).await.unwrap();
+                told = Some(decided(&key, id, Verdict::Accept));
+            }
+            NetEvent::Request { channel, .. } => net.respond(channel, PeerResponse::Unknown).await.unwrap(),
+            NetEvent::Gossip { data, .. } => {
+                let Ok(v) = SignedMessage::from_bytes(&data).unwrap().verify(federation_id()) else { continue };
+                if v.kind == MessageKind::Evidence && v.signer == node.bank {
+                    let e: Evidence = amser_protocol::encoding::decode("evidence", &v.body, 1 << 16).unwrap();
+                    evidence = Some(e.check(federation_id()).unwrap());
+                }
+            }
+            _ => {}
+        }
+    }
+    let (against, what) = evidence.unwrap();
+    assert_eq!(against, mallory_id);
+    assert!(matches!(what, amser_protocol::federation::Equivocation::Decisions { .. }), "{what:?}");
+    assert_eq!(node.ledger().store().balance(&mair).unwrap(), Minutes(0), "Mair's hour was never paid: Mallory rejected it to her bank");
+    let report = amser_node::reading::audit::audit(node.ledger().journal_path(), Some(node.ledger().synced_len()), None);
+    assert!(report.ok, "{:?}", report.problems);
+    node.shutdown().await;
+}
+
+/// Mallory floods the topic with messages whose signatures do not verify:
+/// Rhymney disconnects it (gossip peer scoring), and its trust line is as
+/// the coordinator left it: admitted, not frozen, the same trust.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_flooding_invalid_gossip_is_disconnected_and_stays_admitted() {
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
+    let mallory_id = bank_id(&key);
+    let line_before = {
+        let (net, _events) = mallory(MALLORY.seed, &node).await;
+        until_connected(&node, mallory_id).await;
+        let line = peer_line(&node, &mallory_id);
+        for n in 0..2_000u64 {
+            let mut bad = SignedMessage::from_bytes(&head(&key, n + 1, 1, n)).unwrap();
+            bad.signature[0] ^= 1;
+            let _ = net.publish(bad.to_bytes().unwrap()).await;
+        }
+        until("Rhymney disconnects Mallory", || !node.federation.presence(&mallory_id).connected).await;
+        line
+    };
+    assert_eq!(peer_line(&node, &mallory_id), line_before, "the trust line is untouched");
     node.shutdown().await;
 }

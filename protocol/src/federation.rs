@@ -167,11 +167,80 @@ impl Decision {
     }
 }
 
-/// Two signed heads from one bank with one seq and different hashes.
+/// Two signed statements by one bank that cannot both be true: two journal
+/// heads with one seq and different hashes, or two decisions on one
+/// transfer with different verdicts. The kind of the messages inside tells
+/// which (the journal format is the same for both).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub first: SignedMessage,
     pub second: SignedMessage,
+}
+
+/// What a piece of [`Evidence`] shows its bank did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Equivocation {
+    /// Two journal heads with this seq and different hashes.
+    Heads { seq: u64 },
+    /// Two decisions with different verdicts on this transfer.
+    Decisions { transfer: TransferId },
+}
+
+/// Why two messages are not evidence against a bank.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotEvidence {
+    #[error("a message in it does not verify: {0}")]
+    Verify(#[from] crate::signing::VerifyError),
+    #[error("a message in it does not decode: {0}")]
+    Body(#[from] DecodeError),
+    #[error("it must be two journal heads or two decisions, not a {0} and a {1}")]
+    Kinds(&'static str, &'static str),
+    #[error("its two messages are not both signed by the bank they speak for")]
+    Signers,
+    #[error("two heads are evidence only with one seq and different hashes")]
+    HeadsAgree,
+    #[error("two decisions are evidence only on one transfer with different verdicts")]
+    DecisionsAgree,
+}
+
+impl Evidence {
+    /// Checks both signatures and that the two statements contradict each
+    /// other; returns the bank that signed both and what it did.
+    pub fn check(&self, federation: crate::signing::FederationId) -> Result<(BankId, Equivocation), NotEvidence> {
+        use crate::signing::MessageKind;
+        let (first, second) = (self.first.verify(federation)?, self.second.verify(federation)?);
+        if first.signer != second.signer {
+            return Err(NotEvidence::Signers);
+        }
+        let bank = first.signer;
+        match (first.kind, second.kind) {
+            (MessageKind::JournalHead, MessageKind::JournalHead) => {
+                let bound = crate::limits::MAX_JOURNAL_HEAD_BYTES;
+                let a: crate::journal::JournalHead = decode("journal head", &first.body, bound)?;
+                let b: crate::journal::JournalHead = decode("journal head", &second.body, bound)?;
+                if a.bank != bank || b.bank != bank {
+                    return Err(NotEvidence::Signers);
+                }
+                if a.seq != b.seq || a.hash == b.hash {
+                    return Err(NotEvidence::HeadsAgree);
+                }
+                Ok((bank, Equivocation::Heads { seq: a.seq }))
+            }
+            (MessageKind::Decision, MessageKind::Decision) => {
+                let (a, b) = (Decision::decode(&first.body)?, Decision::decode(&second.body)?);
+                if a.by != bank || b.by != bank {
+                    return Err(NotEvidence::Signers);
+                }
+                // The same verdict signed twice (another time stamp) harms no
+                // one: only an accept and a reject (or two reasons) is a lie.
+                if a.transfer != b.transfer || a.verdict == b.verdict {
+                    return Err(NotEvidence::DecisionsAgree);
+                }
+                Ok((bank, Equivocation::Decisions { transfer: a.transfer }))
+            }
+            (a, b) => Err(NotEvidence::Kinds(a.name(), b.name())),
+        }
+    }
 }
 
 /// Bytes of a direct request between two banks (request-response).
@@ -383,6 +452,29 @@ mod tests {
         assert!(matches!(PublicMessage::check(&signed, fed), Err(PublicMessageError::Verify(_))));
         assert!(matches!(PublicMessage::read_kept(&signed, fed), Ok(PublicMessage::Transfer { .. })));
         assert!(PublicMessage::read_kept(&signed, FederationId::from_name("spain")).is_err(), "the envelope is still checked");
+    }
+
+    #[test]
+    fn an_accept_and_a_reject_on_one_transfer_are_evidence_but_one_verdict_twice_is_not() {
+        use crate::signing::{bank_id, sign, FederationId, MessageKind};
+        let gwynedd = ed25519_dalek::SigningKey::from_bytes(&[2; 32]);
+        let fed = FederationId::from_name("wales");
+        let id = transfer(20_000).id().unwrap();
+        let decided = |verdict: Verdict, ms: u64, on: TransferId| {
+            let d = Decision { transfer: on, by: bank_id(&gwynedd), verdict, decided_ms: ms };
+            sign(&gwynedd, MessageKind::Decision, fed, d.encode().unwrap()).unwrap()
+        };
+        let accept = decided(Verdict::Accept, 1, id);
+        let reject = decided(Verdict::Reject(RejectReason::PayeeCeiling), 1, id);
+        let evidence = Evidence { first: accept.clone(), second: reject.clone() };
+        assert_eq!(evidence.check(fed), Ok((bank_id(&gwynedd), Equivocation::Decisions { transfer: id })));
+        let again = Evidence { first: accept.clone(), second: decided(Verdict::Accept, 2, id) };
+        assert_eq!(again.check(fed), Err(NotEvidence::DecisionsAgree), "one verdict signed twice harms no one");
+        let other = Evidence { first: accept.clone(), second: decided(Verdict::Reject(RejectReason::Frozen), 1, TransferId([7; 32])) };
+        assert_eq!(other.check(fed), Err(NotEvidence::DecisionsAgree), "two transfers, two decisions");
+        let mut tampered = reject;
+        tampered.signature[1] ^= 1;
+        assert!(matches!(Evidence { first: accept, second: tampered }.check(fed), Err(NotEvidence::Verify(_))));
     }
 
     #[test]

@@ -1,20 +1,16 @@
 //! Catch-up: reading each connected peer's public log for what gossip
 //! missed (after a restart or a partition), checking whole pages before
-//! keeping any of it, and settling our own transfers from the decisions found.
+//! taking any of it in (`statements`: settling our own transfers from the
+//! decisions found, comparing decisions, keeping what is vouched for).
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use amser_protocol::federation::{PeerRequest, PeerResponse, PublicMessage, MAX_LOG_BATCH};
-use amser_protocol::signing::{FederationId, SignedMessage};
 use amser_protocol::BankId;
 
 use super::driver::Driver;
-use super::pairing::Pairing;
-use super::swarm::{peer_of, NetworkHandle};
-use crate::ledger::{Command, LedgerError, LedgerRead, TransferRole};
-use crate::storage::store::Store;
-use crate::storage::writer::LedgerHandle;
+use super::statements::{on_store, Statements};
+use super::swarm::peer_of;
 
 /// How often each connected peer's public log is read for what gossip missed
 /// (also at once whenever the peer connects: after a restart or a partition).
@@ -40,10 +36,9 @@ impl Driver {
                 continue;
             }
             state.running = true;
-            let (net, ledger, federation, bank, catch_ups, pairing) =
-                (self.net.clone(), self.ledger.clone(), self.federation, *bank, self.catch_ups.clone(), self.pairing.clone());
+            let (statements, bank, catch_ups) = (self.statements(), *bank, self.catch_ups.clone());
             self.tasks.spawn(async move {
-                let wait = match catch_up(&net, &ledger, &pairing, federation, bank).await {
+                let wait = match catch_up(&statements, bank).await {
                     Ok(n) => {
                         if n > 0 {
                             tracing::info!(%bank, statements = n, "caught up with a peer's public log");
@@ -65,13 +60,8 @@ impl Driver {
 
 /// Reads `bank`'s public log from where we left off, keeps what it says, and
 /// settles our transfers it has decided. Returns how many statements were new.
-async fn catch_up(
-    net: &NetworkHandle,
-    ledger: &LedgerHandle,
-    pairing: &Mutex<Pairing>,
-    federation: FederationId,
-    bank: BankId,
-) -> Result<usize, String> {
+async fn catch_up(statements: &Statements, bank: BankId) -> Result<usize, String> {
+    let (net, ledger, federation) = (&statements.net, &statements.ledger, statements.federation);
     let mut learnt = 0;
     for _ in 0..MAX_CATCH_UP_PAGES {
         let from_seq = on_store(ledger, move |s| s.log_cursor(&bank)).await?;
@@ -95,7 +85,7 @@ async fn catch_up(
             page.push((said, signed));
         }
         for (said, signed) in page {
-            if learn(ledger, pairing, said, signed).await? {
+            if statements.learn(said, signed).await? {
                 learnt += 1;
             }
         }
@@ -105,41 +95,4 @@ async fn catch_up(
         }
     }
     Ok(learnt)
-}
-
-/// Takes a checked public statement: a decision on one of our own pending
-/// transfers settles it here and now (the payee's bank signed it, so it is
-/// as good as the answer to a delivery); a transfer and its decision, once
-/// both are here, are kept. Returns whether that kept something new.
-pub(super) async fn learn(
-    ledger: &LedgerHandle,
-    pairing: &Mutex<Pairing>,
-    said: PublicMessage,
-    signed: SignedMessage,
-) -> Result<bool, String> {
-    if let PublicMessage::Decision(decision) = &said {
-        let id = decision.transfer;
-        let ours = on_store(ledger, move |s| s.transfer(&id)).await?;
-        if ours.is_some_and(|r| r.role == TransferRole::Outgoing && r.is_pending() && r.transfer.to == decision.by) {
-            match ledger.submit(Command::ApplyDecision { signed: signed.clone() }).await {
-                Ok(_) => tracing::debug!(transfer = %id, "settled (or already settled) from the other bank's public statement"),
-                Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
-            }
-        }
-    }
-    let pair = pairing.lock().map_err(|_| "the pairing lock is poisoned".to_string())?.offer(&said, signed);
-    match pair {
-        Some(pair) => on_store(ledger, move |s| s.remember_pair(&pair)).await,
-        None => Ok(false),
-    }
-}
-
-/// Runs `f` on the state database (see [`LedgerHandle::with_store`]): reads,
-/// and the federation view's own writes (log cursors, kept pairs), with any
-/// error as text for the catch-up's log line.
-async fn on_store<T: Send + 'static, E: Into<LedgerError>>(
-    ledger: &LedgerHandle,
-    f: impl FnOnce(&Store) -> Result<T, E> + Send + 'static,
-) -> Result<T, String> {
-    ledger.with_store(move |s| f(s).map_err(Into::into)).await.and_then(|r| r).map_err(|e| e.to_string())
 }

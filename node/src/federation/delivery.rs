@@ -1,11 +1,12 @@
 //! Delivering this bank's pending transfers to the payee banks: direct
 //! requests, retried with backoff until a signed decision comes back. The
-//! payer's bank never decides alone that a transfer failed.
+//! payer's bank never decides alone that a transfer failed. Each answer is
+//! compared with any other decision we hold on the transfer (`statements`).
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use amser_protocol::federation::{PeerRequest, PeerResponse, TransferId};
+use amser_protocol::federation::{PeerRequest, PeerResponse, PublicMessage, TransferId};
 use amser_protocol::BankId;
 
 use super::driver::Driver;
@@ -51,15 +52,24 @@ impl Driver {
                     self.publish_bytes(bytes);
                 }
             }
-            let (net, ledger, in_flight) = (self.net.clone(), self.ledger.clone(), self.in_flight.clone());
+            let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
             self.tasks.spawn(async move {
                 let id = record.id;
                 let request = PeerRequest::Deliver { transfer: record.signed, note: record.note };
                 match net.request(peer_of(&to), request).await {
-                    Ok(PeerResponse::Decided { decision }) => match ledger.submit(Command::ApplyDecision { signed: decision }).await {
-                        Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
-                        Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
-                    },
+                    Ok(PeerResponse::Decided { decision }) => {
+                        match statements.ledger.submit(Command::ApplyDecision { signed: decision.clone() }).await {
+                            Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
+                            Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
+                        }
+                        // What it answers us must be what it said to everyone else
+                        // (compared after settling, so a decision that raced in by gossip is in our record).
+                        if let Ok(PublicMessage::Decision(d)) = PublicMessage::check(&decision, statements.federation) {
+                            if let Err(e) = statements.compare_decision(&d, &decision).await {
+                                tracing::warn!(transfer = %id, error = %e, "could not compare the other bank's decision with what we hold");
+                            }
+                        }
+                    }
                     Ok(PeerResponse::Refused { reason }) => {
                         tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry")
                     }

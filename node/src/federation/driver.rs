@@ -35,7 +35,9 @@ use super::gossip::Validator;
 use super::head_check::Checked;
 use super::inbound::{Answerer, Slots};
 use super::pairing::Pairing;
+use super::scoring::Scoring;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
+use super::vouching::{Bounds, Vouching};
 use crate::clock::Clock;
 use crate::ledger::{Command, LedgerError, PeerChanges};
 use crate::storage::writer::LedgerHandle;
@@ -100,8 +102,10 @@ pub async fn start(
         listen: settings.listen.clone(),
         mdns: settings.mdns,
         federation: settings.federation.clone(),
+        scoring: Scoring::default(),
     };
-    let (net, events) = swarm::start(config, Arc::new(Validator { federation })).await?;
+    let vouching = Arc::new(RwLock::new(Vouching::new(profile.bank, Bounds::default())));
+    let (net, events) = swarm::start(config, Arc::new(Validator { federation, vouching: vouching.clone() })).await?;
     for b in &settings.bootstrap {
         match b.parse::<libp2p::Multiaddr>() {
             Ok(addr) => match addr.iter().last() {
@@ -130,6 +134,7 @@ pub async fn start(
         published_head: 0,
         catch_ups: Arc::default(),
         pairing: Arc::default(),
+        vouching,
         tasks: JoinSet::new(),
         inbound: Slots::default(),
         head_checked: Checked::default(),
@@ -162,6 +167,8 @@ pub(super) struct Driver {
     pub(super) catch_ups: Arc<Mutex<HashMap<BankId, CatchUp>>>,
     /// Other banks' transfers and decisions waiting for their other half.
     pub(super) pairing: Arc<Mutex<Pairing>>,
+    /// Who the federation is for us: admitted banks and the third parties they vouch for.
+    pub(super) vouching: Arc<RwLock<Vouching>>,
     /// Deliveries, answers and gossip in progress; aborted when the driver stops.
     pub(super) tasks: JoinSet<()>,
     /// Peers' requests being answered, per bank (inbound.rs).
@@ -227,6 +234,7 @@ impl Driver {
 
     async fn sync_peers(&mut self) -> Result<(), LedgerError> {
         let lines = self.read(|s| Ok(s.peers()?)).await?;
+        let admission_changed = lines.iter().any(|l| self.peers.get(&l.bank).is_none_or(|p| p.removed != l.removed));
         for line in lines {
             let peer = peer_of(&line.bank);
             let changed = self.peers.get(&line.bank) != Some(&line);
@@ -254,6 +262,9 @@ impl Driver {
                     self.net.find_peer(peer).await.ok();
                 }
             }
+        }
+        if admission_changed {
+            self.refresh_vouching().await;
         }
         Ok(())
     }

@@ -1,35 +1,49 @@
 //! Gossip: what this bank publishes on the federation's topic (its signed
 //! journal head, its transfers and decisions, evidence) and what it does
 //! with what others publish (equivocation, evidence, statements to pair).
+//! Only banks the federation knows through admitted links (`vouching`) are
+//! heard: a message from any other signer is ignored, so never forwarded.
+
+use std::sync::{Arc, RwLock};
 
 use amser_protocol::encoding::{decode, encode};
 use amser_protocol::federation::{Evidence, PublicMessage};
 use amser_protocol::journal::JournalHead;
-use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
+use amser_protocol::limits::{MAX_JOURNAL_HEAD_BYTES, MAX_SIGNED_MESSAGE_BYTES};
 use amser_protocol::signing::{FederationId, MessageKind, SignedMessage};
-use amser_protocol::BankId;
 use libp2p::gossipsub::MessageAcceptance;
 use libp2p::PeerId;
 
-use super::catch_up::learn;
 use super::driver::Driver;
 use super::swarm::{peer_of, GossipValidator};
-use crate::ledger::{Command, LedgerError, LedgerRead};
+use super::vouching::Vouching;
+use crate::ledger::LedgerRead;
 
 /// Signed heads remembered per bank, for spotting equivocation.
 pub const HEADS_KEPT: usize = 256;
 
 /// Accepts gossip only when it is signed for this federation by the bank
-/// that published it.
-pub(super) struct Validator {
-    pub(super) federation: FederationId,
+/// that published it, and that bank is known to the federation through
+/// admitted links. Bad bytes and bad signatures are rejected (they count
+/// against the peer that sent them); a good message from a bank we do not
+/// know is ignored (not forwarded, but no fault of the peer that relayed it:
+/// that bank may be one the relay admitted).
+pub struct Validator {
+    pub federation: FederationId,
+    pub vouching: Arc<RwLock<Vouching>>,
 }
 
 impl GossipValidator for Validator {
     fn validate(&self, source: Option<&PeerId>, data: &[u8]) -> MessageAcceptance {
         let Ok(message) = SignedMessage::from_bytes(data) else { return MessageAcceptance::Reject };
         match message.verify(self.federation) {
-            Ok(v) if source == Some(&peer_of(&v.signer)) => MessageAcceptance::Accept,
+            Ok(v) if source == Some(&peer_of(&v.signer)) => {
+                if self.vouching.read().is_ok_and(|k| k.knows(&v.signer)) {
+                    MessageAcceptance::Accept
+                } else {
+                    MessageAcceptance::Ignore
+                }
+            }
             _ => MessageAcceptance::Reject,
         }
     }
@@ -52,6 +66,10 @@ impl Driver {
     pub(super) async fn on_gossip(&mut self, data: Vec<u8>) {
         let Ok(message) = SignedMessage::from_bytes(&data) else { return };
         let Ok(verified) = message.verify(self.federation) else { return };
+        // The validator heard only known banks; a bank can stop being known between the two.
+        if !self.vouching.read().is_ok_and(|v| v.knows(&verified.signer)) {
+            return;
+        }
         match verified.kind {
             MessageKind::JournalHead => {
                 let Ok(head) = decode::<JournalHead>("journal head", &verified.body, MAX_JOURNAL_HEAD_BYTES) else { return };
@@ -64,7 +82,7 @@ impl Driver {
                     Some((hash, first)) if *hash != head.hash => {
                         let evidence = Evidence { first: first.clone(), second: message.clone() };
                         tracing::error!(bank = %head.bank, seq = head.seq, "a bank signed two different journal heads with one number: keeping the evidence and freezing its trust line");
-                        self.record_evidence(head.bank, evidence).await;
+                        self.statements().tell(head.bank, evidence).await;
                     }
                     Some(_) => {}
                     None => {
@@ -76,50 +94,57 @@ impl Driver {
                 }
             }
             MessageKind::Evidence => {
-                let Ok(evidence) = decode::<Evidence>("evidence", &verified.body, amser_protocol::limits::MAX_SIGNED_MESSAGE_BYTES) else {
-                    return;
-                };
-                let Ok(first) = evidence.first.verify(self.federation) else { return };
-                let against = first.signer;
-                let admitted = self.admitted.read().map(|a| a.contains(&against)).unwrap_or(false);
+                let Ok(evidence) = decode::<Evidence>("evidence", &verified.body, MAX_SIGNED_MESSAGE_BYTES) else { return };
+                let Ok((against, _)) = evidence.check(self.federation) else { return };
+                let admitted = self.vouching.read().is_ok_and(|v| v.admitted(&against));
                 if admitted && !self.peers.get(&against).is_some_and(|p| p.frozen) {
-                    self.record_evidence(against, evidence).await;
+                    self.statements().tell(against, evidence).await;
                 }
             }
-            MessageKind::Transfer | MessageKind::Decision => {
-                let admitted = self.admitted.read().map(|a| a.contains(&verified.signer)).unwrap_or(false);
-                if !admitted {
-                    return;
-                }
-                match PublicMessage::check(&message, self.federation) {
-                    Ok(said) => {
-                        if let Err(e) = learn(&self.ledger, &self.pairing, said, message).await {
-                            tracing::warn!(error = %e, "could not keep a peer's public statement");
-                        }
+            MessageKind::Transfer | MessageKind::Decision => match PublicMessage::check(&message, self.federation) {
+                Ok(said) => {
+                    if let Err(e) = self.statements().learn(said, message).await {
+                        tracing::warn!(error = %e, "could not keep a peer's public statement");
                     }
-                    Err(e) => tracing::debug!(signer = %verified.signer, error = %e, "ignored an inter-bank message"),
                 }
-            }
+                Err(e) => tracing::debug!(signer = %verified.signer, error = %e, "ignored an inter-bank message"),
+            },
         }
     }
+}
 
-    async fn record_evidence(&mut self, against: BankId, evidence: Evidence) {
-        let admitted = self.admitted.read().map(|a| a.contains(&against)).unwrap_or(false);
-        // Evidence against a bank we admitted is told on only once our ledger
-        // has checked and kept it: we sign what we gossip, so we never pass on
-        // "evidence" that is not (a forged pair), nor tell twice.
-        if admitted {
-            match self.ledger.submit(Command::RecordEvidence { against, evidence: evidence.clone() }).await {
-                Ok(_) => {}
-                Err(LedgerError::PeerFrozen(_) | LedgerError::EvidenceHandled(_)) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, "refused evidence against a peer bank");
-                    return;
-                }
-            }
-        }
-        if let Ok(body) = encode("evidence", &evidence) {
-            self.publish(MessageKind::Evidence, body);
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::federation::vouching::{Bounds, PairSummary};
+    use amser_protocol::signing::{bank_id, sign};
+    use amser_protocol::{BankId, EntryHash};
+    use ed25519_dalek::SigningKey;
+
+    fn head(key: &SigningKey, fed: FederationId) -> Vec<u8> {
+        let head = JournalHead { bank: bank_id(key), seq: 1, hash: EntryHash([1; 32]), time_ms: 1 };
+        sign(key, MessageKind::JournalHead, fed, encode("head", &head).unwrap()).unwrap().to_bytes().unwrap()
+    }
+
+    #[test]
+    fn gossip_is_heard_only_from_banks_known_through_admitted_links() {
+        let fed = FederationId::from_name("wales");
+        let (gwynedd, cardiff, stranger) =
+            (SigningKey::from_bytes(&[2; 32]), SigningKey::from_bytes(&[3; 32]), SigningKey::from_bytes(&[99; 32]));
+        let mut vouching = Vouching::new(BankId([1; 32]), Bounds::default());
+        vouching.rebuild([bank_id(&gwynedd)], []);
+        // Gwynedd accepted a transfer from Cardiff: Cardiff is vouched for.
+        vouching.offer(&PairSummary { from: bank_id(&cardiff), by: bank_id(&gwynedd), accepted: true });
+        let validator = Validator { federation: fed, vouching: Arc::new(RwLock::new(vouching)) };
+        let judge = |key: &SigningKey, data: &[u8]| validator.validate(Some(&peer_of(&bank_id(key))), data);
+        assert!(matches!(judge(&gwynedd, &head(&gwynedd, fed)), MessageAcceptance::Accept));
+        assert!(matches!(judge(&cardiff, &head(&cardiff, fed)), MessageAcceptance::Accept));
+        assert!(matches!(judge(&stranger, &head(&stranger, fed)), MessageAcceptance::Ignore), "a stranger is not forwarded");
+        let mut forged = head(&gwynedd, fed);
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        assert!(matches!(judge(&gwynedd, &forged), MessageAcceptance::Reject), "a bad signature counts against the sender");
+        assert!(matches!(judge(&gwynedd, &[0xFF; 40]), MessageAcceptance::Reject));
+        assert!(matches!(judge(&stranger, &head(&gwynedd, fed)), MessageAcceptance::Reject), "published by another than its signer");
     }
 }

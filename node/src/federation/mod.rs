@@ -2,15 +2,21 @@
 //! turns what peers say into ledger commands and back.
 //!
 //! - [`swarm`]: the task that owns the libp2p `Swarm` (allow list, gossip,
-//!   request-response, Kademlia, mDNS) and its [`codec`] for direct requests.
+//!   request-response, Kademlia, mDNS) and its [`codec`] for direct requests;
+//!   [`scoring`]: gossip peer scoring, the flood gauge and the backoff of a
+//!   peer kept out for bad gossip.
 //! - [`driver`]: the event loop between the swarm and the ledger, and the
 //!   answers to peers' requests; its parts: `delivery` (our pending
 //!   transfers to their payee banks, with backoff), `catch_up` (reading
-//!   peers' public logs), `gossip` (heads, statements, evidence) and
+//!   peers' public logs), `gossip` (heads, statements, evidence),
 //!   `inbound` (peers' requests answered concurrently, bounded per bank)
 //!   and `head_check` (our journal against the newest head of ours each
 //!   peer holds, before we gossip one).
+//! - `statements`: other banks' statements as they arrive: settling our
+//!   transfers, comparing decisions (two verdicts are evidence), keeping pairs.
 //! - [`pairing`]: other banks' statements kept only as decided pairs.
+//! - [`vouching`]: who the federation is for us: admitted banks and the third
+//!   parties they vouch for, bounded; gossip is heard only from them.
 //! - [`positions`]: the hours between every pair of banks, from what is kept.
 
 mod catch_up;
@@ -22,6 +28,9 @@ mod head_check;
 mod inbound;
 pub mod pairing;
 pub mod positions;
+pub mod scoring;
+mod statements;
 pub mod swarm;
+pub mod vouching;
 
 pub use driver::{start, FederationHandle, PeerPresence, Settings};

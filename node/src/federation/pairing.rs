@@ -17,8 +17,11 @@ use amser_protocol::BankId;
 
 use crate::storage::store::DecidedPair;
 
-/// Most halves waiting for their other half; the oldest go first.
+/// Most halves waiting for their other half; the oldest of the bank with
+/// the most go first.
 pub const MAX_WAITING_HALVES: usize = 4096;
+/// Most halves waiting on one bank's word; its oldest go first.
+pub const MAX_WAITING_PER_BANK: usize = 512;
 
 #[derive(Default)]
 pub struct Pairing {
@@ -26,12 +29,17 @@ pub struct Pairing {
     transfers: HashMap<TransferId, (BankId, SignedMessage)>,
     /// Decisions waiting for their transfer, with the bank that decided.
     decisions: HashMap<TransferId, (BankId, SignedMessage)>,
-    order: VecDeque<(bool, TransferId)>,
+    /// The halves waiting on each bank's word, oldest first.
+    order: HashMap<BankId, VecDeque<(bool, TransferId)>>,
+    /// Places in `order`, including those of halves paired since.
+    queued: usize,
 }
 
 impl Pairing {
-    /// Offers a checked statement; returns the pair it completes, if any.
-    pub fn offer(&mut self, said: &PublicMessage, signed: SignedMessage) -> Option<DecidedPair> {
+    /// Offers a checked statement that came on `charged`'s word (its signer
+    /// when we know that bank, else the bank whose log brought it); returns
+    /// the pair it completes, if any.
+    pub fn offer(&mut self, said: &PublicMessage, signed: SignedMessage, charged: BankId) -> Option<DecidedPair> {
         let id = said.transfer_id();
         match said {
             PublicMessage::Transfer { transfer, .. } => match self.decisions.get(&id) {
@@ -40,7 +48,7 @@ impl Pairing {
                     Some(DecidedPair { id, transfer: signed, decision })
                 }
                 _ => {
-                    self.wait(true, id, transfer.to, signed);
+                    self.wait(true, id, transfer.to, signed, charged);
                     None
                 }
             },
@@ -50,26 +58,63 @@ impl Pairing {
                     Some(DecidedPair { id, transfer, decision: signed })
                 }
                 _ => {
-                    self.wait(false, id, decision.by, signed);
+                    self.wait(false, id, decision.by, signed, charged);
                     None
                 }
             },
         }
     }
 
-    fn wait(&mut self, is_transfer: bool, id: TransferId, bank: BankId, signed: SignedMessage) {
+    /// A decision waiting for its transfer, if one is.
+    pub fn waiting_decision(&self, id: &TransferId) -> Option<SignedMessage> {
+        self.decisions.get(id).map(|(_, d)| d.clone())
+    }
+
+    fn wait(&mut self, is_transfer: bool, id: TransferId, bank: BankId, signed: SignedMessage, charged: BankId) {
         let map = if is_transfer { &mut self.transfers } else { &mut self.decisions };
-        if map.insert(id, (bank, signed)).is_none() {
-            self.order.push_back((is_transfer, id));
+        if map.insert(id, (bank, signed)).is_some() {
+            return;
         }
-        while self.order.len() > MAX_WAITING_HALVES {
-            if let Some((t, old)) = self.order.pop_front() {
-                if t {
-                    self.transfers.remove(&old);
-                } else {
-                    self.decisions.remove(&old);
-                }
+        self.order.entry(charged).or_default().push_back((is_transfer, id));
+        self.queued += 1;
+        if self.order.get(&charged).is_some_and(|q| q.len() > MAX_WAITING_PER_BANK) {
+            self.compact();
+            if self.order.get(&charged).is_some_and(|q| q.len() > MAX_WAITING_PER_BANK) {
+                self.drop_oldest(charged);
             }
+        }
+        if self.queued > MAX_WAITING_HALVES {
+            self.compact();
+            while self.queued > MAX_WAITING_HALVES {
+                let Some(busiest) = self.order.iter().max_by_key(|(_, q)| q.len()).map(|(b, _)| *b) else { break };
+                self.drop_oldest(busiest);
+            }
+        }
+    }
+
+    /// Forgets the places of halves paired since (no longer in their map).
+    fn compact(&mut self) {
+        let (transfers, decisions) = (&self.transfers, &self.decisions);
+        for queue in self.order.values_mut() {
+            queue.retain(|(t, id)| if *t { transfers.contains_key(id) } else { decisions.contains_key(id) });
+        }
+        self.order.retain(|_, q| !q.is_empty());
+        self.queued = self.order.values().map(VecDeque::len).sum();
+    }
+
+    /// Drops the oldest half waiting on `bank`'s word (after [`Pairing::compact`], all are live).
+    fn drop_oldest(&mut self, bank: BankId) {
+        let Some(queue) = self.order.get_mut(&bank) else { return };
+        if let Some((t, old)) = queue.pop_front() {
+            self.queued -= 1;
+            if t {
+                self.transfers.remove(&old);
+            } else {
+                self.decisions.remove(&old);
+            }
+        }
+        if queue.is_empty() {
+            self.order.remove(&bank);
         }
     }
 
@@ -118,11 +163,14 @@ mod tests {
         let mut pairing = Pairing::default();
         let (t, ts) = transfer(&rhymney, bank_id(&gwynedd), 1);
         let (d, ds) = decision(&gwynedd, t.transfer_id());
-        assert_eq!(pairing.offer(&t, ts.clone()), None);
-        assert_eq!(pairing.offer(&d, ds.clone()), Some(DecidedPair { id: t.transfer_id(), transfer: ts.clone(), decision: ds.clone() }));
+        assert_eq!(pairing.offer(&t, ts.clone(), t.signer()), None);
+        assert_eq!(
+            pairing.offer(&d, ds.clone(), d.signer()),
+            Some(DecidedPair { id: t.transfer_id(), transfer: ts.clone(), decision: ds.clone() })
+        );
         assert_eq!(pairing.waiting(), 0);
-        assert!(pairing.offer(&d, ds.clone()).is_none());
-        assert!(pairing.offer(&t, ts.clone()).is_some(), "decision first, then the transfer");
+        assert!(pairing.offer(&d, ds.clone(), d.signer()).is_none());
+        assert!(pairing.offer(&t, ts.clone(), t.signer()).is_some(), "decision first, then the transfer");
     }
 
     #[test]
@@ -132,8 +180,8 @@ mod tests {
         let mut pairing = Pairing::default();
         let (t, ts) = transfer(&rhymney, bank_id(&gwynedd), 1);
         let (d, ds) = decision(&mallory, t.transfer_id());
-        assert_eq!(pairing.offer(&t, ts), None);
-        assert_eq!(pairing.offer(&d, ds), None);
+        assert_eq!(pairing.offer(&t, ts, t.signer()), None);
+        assert_eq!(pairing.offer(&d, ds, d.signer()), None);
     }
 
     #[test]
@@ -145,11 +193,30 @@ mod tests {
                 let mut key = [3u8; 32];
                 key[0] = k;
                 let (t, ts) = transfer(&SigningKey::from_bytes(&key), bank_id(&gwynedd), n);
-                pairing.offer(&t, ts);
+                pairing.offer(&t, ts, t.signer());
             }
         }
         let (t, ts) = transfer(&mallory, bank_id(&gwynedd), 0);
-        pairing.offer(&t, ts);
+        pairing.offer(&t, ts, t.signer());
         assert!(pairing.waiting() <= MAX_WAITING_HALVES, "{}", pairing.waiting());
+    }
+
+    #[test]
+    fn one_banks_flood_does_not_push_out_another_banks_half() {
+        let (rhymney, gwynedd, mallory) =
+            (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]), SigningKey::from_bytes(&[3; 32]));
+        let mut pairing = Pairing::default();
+        let (t, ts) = transfer(&rhymney, bank_id(&gwynedd), 1);
+        pairing.offer(&t, ts, t.signer());
+        // Mallory's log brings transfers to it from keys nobody knows, never decided.
+        for n in 0..2 * MAX_WAITING_PER_BANK {
+            let mut key = [9u8; 32];
+            key[..8].copy_from_slice(&(n as u64).to_le_bytes());
+            let (ft, fts) = transfer(&SigningKey::from_bytes(&key), bank_id(&mallory), 1);
+            pairing.offer(&ft, fts, bank_id(&mallory));
+        }
+        assert_eq!(pairing.waiting(), 1 + MAX_WAITING_PER_BANK);
+        let (d, ds) = decision(&gwynedd, t.transfer_id());
+        assert!(pairing.offer(&d, ds, d.signer()).is_some(), "Rhymney's transfer still waits for Gwynedd's decision");
     }
 }

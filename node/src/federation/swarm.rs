@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Behaviours: allow list, identify, ping, gossipsub (strict signing, manual
-//! validation, content-addressed ids) on the federation topic,
+//! validation, content-addressed ids, peer scoring with a flood gauge and a
+//! backoff for peers kept out: `scoring`) on the federation topic,
 //! request-response with [`codec::PeerCodec`], Kademlia under our own
 //! protocol name (never the public IPFS DHT), mDNS when configured.
 
@@ -31,6 +32,7 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
 use super::codec::{PeerCodec, PEER_PROTOCOL};
+use super::scoring::{score_params, FloodGauge, PenaltyBox, Scoring, SCORE_CHECK};
 
 /// Most addresses remembered per peer from the operator (the newest kept).
 const MAX_GIVEN_ADDRS: usize = 8;
@@ -206,13 +208,15 @@ pub struct NetworkConfig {
     pub mdns: bool,
     /// The federation's name: the gossip topic is derived from it.
     pub federation: String,
+    /// Gossip peer scoring: flood rate, backoff of a peer kept out.
+    pub scoring: Scoring,
 }
 
 fn parse_addr(a: &str) -> Result<Multiaddr, NetworkError> {
     a.parse().map_err(|_| NetworkError::BadAddress(a.to_string()))
 }
 
-fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError> {
+fn build_swarm(config: &NetworkConfig, topic: &IdentTopic) -> Result<Swarm<Behaviour>, NetworkError> {
     let keypair = libp2p::identity::Keypair::ed25519_from_bytes(config.key_seed).map_err(|e| NetworkError::Setup(e.to_string()))?;
     let setup = |e: &dyn std::fmt::Display| NetworkError::Setup(e.to_string());
     let builder = libp2p::SwarmBuilder::with_existing_identity(keypair)
@@ -222,6 +226,7 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
     #[cfg(feature = "quic")]
     let builder = builder.with_quic();
     let mdns_on = config.mdns;
+    let (score_params, score_thresholds) = score_params(topic.hash(), &config.scoring);
     let swarm = builder
         .with_behaviour(|key| {
             let peer_id = key.public().to_peer_id();
@@ -232,7 +237,8 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
                 .max_transmit_size(MAX_GOSSIP_BYTES)
                 .build()
                 .map_err(|e| e.to_string())?;
-            let gossipsub = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config)?;
+            let mut gossipsub = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config)?;
+            gossipsub.with_peer_score(score_params, score_thresholds)?;
             let peer = request_response::Behaviour::with_codec(
                 PeerCodec,
                 [(PEER_PROTOCOL, ProtocolSupport::Full)],
@@ -265,8 +271,8 @@ pub async fn start(
     config: NetworkConfig,
     validator: Arc<dyn GossipValidator>,
 ) -> Result<(NetworkHandle, mpsc::Receiver<NetEvent>), NetworkError> {
-    let mut swarm = build_swarm(&config)?;
     let topic = IdentTopic::new(format!("amser/{}/v1", config.federation));
+    let mut swarm = build_swarm(&config, &topic)?;
     swarm.behaviour_mut().gossipsub.subscribe(&topic).map_err(|e| NetworkError::Setup(e.to_string()))?;
     for a in &config.listen {
         let addr = parse_addr(a)?;
@@ -305,6 +311,9 @@ pub async fn start(
         allowed: HashSet::new(),
         given_addrs: HashMap::new(),
         listen_addrs,
+        scoring: config.scoring,
+        gauge: FloodGauge::default(),
+        penalties: PenaltyBox::default(),
     };
     tokio::spawn(task.run());
     Ok((handle, events))
@@ -343,16 +352,24 @@ struct SwarmTask {
     given_addrs: HashMap<PeerId, Vec<Multiaddr>>,
     /// Shared with the handles: where we listen.
     listen_addrs: Arc<std::sync::RwLock<Vec<Multiaddr>>>,
+    scoring: Scoring,
+    /// Gossip tokens per connected peer.
+    gauge: FloodGauge,
+    /// Admitted peers kept out for a while for bad gossip.
+    penalties: PenaltyBox,
 }
 
 impl SwarmTask {
     async fn run(mut self) {
+        let mut scores = tokio::time::interval(SCORE_CHECK);
+        scores.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 command = self.commands.recv() => match command {
                     Some(c) => self.command(c),
                     None => break,
                 },
+                _ = scores.tick() => self.look_at_scores(),
                 event = self.swarm.select_next_some() => self.event(event).await,
             }
         }
@@ -364,10 +381,14 @@ impl SwarmTask {
         match command {
             NetCommand::Allow(peer) => {
                 self.allowed.insert(peer);
-                b.allow.allow_peer(peer);
+                // A peer kept out is allowed back when its backoff ends.
+                if !self.penalties.is_out(&peer) {
+                    b.allow.allow_peer(peer);
+                }
             }
             NetCommand::Disallow(peer) => {
                 self.allowed.remove(&peer);
+                self.penalties.removed(&peer);
                 b.allow.disallow_peer(peer);
                 let _ = self.swarm.disconnect_peer_id(peer);
             }
@@ -425,6 +446,34 @@ impl SwarmTask {
         }
     }
 
+    /// Keeps `peer` out for the backoff if its score fell below the threshold:
+    /// off the allow list and disconnected, but still admitted (in `allowed`),
+    /// so it is allowed back when the backoff ends.
+    fn judge(&mut self, peer: PeerId) {
+        let Some(score) = self.swarm.behaviour().gossipsub.peer_score(&peer) else { return };
+        if self.penalties.judge(peer, score, self.scoring.backoff, std::time::Instant::now()) {
+            tracing::warn!(%peer, score, backoff_s = self.scoring.backoff.as_secs(), "a peer bank sent invalid or too much gossip: disconnected and kept out for a while; it stays admitted");
+            self.swarm.behaviour_mut().allow.disallow_peer(peer);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    /// Every [`SCORE_CHECK`]: judges each connected peer (faults gossipsub
+    /// found itself, such as bad gossip signatures, never reach our
+    /// validator), and lets back those whose backoff has ended.
+    fn look_at_scores(&mut self) {
+        let connected: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+        for peer in connected {
+            self.judge(peer);
+        }
+        for peer in self.penalties.release_due(std::time::Instant::now()) {
+            if self.allowed.contains(&peer) {
+                tracing::info!(%peer, "a peer bank's backoff is over: it may connect again");
+                self.swarm.behaviour_mut().allow.allow_peer(peer);
+            }
+        }
+    }
+
     async fn event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         match event {
             SwarmEvent::Behaviour(BehaviourEvent::Peer(request_response::Event::Message { peer, message, .. })) => match message {
@@ -443,10 +492,18 @@ impl SwarmTask {
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { propagation_source, message_id, message })) => {
-                // Every message gets a verdict, so gossipsub never holds one waiting.
-                let verdict = self.validator.validate(message.source.as_ref(), &message.data);
-                let accepted = matches!(verdict, MessageAcceptance::Accept);
+                // Every message gets a verdict, so gossipsub never holds one waiting. A
+                // peer over its rate is rejected unchecked: a flood costs us no signature checks.
+                let verdict = if self.gauge.spend(propagation_source, &self.scoring, std::time::Instant::now()) {
+                    self.validator.validate(message.source.as_ref(), &message.data)
+                } else {
+                    MessageAcceptance::Reject
+                };
+                let (accepted, rejected) = (matches!(verdict, MessageAcceptance::Accept), matches!(verdict, MessageAcceptance::Reject));
                 self.swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, verdict);
+                if rejected {
+                    self.judge(propagation_source);
+                }
                 if accepted {
                     emit(&self.events, NetEvent::Gossip { source: message.source, data: message.data });
                 }
@@ -496,7 +553,11 @@ impl SwarmTask {
             SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } if num_established.get() == 1 => {
                 emit(&self.events, NetEvent::Connected(peer_id));
             }
-            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => emit(&self.events, NetEvent::Disconnected(peer_id)),
+            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                self.gauge.forget(&peer_id);
+                self.penalties.disconnected(&peer_id);
+                emit(&self.events, NetEvent::Disconnected(peer_id));
+            }
             _ => {}
         }
     }

@@ -1,14 +1,15 @@
 //! Evidence against an admitted bank: two different journal heads it signed
-//! with one seq. Recording it freezes that bank's trust line; the same
-//! evidence (by `evidence_id`) is recorded once, so once the coordinator has
-//! unfrozen the line it does not freeze it again.
+//! with one seq, or two decisions it signed on one transfer with different
+//! verdicts (the rule itself is `amser_protocol::federation::Evidence::check`,
+//! which the federation also runs before it tells anyone). Recording it
+//! freezes that bank's trust line; the same evidence (by `evidence_id`) is
+//! recorded once, so once the coordinator has unfrozen the line it does not
+//! freeze it again.
 
-use amser_protocol::journal::{EntryBody, JournalHead};
-use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
-use amser_protocol::signing::MessageKind;
+use amser_protocol::journal::EntryBody;
 
 use super::decide::{Context, Ruling};
-use super::transfer::{bad, verify};
+use super::transfer::bad;
 use super::{Command, EvidenceId, LedgerError, LedgerRead};
 use amser_protocol::federation::Evidence;
 
@@ -16,18 +17,9 @@ use amser_protocol::federation::Evidence;
 pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     match command {
         Command::RecordEvidence { against, evidence } => {
-            let first = verify(&evidence.first, ctx, MessageKind::JournalHead)?;
-            let second = verify(&evidence.second, ctx, MessageKind::JournalHead)?;
-            let a: JournalHead = amser_protocol::encoding::decode("journal head", &first.body, MAX_JOURNAL_HEAD_BYTES).map_err(bad)?;
-            let b: JournalHead = amser_protocol::encoding::decode("journal head", &second.body, MAX_JOURNAL_HEAD_BYTES).map_err(bad)?;
-            let equivocation = first.signer == against
-                && second.signer == against
-                && a.bank == against
-                && b.bank == against
-                && a.seq == b.seq
-                && a.hash != b.hash;
-            if !equivocation {
-                return Err(bad("this is not evidence: it must be two heads signed by one bank with one seq and different hashes"));
+            let (bank, _) = evidence.check(ctx.federation).map_err(|e| bad(format!("this is not evidence: {e}")))?;
+            if bank != against {
+                return Err(bad("this is not evidence against that bank: another bank signed it"));
             }
             if view.peer(&against)?.is_some_and(|p| p.frozen) {
                 return Err(LedgerError::PeerFrozen(against.to_string()));

@@ -33,7 +33,8 @@
 //! journal and is not ours to vouch for: every message in it was verified
 //! before it was kept, and if it is lost, catching up again refills it.
 //! ```text
-//! vt:<transfer id>    a signed transfer and the payee bank's signed decision
+//! vt:<transfer id>    a signed transfer and the payee bank's signed decision (kept,
+//!                     and forgotten, as the federation's `vouching` rules say)
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
 //! ```
@@ -553,6 +554,34 @@ impl Store {
     /// Every decided transfer other banks told us of: (transfer, decision).
     pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, SignedMessage)>, StoreError> {
         self.view.scan_prefix("vt:").map(|kv| dec("transfer seen", &kv?.1)).collect()
+    }
+
+    /// Every kept pair, with its transfer id.
+    pub fn kept_pairs(&self) -> Result<Vec<DecidedPair>, StoreError> {
+        self.view
+            .scan_prefix("vt:")
+            .map(|kv| {
+                let (k, v) = kv?;
+                let id =
+                    k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
+                let (transfer, decision) = dec("transfer seen", &v)?;
+                Ok(DecidedPair { id: TransferId(id), transfer, decision })
+            })
+            .collect()
+    }
+
+    /// The kept pair on one transfer, if any: (transfer, decision).
+    pub fn kept_pair(&self, id: &TransferId) -> Result<Option<(SignedMessage, SignedMessage)>, StoreError> {
+        match self.view.get(key("vt:", &id.0))? {
+            Some(v) => Ok(Some(dec("transfer seen", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets a kept pair (its banks no longer vouched for).
+    pub fn forget_pair(&self, id: &TransferId) -> Result<(), StoreError> {
+        self.view.remove(key("vt:", &id.0))?;
+        Ok(())
     }
 
     /// The next seq of `bank`'s public log we have not read.
