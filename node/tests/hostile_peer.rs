@@ -423,7 +423,7 @@ async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_froze
         payer: mair.clone(),
         payee: MALLORYS_MEMBER.parse().unwrap(),
         minutes: Minutes(60),
-        category: "help".into(),
+        category: "general".into(),
         note: String::new(),
         date: None,
         client_ref: None,
