@@ -25,6 +25,7 @@
 //! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! tp:<id>             present while the transfer is undecided (the retry list)
 //! e:<bank><id>        present once that evidence against the bank is recorded
+//! lp:<position BE>    our public log's chain (`public_log`)   meta:log  its head
 //! ```
 //!
 //! A second tree, `federation_view`, keeps what other banks said in public
@@ -37,9 +38,10 @@
 //!                     and forgotten, as the federation's `vouching` rules say)
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
+//! vl:<bank>           where we stand in that bank's chained public log
 //! ```
 //!
-//! Why this layout (LAYOUT 4; 3 added `tp:`, 4 added `e:`): sled 0.34 costs several microseconds per key
+//! Why this layout (LAYOUT 5; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
 //! and the member index takes one key per member per batch, not one per
@@ -48,22 +50,26 @@
 //! journal when the node starts ([`Store::layout_is_current`]).
 //!
 //! `pages` (a child module) holds the paged reads the API's lists use: a
-//! range of keys from a position, a bounded page at a time.
+//! range of keys from a position, a bounded page at a time; `public_log`
+//! (another) our public log as a hash chain, and what we keep of other
+//! banks' logs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use amser_protocol::federation::{PeerLine, TransferId, MAX_LOG_BATCH_BYTES};
+use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
 
 mod pages;
+mod public_log;
 pub use pages::{Span, PAGE_SCAN_BUDGET};
+pub use public_log::LogPage;
 
 /// A transfer between other banks and the payee bank's decision on it, both
 /// checked before they are kept (the federation's pairing makes these).
@@ -79,7 +85,7 @@ const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
-const LAYOUT: u32 = 4;
+const LAYOUT: u32 = 5;
 const LAYOUT_KEY: &str = "meta:layout";
 
 #[derive(Debug, Error)]
@@ -255,9 +261,12 @@ impl Store {
     pub fn apply_deltas<'a>(&self, deltas: impl IntoIterator<Item = &'a Delta>) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         let mut by_member: BTreeMap<&MemberCode, Vec<u64>> = BTreeMap::new();
+        let mut chain = public_log::Chaining::start(self)?;
         for d in deltas {
+            chain.add(self, &mut batch, d)?;
             add_to_batch(&mut batch, d, &mut by_member);
         }
+        chain.finish(&mut batch);
         for (code, mut seqs) in by_member {
             seqs.sort_unstable();
             seqs.dedup();
@@ -504,123 +513,6 @@ impl Store {
             (Some(kv), None) => Ok(Some(dec("transfer", &kv?.1)?)),
             _ => Ok(None),
         }
-    }
-}
-
-/// Our public log, and what we keep of other banks' public logs.
-impl Store {
-    /// Our public log from journal entry `from_seq` on: each transfer we
-    /// signed as payer, and each transfer we received followed by our signed
-    /// decision, in journal order; at most `max` messages and about
-    /// [`MAX_LOG_BATCH_BYTES`] bytes. Returns them with the seq to ask from next.
-    pub fn public_log(&self, from_seq: u64, max: usize) -> Result<(Vec<SignedMessage>, u64), StoreError> {
-        let (mut out, mut bytes, mut next_seq) = (Vec::new(), 0usize, from_seq);
-        for kv in self.db.range(seq_key("ts:", from_seq)..key("ts;", &[])) {
-            let (k, id) = kv?;
-            let seq = seq_of("transfer index", &k[3..])?;
-            let record: TransferRecord =
-                self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
-            let mut said = vec![record.signed];
-            if record.role == TransferRole::Incoming {
-                said.extend(record.signed_decision);
-            }
-            let size: usize = said.iter().map(|m| m.envelope.len() + m.signature.len()).sum();
-            if !out.is_empty() && (out.len() + said.len() > max || bytes + size > MAX_LOG_BATCH_BYTES) {
-                break;
-            }
-            bytes += size;
-            out.extend(said);
-            next_seq = seq + 1;
-        }
-        if out.is_empty() {
-            // Nothing public from `from_seq` to our head: the asker is up to date.
-            next_seq = next_seq.max(self.head_seq()? + 1);
-        }
-        Ok((out, next_seq))
-    }
-
-    fn head_seq(&self) -> Result<u64, StoreError> {
-        Ok(self.get::<(u64, EntryHash)>(b"meta:head")?.map(|(seq, _)| seq).unwrap_or(0))
-    }
-
-    /// Keeps a transfer between other banks with the payee bank's decision
-    /// (paired by the federation's pairing). Returns whether it was new.
-    pub fn remember_pair(&self, pair: &DecidedPair) -> Result<bool, StoreError> {
-        let previous =
-            self.view.compare_and_swap(key("vt:", &pair.id.0), None as Option<&[u8]>, Some(enc(&(&pair.transfer, &pair.decision))))?;
-        Ok(previous.is_ok())
-    }
-
-    /// Every decided transfer other banks told us of: (transfer, decision).
-    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, SignedMessage)>, StoreError> {
-        self.view.scan_prefix("vt:").map(|kv| dec("transfer seen", &kv?.1)).collect()
-    }
-
-    /// Every kept pair, with its transfer id.
-    pub fn kept_pairs(&self) -> Result<Vec<DecidedPair>, StoreError> {
-        self.view
-            .scan_prefix("vt:")
-            .map(|kv| {
-                let (k, v) = kv?;
-                let id =
-                    k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
-                let (transfer, decision) = dec("transfer seen", &v)?;
-                Ok(DecidedPair { id: TransferId(id), transfer, decision })
-            })
-            .collect()
-    }
-
-    /// The kept pair on one transfer, if any: (transfer, decision).
-    pub fn kept_pair(&self, id: &TransferId) -> Result<Option<(SignedMessage, SignedMessage)>, StoreError> {
-        match self.view.get(key("vt:", &id.0))? {
-            Some(v) => Ok(Some(dec("transfer seen", &v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Forgets a kept pair (its banks no longer vouched for).
-    pub fn forget_pair(&self, id: &TransferId) -> Result<(), StoreError> {
-        self.view.remove(key("vt:", &id.0))?;
-        Ok(())
-    }
-
-    /// The next seq of `bank`'s public log we have not read.
-    pub fn log_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
-        match self.view.get(key("vc:", &bank.0))? {
-            Some(v) => seq_of("log cursor", &v),
-            None => Ok(0),
-        }
-    }
-
-    pub fn set_log_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
-        self.view.insert(key("vc:", &bank.0), next_seq.to_be_bytes().to_vec())?;
-        Ok(())
-    }
-
-    /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
-    pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
-        match self.view.get(key("vh:", &bank.0))? {
-            Some(v) => Ok(Some(dec("newest head", &v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Keeps `signed` (a verified head of `bank` at `seq`) if it is newer
-    /// than the one held. Returns whether it was kept.
-    pub fn keep_newest_head(&self, bank: &BankId, seq: u64, signed: &SignedMessage) -> Result<bool, StoreError> {
-        let newer = enc(&(seq, signed));
-        let mut kept = false;
-        // Atomic, so two heads arriving at once cannot leave the older one.
-        self.view.fetch_and_update(key("vh:", &bank.0), |held| {
-            let held_seq = held.and_then(|v| dec::<(u64, SignedMessage)>("newest head", v).ok()).map(|(s, _)| s);
-            kept = held_seq.is_none_or(|h| h < seq);
-            if kept {
-                Some(newer.clone())
-            } else {
-                held.map(<[u8]>::to_vec)
-            }
-        })?;
-        Ok(kept)
     }
 }
 
