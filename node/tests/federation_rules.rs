@@ -281,6 +281,63 @@ fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
     }
 }
 
+/// Gwynedd's public log as a hash chain: the same chain head whether its
+/// state is written in one batch (a rebuild) or a transfer at a time (as
+/// they came), and read in pages of five, each checking against the chain,
+/// the same statements in the same order as the unchained log.
+#[test]
+fn gwynedds_chained_log_is_the_same_however_its_state_was_written_and_reads_page_by_page() {
+    use amser_node::ledger::StateWrite;
+    use amser_protocol::public_log::{check_page, ChainedPage, Cursor, LogHead};
+    use amser_protocol::signing::MessageKind;
+
+    let mut f = federation(1_000);
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let signed = gwen_helps_mair(&mut f, 1 + i % 5);
+        deliver(&mut f, &signed);
+        ids.push(amser_protocol::federation::PublicMessage::check(&signed, federation_id()).unwrap().transfer_id());
+    }
+    let records: Vec<_> = ids.iter().map(|id| f.gwynedd.state.transfer(id).unwrap().unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let rebuilt = amser_node::storage::store::Store::open(&dir.path().join("rebuilt")).unwrap();
+    rebuilt.apply(&records.iter().cloned().map(StateWrite::Transfer).collect::<Vec<_>>()).unwrap();
+    let as_they_came = amser_node::storage::store::Store::open(&dir.path().join("as-they-came")).unwrap();
+    for r in &records {
+        as_they_came.apply(&[StateWrite::Transfer(r.clone())]).unwrap();
+        // A later write of the same transfer (its settlement, a replay) adds nothing to the chain.
+        as_they_came.apply(&[StateWrite::Transfer(r.clone())]).unwrap();
+    }
+    assert_eq!(rebuilt.log_head().unwrap(), as_they_came.log_head().unwrap());
+    assert_eq!(rebuilt.log_head().unwrap().0, 24, "each transfer Gwynedd received, and its decision");
+
+    let key = ed25519_dalek::SigningKey::from_bytes(&GWYNEDD.seed);
+    let sign_head = |position: u64, hash| {
+        let head = LogHead { bank: f.gwynedd.id(), position, hash };
+        (position > 0).then(|| common::sign_in_federation(&key, MessageKind::LogHead, head.encode().unwrap()))
+    };
+    let (mut at, mut read) = (Cursor::start(), Vec::new());
+    loop {
+        let page = rebuilt.chained_log(at.position, 5).unwrap();
+        let page = ChainedPage {
+            after: page.after,
+            start: sign_head(page.after, page.after_hash.unwrap()),
+            statements: page.statements,
+            end: sign_head(page.end.0, page.end.1),
+            length: page.length,
+        };
+        let next = check_page(&page, f.gwynedd.id(), federation_id(), &at, 5).expect("each page chains on");
+        read.extend(page.statements);
+        if next.position == at.position {
+            break;
+        }
+        at = next;
+    }
+    assert_eq!((at.position, at.hash), rebuilt.log_head().unwrap());
+    let (unchained, _) = rebuilt.public_log(0, 64).unwrap();
+    assert_eq!(read, unchained, "the chain holds the public log's statements, in its order");
+}
+
 /// Found by tests/faults.rs (seed 1): a client that sends a transfer again
 /// with the same reference (its first answer was lost) must get the same
 /// transfer, even when the hold of that very transfer, or its settlement,

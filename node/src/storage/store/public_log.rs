@@ -237,19 +237,6 @@ impl Store {
         Ok(())
     }
 
-    /// The next seq of `bank`'s public log we have not read.
-    pub fn log_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
-        match self.view.get(key("vc:", &bank.0))? {
-            Some(v) => seq_of("log cursor", &v),
-            None => Ok(0),
-        }
-    }
-
-    pub fn set_log_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
-        self.view.insert(key("vc:", &bank.0), next_seq.to_be_bytes().to_vec())?;
-        Ok(())
-    }
-
     /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
     pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
         match self.view.get(key("vh:", &bank.0))? {
