@@ -90,7 +90,10 @@ impl Chaining {
     }
 
     pub(super) fn finish(self, batch: &mut sled::Batch) {
-        batch.insert(LOG_HEAD_KEY, enc(&(self.position, self.hash)));
+        // A batch that chained nothing leaves the head as it was (one key less to write).
+        if !self.chained.is_empty() {
+            batch.insert(LOG_HEAD_KEY, enc(&(self.position, self.hash)));
+        }
     }
 }
 
