@@ -13,6 +13,16 @@
 //! rewritten under what it read (the start does not match) and, when both
 //! heads it holds at one position are signed, the evidence
 //! ([`crate::federation::Evidence`] of two [`LogHead`]s).
+//!
+//! One break is allowed, and it is signed: a bank whose disk was lost, and
+//! whose journal was put back from an older copy, no longer holds what it
+//! said after the copy. Its journal then jumps past every seq its peers saw
+//! (a `Recovered` entry), and its log *restarts* at a position past any it
+//! can have signed ([`restart_position`]), with the hash [`restart_hash`]:
+//! a page asked for from a position in what was lost starts from that
+//! signed restart head. A reader takes the jump (its log says so: what the
+//! bank said between the two is lost to it) only forward, past where it
+//! stands; a restart at or below what it read is a rewrite like any other.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +37,22 @@ pub const LOG_CONTEXT: &str = "amser/v1 public-log";
 pub const GENESIS: EntryHash = EntryHash([0; 32]);
 /// Most bytes of a signed log head's body.
 pub const MAX_LOG_HEAD_BYTES: usize = 256;
+/// blake3 context of a restarted log's hash.
+pub const RESTART_CONTEXT: &str = "amser/v1 public-log-restart";
+
+/// Where a bank's log restarts when its journal jumps to `recovered_seq`
+/// (the `Recovered` entry's seq). Every journal entry adds at most two
+/// statements, and every entry the bank had written before its disk was
+/// lost is numbered below `recovered_seq`, so every position it can have
+/// signed is below this.
+pub fn restart_position(recovered_seq: u64) -> u64 {
+    recovered_seq.saturating_mul(2)
+}
+
+/// The chain hash at a restart at `position`: it links to nothing before.
+pub fn restart_hash(position: u64) -> EntryHash {
+    EntryHash(crate::ids::hash_with(RESTART_CONTEXT, &position.to_le_bytes()))
+}
 
 /// The chain hash after `statement`, given the one before it.
 pub fn link(previous: &EntryHash, statement: &SignedMessage) -> EntryHash {
@@ -71,7 +97,9 @@ impl LogHead {
 
 /// A page of a bank's chained public log: the statements after position
 /// `after`, the signed heads at `after` (none when it is 0) and at its end
-/// (none while the log is empty), and how long the log is now.
+/// (none while the log is empty), and how long the log is now. When what
+/// follows `after` was lost and the log restarted, `start` is the signed
+/// restart head (past `after`) and the statements follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainedPage {
     pub after: u64,
@@ -133,13 +161,15 @@ pub fn check_page(page: &ChainedPage, bank: BankId, federation: FederationId, at
     if page.length < at.position {
         return Err(PageFault::Shorter { length: page.length, held: at.position });
     }
-    if at.position > 0 {
-        let signed = page.start.as_ref().ok_or(PageFault::NotAHead)?;
+    let mut from = (at.position, at.hash);
+    if let Some(signed) = &page.start {
         let start = LogHead::read(signed, federation, bank)?;
-        if start.position != at.position {
+        if start.position > at.position && start.hash == restart_hash(start.position) {
+            // What followed our position was lost to the bank; it says so, signed.
+            from = (start.position, start.hash);
+        } else if start.position != at.position {
             return Err(PageFault::Misplaced { asked: at.position, got: start.position });
-        }
-        if start.hash != at.hash {
+        } else if start.hash != at.hash {
             return Err(match &at.head {
                 Some(held) => PageFault::Conflict {
                     position: at.position,
@@ -148,9 +178,11 @@ pub fn check_page(page: &ChainedPage, bank: BankId, federation: FederationId, at
                 None => PageFault::Rewritten { position: at.position },
             });
         }
+    } else if at.position > 0 {
+        return Err(PageFault::NotAHead);
     }
-    let hash = page.statements.iter().fold(at.hash, |h, s| link(&h, s));
-    let position = at.position + page.statements.len() as u64;
+    let hash = page.statements.iter().fold(from.1, |h, s| link(&h, s));
+    let position = from.0 + page.statements.len() as u64;
     if position == 0 {
         return Ok(Cursor::start());
     }
@@ -235,5 +267,32 @@ mod tests {
         let mallory = SigningKey::from_bytes(&[4; 32]);
         let forged = page(&mallory, &log, 0, 2);
         assert!(matches!(check_page(&forged, bank_id(&key), fed(), &Cursor::start(), 64), Err(PageFault::NotAHead)));
+    }
+
+    #[test]
+    fn a_log_restarted_after_a_lost_disk_is_read_on_only_forward() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let log: Vec<_> = (0..4).map(|n| statement(&key, n)).collect();
+        let read = check_page(&page(&key, &log, 0, 4), bank_id(&key), fed(), &Cursor::start(), 64).unwrap();
+        // The bank lost statements 3 and 4 with its disk and restarted at 20.
+        let after_restart: Vec<_> = (5..7).map(|n| statement(&key, n)).collect();
+        let restart = |at: u64| {
+            let (r, hash) = (at, restart_hash(at));
+            let end = after_restart.iter().fold(hash, |h, s| link(&h, s));
+            ChainedPage {
+                after: read.position,
+                start: Some(head(&key, r, hash)),
+                statements: after_restart.clone(),
+                end: Some(head(&key, r + 2, end)),
+                length: r + 2,
+            }
+        };
+        let on = check_page(&restart(20), bank_id(&key), fed(), &read, 64).unwrap();
+        assert_eq!(on.position, 22);
+        // Not backwards: a restart below what was read is refused.
+        assert!(matches!(check_page(&restart(3), bank_id(&key), fed(), &read, 64), Err(PageFault::Misplaced { .. })));
+        // A restart head at exactly where we stand, with another hash, is evidence.
+        assert!(matches!(check_page(&restart(4), bank_id(&key), fed(), &read, 64), Err(PageFault::Conflict { .. })));
+        assert!(restart_position(500) > 2 * 499, "past every position 499 entries can have made");
     }
 }
