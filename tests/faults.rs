@@ -601,7 +601,27 @@ fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
         for a in balances["accounts"].as_array().expect("accounts") {
             let code = a["code"].as_str().expect("code");
             let want = expected.get(code).copied().unwrap_or(0);
-            assert_eq!(a["minutes"], json!(want), "{}: {code}'s balance must be what its acknowledged exchanges make it", site.handle);
+            if a["minutes"] != json!(want) {
+                // Everything each bank holds about the member's transfers, to tell which side lost what.
+                let involving: Vec<String> = fed
+                    .sites()
+                    .iter()
+                    .flat_map(|s| {
+                        let transfers = s.api().get_all("/api/v1/transfers");
+                        transfers
+                            .into_iter()
+                            .filter(|t| t["payer"] == json!(code) || t["payee"] == json!(code))
+                            .map(move |t| format!("{}: {t}", s.handle))
+                    })
+                    .collect();
+                panic!(
+                    "{}: {code}'s balance is {} but its acknowledged exchanges make it {want}\ntransfers involving it:\n{}\n{}",
+                    site.handle,
+                    a["minutes"],
+                    involving.join("\n"),
+                    fed.logs()
+                );
+            }
         }
     }
     (locals, transfers, accepted)

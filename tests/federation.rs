@@ -515,30 +515,30 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     assert!(status.success(), "cp -a {} {}", from.display(), to.display());
 }
 
-/// Issue 10, item 1: a journal behind what the bank told its peers. Rhymney's
-/// volunteer puts back an old copy of the whole data directory (journal and
-/// state together, so the state cannot tell). Its peers hold heads Rhymney
-/// signed after that copy: once they have said so, Rhymney records nothing
-/// new and gossips no head (it would number entries its peers have seen with
-/// other hashes: two histories), and says why and what to do. Nobody freezes it.
+/// Issue 10, item 1 and recovery from peers: Rhymney's volunteer puts back
+/// an old copy of the whole data directory (journal and state together, as
+/// an old backup would be). Its peers hold heads Rhymney signed after that
+/// copy: Rhymney gossips no head and records nothing new until it has read
+/// back from them what it had signed, numbered past every head they hold.
+/// Then Gwen's two hours in Mair's favour are back, every ledger sums to
+/// zero, each pair of clearing accounts mirrors, nobody froze anybody, and
+/// Rhymney takes new work. The exchanges only Rhymney held are lost.
 #[test]
-fn rhymney_put_back_on_an_old_copy_of_its_data_records_nothing_its_peers_would_call_a_second_history() {
+fn rhymney_put_back_on_an_old_copy_of_its_data_reads_back_its_transfers_from_its_peers() {
     let mut fed = Federation::linked();
     let mair = fed[R].member("Mair Jones");
     let rhys = fed[R].member("Rhys Price");
     let gwen = fed[G].member("Gwen Roberts");
+    let cai = fed[C].member("Cai Morgan");
     let copy = tempfile::tempdir().expect("a place for the copy");
     let old = copy.path().join("rhymney");
     fed.stop(R);
     copy_dir(&fed[R].bank.dir, &old);
-    let old_seq = {
-        fed.up(R);
-        fed.readdress(R);
-        fed.wait_linked();
-        fed[R].get("/status")["journal_seq"].as_u64().expect("journal_seq")
-    };
+    fed.up(R);
+    fed.readdress(R);
+    fed.wait_linked();
 
-    // After the copy: local help, and a transfer Gwynedd decides.
+    // After the copy: local help, a transfer Gwynedd decides, one Rhymney decides for Cardiff.
     for n in 0..5 {
         let a = fed[R].api().post(
             "/api/v1/exchanges",
@@ -546,15 +546,18 @@ fn rhymney_put_back_on_an_old_copy_of_its_data_records_nothing_its_peers_would_c
         );
         assert_eq!(a.status, 201, "{}", a.text);
     }
-    let transfer = fed[R].record(&gwen, &mair, "2", "");
-    fed.wait_settled(R, G, &transfer);
-    let seq = fed[R].get("/status")["journal_seq"].as_u64().expect("journal_seq");
-    assert!(seq > old_seq + 5, "{seq} after {old_seq}");
+    let from_gwynedd = fed[R].record(&gwen, &mair, "2", "");
+    let to_cardiff = fed[C].record(&rhys, &cai, "1", "");
+    fed.wait_settled(R, G, &from_gwynedd);
+    fed.wait_settled(C, R, &to_cardiff);
+    let seq = fed[R].journal_seq();
     for peer in [G, C] {
         fed.wait_until(&format!("{} to hold Rhymney's head at entry {seq}", fed[peer].handle), || {
             fed[peer].peer(&fed[R]).is_some_and(|p| p["head_seq"].as_u64().is_some_and(|h| h >= seq))
         });
     }
+    let peers_saw =
+        [G, C].iter().map(|&p| fed[p].peer(&fed[R]).expect("admitted")["head_seq"].as_u64().expect("head_seq")).max().expect("two");
 
     // The old copy goes back in place of everything.
     fed.stop(R);
@@ -563,21 +566,32 @@ fn rhymney_put_back_on_an_old_copy_of_its_data_records_nothing_its_peers_would_c
     fed.up(R);
     fed.readdress(R);
     fed.wait_linked();
-    fed.wait_until("Rhymney to learn that its journal is behind its peers", || fed[R].get("/status")["halted"].is_string());
-    let status = fed[R].get("/status");
-    assert_eq!(status["journal_seq"], json!(old_seq), "{status}");
-    let why = status["halted"].as_str().expect("halted");
-    assert!(why.contains(&format!("entry {old_seq}")) && why.contains("restore"), "names where the journal ends and what to do: {why}");
+    fed.wait_until("Rhymney to recover from its peers and take new work", || {
+        let status = fed[R].get("/status");
+        status["halted"].is_null() && status["journal_seq"].as_u64().is_some_and(|s| s > peers_saw)
+    });
+    let resumed = fed[R].journal_seq();
+    assert!(resumed >= peers_saw + 1_000, "numbered past every head its peers hold: {resumed} after {peers_saw}");
 
-    let refused = fed[R].api().post(
-        "/api/v1/exchanges",
-        &json!({"providers": [mair], "receivers": [rhys], "hours": "1", "category": "gardening", "client_ref": "on-the-old-copy"}),
-    );
-    let message = refused.expect_error(503, "journal_behind_peers");
-    assert!(message.contains(&format!("entry {old_seq}")), "{message}");
-    assert_eq!(fed[R].get("/status")["journal_seq"], json!(old_seq), "nothing recorded on the old copy");
+    // What Rhymney had signed with its peers is back; what only it held is not.
+    let back = fed[R].transfer(&from_gwynedd).expect("Gwynedd's transfer read back");
+    assert_eq!(back["state"], json!("accepted"), "{back}");
+    let decided = fed[R].transfer(&to_cardiff).expect("Cardiff's transfer read back");
+    assert_eq!(decided["state"], json!("accepted"), "{decided}");
+    assert_eq!(fed[R].balance(&mair), -120, "Mair paid Gwen's two hours; her five hours for Rhys were only Rhymney's, and lost");
+    assert_eq!(fed[R].balance(&rhys), 60, "Rhys earned Cai's hour");
+    fed.check_invariants();
     for peer in [G, C] {
         let line = fed[peer].peer(&fed[R]).expect("admitted");
         assert_eq!(line["frozen"], json!(false), "{} saw no second history: {line}", fed[peer].handle);
     }
+
+    // And Rhymney takes new work again.
+    let a = fed[R].api().post(
+        "/api/v1/exchanges",
+        &json!({"providers": [mair], "receivers": [rhys], "hours": "1", "category": "gardening", "client_ref": "after-recovery"}),
+    );
+    assert_eq!(a.status, 201, "{}", a.text);
+    let audit = fed[R].bank.json(&["audit"]);
+    assert_eq!(audit["ok"], json!(true), "{audit}");
 }

@@ -21,8 +21,16 @@ fuzz_target!(|data: &[u8]| {
 
     let opening = entry.seq == 1 && entry.prev_hash == EntryHash::default() && matches!(entry.body, EntryBody::BankOpened { .. });
     assert_eq!(entry.check_follows(None).is_ok(), opening);
-    if let Some(previous) = entry.seq.checked_sub(1).filter(|p| *p > 0) {
-        assert_eq!(entry.check_follows(Some((previous, entry.prev_hash))), Ok(()));
+    // The entry it follows: the one before, or for a `Recovered` entry (the one
+    // kind that skips numbers) the one it names; it follows it exactly when
+    // its seq is the one `seq_after` gives.
+    let previous = match &entry.body {
+        EntryBody::Recovered { journal_ended, .. } => Some(*journal_ended),
+        _ => entry.seq.checked_sub(1),
+    };
+    if let Some(previous) = previous.filter(|p| *p > 0) {
+        let numbered = entry.body.seq_after(previous) == entry.seq;
+        assert_eq!(entry.check_follows(Some((previous, entry.prev_hash))).is_ok(), numbered);
         if let Err(e) = entry.check_follows(Some((previous, JournalEntry::hash_of_bytes(b"another")))) {
             assert!(!e.to_string().is_empty());
         }
@@ -55,6 +63,12 @@ fuzz_target!(|data: &[u8]| {
         }
         EntryBody::EvidenceRecorded { evidence, .. } => {
             let _ = (evidence.first.verify(federation()), evidence.second.verify(federation()));
+        }
+        EntryBody::TransferRecalled { transfer, signed, signed_decision, .. } => {
+            let _ = (transfer.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
+        }
+        EntryBody::Recovered { journal_ended, peers_saw } => {
+            let _ = (journal_ended, entry.body.seq_after(*peers_saw));
         }
         EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } | EntryBody::PeerLineSet { .. } => {}
     }

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         match &request {
             PeerRequest::Deliver { transfer, .. } => signed(transfer),
             PeerRequest::Status { transfer } => assert_eq!(transfer.to_hex().parse(), Ok(*transfer)),
-            PeerRequest::Log { .. } | PeerRequest::Hello | PeerRequest::NewestHead | PeerRequest::ChainedLog { .. } => {}
+            PeerRequest::Log { .. } | PeerRequest::Hello | PeerRequest::NewestHead | PeerRequest::Recall { .. } | PeerRequest::ChainedLog { .. } => {}
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -36,6 +36,10 @@ fuzz_target!(|data: &[u8]| {
             PeerResponse::Log { entries, .. } => entries.iter().for_each(signed),
             PeerResponse::Hello { handle, .. } => assert_eq!(handle.as_str().parse().as_ref(), Ok(handle)),
             PeerResponse::NewestHead { head } => head.iter().for_each(signed),
+            PeerResponse::Recalled { pairs, .. } => pairs.iter().for_each(|p| {
+                signed(&p.transfer);
+                signed(&p.decision);
+            }),
             PeerResponse::ChainedLog { page } => {
                 page.statements.iter().chain(&page.start).chain(&page.end).for_each(signed);
                 // A page checks (or is refused) without panicking, from wherever we stand.

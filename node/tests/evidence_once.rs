@@ -7,17 +7,14 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerError, LedgerRead, PeerChanges};
-use amser_node::{DataDir, Node, NodeOptions};
+use amser_node::Node;
 use amser_protocol::encoding::encode;
 use amser_protocol::federation::Evidence;
 use amser_protocol::journal::JournalHead;
 use amser_protocol::signing::{bank_id, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash};
-use common::{admit_peer, sign_in_federation, MALLORY, RHYMNEY};
+use common::{admit_peer, init_rhymney, sign_in_federation, start_node, MALLORY};
 use ed25519_dalek::SigningKey;
 
 fn head(key: &SigningKey, seq: u64, hash: u8) -> SignedMessage {
@@ -28,10 +25,6 @@ fn head(key: &SigningKey, seq: u64, hash: u8) -> SignedMessage {
 /// Two heads Mallory signed with one `seq`.
 fn two_histories(key: &SigningKey, seq: u64) -> Evidence {
     Evidence { first: head(key, seq, 0xAA), second: head(key, seq, 0xBB) }
-}
-
-async fn start(data: &DataDir) -> Node {
-    Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
 }
 
 fn frozen(node: &Node, bank: &BankId) -> bool {
@@ -46,15 +39,10 @@ async fn unfreeze(node: &Node, bank: BankId) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evidence_the_coordinator_has_seen_does_not_freeze_the_line_again() {
     let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::new(dir.path().join(RHYMNEY.handle));
-    let d = data.clone();
-    tokio::task::spawn_blocking(move || amser_node::init(&d, RHYMNEY.name, RHYMNEY.handle, "Wales", Arc::new(SystemClock)))
-        .await
-        .unwrap()
-        .unwrap();
+    let data = init_rhymney(dir.path()).await;
     let key = SigningKey::from_bytes(&MALLORY.seed);
     let mallory = bank_id(&key);
-    let node = start(&data).await;
+    let node = start_node(&data).await;
     node.ledger().submit(admit_peer(mallory, MALLORY.handle, 10)).await.unwrap();
 
     let evidence = two_histories(&key, 5);
@@ -71,12 +59,12 @@ async fn evidence_the_coordinator_has_seen_does_not_freeze_the_line_again() {
 
     // Kept across a restart, and when the state is rebuilt from the journal.
     node.shutdown().await;
-    let node = start(&data).await;
+    let node = start_node(&data).await;
     let err = node.ledger().submit(Command::RecordEvidence { against: mallory, evidence: swapped.clone() }).await.unwrap_err();
     assert!(matches!(err, LedgerError::EvidenceHandled(_)), "after a restart: {err:?}");
     node.shutdown().await;
     std::fs::remove_dir_all(data.state()).unwrap();
-    let node = start(&data).await;
+    let node = start_node(&data).await;
     let err = node.ledger().submit(Command::RecordEvidence { against: mallory, evidence: evidence.clone() }).await.unwrap_err();
     assert!(matches!(err, LedgerError::EvidenceHandled(_)), "after a rebuild: {err:?}");
     assert!(!frozen(&node, &mallory));

@@ -8,20 +8,15 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use amser_node::clock::SystemClock;
-use amser_node::federation::swarm::{self, peer_of, GossipValidator, NetworkConfig, NetworkHandle};
+use amser_node::federation::swarm::peer_of;
 use amser_node::ledger::LedgerRead;
-use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::federation::{refusal, Decision, PeerRequest, PeerResponse, Transfer, Verdict};
 use amser_protocol::signing::{bank_id, MessageKind, SignedMessage};
 use amser_protocol::{BankId, MemberCode, Minutes, ServiceDate};
-use common::{add_person, admit_peer, federation_id, sign_in_federation, FEDERATION, GWYNEDD, MALLORY, RHYMNEY};
+use common::{add_person, admit_peer, bank_at_the_wire, federation_id, init_rhymney, sign_in_federation, start_node, GWYNEDD, MALLORY};
 use ed25519_dalek::SigningKey;
-use libp2p::gossipsub::MessageAcceptance;
-use libp2p::PeerId;
 use tokio::task::JoinSet;
 
 /// Requests in Mallory's flood.
@@ -31,31 +26,6 @@ const FLOOD: usize = 2_000;
 /// requests ahead of Gwynedd's); this is only what "hung" means here.
 const DEADLINE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(20);
-
-struct AcceptAll;
-
-impl GossipValidator for AcceptAll {
-    fn validate(&self, _: Option<&PeerId>, _: &[u8]) -> MessageAcceptance {
-        MessageAcceptance::Accept
-    }
-}
-
-/// Another bank's own libp2p node (Mallory or Gwynedd), dialling `node`.
-async fn bank_at_the_wire(seed: [u8; 32], node: &Node) -> NetworkHandle {
-    let config = NetworkConfig {
-        key_seed: seed,
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        mdns: false,
-        federation: FEDERATION.into(),
-        scoring: Default::default(),
-    };
-    let (net, _events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
-    let target = peer_of(&node.bank);
-    net.allow(target).await.unwrap();
-    net.add_address(target, node.federation.listen_addrs()[0].parse().unwrap()).await.unwrap();
-    net.dial(target).await.unwrap();
-    net
-}
 
 async fn until(what: &str, mut condition: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -85,13 +55,7 @@ fn transfer(key: &SigningKey, to: BankId, payer: &str, payee: &MemberCode, nonce
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gwynedds_transfer_is_decided_while_mallory_floods_rhymney_with_requests() {
     let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::new(dir.path().join(RHYMNEY.handle));
-    let d = data.clone();
-    tokio::task::spawn_blocking(move || amser_node::init(&d, RHYMNEY.name, RHYMNEY.handle, "Wales", Arc::new(SystemClock)))
-        .await
-        .unwrap()
-        .unwrap();
-    let node = Node::start(data, NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap();
+    let node = start_node(&init_rhymney(dir.path()).await).await;
     let (mallory_key, gwynedd_key) = (SigningKey::from_bytes(&MALLORY.seed), SigningKey::from_bytes(&GWYNEDD.seed));
     let (mallory, gwynedd) = (bank_id(&mallory_key), bank_id(&gwynedd_key));
     // Mallory's line is small: most of its flood is refused by the rules, but
@@ -103,8 +67,8 @@ async fn gwynedds_transfer_is_decided_while_mallory_floods_rhymney_with_requests
         other => panic!("{other:?}"),
     };
     node.federation.poke();
-    let mallory_net = bank_at_the_wire(MALLORY.seed, &node).await;
-    let gwynedd_net = bank_at_the_wire(GWYNEDD.seed, &node).await;
+    let (mallory_net, _mallory_hears) = bank_at_the_wire(MALLORY.seed, &node).await;
+    let (gwynedd_net, _gwynedd_hears) = bank_at_the_wire(GWYNEDD.seed, &node).await;
     until("Rhymney sees both banks", || node.federation.presence(&mallory).connected && node.federation.presence(&gwynedd).connected).await;
 
     let rhymney = peer_of(&node.bank);

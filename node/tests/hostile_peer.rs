@@ -5,23 +5,22 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use amser_node::clock::SystemClock;
-use amser_node::federation::swarm::{self, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkHandle};
+use amser_node::federation::swarm::{peer_of, NetEvent, NetworkHandle};
 use amser_node::ledger::{Command, LedgerRead};
-use amser_node::{DataDir, Node, NodeOptions};
+use amser_node::Node;
 use amser_protocol::encoding::encode;
 use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, PublicMessage, Transfer, Verdict};
 use amser_protocol::journal::JournalHead;
 use amser_protocol::public_log::{check_page, link, ChainedPage, Cursor, LogHead, GENESIS};
 use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash, MemberCode, Minutes, ServiceDate};
-use common::{add_person, admit_peer, federation_id, sign_in_federation, FEDERATION, MALLORY, OUTSIDER_SEED, RHYMNEY, STRANGER_SEED};
+use common::{
+    add_person, admit_peer, bank_at_the_wire, federation_id, init_rhymney, sign_in_federation, start_node, MALLORY, OUTSIDER_SEED, RHYMNEY,
+    STRANGER_SEED,
+};
 use ed25519_dalek::SigningKey;
-use libp2p::gossipsub::MessageAcceptance;
-use libp2p::PeerId;
 use tempfile::TempDir;
 use tokio::sync::mpsc;
 
@@ -37,40 +36,13 @@ const MALLORY_TRUST_HOURS: i64 = 10;
 /// The member of Mallory's bank whose transfers Mallory sends.
 const MALLORYS_MEMBER: &str = "mallory:AAAA-00";
 
-struct AcceptAll;
-
-impl GossipValidator for AcceptAll {
-    fn validate(&self, _: Option<&PeerId>, _: &[u8]) -> MessageAcceptance {
-        MessageAcceptance::Accept
-    }
-}
-
 async fn rhymney(dir: &std::path::Path) -> Node {
-    let data = DataDir::new(dir.join(RHYMNEY.handle));
-    let d = data.clone();
-    tokio::task::spawn_blocking(move || amser_node::init(&d, RHYMNEY.name, RHYMNEY.handle, "Wales", Arc::new(SystemClock)))
-        .await
-        .unwrap()
-        .unwrap();
-    Node::start(data, NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
+    start_node(&init_rhymney(dir).await).await
 }
 
 /// A hostile peer's own libp2p node, connected to `node`.
 async fn mallory(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
-    let config = NetworkConfig {
-        key_seed: seed,
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        mdns: false,
-        federation: FEDERATION.into(),
-        scoring: Default::default(),
-    };
-    let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
-    let target = peer_of(&node.bank);
-    let addr: libp2p::Multiaddr = node.federation.listen_addrs()[0].parse().unwrap();
-    net.allow(target).await.unwrap();
-    net.add_address(target, addr).await.unwrap();
-    net.dial(target).await.unwrap();
-    (net, events)
+    bank_at_the_wire(seed, node).await
 }
 
 /// Rhymney's node in a temporary directory, having admitted Mallory's key
@@ -425,7 +397,7 @@ async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_froze
         payer: mair.clone(),
         payee: MALLORYS_MEMBER.parse().unwrap(),
         minutes: Minutes(60),
-        category: "general".into(),
+        category: "gardening".into(),
         note: String::new(),
         date: None,
         client_ref: None,
@@ -662,9 +634,9 @@ async fn rhymneys_log_chains_the_same_across_a_restart_and_a_rebuild_from_its_jo
     assert_eq!(at.position, 10, "five transfers received, each with Rhymney's decision");
     assert_eq!(node.ledger().store().log_head().unwrap(), (at.position, at.hash));
 
-    let data = DataDir::new(dir.path().join(RHYMNEY.handle));
+    let data = amser_node::DataDir::new(dir.path().join(RHYMNEY.handle));
     node.shutdown().await;
-    let node = Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap();
+    let node = start_node(&data).await;
     let (net, _events) = mallory(MALLORY.seed, &node).await;
     until_connected(&node, bank_id(&key)).await;
     deliver(net.clone(), node.bank, mallorys_transfer(&key, node.bank, &mair, 6)).await;
@@ -673,7 +645,7 @@ async fn rhymneys_log_chains_the_same_across_a_restart_and_a_rebuild_from_its_jo
 
     node.shutdown().await;
     std::fs::remove_dir_all(data.state()).unwrap();
-    let node = Node::start(data, NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap();
+    let node = start_node(&data).await;
     assert_eq!(node.ledger().store().log_head().unwrap(), (at.position, at.hash), "the journal gives the same chain");
     let (net, _events) = mallory(MALLORY.seed, &node).await;
     until_connected(&node, bank_id(&key)).await;

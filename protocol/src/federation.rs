@@ -276,6 +276,11 @@ pub enum PeerRequest {
     /// a journal restored from an older copy ends below what its peers have
     /// seen, and a bank that went on from there would sign a second history.
     NewestHead,
+    /// Send me the transfers between you and me that you hold decided (both
+    /// ways, each with the payee bank's signed decision), from your journal
+    /// entry `from_seq` on, at most `max` pairs: how a bank whose disk was
+    /// lost reads back what it had signed with you.
+    Recall { from_seq: u64, max: u32 },
     /// Send me the statements of your public log after position `after`
     /// (the first `after` I have read), at most `max`, with your signed log
     /// heads at `after` and at the page's end (see `public_log`).
@@ -315,9 +320,23 @@ pub enum PeerResponse {
     Hello { handle: crate::ids::Handle, name: String },
     /// The newest signed journal head of yours that I hold, if any.
     NewestHead { head: Option<SignedMessage> },
+    /// Transfers between us with their decisions, from the seq asked: ask
+    /// again from `next_seq` for more; `next_seq > head_seq` means that is all.
+    Recalled { pairs: Vec<RecalledPair>, next_seq: u64, head_seq: u64 },
     /// A page of my public log as a hash chain (see `public_log`).
     ChainedLog { page: crate::public_log::ChainedPage },
 }
+
+/// A transfer between two banks and the payee bank's signed decision on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecalledPair {
+    pub transfer: SignedMessage,
+    pub decision: SignedMessage,
+}
+
+/// Most pairs in one `Recalled` answer (two messages each, within
+/// [`MAX_PEER_MESSAGE_BYTES`] like a log page).
+pub const MAX_RECALL_BATCH: u32 = MAX_LOG_BATCH / 2;
 
 /// Most signed messages in one catch-up answer.
 pub const MAX_LOG_BATCH: u32 = 64;

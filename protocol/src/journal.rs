@@ -84,6 +84,27 @@ pub enum EntryBody {
         against: BankId,
         evidence: Evidence,
     },
+    /// The journal was put back from an older copy, and this bank's peers
+    /// hold heads it signed up to `peers_saw`, past where the copy ended
+    /// (`journal_ended`): those entries were lost with the disk. This entry
+    /// is numbered `peers_saw + RECOVERY_SEQ_MARGIN`, the one gap a journal
+    /// may have, so no seq is ever signed with two contents. What the bank
+    /// had signed with other banks, read back from them, follows as
+    /// `TransferRecalled` entries; what only it held (members who joined,
+    /// local exchanges) stays lost.
+    Recovered {
+        journal_ended: u64,
+        peers_saw: u64,
+    },
+    /// A transfer between this bank and another that this bank had recorded
+    /// before its disk was lost, read back from the other bank: the signed
+    /// transfer and the payee bank's signed decision, both as first signed.
+    TransferRecalled {
+        transfer: Transfer,
+        signed: SignedMessage,
+        decision: Decision,
+        signed_decision: SignedMessage,
+    },
 }
 
 impl EntryBody {
@@ -103,6 +124,19 @@ impl EntryBody {
             EntryBody::TransferReceived { .. } => "transfer-received",
             EntryBody::TransferSettled { .. } => "transfer-settled",
             EntryBody::EvidenceRecorded { .. } => "evidence-recorded",
+            EntryBody::Recovered { .. } => "recovered",
+            EntryBody::TransferRecalled { .. } => "transfer-recalled",
+        }
+    }
+
+    /// The seq of this entry when it follows entry `previous`: the next one,
+    /// except for `Recovered`, which jumps past every head the peers hold.
+    pub fn seq_after(&self, previous: u64) -> u64 {
+        match self {
+            EntryBody::Recovered { peers_saw, .. } => {
+                peers_saw.saturating_add(crate::limits::RECOVERY_SEQ_MARGIN).max(previous.saturating_add(1))
+            }
+            _ => previous.saturating_add(1),
         }
     }
 }
@@ -110,7 +144,8 @@ impl EntryBody {
 /// One journal entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
-    /// Position in the journal, from 1, without gaps.
+    /// Position in the journal, from 1, without gaps but one kind: a
+    /// `Recovered` entry jumps (see [`EntryBody::seq_after`]).
     pub seq: u64,
     /// Hash of the entry before (all zeros for the first).
     pub prev_hash: EntryHash,
@@ -158,7 +193,12 @@ impl JournalEntry {
                 }
             }
             Some((seq, hash)) => {
-                if self.seq != seq + 1 {
+                if let EntryBody::Recovered { journal_ended, .. } = &self.body {
+                    if *journal_ended != seq {
+                        return Err(ChainError::Gap { previous: seq, found: self.seq });
+                    }
+                }
+                if self.seq != self.body.seq_after(seq) {
                     return Err(ChainError::Gap { previous: seq, found: self.seq });
                 }
                 if self.prev_hash != hash {
@@ -178,4 +218,36 @@ pub struct JournalHead {
     pub seq: u64,
     pub hash: EntryHash,
     pub time_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::RECOVERY_SEQ_MARGIN;
+
+    fn entry(seq: u64, prev_hash: EntryHash, body: EntryBody) -> JournalEntry {
+        JournalEntry { seq, prev_hash, time_ms: 1, body }
+    }
+
+    #[test]
+    fn only_a_recovered_entry_may_skip_numbers_and_only_past_what_the_peers_saw() {
+        let (prev, hash) = (40, EntryHash([9; 32]));
+        let policy = EntryBody::PolicyChanged { policy: Policy::default() };
+        assert!(entry(41, hash, policy.clone()).check_follows(Some((prev, hash))).is_ok());
+        assert!(
+            matches!(entry(45, hash, policy).check_follows(Some((prev, hash))), Err(ChainError::Gap { .. })),
+            "no gap in other entries"
+        );
+
+        let recovered = EntryBody::Recovered { journal_ended: prev, peers_saw: 70 };
+        let at = recovered.seq_after(prev);
+        assert_eq!(at, 70 + RECOVERY_SEQ_MARGIN);
+        assert!(entry(at, hash, recovered.clone()).check_follows(Some((prev, hash))).is_ok());
+        for wrong in [prev + 1, at - 1, at + 1] {
+            assert!(entry(wrong, hash, recovered.clone()).check_follows(Some((prev, hash))).is_err(), "{wrong}");
+        }
+        let not_where_it_ended = EntryBody::Recovered { journal_ended: prev - 1, peers_saw: 70 };
+        assert!(entry(at, hash, not_where_it_ended).check_follows(Some((prev, hash))).is_err(), "it names where the journal ended");
+        assert!(entry(at, EntryHash([1; 32]), recovered).check_follows(Some((prev, hash))).is_err(), "and links to it");
+    }
 }

@@ -5,6 +5,11 @@
 pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
 /// Most bytes of a signed journal head's body (bank, seq, hash, time).
 pub const MAX_JOURNAL_HEAD_BYTES: usize = 1024;
+/// How far past the newest head its peers hold a recovering bank numbers
+/// its next entry: room for heads a peer that is away now may have seen
+/// (a bank gossips at most a few heads a second), so that no seq is ever
+/// signed with two contents.
+pub const RECOVERY_SEQ_MARGIN: u64 = 1_000;
 /// Most bytes of one signed message (envelope plus signature); matches
 /// gossipsub's default `max_transmit_size` so nothing we sign is dropped there.
 pub const MAX_SIGNED_MESSAGE_BYTES: usize = 64 * 1024;

@@ -77,7 +77,7 @@ pub enum BackupError {
     #[error("the backup written to {path} did not verify when read back ({reason}); it was not kept. Check the disk")]
     ReadBack { path: PathBuf, reason: String },
     /// A federated bank restored from a backup, not yet accepted: the node will not start.
-    #[error("this bank was restored from a backup that ends at entry {seq}, and it has peer banks: they may hold heads this bank signed after entry {seq}, and a node that went on from there would sign a second history under those numbers, which its peers would record as evidence and freeze it for. Nothing was changed. If you know the backup holds the bank's last entry (it was taken from the stopped node, or after the node's last work), start it with `amser up --accept-restore`. If not, keep the node stopped: recovery from peers, which reads back what it signed, is not built yet (README, \"Backups\")")]
+    #[error("this bank was restored from a backup that ends at entry {seq}, and it has peer banks: they may hold heads this bank signed after entry {seq}, and a node that went on from there would sign a second history under those numbers, which its peers would record as evidence and freeze it for. Nothing was changed. Start it with `amser up --accept-restore` once you have no newer backup: the node then asks its peers for the newest head of its own they hold and, if that is past the backup's, reads back from them the transfers it had signed before it takes new work (README, \"A journal behind its peers\"); what only this bank held after the backup stays lost")]
     NotAccepted { seq: u64 },
     #[error("{0}")]
     Invalid(String),

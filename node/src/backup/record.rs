@@ -6,8 +6,8 @@
 //! (they hold heads it signed after the backup) must not be taken as the
 //! bank's whole history. The node refuses to start on a restored journal of
 //! a bank that has peers until the coordinator accepts it (`amser up
-//! --accept-restore`), and recovery from peers (next) will start from the
-//! head recorded here (DESIGN.md §1, "Backup and restore").
+//! --accept-restore`: no newer backup exists); then it recovers from its
+//! peers what it signed after this head (`federation::recall`).
 
 use std::fs::OpenOptions;
 use std::io::Write;

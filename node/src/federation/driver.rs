@@ -35,6 +35,7 @@ use super::gossip::Validator;
 use super::head_check::Checked;
 use super::inbound::{Answerer, Slots};
 use super::pairing::Pairing;
+use super::recall;
 use super::scoring::Scoring;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
 use super::vouching::{Bounds, Vouching};
@@ -139,6 +140,7 @@ pub async fn start(
         tasks: JoinSet::new(),
         inbound: Slots::default(),
         head_checked: Checked::default(),
+        recovery: recall::Shared::default(),
         answerer: Answerer {
             ledger: ledger_for_answers,
             profile: profile_for_answers,
@@ -182,6 +184,8 @@ pub(super) struct Driver {
     pub(super) inbound: Slots,
     /// Connected peers that told us their newest head of ours (head_check.rs).
     pub(super) head_checked: Checked,
+    /// Reading back from peers what our journal lost (recall.rs).
+    pub(super) recovery: recall::Shared,
     pub(super) answerer: Answerer,
 }
 
@@ -234,6 +238,7 @@ impl Driver {
             tracing::warn!(error = %e, "could not read pending transfers");
         }
         self.catch_up_due();
+        self.recover_due();
         if self.may_publish_head() {
             self.publish_head().await;
         }

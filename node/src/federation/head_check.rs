@@ -6,7 +6,8 @@
 //! ```text
 //!   peer connects ──► ask NewestHead ──► its newest head of ours, signed by us?
 //!                                          above our journal's head: halt the ledger (journal_behind_peers)
-//!                                          else: that peer is checked
+//!                                            and recover (recall.rs): number past it, read back from peers
+//!                                          then: that peer is checked, and read back from (recall.rs)
 //!   publish_head ──► only when every connected peer is checked, and not halted
 //!   a peer's head heard in gossip ──► kept if newest (`vh:`), to answer its NewestHead
 //! ```
@@ -25,6 +26,7 @@ use amser_protocol::signing::{FederationId, MessageKind, SignedMessage};
 use amser_protocol::BankId;
 
 use super::driver::Driver;
+use super::recall;
 use super::swarm::{peer_of, NetworkHandle};
 use crate::ledger::{LedgerError, LedgerRead};
 use crate::storage::writer::LedgerHandle;
@@ -60,19 +62,24 @@ pub(super) fn judge(answer: Option<&SignedMessage>, ours: BankId, federation: Fe
 impl Driver {
     /// Asks `bank` (just connected) for the newest head of ours it holds.
     pub(super) fn check_our_head_with(&mut self, bank: BankId) {
-        let (net, ledger, checked) = (self.net.clone(), self.ledger.clone(), self.head_checked.clone());
+        let (net, ledger, checked, recovery) = (self.net.clone(), self.ledger.clone(), self.head_checked.clone(), self.recovery.clone());
         let (ours, federation, name) = (self.profile.bank, self.federation, self.peer_name(&bank));
         self.tasks.spawn(async move {
             match ask(&net, &ledger, bank, ours, federation).await {
                 Ok(Verdict::Behind { peer_seq }) => {
+                    // Nothing new until what we had signed is back, numbered past what peers saw.
                     let journal_seq = ledger.read(|s| s.head().map(|h| h.0)).await.ok().and_then(Result::ok).unwrap_or(0);
                     ledger.halt(LedgerError::BehindPeers { journal_seq, peer: name, peer_seq });
+                    recall::begin(&ledger, &recovery, peer_seq).await;
                 }
-                Ok(_) => {
-                    checked.lock().map(|mut c| c.insert(bank)).ok();
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::info!(%bank, error = %e, "could not ask a peer for our newest head; will ask when it connects again");
+                    return;
                 }
-                Err(e) => tracing::info!(%bank, error = %e, "could not ask a peer for our newest head; will ask when it connects again"),
             }
+            checked.lock().map(|mut c| c.insert(bank)).ok();
+            recall::read_back_from(&net, &ledger, &recovery, bank).await;
         });
     }
 

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use amser_protocol::federation::{refusal, PeerRequest, PeerResponse, MAX_LOG_BATCH};
+use amser_protocol::federation::{refusal, PeerRequest, PeerResponse, MAX_LOG_BATCH, MAX_RECALL_BATCH};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::BankId;
 
@@ -123,6 +123,14 @@ impl Answerer {
                 Ok(Ok(held)) => PeerResponse::NewestHead { head: held.map(|(_, signed)| signed) },
                 _ => PeerResponse::Refused { reason: LedgerError::Storage(String::new()).code().into() },
             },
+            PeerRequest::Recall { from_seq, max } => {
+                let max = max.clamp(1, MAX_RECALL_BATCH) as usize;
+                let page = self.ledger.read(move |s| Ok::<_, LedgerError>((s.recall_page(&bank, from_seq, max)?, s.head()?.0))).await;
+                match page.and_then(|p| p) {
+                    Ok(((pairs, next_seq), head_seq)) => PeerResponse::Recalled { pairs, next_seq, head_seq },
+                    Err(e) => refused(&e),
+                }
+            }
             PeerRequest::Log { from_seq, max } => {
                 let max = max.clamp(1, MAX_LOG_BATCH) as usize;
                 let page = self.ledger.read(move |s| Ok::<_, LedgerError>((s.public_log(from_seq, max)?, s.head()?.0))).await;

@@ -9,9 +9,10 @@
 //!   answers to peers' requests; its parts: `delivery` (our pending
 //!   transfers to their payee banks, with backoff), `catch_up` (reading
 //!   peers' public logs), `gossip` (heads, statements, evidence),
-//!   `inbound` (peers' requests answered concurrently, bounded per bank)
-//!   and `head_check` (our journal against the newest head of ours each
-//!   peer holds, before we gossip one).
+//!   `inbound` (peers' requests answered concurrently, bounded per bank),
+//!   `head_check` (our journal against the newest head of ours each peer
+//!   holds, before we gossip one) and `recall` (reading back from peers,
+//!   after a lost disk, what we had signed with them).
 //! - `log_chain`: our public log's pages signed at both ends for the banks
 //!   that ask, and each page of another bank's checked against its chain.
 //! - `statements`: other banks' statements as they arrive: settling our
@@ -31,6 +32,7 @@ mod inbound;
 mod log_chain;
 pub mod pairing;
 pub mod positions;
+mod recall;
 pub mod scoring;
 mod statements;
 pub mod swarm;

@@ -556,7 +556,7 @@ impl SwarmTask {
             SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
                 self.gauge.forget(&peer_id);
                 self.penalties.disconnected(&peer_id);
-                emit(&self.events, NetEvent::Disconnected(peer_id));
+                emit(&self.events, NetEvent::Disconnected(peer_id))
             }
             _ => {}
         }

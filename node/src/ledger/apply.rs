@@ -137,6 +137,36 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             w.push(StateWrite::Transfer(record));
             w
         }
+        EntryBody::Recovered { .. } => vec![],
+        EntryBody::TransferRecalled { transfer, signed, decision, signed_decision } => {
+            let ours = view.profile()?.map(|p| p.bank);
+            let role = if ours == Some(transfer.from) { TransferRole::Outgoing } else { TransferRole::Incoming };
+            let mut w = Vec::new();
+            if decision.verdict == Verdict::Accept {
+                // As the payer's bank settles it, or as the payee's bank receives it.
+                let (member, member_minutes, bank, clearing_minutes) = match role {
+                    TransferRole::Outgoing => (&transfer.payer, -transfer.minutes.0, transfer.to, transfer.minutes.0),
+                    TransferRole::Incoming => (&transfer.payee, transfer.minutes.0, transfer.from, -transfer.minutes.0),
+                };
+                let overflow = || LedgerError::Corrupt("a recalled transfer overflowed an account".into());
+                let balance = view.balance(member)?.0.checked_add(member_minutes).ok_or_else(overflow)?;
+                let clearing = view.clearing(&bank)?.0.checked_add(clearing_minutes).ok_or_else(overflow)?;
+                w.push(StateWrite::Balance(member.clone(), Minutes(balance)));
+                w.push(StateWrite::Clearing(bank, Minutes(clearing)));
+            }
+            w.push(StateWrite::Transfer(TransferRecord {
+                id: transfer_id(transfer)?,
+                transfer: transfer.clone(),
+                signed: signed.clone(),
+                role,
+                decision: Some(decision.clone()),
+                signed_decision: Some(signed_decision.clone()),
+                note: String::new(),
+                seq: entry.seq,
+                settled_seq: Some(entry.seq),
+            }));
+            w
+        }
         EntryBody::EvidenceRecorded { against, evidence } => {
             let mut w = vec![StateWrite::Evidence(*against, super::evidence::evidence_id(evidence))];
             if let Some(mut peer) = view.peer(against)? {

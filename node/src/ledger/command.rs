@@ -91,6 +91,25 @@ pub enum Command {
         against: BankId,
         evidence: Evidence,
     },
+    /// Our journal ends below heads we signed that our peers hold (the
+    /// highest: `peers_saw`): number what follows past them (recall.rs).
+    Recover {
+        peers_saw: u64,
+    },
+    /// A transfer between us and another bank, with the payee bank's signed
+    /// decision, read back from that bank after our disk was lost.
+    Recall {
+        transfer: SignedMessage,
+        decision: SignedMessage,
+    },
+}
+
+impl Command {
+    /// Whether the command puts back what the bank had already said, so it
+    /// is taken even while the ledger is halted for being behind its peers.
+    pub fn is_recovery(&self) -> bool {
+        matches!(self, Command::Recover { .. } | Command::Recall { .. })
+    }
 }
 
 impl Command {

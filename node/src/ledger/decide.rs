@@ -73,6 +73,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             super::transfer::decide(view, &profile, command, ctx)
         }
         Command::RecordEvidence { .. } => super::evidence::decide(view, command, ctx),
+        Command::Recover { .. } | Command::Recall { .. } => super::recall::decide(view, &profile, command, ctx),
         Command::SetPolicy { policy } => {
             if let Some(problem) = policy.problem() {
                 return Err(LedgerError::BadPolicy(problem));

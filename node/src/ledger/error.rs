@@ -64,7 +64,7 @@ pub enum LedgerError {
     TransfersInFlight { bank: amser_protocol::BankId, pending: usize },
     #[error("no transfer with id {0}")]
     UnknownTransfer(String),
-    #[error("this bank's journal ends at entry {journal_seq}, but {peer} holds a journal head this bank signed at entry {peer_seq}: the journal is older than what the bank told its peers (was it restored from an old copy?). Nothing new is recorded, so that no entry number is used twice and no peer sees two histories. Stop the node and put back the journal it last wrote if you have it (`amser restore` of a newer backup); otherwise keep this data directory as it is: see \"A journal behind its peers\" in the README")]
+    #[error("this bank's journal ends at entry {journal_seq}, but {peer} holds a journal head this bank signed at entry {peer_seq}: the journal is older than what the bank told its peers (was it restored from an old copy?). The node is reading back from its peers the transfers it had signed with them, numbered past what they saw, and takes new work once every connected peer has been read; try again in a moment. Changes only this bank held after that copy (members who joined, local exchanges) are not in any peer's hands: restore a newer backup if you have one (see \"A journal behind its peers\" in the README)")]
     BehindPeers { journal_seq: u64, peer: String, peer_seq: u64 },
     #[error("the node's storage failed: {0}")]
     Storage(String),

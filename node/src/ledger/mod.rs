@@ -9,7 +9,9 @@
 //! - `decide`: the rules for members, exchanges, listings and policy; it
 //!   hands peer, transfer and evidence commands to their own modules:
 //!   `peer` (admitting banks, trust lines), `transfer` (send, receive,
-//!   settle) and `evidence` (two heads with one seq).
+//!   settle), `evidence` (two heads with one seq, two verdicts on one
+//!   transfer) and `recall` (putting back, after a lost disk, what the bank
+//!   had signed with other banks, read back from them).
 //! - `apply`: an entry's changes to derived state ([`StateWrite`]s).
 //! - `command`: what may be asked of the ledger; `error`: why it refuses.
 //! - `state`: the [`LedgerRead`] view, records, [`Delta`] and [`MemState`];
@@ -24,6 +26,7 @@ mod evidence;
 pub mod memory;
 mod overlay;
 mod peer;
+mod recall;
 mod state;
 mod step;
 mod transfer;

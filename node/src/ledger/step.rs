@@ -64,7 +64,7 @@ pub fn step(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<S
         Ruling::KnownTransfer(id) => return Ok(Step::KnownTransfer(id)),
     };
     let (seq, prev_hash) = view.head()?;
-    let entry = JournalEntry { seq: seq + 1, prev_hash, time_ms: ctx.now_ms, body };
+    let entry = JournalEntry { seq: body.seq_after(seq), prev_hash, time_ms: ctx.now_ms, body };
     let bytes = entry.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
     if bytes.len() > MAX_ENTRY_BYTES {
         return Err(LedgerError::Text(TextError::TooLong { field: "entry", chars: bytes.len(), max: MAX_ENTRY_BYTES }));

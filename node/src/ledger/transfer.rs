@@ -48,13 +48,13 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
         Command::SendTransfer { payer, payee, minutes, category, note, date, client_ref } => {
             // What a transfer says is gossiped to every bank: its category is a word
             // of the federation's vocabulary, never the coordinator's free text.
+            let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
             let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category::normalise(&category) };
             category::check_transfer_category(&category)?;
             check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
             if let Some(r) = &client_ref {
                 check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
             }
-            let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
             let next_seq = view.head()?.0 + 1;
             let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
             let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());

@@ -38,6 +38,7 @@
 //!                     and forgotten, as the federation's `vouching` rules say)
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
+//! vr:<bank>           next seq of that bank's journal to ask it to recall from (u64 BE)
 //! vl:<bank>           where we stand in that bank's chained public log
 //! ```
 //!
@@ -57,17 +58,18 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use amser_protocol::federation::{PeerLine, TransferId};
+use amser_protocol::federation::{PeerLine, TransferId, MAX_LOG_BATCH_BYTES};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
+use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 
 mod pages;
 mod public_log;
+mod view;
 pub use pages::{Span, PAGE_SCAN_BUDGET};
 pub use public_log::LogPage;
 
@@ -104,6 +106,10 @@ impl From<StoreError> for LedgerError {
 
 /// Name of the sled tree of other banks' public statements.
 const VIEW_TREE: &str = "federation_view";
+/// How long opening the state database waits for sled's lock to be let go.
+pub const STATE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Between two tries at sled's lock.
+const STATE_LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Handle to the state database; cheap to clone, safe to share across threads.
 #[derive(Clone)]
@@ -225,8 +231,21 @@ fn evidence_key(bank: &BankId, id: &EvidenceId) -> Vec<u8> {
 }
 
 impl Store {
+    /// Opens the state database. sled's lock on it outlives a closed
+    /// database by a moment (its threads let go of it after the last
+    /// handle), so a node started right after another stopped in the same
+    /// process waits for it, up to [`STATE_LOCK_WAIT`]; two nodes on one
+    /// data directory are kept apart by the node's own lock first.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open()?;
+        let deadline = std::time::Instant::now() + STATE_LOCK_WAIT;
+        let db = loop {
+            match sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open() {
+                Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(STATE_LOCK_RETRY);
+                }
+                other => break other?,
+            }
+        };
         let view = db.open_tree(VIEW_TREE)?;
         Ok(Store { db, view })
     }
@@ -513,6 +532,43 @@ impl Store {
             (Some(kv), None) => Ok(Some(dec("transfer", &kv?.1)?)),
             _ => Ok(None),
         }
+    }
+}
+
+/// Our public log (what we keep of other banks' is in `view`).
+impl Store {
+    /// Our public log from journal entry `from_seq` on: each transfer we
+    /// signed as payer, and each transfer we received followed by our signed
+    /// decision, in journal order; at most `max` messages and about
+    /// [`MAX_LOG_BATCH_BYTES`] bytes. Returns them with the seq to ask from next.
+    pub fn public_log(&self, from_seq: u64, max: usize) -> Result<(Vec<SignedMessage>, u64), StoreError> {
+        let (mut out, mut bytes, mut next_seq) = (Vec::new(), 0usize, from_seq);
+        for kv in self.db.range(seq_key("ts:", from_seq)..key("ts;", &[])) {
+            let (k, id) = kv?;
+            let seq = seq_of("transfer index", &k[3..])?;
+            let record: TransferRecord =
+                self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
+            let mut said = vec![record.signed];
+            if record.role == TransferRole::Incoming {
+                said.extend(record.signed_decision);
+            }
+            let size: usize = said.iter().map(|m| m.envelope.len() + m.signature.len()).sum();
+            if !out.is_empty() && (out.len() + said.len() > max || bytes + size > MAX_LOG_BATCH_BYTES) {
+                break;
+            }
+            bytes += size;
+            out.extend(said);
+            next_seq = seq + 1;
+        }
+        if out.is_empty() {
+            // Nothing public from `from_seq` to our head: the asker is up to date.
+            next_seq = next_seq.max(self.head_seq()? + 1);
+        }
+        Ok((out, next_seq))
+    }
+
+    pub(super) fn head_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.get::<(u64, EntryHash)>(b"meta:head")?.map(|(seq, _)| seq).unwrap_or(0))
     }
 }
 

@@ -109,7 +109,7 @@ pub struct LedgerHandle {
 impl LedgerHandle {
     /// Submits a command and waits until it is durably recorded (or refused).
     pub async fn submit(&self, command: Command) -> Result<Reply, LedgerError> {
-        self.refuse_if_halted()?;
+        self.refuse_if_halted(&command)?;
         let (reply, rx) = oneshot::channel();
         self.tx.send(Message::Command(Request { command, reply })).await.map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
@@ -130,10 +130,20 @@ impl LedgerHandle {
         self.halted.read().ok().and_then(|h| h.clone())
     }
 
-    fn refuse_if_halted(&self) -> Result<(), LedgerError> {
+    /// Lets the ledger take changes again (recovery from peers is done).
+    pub fn resume(&self) {
+        if let Ok(mut h) = self.halted.write() {
+            if h.take().is_some() {
+                tracing::info!("the ledger takes changes again");
+            }
+        }
+    }
+
+    /// Refuses `command` while halted, unless it puts back what the bank had said.
+    fn refuse_if_halted(&self, command: &Command) -> Result<(), LedgerError> {
         match self.halted() {
-            Some(why) => Err(why),
-            None => Ok(()),
+            Some(why) if !command.is_recovery() => Err(why),
+            _ => Ok(()),
         }
     }
 
@@ -145,7 +155,7 @@ impl LedgerHandle {
 
     /// The same, from a thread that is not async (init, tools).
     pub fn submit_blocking(&self, command: Command) -> Result<Reply, LedgerError> {
-        self.refuse_if_halted()?;
+        self.refuse_if_halted(&command)?;
         let (reply, rx) = oneshot::channel();
         self.tx.blocking_send(Message::Command(Request { command, reply })).map_err(|_| stopped())?;
         rx.blocking_recv().map_err(|_| stopped())?
@@ -325,6 +335,11 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             _ => None,
         }),
         EntryBody::EvidenceRecorded { .. } => Some(Reply::EvidenceKept),
+        EntryBody::Recovered { .. } => None,
+        EntryBody::TransferRecalled { .. } => written(|w| match w {
+            StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
+            _ => None,
+        }),
     };
     // `apply` writes the record of every entry that has one; if it ever did
     // not, the caller still learns that the change was recorded, and where.

@@ -1,17 +1,28 @@
 //! Fixtures shared by the node's federation tests (federation_rules.rs, the
 //! ledgers in memory, and hostile_peer.rs, a real node against a hostile
 //! peer): the federation every bank here belongs to and signing in it, the
-//! banks' names, handles and key seeds, and the ledger commands that add a
-//! member and admit a peer bank.
+//! banks' names, handles and key seeds, the ledger commands that add a
+//! member and admit a peer bank, and for the real-node stories (hostile_peer,
+//! flooding_peer, evidence_once) a Rhymney node and another bank's bare
+//! libp2p node dialling it.
 
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+use std::path::Path;
+use std::sync::Arc;
+
+use amser_node::clock::SystemClock;
+use amser_node::federation::swarm::{self, peer_of, GossipValidator, NetEvent, NetworkConfig, NetworkHandle};
 use amser_node::ledger::Command;
+use amser_node::{DataDir, Node, NodeOptions};
 use amser_protocol::member::MemberProfile;
 use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, MemberKind, Minutes};
 use ed25519_dalek::SigningKey;
+use libp2p::gossipsub::MessageAcceptance;
+use libp2p::PeerId;
+use tokio::sync::mpsc;
 
 /// The federation every bank in these tests belongs to: the one a node made
 /// by `amser_node::init` joins (the configuration's default), so that what
@@ -68,4 +79,48 @@ pub fn admit_peer(bank: BankId, handle: &str, trust_hours: i64) -> Command {
         trust: Minutes::from_hours(trust_hours),
         max_transfer: None,
     }
+}
+
+/// `amser init` of Rhymney in `dir/rhymney`, off the async threads.
+pub async fn init_rhymney(dir: &Path) -> DataDir {
+    let data = DataDir::new(dir.join(RHYMNEY.handle));
+    let d = data.clone();
+    tokio::task::spawn_blocking(move || amser_node::init(&d, RHYMNEY.name, RHYMNEY.handle, "Wales", Arc::new(SystemClock)))
+        .await
+        .unwrap()
+        .unwrap();
+    data
+}
+
+/// The node on `data`, on loopback.
+pub async fn start_node(data: &DataDir) -> Node {
+    Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
+}
+
+/// Lets every gossip message through: another bank's bare node hears all.
+pub struct AcceptAll;
+
+impl GossipValidator for AcceptAll {
+    fn validate(&self, _: Option<&PeerId>, _: &[u8]) -> MessageAcceptance {
+        MessageAcceptance::Accept
+    }
+}
+
+/// Another bank's own libp2p node with the key `seed` (Mallory, Gwynedd),
+/// dialling `node` at its loopback address.
+pub async fn bank_at_the_wire(seed: [u8; 32], node: &Node) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
+    let config = NetworkConfig {
+        key_seed: seed,
+        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        mdns: false,
+        federation: FEDERATION.into(),
+        scoring: Default::default(),
+    };
+    let (net, events) = swarm::start(config, Arc::new(AcceptAll)).await.unwrap();
+    let target = peer_of(&node.bank);
+    let addr: libp2p::Multiaddr = node.federation.listen_addrs()[0].parse().unwrap();
+    net.allow(target).await.unwrap();
+    net.add_address(target, addr).await.unwrap();
+    net.dial(target).await.unwrap();
+    (net, events)
 }

@@ -7,7 +7,7 @@
 
 use std::ops::Bound;
 
-use amser_protocol::federation::PeerLine;
+use amser_protocol::federation::{PeerLine, RecalledPair, MAX_LOG_BATCH_BYTES};
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, ListingId, Member, MemberCode, Minutes};
 
@@ -249,6 +249,36 @@ impl Store {
             f(transfer, decision);
         }
         Ok(())
+    }
+
+    /// The decided transfers between us and `bank`, both ways, in journal
+    /// order from entry `from_seq`: at most `max` pairs, about
+    /// [`MAX_LOG_BATCH_BYTES`] bytes and [`PAGE_SCAN_BUDGET`] records read.
+    /// Returns them with the seq to read on from (past our head: all read).
+    pub fn recall_page(&self, bank: &BankId, from_seq: u64, max: usize) -> Result<(Vec<RecalledPair>, u64), StoreError> {
+        let (mut out, mut bytes, mut next_seq, mut read) = (Vec::new(), 0usize, from_seq, 0usize);
+        let mut ended = true;
+        for kv in self.db.range(seq_key("ts:", from_seq)..key("ts;", &[])) {
+            let (k, id) = kv?;
+            let seq = seq_of("transfer index", &k[3..])?;
+            if out.len() >= max || read >= PAGE_SCAN_BUDGET || bytes >= MAX_LOG_BATCH_BYTES {
+                ended = false;
+                break;
+            }
+            read += 1;
+            let record: TransferRecord =
+                self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
+            next_seq = seq + 1;
+            let between_us = record.transfer.from == *bank || record.transfer.to == *bank;
+            if let (true, Some(decision)) = (between_us, record.signed_decision) {
+                bytes += record.signed.envelope.len() + record.signed.signature.len() + decision.envelope.len() + decision.signature.len();
+                out.push(RecalledPair { transfer: record.signed, decision });
+            }
+        }
+        if ended {
+            next_seq = next_seq.max(self.head_seq()? + 1);
+        }
+        Ok((out, next_seq))
     }
 }
 

@@ -23,7 +23,7 @@ use amser_protocol::public_log::{link, Cursor, GENESIS};
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, EntryHash};
 
-use super::{dec, enc, key, seq_key, seq_of, DecidedPair, Store, StoreError};
+use super::{dec, enc, key, seq_key, seq_of, Store, StoreError};
 use crate::ledger::{Delta, TransferRecord, TransferRole};
 
 /// Key of our public log's head.
@@ -159,110 +159,5 @@ impl Store {
     pub fn set_log_chain_cursor(&self, bank: &BankId, cursor: &Cursor) -> Result<(), StoreError> {
         self.view.insert(key("vl:", &bank.0), enc(cursor))?;
         Ok(())
-    }
-}
-
-/// The unchained public log (`PeerRequest::Log`, for banks that still ask
-/// for it), and what we keep of other banks' public logs.
-impl Store {
-    /// Our public log from journal entry `from_seq` on: each transfer we
-    /// signed as payer, and each transfer we received followed by our signed
-    /// decision, in journal order; at most `max` messages and about
-    /// [`MAX_LOG_BATCH_BYTES`] bytes. Returns them with the seq to ask from next.
-    pub fn public_log(&self, from_seq: u64, max: usize) -> Result<(Vec<SignedMessage>, u64), StoreError> {
-        let (mut out, mut bytes, mut next_seq) = (Vec::new(), 0usize, from_seq);
-        for kv in self.db.range(seq_key("ts:", from_seq)..key("ts;", &[])) {
-            let (k, id) = kv?;
-            let seq = seq_of("transfer index", &k[3..])?;
-            let record: TransferRecord =
-                self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
-            let mut said = vec![record.signed];
-            if record.role == TransferRole::Incoming {
-                said.extend(record.signed_decision);
-            }
-            let size: usize = said.iter().map(|m| m.envelope.len() + m.signature.len()).sum();
-            if !out.is_empty() && (out.len() + said.len() > max || bytes + size > MAX_LOG_BATCH_BYTES) {
-                break;
-            }
-            bytes += size;
-            out.extend(said);
-            next_seq = seq + 1;
-        }
-        if out.is_empty() {
-            // Nothing public from `from_seq` to our head: the asker is up to date.
-            next_seq = next_seq.max(self.head_seq()? + 1);
-        }
-        Ok((out, next_seq))
-    }
-
-    fn head_seq(&self) -> Result<u64, StoreError> {
-        Ok(self.get::<(u64, EntryHash)>(b"meta:head")?.map(|(seq, _)| seq).unwrap_or(0))
-    }
-
-    /// Keeps a transfer between other banks with the payee bank's decision
-    /// (paired by the federation's pairing). Returns whether it was new.
-    pub fn remember_pair(&self, pair: &DecidedPair) -> Result<bool, StoreError> {
-        let previous =
-            self.view.compare_and_swap(key("vt:", &pair.id.0), None as Option<&[u8]>, Some(enc(&(&pair.transfer, &pair.decision))))?;
-        Ok(previous.is_ok())
-    }
-
-    /// Every decided transfer other banks told us of: (transfer, decision).
-    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, SignedMessage)>, StoreError> {
-        self.view.scan_prefix("vt:").map(|kv| dec("transfer seen", &kv?.1)).collect()
-    }
-
-    /// Every kept pair, with its transfer id.
-    pub fn kept_pairs(&self) -> Result<Vec<DecidedPair>, StoreError> {
-        self.view
-            .scan_prefix("vt:")
-            .map(|kv| {
-                let (k, v) = kv?;
-                let id =
-                    k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
-                let (transfer, decision) = dec("transfer seen", &v)?;
-                Ok(DecidedPair { id: TransferId(id), transfer, decision })
-            })
-            .collect()
-    }
-
-    /// The kept pair on one transfer, if any: (transfer, decision).
-    pub fn kept_pair(&self, id: &TransferId) -> Result<Option<(SignedMessage, SignedMessage)>, StoreError> {
-        match self.view.get(key("vt:", &id.0))? {
-            Some(v) => Ok(Some(dec("transfer seen", &v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Forgets a kept pair (its banks no longer vouched for).
-    pub fn forget_pair(&self, id: &TransferId) -> Result<(), StoreError> {
-        self.view.remove(key("vt:", &id.0))?;
-        Ok(())
-    }
-
-    /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
-    pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
-        match self.view.get(key("vh:", &bank.0))? {
-            Some(v) => Ok(Some(dec("newest head", &v)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Keeps `signed` (a verified head of `bank` at `seq`) if it is newer
-    /// than the one held. Returns whether it was kept.
-    pub fn keep_newest_head(&self, bank: &BankId, seq: u64, signed: &SignedMessage) -> Result<bool, StoreError> {
-        let newer = enc(&(seq, signed));
-        let mut kept = false;
-        // Atomic, so two heads arriving at once cannot leave the older one.
-        self.view.fetch_and_update(key("vh:", &bank.0), |held| {
-            let held_seq = held.and_then(|v| dec::<(u64, SignedMessage)>("newest head", v).ok()).map(|(s, _)| s);
-            kept = held_seq.is_none_or(|h| h < seq);
-            if kept {
-                Some(newer.clone())
-            } else {
-                held.map(<[u8]>::to_vec)
-            }
-        })?;
-        Ok(kept)
     }
 }

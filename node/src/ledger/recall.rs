@@ -1,0 +1,60 @@
+//! Recovery after a lost disk: the bank's journal was put back from an older
+//! copy, and its peers hold heads it signed past the copy's end.
+//!
+//! ```text
+//!  Recover { peers_saw } ─► Recovered (numbered past every head the peers hold)
+//!  Recall { transfer, decision } ─► as first signed, read back from the other bank:
+//!     ours, sent, unknown here ─────► TransferRecalled (payer debited, clearing credited, if accepted)
+//!     ours, sent, pending here ─────► TransferSettled (as its decision would have settled it)
+//!     theirs, decided by us, unknown ► TransferRecalled (payee credited, clearing debited, if accepted)
+//!     known and decided ────────────► nothing
+//! ```
+//!
+//! Nothing is decided again: every statement is put back with the bytes it
+//! was first signed with (a new decision on an old transfer would be a
+//! second verdict, evidence against us), and limits are not checked (what
+//! was signed was signed). A member who joined after the copy is lost with
+//! it; a recalled transfer moves their hours under their code all the same,
+//! so every ledger still sums to zero.
+
+use amser_protocol::federation::{Decision, Transfer};
+use amser_protocol::journal::{BankProfile, EntryBody};
+use amser_protocol::signing::MessageKind;
+
+use super::decide::{Context, Ruling};
+use super::transfer::{bad, verify};
+use super::{Command, LedgerError, LedgerRead, TransferRole};
+
+/// Decides `Recover` and `Recall`.
+pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
+    match command {
+        Command::Recover { peers_saw } => {
+            let journal_ended = view.head()?.0;
+            if peers_saw <= journal_ended {
+                return Err(bad(format!("the journal reaches entry {journal_ended}: no peer holds a head past it ({peers_saw})")));
+            }
+            Ok(Ruling::Append(EntryBody::Recovered { journal_ended, peers_saw }))
+        }
+        Command::Recall { transfer: signed, decision: signed_decision } => {
+            let t = verify(&signed, ctx, MessageKind::Transfer)?;
+            let transfer = Transfer::decode(&t.body).map_err(bad)?;
+            let d = verify(&signed_decision, ctx, MessageKind::Decision)?;
+            let decision = Decision::decode(&d.body).map_err(bad)?;
+            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+            if t.signer != transfer.from || d.signer != decision.by || decision.by != transfer.to || decision.transfer != id {
+                return Err(bad("a recalled transfer must be signed by its payer's bank and decided by its payee's"));
+            }
+            if transfer.from != profile.bank && transfer.to != profile.bank {
+                return Err(bad("a recalled transfer must be one of this bank's own"));
+            }
+            match view.transfer(&id)? {
+                None => Ok(Ruling::Append(EntryBody::TransferRecalled { transfer, signed, decision, signed_decision })),
+                Some(r) if r.role == TransferRole::Outgoing && r.decision.is_none() => {
+                    Ok(Ruling::Append(EntryBody::TransferSettled { transfer: id, decision, signed_decision }))
+                }
+                Some(_) => Ok(Ruling::KnownTransfer(id)),
+            }
+        }
+        _ => Err(LedgerError::Storage("not a recovery command".into())),
+    }
+}

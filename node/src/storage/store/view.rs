@@ -1,0 +1,129 @@
+//! The `federation_view` tree: what other banks said in public and what we
+//! keep of it (decided pairs), how far we have read each bank's public log
+//! and what it holds of ours (recall cursors), and the newest head each bank
+//! signed that we hold. Not derived from our journal: if lost, catching up
+//! and recalling refill it.
+
+use amser_protocol::federation::TransferId;
+use amser_protocol::signing::SignedMessage;
+use amser_protocol::BankId;
+
+use super::{dec, enc, key, seq_of, DecidedPair, Store, StoreError};
+
+impl Store {
+    /// Keeps a transfer between other banks with the payee bank's decision
+    /// (paired by the federation's pairing). Returns whether it was new.
+    pub fn remember_pair(&self, pair: &DecidedPair) -> Result<bool, StoreError> {
+        let previous =
+            self.view.compare_and_swap(key("vt:", &pair.id.0), None as Option<&[u8]>, Some(enc(&(&pair.transfer, &pair.decision))))?;
+        Ok(previous.is_ok())
+    }
+
+    /// Every decided transfer other banks told us of: (transfer, decision).
+    pub fn public_transfers(&self) -> Result<Vec<(SignedMessage, SignedMessage)>, StoreError> {
+        self.view.scan_prefix("vt:").map(|kv| dec("transfer seen", &kv?.1)).collect()
+    }
+
+    /// Every kept pair, with its transfer id.
+    pub fn kept_pairs(&self) -> Result<Vec<DecidedPair>, StoreError> {
+        self.view
+            .scan_prefix("vt:")
+            .map(|kv| {
+                let (k, v) = kv?;
+                let id =
+                    k.get(3..).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(|| StoreError::Damaged("a kept pair's key".into()))?;
+                let (transfer, decision) = dec("transfer seen", &v)?;
+                Ok(DecidedPair { id: TransferId(id), transfer, decision })
+            })
+            .collect()
+    }
+
+    /// The kept pair on one transfer, if any: (transfer, decision).
+    pub fn kept_pair(&self, id: &TransferId) -> Result<Option<(SignedMessage, SignedMessage)>, StoreError> {
+        match self.view.get(key("vt:", &id.0))? {
+            Some(v) => Ok(Some(dec("transfer seen", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets a kept pair (its banks no longer vouched for).
+    pub fn forget_pair(&self, id: &TransferId) -> Result<(), StoreError> {
+        self.view.remove(key("vt:", &id.0))?;
+        Ok(())
+    }
+
+    /// The next seq of `bank`'s public log we have not read.
+    pub fn log_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
+        self.cursor(Cursor::Log, bank)
+    }
+
+    pub fn set_log_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
+        self.set_cursor(Cursor::Log, bank, next_seq)
+    }
+
+    /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
+    pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
+        match self.view.get(key("vh:", &bank.0))? {
+            Some(v) => Ok(Some(dec("newest head", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Keeps `signed` (a verified head of `bank` at `seq`) if it is newer
+    /// than the one held. Returns whether it was kept.
+    pub fn keep_newest_head(&self, bank: &BankId, seq: u64, signed: &SignedMessage) -> Result<bool, StoreError> {
+        let newer = enc(&(seq, signed));
+        let mut kept = false;
+        // Atomic, so two heads arriving at once cannot leave the older one.
+        self.view.fetch_and_update(key("vh:", &bank.0), |held| {
+            let held_seq = held.and_then(|v| dec::<(u64, SignedMessage)>("newest head", v).ok()).map(|(s, _)| s);
+            kept = held_seq.is_none_or(|h| h < seq);
+            if kept {
+                Some(newer.clone())
+            } else {
+                held.map(<[u8]>::to_vec)
+            }
+        })?;
+        Ok(kept)
+    }
+
+    /// The next seq of `bank`'s journal to ask it to recall from (transfers between us).
+    pub fn recall_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
+        self.cursor(Cursor::Recall, bank)
+    }
+
+    pub fn set_recall_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
+        self.set_cursor(Cursor::Recall, bank, next_seq)
+    }
+
+    fn cursor(&self, which: Cursor, bank: &BankId) -> Result<u64, StoreError> {
+        let (prefix, what) = which.key();
+        match self.view.get(key(prefix, &bank.0))? {
+            Some(v) => seq_of(what, &v),
+            None => Ok(0),
+        }
+    }
+
+    fn set_cursor(&self, which: Cursor, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
+        self.view.insert(key(which.key().0, &bank.0), next_seq.to_be_bytes().to_vec())?;
+        Ok(())
+    }
+}
+
+/// How far we have read one of another bank's lists.
+#[derive(Clone, Copy)]
+enum Cursor {
+    /// Its public log (`vc:`).
+    Log,
+    /// What it holds of transfers between us (`vr:`).
+    Recall,
+}
+
+impl Cursor {
+    fn key(self) -> (&'static str, &'static str) {
+        match self {
+            Cursor::Log => ("vc:", "log cursor"),
+            Cursor::Recall => ("vr:", "recall cursor"),
+        }
+    }
+}
