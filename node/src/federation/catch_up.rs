@@ -65,7 +65,9 @@ impl Driver {
 /// settles our transfers it has decided. Returns how many statements were new.
 /// A page that does not chain to what we read of the log, or to its own
 /// signed end, is refused whole (a statement left out or changed, a history
-/// rewritten); two heads the bank signed at one position are evidence.
+/// rewritten); two heads the bank signed at one position are evidence. A
+/// log that restarted past where we stand (signed, after the bank's disk was
+/// lost) is read on from its restart, and the log says so.
 async fn catch_up(statements: &Statements, bank: BankId) -> Result<usize, String> {
     let (net, ledger, federation) = (&statements.net, &statements.ledger, statements.federation);
     let mut learnt = 0;
@@ -86,6 +88,11 @@ async fn catch_up(statements: &Statements, bank: BankId) -> Result<usize, String
             }
             Err(fault) => return Err(format!("a log page refused: {fault}")),
         };
+        let restarted = next.position.saturating_sub(at.position) > page.statements.len() as u64;
+        if restarted {
+            let lost = next.position.saturating_sub(page.statements.len() as u64);
+            tracing::warn!(%bank, read_to = at.position, restarted_at = lost, "a bank's public log restarted after its disk was lost: what it said between the two is lost to it, and to us");
+        }
         // Check the whole page before keeping any of it.
         let mut checked = Vec::with_capacity(page.statements.len());
         for signed in page.statements {

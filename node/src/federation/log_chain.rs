@@ -32,14 +32,16 @@ fn signed_head(
     sign(key, MessageKind::LogHead, federation, body).map_err(|e| LedgerError::Storage(e.to_string()))
 }
 
-/// A page of our log as it travels: its two ends signed (position 0 needs no signature).
+/// A page of our log as it travels: its two ends signed (position 0 needs no
+/// signature); a page after a restart starts from the signed restart head.
 pub(super) fn sign_page(key: &SigningKey, federation: FederationId, bank: BankId, page: LogPage) -> Result<ChainedPage, LedgerError> {
-    let start = match page.after_hash {
-        Some(hash) if page.after > 0 => Some(signed_head(key, federation, bank, page.after, hash)?),
+    let start = match (page.restart, page.after_hash) {
+        (Some((position, hash)), _) => Some(signed_head(key, federation, bank, position, hash)?),
+        (None, Some(hash)) if page.after > 0 => Some(signed_head(key, federation, bank, page.after, hash)?),
         _ => None,
     };
     let (end_position, end_hash) = page.end;
-    let end = match (end_position > 0, page.after_hash.is_some() || !page.statements.is_empty()) {
+    let end = match (end_position > 0, page.restart.is_some() || page.after_hash.is_some() || !page.statements.is_empty()) {
         (true, true) => Some(signed_head(key, federation, bank, end_position, end_hash)?),
         _ => None,
     };
