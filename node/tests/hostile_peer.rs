@@ -405,13 +405,17 @@ async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_froze
     node.ledger().submit(send).await.unwrap();
     node.federation.poke();
 
-    let mut told: Option<SignedMessage> = None;
+    let mut told: Option<(amser_protocol::federation::TransferId, SignedMessage)> = None;
     let mut evidence = None;
     let deadline = Instant::now() + DEADLINE;
     while evidence.is_none() || !peer_line(&node, &mallory_id).frozen {
         assert!(Instant::now() < deadline, "Rhymney never noticed Mallory's two decisions");
-        if let Some(accept) = &told {
-            let _ = net.publish(accept.to_bytes().unwrap()).await;
+        // The federation hears the acceptance once Rhymney has taken the
+        // rejection (heard first, the acceptance would settle Mair's hour).
+        if let Some((id, accept)) = &told {
+            if node.ledger().store().transfer(id).unwrap().is_some_and(|t| t.decision.is_some()) {
+                let _ = net.publish(accept.to_bytes().unwrap()).await;
+            }
         }
         let Ok(Some(event)) = tokio::time::timeout(POLL, events.recv()).await else { continue };
         match event {
@@ -419,7 +423,7 @@ async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_froze
                 let id = Transfer::decode(&transfer.verify(federation_id()).unwrap().body).unwrap().id().unwrap();
                 let reject = decided(&key, id, Verdict::Reject(amser_protocol::federation::RejectReason::PayeeCeiling));
                 net.respond(channel, PeerResponse::Decided { decision: reject }).await.unwrap();
-                told = Some(decided(&key, id, Verdict::Accept));
+                told = Some((id, decided(&key, id, Verdict::Accept)));
             }
             NetEvent::Request { channel, .. } => net.respond(channel, PeerResponse::Unknown).await.unwrap(),
             NetEvent::Gossip { data, .. } => {

@@ -182,7 +182,8 @@ pub fn check_page(page: &ChainedPage, bank: BankId, federation: FederationId, at
         return Err(PageFault::NotAHead);
     }
     let hash = page.statements.iter().fold(from.1, |h, s| link(&h, s));
-    let position = from.0 + page.statements.len() as u64;
+    // A restart head near the end of the numbers must not wrap them.
+    let position = from.0.checked_add(page.statements.len() as u64).ok_or(PageFault::Broken { position: from.0 })?;
     if position == 0 {
         return Ok(Cursor::start());
     }
@@ -294,5 +295,14 @@ mod tests {
         // A restart head at exactly where we stand, with another hash, is evidence.
         assert!(matches!(check_page(&restart(4), bank_id(&key), fed(), &read, 64), Err(PageFault::Conflict { .. })));
         assert!(restart_position(500) > 2 * 499, "past every position 499 entries can have made");
+        let last = u64::MAX - 1;
+        let at_the_end = ChainedPage {
+            after: read.position,
+            start: Some(head(&key, last, restart_hash(last))),
+            statements: after_restart.clone(),
+            end: Some(head(&key, u64::MAX, GENESIS)),
+            length: u64::MAX,
+        };
+        assert!(check_page(&at_the_end, bank_id(&key), fed(), &read, 64).is_err(), "no wrap past the last number");
     }
 }
