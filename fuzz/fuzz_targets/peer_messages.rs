@@ -3,11 +3,12 @@
 //! `PeerResponse::decode`; the first input byte picks which. Properties:
 //! decoding is canonical (decode → encode gives the input bytes back), and
 //! every signed message inside is canonical too and can be checked without
-//! panicking.
+//! panicking, and so can a chained log page (`public_log::check_page`).
 #![no_main]
 
 use amser_fuzz::{assert_canonical, federation};
-use amser_protocol::federation::{PeerRequest, PeerResponse};
+use amser_protocol::federation::{PeerRequest, PeerResponse, MAX_LOG_BATCH};
+use amser_protocol::public_log::{check_page, Cursor};
 use amser_protocol::signing::SignedMessage;
 use libfuzzer_sys::fuzz_target;
 
@@ -25,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         match &request {
             PeerRequest::Deliver { transfer, .. } => signed(transfer),
             PeerRequest::Status { transfer } => assert_eq!(transfer.to_hex().parse(), Ok(*transfer)),
-            PeerRequest::Log { .. } | PeerRequest::Hello | PeerRequest::NewestHead | PeerRequest::Recall { .. } => {}
+            PeerRequest::Log { .. } | PeerRequest::Hello | PeerRequest::NewestHead | PeerRequest::Recall { .. } | PeerRequest::ChainedLog { .. } => {}
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -39,6 +40,14 @@ fuzz_target!(|data: &[u8]| {
                 signed(&p.transfer);
                 signed(&p.decision);
             }),
+            PeerResponse::ChainedLog { page } => {
+                page.statements.iter().chain(&page.start).chain(&page.end).for_each(signed);
+                // A page checks (or is refused) without panicking, from wherever we stand.
+                let bank = amser_protocol::BankId([7; 32]);
+                let _ = check_page(page, bank, federation(), &Cursor::start(), MAX_LOG_BATCH as usize);
+                let held = Cursor { position: page.after, hash: amser_protocol::EntryHash([1; 32]), head: page.start.clone() };
+                let _ = check_page(page, bank, federation(), &held, MAX_LOG_BATCH as usize);
+            }
             PeerResponse::Unknown | PeerResponse::Refused { .. } => {}
         }
     }

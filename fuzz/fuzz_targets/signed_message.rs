@@ -45,6 +45,13 @@ fuzz_target!(|data: &[u8]| {
                 for part in [&evidence.first, &evidence.second] {
                     let _ = part.verify(federation());
                 }
+                let _ = evidence.check(federation());
+            }
+        }
+        MessageKind::LogHead => {
+            use amser_protocol::public_log::{LogHead, MAX_LOG_HEAD_BYTES};
+            if let Some(head) = decode_canonical::<LogHead>("log head", body, MAX_LOG_HEAD_BYTES) {
+                assert_eq!(LogHead::decode(body).as_ref(), Ok(&head));
             }
         }
     }

@@ -102,6 +102,8 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::Status { transfer: transfer().id().expect("a transfer encodes") },
         PeerRequest::Log { from_seq: 1, max: 64 },
         PeerRequest::Hello,
+        PeerRequest::NewestHead,
+        PeerRequest::ChainedLog { after: 2, max: 64 },
     ]
 }
 
@@ -112,7 +114,23 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::Refused { reason: "not admitted".into() },
         PeerResponse::Log { entries: signed_messages(), next_seq: 10, head_seq: 9 },
         PeerResponse::Hello { handle: handle("gwynedd"), name: "Gwynedd Time Bank".into() },
+        PeerResponse::NewestHead { head: None },
+        PeerResponse::ChainedLog { page: chained_page() },
     ]
+}
+
+/// A page of a public log two statements long, after its first: signed at
+/// both ends by bank 1, as an honest bank sends it.
+fn chained_page() -> amser_protocol::public_log::ChainedPage {
+    use amser_protocol::public_log::{link, ChainedPage, LogHead, GENESIS};
+    let log = signed_messages();
+    let at = |p: usize| log[..p].iter().fold(GENESIS, |h, s| link(&h, s));
+    let head = |p: usize| {
+        let head = LogHead { bank: amser_protocol::signing::bank_id(&key(1)), position: p as u64, hash: at(p) };
+        signed(1, MessageKind::LogHead, &head)
+    };
+    let end = log.len().min(3);
+    ChainedPage { after: 1, start: Some(head(1)), statements: log[1..end].to_vec(), end: Some(head(end)), length: log.len() as u64 }
 }
 
 fn member(n: u64, kind: MemberKind) -> Member {

@@ -281,6 +281,136 @@ fn a_bank_that_was_away_reads_gwynedds_public_log_page_by_page() {
     }
 }
 
+/// Gwynedd's public log as a hash chain: the same chain head whether its
+/// state is written in one batch (a rebuild) or a transfer at a time (as
+/// they came), and read in pages of five, each checking against the chain,
+/// the same statements in the same order as the unchained log.
+#[test]
+fn gwynedds_chained_log_is_the_same_however_its_state_was_written_and_reads_page_by_page() {
+    use amser_node::ledger::StateWrite;
+    use amser_protocol::public_log::{check_page, ChainedPage, Cursor, LogHead};
+    use amser_protocol::signing::MessageKind;
+
+    let mut f = federation(1_000);
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let signed = gwen_helps_mair(&mut f, 1 + i % 5);
+        deliver(&mut f, &signed);
+        ids.push(amser_protocol::federation::PublicMessage::check(&signed, federation_id()).unwrap().transfer_id());
+    }
+    let records: Vec<_> = ids.iter().map(|id| f.gwynedd.state.transfer(id).unwrap().unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let rebuilt = amser_node::storage::store::Store::open(&dir.path().join("rebuilt")).unwrap();
+    rebuilt.apply(&records.iter().cloned().map(StateWrite::Transfer).collect::<Vec<_>>()).unwrap();
+    let as_they_came = amser_node::storage::store::Store::open(&dir.path().join("as-they-came")).unwrap();
+    for r in &records {
+        as_they_came.apply(&[StateWrite::Transfer(r.clone())]).unwrap();
+        // A later write of the same transfer (its settlement, a replay) adds nothing to the chain.
+        as_they_came.apply(&[StateWrite::Transfer(r.clone())]).unwrap();
+    }
+    assert_eq!(rebuilt.log_head().unwrap(), as_they_came.log_head().unwrap());
+    assert_eq!(rebuilt.log_head().unwrap().0, 24, "each transfer Gwynedd received, and its decision");
+
+    let key = ed25519_dalek::SigningKey::from_bytes(&GWYNEDD.seed);
+    let sign_head = |position: u64, hash| {
+        let head = LogHead { bank: f.gwynedd.id(), position, hash };
+        (position > 0).then(|| common::sign_in_federation(&key, MessageKind::LogHead, head.encode().unwrap()))
+    };
+    let (mut at, mut read) = (Cursor::start(), Vec::new());
+    loop {
+        let page = rebuilt.chained_log(at.position, 5).unwrap();
+        let page = ChainedPage {
+            after: page.after,
+            start: sign_head(page.after, page.after_hash.unwrap()),
+            statements: page.statements,
+            end: sign_head(page.end.0, page.end.1),
+            length: page.length,
+        };
+        let next = check_page(&page, f.gwynedd.id(), federation_id(), &at, 5).expect("each page chains on");
+        read.extend(page.statements);
+        if next.position == at.position {
+            break;
+        }
+        at = next;
+    }
+    assert_eq!((at.position, at.hash), rebuilt.log_head().unwrap());
+    let (unchained, _) = rebuilt.public_log(0, 64).unwrap();
+    assert_eq!(read, unchained, "the chain holds the public log's statements, in its order");
+}
+
+/// Gwynedd's disk is lost after three transfers; its journal is put back
+/// from a copy that holds only the first, then jumps past what its peers saw
+/// (a `Recovered` entry) and goes on. Its public log restarts there, signed:
+/// Rhymney, which had read all three, reads on from the restart (it does not
+/// freeze Gwynedd), and so does a bank that had read only the first. The
+/// restart is the same whether the jump came in a batch of its own or inside
+/// one (a rebuild).
+#[test]
+fn gwynedds_log_restarts_after_a_lost_disk_and_its_readers_read_on_from_the_restart() {
+    use amser_node::ledger::StateWrite;
+    use amser_node::storage::store::{LogPage, Store};
+    use amser_protocol::public_log::{check_page, restart_position, ChainedPage, Cursor, LogHead};
+    use amser_protocol::signing::MessageKind;
+    use amser_protocol::EntryHash;
+
+    let mut f = federation(1_000);
+    let mut records = Vec::new();
+    for i in 0..4 {
+        let signed = gwen_helps_mair(&mut f, 1 + i);
+        deliver(&mut f, &signed);
+        let id = amser_protocol::federation::PublicMessage::check(&signed, federation_id()).unwrap().transfer_id();
+        records.push(f.gwynedd.state.transfer(&id).unwrap().unwrap());
+    }
+    let at_seq =
+        |r: &amser_node::ledger::TransferRecord, seq| StateWrite::Transfer(amser_node::ledger::TransferRecord { seq, ..r.clone() });
+    let head = |seq| StateWrite::Head(seq, EntryHash([seq as u8; 32]));
+    let dir = tempfile::tempdir().unwrap();
+    let before = Store::open(&dir.path().join("before")).unwrap();
+    for (i, r) in records[..3].iter().enumerate() {
+        before.apply(&[at_seq(r, i as u64 + 1), head(i as u64 + 1)]).unwrap();
+    }
+    // Put back from a copy with the first transfer only; Recovered at 1003; the fourth transfer at 1004.
+    let recovered = Store::open(&dir.path().join("recovered")).unwrap();
+    recovered.apply(&[at_seq(&records[0], 1), head(1)]).unwrap();
+    recovered.apply(&[head(1003)]).unwrap();
+    recovered.apply(&[at_seq(&records[3], 1004), head(1004)]).unwrap();
+    let rebuilt = Store::open(&dir.path().join("rebuilt")).unwrap();
+    rebuilt.apply(&[at_seq(&records[0], 1), head(1), head(1003), at_seq(&records[3], 1004), head(1004)]).unwrap();
+    assert_eq!(recovered.log_head().unwrap(), rebuilt.log_head().unwrap(), "the same restart however the jump was batched");
+    assert_eq!(recovered.log_head().unwrap().0, restart_position(1003) + 2);
+
+    let key = ed25519_dalek::SigningKey::from_bytes(&GWYNEDD.seed);
+    let sign_head = |position: u64, hash| {
+        let head = LogHead { bank: f.gwynedd.id(), position, hash };
+        (position > 0).then(|| common::sign_in_federation(&key, MessageKind::LogHead, head.encode().unwrap()))
+    };
+    let signed = |page: LogPage| ChainedPage {
+        after: page.after,
+        start: match page.restart {
+            Some((position, hash)) => sign_head(position, hash),
+            None => page.after_hash.and_then(|h| sign_head(page.after, h)),
+        },
+        statements: page.statements,
+        end: sign_head(page.end.0, page.end.1),
+        length: page.length,
+    };
+    let read = |store: &Store, mut at: Cursor| loop {
+        let next =
+            check_page(&signed(store.chained_log(at.position, 64).unwrap()), f.gwynedd.id(), federation_id(), &at, 64).expect("chains on");
+        if next.position == at.position {
+            return next;
+        }
+        at = next;
+    };
+    let rhymney = read(&before, Cursor::start());
+    assert_eq!(rhymney.position, 6);
+    let first_only = check_page(&signed(before.chained_log(0, 2).unwrap()), f.gwynedd.id(), federation_id(), &Cursor::start(), 64).unwrap();
+    for reader in [rhymney, first_only] {
+        let on = read(&recovered, reader);
+        assert_eq!((on.position, on.hash), recovered.log_head().unwrap(), "read on from the restart to the new head");
+    }
+}
+
 /// Found by tests/faults.rs (seed 1): a client that sends a transfer again
 /// with the same reference (its first answer was lost) must get the same
 /// transfer, even when the hold of that very transfer, or its settlement,

@@ -11,8 +11,9 @@ use amser_node::federation::swarm::{peer_of, NetEvent, NetworkHandle};
 use amser_node::ledger::{Command, LedgerRead};
 use amser_node::Node;
 use amser_protocol::encoding::encode;
-use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, Transfer, Verdict};
+use amser_protocol::federation::{Evidence, PeerRequest, PeerResponse, PublicMessage, Transfer, Verdict};
 use amser_protocol::journal::JournalHead;
+use amser_protocol::public_log::{check_page, link, ChainedPage, Cursor, LogHead, GENESIS};
 use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash, MemberCode, Minutes, ServiceDate};
 use common::{
@@ -254,8 +255,9 @@ async fn a_forged_catch_up_page_is_refused_whole() {
     while answered < 2 {
         let event =
             tokio::time::timeout_at(deadline.into(), events.recv()).await.expect("Rhymney asks for Mallory's log").expect("network up");
-        if let NetEvent::Request { request: PeerRequest::Log { .. }, channel, .. } = event {
-            net.respond(channel, PeerResponse::Log { entries: page.clone(), next_seq: 1_000, head_seq: 999 }).await.unwrap();
+        if let NetEvent::Request { request: PeerRequest::ChainedLog { after, max }, channel, .. } = event {
+            // Chained and signed as an honest bank would: the statements themselves are the lie.
+            net.respond(channel, PeerResponse::ChainedLog { page: chained_page(&key, &page, after, max) }).await.unwrap();
             answered += 1;
         } else if let NetEvent::Request { channel, .. } = event {
             net.respond(channel, PeerResponse::Unknown).await.unwrap();
@@ -263,7 +265,7 @@ async fn a_forged_catch_up_page_is_refused_whole() {
     }
     let store = node.ledger().store().clone();
     assert!(store.public_transfers().unwrap().is_empty(), "nothing of a forged page is kept");
-    assert_eq!(store.log_cursor(&bank_id(&key)).unwrap(), 0, "the cursor does not move past a page that was refused");
+    assert_eq!(store.log_chain_cursor(&bank_id(&key)).unwrap().position, 0, "the cursor does not move past a page that was refused");
     assert_eq!(store.balance(&mair).unwrap(), Minutes(0));
     node.shutdown().await;
 }
@@ -348,12 +350,12 @@ async fn a_bank_vouching_for_strangers_in_its_log_is_believed_only_up_to_its_bou
     }
     let store = node.ledger().store().clone();
     let deadline = Instant::now() + DEADLINE;
-    while store.log_cursor(&mallory_id).unwrap() != 1_000 {
+    while store.log_chain_cursor(&mallory_id).unwrap().position != page.len() as u64 {
         assert!(Instant::now() < deadline, "Rhymney never read Mallory's log to its end");
         let Ok(event) = tokio::time::timeout(POLL, events.recv()).await else { continue };
         if let NetEvent::Request { request, channel, .. } = event.expect("network up") {
             let answer = match request {
-                PeerRequest::Log { .. } => PeerResponse::Log { entries: page.clone(), next_seq: 1_000, head_seq: 999 },
+                PeerRequest::ChainedLog { after, max } => PeerResponse::ChainedLog { page: chained_page(&key, &page, after, max) },
                 _ => PeerResponse::Unknown,
             };
             net.respond(channel, answer).await.unwrap();
@@ -403,13 +405,17 @@ async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_froze
     node.ledger().submit(send).await.unwrap();
     node.federation.poke();
 
-    let mut told: Option<SignedMessage> = None;
+    let mut told: Option<(amser_protocol::federation::TransferId, SignedMessage)> = None;
     let mut evidence = None;
     let deadline = Instant::now() + DEADLINE;
     while evidence.is_none() || !peer_line(&node, &mallory_id).frozen {
         assert!(Instant::now() < deadline, "Rhymney never noticed Mallory's two decisions");
-        if let Some(accept) = &told {
-            let _ = net.publish(accept.to_bytes().unwrap()).await;
+        // The federation hears the acceptance once Rhymney has taken the
+        // rejection (heard first, the acceptance would settle Mair's hour).
+        if let Some((id, accept)) = &told {
+            if node.ledger().store().transfer(id).unwrap().is_some_and(|t| t.decision.is_some()) {
+                let _ = net.publish(accept.to_bytes().unwrap()).await;
+            }
         }
         let Ok(Some(event)) = tokio::time::timeout(POLL, events.recv()).await else { continue };
         match event {
@@ -417,7 +423,7 @@ async fn a_bank_that_rejects_to_the_payer_and_accepts_to_the_federation_is_froze
                 let id = Transfer::decode(&transfer.verify(federation_id()).unwrap().body).unwrap().id().unwrap();
                 let reject = decided(&key, id, Verdict::Reject(amser_protocol::federation::RejectReason::PayeeCeiling));
                 net.respond(channel, PeerResponse::Decided { decision: reject }).await.unwrap();
-                told = Some(decided(&key, id, Verdict::Accept));
+                told = Some((id, decided(&key, id, Verdict::Accept)));
             }
             NetEvent::Request { channel, .. } => net.respond(channel, PeerResponse::Unknown).await.unwrap(),
             NetEvent::Gossip { data, .. } => {
@@ -459,5 +465,195 @@ async fn a_bank_flooding_invalid_gossip_is_disconnected_and_stays_admitted() {
         line
     };
     assert_eq!(peer_line(&node, &mallory_id), line_before, "the trust line is untouched");
+    node.shutdown().await;
+}
+
+/// The page of `log` (Mallory's public log) after position `after`, at most
+/// `max` long, chained and signed at both ends as an honest bank signs it.
+fn chained_page(key: &SigningKey, log: &[SignedMessage], after: u64, max: u32) -> ChainedPage {
+    let after = (after as usize).min(log.len());
+    let end = (after + max as usize).min(log.len());
+    ChainedPage {
+        after: after as u64,
+        start: log_head(key, log, after),
+        statements: log[after..end].to_vec(),
+        end: log_head(key, log, end),
+        length: log.len() as u64,
+    }
+}
+
+/// Mallory's signed head of `log` at `position` (none at 0).
+fn log_head(key: &SigningKey, log: &[SignedMessage], position: usize) -> Option<SignedMessage> {
+    let hash = log[..position].iter().fold(GENESIS, |h, s| link(&h, s));
+    let head = LogHead { bank: bank_id(key), position: position as u64, hash };
+    (position > 0).then(|| sign_in_federation(key, MessageKind::LogHead, head.encode().unwrap()))
+}
+
+/// `n` transfers to Mallory's member from strangers, each accepted by
+/// Mallory: the statements of a public log, two per transfer.
+fn strangers_paying_mallory(key: &SigningKey, first: u8, n: u8) -> Vec<SignedMessage> {
+    let mallorys_member: MemberCode = MALLORYS_MEMBER.parse().unwrap();
+    let mut log = Vec::new();
+    for i in first..first + n {
+        let stranger = SigningKey::from_bytes(&[200 + i; 32]);
+        let theirs = transfer(bank_id(&stranger), bank_id(key), "elsewhere:AAAA-00", &mallorys_member, 600, i);
+        log.push(sign_in_federation(&stranger, MessageKind::Transfer, theirs.encode().unwrap()));
+        log.push(decided(key, theirs.id().unwrap(), Verdict::Accept));
+    }
+    log
+}
+
+/// Answers Rhymney's requests as Mallory until `done` holds: each log page
+/// as `page` makes it (given after and max), anything else `Unknown`.
+/// Returns how many log pages were asked for.
+async fn serve_log(
+    net: &NetworkHandle,
+    events: &mut mpsc::Receiver<NetEvent>,
+    what: &str,
+    mut page: impl FnMut(u64, u32) -> ChainedPage,
+    mut done: impl FnMut(usize) -> bool,
+) -> usize {
+    let (deadline, mut asked) = (Instant::now() + DEADLINE, 0);
+    while !done(asked) {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        let Ok(event) = tokio::time::timeout(POLL, events.recv()).await else { continue };
+        if let NetEvent::Request { request, channel, .. } = event.expect("network up") {
+            let answer = match request {
+                PeerRequest::ChainedLog { after, max } => {
+                    asked += 1;
+                    PeerResponse::ChainedLog { page: page(after, max) }
+                }
+                _ => PeerResponse::Unknown,
+            };
+            net.respond(channel, answer).await.unwrap();
+        }
+    }
+    asked
+}
+
+/// Mallory's log holds three transfers it accepted. It sends Rhymney a page
+/// with one of them left out, then one with a decision changed, each signed
+/// with the head of its true log: Rhymney refuses both pages whole and keeps
+/// nothing. Then Mallory sends its log as it is, and Rhymney reads it all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_that_leaves_a_statement_out_of_its_log_or_changes_one_is_refused() {
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
+    let mallory_id = bank_id(&key);
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+    let log = strangers_paying_mallory(&key, 0, 3);
+    let store = node.ledger().store().clone();
+
+    let left_out = |after, max| {
+        let mut page = chained_page(&key, &log, after, max);
+        page.statements.remove(2);
+        page
+    };
+    serve_log(&net, &mut events, "Rhymney asks twice for a page with a gap", left_out, |asked| asked >= 2).await;
+    assert!(store.public_transfers().unwrap().is_empty(), "nothing of a page with a gap is kept");
+    assert_eq!(store.log_chain_cursor(&mallory_id).unwrap().position, 0, "and Rhymney does not read past it");
+
+    let changed = |after, max| {
+        let mut page = chained_page(&key, &log, after, max);
+        let id = PublicMessage::check(&page.statements[0], federation_id()).unwrap().transfer_id();
+        page.statements[1] = decided(&key, id, Verdict::Reject(amser_protocol::federation::RejectReason::PayeeCeiling));
+        page
+    };
+    serve_log(&net, &mut events, "Rhymney asks twice for a page with a changed decision", changed, |asked| asked >= 2).await;
+    assert!(store.public_transfers().unwrap().is_empty(), "nothing of a page with a changed statement is kept");
+    assert_eq!(store.log_chain_cursor(&mallory_id).unwrap().position, 0);
+
+    let honest = |after, max| chained_page(&key, &log, after, max);
+    let read_all = |_| store.log_chain_cursor(&mallory_id).unwrap().position == log.len() as u64;
+    serve_log(&net, &mut events, "Rhymney reads Mallory's true log to its end", honest, read_all).await;
+    assert_eq!(store.public_transfers().unwrap().len(), 3, "the true log's three pairs are kept");
+    assert!(!peer_line(&node, &mallory_id).frozen, "a refused page is no evidence");
+    node.shutdown().await;
+}
+
+/// Rhymney has read Mallory's log of two transfers. Mallory then drops the
+/// first from its history and goes on as if it had never been: when it
+/// connects again, the page it sends starts from a head it signed at position 4 with another hash.
+/// Rhymney holds Mallory's first head at 4: the two are evidence, Mallory's
+/// line is frozen, and the rewritten page is not taken in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_that_rewrites_the_log_rhymney_read_is_frozen_with_the_evidence() {
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
+    let mallory_id = bank_id(&key);
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+    let first = strangers_paying_mallory(&key, 0, 2);
+    let store = node.ledger().store().clone();
+    let honest = |after, max| chained_page(&key, &first, after, max);
+    serve_log(&net, &mut events, "Rhymney reads Mallory's log", honest, |_| store.log_chain_cursor(&mallory_id).unwrap().position == 4)
+        .await;
+    assert_eq!(store.public_transfers().unwrap().len(), 2);
+    // Mallory goes away and comes back (Rhymney reads a bank's log again when it connects).
+    drop((net, events));
+    until("Rhymney sees Mallory gone", || !node.federation.presence(&mallory_id).connected).await;
+    let (net, mut events) = mallory(MALLORY.seed, &node).await;
+
+    let rewritten: Vec<SignedMessage> = first[2..].iter().cloned().chain(strangers_paying_mallory(&key, 2, 2)).collect();
+    let lie = |after, max| chained_page(&key, &rewritten, after, max);
+    serve_log(&net, &mut events, "Rhymney freezes Mallory for its rewritten log", lie, |_| peer_line(&node, &mallory_id).frozen).await;
+    let evidence = store.evidence().unwrap();
+    assert_eq!(evidence.len(), 1, "{evidence:?}");
+    assert_eq!(evidence[0].0, mallory_id);
+    assert_eq!(store.public_transfers().unwrap().len(), 2, "nothing of the rewritten log is kept");
+    assert_eq!(store.log_chain_cursor(&mallory_id).unwrap().position, 4, "Rhymney stays where it read to");
+    node.shutdown().await;
+}
+
+/// Mallory, honest this time, pays Rhymney's Mair five times, then reads
+/// Rhymney's public log three statements a page, checking each page against
+/// the chain. Rhymney restarts and one more transfer arrives: the next page
+/// goes on from where Mallory had read. Rhymney's state is then rebuilt from
+/// its journal alone: its log has the same head, and the page after it
+/// starts from the same signed head Mallory holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rhymneys_log_chains_the_same_across_a_restart_and_a_rebuild_from_its_journal() {
+    const PAGE: u32 = 3;
+    let (dir, node, key) = rhymney_admitting_mallory().await;
+    let mair = member(&node, "Mair").await;
+    let read = |net: NetworkHandle, bank: BankId, mut at: Cursor| async move {
+        loop {
+            let answer = net.request(peer_of(&bank), PeerRequest::ChainedLog { after: at.position, max: PAGE }).await.unwrap();
+            let PeerResponse::ChainedLog { page } = answer else { panic!("{answer:?}") };
+            let next = check_page(&page, bank, federation_id(), &at, PAGE as usize).expect("Rhymney's page chains on");
+            if next.position == at.position {
+                return next;
+            }
+            at = next;
+        }
+    };
+    let deliver = |net: NetworkHandle, bank: BankId, signed: SignedMessage| async move {
+        let answer = net.request(peer_of(&bank), PeerRequest::Deliver { transfer: signed, note: String::new() }).await.unwrap();
+        assert!(matches!(answer, PeerResponse::Decided { .. }), "{answer:?}");
+    };
+
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, bank_id(&key)).await;
+    for nonce in 1..=5 {
+        deliver(net.clone(), node.bank, mallorys_transfer(&key, node.bank, &mair, nonce)).await;
+    }
+    let at = read(net.clone(), node.bank, Cursor::start()).await;
+    assert_eq!(at.position, 10, "five transfers received, each with Rhymney's decision");
+    assert_eq!(node.ledger().store().log_head().unwrap(), (at.position, at.hash));
+
+    let data = amser_node::DataDir::new(dir.path().join(RHYMNEY.handle));
+    node.shutdown().await;
+    let node = start_node(&data).await;
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, bank_id(&key)).await;
+    deliver(net.clone(), node.bank, mallorys_transfer(&key, node.bank, &mair, 6)).await;
+    let at = read(net.clone(), node.bank, at).await;
+    assert_eq!(at.position, 12, "the page after the restart goes on from where Mallory read to");
+
+    node.shutdown().await;
+    std::fs::remove_dir_all(data.state()).unwrap();
+    let node = start_node(&data).await;
+    assert_eq!(node.ledger().store().log_head().unwrap(), (at.position, at.hash), "the journal gives the same chain");
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, bank_id(&key)).await;
+    assert_eq!(read(net.clone(), node.bank, at.clone()).await, at, "the rebuilt log signs the head Mallory holds");
+    assert_eq!(read(net.clone(), node.bank, Cursor::start()).await, at, "and reads the same from its start");
     node.shutdown().await;
 }

@@ -184,6 +184,8 @@ pub enum Equivocation {
     Heads { seq: u64 },
     /// Two decisions with different verdicts on this transfer.
     Decisions { transfer: TransferId },
+    /// Two heads of its public log with this position and different hashes.
+    LogHeads { position: u64 },
 }
 
 /// Why two messages are not evidence against a bank.
@@ -193,11 +195,11 @@ pub enum NotEvidence {
     Verify(#[from] crate::signing::VerifyError),
     #[error("a message in it does not decode: {0}")]
     Body(#[from] DecodeError),
-    #[error("it must be two journal heads or two decisions, not a {0} and a {1}")]
+    #[error("it must be two journal heads, two log heads or two decisions, not a {0} and a {1}")]
     Kinds(&'static str, &'static str),
     #[error("its two messages are not both signed by the bank they speak for")]
     Signers,
-    #[error("two heads are evidence only with one seq and different hashes")]
+    #[error("two heads are evidence only with one seq (or position) and different hashes")]
     HeadsAgree,
     #[error("two decisions are evidence only on one transfer with different verdicts")]
     DecisionsAgree,
@@ -238,6 +240,16 @@ impl Evidence {
                 }
                 Ok((bank, Equivocation::Decisions { transfer: a.transfer }))
             }
+            (MessageKind::LogHead, MessageKind::LogHead) => {
+                let (a, b) = (crate::public_log::LogHead::decode(&first.body)?, crate::public_log::LogHead::decode(&second.body)?);
+                if a.bank != bank || b.bank != bank {
+                    return Err(NotEvidence::Signers);
+                }
+                if a.position != b.position || a.hash == b.hash {
+                    return Err(NotEvidence::HeadsAgree);
+                }
+                Ok((bank, Equivocation::LogHeads { position: a.position }))
+            }
             (a, b) => Err(NotEvidence::Kinds(a.name(), b.name())),
         }
     }
@@ -269,6 +281,10 @@ pub enum PeerRequest {
     /// entry `from_seq` on, at most `max` pairs: how a bank whose disk was
     /// lost reads back what it had signed with you.
     Recall { from_seq: u64, max: u32 },
+    /// Send me the statements of your public log after position `after`
+    /// (the first `after` I have read), at most `max`, with your signed log
+    /// heads at `after` and at the page's end (see `public_log`).
+    ChainedLog { after: u64, max: u32 },
 }
 
 /// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
@@ -307,6 +323,8 @@ pub enum PeerResponse {
     /// Transfers between us with their decisions, from the seq asked: ask
     /// again from `next_seq` for more; `next_seq > head_seq` means that is all.
     Recalled { pairs: Vec<RecalledPair>, next_seq: u64, head_seq: u64 },
+    /// A page of my public log as a hash chain (see `public_log`).
+    ChainedLog { page: crate::public_log::ChainedPage },
 }
 
 /// A transfer between two banks and the payee bank's signed decision on it.

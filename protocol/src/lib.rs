@@ -16,6 +16,8 @@
 //! - [`journal`]: the bank's append-only, hash-chained journal entries.
 //! - [`federation`]: what banks say to each other: trust lines, transfers,
 //!   decisions, evidence, public statements, peer requests and answers.
+//! - [`public_log`]: a bank's public log as a hash chain whose head it
+//!   signs, and the check a peer runs on each page of it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
 //!   banks may carry (free text stays in the bank that wrote it).
 //! - [`text`]: the checks every piece of text people type passes (length,
@@ -38,6 +40,7 @@ pub mod listing;
 pub mod member;
 pub mod minutes;
 pub mod policy;
+pub mod public_log;
 pub mod signing;
 pub mod text;
 

@@ -21,6 +21,8 @@ pub enum MessageKind {
     Transfer = 2,
     Decision = 3,
     Evidence = 4,
+    /// A bank's signed head of its public log (`public_log::LogHead`).
+    LogHead = 5,
 }
 
 impl MessageKind {
@@ -30,6 +32,7 @@ impl MessageKind {
             2 => MessageKind::Transfer,
             3 => MessageKind::Decision,
             4 => MessageKind::Evidence,
+            5 => MessageKind::LogHead,
             _ => return None,
         })
     }
@@ -41,6 +44,7 @@ impl MessageKind {
             MessageKind::Transfer => "transfer",
             MessageKind::Decision => "decision",
             MessageKind::Evidence => "evidence",
+            MessageKind::LogHead => "log-head",
         }
     }
 }

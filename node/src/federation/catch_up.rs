@@ -1,11 +1,14 @@
 //! Catch-up: reading each connected peer's public log for what gossip
-//! missed (after a restart or a partition), checking whole pages before
-//! taking any of it in (`statements`: settling our own transfers from the
-//! decisions found, comparing decisions, keeping what is vouched for).
+//! missed (after a restart or a partition), a chained page at a time
+//! (`log_chain`): each page checked against where we stand in the bank's
+//! chain and as public statements before taking any of it in
+//! (`statements`: settling our own transfers from the decisions found,
+//! comparing decisions, keeping what is vouched for).
 
 use std::time::{Duration, Instant};
 
 use amser_protocol::federation::{PeerRequest, PeerResponse, PublicMessage, MAX_LOG_BATCH};
+use amser_protocol::public_log::{check_page, PageFault};
 use amser_protocol::BankId;
 
 use super::driver::Driver;
@@ -60,37 +63,54 @@ impl Driver {
 
 /// Reads `bank`'s public log from where we left off, keeps what it says, and
 /// settles our transfers it has decided. Returns how many statements were new.
+/// A page that does not chain to what we read of the log, or to its own
+/// signed end, is refused whole (a statement left out or changed, a history
+/// rewritten); two heads the bank signed at one position are evidence. A
+/// log that restarted past where we stand (signed, after the bank's disk was
+/// lost) is read on from its restart, and the log says so.
 async fn catch_up(statements: &Statements, bank: BankId) -> Result<usize, String> {
     let (net, ledger, federation) = (&statements.net, &statements.ledger, statements.federation);
     let mut learnt = 0;
     for _ in 0..MAX_CATCH_UP_PAGES {
-        let from_seq = on_store(ledger, move |s| s.log_cursor(&bank)).await?;
-        let answer = net.request(peer_of(&bank), PeerRequest::Log { from_seq, max: MAX_LOG_BATCH }).await.map_err(|e| e.to_string())?;
-        let (entries, next_seq, head_seq) = match answer {
-            PeerResponse::Log { entries, next_seq, head_seq } => (entries, next_seq, head_seq),
+        let at = on_store(ledger, move |s| s.log_chain_cursor(&bank)).await?;
+        let request = PeerRequest::ChainedLog { after: at.position, max: MAX_LOG_BATCH };
+        let page = match net.request(peer_of(&bank), request).await.map_err(|e| e.to_string())? {
+            PeerResponse::ChainedLog { page } => page,
             PeerResponse::Refused { reason } => return Err(format!("the bank refused: {reason}")),
             _ => return Err("the bank gave an answer that is not part of its log".into()),
         };
-        if entries.len() > MAX_LOG_BATCH as usize || next_seq < from_seq || (!entries.is_empty() && next_seq == from_seq) {
-            return Err(format!("a log page that does not move on (from {from_seq} to {next_seq}, {} entries)", entries.len()));
+        let next = match check_page(&page, bank, federation, &at, MAX_LOG_BATCH as usize) {
+            Ok(next) => next,
+            Err(PageFault::Conflict { position, evidence }) => {
+                tracing::error!(%bank, position, "a bank signed two different heads of its public log at one position: keeping the evidence and freezing its trust line");
+                statements.tell(bank, *evidence).await;
+                return Err(format!("the bank signed two different heads of its public log at {position}"));
+            }
+            Err(fault) => return Err(format!("a log page refused: {fault}")),
+        };
+        let restarted = next.position.saturating_sub(at.position) > page.statements.len() as u64;
+        if restarted {
+            let lost = next.position.saturating_sub(page.statements.len() as u64);
+            tracing::warn!(%bank, read_to = at.position, restarted_at = lost, "a bank's public log restarted after its disk was lost: what it said between the two is lost to it, and to us");
         }
         // Check the whole page before keeping any of it.
-        let mut page = Vec::with_capacity(entries.len());
-        for signed in entries {
+        let mut checked = Vec::with_capacity(page.statements.len());
+        for signed in page.statements {
             let said = PublicMessage::check(&signed, federation).map_err(|e| format!("a log entry does not check: {e}"))?;
             let its_own = said.signer() == bank || matches!(&said, PublicMessage::Transfer { transfer, .. } if transfer.to == bank);
             if !its_own {
                 return Err("a log entry that is not about the bank's own transfers".into());
             }
-            page.push((said, signed));
+            checked.push((said, signed));
         }
-        for (said, signed) in page {
+        let done = next.position == at.position || next.position >= page.length;
+        for (said, signed) in checked {
             if statements.learn(said, signed).await? {
                 learnt += 1;
             }
         }
-        on_store(ledger, move |s| s.set_log_cursor(&bank, next_seq)).await?;
-        if next_seq > head_seq || next_seq == from_seq {
+        on_store(ledger, move |s| s.set_log_chain_cursor(&bank, &next)).await?;
+        if done {
             break;
         }
     }

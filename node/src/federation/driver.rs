@@ -118,6 +118,7 @@ pub async fn start(
     }
     let handle = FederationHandle { net: net.clone(), name: settings.federation, poke: Arc::new(Notify::new()), presence: Arc::default() };
     let (ledger_for_answers, profile_for_answers, net_for_answers) = (ledger.clone(), profile.clone(), net.clone());
+    let key_for_answers = key.clone();
     let driver = Driver {
         ledger,
         key,
@@ -140,7 +141,13 @@ pub async fn start(
         inbound: Slots::default(),
         head_checked: Checked::default(),
         recovery: recall::Shared::default(),
-        answerer: Answerer { ledger: ledger_for_answers, profile: profile_for_answers, net: net_for_answers },
+        answerer: Answerer {
+            ledger: ledger_for_answers,
+            profile: profile_for_answers,
+            net: net_for_answers,
+            key: key_for_answers,
+            federation,
+        },
     };
     let task = tokio::spawn(driver.run(events, stop));
     Ok((handle, task))

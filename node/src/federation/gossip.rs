@@ -101,6 +101,8 @@ impl Driver {
                     self.statements().tell(against, evidence).await;
                 }
             }
+            // Log heads travel with log pages (catch_up.rs), not as gossip.
+            MessageKind::LogHead => {}
             MessageKind::Transfer | MessageKind::Decision => match PublicMessage::check(&message, self.federation) {
                 Ok(said) => {
                     if let Err(e) = self.statements().learn(said, message).await {

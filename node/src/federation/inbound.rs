@@ -85,6 +85,9 @@ pub(super) struct Answerer {
     pub(super) ledger: LedgerHandle,
     pub(super) profile: BankProfile,
     pub(super) net: NetworkHandle,
+    /// Our key and federation: our log's pages are signed at both ends (log_chain.rs).
+    pub(super) key: ed25519_dalek::SigningKey,
+    pub(super) federation: amser_protocol::signing::FederationId,
 }
 
 impl Answerer {
@@ -136,6 +139,7 @@ impl Answerer {
                     Err(e) => refused(&e),
                 }
             }
+            PeerRequest::ChainedLog { after, max } => self.chained_log(after, max).await,
         }
     }
 }

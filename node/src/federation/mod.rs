@@ -13,6 +13,8 @@
 //!   `head_check` (our journal against the newest head of ours each peer
 //!   holds, before we gossip one) and `recall` (reading back from peers,
 //!   after a lost disk, what we had signed with them).
+//! - `log_chain`: our public log's pages signed at both ends for the banks
+//!   that ask, and each page of another bank's checked against its chain.
 //! - `statements`: other banks' statements as they arrive: settling our
 //!   transfers, comparing decisions (two verdicts are evidence), keeping pairs.
 //! - [`pairing`]: other banks' statements kept only as decided pairs.
@@ -27,6 +29,7 @@ pub mod driver;
 mod gossip;
 mod head_check;
 mod inbound;
+mod log_chain;
 pub mod pairing;
 pub mod positions;
 mod recall;

@@ -249,6 +249,9 @@ pub struct Delta {
     pub first_seq: Option<u64>,
     /// The last journal entry these changes come from.
     pub head: Option<(u64, EntryHash)>,
+    /// Entries here that do not follow the one before here (a `Recovered`
+    /// entry jumps): where the public log restarts (`store/public_log.rs`).
+    pub jumps: Vec<u64>,
     pub members: HashMap<MemberCode, Member>,
     pub balances: HashMap<MemberCode, Minutes>,
     pub exchanges: HashMap<ExchangeId, ExchangeRecord>,
@@ -281,6 +284,9 @@ impl Delta {
             }
             StateWrite::Head(seq, hash) => {
                 self.first_seq.get_or_insert(seq);
+                if self.head.is_some_and(|(previous, _)| seq != previous + 1) {
+                    self.jumps.push(seq);
+                }
                 self.head = Some((seq, hash));
             }
             StateWrite::Peer(p) => {

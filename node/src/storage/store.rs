@@ -25,6 +25,7 @@
 //! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! tp:<id>             present while the transfer is undecided (the retry list)
 //! e:<bank><id>        present once that evidence against the bank is recorded
+//! lp:<position BE>    our public log's chain (`public_log`)   meta:log  its head
 //! ```
 //!
 //! A second tree, `federation_view`, keeps what other banks said in public
@@ -38,9 +39,10 @@
 //! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
 //! vr:<bank>           next seq of that bank's journal to ask it to recall from (u64 BE)
+//! vl:<bank>           where we stand in that bank's chained public log
 //! ```
 //!
-//! Why this layout (LAYOUT 4; 3 added `tp:`, 4 added `e:`): sled 0.34 costs several microseconds per key
+//! Why this layout (LAYOUT 5; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
 //! and the member index takes one key per member per batch, not one per
@@ -49,7 +51,9 @@
 //! journal when the node starts ([`Store::layout_is_current`]).
 //!
 //! `pages` (a child module) holds the paged reads the API's lists use: a
-//! range of keys from a position, a bounded page at a time.
+//! range of keys from a position, a bounded page at a time; `public_log`
+//! (another) our public log as a hash chain, and what we keep of other
+//! banks' logs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -64,8 +68,10 @@ use thiserror::Error;
 use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 
 mod pages;
+mod public_log;
 mod view;
 pub use pages::{Span, PAGE_SCAN_BUDGET};
+pub use public_log::LogPage;
 
 /// A transfer between other banks and the payee bank's decision on it, both
 /// checked before they are kept (the federation's pairing makes these).
@@ -81,7 +87,7 @@ const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
-const LAYOUT: u32 = 4;
+const LAYOUT: u32 = 5;
 const LAYOUT_KEY: &str = "meta:layout";
 
 #[derive(Debug, Error)]
@@ -274,9 +280,12 @@ impl Store {
     pub fn apply_deltas<'a>(&self, deltas: impl IntoIterator<Item = &'a Delta>) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         let mut by_member: BTreeMap<&MemberCode, Vec<u64>> = BTreeMap::new();
+        let mut chain = public_log::Chaining::start(self)?;
         for d in deltas {
+            chain.add(self, &mut batch, d)?;
             add_to_batch(&mut batch, d, &mut by_member);
         }
+        chain.finish(&mut batch);
         for (code, mut seqs) in by_member {
             seqs.sort_unstable();
             seqs.dedup();
