@@ -26,7 +26,11 @@ fuzz_target!(|data: &[u8]| {
         match &request {
             PeerRequest::Deliver { transfer, .. } => signed(transfer),
             PeerRequest::Status { transfer } => assert_eq!(transfer.to_hex().parse(), Ok(*transfer)),
-            PeerRequest::Log { .. } | PeerRequest::Hello | PeerRequest::NewestHead | PeerRequest::Recall { .. } | PeerRequest::ChainedLog { .. } => {}
+            PeerRequest::Log { .. }
+            | PeerRequest::Hello
+            | PeerRequest::NewestHead
+            | PeerRequest::Recall { .. }
+            | PeerRequest::ChainedLog { .. } => {}
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };

@@ -36,7 +36,6 @@
 //! ```text
 //! vt:<transfer id>    a signed transfer and the payee bank's signed decision (kept,
 //!                     and forgotten, as the federation's `vouching` rules say)
-//! vc:<bank>           next seq of that bank's public log to ask for (u64 BE)
 //! vh:<bank>           (seq, signed head): the newest journal head that bank signed that we hold
 //! vr:<bank>           next seq of that bank's journal to ask it to recall from (u64 BE)
 //! vl:<bank>           where we stand in that bank's chained public log

@@ -52,15 +52,6 @@ impl Store {
         Ok(())
     }
 
-    /// The next seq of `bank`'s public log we have not read.
-    pub fn log_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
-        self.cursor(Cursor::Log, bank)
-    }
-
-    pub fn set_log_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
-        self.set_cursor(Cursor::Log, bank, next_seq)
-    }
-
     /// The newest journal head `bank` signed that we hold: (its seq, the signed message).
     pub fn newest_head(&self, bank: &BankId) -> Result<Option<(u64, SignedMessage)>, StoreError> {
         match self.view.get(key("vh:", &bank.0))? {
@@ -89,41 +80,14 @@ impl Store {
 
     /// The next seq of `bank`'s journal to ask it to recall from (transfers between us).
     pub fn recall_cursor(&self, bank: &BankId) -> Result<u64, StoreError> {
-        self.cursor(Cursor::Recall, bank)
-    }
-
-    pub fn set_recall_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
-        self.set_cursor(Cursor::Recall, bank, next_seq)
-    }
-
-    fn cursor(&self, which: Cursor, bank: &BankId) -> Result<u64, StoreError> {
-        let (prefix, what) = which.key();
-        match self.view.get(key(prefix, &bank.0))? {
-            Some(v) => seq_of(what, &v),
+        match self.view.get(key("vr:", &bank.0))? {
+            Some(v) => seq_of("recall cursor", &v),
             None => Ok(0),
         }
     }
 
-    fn set_cursor(&self, which: Cursor, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
-        self.view.insert(key(which.key().0, &bank.0), next_seq.to_be_bytes().to_vec())?;
+    pub fn set_recall_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
+        self.view.insert(key("vr:", &bank.0), next_seq.to_be_bytes().to_vec())?;
         Ok(())
-    }
-}
-
-/// How far we have read one of another bank's lists.
-#[derive(Clone, Copy)]
-enum Cursor {
-    /// Its public log (`vc:`).
-    Log,
-    /// What it holds of transfers between us (`vr:`).
-    Recall,
-}
-
-impl Cursor {
-    fn key(self) -> (&'static str, &'static str) {
-        match self {
-            Cursor::Log => ("vc:", "log cursor"),
-            Cursor::Recall => ("vr:", "recall cursor"),
-        }
     }
 }
