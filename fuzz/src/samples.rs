@@ -103,6 +103,7 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::Log { from_seq: 1, max: 64 },
         PeerRequest::Hello,
         PeerRequest::NewestHead,
+        PeerRequest::Recall { from_seq: 1, max: 32 },
         PeerRequest::ChainedLog { after: 2, max: 64 },
     ]
 }
@@ -115,6 +116,14 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::Log { entries: signed_messages(), next_seq: 10, head_seq: 9 },
         PeerResponse::Hello { handle: handle("gwynedd"), name: "Gwynedd Time Bank".into() },
         PeerResponse::NewestHead { head: None },
+        PeerResponse::Recalled {
+            pairs: vec![amser_protocol::federation::RecalledPair {
+                transfer: signed(1, MessageKind::Transfer, &transfer()),
+                decision: signed(2, MessageKind::Decision, &decisions()[0]),
+            }],
+            next_seq: 12,
+            head_seq: 11,
+        },
         PeerResponse::ChainedLog { page: chained_page() },
     ]
 }
@@ -199,19 +208,28 @@ pub fn entry_bodies() -> Vec<EntryBody> {
         EntryBody::TransferSettled {
             transfer: t.id().expect("a transfer encodes"),
             signed_decision: signed(2, MessageKind::Decision, &decision),
-            decision,
+            decision: decision.clone(),
         },
         EntryBody::EvidenceRecorded { against: rhymney(), evidence: evidence() },
+        // It follows the 14 entries above: the journal ended at 14, a peer held a head at 40.
+        EntryBody::Recovered { journal_ended: 14, peers_saw: 40 },
+        EntryBody::TransferRecalled {
+            transfer: t.clone(),
+            signed: signed(1, MessageKind::Transfer, &t),
+            signed_decision: signed(2, MessageKind::Decision, &decision),
+            decision,
+        },
     ]
 }
 
 /// A hash-chained journal of [`entry_bodies`]: each entry names the hash of
 /// the one before, as the node writes them.
 pub fn journal_entries() -> Vec<JournalEntry> {
-    let mut prev = EntryHash::default();
+    let (mut prev, mut seq) = (EntryHash::default(), 0);
     let mut out = Vec::new();
     for (i, body) in entry_bodies().into_iter().enumerate() {
-        let entry = JournalEntry { seq: i as u64 + 1, prev_hash: prev, time_ms: 1_790_000_000_000 + i as u64, body };
+        seq = body.seq_after(seq);
+        let entry = JournalEntry { seq, prev_hash: prev, time_ms: 1_790_000_000_000 + i as u64, body };
         prev = entry.hash().expect("an entry encodes");
         out.push(entry);
     }
