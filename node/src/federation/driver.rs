@@ -117,8 +117,7 @@ pub async fn start(
         }
     }
     let handle = FederationHandle { net: net.clone(), name: settings.federation, poke: Arc::new(Notify::new()), presence: Arc::default() };
-    let (ledger_for_answers, profile_for_answers, net_for_answers) = (ledger.clone(), profile.clone(), net.clone());
-    let key_for_answers = key.clone();
+    let answerer = Answerer { ledger: ledger.clone(), profile: profile.clone(), net: net.clone(), key: key.clone(), federation };
     let driver = Driver {
         ledger,
         key,
@@ -127,7 +126,6 @@ pub async fn start(
         net,
         clock,
         handle: handle.clone(),
-        admitted: Arc::default(),
         peers: HashMap::new(),
         last_dial: HashMap::new(),
         retries: HashMap::new(),
@@ -141,13 +139,7 @@ pub async fn start(
         inbound: Slots::default(),
         head_checked: Checked::default(),
         recovery: recall::Shared::default(),
-        answerer: Answerer {
-            ledger: ledger_for_answers,
-            profile: profile_for_answers,
-            net: net_for_answers,
-            key: key_for_answers,
-            federation,
-        },
+        answerer,
     };
     let task = tokio::spawn(driver.run(events, stop));
     Ok((handle, task))
@@ -161,8 +153,6 @@ pub(super) struct Driver {
     pub(super) net: NetworkHandle,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) handle: FederationHandle,
-    /// Banks admitted and not removed.
-    pub(super) admitted: Arc<RwLock<HashSet<BankId>>>,
     /// The peer lines as last seen, to act only on changes.
     pub(super) peers: HashMap<BankId, PeerLine>,
     pub(super) last_dial: HashMap<BankId, Instant>,
@@ -244,6 +234,11 @@ impl Driver {
         }
     }
 
+    /// The admitted (not removed) banks connected now.
+    pub(super) fn connected_peers(&self) -> impl Iterator<Item = BankId> + '_ {
+        self.peers.values().filter(|l| !l.removed && self.handle.presence(&l.bank).connected).map(|l| l.bank)
+    }
+
     async fn sync_peers(&mut self) -> Result<(), LedgerError> {
         let lines = self.read(|s| Ok(s.peers()?)).await?;
         let admission_changed = lines.iter().any(|l| self.peers.get(&l.bank).is_none_or(|p| p.removed != l.removed));
@@ -252,10 +247,8 @@ impl Driver {
             let changed = self.peers.get(&line.bank) != Some(&line);
             if changed {
                 if line.removed {
-                    self.admitted.write().map(|mut a| a.remove(&line.bank)).ok();
                     let _ = self.net.disallow(peer).await;
                 } else {
-                    self.admitted.write().map(|mut a| a.insert(line.bank)).ok();
                     self.net.allow(peer).await.ok();
                     for a in &line.addrs {
                         if let Ok(addr) = a.parse() {

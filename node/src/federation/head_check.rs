@@ -66,9 +66,8 @@ impl Driver {
         let (ours, federation, name) = (self.profile.bank, self.federation, self.peer_name(&bank));
         self.tasks.spawn(async move {
             match ask(&net, &ledger, bank, ours, federation).await {
-                Ok(Verdict::Behind { peer_seq }) => {
+                Ok((Verdict::Behind { peer_seq }, journal_seq)) => {
                     // Nothing new until what we had signed is back, numbered past what peers saw.
-                    let journal_seq = ledger.read(|s| s.head().map(|h| h.0)).await.ok().and_then(Result::ok).unwrap_or(0);
                     ledger.halt(LedgerError::BehindPeers { journal_seq, peer: name, peer_seq });
                     recall::begin(&ledger, &recovery, peer_seq).await;
                 }
@@ -90,7 +89,7 @@ impl Driver {
             return false;
         }
         let Ok(checked) = self.head_checked.lock() else { return false };
-        self.peers.values().filter(|l| !l.removed && self.handle.presence(&l.bank).connected).all(|l| checked.contains(&l.bank))
+        self.connected_peers().all(|bank| checked.contains(&bank))
     }
 
     /// Keeps a peer's head heard in gossip (already verified as signed by
@@ -117,7 +116,14 @@ impl Driver {
     }
 }
 
-async fn ask(net: &NetworkHandle, ledger: &LedgerHandle, bank: BankId, ours: BankId, federation: FederationId) -> Result<Verdict, String> {
+/// Asks `bank` for its newest head of ours: the verdict, and our journal's head seq it was judged against.
+async fn ask(
+    net: &NetworkHandle,
+    ledger: &LedgerHandle,
+    bank: BankId,
+    ours: BankId,
+    federation: FederationId,
+) -> Result<(Verdict, u64), String> {
     let answer = net.request(peer_of(&bank), PeerRequest::NewestHead).await.map_err(|e| e.to_string())?;
     let head = match answer {
         PeerResponse::NewestHead { head } => head,
@@ -125,7 +131,7 @@ async fn ask(net: &NetworkHandle, ledger: &LedgerHandle, bank: BankId, ours: Ban
         _ => return Err("an answer that is not a head".into()),
     };
     let our_seq = ledger.read(|s| s.head().map(|h| h.0)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
-    Ok(judge(head.as_ref(), ours, federation, our_seq))
+    Ok((judge(head.as_ref(), ours, federation, our_seq), our_seq))
 }
 
 #[cfg(test)]

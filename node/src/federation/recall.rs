@@ -70,8 +70,7 @@ impl Driver {
     /// While recovering: reads back from every connected peer not yet read,
     /// and once all are, lets the ledger take new work again.
     pub(super) fn recover_due(&mut self) {
-        let connected: Vec<BankId> =
-            self.peers.values().filter(|l| !l.removed && self.handle.presence(&l.bank).connected).map(|l| l.bank).collect();
+        let connected: Vec<BankId> = self.connected_peers().collect();
         let (active, left): (bool, Vec<BankId>) = match self.recovery.lock() {
             Ok(r) => (r.active, connected.iter().copied().filter(|b| !r.recalled.contains(b)).collect()),
             Err(_) => return,

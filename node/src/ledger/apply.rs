@@ -31,6 +31,21 @@ fn balance_writes(view: &impl LedgerRead, postings: &[Posting]) -> Result<Vec<St
     Ok(balances.into_iter().map(|(c, b)| StateWrite::Balance(c.clone(), b)).collect())
 }
 
+/// What an accepted transfer moves at one of its two banks: at the payer's
+/// (`Outgoing`) the payer is debited and the clearing account for the payee's
+/// bank credited; at the payee's (`Incoming`) the payee is credited and the
+/// clearing account for the payer's bank debited.
+fn accepted(view: &impl LedgerRead, t: &Transfer, role: TransferRole) -> Result<Vec<StateWrite>, LedgerError> {
+    let (member, member_minutes, bank, clearing_minutes) = match role {
+        TransferRole::Outgoing => (&t.payer, -t.minutes.0, t.to, t.minutes.0),
+        TransferRole::Incoming => (&t.payee, t.minutes.0, t.from, -t.minutes.0),
+    };
+    let overflow = || LedgerError::Corrupt("a transfer overflowed a balance or a clearing account".into());
+    let balance = view.balance(member)?.0.checked_add(member_minutes).ok_or_else(overflow)?;
+    let clearing = view.clearing(&bank)?.0.checked_add(clearing_minutes).ok_or_else(overflow)?;
+    Ok(vec![StateWrite::Balance(member.clone(), Minutes(balance)), StateWrite::Clearing(bank, Minutes(clearing))])
+}
+
 /// The writes that `entry` (whose hash is `hash`) makes to the state in `view`.
 pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> Result<Vec<StateWrite>, LedgerError> {
     let mut writes = match &entry.body {
@@ -91,20 +106,7 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             ]
         }
         EntryBody::TransferReceived { transfer, signed, decision, signed_decision, note } => {
-            let mut w = Vec::new();
-            if decision.verdict == Verdict::Accept {
-                let clearing = view
-                    .clearing(&transfer.from)?
-                    .0
-                    .checked_sub(transfer.minutes.0)
-                    .ok_or_else(|| LedgerError::Corrupt("a clearing account overflowed".into()))?;
-                let payee = view
-                    .balance(&transfer.payee)?
-                    .checked_add(transfer.minutes)
-                    .ok_or_else(|| LedgerError::Corrupt("a balance overflowed".into()))?;
-                w.push(StateWrite::Clearing(transfer.from, Minutes(clearing)));
-                w.push(StateWrite::Balance(transfer.payee.clone(), payee));
-            }
+            let mut w = if decision.verdict == Verdict::Accept { accepted(view, transfer, TransferRole::Incoming)? } else { vec![] };
             w.push(StateWrite::Transfer(TransferRecord {
                 id: transfer_id(transfer)?,
                 transfer: transfer.clone(),
@@ -126,10 +128,7 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             let hold = Minutes(view.hold(&t.payer)?.0 - t.minutes.0);
             let mut w = vec![StateWrite::Hold(t.payer.clone(), hold)];
             if decision.verdict == Verdict::Accept {
-                let payer = Minutes(view.balance(&t.payer)?.0 - t.minutes.0);
-                let clearing = Minutes(view.clearing(&t.to)?.0 + t.minutes.0);
-                w.push(StateWrite::Balance(t.payer.clone(), payer));
-                w.push(StateWrite::Clearing(t.to, clearing));
+                w.extend(accepted(view, &t, TransferRole::Outgoing)?);
             }
             record.decision = Some(decision.clone());
             record.signed_decision = Some(signed_decision.clone());
@@ -141,19 +140,8 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
         EntryBody::TransferRecalled { transfer, signed, decision, signed_decision } => {
             let ours = view.profile()?.map(|p| p.bank);
             let role = if ours == Some(transfer.from) { TransferRole::Outgoing } else { TransferRole::Incoming };
-            let mut w = Vec::new();
-            if decision.verdict == Verdict::Accept {
-                // As the payer's bank settles it, or as the payee's bank receives it.
-                let (member, member_minutes, bank, clearing_minutes) = match role {
-                    TransferRole::Outgoing => (&transfer.payer, -transfer.minutes.0, transfer.to, transfer.minutes.0),
-                    TransferRole::Incoming => (&transfer.payee, transfer.minutes.0, transfer.from, -transfer.minutes.0),
-                };
-                let overflow = || LedgerError::Corrupt("a recalled transfer overflowed an account".into());
-                let balance = view.balance(member)?.0.checked_add(member_minutes).ok_or_else(overflow)?;
-                let clearing = view.clearing(&bank)?.0.checked_add(clearing_minutes).ok_or_else(overflow)?;
-                w.push(StateWrite::Balance(member.clone(), Minutes(balance)));
-                w.push(StateWrite::Clearing(bank, Minutes(clearing)));
-            }
+            // As the payer's bank settles it, or as the payee's bank receives it.
+            let mut w = if decision.verdict == Verdict::Accept { accepted(view, transfer, role)? } else { vec![] };
             w.push(StateWrite::Transfer(TransferRecord {
                 id: transfer_id(transfer)?,
                 transfer: transfer.clone(),
