@@ -178,6 +178,24 @@ pub enum MemberCmd {
     },
     /// Show one member, with their balance and recent exchanges.
     Show { code: String },
+    /// Everything the bank holds about a member (their right of access):
+    /// a printable statement, or with --json the whole record as JSON.
+    Export { code: String },
+    /// Erase a member's personal data (their right to erasure): name,
+    /// contact, skills, needs, notes and the text of their exchanges and
+    /// listings are destroyed beyond recovery; their code and balance stay,
+    /// so every ledger still adds up. Give their balance to a fund first if
+    /// the bank wishes (an ordinary exchange). Asks you to type the code
+    /// to confirm, unless --yes.
+    Erase {
+        code: String,
+        /// Why, for the journal (do not repeat their personal data here).
+        #[arg(long)]
+        reason: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Change a member's details or status.
     Set {
         code: String,

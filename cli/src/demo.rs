@@ -3,6 +3,7 @@
 //! members, an agency, a group event and listings; the banks admit each other
 //! and exchange time across their borders.
 
+use amser_node::model::member::details_of;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -72,11 +73,13 @@ fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
 /// The codes of the demo's people, in the order they are listed above.
 async fn members(ledger: &LedgerHandle, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
     let list = ledger.read(|s| s.members()).await??;
+    let keys = ledger.keys();
+    let named = |m: &&amser_protocol::Member| details_of(m, &**keys).map(|d| d.name);
     people
         .iter()
         .map(|(name, _, _)| {
             list.iter()
-                .find(|m| m.profile.name == *name)
+                .find(|m| named(m).is_ok_and(|n| n == *name))
                 .map(|m| m.code.clone())
                 .ok_or_else(|| anyhow::anyhow!("the demo member {name} is missing"))
         })

@@ -1,7 +1,7 @@
 //! `amser member`: the register (add, list, show, set).
 
 use amser_node::api::client::Client;
-use amser_node::model::{MemberPatch, MemberQuery, NewMember, PageQuery};
+use amser_node::model::{EraseRequest, MemberPatch, MemberQuery, MemberView, NewMember, PageQuery};
 use amser_protocol::{MemberKind, MemberStatus};
 
 use crate::args::{MemberCmd, ProfileArgs};
@@ -41,6 +41,16 @@ pub async fn run(cmd: MemberCmd, client: &Client, out: &Out) -> anyhow::Result<(
             let recent_exchanges = client.member_exchanges(&code, &PageQuery::first(RECENT_EXCHANGES)).await?.items;
             out.print(&MemberShown { member, recent_exchanges }, output::member::member);
         }
+        MemberCmd::Export { code } => {
+            out.print(&client.member_export(&code).await?, output::member::export);
+        }
+        MemberCmd::Erase { code, reason, yes } => {
+            let member = client.member(&code).await?;
+            if !yes && !confirmed(&member)? {
+                anyhow::bail!("nothing was erased: the code typed did not match {}", member.code);
+            }
+            out.print(&client.erase_member(&code, &EraseRequest { reason }).await?, output::member::erased);
+        }
         MemberCmd::Set { code, name, status, profile } => {
             let status: Option<MemberStatus> = status.as_deref().map(str::parse).transpose().map_err(anyhow::Error::msg)?;
             let Profile { contact, skills_offered, needs, availability, special_needs } = Profile::from(profile);
@@ -54,6 +64,18 @@ pub async fn run(cmd: MemberCmd, client: &Client, out: &Out) -> anyhow::Result<(
         }
     }
     Ok(())
+}
+
+/// Asks on the terminal for the member's code, as a check that the right
+/// member is being erased.
+fn confirmed(member: &MemberView) -> anyhow::Result<bool> {
+    eprintln!(
+        "This destroys the personal data of {} ({}) beyond recovery: name, contact, skills, needs, notes.\nTheir code and balance stay. Type their code to confirm:",
+        member.name, member.code
+    );
+    let mut typed = String::new();
+    std::io::stdin().read_line(&mut typed)?;
+    Ok(typed.trim().eq_ignore_ascii_case(member.code.as_str()))
 }
 
 /// The profile options as given: lists trimmed, empty items dropped.

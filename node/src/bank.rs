@@ -19,6 +19,7 @@ use crate::config::{Config, ConfigError};
 use crate::datadir::{DataDir, DataDirError};
 use crate::ledger::{apply, Command, LedgerError, LedgerRead, Overlay};
 use crate::storage::journal::{Journal, JournalError};
+use crate::storage::keys::KeyRing;
 use crate::storage::store::{Store, StoreError};
 use crate::storage::writer::{self, LedgerHandle};
 
@@ -38,6 +39,8 @@ pub enum NodeError {
     JournalBehindState { path: std::path::PathBuf, journal_seq: u64, acknowledged_seq: u64 },
     #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
+    #[error(transparent)]
+    Keys(#[from] crate::storage::keys::KeyFileError),
     #[error("{0}")]
     Invalid(String),
     #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
@@ -70,8 +73,9 @@ pub fn init(dir: &DataDir, name: &str, handle: &str, region: &str, clock: Arc<dy
         let config = Config::new(name, handle.as_str(), region);
         let journal = Journal::create(&dir.journal())?;
         let store = Store::open(&dir.state())?;
+        let keys = Arc::new(KeyRing::open(dir.root())?);
         let federation = FederationId::from_name(&config.federation.name);
-        let (ledger, thread) = writer::spawn(journal, store.clone(), clock, key.clone(), federation)?;
+        let (ledger, thread) = writer::spawn(journal, store.clone(), clock, key.clone(), federation, keys)?;
         let profile = BankProfile { bank: bank_id(&key), name: name.to_string(), handle: handle.clone(), region: region.to_string() };
         let opened = ledger.submit_blocking(Command::OpenBank { profile, policy: config.policy.to_policy() });
         drop(ledger);
@@ -83,7 +87,7 @@ pub fn init(dir: &DataDir, name: &str, handle: &str, region: &str, clock: Arc<dy
     })();
     if result.is_err() {
         if existed {
-            for p in [dir.key(), dir.token(), dir.config(), dir.journal(), dir.lock_file()] {
+            for p in [dir.key(), dir.token(), dir.config(), dir.journal(), dir.member_keys(), dir.lock_file()] {
                 let _ = std::fs::remove_file(p);
             }
             let _ = std::fs::remove_dir_all(dir.state());
@@ -227,7 +231,9 @@ impl Node {
             return Err(NodeError::Invalid("bank.key does not belong to this bank's journal; restore the right key file".into()));
         }
         let federation = FederationId::from_name(&config.federation.name);
-        let (ledger, writer) = writer::spawn(journal, store.clone(), options.clock.clone(), key.clone(), federation)?;
+        let keys = Arc::new(KeyRing::open(dir.root())?);
+        let (ledger, writer) = writer::spawn(journal, store.clone(), options.clock.clone(), key.clone(), federation, keys)?;
+        crate::rights::erase::reconcile(&ledger).await?;
         let policy = config.policy.to_policy();
         if store.policy()? != policy {
             ledger.submit(Command::SetPolicy { policy }).await?;

@@ -67,6 +67,11 @@ impl DataDir {
     pub fn token(&self) -> PathBuf {
         self.root.join("api-token")
     }
+    /// The members' key file (their personal data is sealed under these keys).
+    pub fn member_keys(&self) -> PathBuf {
+        self.root.join(crate::storage::keys::KEY_FILE)
+    }
+
     pub fn journal(&self) -> PathBuf {
         self.root.join("journal.amj")
     }

@@ -21,6 +21,8 @@
 //!   the handlers, the typed client (`api::client`) and the CLI.
 //! - [`api`]: the HTTP API (axum) with bearer-token auth, and its typed client.
 //! - [`bank`]: creating a bank (`init`) and running its node.
+//! - [`rights`]: members' data rights: the subject access export, and
+//!   erasure (the journal entry, then the member's key destroyed).
 //! - [`backup`]: `amser backup` and `amser restore`: one verified file, and
 //!   putting it back on a stopped node.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
@@ -35,6 +37,7 @@ pub mod federation;
 pub mod ledger;
 pub mod model;
 pub mod reading;
+pub mod rights;
 pub mod storage;
 
 pub use bank::{init, Node, NodeError, NodeOptions};

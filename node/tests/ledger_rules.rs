@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use amser_node::ledger::privacy::MemKeys;
 use amser_node::ledger::{step, Command, Context, LedgerError, LedgerRead, MemState, MemberChanges, Step};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::member::MemberProfile;
@@ -16,11 +17,12 @@ const NOW: u64 = 1_795_694_400_000;
 /// A bank in memory, driven the way the writer drives the real one.
 struct Bank {
     state: MemState,
+    keys: MemKeys,
 }
 
 impl Bank {
     fn open() -> Bank {
-        let mut bank = Bank { state: MemState::default() };
+        let mut bank = Bank { state: MemState::default(), keys: MemKeys::default() };
         let profile = BankProfile {
             bank: BankId([7; 32]),
             name: "Rhymney Time Bank".into(),
@@ -33,7 +35,7 @@ impl Bank {
 
     fn run(&mut self, command: Command) -> Result<Option<ExchangeId>, LedgerError> {
         let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
-        let ctx = Context { now_ms: NOW, key: &key, federation: FederationId::from_name("amser") };
+        let ctx = Context { now_ms: NOW, key: &key, federation: FederationId::from_name("amser"), keys: &self.keys };
         match step(&self.state, command, &ctx)? {
             Step::KnownTransfer(_) => Ok(None),
             Step::AlreadyRecorded(id) => Ok(Some(id)),

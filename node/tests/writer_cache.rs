@@ -111,7 +111,10 @@ async fn a_reversal_right_after_the_recording_finds_the_exchange() {
         }
         // Straight to the writer: it must find the exchange in its cache.
         match ledger.submit(Command::ReverseExchange { id, reason: format!("mistake {n}") }).await.unwrap() {
-            Reply::Exchange(x) => assert_eq!(x.reversed.as_ref().map(|r| r.1.as_str()), Some(format!("mistake {n}").as_str())),
+            Reply::Exchange(x) => {
+                let view = amser_node::model::ExchangeView::new(x, &**ledger.keys()).unwrap();
+                assert_eq!(view.reversal_reason, Some(format!("mistake {n}")));
+            }
             other => panic!("unexpected reply {other:?}"),
         }
         // Twice is refused: the cache holds the reversal too.

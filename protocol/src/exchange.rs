@@ -9,6 +9,7 @@ use crate::date::ServiceDate;
 use crate::ids::{ExchangeId, MemberCode};
 use crate::limits::MAX_PARTIES;
 use crate::minutes::Minutes;
+use crate::sealed::Sealed;
 
 /// One change to one member's balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +31,9 @@ pub struct Exchange {
     /// Time each provider gave.
     pub minutes_each: Minutes,
     pub category: String,
-    /// Free text; stays with the banks involved.
-    pub note: String,
+    /// Free text, sealed under the keys of every member in the exchange
+    /// (erasing any of them destroys it); stays with the banks involved.
+    pub note: Option<Sealed>,
     /// When the service was given.
     pub date: ServiceDate,
     /// Who recorded it ("coordinator", or later a member's code).
@@ -44,7 +46,8 @@ pub struct Exchange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reversal {
     pub exchange: ExchangeId,
-    pub reason: String,
+    /// Sealed like the exchange's note; `None` once a member in it is erased.
+    pub reason: Option<Sealed>,
     pub postings: Vec<Posting>,
 }
 

@@ -8,11 +8,13 @@ use thiserror::Error;
 use crate::encoding::{decode, encode, DecodeError, EncodeError};
 use crate::exchange::{Exchange, Reversal};
 use crate::federation::{Decision, Evidence, PeerLine, Transfer, TransferId};
+use crate::ids::MemberCode;
 use crate::ids::{context, hash_with, BankId, EntryHash, Handle, ListingId};
 use crate::limits::MAX_ENTRY_BYTES;
 use crate::listing::Listing;
 use crate::member::Member;
 use crate::policy::Policy;
+use crate::sealed::Sealed;
 use crate::signing::SignedMessage;
 
 /// Who the bank is, written once as the first entry.
@@ -41,6 +43,15 @@ pub enum EntryBody {
     MemberUpdated {
         member: Member,
     },
+    /// A member's personal data erased at their request: their record loses
+    /// its sealed details and their key is destroyed, so what the journal
+    /// holds sealed under it can never be read again; their balance and
+    /// every exchange's hours stay. `reason` is the coordinator's words and
+    /// must not repeat the member's personal data.
+    MemberErased {
+        member: MemberCode,
+        reason: String,
+    },
     ExchangeRecorded {
         exchange: Exchange,
     },
@@ -61,7 +72,8 @@ pub enum EntryBody {
     TransferSent {
         transfer: Transfer,
         signed: SignedMessage,
-        note: String,
+        /// Sealed under the payer's key.
+        note: Option<Sealed>,
     },
     /// Payee's side: a transfer received and decided (accepted: payee credited,
     /// clearing account for the payer's bank debited; rejected: nothing moves).
@@ -70,7 +82,8 @@ pub enum EntryBody {
         signed: SignedMessage,
         decision: Decision,
         signed_decision: SignedMessage,
-        note: String,
+        /// Sealed under the payee's key (none when the payee is unknown here).
+        note: Option<Sealed>,
     },
     /// Payer's side: the payee bank's decision arrived (accepted: the payer is
     /// debited and our clearing account for that bank credited; rejected: the hold is released).
@@ -115,6 +128,7 @@ impl EntryBody {
             EntryBody::PolicyChanged { .. } => "policy-changed",
             EntryBody::MemberJoined { .. } => "member-joined",
             EntryBody::MemberUpdated { .. } => "member-updated",
+            EntryBody::MemberErased { .. } => "member-erased",
             EntryBody::ExchangeRecorded { .. } => "exchange-recorded",
             EntryBody::ExchangeReversed { .. } => "exchange-reversed",
             EntryBody::ListingPosted { .. } => "listing-posted",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::ServiceDate;
 use crate::ids::{ListingId, MemberCode};
+use crate::sealed::Sealed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,6 +22,7 @@ pub struct Listing {
     pub kind: ListingKind,
     pub member: MemberCode,
     pub category: String,
-    pub description: String,
+    /// What is offered or asked for, sealed under the member's key; `None` once erased.
+    pub description: Option<Sealed>,
     pub posted: ServiceDate,
 }

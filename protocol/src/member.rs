@@ -1,6 +1,6 @@
 //! Members: people, agencies and groups. A member's name, contact, notes and
-//! special needs stay on their own bank's node; only the code is ever shown
-//! to other banks.
+//! special needs stay on their own bank's node, sealed under the member's
+//! own key ([`crate::sealed`]); only the code is ever shown to other banks.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -10,6 +10,7 @@ use crate::date::ServiceDate;
 use crate::ids::MemberCode;
 use crate::limits::{MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS};
 use crate::policy::Limits;
+use crate::sealed::Sealed;
 use crate::text::{check, check_tags, TextError};
 
 /// What sort of member this is; each kind has its own limits in the policy.
@@ -103,11 +104,55 @@ impl MemberProfile {
     }
 }
 
-/// A member of a bank as the bank's own ledger keeps them.
+impl MemberProfile {
+    /// The personal part of the profile: what is sealed under the member's key.
+    pub fn details(&self) -> MemberDetails {
+        MemberDetails {
+            name: self.name.clone(),
+            contact: self.contact.clone(),
+            skills_offered: self.skills_offered.clone(),
+            needs: self.needs.clone(),
+            availability: self.availability.clone(),
+            special_needs: self.special_needs.clone(),
+        }
+    }
+
+    /// A profile put back together from a member's record and their opened details.
+    pub fn from_parts(details: MemberDetails, kind: MemberKind, own_limits: Option<Limits>) -> MemberProfile {
+        let MemberDetails { name, contact, skills_offered, needs, availability, special_needs } = details;
+        MemberProfile { name, kind, contact, skills_offered, needs, availability, special_needs, own_limits }
+    }
+}
+
+/// A member's personal fields: the register's words about them, which the
+/// journal keeps only sealed and an erasure destroys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetails {
+    pub name: String,
+    pub contact: String,
+    pub skills_offered: Vec<String>,
+    pub needs: Vec<String>,
+    pub availability: String,
+    pub special_needs: String,
+}
+
+/// A member of a bank as the bank's own ledger keeps them: the facts the
+/// rules need in the clear, the person's details sealed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub code: MemberCode,
-    pub profile: MemberProfile,
+    pub kind: MemberKind,
+    /// Limits for this member only, overriding the policy's for their kind.
+    pub own_limits: Option<Limits>,
     pub status: MemberStatus,
     pub joined: ServiceDate,
+    /// Their [`MemberDetails`], sealed under their key; `None` once erased.
+    pub details: Option<Sealed>,
+}
+
+impl Member {
+    /// Whether the member's personal data has been erased.
+    pub fn is_erased(&self) -> bool {
+        self.details.is_none()
+    }
 }

@@ -3,7 +3,8 @@
 
 use amser_protocol::exchange::postings;
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
-use amser_protocol::member::MemberProfile;
+use amser_protocol::member::MemberDetails;
+use amser_protocol::sealed::{seal, MemberKey, Purpose, Sealed};
 use amser_protocol::signing::{sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{
     BankId, EntryHash, Exchange, ExchangeId, Handle, Member, MemberCode, MemberKind, MemberStatus, Minutes, Policy, ServiceDate,
@@ -22,21 +23,30 @@ fn text() -> impl Strategy<Value = String> {
 fn member() -> impl Strategy<Value = Member> {
     (code(), text(), text(), prop::collection::vec(text(), 0..4), 0u8..3, 0u8..3, -20000i32..40000).prop_map(
         |(code, name, contact, skills, kind, status, joined)| Member {
-            code,
-            profile: MemberProfile {
-                name,
-                kind: [MemberKind::Person, MemberKind::Agency, MemberKind::Group][kind as usize],
-                contact,
-                skills_offered: skills.clone(),
-                needs: skills,
-                availability: String::new(),
-                special_needs: "private".into(),
-                own_limits: None,
-            },
+            code: code.clone(),
+            kind: [MemberKind::Person, MemberKind::Agency, MemberKind::Group][kind as usize],
+            own_limits: None,
+            details: Some(sealed(
+                &MemberDetails {
+                    name,
+                    contact,
+                    skills_offered: skills.clone(),
+                    needs: skills,
+                    availability: String::new(),
+                    special_needs: "private".into(),
+                },
+                Purpose::MemberDetails,
+                code.clone(),
+            )),
             status: [MemberStatus::Active, MemberStatus::Paused, MemberStatus::Left][status as usize],
             joined: ServiceDate(joined),
         },
     )
+}
+
+/// `value` sealed under one member's (made-up) key.
+fn sealed<T: serde::Serialize>(value: &T, purpose: Purpose, member: MemberCode) -> Sealed {
+    seal(value, purpose, vec![member], &[MemberKey([5; 32])], [6; 24]).unwrap()
 }
 
 fn exchange() -> impl Strategy<Value = Exchange> {
@@ -50,7 +60,7 @@ fn exchange() -> impl Strategy<Value = Exchange> {
             receivers: receivers.to_vec(),
             minutes_each: Minutes(minutes),
             category: "gardening".into(),
-            note,
+            note: Some(sealed(&note, Purpose::Note, providers[0].clone())),
             date: ServiceDate(20000),
             recorded_by: "coordinator".into(),
             postings: moves,

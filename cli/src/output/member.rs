@@ -1,6 +1,6 @@
 //! Members for people: the register, and one member with recent exchanges.
 
-use amser_node::model::{ExchangeView, MemberView};
+use amser_node::model::{ExchangeView, MemberExport, MemberView};
 use serde::Serialize;
 
 use super::truncate;
@@ -54,6 +54,52 @@ pub fn member(v: &MemberShown) -> String {
     out.push_str("Recent exchanges:\n");
     out.push_str(&super::exchange::exchanges(&v.recent_exchanges));
     out
+}
+
+/// `amser member export`: a statement to print and hand to the member.
+pub fn export(x: &MemberExport) -> String {
+    let m = &x.member;
+    let mut out = format!(
+        "Everything {} ({}) holds about {}\nMade {} (journal entry {})\n\n",
+        x.bank.name, x.bank.handle, m.code, x.made_at, x.head_seq
+    );
+    out.push_str(&member(&MemberShown { member: m.clone(), recent_exchanges: Vec::new() }).replace("Recent exchanges:\n", ""));
+    out.push_str(&format!("\nExchanges ({}), recorded by the account named:\n", x.exchanges.len()));
+    for e in &x.exchanges {
+        let gave = e.providers.iter().any(|p| p == &m.code);
+        out.push_str(&format!(
+            "  {}  {} {} h  {:<14} recorded by {}{}{}\n",
+            e.date,
+            if gave { "gave    " } else { "received" },
+            e.hours_each,
+            e.category,
+            e.recorded_by,
+            if e.note.is_empty() { String::new() } else { format!("  note: {}", e.note) },
+            if e.reversed { "  (reversed)" } else { "" },
+        ));
+    }
+    out.push_str(&format!("\nTransfers with other banks ({}):\n", x.transfers.len()));
+    for t in &x.transfers {
+        out.push_str(&format!("  {}  {} -> {}  {} h  {}  {}\n", t.date, t.payer, t.payee, t.hours, t.category, t.state));
+    }
+    out.push_str(&format!("\nOffers and requests ({}):\n", x.listings.len()));
+    for l in &x.listings {
+        out.push_str(&format!(
+            "  {}  {:?}  {}  {}{}\n",
+            l.posted,
+            l.kind,
+            l.category,
+            l.description,
+            if l.open { "" } else { "  (closed)" }
+        ));
+    }
+    out.push_str(&format!("\nOther banks hold {}.\n", x.other_banks_hold));
+    out
+}
+
+/// `amser member erase`.
+pub fn erased(m: &MemberView) -> String {
+    format!("Erased the personal data of {}; their balance of {} hours stays", m.code, m.balance)
 }
 
 /// `amser member add`.

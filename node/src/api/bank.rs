@@ -10,6 +10,7 @@ use super::members::parse_code;
 use super::page::{self, List};
 use super::{ApiError, AppState, Params};
 use crate::ledger::{LedgerError, LedgerRead};
+use crate::model::member::details_of;
 use crate::model::{
     AuditReport, BalanceView, Balances, ClearingView, ExportQuery, PageQuery, PolicyConfig, Report, ReportQuery, Status, NEXT_CURSOR_HEADER,
 };
@@ -48,12 +49,16 @@ pub async fn balances(State(state): State<AppState>, Params(q): Params<PageQuery
     let limit = page::limit(q.limit)?;
     let after = page::code_after(List::Balances, q.cursor.as_deref())?;
     let first = after.is_none();
+    let keys = state.keys();
     let out = state
         .read(move |store| {
             let span = store.balances_page(after.as_ref(), limit)?;
             let mut accounts = Vec::with_capacity(span.items.len());
             for (code, m) in span.items {
-                let name = store.member(&code)?.map(|m| m.profile.name).unwrap_or_default();
+                let name = match store.member(&code)? {
+                    Some(m) => details_of(&m, &*keys)?.name,
+                    None => String::new(),
+                };
                 accounts.push(BalanceView::new(code, name, m));
             }
             let (mut clearing, mut sum_minutes) = (Vec::new(), None);
@@ -73,10 +78,11 @@ pub async fn balances(State(state): State<AppState>, Params(q): Params<PageQuery
 
 pub async fn balance(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<BalanceView>, ApiError> {
     let code = parse_code(&code)?;
+    let keys = state.keys();
     let view = state
         .read(move |store| {
             let m = store.member(&code)?.ok_or_else(|| ApiError::from(LedgerError::UnknownMember(code.clone())))?;
-            Ok(BalanceView::new(code.clone(), m.profile.name, store.balance(&code)?))
+            Ok(BalanceView::new(code.clone(), details_of(&m, &*keys)?.name, store.balance(&code)?))
         })
         .await?;
     Ok(Json(view))
@@ -89,7 +95,8 @@ pub async fn report(State(state): State<AppState>, Params(q): Params<ReportQuery
         }
     }
     let today = ServiceDate::today(state.clock.now_ms());
-    let r = state.read(move |store| Ok(crate::reading::report::report(store, today, q.active_months)?)).await?;
+    let keys = state.keys();
+    let r = state.read(move |store| Ok(crate::reading::report::report(store, &*keys, today, q.active_months)?)).await?;
     Ok(Json(r))
 }
 
@@ -108,7 +115,8 @@ pub async fn export(State(state): State<AppState>, Params(q): Params<ExportQuery
     match q.format.as_deref().unwrap_or("json") {
         "csv" => {
             let from = page::export_after(List::ExportCsv, q.cursor.as_deref())?;
-            let (bytes, next) = state.read(move |store| Ok(crate::reading::export::csv_page(store, from, limit)?)).await?;
+            let keys = state.keys();
+            let (bytes, next) = state.read(move |store| Ok(crate::reading::export::csv_page(store, &*keys, from, limit)?)).await?;
             let mut response = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response();
             if let Some(next) = next.map(|p| page::export_cursor(List::ExportCsv, &p)) {
                 let value = header::HeaderValue::from_str(&next).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -118,7 +126,8 @@ pub async fn export(State(state): State<AppState>, Params(q): Params<ExportQuery
         }
         "json" => {
             let from = page::export_after(List::ExportJson, q.cursor.as_deref())?;
-            let (mut doc, next) = state.read(move |store| Ok(crate::reading::export::json_page(store, from, limit)?)).await?;
+            let keys = state.keys();
+            let (mut doc, next) = state.read(move |store| Ok(crate::reading::export::json_page(store, &*keys, from, limit)?)).await?;
             doc.next = next.map(|p| page::export_cursor(List::ExportJson, &p));
             Ok(Json(doc).into_response())
         }

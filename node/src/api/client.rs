@@ -41,9 +41,9 @@ use serde::Serialize;
 
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
-    AuditReport, BalanceView, Balances, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, ListingQuery, ListingView,
-    MemberPatch, MemberQuery, MemberView, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView,
-    Recorded, Report, ReportQuery, ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
+    AuditReport, BalanceView, Balances, EraseRequest, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, ListingQuery,
+    ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged,
+    PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -252,6 +252,16 @@ impl Client {
 
     pub async fn update_member(&self, code: &str, patch: &MemberPatch) -> Result<MemberView, ClientError> {
         self.json(self.request(Method::PATCH, &format!("/members/{}", seg(code))).json(patch), StatusCode::OK).await
+    }
+
+    /// Everything the bank holds about a member.
+    pub async fn member_export(&self, code: &str) -> Result<MemberExport, ClientError> {
+        self.json(self.request(Method::GET, &format!("/members/{}/export", seg(code))), StatusCode::OK).await
+    }
+
+    /// Erases a member's personal data; their code and balance stay.
+    pub async fn erase_member(&self, code: &str, request: &EraseRequest) -> Result<MemberView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/members/{}/erase", seg(code))).json(request), StatusCode::OK).await
     }
 
     /// A page of a member's exchanges, newest first.

@@ -49,11 +49,11 @@ pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>)
         client_ref: new.client_ref,
     };
     match state.ledger.submit(command).await? {
-        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(Recorded::Exchange(x.into())))),
+        Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(Recorded::Exchange(ExchangeView::new(x, &*state.keys())?)))),
         // With another bank's member: a transfer, pending until that bank decides.
         Reply::Transfer(t) => {
             state.federation.poke();
-            Ok((StatusCode::ACCEPTED, Json(Recorded::Transfer(TransferView::from(t)))))
+            Ok((StatusCode::ACCEPTED, Json(Recorded::Transfer(TransferView::new(t, &*state.keys())?))))
         }
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
@@ -70,7 +70,9 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<ExchangeQuery
     let after = page::seq_after(list, q.cursor.as_deref())?;
     let span = state.read(move |store| Ok(store.exchanges_page(after, newest_first, limit)?)).await?;
     let next = span.next.map(|seq| page::seq_cursor(list, seq));
-    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
+    let keys = state.keys();
+    let items = span.items.into_iter().map(|r| ExchangeView::new(r, &*keys)).collect::<Result<_, _>>()?;
+    Ok(Json(Page::new(items, next)))
 }
 
 async fn find(state: &AppState, id: String) -> Result<crate::ledger::ExchangeRecord, ApiError> {
@@ -88,7 +90,7 @@ async fn find(state: &AppState, id: String) -> Result<crate::ledger::ExchangeRec
 }
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ExchangeView>, ApiError> {
-    Ok(Json(find(&state, id).await?.into()))
+    Ok(Json(ExchangeView::new(find(&state, id).await?, &*state.keys())?))
 }
 
 pub async fn reverse(
@@ -98,7 +100,7 @@ pub async fn reverse(
 ) -> Result<Json<ExchangeView>, ApiError> {
     let id: ExchangeId = find(&state, id).await?.exchange.id;
     match state.ledger.submit(Command::ReverseExchange { id, reason: req.reason }).await? {
-        Reply::Exchange(x) => Ok(Json(x.into())),
+        Reply::Exchange(x) => Ok(Json(ExchangeView::new(x, &*state.keys())?)),
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
 }

@@ -15,7 +15,7 @@ pub async fn post(State(state): State<AppState>, Body(new): Body<NewListing>) ->
     let member = parse_code(&new.member)?;
     match state.ledger.submit(Command::PostListing { kind: new.kind, member, category: new.category, description: new.description }).await?
     {
-        Reply::Listing(l) => Ok((StatusCode::CREATED, Json(l.into()))),
+        Reply::Listing(l) => Ok((StatusCode::CREATED, Json(ListingView::new(l, &*state.keys())?))),
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
 }
@@ -31,7 +31,9 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<ListingQuery>
     };
     let span = state.read(move |store| Ok(store.listings_page(after.as_ref(), limit, keep)?)).await?;
     let next = span.next.map(|id| page::id_cursor(List::Listings, &id.0));
-    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
+    let keys = state.keys();
+    let items = span.items.into_iter().map(|r| ListingView::new(r, &*keys)).collect::<Result<_, _>>()?;
+    Ok(Json(Page::new(items, next)))
 }
 
 pub async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ListingView>, ApiError> {
@@ -42,7 +44,7 @@ pub async fn close(State(state): State<AppState>, Path(id): Path<String>) -> Res
         })
         .await?;
     match state.ledger.submit(Command::CloseListing { id: record.listing.id }).await? {
-        Reply::Listing(l) => Ok(Json(l.into())),
+        Reply::Listing(l) => Ok(Json(ListingView::new(l, &*state.keys())?)),
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
 }

@@ -9,7 +9,8 @@ use axum::Json;
 use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
-use crate::model::{ExchangeView, MemberPatch, MemberQuery, MemberView, NewMember, Page, PageQuery};
+use crate::model::member::details_of;
+use crate::model::{EraseRequest, ExchangeView, MemberExport, MemberPatch, MemberQuery, MemberView, NewMember, Page, PageQuery};
 use crate::storage::writer::Reply;
 
 pub fn parse_code(text: &str) -> Result<MemberCode, ApiError> {
@@ -32,7 +33,7 @@ pub async fn add(State(state): State<AppState>, Body(new): Body<NewMember>) -> R
         own_limits: new.own_limits.map(Into::into),
     };
     match state.ledger.submit(Command::AddMember { profile, joined }).await? {
-        Reply::Member(m) => Ok((StatusCode::CREATED, Json(MemberView::new(m, Default::default())))),
+        Reply::Member(m) => Ok((StatusCode::CREATED, Json(MemberView::new(m, Default::default(), &*state.keys())?))),
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
 }
@@ -46,10 +47,14 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>)
     let skill = q.skill.map(|s| s.to_lowercase());
     let limit = page::limit(q.limit)?;
     let after = page::code_after(List::Members, q.cursor.as_deref())?;
+    let keys = state.keys();
+    let filter_keys = keys.clone();
     let keep = move |m: &amser_protocol::Member| {
-        status.is_none_or(|s| s == m.status)
-            && kind.is_none_or(|k| k == m.profile.kind)
-            && skill.as_ref().is_none_or(|skill| m.profile.skills_offered.iter().any(|s| s.to_lowercase().contains(skill)))
+        let skilled = |skill: &String| {
+            // Skills are sealed with the member's other details: opened to be matched, never kept.
+            details_of(m, &*filter_keys).is_ok_and(|d| d.skills_offered.iter().any(|s| s.to_lowercase().contains(skill)))
+        };
+        status.is_none_or(|s| s == m.status) && kind.is_none_or(|k| k == m.kind) && skill.as_ref().is_none_or(skilled)
     };
     let page = state
         .read(move |store| {
@@ -57,7 +62,7 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>)
             let mut items = Vec::with_capacity(span.items.len());
             for m in span.items {
                 let balance = store.balance(&m.code)?;
-                items.push(MemberView::new(m, balance));
+                items.push(MemberView::new(m, balance, &*keys)?);
             }
             Ok(Page::new(items, span.next.map(|c| page::code_cursor(List::Members, &c))))
         })
@@ -67,10 +72,11 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>)
 
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<MemberView>, ApiError> {
     let code = parse_code(&code)?;
+    let keys = state.keys();
     let view = state
         .read(move |store| {
             let m = store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
-            Ok(MemberView::new(m, store.balance(&code)?))
+            Ok(MemberView::new(m, store.balance(&code)?, &*keys)?)
         })
         .await?;
     Ok(Json(view))
@@ -99,7 +105,7 @@ pub async fn update(
     match state.ledger.submit(Command::UpdateMember { code: code.clone(), changes }).await? {
         Reply::Member(m) => {
             let balance = state.read(move |s| Ok(s.balance(&code)?)).await?;
-            Ok(Json(MemberView::new(m, balance)))
+            Ok(Json(MemberView::new(m, balance, &*state.keys())?))
         }
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),
     }
@@ -121,5 +127,36 @@ pub async fn exchanges(
         })
         .await?;
     let next = span.next.map(|seq| page::seq_cursor(List::MemberExchanges, seq));
-    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
+    let keys = state.keys();
+    let items = span.items.into_iter().map(|r| ExchangeView::new(r, &*keys)).collect::<Result<_, _>>()?;
+    Ok(Json(Page::new(items, next)))
+}
+
+/// Everything the bank holds about one member (their right of access).
+pub async fn export(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<MemberExport>, ApiError> {
+    let code = parse_code(&code)?;
+    let keys = state.keys();
+    let now_ms = state.clock.now_ms();
+    let export = state.read(move |store| Ok(crate::rights::export::member_export(store, &*keys, &code, now_ms)?)).await?;
+    Ok(Json(export))
+}
+
+/// Erases a member's personal data (their right to erasure); answers with
+/// the record as it now stands: their code, kind and balance, no details.
+pub async fn erase(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Body(req): Body<EraseRequest>,
+) -> Result<Json<MemberView>, ApiError> {
+    let code = parse_code(&code)?;
+    crate::rights::erase::erase(&state.ledger, &code, req.reason.trim()).await?;
+    let keys = state.keys();
+    let view = state
+        .read(move |store| {
+            let m = store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
+            Ok(MemberView::new(m, store.balance(&code)?, &*keys)?)
+        })
+        .await?;
+    tracing::info!(member = %view.code, "erased a member's personal data");
+    Ok(Json(view))
 }

@@ -107,6 +107,11 @@ impl AppState {
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
         self.ledger.read(f).await?
     }
+
+    /// The members' keys, to open what is sealed for people to read.
+    pub fn keys(&self) -> std::sync::Arc<crate::storage::keys::KeyRing> {
+        self.ledger.keys().clone()
+    }
 }
 
 /// Answers 429, with how long to wait, when requests come faster than
@@ -165,6 +170,8 @@ pub fn router(state: AppState) -> Router {
         .route("/members", get(members::list).post(members::add))
         .route("/members/{code}", get(members::show).patch(members::update))
         .route("/members/{code}/exchanges", get(members::exchanges))
+        .route("/members/{code}/export", get(members::export))
+        .route("/members/{code}/erase", post(members::erase))
         .route("/exchanges", get(exchanges::list).post(exchanges::record))
         .route("/exchanges/{id}", get(exchanges::show))
         .route("/exchanges/{id}/reverse", post(exchanges::reverse))

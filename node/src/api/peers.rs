@@ -152,7 +152,9 @@ pub async fn transfers(State(state): State<AppState>, Params(q): Params<PageQuer
     let after = page::seq_after(List::Transfers, q.cursor.as_deref())?;
     let span = state.read(move |s| Ok(s.transfers_page(after, true, limit)?)).await?;
     let next = span.next.map(|seq| page::seq_cursor(List::Transfers, seq));
-    Ok(Json(Page::new(span.items.into_iter().map(Into::into).collect(), next)))
+    let keys = state.keys();
+    let items = span.items.into_iter().map(|r| TransferView::new(r, &*keys)).collect::<Result<_, _>>()?;
+    Ok(Json(Page::new(items, next)))
 }
 
 pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TransferView>, ApiError> {
@@ -167,7 +169,7 @@ pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> 
             })
         })
         .await?;
-    Ok(Json(record.into()))
+    Ok(Json(TransferView::new(record, &*state.keys())?))
 }
 
 /// Inter-bank positions across the federation: our own transfers, and what

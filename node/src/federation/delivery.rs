@@ -11,6 +11,9 @@ use amser_protocol::BankId;
 
 use super::driver::Driver;
 use super::swarm::peer_of;
+use amser_protocol::sealed::Purpose;
+
+use crate::ledger::privacy;
 use crate::ledger::{Command, LedgerError, TransferRole};
 
 /// First wait before re-sending an undecided transfer; doubles each time.
@@ -53,9 +56,11 @@ impl Driver {
                 }
             }
             let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
+            // The note goes to the payee's bank only, opened here (empty if the payer was erased since).
+            let note = privacy::open_text(&**self.ledger.keys(), Purpose::Note, record.note.as_ref()).ok().flatten().unwrap_or_default();
             self.tasks.spawn(async move {
                 let id = record.id;
-                let request = PeerRequest::Deliver { transfer: record.signed, note: record.note };
+                let request = PeerRequest::Deliver { transfer: record.signed, note };
                 match net.request(peer_of(&to), request).await {
                     Ok(PeerResponse::Decided { decision }) => {
                         match statements.ledger.submit(Command::ApplyDecision { signed: decision.clone() }).await {

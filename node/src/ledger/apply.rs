@@ -57,6 +57,15 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             StateWrite::Balance(member.code.clone(), Minutes::ZERO),
         ],
         EntryBody::MemberUpdated { member } => vec![StateWrite::Member(member.clone())],
+        EntryBody::MemberErased { member: code, .. } => {
+            // The record keeps what the ledger's facts need (code, kind, limits,
+            // joined) and loses the sealed details; they take no new exchanges.
+            let mut member =
+                view.member(code)?.ok_or_else(|| LedgerError::Corrupt(format!("entry {} erases a member who never joined", entry.seq)))?;
+            member.details = None;
+            member.status = amser_protocol::MemberStatus::Left;
+            vec![StateWrite::Member(member)]
+        }
         EntryBody::ExchangeRecorded { exchange } => {
             let mut w = balance_writes(view, &exchange.postings)?;
             w.push(StateWrite::Exchange(ExchangeRecord {
@@ -149,7 +158,7 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
                 role,
                 decision: Some(decision.clone()),
                 signed_decision: Some(signed_decision.clone()),
-                note: String::new(),
+                note: None,
                 seq: entry.seq,
                 settled_seq: Some(entry.seq),
             }));

@@ -28,6 +28,12 @@ pub enum Command {
         code: MemberCode,
         changes: MemberChanges,
     },
+    /// Erase a member's personal data (their right to erasure): the entry
+    /// records it; the caller destroys their key once the entry is durable.
+    EraseMember {
+        code: MemberCode,
+        reason: String,
+    },
     RecordExchange {
         providers: Vec<MemberCode>,
         receivers: Vec<MemberCode>,

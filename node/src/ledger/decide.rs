@@ -9,9 +9,11 @@ use amser_protocol::journal::EntryBody;
 use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS};
 use amser_protocol::listing::Listing;
 use amser_protocol::member::MemberProfile;
+use amser_protocol::sealed::Purpose;
 use amser_protocol::text::check;
 use amser_protocol::{Exchange, ExchangeId, ListingId, Member, MemberCode, MemberStatus, Minutes, ServiceDate};
 
+use super::privacy::{self, MemberKeys};
 use super::{Command, LedgerError, LedgerRead, MemberChanges};
 
 /// What the rules ruled on a command.
@@ -36,6 +38,8 @@ pub struct Context<'a> {
     pub now_ms: u64,
     pub key: &'a ed25519_dalek::SigningKey,
     pub federation: amser_protocol::signing::FederationId,
+    /// Members' keys, to seal what commands bring in.
+    pub keys: &'a dyn MemberKeys,
 }
 
 /// The category an exchange gets when none is given.
@@ -93,15 +97,38 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 }
             }
             let code = code.ok_or_else(|| LedgerError::Storage("no free member code could be found".into()))?;
-            let member = Member { code, profile: member_profile, status: MemberStatus::Active, joined: joined.unwrap_or(today) };
+            ctx.keys.create(&code)?;
+            let details = Some(privacy::seal(ctx.keys, Purpose::MemberDetails, std::slice::from_ref(&code), &member_profile.details())?);
+            let member = Member {
+                code,
+                kind: member_profile.kind,
+                own_limits: member_profile.own_limits,
+                status: MemberStatus::Active,
+                joined: joined.unwrap_or(today),
+                details,
+            };
             Ok(Ruling::Append(EntryBody::MemberJoined { member, number }))
         }
         Command::UpdateMember { code, changes } => {
-            let mut member = view.member(&code)?.ok_or(LedgerError::UnknownMember(code))?;
-            apply_changes(&mut member.profile, &mut member.status, changes);
-            member.profile.check()?;
-            check_own_limits(&member.profile)?;
+            let mut member = view.member(&code)?.ok_or_else(|| LedgerError::UnknownMember(code.clone()))?;
+            let sealed = member.details.as_ref().ok_or_else(|| LedgerError::MemberErased(code.clone()))?;
+            let details = privacy::open(ctx.keys, Purpose::MemberDetails, sealed)?.open().ok_or(LedgerError::MemberErased(code))?;
+            let mut profile = MemberProfile::from_parts(details, member.kind, member.own_limits);
+            apply_changes(&mut profile, &mut member.status, changes);
+            profile.check()?;
+            check_own_limits(&profile)?;
+            member.kind = profile.kind;
+            member.own_limits = profile.own_limits;
+            member.details = Some(privacy::seal(ctx.keys, Purpose::MemberDetails, std::slice::from_ref(&member.code), &profile.details())?);
             Ok(Ruling::Append(EntryBody::MemberUpdated { member }))
+        }
+        Command::EraseMember { code, reason } => {
+            check("reason", &reason, MAX_SHORT_TEXT_CHARS, false)?;
+            let member = view.member(&code)?.ok_or_else(|| LedgerError::UnknownMember(code.clone()))?;
+            if member.is_erased() {
+                return Err(LedgerError::MemberErased(code));
+            }
+            Ok(Ruling::Append(EntryBody::MemberErased { member: code, reason }))
         }
         Command::RecordExchange { providers, receivers, minutes_each, category, note, date, recorded_by, client_ref } => {
             let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
@@ -155,7 +182,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 if member.status != MemberStatus::Active {
                     return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
                 }
-                let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+                let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
                 let balance = view.balance(&member.code)?;
                 let would_be = balance.checked_add(posting.minutes).ok_or_else(|| LedgerError::Storage("balance overflow".into()))?;
                 // Time held for transfers in flight is not there to spend.
@@ -167,6 +194,8 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                     return Err(LedgerError::AboveCeiling { code: member.code, balance, would_be, ceiling: limits.ceiling });
                 }
             }
+            let parties: Vec<MemberCode> = providers.iter().chain(receivers.iter()).cloned().collect();
+            let note = privacy::seal_text(ctx.keys, Purpose::Note, &parties, &note)?;
             let exchange = Exchange { id, providers, receivers, minutes_each, category, note, date, recorded_by, postings: moves };
             Ok(Ruling::Append(EntryBody::ExchangeRecorded { exchange }))
         }
@@ -177,6 +206,9 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 return Err(LedgerError::AlreadyReversed(id));
             }
             let postings = amser_protocol::exchange::reversing(&record.exchange.postings);
+            let x = &record.exchange;
+            let parties: Vec<MemberCode> = x.providers.iter().chain(x.receivers.iter()).cloned().collect();
+            let reason = privacy::seal_text(ctx.keys, Purpose::ReversalReason, &parties, &reason)?;
             Ok(Ruling::Append(EntryBody::ExchangeReversed { reversal: amser_protocol::Reversal { exchange: id, reason, postings } }))
         }
         Command::PostListing { kind, member, category, description } => {
@@ -187,8 +219,10 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 return Err(LedgerError::MemberNotActive { code: m.code, status: m.status.to_string() });
             }
             let category = category.trim().to_lowercase();
-            let id_input = (&member, kind, &category, &description, next_seq);
+            // The id hashes no personal text: a hash of a description could confirm a guess at it.
+            let id_input = (&member, kind, &category, next_seq);
             let id = ListingId(hash_with(context::LISTING, &encode("listing id", &id_input).map_err(storage_err)?));
+            let description = privacy::seal_text(ctx.keys, Purpose::ListingText, std::slice::from_ref(&member), &description)?;
             let listing = Listing { id, kind, member, category, description, posted: today };
             Ok(Ruling::Append(EntryBody::ListingPosted { listing }))
         }

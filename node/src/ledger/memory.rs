@@ -6,6 +6,7 @@ use amser_protocol::signing::{bank_id, FederationId};
 use amser_protocol::{BankId, Policy};
 use ed25519_dalek::SigningKey;
 
+use super::privacy::MemKeys;
 use super::{step, Command, Context, LedgerError, MemState, Step};
 
 pub struct MemBank {
@@ -16,6 +17,8 @@ pub struct MemBank {
     pub now_ms: u64,
     /// Every entry written, in order.
     pub journal: Vec<JournalEntry>,
+    /// Its members' keys.
+    pub keys: MemKeys,
 }
 
 impl MemBank {
@@ -28,7 +31,7 @@ impl MemBank {
             handle: handle.parse().map_err(|e: amser_protocol::ids::IdError| LedgerError::BadPolicy(e.to_string()))?,
             region: String::new(),
         };
-        let mut bank = MemBank { state: MemState::default(), key, federation, now_ms, journal: Vec::new() };
+        let mut bank = MemBank { state: MemState::default(), key, federation, now_ms, journal: Vec::new(), keys: MemKeys::default() };
         bank.run(Command::OpenBank { profile, policy: Policy::default() })?;
         Ok(bank)
     }
@@ -40,7 +43,7 @@ impl MemBank {
     /// Runs one command: decides it, and applies and keeps the entry it
     /// writes, if any. Returns what the step did (its entry, when it wrote one).
     pub fn run(&mut self, command: Command) -> Result<Step, LedgerError> {
-        let ctx = Context { now_ms: self.now_ms, key: &self.key, federation: self.federation };
+        let ctx = Context { now_ms: self.now_ms, key: &self.key, federation: self.federation, keys: &self.keys };
         let step = step(&self.state, command, &ctx)?;
         if let Step::Append(appended) = &step {
             for w in appended.writes.iter().cloned() {

@@ -12,6 +12,8 @@
 //!   settle), `evidence` (two heads with one seq, two verdicts on one
 //!   transfer) and `recall` (putting back, after a lost disk, what the bank
 //!   had signed with other banks, read back from them).
+//! - [`privacy`]: sealing personal data under members' keys as commands
+//!   bring it in, and opening it for people ([`privacy::MemberKeys`]).
 //! - `apply`: an entry's changes to derived state ([`StateWrite`]s).
 //! - `command`: what may be asked of the ledger; `error`: why it refuses.
 //! - `state`: the [`LedgerRead`] view, records, [`Delta`] and [`MemState`];
@@ -26,6 +28,7 @@ mod evidence;
 pub mod memory;
 mod overlay;
 mod peer;
+pub mod privacy;
 mod recall;
 mod state;
 mod step;

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use amser_protocol::federation::{Decision, PeerLine, Transfer, TransferId, Verdict};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::listing::Listing;
+use amser_protocol::sealed::Sealed;
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::{BankId, EntryHash, Exchange, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use serde::{Deserialize, Serialize};
@@ -25,8 +26,8 @@ pub struct ExchangeRecord {
     pub exchange: Exchange,
     pub seq: u64,
     pub time_ms: u64,
-    /// The seq of the reversing entry and its reason, once reversed.
-    pub reversed: Option<(u64, String)>,
+    /// The seq of the reversing entry and its sealed reason, once reversed.
+    pub reversed: Option<(u64, Option<Sealed>)>,
 }
 
 /// A listing and whether it is still open.
@@ -56,8 +57,8 @@ pub struct TransferRecord {
     /// The payee bank's decision, once known.
     pub decision: Option<Decision>,
     pub signed_decision: Option<SignedMessage>,
-    /// Free text, kept only by the two banks involved.
-    pub note: String,
+    /// Free text, kept only by the two banks involved, sealed under our member's key.
+    pub note: Option<Sealed>,
     /// The journal entry that recorded it here.
     pub seq: u64,
     /// The journal entry that settled it here (payer's side) or decided it (payee's side).

@@ -24,7 +24,9 @@ use amser_protocol::text::check;
 use amser_protocol::{MemberStatus, Minutes, ServiceDate};
 
 use super::decide::{Context, Ruling, DEFAULT_CATEGORY, MAX_DAYS_AHEAD};
+use super::privacy;
 use super::{Command, LedgerError, LedgerRead, TransferRole};
+use amser_protocol::sealed::Purpose;
 
 pub(super) fn bad(e: impl std::fmt::Display) -> LedgerError {
     LedgerError::BadMessage(e.to_string())
@@ -86,7 +88,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if peer.frozen {
                 return Err(LedgerError::PeerFrozen(transfer.payee.handle().to_string()));
             }
-            let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+            let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
             let balance = view.balance(&transfer.payer)?;
             let available_after = Minutes(balance.0 - view.hold(&transfer.payer)?.0 - minutes.0);
             if available_after < limits.floor {
@@ -94,6 +96,7 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
             let body = transfer.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
             let signed = signed(ctx, MessageKind::Transfer, body)?;
+            let note = privacy::seal_text(ctx.keys, Purpose::Note, std::slice::from_ref(&transfer.payer), &note)?;
             Ok(Ruling::Append(EntryBody::TransferSent { transfer, signed, note }))
         }
         Command::ReceiveTransfer { signed: signed_transfer, note, delivered_by } => {
@@ -113,7 +116,14 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
                 return Ok(Ruling::KnownTransfer(id));
             }
             let peer = view.peer(&transfer.from)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(transfer.from))?;
-            let note = if check("note", &note, MAX_LONG_TEXT_CHARS, true).is_ok() { note } else { String::new() };
+            // The payer bank's note, kept sealed under our payee's key; dropped when
+            // it is not a text we would take, or the payee has no key here.
+            let note = match ctx.keys.key(&transfer.payee) {
+                Some(_) if check("note", &note, MAX_LONG_TEXT_CHARS, true).is_ok() => {
+                    privacy::seal_text(ctx.keys, Purpose::Note, std::slice::from_ref(&transfer.payee), &note)?
+                }
+                _ => None,
+            };
             let verdict = match judge(view, profile, &peer, &transfer)? {
                 None => Verdict::Accept,
                 Some(reason) => Verdict::Reject(reason),
@@ -170,7 +180,7 @@ fn judge(view: &impl LedgerRead, profile: &BankProfile, peer: &PeerLine, transfe
         return Ok(Some(RejectReason::TrustLineFull { trust_minutes: peer.trust.0, owed_minutes: owed }));
     }
     let policy = view.policy()?;
-    let limits = member.profile.own_limits.unwrap_or_else(|| policy.limits_for(member.profile.kind));
+    let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
     if view.balance(&member.code)?.0 + transfer.minutes.0 > limits.ceiling.0 {
         return Ok(Some(RejectReason::PayeeCeiling));
     }

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::hours;
 use super::peer::TransferView;
-use crate::ledger::ExchangeRecord;
+use crate::ledger::privacy::{self, MemberKeys};
+use crate::ledger::{ExchangeRecord, LedgerError};
+use amser_protocol::sealed::{Purpose, Sealed};
 
 /// One member's side of an exchange: credited (positive) or debited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,10 +42,23 @@ pub struct ExchangeView {
     pub postings: Vec<PostingView>,
 }
 
-impl From<ExchangeRecord> for ExchangeView {
-    fn from(r: ExchangeRecord) -> Self {
+/// What a text sealed with an erased member's data reads as.
+pub const ERASED_TEXT: &str = "(erased)";
+
+/// A sealed free text opened for people: empty when there was none.
+pub fn text_of(keys: &dyn MemberKeys, purpose: Purpose, sealed: Option<&Sealed>) -> Result<String, LedgerError> {
+    Ok(privacy::open_text(keys, purpose, sealed)?.unwrap_or_else(|| ERASED_TEXT.to_string()))
+}
+
+impl ExchangeView {
+    pub fn new(r: ExchangeRecord, keys: &dyn MemberKeys) -> Result<Self, LedgerError> {
+        let note = text_of(keys, Purpose::Note, r.exchange.note.as_ref())?;
+        let reversal_reason = match &r.reversed {
+            Some((_, why)) => Some(text_of(keys, Purpose::ReversalReason, why.as_ref())?),
+            None => None,
+        };
         let x = r.exchange;
-        ExchangeView {
+        Ok(ExchangeView {
             id: x.id.to_hex(),
             seq: r.seq,
             date: x.date.to_string(),
@@ -53,12 +68,12 @@ impl From<ExchangeRecord> for ExchangeView {
             minutes_each: x.minutes_each.0,
             hours_each: hours(x.minutes_each),
             category: x.category,
-            note: x.note,
+            note,
             recorded_by: x.recorded_by,
             reversed: r.reversed.is_some(),
-            reversal_reason: r.reversed.map(|(_, why)| why),
+            reversal_reason,
             postings: x.postings.into_iter().map(|p| PostingView { member: p.member, minutes: p.minutes.0 }).collect(),
-        }
+        })
     }
 }
 

@@ -4,7 +4,10 @@ use amser_protocol::listing::ListingKind;
 use amser_protocol::MemberCode;
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::ListingRecord;
+use amser_protocol::sealed::Purpose;
+
+use crate::ledger::privacy::MemberKeys;
+use crate::ledger::{LedgerError, ListingRecord};
 
 /// An offer or a request: `GET /listings`, and the answer to posting or closing one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,18 +22,19 @@ pub struct ListingView {
     pub open: bool,
 }
 
-impl From<ListingRecord> for ListingView {
-    fn from(r: ListingRecord) -> Self {
+impl ListingView {
+    pub fn new(r: ListingRecord, keys: &dyn MemberKeys) -> Result<Self, LedgerError> {
+        let description = super::exchange::text_of(keys, Purpose::ListingText, r.listing.description.as_ref())?;
         let l = r.listing;
-        ListingView {
+        Ok(ListingView {
             id: l.id.to_hex(),
             kind: l.kind,
             member: l.member,
             category: l.category,
-            description: l.description,
+            description,
             posted: l.posted.to_string(),
             open: r.open,
-        }
+        })
     }
 }
 

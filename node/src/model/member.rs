@@ -1,11 +1,37 @@
 //! Members: the register's entries as the API shows them, and the bodies
 //! that add and change them.
 
+use amser_protocol::member::MemberDetails;
 use amser_protocol::policy::Limits;
+use amser_protocol::sealed::Purpose;
 use amser_protocol::{Member, MemberCode, MemberKind, MemberStatus, Minutes};
 use serde::{Deserialize, Serialize};
 
 use super::hours;
+use crate::ledger::privacy::{self, MemberKeys};
+use crate::ledger::LedgerError;
+
+/// A member's details opened with their key; for an erased member, their
+/// code as their name ("erased member rhymney:7KQ2-M9") and nothing else.
+pub fn details_of(m: &Member, keys: &dyn MemberKeys) -> Result<MemberDetails, LedgerError> {
+    let opened = match &m.details {
+        Some(sealed) => privacy::open::<MemberDetails>(keys, Purpose::MemberDetails, sealed)?.open(),
+        None => None,
+    };
+    Ok(opened.unwrap_or_else(|| MemberDetails {
+        name: erased_name(&m.code),
+        contact: String::new(),
+        skills_offered: Vec::new(),
+        needs: Vec::new(),
+        availability: String::new(),
+        special_needs: String::new(),
+    }))
+}
+
+/// How an erased member is named wherever their name would be.
+pub fn erased_name(code: &MemberCode) -> String {
+    format!("erased member {code}")
+}
 
 /// Limits in whole minutes, as the API shows and takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,26 +77,31 @@ pub struct MemberView {
     /// The balance as H:MM.
     pub balance: String,
     pub balance_hours: f64,
+    /// Their personal data was erased (their code and balance stay).
+    #[serde(default)]
+    pub erased: bool,
 }
 
 impl MemberView {
-    pub fn new(m: Member, balance: Minutes) -> Self {
-        MemberView {
+    pub fn new(m: Member, balance: Minutes, keys: &dyn MemberKeys) -> Result<Self, LedgerError> {
+        let d = details_of(&m, keys)?;
+        Ok(MemberView {
+            erased: m.is_erased(),
             code: m.code,
-            name: m.profile.name,
-            kind: m.profile.kind.to_string(),
+            name: d.name,
+            kind: m.kind.to_string(),
             status: m.status.to_string(),
-            contact: m.profile.contact,
-            skills_offered: m.profile.skills_offered,
-            needs: m.profile.needs,
-            availability: m.profile.availability,
-            special_needs: m.profile.special_needs,
+            contact: d.contact,
+            skills_offered: d.skills_offered,
+            needs: d.needs,
+            availability: d.availability,
+            special_needs: d.special_needs,
             joined: m.joined.to_string(),
-            own_limits: m.profile.own_limits.map(Into::into),
+            own_limits: m.own_limits.map(Into::into),
             balance_minutes: balance.0,
             balance: balance.to_string(),
             balance_hours: hours(balance),
-        }
+        })
     }
 }
 

@@ -21,6 +21,7 @@
 //! - [`error`]: the body of every failed request.
 //! - [`page`]: one bounded page of a list and the cursor of the next.
 //! - [`export`]: the JSON export, a page at a time.
+//! - [`rights`]: a member's subject access export, and the erasure request.
 
 pub mod audit;
 pub mod bank;
@@ -32,6 +33,7 @@ pub mod member;
 pub mod page;
 pub mod peer;
 pub mod report;
+pub mod rights;
 
 pub use audit::AuditReport;
 pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status};
@@ -43,6 +45,7 @@ pub use member::{LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
 pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_CURSOR_HEADER};
 pub use peer::{NewPeer, PeerView, PositionView, RemovePeerQuery, TransferKind, TransferView};
 pub use report::{AgencyTally, Report, Tally};
+pub use rights::{EraseRequest, MemberExport};
 
 use amser_protocol::Minutes;
 

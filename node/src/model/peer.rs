@@ -5,7 +5,10 @@ use amser_protocol::federation::Verdict;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ledger::{TransferRecord, TransferRole};
+use amser_protocol::sealed::Purpose;
+
+use crate::ledger::privacy::MemberKeys;
+use crate::ledger::{LedgerError, TransferRecord, TransferRole};
 
 /// An admitted bank: `GET /peers`, and the answer to admitting, freezing,
 /// unfreezing or removing one.
@@ -96,14 +99,15 @@ pub struct TransferView {
     pub decision_signature: Option<String>,
 }
 
-impl From<TransferRecord> for TransferView {
-    fn from(r: TransferRecord) -> Self {
+impl TransferView {
+    pub fn new(r: TransferRecord, keys: &dyn MemberKeys) -> Result<Self, LedgerError> {
+        let note = super::exchange::text_of(keys, Purpose::Note, r.note.as_ref())?;
         let state = r.state().to_string();
         let reject_reason = match r.decision.as_ref().map(|d| &d.verdict) {
             Some(Verdict::Reject(why)) => Some(why.to_string()),
             _ => None,
         };
-        TransferView {
+        Ok(TransferView {
             kind: TransferKind::Transfer,
             id: r.id.to_hex(),
             role: r.role,
@@ -117,12 +121,12 @@ impl From<TransferRecord> for TransferView {
             hours: r.transfer.minutes.as_hours_f64(),
             category: r.transfer.category,
             date: r.transfer.date.to_string(),
-            note: r.note,
+            note,
             seq: r.seq,
             settled_seq: r.settled_seq,
             transfer_signature: hex::encode(&r.signed.signature),
             decision_signature: r.signed_decision.map(|d| hex::encode(&d.signature)),
-        }
+        })
     }
 }
 

@@ -11,7 +11,11 @@
 
 use amser_protocol::{ListingId, MemberCode};
 
+use amser_protocol::sealed::Purpose;
+
+use crate::ledger::privacy::MemberKeys;
 use crate::ledger::{ExchangeRecord, LedgerError, LedgerRead};
+use crate::model::exchange::text_of;
 use crate::model::{BankView, ExchangeView, ExportPage, ListingView, MemberView, PolicyConfig};
 use crate::storage::store::{Store, StoreError};
 
@@ -54,7 +58,12 @@ fn damaged(e: LedgerError) -> StoreError {
 
 /// One page of exchanges as CSV rows, in journal order from `from` (the
 /// header row first, on the first page only), and where the next starts.
-pub fn csv_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> Result<(Vec<u8>, Option<ExportPosition>), StoreError> {
+pub fn csv_page(
+    store: &Store,
+    keys: &dyn MemberKeys,
+    from: Option<ExportPosition>,
+    limit: usize,
+) -> Result<(Vec<u8>, Option<ExportPosition>), StoreError> {
     let first = from.is_none();
     let (head, after) = match from {
         Some(ExportPosition { head, section: Section::Exchanges(after) }) => (head, after),
@@ -68,16 +77,20 @@ pub fn csv_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> Re
     }
     let span = store.exchanges_through(after, head, limit)?;
     for r in span.items {
-        out.write_record(csv_row(&r)).map_err(bad)?;
+        out.write_record(csv_row(&r, keys).map_err(damaged)?).map_err(bad)?;
     }
     let next = span.next.map(|seq| ExportPosition { head, section: Section::Exchanges(Some(seq)) });
     Ok((out.into_inner().map_err(|e| StoreError::Damaged(e.to_string()))?, next))
 }
 
-fn csv_row(r: &ExchangeRecord) -> [String; 13] {
+fn csv_row(r: &ExchangeRecord, keys: &dyn MemberKeys) -> Result<[String; 13], LedgerError> {
     let x = &r.exchange;
+    let reason = match &r.reversed {
+        Some((_, why)) => text_of(keys, Purpose::ReversalReason, why.as_ref())?,
+        None => String::new(),
+    };
     let join = |v: &[MemberCode]| v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ");
-    [
+    Ok([
         x.id.to_hex(),
         r.seq.to_string(),
         x.date.to_string(),
@@ -87,17 +100,22 @@ fn csv_row(r: &ExchangeRecord) -> [String; 13] {
         format!("{:.2}", x.minutes_each.as_hours_f64()),
         (x.minutes_each.0 * x.providers.len() as i64).to_string(),
         x.category.clone(),
-        x.note.clone(),
+        text_of(keys, Purpose::Note, x.note.as_ref())?,
         x.recorded_by.clone(),
         r.reversed.is_some().to_string(),
-        r.reversed.as_ref().map(|(_, why)| why.clone()).unwrap_or_default(),
-    ]
+        reason,
+    ])
 }
 
 /// One page of the JSON export from `from` (the bank and policy on the
 /// first page), at most `limit` rows across the sections, and where the
 /// next page starts.
-pub fn json_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> Result<(ExportPage, Option<ExportPosition>), StoreError> {
+pub fn json_page(
+    store: &Store,
+    keys: &dyn MemberKeys,
+    from: Option<ExportPosition>,
+    limit: usize,
+) -> Result<(ExportPage, Option<ExportPosition>), StoreError> {
     let mut page =
         ExportPage { bank: None, policy: None, head_seq: None, members: vec![], exchanges: vec![], listings: vec![], next: None };
     let ExportPosition { head, mut section } = match from {
@@ -126,7 +144,7 @@ pub fn json_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> R
                 let span = store.members_page(after.as_ref(), left, |_| true)?;
                 for m in span.items {
                     let balance = store.balance(&m.code).map_err(damaged)?;
-                    page.members.push(MemberView::new(m, balance));
+                    page.members.push(MemberView::new(m, balance, keys).map_err(damaged)?);
                 }
                 match span.next {
                     Some(code) => return Ok((page, Some(ExportPosition { head, section: Section::Members(Some(code)) }))),
@@ -135,7 +153,9 @@ pub fn json_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> R
             }
             Section::Exchanges(after) => {
                 let span = store.exchanges_through(after, head, left)?;
-                page.exchanges.extend(span.items.into_iter().map(ExchangeView::from));
+                for r in span.items {
+                    page.exchanges.push(ExchangeView::new(r, keys).map_err(damaged)?);
+                }
                 match span.next {
                     Some(seq) => return Ok((page, Some(ExportPosition { head, section: Section::Exchanges(Some(seq)) }))),
                     None => Section::Listings(None),
@@ -143,7 +163,9 @@ pub fn json_page(store: &Store, from: Option<ExportPosition>, limit: usize) -> R
             }
             Section::Listings(after) => {
                 let span = store.listings_page(after.as_ref(), left, |_| true)?;
-                page.listings.extend(span.items.into_iter().map(ListingView::from));
+                for r in span.items {
+                    page.listings.push(ListingView::new(r, keys).map_err(damaged)?);
+                }
                 match span.next {
                     Some(id) => return Ok((page, Some(ExportPosition { head, section: Section::Listings(Some(id)) }))),
                     None => return Ok((page, None)),

@@ -5,25 +5,36 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use amser_protocol::{MemberCode, MemberKind, ServiceDate};
 
+use crate::ledger::privacy::MemberKeys;
 use crate::ledger::{ExchangeRecord, LedgerRead};
+use crate::model::member::details_of;
 use crate::model::{AgencyTally, Report, Tally};
 use crate::storage::store::{Store, StoreError};
 
 /// Builds the report as of `today`; `active_months` overrides the policy's window.
-pub fn report(store: &Store, today: ServiceDate, active_months: Option<u32>) -> Result<Report, StoreError> {
+pub fn report(store: &Store, keys: &dyn MemberKeys, today: ServiceDate, active_months: Option<u32>) -> Result<Report, StoreError> {
     let profile = store.profile().map_err(|e| StoreError::Damaged(e.to_string()))?;
     let policy = store.policy().map_err(|e| StoreError::Damaged(e.to_string()))?;
     let months = active_months.unwrap_or(policy.active_months);
     let since = today.months_before(months);
     // One member at a time: the report keeps agencies' names and counts, not the register.
     let (mut agencies, mut members, mut members_by_status) = (BTreeMap::new(), 0usize, BTreeMap::new());
+    let mut unreadable = None;
     store.for_each_member(|m| {
         members += 1;
         *members_by_status.entry(m.status.to_string()).or_insert(0) += 1;
-        if m.profile.kind == MemberKind::Agency {
-            agencies.insert(m.code, m.profile.name);
+        if m.kind == MemberKind::Agency {
+            match details_of(&m, keys) {
+                Ok(d) => {
+                    agencies.insert(m.code, d.name);
+                }
+                Err(e) => unreadable = Some(e),
+            }
         }
     })?;
+    if let Some(e) = unreadable {
+        return Err(StoreError::Damaged(e.to_string()));
+    }
     let agencies: BTreeMap<MemberCode, String> = agencies;
     let mut total = Tally::default();
     let mut active = BTreeSet::new();

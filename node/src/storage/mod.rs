@@ -6,6 +6,8 @@
 //! - [`syncer`]: one `write` + one `fdatasync` of the journal per group of
 //!   batches; only then is anything acknowledged.
 //! - [`applier`]: writes acknowledged batches into sled behind the syncer.
+//! - [`keys`]: the members' key file, which personal data is sealed under
+//!   (fdatasynced like the journal; erasure overwrites a key in place).
 //! - [`cache`]: what the rules read, in memory, plus batches sled lacks.
 //! - [`store`]: the derived state in sled (members, balances, indexes,
 //!   transfers, other banks' kept statements).
@@ -13,6 +15,7 @@
 pub mod applier;
 pub mod cache;
 pub mod journal;
+pub mod keys;
 pub mod store;
 mod syncer;
 pub mod writer;

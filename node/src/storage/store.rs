@@ -41,7 +41,7 @@
 //! vl:<bank>           where we stand in that bank's chained public log
 //! ```
 //!
-//! Why this layout (LAYOUT 5; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`): sled 0.34 costs several microseconds per key
+//! Why this layout (LAYOUT 6; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`, 6 sealed personal data): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
 //! and the member index takes one key per member per batch, not one per
@@ -86,7 +86,7 @@ const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
-const LAYOUT: u32 = 5;
+const LAYOUT: u32 = 6;
 const LAYOUT_KEY: &str = "meta:layout";
 
 #[derive(Debug, Error)]

@@ -39,6 +39,7 @@ use crate::ledger::{step, Command, Context, Delta, ExchangeRecord, LedgerError, 
 use crate::storage::applier::{self, Progress, MAX_READ_WAIT};
 use crate::storage::cache::Hot;
 use crate::storage::journal::{frame, Journal};
+use crate::storage::keys::KeyRing;
 use crate::storage::store::Store;
 use crate::storage::syncer::{self, Job, SyncState, Waiting};
 use amser_protocol::signing::FederationId;
@@ -104,6 +105,8 @@ pub struct LedgerHandle {
     /// Set when nothing more may be recorded until a person has looked
     /// (the journal is behind what the bank's peers hold): why.
     halted: Arc<std::sync::RwLock<Option<LedgerError>>>,
+    /// The members' keys: to seal what commands bring in and open it for readers.
+    keys: Arc<KeyRing>,
 }
 
 impl LedgerHandle {
@@ -174,6 +177,11 @@ impl LedgerHandle {
     /// by a few batches.
     pub fn store_as_is(&self) -> &Store {
         &self.store
+    }
+
+    /// The members' keys, to open their sealed personal data.
+    pub fn keys(&self) -> &Arc<KeyRing> {
+        &self.keys
     }
 
     /// Waits until sled holds every change acknowledged before this call (at
@@ -262,6 +270,7 @@ pub fn spawn(
     clock: Arc<dyn Clock>,
     key: SigningKey,
     federation: FederationId,
+    keys: Arc<KeyRing>,
 ) -> Result<(LedgerHandle, JoinHandle<()>), LedgerError> {
     let hot = Hot::load(&store)?;
     let head = hot.head()?;
@@ -282,6 +291,7 @@ pub fn spawn(
         synced_len: journal.synced_len(),
         progress: progress.clone(),
         halted: Arc::default(),
+        keys: keys.clone(),
     };
     let applier = applier::spawn(store.clone(), progress.clone()).map_err(io)?;
     let sync_state = Arc::new(SyncState::default());
@@ -301,6 +311,7 @@ pub fn spawn(
         clock,
         key,
         federation,
+        keys,
         progress,
         sync_state,
         jobs: Some(jobs),
@@ -321,6 +332,10 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
         EntryBody::BankOpened { .. } => Some(Reply::Opened),
         EntryBody::PolicyChanged { .. } => Some(Reply::PolicySet),
         EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => Some(Reply::Member(member.clone())),
+        EntryBody::MemberErased { .. } => written(|w| match w {
+            StateWrite::Member(m) => Some(Reply::Member(m.clone())),
+            _ => None,
+        }),
         EntryBody::ExchangeRecorded { .. } | EntryBody::ExchangeReversed { .. } => written(|w| match w {
             StateWrite::Exchange(x) => Some(Reply::Exchange(x.clone())),
             _ => None,
@@ -363,6 +378,7 @@ struct Writer {
     clock: Arc<dyn Clock>,
     key: SigningKey,
     federation: FederationId,
+    keys: Arc<KeyRing>,
     /// Shared with the syncer, the applier and readers.
     progress: Arc<Progress>,
     sync_state: Arc<SyncState>,
@@ -427,7 +443,7 @@ impl Writer {
         let first_seq = self.head.0 + 1;
         let mut head = self.head;
         for req in batch.drain(..) {
-            let ctx = Context { now_ms: now, key: &self.key, federation: self.federation };
+            let ctx = Context { now_ms: now, key: &self.key, federation: self.federation, keys: &*self.keys };
             let outcome = step(&staged, req.command, &ctx).and_then(|step| match step {
                 Step::AlreadyRecorded(id) => {
                     Ok(Reply::Exchange(staged.exchange(&id)?.ok_or_else(|| LedgerError::Storage("exchange vanished".into()))?))

@@ -24,6 +24,7 @@ fn writer(dir: &std::path::Path) -> Writer {
         clock: Arc::new(ManualClock::new(1_750_000_000_000)),
         key: SigningKey::from_bytes(&[7; 32]),
         federation: FederationId::from_name("amser"),
+        keys: Arc::new(crate::storage::keys::KeyRing::open(dir).unwrap()),
         progress: Arc::new(Progress::new(head.0)),
         sync_state: Arc::new(SyncState::default()),
         jobs: Some(jobs),
@@ -144,6 +145,7 @@ async fn a_read_while_sled_is_stuck_behind_what_was_acknowledged_is_an_error_not
         synced_len: Arc::new(AtomicU64::new(0)),
         progress: progress.clone(),
         halted: Arc::default(),
+        keys: Arc::new(crate::storage::keys::KeyRing::open(dir.path()).unwrap()),
     };
     assert!(ledger.read(|s| s.head()).await.is_ok(), "caught up: the read is answered");
     // Entry 1 is acknowledged, and no applier ever writes it to sled.

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use amser_node::ledger::privacy::MemKeys;
 use amser_node::ledger::{apply, step, Command, Context, LedgerError, LedgerRead, MemState, StateWrite, Step};
 use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
@@ -100,6 +101,8 @@ pub struct SimBank {
     /// Down after a crash until this step.
     pub down_until: usize,
     pub members: Vec<MemberCode>,
+    /// Its members' keys: a key file is synced as each key is made, so a crash keeps them.
+    pub keys: MemKeys,
 }
 
 impl SimBank {
@@ -117,6 +120,7 @@ impl SimBank {
             skew_ms: 0,
             down_until: 0,
             members: Vec::new(),
+            keys: MemKeys::default(),
         }
     }
 
@@ -130,7 +134,7 @@ impl SimBank {
 
     /// Decides and applies `command` at `now_ms`, writing its entry (unsynced), as the node's writer does.
     pub fn submit(&mut self, command: Command, now_ms: u64, mutation: Mutation) -> Result<Submitted, LedgerError> {
-        let ctx = Context { now_ms, key: &self.key, federation: self.federation };
+        let ctx = Context { now_ms, key: &self.key, federation: self.federation, keys: &self.keys };
         let forget = mutation == Mutation::ForgetDecidedTransfers && matches!(command, Command::ReceiveTransfer { .. });
         let step = if forget { step(&Forgetful(&self.state), command, &ctx)? } else { step(&self.state, command, &ctx)? };
         match step {
