@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = policy.problem();
         }
         EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => {
-            let _ = (member.profile.check(), member.joined.to_string(), member.joined.month());
+            let _ = (member.is_erased(), member.joined.to_string(), member.joined.month());
         }
         EntryBody::ExchangeRecorded { exchange } => {
             let _ = (sum(&exchange.postings), exchange.date.to_string(), exchange.minutes_each.to_string());
@@ -70,6 +70,9 @@ fuzz_target!(|data: &[u8]| {
         EntryBody::Recovered { journal_ended, peers_saw } => {
             let _ = (journal_ended, entry.body.seq_after(*peers_saw));
         }
-        EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } | EntryBody::PeerLineSet { .. } => {}
+        EntryBody::ListingPosted { .. }
+        | EntryBody::ListingClosed { .. }
+        | EntryBody::PeerLineSet { .. }
+        | EntryBody::MemberErased { .. } => {}
     }
 });

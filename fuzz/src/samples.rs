@@ -9,6 +9,7 @@ use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry, JournalHead}
 use amser_protocol::listing::{Listing, ListingKind};
 use amser_protocol::member::{Member, MemberKind, MemberProfile, MemberStatus};
 use amser_protocol::policy::{Limits, Policy};
+use amser_protocol::sealed::{seal, MemberKey, Purpose, Sealed};
 use amser_protocol::signing::{bank_id, sign, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash, ExchangeId, Handle, ListingId, MemberCode, Minutes, ServiceDate};
 
@@ -142,13 +143,27 @@ fn chained_page() -> amser_protocol::public_log::ChainedPage {
     ChainedPage { after: 1, start: Some(head(1)), statements: log[1..end].to_vec(), end: Some(head(end)), length: log.len() as u64 }
 }
 
+/// `text` sealed for `purpose` under a fixed key of member `n`, as the
+/// node seals personal data (the fuzzer sees the sealed shape, not a key).
+fn sealed_for<T: serde::Serialize>(n: u64, purpose: Purpose, text: &T) -> Sealed {
+    let member = code(&rhymney(), "rhymney", n);
+    seal(text, purpose, vec![member], &[MemberKey([n as u8; 32])], [n as u8; 24]).expect("a sample seals")
+}
+
 fn member(n: u64, kind: MemberKind) -> Member {
     let mut profile = MemberProfile::new(format!("Member {n}"), kind);
     profile.skills_offered = vec!["gardening".into(), "lifts".into()];
     profile.needs = vec!["shopping".into()];
     profile.own_limits =
         (kind == MemberKind::Agency).then_some(Limits { floor: Minutes::from_hours(-50), ceiling: Minutes::from_hours(50) });
-    Member { code: code(&rhymney(), "rhymney", n), profile, status: MemberStatus::Active, joined: ServiceDate(20_000) }
+    Member {
+        code: code(&rhymney(), "rhymney", n),
+        kind,
+        own_limits: profile.own_limits,
+        status: MemberStatus::Active,
+        joined: ServiceDate(20_000),
+        details: Some(sealed_for(n, Purpose::MemberDetails, &profile.details())),
+    }
 }
 
 fn exchange() -> Exchange {
@@ -161,7 +176,7 @@ fn exchange() -> Exchange {
         receivers,
         minutes_each: Minutes(90),
         category: "gardening".into(),
-        note: "the front hedge".into(),
+        note: Some(sealed_for(1, Purpose::Note, &"the front hedge")),
         date: ServiceDate(20_400),
         recorded_by: "coordinator".into(),
         postings: moves,
@@ -183,7 +198,11 @@ pub fn entry_bodies() -> Vec<EntryBody> {
         EntryBody::MemberUpdated { member: Member { status: MemberStatus::Paused, ..member(3, MemberKind::Group) } },
         EntryBody::ExchangeRecorded { exchange: exchange() },
         EntryBody::ExchangeReversed {
-            reversal: Reversal { exchange: exchange().id, reason: "recorded twice".into(), postings: reversing(&exchange().postings) },
+            reversal: Reversal {
+                exchange: exchange().id,
+                reason: Some(sealed_for(1, Purpose::ReversalReason, &"recorded twice")),
+                postings: reversing(&exchange().postings),
+            },
         },
         EntryBody::ListingPosted {
             listing: Listing {
@@ -191,19 +210,23 @@ pub fn entry_bodies() -> Vec<EntryBody> {
                 kind: ListingKind::Offer,
                 member: code(&rhymney(), "rhymney", 1),
                 category: "gardening".into(),
-                description: "hedges and lawns".into(),
+                description: Some(sealed_for(1, Purpose::ListingText, &"hedges and lawns")),
                 posted: ServiceDate(20_300),
             },
         },
         EntryBody::ListingClosed { listing: ListingId([5; 32]) },
         EntryBody::PeerLineSet { peer: peer_line() },
-        EntryBody::TransferSent { transfer: t.clone(), signed: signed(1, MessageKind::Transfer, &t), note: "thank you".into() },
+        EntryBody::TransferSent {
+            transfer: t.clone(),
+            signed: signed(1, MessageKind::Transfer, &t),
+            note: Some(sealed_for(1, Purpose::Note, &"thank you")),
+        },
         EntryBody::TransferReceived {
             transfer: t.clone(),
             signed: signed(1, MessageKind::Transfer, &t),
             decision: decision.clone(),
             signed_decision: signed(2, MessageKind::Decision, &decision),
-            note: String::new(),
+            note: None,
         },
         EntryBody::TransferSettled {
             transfer: t.id().expect("a transfer encodes"),
@@ -219,6 +242,7 @@ pub fn entry_bodies() -> Vec<EntryBody> {
             signed_decision: signed(2, MessageKind::Decision, &decision),
             decision,
         },
+        EntryBody::MemberErased { member: code(&rhymney(), "rhymney", 3), reason: "left the area; asked to be forgotten".into() },
     ]
 }
 
