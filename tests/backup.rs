@@ -6,7 +6,11 @@
 //! that is no backup and Gwynedd's backup are each refused with a clear
 //! message and leave Rhymney's data directory byte for byte as it was; so
 //! is a restore while the node runs. A bank with peers, restored, waits for
-//! the coordinator's `--accept-restore`.
+//! the coordinator's `--accept-restore`. The members' key file travels with
+//! the journal (DESIGN.md §1b): restored on a new box, every name is there;
+//! a member erased after the backup stays erased when it is restored over
+//! the same directory; a backup whose key file does not open the members'
+//! details is neither written nor restored.
 
 mod common;
 
@@ -25,6 +29,13 @@ const BEFORE_BACKUP: usize = 40;
 const AFTER_BACKUP: usize = 20;
 /// Bytes of the checksum at the end of a backup file.
 const CHECKSUM_BYTES: u64 = 32;
+/// Bytes of a section's header in a backup file (kind, length).
+const SECTION_HEADER_BYTES: u64 = 9;
+/// The blake3 context of a backup file's checksum.
+const CHECKSUM_CONTEXT: &str = "amser/v1 backup-file";
+/// Bytes of a members' key file's header, and of each member's record.
+const KEY_FILE_HEADER: usize = 16;
+const KEY_RECORD: usize = 128;
 
 /// Every file under `dir` with its mode and bytes: what a refused restore must not change.
 fn contents(dir: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
@@ -166,8 +177,9 @@ fn a_damaged_cut_foreign_or_false_backup_is_refused_and_rhymney_is_left_as_it_wa
 
     let bytes = std::fs::read(&good).unwrap();
     let len = bytes.len() as u64;
-    // The journal section is the last before the end marker and checksum.
-    let journal_end = len - CHECKSUM_BYTES - 1;
+    // The journal section comes before the members' keys, the end marker and the checksum.
+    let keys_len = std::fs::metadata(rhymney.dir.join("member-keys.amk")).unwrap().len();
+    let journal_end = len - CHECKSUM_BYTES - 1 - SECTION_HEADER_BYTES - keys_len;
     let write = |name: &str, bytes: &[u8]| {
         let path = away.path().join(name);
         std::fs::write(&path, bytes).unwrap();
@@ -233,4 +245,111 @@ fn rhymney_with_a_peer_bank_restored_waits_for_the_coordinator_to_accept_the_bac
     let node = rhymney.up();
     assert_eq!(rhymney.json(&["audit"])["ok"], json!(true));
     node.terminate();
+}
+
+/// `amser member show CODE --json`'s name.
+fn name_of(bank: &Bank, code: &str) -> Value {
+    bank.json(&["member", "show", code])["member"]["name"].clone()
+}
+
+/// Whether any file under `dir` holds `text` as bytes.
+fn anywhere(dir: &Path, text: &str) -> Vec<PathBuf> {
+    contents(dir).into_iter().filter(|(_, (_, b))| b.windows(text.len()).any(|w| w == text.as_bytes())).map(|(p, _)| p).collect()
+}
+
+#[test]
+fn rhymney_restored_on_a_new_box_shows_every_members_name_and_details() {
+    let rhymney = Bank::init(RHYMNEY);
+    let node = rhymney.up();
+    let mair = rhymney.json(&["member", "add", "--name", "Mair Jones", "--contact", "01443 555 210", "--skills", "gardening"]);
+    let mair = mair["code"].as_str().unwrap().to_string();
+    let gwen = rhymney.add_member("Gwen Davies", "person");
+    rhymney.record(&["--provider", &mair, "--receiver", &gwen, "--hours", "2", "--category", "gardening", "--note", "the front hedge"]);
+    let away = tempfile::tempdir().unwrap();
+    let file = away.path().join("rhymney.amb");
+    back_up(&rhymney, &file);
+    node.terminate();
+
+    // The old box is gone; a new one takes the backup.
+    let new_box = Bank::empty();
+    let restored = new_box.json(&["restore", file.to_str().unwrap()]);
+    assert_eq!(restored["members"], json!(2), "both members' details open with the restored keys: {restored}");
+    assert_eq!(restored["erased_since"], json!(0));
+    let node = new_box.up();
+    assert_eq!(name_of(&new_box, &mair), json!("Mair Jones"));
+    assert_eq!(new_box.json(&["member", "show", &mair])["member"]["contact"], json!("01443 555 210"));
+    assert_eq!(name_of(&new_box, &gwen), json!("Gwen Davies"));
+    let export = new_box.json(&["member", "export", &mair]);
+    assert_eq!(export["exchanges"][0]["note"], json!("the front hedge"), "{export}");
+    assert_eq!(new_box.json(&["audit"])["ok"], json!(true));
+    node.terminate();
+}
+
+#[test]
+fn a_member_erased_after_the_backup_stays_erased_when_rhymney_restores_it() {
+    let rhymney = Bank::init(RHYMNEY);
+    let node = rhymney.up();
+    let (mair, gwen) = (rhymney.add_member("Mair Jones", "person"), rhymney.add_member("Gwen Davies", "person"));
+    rhymney.record(&["--provider", &mair, "--receiver", &gwen, "--hours", "2", "--category", "gardening"]);
+    let away = tempfile::tempdir().unwrap();
+    let file = away.path().join("rhymney.amb");
+    let backup = back_up(&rhymney, &file);
+    let erased = rhymney.json(&["member", "erase", &mair, "--reason", "moved away, asked to be forgotten", "--yes"]);
+    assert_eq!(erased["erased"], json!(true), "{erased}");
+    node.terminate();
+
+    // Restoring the older backup over the same directory keeps her erasure.
+    let restored = rhymney.json(&["restore", file.to_str().unwrap()]);
+    assert_eq!(restored["erased_since"], json!(1), "{restored}");
+    assert_eq!(restored["members"], json!(1), "{restored}");
+    let node = rhymney.up();
+    assert_eq!(name_of(&rhymney, &mair), json!(format!("erased member {mair}")));
+    assert_eq!(rhymney.balance(&mair), 120, "her balance stays");
+    assert_eq!(name_of(&rhymney, &gwen), json!("Gwen Davies"));
+    assert_eq!(rhymney.json(&["audit"])["ok"], json!(true));
+    // The node recorded her erasure again, as the one entry after the backup's head.
+    let seq = backup["journal_seq"].as_u64().unwrap();
+    assert_eq!(rhymney.json(&["status"])["journal_seq"], json!(seq + 1));
+    node.terminate();
+    let node = rhymney.up();
+    assert_eq!(name_of(&rhymney, &mair), json!(format!("erased member {mair}")), "and after a restart");
+    assert_eq!(rhymney.json(&["status"])["journal_seq"], json!(seq + 1), "recorded once");
+    node.terminate();
+    assert_eq!(anywhere(&rhymney.dir, "Mair Jones"), Vec::<PathBuf>::new(), "her name is nowhere in the clear");
+}
+
+#[test]
+fn a_backup_whose_members_keys_do_not_open_their_details_is_neither_written_nor_restored() {
+    let rhymney = Bank::init(RHYMNEY);
+    let node = rhymney.up();
+    let mair = rhymney.add_member("Mair Jones", "person");
+    let away = tempfile::tempdir().unwrap();
+    let good = away.path().join("rhymney.amb");
+    back_up(&rhymney, &good);
+    node.terminate();
+
+    // A backup file whose key section was changed and its checksum made to
+    // match (as a careless tool would): Mair's key no longer opens her details.
+    let mut bytes = std::fs::read(&good).unwrap();
+    let keys_len = std::fs::metadata(rhymney.dir.join("member-keys.amk")).unwrap().len() as usize;
+    let keys_at = bytes.len() - CHECKSUM_BYTES as usize - 1 - keys_len;
+    let key_in_record = 2 + 48;
+    bytes[keys_at + KEY_FILE_HEADER + key_in_record] ^= 0x01;
+    let body = bytes.len() - CHECKSUM_BYTES as usize;
+    let sum = blake3::Hasher::new_derive_key(CHECKSUM_CONTEXT).update(&bytes[..body]).finalize();
+    bytes[body..].copy_from_slice(sum.as_bytes());
+    let forged = away.path().join("forged.amb");
+    std::fs::write(&forged, &bytes).unwrap();
+    refused(&rhymney, &forged, "backup_damaged", "members' key file");
+
+    // A key file that lost Mair's record: the volunteer's backup is refused, not written.
+    let keys = rhymney.dir.join("member-keys.amk");
+    let whole = std::fs::read(&keys).unwrap();
+    std::fs::write(&keys, &whole[..KEY_FILE_HEADER]).unwrap();
+    let run = rhymney.amser(&["backup", away.path().join("second.amb").to_str().unwrap()]);
+    assert!(!run.success(), "a backup without Mair's key must not be written");
+    assert!(run.stderr.contains(&mair) && run.stderr.contains("no key"), "{}", run.stderr);
+    assert!(!away.path().join("second.amb").exists());
+    std::fs::write(&keys, &whole).unwrap();
+    assert_eq!(whole.len(), KEY_FILE_HEADER + KEY_RECORD, "one member, one record");
 }

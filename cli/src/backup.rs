@@ -83,6 +83,10 @@ struct RestoredShown {
     kept_aside: Option<String>,
     /// The bank has peers: the node waits for `amser up --accept-restore`.
     federated: bool,
+    /// Members whose details open with the restored members' keys.
+    members: usize,
+    /// Members erased since the backup, whose erasure the restore kept.
+    erased_since: usize,
 }
 
 pub async fn restore(dir: &DataDir, file: &Path, out: &Out) -> anyhow::Result<()> {
@@ -97,10 +101,12 @@ pub async fn restore(dir: &DataDir, file: &Path, out: &Out) -> anyhow::Result<()
         replaced_seq: r.record.replaced_seq,
         kept_aside: r.kept_aside.clone(),
         federated: r.record.federated,
+        members: r.members,
+        erased_since: r.erased_since,
     };
     out.print(&shown, |s| {
         let mut text = format!(
-            "Restored {} ({}) into {}: the journal to entry {} (head {}), config.toml and bank.key, all verified first.",
+            "Restored {} ({}) into {}: the journal to entry {} (head {}), config.toml, bank.key and the members' keys (every member's details open), all verified first.",
             r.name,
             s.handle,
             s.data.display(),
@@ -113,6 +119,12 @@ pub async fn restore(dir: &DataDir, file: &Path, out: &Out) -> anyhow::Result<()
                 s.journal_seq + 1
             )),
             _ => {}
+        }
+        if s.erased_since > 0 {
+            text.push_str(&format!(
+                "\n{} member(s) erased since this backup was taken stay erased: their keys are destroyed in the restored key file, and the node records their erasure again when it starts.",
+                s.erased_since
+            ));
         }
         if let Some(suffix) = &s.kept_aside {
             text.push_str(&format!("\nThe files it replaced are kept beside them, named *.{suffix}; remove them once the bank runs well."));

@@ -9,11 +9,13 @@
 //! checked by framing the entry again with the journal's own [`frame`], so
 //! there is one definition of it.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
 use amser_protocol::limits::MAX_ENTRY_BYTES;
-use amser_protocol::EntryHash;
+use amser_protocol::sealed::Sealed;
+use amser_protocol::{EntryHash, MemberCode};
 use thiserror::Error;
 
 use crate::storage::journal::{frame, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC};
@@ -132,6 +134,10 @@ pub struct JournalSummary {
     pub federated: bool,
     /// Bytes of journal, the header included.
     pub bytes: u64,
+    /// Every member the journal registers, with their sealed details as its
+    /// last entry about them left them (`None`: erased), to check a key file
+    /// against.
+    pub members: BTreeMap<MemberCode, Option<Sealed>>,
 }
 
 /// Keeps what a [`JournalSummary`] needs from each entry.
@@ -139,6 +145,7 @@ pub struct JournalSummary {
 pub struct Summariser {
     profile: Option<BankProfile>,
     federated: bool,
+    members: BTreeMap<MemberCode, Option<Sealed>>,
 }
 
 impl Summariser {
@@ -146,13 +153,19 @@ impl Summariser {
         match &entry.body {
             EntryBody::BankOpened { profile, .. } if entry.seq == 1 => self.profile = Some(profile.clone()),
             EntryBody::PeerLineSet { .. } => self.federated = true,
+            EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => {
+                self.members.insert(member.code.clone(), member.details.clone());
+            }
+            EntryBody::MemberErased { member, .. } => {
+                self.members.insert(member.clone(), None);
+            }
             _ => {}
         }
     }
 
     /// The summary of a journal read to `head`; `None` if it held no entry.
     pub fn finish(self, head: (u64, EntryHash), bytes: u64) -> Option<JournalSummary> {
-        Some(JournalSummary { head, profile: self.profile?, federated: self.federated, bytes })
+        Some(JournalSummary { head, profile: self.profile?, federated: self.federated, bytes, members: self.members })
     }
 }
 

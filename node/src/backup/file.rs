@@ -3,11 +3,12 @@
 //!
 //! ```text
 //! backup   = MAGIC "AMSERB01" | section manifest | section config | section key | section journal
-//!            | 0x00 (end) | checksum (32 bytes)
-//! section  = kind: u8 (1 manifest, 2 config, 3 key, 4 journal) | len: u64 LE | len bytes
+//!            | section member keys | 0x00 (end) | checksum (32 bytes)
+//! section  = kind: u8 (1 manifest, 2 config, 3 key, 4 journal, 5 member keys) | len: u64 LE | len bytes
 //! manifest = TOML text: format, bank id, handle, name, journal seq and head, bytes, when
 //! config   = config.toml as it was;  key = bank.key (32 bytes);  journal = journal.amj
 //!            (its header and every frame up to the head, nothing after)
+//! member keys = member-keys.amk as it was once the journal was copied (format 2 on)
 //! checksum = blake3 derive_key("amser/v1 backup-file", every byte before it)
 //! ```
 //!
@@ -28,8 +29,10 @@ use super::{io_err, BackupError};
 
 /// The first bytes of every backup file: format and version.
 pub const MAGIC: &[u8; 8] = b"AMSERB01";
-/// The manifest's `format` in files written by this version.
-pub const FORMAT: u32 = 1;
+/// The manifest's `format` in files written by this version. Format 2 added
+/// the members' key file; format 1 backups predate sealed personal data and
+/// hold a journal this version cannot read either.
+pub const FORMAT: u32 = 2;
 /// The blake3 context of the whole-file checksum (no other hash uses it).
 const CHECKSUM_CONTEXT: &str = "amser/v1 backup-file";
 /// Bytes of the checksum at the end.
@@ -40,6 +43,8 @@ const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// The key section holds exactly the key file's bytes: an ed25519 seed.
 pub const KEY_BYTES: usize = 32;
+/// Largest members' key file a reader accepts (128 bytes a member: half a million members).
+const MAX_MEMBER_KEYS_BYTES: u64 = 64 * 1024 * 1024;
 /// Bytes of a section's header: its kind and length.
 const SECTION_HEADER_BYTES: usize = 9;
 /// Read buffer for backups.
@@ -54,6 +59,7 @@ pub enum Section {
     Config = 2,
     Key = 3,
     Journal = 4,
+    MemberKeys = 5,
 }
 
 /// What the backup says about itself; a label, checked against the journal.
@@ -142,6 +148,8 @@ pub struct Contents {
     pub key: [u8; KEY_BYTES],
     /// What the journal section holds, every frame verified.
     pub journal: JournalSummary,
+    /// The members' key file's bytes (checked against the journal by the caller).
+    pub member_keys: Vec<u8>,
     /// The file's checksum, to tell that a second read saw the same file.
     pub checksum: [u8; CHECKSUM_BYTES],
 }
@@ -175,13 +183,13 @@ pub fn read(path: &Path, journal: impl FnMut(&[u8]) -> io::Result<()>) -> Result
     if sum != stored {
         return Err(damaged("its checksum does not match its contents (a byte was changed, or the file was cut short)"));
     }
-    let (manifest, config, key, summary) = parsed?;
-    Ok(Contents { manifest, config, key, journal: summary, checksum: sum })
+    let (manifest, config, key, summary, member_keys) = parsed?;
+    Ok(Contents { manifest, config, key, journal: summary, member_keys, checksum: sum })
 }
 
-type Sections = (Manifest, Vec<u8>, [u8; KEY_BYTES], JournalSummary);
+type Sections = (Manifest, Vec<u8>, [u8; KEY_BYTES], JournalSummary, Vec<u8>);
 
-/// The four sections and the end marker, from `reader` holding `left` bytes.
+/// The five sections and the end marker, from `reader` holding `left` bytes.
 fn sections(
     path: &Path,
     reader: &mut impl Read,
@@ -232,9 +240,11 @@ fn sections(
         FrameError::NotAJournal => damaged("its journal section does not begin with the journal header".into()),
         FrameError::Bad { seq, reason, .. } => BackupError::BadJournal { path: path.to_path_buf(), seq, reason },
     })?;
+    let len = header(reader, Section::MemberKeys, MAX_MEMBER_KEYS_BYTES, &mut left)?;
+    let member_keys = small(reader, len)?;
     let mut end = [0u8; 1];
     if left != 1 || reader.read_exact(&mut end).is_err() || end[0] != Section::End as u8 {
         return Err(damaged("it does not end where its sections do".into()));
     }
-    Ok((manifest, config, key, summary))
+    Ok((manifest, config, key, summary, member_keys))
 }

@@ -4,27 +4,32 @@
 //!  amser backup  ── head (seq, hash) acknowledged by the running node (GET /status),
 //!                   or the journal's end when the node is stopped (the lock held)
 //!       │  take.rs: the journal's frames up to exactly that seq, checked as they
-//!       │  are copied, the last hash compared with the head's; config and key
+//!       │  are copied, the last hash compared with the head's; config, key, and
+//!       │  the members' key file (member_keys.rs: it must open every member's details)
 //!       ▼  file.rs: one self-describing file, blake3 over all of it, 0600,
 //!   FILE            written to a temporary file, fdatasync, read back and verified,
 //!       │           renamed, directory synced
 //!  amser restore
 //!       │  restore.rs: the node must be stopped (the data directory's lock); the
 //!       │  whole backup verified (checksum, every frame, the hash chain, the key
-//!       │  against the journal) and compared with the bank the directory holds
+//!       │  and the members' keys against the journal) and compared with the bank the directory holds
 //!       ▼  (another bank's backup is refused); only then files are staged, the
 //!   DIR             old ones set aside as *.before-restore-<ms>, sled's state moved
-//!                   aside (the next start rebuilds it), and restored.toml written
+//!                   aside (the next start rebuilds it), and restored.toml written;
+//!                   erasures the replaced members' key file holds are kept
 //! ```
 //!
 //! Modules: `file` (the backup file's format: sections and checksum),
 //! `chain` (reading journal frames strictly, from the live journal or a
-//! backup), `take` (making a backup), `restore` (checking one and putting it
+//! backup), `member_keys` (the members' key file a backup carries: checked
+//! against its journal, merged with the erasures of the one it replaces),
+//! `take` (making a backup), `restore` (checking one and putting it
 //! in place) and `record` (`restored.toml`: what was restored, for the
 //! node's start and for recovery from peers).
 
 pub mod chain;
 pub mod file;
+pub mod member_keys;
 pub mod record;
 pub mod restore;
 pub mod take;

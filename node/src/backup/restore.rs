@@ -3,12 +3,15 @@
 //! ```text
 //! 1. lock      the data directory's lock (a running node holds it: refused)
 //! 2. verify    the whole backup: checksum, every frame, the hash chain, the
-//!              manifest and the key against the journal, config.toml parses
+//!              manifest and the key against the journal, config.toml parses,
+//!              the members' key file opens every member's details
 //! 3. compare   the bank the directory holds (its key, else its journal's first
-//!              entry) must be the backup's; an empty or new directory takes any
+//!              entry) must be the backup's; an empty or new directory takes any;
+//!              the members' key file there, if any, must read (its erasures are kept)
 //!              ──── every refusal happens above this line: nothing was changed ────
 //! 4. stage     *.restoring beside each file, the backup read (and verified) a
-//!              second time; the staged journal scanned by the node's own scanner
+//!              second time; the staged journal scanned by the node's own scanner;
+//!              the staged members' key file with the replaced one's erasures
 //! 5. swap      state/ renamed aside (the next start rebuilds it from the journal);
 //!              each old file kept as *.before-restore-<ms> (a hard link), then the
 //!              staged file renamed over it; restored.toml written before the journal
@@ -30,12 +33,14 @@ use ed25519_dalek::SigningKey;
 
 use super::chain::Frames;
 use super::file::{self, Contents};
+use super::member_keys;
 use super::record::RestoreRecord;
 use super::take::sync_parent;
 use super::{io_err, BackupError};
 use crate::config::Config;
 use crate::datadir::{DataDir, DataDirError};
 use crate::storage::journal::scan;
+use crate::storage::keys::KeyRecords;
 
 /// File mode of staged files (the key's and the journal's).
 const STAGED_MODE: u32 = 0o600;
@@ -50,6 +55,12 @@ pub struct Restored {
     /// The suffix the replaced files were kept under (`.before-restore-<ms>`),
     /// if there were any.
     pub kept_aside: Option<String>,
+    /// Members whose details open with the restored keys.
+    pub members: usize,
+    /// Members erased since the backup, by the key file it replaced: their
+    /// keys are destroyed in the restored one, and the node records their
+    /// erasure again when it starts.
+    pub erased_since: usize,
 }
 
 /// Restores the backup at `backup` into `dir`: see the module's steps.
@@ -63,14 +74,19 @@ pub fn restore(dir: &DataDir, backup: &Path, now_ms: u64) -> Result<Restored, Ba
     let mut lock = if dir.lock_file().exists() { Some(dir.lock().map_err(locked)?) } else { None };
     let contents = file::read(backup, |_| Ok(()))?;
     let key = check_contents(backup, &contents)?;
+    let checked = member_keys::check(&contents.member_keys, &contents.journal)
+        .map_err(|p| BackupError::Damaged { path: backup.to_path_buf(), reason: p.to_string() })?;
     let replaced = bank_in(dir, backup, &contents)?;
+    let current = current_keys(dir)?;
+    let (keys, erased_since) = member_keys::keep_erasures(&contents.member_keys, current.as_ref())
+        .ok_or_else(|| BackupError::Damaged { path: backup.to_path_buf(), reason: "its members' key file is not a key file".into() })?;
     if !dir.root().exists() {
         dir.create()?;
     }
     if lock.is_none() {
         lock = Some(dir.lock().map_err(locked)?);
     }
-    let staged = stage(dir, backup, &contents, &key)?;
+    let staged = stage(dir, backup, &contents, &key, &keys)?;
     let aside = format!("before-restore-{now_ms}");
     let kept = swap(dir, &staged, &aside, backup, &contents, replaced, now_ms);
     drop(lock);
@@ -82,7 +98,26 @@ pub fn restore(dir: &DataDir, backup: &Path, now_ms: u64) -> Result<Restored, Ba
         handle: summary.profile.handle.to_string(),
         name: summary.profile.name.clone(),
         kept_aside: kept_any.then_some(aside),
+        members: checked.open.saturating_sub(erased_since),
+        erased_since,
     })
+}
+
+/// The members' key file the restore replaces, if there is one: its
+/// erasures are kept. One that does not read is refused, not dropped (it
+/// may be the only record of an erasure).
+fn current_keys(dir: &DataDir) -> Result<Option<KeyRecords>, BackupError> {
+    let path = dir.member_keys();
+    match fs::read(&path) {
+        Ok(bytes) => KeyRecords::read(&bytes).map(Some).ok_or_else(|| {
+            BackupError::Invalid(format!(
+                "{} is not a members' key file, so the erasures it records cannot be kept. Nothing was changed. Move it aside to restore without it: members erased since the backup would then need erasing again",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(BackupError::Io { path, source: e }),
+    }
 }
 
 /// Checks that the backup's parts agree with each other; returns its key.
@@ -170,6 +205,7 @@ struct Staged {
     journal: PathBuf,
     config: PathBuf,
     key: PathBuf,
+    member_keys: PathBuf,
 }
 
 fn staged_name(path: &Path) -> PathBuf {
@@ -181,10 +217,16 @@ fn staged_name(path: &Path) -> PathBuf {
 /// Writes the backup's files beside the data directory's, durably, reading
 /// the backup a second time (which must verify to the same checksum); the
 /// staged journal must also pass the node's own scanner, whole.
-fn stage(dir: &DataDir, backup: &Path, c: &Contents, key: &SigningKey) -> Result<Staged, BackupError> {
-    let staged = Staged { journal: staged_name(&dir.journal()), config: staged_name(&dir.config()), key: staged_name(&dir.key()) };
+fn stage(dir: &DataDir, backup: &Path, c: &Contents, key: &SigningKey, member_keys: &[u8]) -> Result<Staged, BackupError> {
+    let staged = Staged {
+        journal: staged_name(&dir.journal()),
+        config: staged_name(&dir.config()),
+        key: staged_name(&dir.key()),
+        member_keys: staged_name(&dir.member_keys()),
+    };
+    let all = [&staged.journal, &staged.config, &staged.key, &staged.member_keys];
     let result = (|| {
-        for path in [&staged.journal, &staged.config, &staged.key] {
+        for path in all {
             let _ = fs::remove_file(path);
         }
         let create = |path: &Path| OpenOptions::new().write(true).create_new(true).mode(STAGED_MODE).open(path).map_err(io_err(path));
@@ -199,7 +241,7 @@ fn stage(dir: &DataDir, backup: &Path, c: &Contents, key: &SigningKey) -> Result
         if outcome.torn_bytes != 0 || outcome.head != c.journal.head || outcome.good_len != c.journal.bytes {
             return Err(BackupError::Invalid("the restored journal did not read back whole; nothing was changed. Check the disk".into()));
         }
-        for (path, bytes) in [(&staged.config, &c.config[..]), (&staged.key, &key.to_bytes()[..])] {
+        for (path, bytes) in [(&staged.config, &c.config[..]), (&staged.key, &key.to_bytes()[..]), (&staged.member_keys, member_keys)] {
             let mut f = create(path)?;
             f.write_all(bytes).map_err(io_err(path))?;
             f.sync_all().map_err(io_err(path))?;
@@ -207,7 +249,7 @@ fn stage(dir: &DataDir, backup: &Path, c: &Contents, key: &SigningKey) -> Result
         sync_parent(&dir.journal())
     })();
     if result.is_err() {
-        for path in [&staged.journal, &staged.config, &staged.key] {
+        for path in all {
             let _ = fs::remove_file(path);
         }
     }
@@ -246,6 +288,7 @@ fn swap(
     };
     put(&staged.key, &dir.key())?;
     put(&staged.config, &dir.config())?;
+    put(&staged.member_keys, &dir.member_keys())?;
     let record = RestoreRecord {
         backup: backup.canonicalize().unwrap_or_else(|_| backup.to_path_buf()).display().to_string(),
         journal_seq: c.journal.head.0,

@@ -1,6 +1,6 @@
-//! Making a backup: the journal up to one head, config.toml and bank.key, in
-//! one file (format in `file`), written so that a crash or a full disk never
-//! leaves a half backup under the name given.
+//! Making a backup: the journal up to one head, config.toml, bank.key and the
+//! members' key file, in one file (format in `file`), written so that a
+//! crash or a full disk never leaves a half backup under the name given.
 //!
 //! While the node runs, the head is one it acknowledged (the API's status):
 //! every frame up to it was synced before the answer, and the journal is
@@ -10,6 +10,11 @@
 //! last one's hash must be the head's: the copy is the history the node
 //! acknowledged, not merely a journal of the same length. With the node
 //! stopped, the data directory's lock is held and the head is the journal's end.
+//!
+//! The members' key file is read after the journal: a key is synced before
+//! any entry sealed under it is written, so every member in the copied
+//! journal has their key in it, and it is checked to open their details
+//! (`member_keys`) before the backup is written.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read};
@@ -21,12 +26,16 @@ use amser_protocol::EntryHash;
 
 use super::chain::{FrameError, Frames, JournalSummary, Summariser};
 use super::file::{self, Manifest, Section, Writer, FORMAT};
+use super::member_keys;
 use super::{io_err, BackupError};
 use crate::datadir::{DataDir, DataDirError};
 use crate::storage::journal::scan;
 
 /// File mode of a backup: it holds the bank's secret key and members' details.
 const BACKUP_MODE: u32 = 0o600;
+/// Reads of the members' key file before one is taken as it is: a record
+/// being erased while it is read shows as damaged, and is read again.
+const KEY_FILE_READS: usize = 3;
 /// Bytes copied at a time from the journal into the backup.
 const COPY_BUFFER_BYTES: usize = 256 * 1024;
 
@@ -70,6 +79,7 @@ pub fn take(dir: &DataDir, acknowledged: Option<(u64, EntryHash)>, out: &Path, n
         )));
     }
     let config = std::fs::read(dir.config()).map_err(io_err(&dir.config()))?;
+    let member_keys = member_keys(dir, &summary)?;
     let manifest = Manifest {
         format: FORMAT,
         bank_id: summary.profile.bank.to_string(),
@@ -83,7 +93,7 @@ pub fn take(dir: &DataDir, acknowledged: Option<(u64, EntryHash)>, out: &Path, n
         amser_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let tmp = temporary(out)?;
-    let written = write(&tmp, &manifest, &config, &key.to_bytes(), &journal, summary.bytes)
+    let written = write(&tmp, &manifest, &config, &key.to_bytes(), &journal, summary.bytes, &member_keys)
         .and_then(|sum| read_back(&tmp, &manifest, sum))
         .and_then(|bytes| {
             std::fs::rename(&tmp, out).map_err(io_err(out))?;
@@ -140,6 +150,32 @@ pub fn prefix(path: &Path, head: (u64, EntryHash)) -> Result<JournalSummary, Bac
     summary.finish(head, frames.offset()).ok_or_else(|| not_there("the journal holds no entry".into()))
 }
 
+/// The members' key file as it stands, checked to open every member's
+/// details in the journal copied (`summary`).
+fn member_keys(dir: &DataDir, summary: &JournalSummary) -> Result<Vec<u8>, BackupError> {
+    let path = dir.member_keys();
+    let mut last = None;
+    for _ in 0..KEY_FILE_READS {
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::storage::keys::empty_file(),
+            Err(e) => return Err(BackupError::Io { path, source: e }),
+        };
+        let result = member_keys::check(&bytes, summary);
+        let settled = crate::storage::keys::KeyRecords::read(&bytes).is_some_and(|r| r.damaged.is_empty());
+        last = Some(result.map(|_| bytes));
+        if settled {
+            break;
+        }
+    }
+    last.expect("read at least once").map_err(|problem| {
+        BackupError::Invalid(format!(
+            "{}: {problem}; no backup was written. The members' key file must be the one this bank's node made (README, \"Members' data rights\")",
+            path.display()
+        ))
+    })
+}
+
 /// A fresh temporary file beside `out` (same file system, so the rename is atomic).
 fn temporary(out: &Path) -> Result<PathBuf, BackupError> {
     let name = out.file_name().ok_or_else(|| BackupError::Invalid(format!("{} is not a file name", out.display())))?;
@@ -149,7 +185,15 @@ fn temporary(out: &Path) -> Result<PathBuf, BackupError> {
 }
 
 /// Writes the backup to `tmp` and makes it durable; returns its checksum.
-fn write(tmp: &Path, manifest: &Manifest, config: &[u8], key: &[u8], journal: &Path, journal_bytes: u64) -> Result<[u8; 32], BackupError> {
+fn write(
+    tmp: &Path,
+    manifest: &Manifest,
+    config: &[u8],
+    key: &[u8],
+    journal: &Path,
+    journal_bytes: u64,
+    member_keys: &[u8],
+) -> Result<[u8; 32], BackupError> {
     let file = OpenOptions::new().write(true).create_new(true).mode(BACKUP_MODE).open(tmp).map_err(io_err(tmp))?;
     let text = toml::to_string_pretty(manifest).map_err(|e| BackupError::Invalid(e.to_string()))?;
     let mut w = Writer::new(BufWriter::with_capacity(COPY_BUFFER_BYTES, file)).map_err(io_err(tmp))?;
@@ -171,6 +215,7 @@ fn write(tmp: &Path, manifest: &Manifest, config: &[u8], key: &[u8], journal: &P
     if copied != journal_bytes {
         return Err(BackupError::Invalid(format!("{} shrank while it was being copied", journal.display())));
     }
+    w.section(Section::MemberKeys, member_keys).map_err(io_err(tmp))?;
     let (out, sum) = w.finish().map_err(io_err(tmp))?;
     let file = out.into_inner().map_err(|e| BackupError::Io { path: tmp.to_path_buf(), source: e.into_error() })?;
     file.sync_all().map_err(io_err(tmp))?;
@@ -187,6 +232,7 @@ fn read_back(tmp: &Path, manifest: &Manifest, sum: [u8; 32]) -> Result<u64, Back
     if contents.journal.head.1.to_hex() != manifest.journal_head {
         return Err(failed("its journal ends at another head".into()));
     }
+    member_keys::check(&contents.member_keys, &contents.journal).map_err(|p| failed(p.to_string()))?;
     Ok(std::fs::metadata(tmp).map_err(io_err(tmp))?.len())
 }
 

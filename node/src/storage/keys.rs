@@ -111,11 +111,84 @@ fn parse(r: &[u8]) -> Option<(u8, MemberCode, [u8; KEY_BYTES])> {
     matches!(r[0], LIVE | DESTROYED).then_some((r[0], code, key))
 }
 
+/// The bytes of a key file with no member in it.
+pub fn empty_file() -> Vec<u8> {
+    header().to_vec()
+}
+
 fn header() -> [u8; HEADER_BYTES] {
     let mut h = [0u8; HEADER_BYTES];
     h[..8].copy_from_slice(MAGIC);
     h[8] = VERSION;
     h
+}
+
+/// What a key file's bytes hold: read when the node opens its key file,
+/// and to check the key file a backup carries.
+#[derive(Debug, Default)]
+pub struct KeyRecords {
+    /// Live keys.
+    pub live: HashMap<MemberCode, MemberKey>,
+    /// Where each member's record is.
+    at: HashMap<MemberCode, u64>,
+    /// Members whose keys have been destroyed.
+    pub destroyed: HashSet<MemberCode>,
+    /// Records that did not check, not at the end (each taken as destroyed).
+    pub damaged: Vec<u64>,
+    /// Where the next record goes (past any torn tail).
+    end: u64,
+}
+
+impl KeyRecords {
+    /// The records of a key file's `bytes`; `None` if they are not a key file.
+    pub fn read(bytes: &[u8]) -> Option<KeyRecords> {
+        if bytes.len() < HEADER_BYTES || &bytes[..8] != MAGIC || bytes[8] != VERSION {
+            return None;
+        }
+        let mut out = KeyRecords { end: HEADER_BYTES as u64, ..KeyRecords::default() };
+        let records: Vec<&[u8]> = bytes[HEADER_BYTES..].chunks(RECORD_BYTES).collect();
+        for (i, r) in records.iter().enumerate() {
+            let offset = (HEADER_BYTES + i * RECORD_BYTES) as u64;
+            let last = i + 1 == records.len();
+            match (r.len() == RECORD_BYTES).then(|| parse(r)).flatten() {
+                Some((LIVE, code, key)) => {
+                    if !out.destroyed.contains(&code) {
+                        out.live.insert(code.clone(), MemberKey(key));
+                    }
+                    out.at.insert(code, offset);
+                }
+                Some((_, code, _)) => {
+                    out.live.remove(&code);
+                    out.at.insert(code.clone(), offset);
+                    out.destroyed.insert(code);
+                }
+                // A torn append: nothing was sealed under it; the next record overwrites it.
+                None if last => break,
+                None => out.damaged.push(offset),
+            }
+            out.end = offset + RECORD_BYTES as u64;
+        }
+        Some(out)
+    }
+}
+
+/// A key file's `bytes` with the key of every member in `erased` that the
+/// file holds destroyed (tombstoned in place). Members the file does not
+/// hold are left out: it has no record to overwrite, and their entries are
+/// not in the journal it goes with. Returns the bytes and how many keys it
+/// destroyed.
+pub fn with_erased(bytes: &[u8], erased: &HashSet<MemberCode>) -> Option<(Vec<u8>, usize)> {
+    let records = KeyRecords::read(bytes)?;
+    let mut out = bytes[..(records.end as usize).min(bytes.len())].to_vec();
+    let mut destroyed = 0;
+    for code in erased {
+        if let (Some(&at), true) = (records.at.get(code), records.live.contains_key(code)) {
+            let tombstone = record(DESTROYED, code, &[0u8; KEY_BYTES]).ok()?;
+            out[at as usize..at as usize + RECORD_BYTES].copy_from_slice(&tombstone);
+            destroyed += 1;
+        }
+    }
+    Some((out, destroyed))
 }
 
 impl KeyRing {
@@ -132,33 +205,9 @@ impl KeyRing {
         let mut file = OpenOptions::new().read(true).write(true).open(&path).map_err(io)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
-        if bytes.len() < HEADER_BYTES || &bytes[..8] != MAGIC || bytes[8] != VERSION {
+        let Some(KeyRecords { live, at, destroyed, damaged, end }) = KeyRecords::read(&bytes) else {
             return Err(KeyFileError::NotAKeyFile { path });
-        }
-        let (mut live, mut at, mut destroyed, mut damaged) = (HashMap::new(), HashMap::new(), HashSet::new(), Vec::new());
-        let records: Vec<&[u8]> = bytes[HEADER_BYTES..].chunks(RECORD_BYTES).collect();
-        let mut end = HEADER_BYTES as u64;
-        for (i, r) in records.iter().enumerate() {
-            let offset = (HEADER_BYTES + i * RECORD_BYTES) as u64;
-            let last = i + 1 == records.len();
-            match (r.len() == RECORD_BYTES).then(|| parse(r)).flatten() {
-                Some((LIVE, code, key)) => {
-                    if !destroyed.contains(&code) {
-                        live.insert(code.clone(), MemberKey(key));
-                    }
-                    at.insert(code, offset);
-                }
-                Some((_, code, _)) => {
-                    live.remove(&code);
-                    at.insert(code.clone(), offset);
-                    destroyed.insert(code);
-                }
-                // A torn append: nothing was sealed under it; the next record overwrites it.
-                None if last => break,
-                None => damaged.push(offset),
-            }
-            end = offset + RECORD_BYTES as u64;
-        }
+        };
         Ok(KeyRing { path, ring: Mutex::new(Ring { file, live, at, destroyed, end }), damaged })
     }
 
