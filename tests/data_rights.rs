@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 
 const NAME: &str = "Angharad Pritchard-Llewellyn";
 const CONTACT: &str = "07700 900417, angharad.p@example.invalid";
-const SPECIAL_NEEDS: &str = "Wheelchair user; safeguarding: visits in pairs only (qwfpgj)";
+/// Her special needs: it carries [`common::SAFEGUARDING_TAG`], which no log of a test run may hold.
+const SPECIAL_NEEDS: &str = "Wheelchair user; safeguarding: visits in pairs only (qwfpgj sgtag-7Hq2)";
 const SKILL: &str = "crochet-for-beginners";
 const LOCAL_NOTE: &str = "Rhys took Angharad to the surgery (note-zxkqv)";
 const TRANSFER_NOTE: &str = "Gwen read to Angharad at home (note-plkmn)";
@@ -154,5 +155,24 @@ fn a_rhymney_member_who_asked_for_their_data_and_then_to_be_erased_leaves_no_per
 
     // The logs of the whole story never held her special needs.
     let logs = fed.logs();
+    assert!(SPECIAL_NEEDS.contains(common::SAFEGUARDING_TAG), "the tag the run's log scan looks for");
     assert!(!logs.contains(SPECIAL_NEEDS) && !logs.contains("qwfpgj"), "special needs text in a node's log");
+}
+
+#[test]
+fn special_needs_that_are_refused_are_never_repeated_in_the_error_or_the_log() {
+    let fed = Federation::linked();
+    let bank = &fed[R].bank;
+    // Too long for the field, and with a control character: both refused, plainly.
+    let long = format!("{} {}", common::SAFEGUARDING_TAG, "needs a hoist ".repeat(400));
+    let control = format!("{} visits\u{7} in pairs", common::SAFEGUARDING_TAG);
+    for special in [&long, &control] {
+        let run = bank.amser(&["member", "add", "--name", "Eluned Morgan", "--special-needs", special, "--json"]);
+        assert!(!run.success(), "refused: {}", run.stdout);
+        let (code, message) = run.json_error();
+        assert_eq!(code, "bad_text", "{message}");
+        assert!(message.contains("special needs"), "the error names the field: {message}");
+        assert!(!message.contains(common::SAFEGUARDING_TAG) && !run.stderr.contains(common::SAFEGUARDING_TAG), "{message}");
+    }
+    assert!(!fed.logs().contains(common::SAFEGUARDING_TAG), "a refused text in a node's log");
 }

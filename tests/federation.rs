@@ -402,9 +402,9 @@ fn inter_bank_bytes_carry_codes_and_amounts_but_never_names_contacts_or_special_
 
     // (name, contact, special needs) per member: none may leave its bank.
     let private = [
-        ("Mair Unigryw-Name", "07700 900123", "Needs a ramp: wheelchair-user-ytrewq"),
-        ("Gwen Arbennig-Name", "gwen.arbennig@example.invalid", "Hearing aid, face me-asdfgh"),
-        ("Cai Prydferth-Name", "02920 555 0199", "Safeguarding: lone visits only-zxcvbn"),
+        ("Mair Unigryw-Name", "07700 900123", "Needs a ramp: wheelchair-user-ytrewq sgtag-7Hq2"),
+        ("Gwen Arbennig-Name", "gwen.arbennig@example.invalid", "Hearing aid, face me-asdfgh sgtag-7Hq2"),
+        ("Cai Prydferth-Name", "02920 555 0199", "Safeguarding: lone visits only-zxcvbn sgtag-7Hq2"),
     ];
     let mut codes = Vec::new();
     for (site, (name, contact, special)) in [R, G, C].into_iter().zip(private) {
