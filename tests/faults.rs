@@ -45,6 +45,12 @@
 //! - read-only disk: one bank's disk turns read-only under its node, as ext4
 //!   does after a disk error; a few faults later the operator kills the node,
 //!   checks the disk (e2fsck), mounts it writable and starts the node again.
+//! - erasure: the coordinator erases a member (with special needs, outside
+//!   the workload's members) and the node is SIGKILLed a random few
+//!   milliseconds later, mid-erasure or just after (process layer). After
+//!   the restart the member is whole (details readable, key live) or erased
+//!   (shown as "erased member CODE", key record a tombstone), never half;
+//!   an erasure that was acknowledged is always erased.
 //! - stale journal: one bank's node is killed and its journal replaced by a
 //!   copy taken earlier in the run (well behind the state): the node must
 //!   refuse to start (`journal_behind_state`), and starts once the right
@@ -77,6 +83,15 @@ use serde_json::{json, Value};
 /// different ones, and with only four each balance moves enough that the
 /// floor and ceiling sometimes refuse (the workload tests refusals too).
 const MEMBERS_PER_BANK: usize = 4;
+/// Members each bank registers to be erased by the erasure fault (not in the workload).
+const ERASABLE_PER_BANK: usize = 4;
+/// How long after an erasure request its node is killed.
+const ERASE_KILL_AFTER_MS: (u64, u64) = (0, 25);
+/// The key file's layout (node/src/storage/keys.rs): header, record, a record's state byte.
+const KEY_FILE_HEADER: usize = 16;
+const KEY_RECORD: usize = 128;
+const KEY_LIVE: u8 = 1;
+const KEY_DESTROYED: u8 = 2;
 /// Trust line (hours) each bank extends to the others: wide, so most transfers are accepted...
 const TRUST_HOURS: &str = "1000";
 /// ...but Cardiff lets Gwynedd's members owe it only this much, so some are rejected.
@@ -150,6 +165,9 @@ struct Tally {
     disk_full: u64,
     read_only: u64,
     stale_journals: u64,
+    /// Erasures with a kill close behind, and how many the node acknowledged first.
+    erasures: u64,
+    erasures_acknowledged: u64,
     /// Restarts an operator had to make after a disk fault (not faults themselves).
     disk_restarts: u64,
     /// Local exchanges acknowledged (201).
@@ -166,7 +184,15 @@ struct Tally {
 
 impl Tally {
     fn faults(&self) -> u64 {
-        self.kills + self.partitions + self.delays + self.resets + self.replays + self.disk_full + self.read_only + self.stale_journals
+        self.kills
+            + self.partitions
+            + self.delays
+            + self.resets
+            + self.replays
+            + self.disk_full
+            + self.read_only
+            + self.stale_journals
+            + self.erasures
     }
 }
 
@@ -256,6 +282,79 @@ fn put_back_old_journal(fed: &mut Federation, site: usize, copy: &std::path::Pat
 /// admits the others at relay addresses (one line tight), then each gets its
 /// members. Returns the federation and every bank's member codes; `Err` when
 /// namespaces cannot be made here.
+/// A member registered to be erased, and what became of the request.
+struct Erasable {
+    site: usize,
+    code: String,
+    name: String,
+    special_needs: String,
+    /// The erasure was asked for; and the node answered 200 before its kill.
+    asked: bool,
+    acknowledged: bool,
+}
+
+/// Registers [`ERASABLE_PER_BANK`] members with special needs at each bank.
+fn erasable_members(fed: &Federation) -> Vec<Erasable> {
+    let mut out = Vec::new();
+    for (site, s) in fed.sites().iter().enumerate() {
+        for n in 0..ERASABLE_PER_BANK {
+            let name = format!("{} leaver {n}", s.handle);
+            let special_needs = format!("{} needs visits in pairs {n}", common::SAFEGUARDING_TAG);
+            let v = s.bank.json(&["member", "add", "--name", &name, "--special-needs", &special_needs]);
+            let code = v["code"].as_str().expect("a member code").to_string();
+            out.push(Erasable { site, code, name, special_needs, asked: false, acknowledged: false });
+        }
+    }
+    out
+}
+
+/// The erasure fault: asks `who`'s bank to erase them, kills the node a
+/// few milliseconds later, starts it again. Whether the node answered first.
+fn erase_and_kill(fed: &mut Federation, who: &mut Erasable, rng: &mut Rng) -> bool {
+    let api = fed[who.site].client();
+    let path = format!("/api/v1/members/{}/erase", who.code);
+    let asking = std::thread::spawn(move || api.try_post(&path, &json!({ "reason": "left the bank; asked to be forgotten" })));
+    std::thread::sleep(rng.millis(ERASE_KILL_AFTER_MS));
+    fed.crash(who.site);
+    let answer = asking.join().expect("the erasure request's thread");
+    fed.up(who.site);
+    who.asked = true;
+    who.acknowledged = matches!(&answer, Ok(a) if a.status == 200);
+    who.acknowledged
+}
+
+/// The state byte and key of `code`'s record in a key file's `bytes`.
+fn key_record(bytes: &[u8], code: &str) -> Option<(u8, Vec<u8>)> {
+    bytes.get(KEY_FILE_HEADER..)?.chunks(KEY_RECORD).find_map(|r| {
+        let len = *r.get(1)? as usize;
+        (r.get(2..2 + len)? == code.as_bytes()).then(|| (r[0], r[50..82].to_vec()))
+    })
+}
+
+/// Each member is whole or erased, never half; an acknowledged erasure is erased.
+#[track_caller]
+fn check_erasures(fed: &Federation, members: &[Erasable]) -> u64 {
+    let mut erased = 0;
+    for m in members {
+        let shown = fed[m.site].get(&format!("/members/{}", m.code));
+        let keys = std::fs::read(fed[m.site].bank.dir.join("member-keys.amk")).expect("the members' key file");
+        let record = key_record(&keys, &m.code);
+        if shown["name"] == json!(format!("erased member {}", m.code)) {
+            assert_eq!(shown["special_needs"], json!(""), "{}: erased but its special needs show", m.code);
+            let (state, key) = record.unwrap_or_else(|| panic!("{}: erased, with no record in the key file", m.code));
+            assert_eq!(state, KEY_DESTROYED, "{}: erased, but the key file still holds its key: half erased", m.code);
+            assert!(key.iter().all(|b| *b == 0), "{}: a tombstone that kept the key's bytes", m.code);
+            assert!(m.asked, "{} was erased without being asked", m.code);
+            erased += 1;
+        } else {
+            assert!(!m.acknowledged, "{}: its erasure was acknowledged, but it shows whole: {shown}", m.code);
+            assert_eq!((&shown["name"], &shown["special_needs"]), (&json!(m.name), &json!(m.special_needs)), "{}: whole", m.code);
+            assert_eq!(record.map(|r| r.0), Some(KEY_LIVE), "{}: shown whole, so its key must be live", m.code);
+        }
+    }
+    erased
+}
+
 fn start(run: u64) -> Result<(Federation, Vec<Vec<String>>), String> {
     let layout = Layout { wait: FAULT_WAIT, poll: SLOW_POLL, disk_megabytes: Some(DISK_MEGABYTES), ..Layout::namespaces(run) };
     let mut fed = Federation::start(layout)?;
@@ -388,6 +487,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
     let mut rng = Rng(seed);
     let book = Arc::new(Mutex::new(Book::default()));
     let stop = Arc::new(AtomicBool::new(false));
+    let mut erasable = erasable_members(&fed);
     let clients: Vec<_> = (0..3).map(|b| client(fed[b].client(), b, members.clone(), seed, book.clone(), stop.clone())).collect();
 
     // A partition, a slowed link and a failing disk each last for a few faults; at most one of each at a time.
@@ -482,6 +582,19 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                 fed.link(rng.pair()).reset();
                 tally.resets += 1;
             }
+            4 => {
+                let next = erasable.iter().position(|m| !m.asked && healthy(m.site) && rng.below(2) == 0);
+                match next {
+                    Some(i) => {
+                        tally.erasures += 1;
+                        tally.erasures_acknowledged += u64::from(erase_and_kill(&mut fed, &mut erasable[i], &mut rng));
+                    }
+                    None => {
+                        fed.link(rng.pair()).reset();
+                        tally.resets += 1;
+                    }
+                }
+            }
             _ => {
                 let earlier = {
                     let b = book.lock().unwrap();
@@ -538,6 +651,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
 
     let book = book.lock().unwrap();
     let counts = check_books(&fed, &book);
+    let erased = check_erasures(&fed, &erasable);
     fed.check_invariants();
 
     tally.runs += 1;
@@ -547,7 +661,12 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
     tally.rejected += counts.1 - counts.2;
     tally.refused += book.refused.len() as u64;
     tally.retried += book.retried;
-    println!("run {run}: seed {seed} passed: {} recorded, {} refused, {} retried", book.recorded.len(), book.refused.len(), book.retried);
+    println!(
+        "run {run}: seed {seed} passed: {} recorded, {} refused, {} retried, {erased} members erased",
+        book.recorded.len(),
+        book.refused.len(),
+        book.retried
+    );
     Ok(())
 }
 
@@ -650,7 +769,7 @@ fn three_banks_keep_every_acknowledged_hour_through_kills_partitions_delays_and_
         }
     }
     println!(
-        "faults: runs={} total={} kills={} partitions={} delays={} resets={} replays={} disk_full={} read_only={} stale_journals={} disk_restarts={} exchanges={} transfers={} accepted={} rejected={} refused={} retried={} seconds={}",
+        "faults: runs={} total={} kills={} partitions={} delays={} resets={} replays={} disk_full={} read_only={} stale_journals={} erasures={} erasures_acknowledged={} disk_restarts={} exchanges={} transfers={} accepted={} rejected={} refused={} retried={} seconds={}",
         tally.runs,
         tally.faults(),
         tally.kills,
@@ -661,6 +780,8 @@ fn three_banks_keep_every_acknowledged_hour_through_kills_partitions_delays_and_
         tally.disk_full,
         tally.read_only,
         tally.stale_journals,
+        tally.erasures,
+        tally.erasures_acknowledged,
         tally.disk_restarts,
         tally.exchanges,
         tally.transfers,
