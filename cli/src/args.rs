@@ -100,6 +100,10 @@ pub enum Command {
     /// Put a backup back into the data directory (the node must be stopped).
     /// All of it is verified first; another bank's backup is refused.
     Restore { file: PathBuf },
+    /// Accounts for the web console: coordinators, viewers (trustees,
+    /// funders: read-only, no contacts or notes) and members.
+    #[command(subcommand)]
+    User(UserCmd),
     /// Export exchanges (csv) or the whole register and ledger (json).
     Export {
         #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
@@ -302,6 +306,32 @@ pub enum TransferCmd {
     /// Hours moved between each pair of banks in the federation, as far as
     /// this bank has seen (its own transfers, gossip and peers' public logs).
     Positions,
+}
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// Add an account and print its one-time sign-in link (valid a week).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// coordinator, viewer or member.
+        #[arg(long)]
+        role: String,
+        /// The member whose account it is (role member only).
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// List the accounts.
+    List,
+    /// A new sign-in link for an account (a forgotten password): the old
+    /// link and password stop working.
+    Link { name: String },
+    /// Disable an account (it can no longer sign in), or with --enable allow it again.
+    Disable {
+        name: String,
+        #[arg(long)]
+        enable: bool,
+    },
 }
 
 #[derive(Subcommand)]

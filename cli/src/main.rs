@@ -32,6 +32,7 @@ mod output;
 mod peer;
 mod report;
 mod transfer;
+mod user;
 
 use std::process::ExitCode;
 
@@ -92,6 +93,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Audit => report::audit(client, out).await,
         Command::Peer(cmd) => peer::run(cmd, client, out).await,
         Command::Transfer(cmd) => transfer::run(cmd, client, out).await,
+        Command::User(cmd) => user::run(cmd, client, out).await,
         Command::Export { format, output } => report::export(&format, output, client, out).await,
     }
 }

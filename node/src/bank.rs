@@ -41,6 +41,8 @@ pub enum NodeError {
     Backup(#[from] crate::backup::BackupError),
     #[error(transparent)]
     Keys(#[from] crate::storage::keys::KeyFileError),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountError),
     #[error("{0}")]
     Invalid(String),
     #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
@@ -254,8 +256,9 @@ impl Node {
         let api_addr = listener.local_addr()?;
         dir.write_api_addr(&api_addr.to_string())?;
         let mut stopped = stopped;
-        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), &config.api, bank, federation.clone());
-        let router = api::router(state);
+        let accounts = std::sync::Arc::new(crate::accounts::AccountBook::open(dir.root())?);
+        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), &config.api, bank, federation.clone(), accounts);
+        let router = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|s| *s).await;

@@ -93,6 +93,9 @@ pub struct ApiConfig {
     pub rate_per_second: u32,
     /// Requests taken at once above the average rate.
     pub rate_burst: u32,
+    /// The node sits behind a reverse proxy with TLS: the console's cookies
+    /// are then marked `Secure` (sent over HTTPS only).
+    pub behind_tls: bool,
 }
 
 impl Default for ApiConfig {
@@ -102,6 +105,7 @@ impl Default for ApiConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_per_second: DEFAULT_API_RATE_PER_SECOND,
             rate_burst: DEFAULT_API_RATE_BURST,
+            behind_tls: false,
         }
     }
 }

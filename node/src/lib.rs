@@ -6,7 +6,7 @@
 //! Layers, each using only those below it:
 //!
 //! ```text
-//!   api ─────────────► federation ──┐
+//!   console ─► api ──► federation ──┐      (console, api ─► accounts)
 //!    │                              ├──► storage ──► ledger ──► amser-protocol
 //!    └───────────────► reading ─────┘        (model: the API's shapes, over ledger)
 //! ```
@@ -20,6 +20,9 @@
 //! - [`model`]: the typed shapes of every API request and answer, shared by
 //!   the handlers, the typed client (`api::client`) and the CLI.
 //! - [`api`]: the HTTP API (axum) with bearer-token auth, and its typed client.
+//! - [`console`]: the coordinator's web console (server-rendered HTML, Welsh
+//!   and English), on the API's listener.
+//! - [`accounts`]: the console's accounts, sessions and sign-in throttle.
 //! - [`bank`]: creating a bank (`init`) and running its node.
 //! - [`rights`]: members' data rights: the subject access export, and
 //!   erasure (the journal entry, then the member's key destroyed).
@@ -27,11 +30,13 @@
 //!   putting it back on a stopped node.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
+pub mod accounts;
 pub mod api;
 pub mod backup;
 pub mod bank;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod datadir;
 pub mod federation;
 pub mod ledger;

@@ -17,6 +17,7 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod command;
 pub mod federation;
 pub mod invariants;

@@ -41,9 +41,10 @@ use serde::Serialize;
 
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
-    AuditReport, BalanceView, Balances, EraseRequest, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, ListingQuery,
-    ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged,
-    PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
+    AccountLink, AccountView, AuditReport, BalanceView, Balances, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery, ExchangeView,
+    ExportPage, ExportQuery, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, NewAccount, NewExchange,
+    NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, Status,
+    TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -257,6 +258,32 @@ impl Client {
     /// Everything the bank holds about a member.
     pub async fn member_export(&self, code: &str) -> Result<MemberExport, ClientError> {
         self.json(self.request(Method::GET, &format!("/members/{}/export", seg(code))), StatusCode::OK).await
+    }
+
+    /// A new console account and its one-time sign-in link.
+    pub async fn add_account(&self, new: &NewAccount) -> Result<AccountLink, ClientError> {
+        self.json(self.request(Method::POST, "/users").json(new), StatusCode::CREATED).await
+    }
+
+    /// Every console account.
+    pub async fn accounts(&self) -> Result<Vec<AccountView>, ClientError> {
+        self.json(self.request(Method::GET, "/users"), StatusCode::OK).await
+    }
+
+    /// A new sign-in link for an account (its old link and password stop working).
+    pub async fn account_link(&self, name: &str) -> Result<AccountLink, ClientError> {
+        self.json(self.request(Method::POST, &format!("/users/{}/link", seg(name))), StatusCode::OK).await
+    }
+
+    /// Disables an account (or enables it again).
+    pub async fn disable_account(&self, name: &str, disabled: bool) -> Result<AccountView, ClientError> {
+        let body = DisableAccount { disabled };
+        self.json(self.request(Method::POST, &format!("/users/{}/disable", seg(name))).json(&body), StatusCode::OK).await
+    }
+
+    /// The full address of a console page on this node (`path` from the root).
+    pub fn console_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base.trim_end_matches("/api/v1"))
     }
 
     /// Erases a member's personal data; their code and balance stay.

@@ -71,15 +71,18 @@ pub async fn list(State(state): State<AppState>, Params(q): Params<MemberQuery>)
 }
 
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<MemberView>, ApiError> {
-    let code = parse_code(&code)?;
+    Ok(Json(view_of(&state, parse_code(&code)?).await?))
+}
+
+/// One member as the API shows them, with their balance.
+async fn view_of(state: &AppState, code: MemberCode) -> Result<MemberView, ApiError> {
     let keys = state.keys();
-    let view = state
+    state
         .read(move |store| {
             let m = store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
             Ok(MemberView::new(m, store.balance(&code)?, &*keys)?)
         })
-        .await?;
-    Ok(Json(view))
+        .await
 }
 
 pub async fn update(
@@ -150,13 +153,7 @@ pub async fn erase(
 ) -> Result<Json<MemberView>, ApiError> {
     let code = parse_code(&code)?;
     crate::rights::erase::erase(&state.ledger, &code, req.reason.trim()).await?;
-    let keys = state.keys();
-    let view = state
-        .read(move |store| {
-            let m = store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
-            Ok(MemberView::new(m, store.balance(&code)?, &*keys)?)
-        })
-        .await?;
+    let view = view_of(&state, code).await?;
     tracing::info!(member = %view.code, "erased a member's personal data");
     Ok(Json(view))
 }

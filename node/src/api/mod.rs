@@ -38,6 +38,7 @@ mod listings;
 mod members;
 mod page;
 mod peers;
+mod users;
 
 use std::sync::Arc;
 
@@ -74,6 +75,12 @@ pub struct Shared {
     rate: Option<governor::DefaultDirectRateLimiter>,
     pub bank: BankId,
     pub federation: crate::federation::FederationHandle,
+    /// The console's accounts, sessions and sign-in throttle.
+    pub accounts: Arc<crate::accounts::AccountBook>,
+    pub sessions: crate::accounts::Sessions,
+    pub throttle: crate::accounts::Throttle,
+    /// Mark console cookies `Secure` (`[api] behind_tls`).
+    pub secure_cookies: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -91,13 +98,26 @@ impl AppState {
         config: &crate::config::ApiConfig,
         bank: BankId,
         federation: crate::federation::FederationHandle,
+        accounts: Arc<crate::accounts::AccountBook>,
     ) -> Self {
         let rate = std::num::NonZeroU32::new(config.rate_per_second).map(|per_second| {
             let burst = std::num::NonZeroU32::new(config.rate_burst).unwrap_or(per_second).max(per_second);
             governor::RateLimiter::direct(governor::Quota::per_second(per_second).allow_burst(burst))
         });
         let token_hash = blake3::hash(token.as_bytes());
-        AppState(Arc::new(Shared { ledger, token_hash, clock, max_body_bytes: config.max_body_bytes, rate, bank, federation }))
+        AppState(Arc::new(Shared {
+            ledger,
+            token_hash,
+            clock,
+            max_body_bytes: config.max_body_bytes,
+            rate,
+            bank,
+            federation,
+            accounts,
+            sessions: Default::default(),
+            throttle: Default::default(),
+            secure_cookies: config.behind_tls,
+        }))
     }
 
     /// Runs a read of committed state off the async threads. It sees every
@@ -151,6 +171,11 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
     }
 }
 
+/// `/api/<anything but v1>`: a JSON 404, with or without a token.
+async fn not_found_without_token() -> ApiError {
+    not_found().await
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found("no_such_route", "there is no such API route; the README lists the routes")
 }
@@ -188,11 +213,18 @@ pub fn router(state: AppState) -> Router {
         .route("/peers/{bank}/unfreeze", post(peers::unfreeze))
         .route("/transfers", get(peers::transfers))
         .route("/positions", get(peers::positions))
-        .route("/transfers/{id}", get(peers::transfer));
-    Router::new()
-        .nest("/api/v1", api.method_not_allowed_fallback(method_not_allowed))
+        .route("/transfers/{id}", get(peers::transfer))
+        .route("/users", get(users::list).post(users::add))
+        .route("/users/{name}/link", post(users::new_link))
+        .route("/users/{name}/disable", post(users::disable))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/api/{*rest}", axum::routing::any(not_found_without_token))
+        .merge(crate::console::router())
+        .fallback(crate::console::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

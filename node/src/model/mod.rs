@@ -22,7 +22,9 @@
 //! - [`page`]: one bounded page of a list and the cursor of the next.
 //! - [`export`]: the JSON export, a page at a time.
 //! - [`rights`]: a member's subject access export, and the erasure request.
+//! - [`account`]: the console's accounts and their sign-in links.
 
+pub mod account;
 pub mod audit;
 pub mod bank;
 pub mod error;
@@ -35,6 +37,7 @@ pub mod peer;
 pub mod report;
 pub mod rights;
 
+pub use account::{AccountLink, AccountView, DisableAccount, NewAccount};
 pub use audit::AuditReport;
 pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status};
 pub use error::{ErrorBody, ErrorDetail};

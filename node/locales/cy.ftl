@@ -1,0 +1,132 @@
+# Consol gwe Amser, yn Gymraeg. Mae pob neges yma yn en.ftl hefyd
+# (mae node/src/console/i18n.rs yn profi hynny). Ni chaiff enwau banciau,
+# lleoedd ac aelodau eu cyfieithu: fe'u rhoddir fel y'u hysgrifennwyd.
+# Ffurfiau lluosog: zero (0), one (1), two (2), few (3), many (6), other.
+
+app-name = Amser
+skip-to-content = Neidio i'r prif gynnwys
+language-name = Cymraeg
+other-language = English
+choose-language = Iaith
+
+## Llywio
+nav-dashboard = Dangosfwrdd
+nav-members = Aelodau
+nav-my-account = Fy nghyfrif
+nav-sign-out = Allgofnodi
+signed-in-as = Wedi mewngofnodi fel { $name } ({ $role })
+role-coordinator = cydlynydd
+role-viewer = gwyliwr
+role-member = aelod
+
+## Mewngofnodi
+sign-in-title = Mewngofnodi i { $bank }
+sign-in-name = Eich enw
+sign-in-password = Cyfrinair
+sign-in-button = Mewngofnodi
+sign-in-failed = Nid yw'r enw a'r cyfrinair hynny'n cyfateb. Gwiriwch nhw a rhowch gynnig arall arni.
+sign-in-throttled = Gormod o ymdrechion. Arhoswch { $minutes ->
+    [one] funud
+   *[other] { $minutes } munud
+} a rhowch gynnig arall arni, neu gofynnwch i'ch cydlynydd anfon dolen fewngofnodi newydd atoch.
+sign-in-disabled = Mae'r cyfrif hwn wedi'i analluogi. Gofynnwch i'ch cydlynydd.
+signed-out = Rydych wedi allgofnodi.
+form-expired = Mae'r ffurflen hon wedi dod i ben. Rhowch gynnig arall arni.
+
+## Gosod cyfrinair o ddolen fewngofnodi
+welcome-title = Croeso i { $bank }
+welcome-intro = Helo { $name }. Dewiswch gyfrinair i orffen sefydlu eich cyfrif.
+welcome-password = Cyfrinair newydd
+welcome-password-hint = O leiaf { $min } nod. Mae ychydig o eiriau y byddwch yn eu cofio yn gwneud cyfrinair da.
+welcome-confirm = Yr un cyfrinair eto
+welcome-button = Cadw fy nghyfrinair
+welcome-mismatch = Nid yw'r ddau gyfrinair yr un fath. Teipiwch nhw eto.
+welcome-too-short = Mae'r cyfrinair yn rhy fyr: mae angen o leiaf { $min } nod arno.
+welcome-too-long = Mae'r cyfrinair yn rhy hir: caiff fod ag uchafswm o { $max } nod.
+welcome-link-gone = Mae'r ddolen fewngofnodi hon wedi'i defnyddio neu wedi dod i ben. Gofynnwch i'ch cydlynydd am un newydd.
+
+## Dangosfwrdd
+dashboard-title = { $bank }
+hours-this-month = Oriau a roddwyd y mis hwn
+hours-last-month = Y mis diwethaf: { $hours }
+active-members = Aelodau gweithgar
+active-members-since = Wedi rhoi neu dderbyn amser ers { $date }
+members-count = { $count ->
+    [zero] Dim aelodau
+    [one] Un aelod
+    [two] Dau aelod
+    [few] { $count } aelod
+    [many] { $count } aelod
+   *[other] { $count } o aelodau
+}
+new-members-this-month = { $count ->
+    [zero] Dim aelodau newydd y mis hwn
+    [one] Un aelod newydd y mis hwn
+    [two] Dau aelod newydd y mis hwn
+    [few] { $count } aelod newydd y mis hwn
+    [many] { $count } aelod newydd y mis hwn
+   *[other] { $count } o aelodau newydd y mis hwn
+}
+exchanges-count = { $count ->
+    [zero] dim cyfnewidiadau
+    [one] un cyfnewid
+    [two] dau gyfnewid
+    [few] { $count } chyfnewid
+    [many] { $count } chyfnewid
+   *[other] { $count } o gyfnewidiadau
+}
+transfers-pending = Trosglwyddiadau gyda banciau eraill sy'n aros am ateb
+peers-online = Banciau wedi'u cysylltu
+peers-online-value = { $online } o { $total }
+hours-by-month = Oriau a roddwyd, fesul mis
+chart-summary = Oriau a roddwyd ym mhob un o'r 12 mis diwethaf; mae'r tabl isod yn rhoi'r un ffigurau.
+month = Mis
+hours = Oriau
+exchanges = Cyfnewidiadau
+
+## Aelodau
+members-title = Aelodau
+members-search = Chwilio yn ôl enw neu sgil
+members-search-button = Chwilio
+members-none-found = Nid oes unrhyw aelod yn cyfateb i “{ $query }”.
+member-name = Enw
+member-code = Cod
+member-kind = Math
+member-status = Statws
+member-balance = Balans
+member-skills = Sgiliau a gynigir
+member-needs = Anghenion
+member-contact = Manylion cyswllt
+member-availability = Ar gael
+member-special-needs = Anghenion arbennig a nodiadau diogelu
+member-joined = Ymunodd
+member-recent-exchanges = Cyfnewidiadau diweddar
+member-no-exchanges = Dim cyfnewidiadau eto.
+kind-person = unigolyn
+kind-agency = asiantaeth
+kind-group = grŵp
+status-active = gweithgar
+status-paused = wedi oedi
+status-left = wedi gadael
+erased-member = aelod wedi'i ddileu { $code }
+erased-text = (wedi'i ddileu)
+
+## Cyfnewidiadau
+exchange-date = Dyddiad
+exchange-provider = Rhoddwyd gan
+exchange-receiver = Derbyniwyd gan
+exchange-hours = Oriau
+exchange-category = Categori
+exchange-note = Nodyn
+
+## Fy nghyfrif (tudalen aelod ei hun)
+my-balance = Eich balans
+my-balance-explained = Yr oriau rydych wedi'u rhoi, llai'r oriau rydych wedi'u derbyn.
+
+## Gwallau
+error-title = Aeth rhywbeth o'i le
+error-not-found = Nid oes tudalen o'r fath.
+error-forbidden = Ni all eich cyfrif weld y dudalen hon.
+error-unknown-member = Nid oes aelod â'r cod hwnnw.
+error-storage = Ni ellir darllen cofnodion y banc ar hyn o bryd. Rhowch gynnig arall arni ymhen munud; os yw'n parhau, dywedwch wrth y person sy'n gofalu am y nod.
+back-to-dashboard = Yn ôl i'r dangosfwrdd

@@ -1,0 +1,122 @@
+# Amser's web console, in English. Every message id here is in cy.ftl too
+# (node/src/console/i18n.rs tests that). Bank, place and member names are
+# never translated: they are passed in as written.
+
+app-name = Amser
+skip-to-content = Skip to the main content
+language-name = English
+other-language = Cymraeg
+choose-language = Language
+
+## Navigation
+nav-dashboard = Dashboard
+nav-members = Members
+nav-my-account = My account
+nav-sign-out = Sign out
+signed-in-as = Signed in as { $name } ({ $role })
+role-coordinator = coordinator
+role-viewer = viewer
+role-member = member
+
+## Signing in
+sign-in-title = Sign in to { $bank }
+sign-in-name = Your name
+sign-in-password = Password
+sign-in-button = Sign in
+sign-in-failed = That name and password do not match. Check them and try again.
+sign-in-throttled = Too many tries. Wait { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+} and try again, or ask your coordinator to send you a new sign-in link.
+sign-in-disabled = This account has been disabled. Ask your coordinator.
+signed-out = You have signed out.
+form-expired = This form has expired. Please try again.
+
+## Setting a password from a sign-in link
+welcome-title = Welcome to { $bank }
+welcome-intro = Hello { $name }. Choose a password to finish setting up your account.
+welcome-password = New password
+welcome-password-hint = At least { $min } characters. A few words you will remember make a good one.
+welcome-confirm = The same password again
+welcome-button = Save my password
+welcome-mismatch = The two passwords are not the same. Type them again.
+welcome-too-short = The password is too short: it needs at least { $min } characters.
+welcome-too-long = The password is too long: it may have at most { $max } characters.
+welcome-link-gone = This sign-in link has been used or has expired. Ask your coordinator for a new one.
+
+## Dashboard
+dashboard-title = { $bank }
+hours-this-month = Hours given this month
+hours-last-month = Last month: { $hours }
+active-members = Active members
+active-members-since = Gave or received time since { $date }
+members-count = { $count ->
+    [zero] No members
+    [one] One member
+   *[other] { $count } members
+}
+new-members-this-month = { $count ->
+    [zero] No new members this month
+    [one] One new member this month
+   *[other] { $count } new members this month
+}
+exchanges-count = { $count ->
+    [zero] no exchanges
+    [one] one exchange
+   *[other] { $count } exchanges
+}
+transfers-pending = Transfers with other banks waiting for an answer
+peers-online = Banks connected
+peers-online-value = { $online } of { $total }
+hours-by-month = Hours given, by month
+chart-summary = Hours given in each of the last 12 months; the table below gives the same figures.
+month = Month
+hours = Hours
+exchanges = Exchanges
+
+## Members
+members-title = Members
+members-search = Search by name or skill
+members-search-button = Search
+members-none-found = No member matches “{ $query }”.
+member-name = Name
+member-code = Code
+member-kind = Kind
+member-status = Status
+member-balance = Balance
+member-skills = Skills offered
+member-needs = Needs
+member-contact = Contact
+member-availability = Availability
+member-special-needs = Special needs and safeguarding notes
+member-joined = Joined
+member-recent-exchanges = Recent exchanges
+member-no-exchanges = No exchanges yet.
+kind-person = person
+kind-agency = agency
+kind-group = group
+status-active = active
+status-paused = paused
+status-left = left
+erased-member = erased member { $code }
+erased-text = (erased)
+
+## Exchanges
+exchange-date = Date
+exchange-provider = Given by
+exchange-receiver = Received by
+exchange-hours = Hours
+exchange-category = Category
+exchange-note = Note
+
+## My account (a member's own page)
+my-balance = Your balance
+my-balance-explained = Hours you have given, less hours you have received.
+
+## Errors
+error-title = Something went wrong
+error-not-found = There is no such page.
+error-forbidden = Your account cannot see this page.
+error-unknown-member = There is no member with that code.
+error-storage = The bank's records cannot be read just now. Try again in a minute; if it goes on, tell the person who looks after the node.
+back-to-dashboard = Back to the dashboard

@@ -1,0 +1,102 @@
+//! A browser without JavaScript, for the web console's tests: it keeps the
+//! cookies the node sets (and sends them back), follows no redirect by
+//! itself (the test sees each 303 and its `Set-Cookie`), and reads the
+//! forms' hidden CSRF fields out of the HTML.
+
+use std::collections::BTreeMap;
+
+use super::DEADLINE;
+
+/// One page as the browser got it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub html: String,
+}
+
+impl Page {
+    /// The value of the first hidden `csrf` field.
+    #[track_caller]
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let at = self.html.find(marker).unwrap_or_else(|| panic!("no CSRF field in the page:\n{}", self.html)) + marker.len();
+        self.html[at..].split('"').next().expect("a value").to_string()
+    }
+
+    /// Whether the page's text holds `text` (as the HTML has it, escaped).
+    pub fn shows(&self, text: &str) -> bool {
+        self.html.contains(text)
+    }
+}
+
+pub struct Browser {
+    rt: tokio::runtime::Runtime,
+    http: reqwest::Client,
+    base: String,
+    /// The cookies it holds, by name.
+    pub cookies: BTreeMap<String, String>,
+    /// What it says in `Accept-Language`.
+    pub accept_language: String,
+}
+
+impl Browser {
+    /// A browser for the node at `addr` (`127.0.0.1:PORT`), in English.
+    pub fn new(addr: &str) -> Browser {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+        let http = reqwest::Client::builder().timeout(DEADLINE).redirect(reqwest::redirect::Policy::none()).build().expect("http client");
+        Browser { rt, http, base: format!("http://{addr}"), cookies: BTreeMap::new(), accept_language: "en-GB,en;q=0.9".into() }
+    }
+
+    fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let request = request.header("accept-language", &self.accept_language).header("cookie", cookie);
+        let (status, location, set_cookies, html) = self.rt.block_on(async {
+            let r = request.send().await.expect("the node answers");
+            let status = r.status().as_u16();
+            let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+            let set: Vec<String> = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+            (status, location, set, r.text().await.expect("a body"))
+        });
+        for c in &set_cookies {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                let expired = c.contains("Max-Age=0") || value.is_empty();
+                if expired {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+        Page { status, location, set_cookies, html }
+    }
+
+    pub fn get(&mut self, path: &str) -> Page {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request)
+    }
+
+    /// Posts a form (`application/x-www-form-urlencoded`).
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self.http.post(format!("{}{path}", self.base)).form(fields);
+        self.send(request)
+    }
+
+    /// Signs in as `name` with `password` from the sign-in page; the answer to the form.
+    pub fn sign_in(&mut self, name: &str, password: &str) -> Page {
+        let form = self.get("/sign-in");
+        assert_eq!(form.status, 200, "{}", form.html);
+        let csrf = form.csrf();
+        self.post("/sign-in", &[("csrf", &csrf), ("name", name), ("password", password)])
+    }
+
+    /// Follows a sign-in link and chooses `password`; the answer to the form.
+    pub fn welcome(&mut self, link_path: &str, password: &str) -> Page {
+        let form = self.get(link_path);
+        assert_eq!(form.status, 200, "{}", form.html);
+        let csrf = form.csrf();
+        self.post(link_path, &[("csrf", &csrf), ("password", password), ("confirm", password)])
+    }
+}
