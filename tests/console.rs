@@ -1,4 +1,4 @@
-//! The web console through the real binary (issue 11, DESIGN.md §7): a
+//! The web console through the real binary (issue 11, DESIGN.md §1c): a
 //! Rhymney coordinator is given an account with `amser user add`, sets a
 //! password from the one-time link, signs in, sees the bank at a glance and
 //! the register in English and in Welsh; a trustee with a viewer account

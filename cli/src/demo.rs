@@ -4,10 +4,12 @@
 //! and exchange time across their borders.
 
 use amser_node::model::member::details_of;
+use amser_node::model::NewAccount;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use amser_node::api::client::Client;
 use amser_node::clock::SystemClock;
 use amser_node::ledger::{Command, LedgerRead};
 use amser_node::storage::writer::{LedgerHandle, Reply};
@@ -65,6 +67,8 @@ const BANKS: [DemoBank; 3] = [
 
 /// Trust each demo bank extends to the others, in hours.
 const DEMO_TRUST_HOURS: i64 = 50;
+/// The name of each demo bank's coordinator account.
+const DEMO_COORDINATOR: &str = "Demo coordinator";
 
 fn profile(name: &str, kind: MemberKind, skill: &str) -> MemberProfile {
     MemberProfile { skills_offered: vec![skill.into()], availability: "weekday mornings".into(), ..MemberProfile::new(name, kind) }
@@ -159,6 +163,10 @@ pub async fn command(dir: &DataDir, base_port: u16, out: &Out) -> anyhow::Result
         for b in &ready.banks {
             s.push_str(&format!("  {:<20} API {}  data {}\n", b.name, b.api, b.data.display()));
         }
+        s.push_str("Open a bank's web console in a browser: each link signs in its demo coordinator once (choose a password there):\n");
+        for b in &ready.banks {
+            s.push_str(&format!("  {:<20} {}\n", b.name, b.console));
+        }
         let d = dir.root().display();
         s.push_str(&format!(
             "Try, in another terminal:\n  amser --data {d}/rhymney member list\n  amser --data {d}/rhymney transfer list\n  amser --data {d}/gwynedd peer list\n  amser --data {d}/cardiff report\nStop it with Ctrl-C."
@@ -188,6 +196,20 @@ struct ReadyBank {
     api: String,
     p2p_listen: Vec<String>,
     data: std::path::PathBuf,
+    /// A one-time sign-in link for the bank's demo coordinator.
+    console: String,
+}
+
+/// The demo coordinator's account at the bank in `dir`: made on the first
+/// run, given a fresh one-time sign-in link on every run. The whole link.
+async fn coordinator_link(dir: &DataDir) -> anyhow::Result<String> {
+    let client = Client::for_dir(dir)?;
+    let new = NewAccount { name: DEMO_COORDINATOR.into(), role: "coordinator".into(), member: None };
+    let link = match client.add_account(&new).await {
+        Ok(link) => link,
+        Err(_) => client.account_link(DEMO_COORDINATOR).await?,
+    };
+    Ok(client.console_url(&link.link_path))
 }
 
 /// Starts the demo federation under `root`, with APIs on `base_port`,
@@ -237,17 +259,18 @@ async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Ready)> 
             record(nodes[i].ledger(), &[helper], &[&codes[i][0]], 90, "shopping", "Visiting family; helped with shopping").await?;
         }
     }
-    let banks = nodes
-        .iter()
-        .zip(BANKS.iter())
-        .map(|(n, (name, handle, _, _))| ReadyBank {
+    let mut banks = Vec::new();
+    for (n, (name, handle, _, _)) in nodes.iter().zip(BANKS.iter()) {
+        let console = coordinator_link(&DataDir::new(root.join(handle))).await?;
+        banks.push(ReadyBank {
             name,
             handle,
             bank_id: n.bank.to_string(),
             api: format!("http://{}", n.api_addr),
             p2p_listen: n.federation.listen_addrs(),
             data: root.join(handle),
-        })
-        .collect();
+            console,
+        });
+    }
     Ok((nodes, Ready { banks }))
 }

@@ -16,6 +16,7 @@
 //! - `listing`: `listing add|list|close`.
 //! - `peer`: `peer add|list|freeze|unfreeze|remove`.
 //! - `transfer`: `transfer list|show|positions`.
+//! - `user`: `user add|list|link|disable`: the web console's accounts.
 //! - `report`: `balance`, `report`, `audit` (of a running or a stopped node) and `export`.
 //! - `output`: printing, as JSON (`--json`) or as text for people, per noun.
 //! - `failure`: the stable code of each failure, for scripts.

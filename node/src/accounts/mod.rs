@@ -1,5 +1,5 @@
 //! The people who use the bank's web console, and how they sign in
-//! (DESIGN.md §7). Accounts belong to this bank alone: they are kept in the
+//! (DESIGN.md §1c). Accounts belong to this bank alone: they are kept in the
 //! data directory's `accounts.json`, never in the journal and never in any
 //! byte sent to another bank.
 //!

@@ -18,7 +18,13 @@
 //! POST /api/v1/peers/{bank}/freeze|unfreeze   DELETE /api/v1/peers/{bank}
 //! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
 //! GET  /api/v1/positions
+//! GET  /api/v1/users              POST /api/v1/users
+//! POST /api/v1/users/{name}/link  POST /api/v1/users/{name}/disable
 //! ```
+//!
+//! Outside `/api/v1` the same listener serves the web console
+//! ([`crate::console`]), which signs people in with accounts and cookies
+//! instead of the token.
 //!
 //! Every list answers one bounded page and the cursor of the next
 //! (`?cursor=&limit=`; [`crate::model::Page`]); `page` makes and checks the
@@ -28,7 +34,8 @@
 //! is the typed client of these routes (the CLI's and the tests').
 //! Handlers, one module per noun: `bank` (status, balances, report, audit,
 //! export), `members`, `exchanges`, `listings`, `peers` (peers, transfers,
-//! positions); `error` turns every failure into one JSON error body.
+//! positions), `users` (the console's accounts); `error` turns every
+//! failure into one JSON error body.
 
 mod bank;
 pub mod client;

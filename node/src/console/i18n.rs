@@ -171,6 +171,34 @@ mod tests {
         }
     }
 
+    /// Every message id a template or the console's code asks for.
+    fn ids_used() -> std::collections::BTreeSet<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = std::collections::BTreeSet::new();
+        for dir in ["templates", "src/console"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for call in ["t(\"", "t1(\"", "n(\"", "with(\""] {
+                    for piece in text.split(call).skip(1) {
+                        let id = piece.split('"').next().unwrap_or("");
+                        if !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                            used.insert(id.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn every_message_the_console_asks_for_exists() {
+        let (used, en) = (ids_used(), ids(EN));
+        assert!(used.len() > 40, "found {} ids in use", used.len());
+        let missing: Vec<_> = used.difference(&en).collect();
+        assert!(missing.is_empty(), "asked for but not in en.ftl (nor cy.ftl): {missing:?}");
+    }
+
     #[test]
     fn welsh_counts_take_all_six_plural_forms_with_their_mutations() {
         let cy = Tr::new(Language::Cy);

@@ -16,7 +16,7 @@ use super::i18n::Tr;
 use super::web::{error_page, page, Chrome, Visitor};
 use crate::accounts::Role;
 use crate::api::AppState;
-use crate::ledger::{LedgerError, LedgerRead};
+use crate::ledger::LedgerRead;
 use crate::model::exchange::ERASED_TEXT;
 use crate::model::{ExchangeView, MemberView};
 
@@ -117,7 +117,7 @@ pub async fn list(State(state): State<AppState>, visitor: Visitor, Query(search)
             let mut failed = None;
             store.for_each_member(|m| {
                 let code = m.code.clone();
-                match store.balance(&code).map_err(LedgerError::from).and_then(|b| MemberView::new(m, b, &*keys)) {
+                match store.balance(&code).and_then(|b| MemberView::new(m, b, &*keys)) {
                     Ok(v) => all.push(v),
                     Err(e) => failed = Some(e),
                 }

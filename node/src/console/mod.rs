@@ -1,5 +1,5 @@
 //! The coordinator's web console, served by the node on the API's listener
-//! (DESIGN.md §7): server-rendered HTML (askama templates, auto-escaped,
+//! (DESIGN.md §1c): server-rendered HTML (askama templates, auto-escaped,
 //! under `node/templates`), every page usable without JavaScript, in Welsh
 //! and English, for the bank's accounts (coordinator, viewer, member).
 //!
