@@ -24,9 +24,10 @@ sign-in-title = Mewngofnodi i { $bank }
 sign-in-name = Eich enw
 sign-in-password = Cyfrinair
 sign-in-button = Mewngofnodi
-sign-in-failed = Nid yw'r enw a'r cyfrinair hynny'n cyfateb. Gwiriwch nhw a rhowch gynnig arall arni.
+sign-in-failed = Nid yw'r enw a'r cyfrinair yn cyfateb. Gwiriwch nhw a rhowch gynnig arall arni.
 sign-in-throttled = Gormod o ymdrechion. Arhoswch { $minutes ->
     [one] funud
+    [two] { $minutes } funud
    *[other] { $minutes } munud
 } a rhowch gynnig arall arni, neu gofynnwch i'ch cydlynydd anfon dolen fewngofnodi newydd atoch.
 sign-in-disabled = Mae'r cyfrif hwn wedi'i analluogi. Gofynnwch i'ch cydlynydd.
@@ -42,7 +43,7 @@ welcome-confirm = Yr un cyfrinair eto
 welcome-button = Cadw fy nghyfrinair
 welcome-mismatch = Nid yw'r ddau gyfrinair yr un fath. Teipiwch nhw eto.
 welcome-too-short = Mae'r cyfrinair yn rhy fyr: mae angen o leiaf { $min } nod arno.
-welcome-too-long = Mae'r cyfrinair yn rhy hir: caiff fod ag uchafswm o { $max } nod.
+welcome-too-long = Mae'r cyfrinair yn rhy hir: caiff fod yn { $max } nod ar y mwyaf.
 welcome-link-gone = Mae'r ddolen fewngofnodi hon wedi'i defnyddio neu wedi dod i ben. Gofynnwch i'ch cydlynydd am un newydd.
 
 ## Dangosfwrdd
@@ -130,3 +131,35 @@ error-forbidden = Ni all eich cyfrif weld y dudalen hon.
 error-unknown-member = Nid oes aelod â'r cod hwnnw.
 error-storage = Ni ellir darllen cofnodion y banc ar hyn o bryd. Rhowch gynnig arall arni ymhen munud; os yw'n parhau, dywedwch wrth y person sy'n gofalu am y nod.
 back-to-dashboard = Yn ôl i'r dangosfwrdd
+
+## Cofnodi cyfnewid
+nav-record = Cofnodi cyfnewid
+record-title = Cofnodi cyfnewid
+record-provider = Pwy roddodd yr amser
+record-provider-here = Aelod o'r banc hwn
+record-provider-elsewhere = Neu aelod o fanc arall, yn ôl ei god
+record-provider-elsewhere-hint = Er enghraifft gwynedd:7KQ2-M4. Gofynnir i'r banc arall gytuno.
+record-choose = Dewiswch aelod
+record-receiver = Pwy a'i dderbyniodd (ac sy'n talu'r oriau)
+record-hours = Oriau
+record-hours-hint = Er enghraifft 2, 1.5 neu 1:30.
+record-category = Categori
+record-date = Dyddiad
+record-note = Nodyn (dewisol; dim ond cydlynwyr a'r aelodau yn y cyfnewid sy'n ei weld)
+record-button = Cofnodi'r cyfnewid
+recorded-notice = Wedi'i gofnodi: { $summary }.
+record-choose-provider = Dewiswch pwy roddodd yr amser, neu rhowch god aelod o fanc arall.
+record-choose-receiver = Dewiswch pwy dderbyniodd yr amser.
+record-bad-code = Nid yw “{ $code }” yn god aelod. Mae cod yn edrych fel rhymney:7KQ2-M4.
+record-bad-hours = Nid yw “{ $hours }” yn nifer o oriau. Ysgrifennwch 2, 1.5 neu 1:30.
+record-bad-date = Nid yw “{ $date }” yn ddyddiad. Dewiswch un yn y calendr.
+refused-below-floor = Heb ei gofnodi: mae gan { $member } { $balance } awr nawr, a byddai hyn yn mynd â'u balans i { $would }, yn is na'u terfyn o { $limit }. Cofnodwch lai o oriau, neu newidiwch eu terfyn.
+refused-above-ceiling = Heb ei gofnodi: mae gan { $member } { $balance } awr nawr, a byddai hyn yn mynd â'u balans i { $would }, yn uwch na'u terfyn o { $limit }. Cofnodwch lai o oriau, neu newidiwch eu terfyn.
+refused-unknown-member = Heb ei gofnodi: nid oes aelod { $member }.
+refused-not-active = Heb ei gofnodi: mae un o'r aelodau wedi oedi neu wedi gadael. Gwnewch nhw'n weithgar yn gyntaf.
+refused-erased = Heb ei gofnodi: mae { $member } wedi'i ddileu.
+refused-future-date = Heb ei gofnodi: mae'r dyddiad yn y dyfodol. Cofnodwch help unwaith y bydd wedi'i roi.
+refused-too-many-hours = Heb ei gofnodi: mae hynny'n fwy o oriau nag y gall un person eu rhoi mewn diwrnod.
+refused-peer = Heb ei gofnodi: nid yw'r banc hwn yn masnachu â banc yr aelod hwnnw ar hyn o bryd (nid yw wedi'i dderbyn, neu mae wedi'i rewi).
+refused-payers-bank = Heb ei gofnodi yma: mae'r aelod a dderbyniodd yr help yn perthyn i { $bank }, felly'r banc hwnnw sy'n ei gofnodi.
+refused-other = Heb ei gofnodi: { $detail }

@@ -20,8 +20,14 @@ impl Page {
     /// The value of the first hidden `csrf` field.
     #[track_caller]
     pub fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let at = self.html.find(marker).unwrap_or_else(|| panic!("no CSRF field in the page:\n{}", self.html)) + marker.len();
+        self.field("csrf")
+    }
+
+    /// The value of the first input named `name`.
+    #[track_caller]
+    pub fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self.html.find(&marker).unwrap_or_else(|| panic!("no field {name} in the page:\n{}", self.html)) + marker.len();
         self.html[at..].split('"').next().expect("a value").to_string()
     }
 

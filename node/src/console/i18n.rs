@@ -161,7 +161,10 @@ mod tests {
                 let msg = tr.bundle().get_message(id).unwrap_or_else(|| panic!("{id} in {lang:?}"));
                 let args: FluentArgs = [("count", 3), ("minutes", 3), ("min", 3), ("max", 3)].into_iter().collect();
                 let mut args = args;
-                for name in ["bank", "name", "role", "date", "hours", "query", "code", "online", "total"] {
+                for name in [
+                    "bank", "name", "role", "date", "hours", "query", "code", "online", "total", "summary", "member", "balance", "would",
+                    "limit", "detail",
+                ] {
                     args.set(name, "x");
                 }
                 let mut errors = Vec::new();

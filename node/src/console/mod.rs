@@ -9,6 +9,7 @@
 //! GET  /welcome/{token}  POST /welcome/{token}   (set a password from a one-time link)
 //! POST /language         (the signed-in person's language)
 //! GET  /members          GET  /members/{code}
+//! GET  /exchanges/new    POST /exchanges      (coordinators)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -17,11 +18,13 @@
 //!   the language of a request, and turning a template into a response.
 //! - `sign_in`: signing in and out, and setting a password from a link.
 //! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
+//! - `exchanges`: recording an exchange, and saying a refusal for people.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 
 pub mod chart;
 pub mod dashboard;
+pub mod exchanges;
 pub mod i18n;
 pub mod members;
 pub mod sign_in;
@@ -45,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/language", post(web::set_language))
         .route("/members", get(members::list))
         .route("/members/{code}", get(members::show))
+        .route("/exchanges/new", get(exchanges::new))
+        .route("/exchanges", post(exchanges::record))
         .route("/assets/console.css", get(stylesheet))
 }
 

@@ -104,6 +104,8 @@ pub struct Chrome {
     pub signed_in_as: Option<String>,
     pub csrf: String,
     pub is_member: bool,
+    /// Whether to offer "record an exchange".
+    pub may_record: bool,
     /// Which navigation item is this page's.
     pub here: &'static str,
 }
@@ -123,6 +125,7 @@ impl Chrome {
             signed_in_as: Some(visitor.tr.with("signed-in-as", &[("name", Arg::Text(&visitor.account.name)), ("role", Arg::Text(&role))])),
             csrf: visitor.session.csrf.clone(),
             is_member: visitor.role() == Role::Member,
+            may_record: visitor.role().may_record(),
             here,
         }
     }
@@ -136,6 +139,7 @@ impl Chrome {
             signed_in_as: None,
             csrf: String::new(),
             is_member: false,
+            may_record: false,
             here: "",
         }
     }
