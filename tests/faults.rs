@@ -530,6 +530,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
             0 | 1 => {
                 let i = rng.below(3) as usize;
                 if healthy(i) {
+                    println!("  step {step}: kill {}", fed[i].handle);
                     fed.crash(i);
                     tally.kills += 1;
                     std::thread::sleep(rng.millis(DOWN_MS));
@@ -542,6 +543,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
             2 if partition.is_none() => {
                 let pair = rng.pair();
                 if healthy(pair.0) && healthy(pair.1) {
+                    println!("  step {step}: partition {} | {}", fed[pair.0].handle, fed[pair.1].handle);
                     fed.cut(pair);
                     partition = Some((pair, step + rng.within(LASTS_FAULTS)));
                     tally.partitions += 1;
@@ -560,10 +562,12 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                 let site = rng.below(3) as usize;
                 let until = step + rng.within(LASTS_FAULTS);
                 if rng.below(2) == 0 {
+                    println!("  step {step}: full disk at {} until step {until}", fed[site].handle);
                     fill(&filler(&fed, site));
                     disk = Some(DiskFault::Full { site, until });
                     tally.disk_full += 1;
                 } else {
+                    println!("  step {step}: read-only disk at {} until step {until}", fed[site].handle);
                     fed.sites()[site].disk().expect("a disk of its own").fail_read_only();
                     disk = Some(DiskFault::ReadOnly { site, until });
                     tally.read_only += 1;
@@ -572,6 +576,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
             6 => {
                 let site = rng.below(3) as usize;
                 if healthy(site) && copy_of(site).exists() && put_back_old_journal(&mut fed, site, &copy_of(site), &aside) {
+                    println!("  step {step}: stale journal at {}, refused, then the right one back", fed[site].handle);
                     tally.stale_journals += 1;
                 } else {
                     fed.link(rng.pair()).reset();
@@ -586,6 +591,7 @@ fn run_once(run: u64, seed: u64, faults: u64, tally: &mut Tally) -> Result<(), S
                 let next = erasable.iter().position(|m| !m.asked && healthy(m.site) && rng.below(2) == 0);
                 match next {
                     Some(i) => {
+                        println!("  step {step}: erase {} at {} with a kill behind it", erasable[i].code, fed[erasable[i].site].handle);
                         tally.erasures += 1;
                         tally.erasures_acknowledged += u64::from(erase_and_kill(&mut fed, &mut erasable[i], &mut rng));
                     }
@@ -709,7 +715,13 @@ fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64) {
                     assert_eq!(t["state"], json!("rejected"), "{t}");
                 }
             } else {
-                assert_eq!(listed.get(id), Some(&1), "{}: acknowledged exchange {id} must be listed exactly once: {req:?}", site.handle);
+                assert_eq!(
+                    listed.get(id),
+                    Some(&1),
+                    "{}: acknowledged exchange {id} must be listed exactly once: {req:?}\nlogs:\n{}",
+                    site.handle,
+                    fed.logs()
+                );
                 my_locals += 1;
                 *expected.entry(req.receiver.clone()).or_default() -= req.minutes;
                 *expected.entry(req.provider.1.clone()).or_default() += req.minutes;
