@@ -272,3 +272,48 @@ fn sian_records_an_exchange_in_seconds_and_a_form_sent_twice_records_once() {
     assert_eq!(refused.status, 403);
     assert_eq!(f.bank.balance(&f.mair), before + 90);
 }
+
+#[test]
+fn sian_adds_a_member_once_however_often_the_form_is_sent_and_a_long_note_is_refused_in_welsh() {
+    let f = fixture();
+    let mut browser = signed_in(&f, "Siân Lewis", "coordinator", None);
+    let form = browser.get("/members/new");
+    assert_eq!(form.status, 200, "{}", form.html);
+    let (csrf, once) = (form.csrf(), form.field("once"));
+    let fields = |once: &str, special: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("once", once.to_string()),
+            ("name", "Eluned Morgan".to_string()),
+            ("kind", "person".to_string()),
+            ("contact", "07700 900555".to_string()),
+            ("skills", "knitting\nreading aloud".to_string()),
+            ("needs", "lifts, shopping".to_string()),
+            ("special_needs", special.to_string()),
+        ]
+    };
+    let send = |browser: &mut Browser, fields: &[(&str, String)]| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.post("/members", &pairs)
+    };
+    let added = send(&mut browser, &fields(&once, "Prefers mornings (sgtag-7Hq2)"));
+    assert_eq!(added.status, 303, "{}", added.html);
+    let page_path = added.location.clone().expect("to her page");
+    let again = send(&mut browser, &fields(&once, "Prefers mornings (sgtag-7Hq2)"));
+    assert_eq!(again.location, Some(page_path.clone()), "the same form again goes to the member it added");
+    let hers = browser.get(&page_path);
+    assert!(hers.shows("Eluned Morgan") && hers.shows("reading aloud") && hers.shows("Prefers mornings"), "{}", hers.html);
+    let named: Vec<Value> =
+        f.bank.json(&["member", "list"]).as_array().unwrap().iter().filter(|m| m["name"] == "Eluned Morgan").cloned().collect();
+    assert_eq!(named.len(), 1, "added once: {named:?}");
+    assert_eq!(named[0]["skills_offered"], serde_json::json!(["knitting", "reading aloud"]));
+
+    // In Welsh, notes too long for the field are refused in Welsh, and nothing is added.
+    let csrf_now = browser.get("/").csrf();
+    browser.post("/language", &[("csrf", &csrf_now), ("language", "cy")]);
+    let long = "Angen help ".repeat(500);
+    let refused = send(&mut browser, &fields("another-once", &long));
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(refused.shows("yn rhy hir") && refused.shows("Anghenion arbennig"), "{}", refused.html);
+    assert_eq!(f.bank.json(&["member", "list"]).as_array().unwrap().len(), 3, "nothing more was added");
+}

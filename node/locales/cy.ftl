@@ -163,3 +163,19 @@ refused-too-many-hours = Heb ei gofnodi: mae hynny'n fwy o oriau nag y gall un p
 refused-peer = Heb ei gofnodi: nid yw'r banc hwn yn masnachu â banc yr aelod hwnnw ar hyn o bryd (nid yw wedi'i dderbyn, neu mae wedi'i rewi).
 refused-payers-bank = Heb ei gofnodi yma: mae'r aelod a dderbyniodd yr help yn perthyn i { $bank }, felly'r banc hwnnw sy'n ei gofnodi.
 refused-other = Heb ei gofnodi: { $detail }
+
+## Ychwanegu aelod
+member-add-title = Ychwanegu aelod
+member-add-button = Ychwanegu'r aelod
+member-choose-kind = Dewiswch ai unigolyn, asiantaeth neu grŵp yw hwn.
+member-list-hint = Un i bob llinell, neu wedi'u gwahanu gan goma.
+member-special-needs-hint = Dim ond cydlynwyr sy'n gweld hyn. Ni chaiff ei anfon at fanc arall byth.
+text-too-long = Mae'r maes “{ $field }” yn rhy hir: { $chars } nod, a dim ond { $max } sy'n ffitio. Byrhewch ef.
+text-empty = Rhaid llenwi'r maes “{ $field }”.
+text-control = Mae gan y maes “{ $field }” nod na ellir ei gadw (fel tab wedi'i ludo o rywle arall). Teipiwch ef eto fel testun plaen.
+text-too-many = { $field }: { $count ->
+    [two] { $count } gofnod
+    [few] { $count } chofnod
+    [many] { $count } chofnod
+   *[other] { $count } cofnod
+}, a dim ond { $max } sy'n ffitio.

@@ -152,3 +152,14 @@ refused-too-many-hours = Not recorded: that is more hours than one person can gi
 refused-peer = Not recorded: this bank does not trade with that member's bank just now (it is not admitted, or it is frozen).
 refused-payers-bank = Not recorded here: the member who received the help belongs to { $bank }, so that bank records it.
 refused-other = Not recorded: { $detail }
+
+## Adding a member
+member-add-title = Add a member
+member-add-button = Add the member
+member-choose-kind = Choose whether this is a person, an agency or a group.
+member-list-hint = One per line, or separated by commas.
+member-special-needs-hint = Only coordinators ever see this. It is never sent to another bank.
+text-too-long = { $field } is too long: { $chars } characters, and at most { $max } fit. Shorten it.
+text-empty = { $field } must be filled in.
+text-control = { $field } has a character that cannot be stored (such as a tab pasted from elsewhere). Type it again as plain text.
+text-too-many = { $field }: { $count } entries, and at most { $max } fit.

@@ -7,7 +7,8 @@
 //!   renamed), one-time sign-in links.
 //! - `password`: argon2id hashing and checking, off the async threads.
 //! - `sessions`: signed-in sessions (cookie tokens, CSRF tokens, idle
-//!   expiry) and the throttle on failed sign-ins, per account and address.
+//!   expiry), the throttle on failed sign-ins, per account and address, and
+//!   the one-time tokens that make a form sent twice act once.
 
 pub mod book;
 pub mod password;
@@ -16,7 +17,7 @@ pub mod sessions;
 use serde::{Deserialize, Serialize};
 
 pub use book::{Account, AccountBook, AccountError, Invitation};
-pub use sessions::{Session, Sessions, Throttle};
+pub use sessions::{Claim, Session, Sessions, Submitted, Throttle};
 
 /// What an account may see and do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

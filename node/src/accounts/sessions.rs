@@ -101,6 +101,65 @@ impl Sessions {
     }
 }
 
+/// Forms remembered by [`Submitted`], so a form sent twice acts once.
+const MAX_REMEMBERED_FORMS: usize = 10_000;
+
+/// What became of a form sent with a one-time token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Not seen before: act on it, then [`Submitted::finish`].
+    New,
+    /// Sent before and still being acted on.
+    InFlight,
+    /// Sent before and done: what it made (a member's code, say).
+    Done(String),
+}
+
+/// One-time tokens of forms that make something with no reference of its
+/// own (a new member): a double click or a browser's resend gets the first
+/// answer instead of making it twice. In memory, bounded, oldest forgotten.
+#[derive(Default)]
+pub struct Submitted {
+    forms: Mutex<Remembered>,
+}
+
+/// Each token's result (`None` while in flight), and the tokens oldest first.
+type Remembered = (HashMap<String, Option<String>>, std::collections::VecDeque<String>);
+
+impl Submitted {
+    /// Claims `token`; see [`Claim`].
+    pub fn claim(&self, token: &str) -> Claim {
+        let mut guard = self.forms.lock().expect("forms");
+        let (map, order) = &mut *guard;
+        match map.get(token) {
+            Some(Some(done)) => return Claim::Done(done.clone()),
+            Some(None) => return Claim::InFlight,
+            None => {}
+        }
+        if order.len() >= MAX_REMEMBERED_FORMS {
+            if let Some(oldest) = order.pop_front() {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(token.to_string(), None);
+        order.push_back(token.to_string());
+        Claim::New
+    }
+
+    /// Records what the form claimed with `token` made (`None`: it failed, and may be sent again).
+    pub fn finish(&self, token: &str, made: Option<String>) {
+        let mut guard = self.forms.lock().expect("forms");
+        match made {
+            Some(m) => {
+                guard.0.insert(token.to_string(), Some(m));
+            }
+            None => {
+                guard.0.remove(token);
+            }
+        }
+    }
+}
+
 /// Failed sign-ins in the current window of one name or address.
 #[derive(Debug, Clone, Copy)]
 struct Failures {

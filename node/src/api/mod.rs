@@ -86,6 +86,7 @@ pub struct Shared {
     pub accounts: Arc<crate::accounts::AccountBook>,
     pub sessions: crate::accounts::Sessions,
     pub throttle: crate::accounts::Throttle,
+    pub submitted: crate::accounts::Submitted,
     /// Mark console cookies `Secure` (`[api] behind_tls`).
     pub secure_cookies: bool,
 }
@@ -123,6 +124,7 @@ impl AppState {
             accounts,
             sessions: Default::default(),
             throttle: Default::default(),
+            submitted: Default::default(),
             secure_cookies: config.behind_tls,
         }))
     }

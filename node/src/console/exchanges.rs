@@ -195,6 +195,39 @@ fn command(form: &ExchangeForm, account: &str, tr: Tr) -> Result<Command, String
     })
 }
 
+/// The label people see for a field the ledger names.
+fn field_label(tr: Tr, field: &str) -> String {
+    let id = match field {
+        "name" => "member-name",
+        "contact" => "member-contact",
+        "availability" => "member-availability",
+        "special needs" => "member-special-needs",
+        "skills offered" => "member-skills",
+        "needs" => "member-needs",
+        "category" => "exchange-category",
+        "note" => "exchange-note",
+        _ => return field.to_string(),
+    };
+    tr.t(id)
+}
+
+/// A text that was refused (too long, empty, a control character), said for people.
+fn text_problem(tr: Tr, problem: &amser_protocol::text::TextError) -> String {
+    use amser_protocol::text::TextError;
+    match problem {
+        TextError::TooLong { field, chars, max } => tr.with(
+            "text-too-long",
+            &[("field", Arg::Text(&field_label(tr, field))), ("chars", Arg::Number(*chars as i64)), ("max", Arg::Number(*max as i64))],
+        ),
+        TextError::Empty { field } => tr.t1("text-empty", "field", &field_label(tr, field)),
+        TextError::ControlCharacter { field } => tr.t1("text-control", "field", &field_label(tr, field)),
+        TextError::TooMany { field, count, max } => tr.with(
+            "text-too-many",
+            &[("field", Arg::Text(&field_label(tr, field))), ("count", Arg::Number(*count as i64)), ("max", Arg::Number(*max as i64))],
+        ),
+    }
+}
+
 /// A refusal from the ledger, said for people.
 pub fn refusal(tr: Tr, e: &LedgerError) -> String {
     match e {
@@ -217,6 +250,7 @@ pub fn refusal(tr: Tr, e: &LedgerError) -> String {
             ],
         ),
         LedgerError::UnknownMember(code) => tr.t1("refused-unknown-member", "member", code.as_str()),
+        LedgerError::Text(problem) => text_problem(tr, problem),
         LedgerError::MemberNotActive { .. } => tr.t("refused-not-active"),
         LedgerError::MemberErased(code) => tr.t1("refused-erased", "member", code.as_str()),
         LedgerError::FutureDate(_) => tr.t("refused-future-date"),

@@ -159,11 +159,11 @@ mod tests {
             for lang in Language::ALL {
                 let tr = Tr::new(lang);
                 let msg = tr.bundle().get_message(id).unwrap_or_else(|| panic!("{id} in {lang:?}"));
-                let args: FluentArgs = [("count", 3), ("minutes", 3), ("min", 3), ("max", 3)].into_iter().collect();
+                let args: FluentArgs = [("count", 3), ("minutes", 3), ("min", 3), ("max", 3), ("chars", 3)].into_iter().collect();
                 let mut args = args;
                 for name in [
                     "bank", "name", "role", "date", "hours", "query", "code", "online", "total", "summary", "member", "balance", "would",
-                    "limit", "detail",
+                    "limit", "detail", "field",
                 ] {
                     args.set(name, "x");
                 }

@@ -9,6 +9,7 @@
 //! GET  /welcome/{token}  POST /welcome/{token}   (set a password from a one-time link)
 //! POST /language         (the signed-in person's language)
 //! GET  /members          GET  /members/{code}
+//! GET  /members/new      POST /members        (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
 //! GET  /assets/console.css
 //! ```
@@ -19,6 +20,7 @@
 //! - `sign_in`: signing in and out, and setting a password from a link.
 //! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
 //! - `exchanges`: recording an exchange, and saying a refusal for people.
+//! - `register`: adding a member, once however often the form is sent.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 
@@ -27,6 +29,7 @@ pub mod dashboard;
 pub mod exchanges;
 pub mod i18n;
 pub mod members;
+pub mod register;
 pub mod sign_in;
 pub mod web;
 
@@ -46,7 +49,8 @@ pub fn router() -> Router<AppState> {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/welcome/{token}", get(sign_in::welcome_form).post(sign_in::welcome_submit))
         .route("/language", post(web::set_language))
-        .route("/members", get(members::list))
+        .route("/members", get(members::list).post(register::add))
+        .route("/members/new", get(register::new))
         .route("/members/{code}", get(members::show))
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
