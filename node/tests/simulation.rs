@@ -166,8 +166,8 @@ fn first_seed_to_catch(mutation: Mutation) -> (u64, String) {
 fn the_simulator_catches_a_payee_bank_that_decides_a_transfer_twice() {
     let (_, why) = first_seed_to_catch(Mutation::ForgetDecidedTransfers);
     assert!(
-        why.contains("clearing account") || why.contains("disagree"),
-        "a second decision shows as a second credit, or as a decision the payer's bank never settled on: {why}"
+        why.contains("decisions to transfer") || why.contains("clearing account") || why.contains("disagree"),
+        "a second decision shows as two decisions applied to one transfer, a second credit, or a decision the payer's bank never settled on: {why}"
     );
 }
 
@@ -181,6 +181,15 @@ fn the_simulator_catches_a_hold_that_is_never_released() {
 fn the_simulator_catches_a_bank_that_sends_before_its_sync() {
     let (_, why) = first_seed_to_catch(Mutation::SendBeforeSync);
     assert!(why.contains("sent before it was durable"), "a crash takes back what a peer was told: {why}");
+}
+
+#[test]
+fn the_simulator_catches_a_payer_bank_that_takes_the_second_of_two_verdicts() {
+    let (_, why) = first_seed_to_catch(Mutation::TakeSecondDecision);
+    assert!(
+        why.contains("decisions to transfer") || why.contains("holds"),
+        "hours move twice for one transfer, or a hold is released twice: {why}"
+    );
 }
 
 #[test]
