@@ -35,6 +35,12 @@ pub enum Mutation {
     /// The payer's bank settles a transfer again on a second decision whose
     /// verdict differs from the one it settled on (a hostile bank's other answer).
     TakeSecondDecision,
+    /// The ledger forgets which evidence it recorded, so evidence sent again
+    /// after the coordinator unfroze the line freezes it again.
+    ForgetHandledEvidence,
+    /// A bank whose disk was lost goes on from the older copy without
+    /// numbering past the heads its peers hold (no `Recovered` entry).
+    SkipRecovery,
 }
 
 /// What a user asked for and the ledger recorded, to find it again after a crash.
@@ -167,22 +173,25 @@ impl SimBank {
     pub fn submit(&mut self, command: Command, now_ms: u64, mutation: Mutation) -> Result<Submitted, LedgerError> {
         let ctx = Context { now_ms, key: &self.key, federation: self.federation, keys: &self.keys };
         let step = match (mutation, &command) {
-            (Mutation::ForgetDecidedTransfers, Command::ReceiveTransfer { .. }) => step(&Altered(&self.state, |_| None), command, &ctx)?,
+            (Mutation::ForgetDecidedTransfers, Command::ReceiveTransfer { .. }) => {
+                step(&Altered { state: &self.state, transfer: |_| None, forget_evidence: false }, command, &ctx)?
+            }
             (Mutation::TakeSecondDecision, Command::ApplyDecision { signed }) => {
                 let second = signed.verify(self.federation).ok().and_then(|v| Decision::decode(&v.body).ok());
-                let reopen = |record: Option<TransferRecord>| {
-                    record.map(|mut r| {
-                        let conflicts = second
-                            .as_ref()
-                            .is_some_and(|d| d.transfer == r.id && r.decision.as_ref().is_some_and(|first| first.verdict != d.verdict));
-                        if conflicts {
-                            r.decision = None;
-                            r.signed_decision = None;
-                        }
-                        r
-                    })
+                let reopen = |mut r: TransferRecord| {
+                    let conflicts = second
+                        .as_ref()
+                        .is_some_and(|d| d.transfer == r.id && r.decision.as_ref().is_some_and(|first| first.verdict != d.verdict));
+                    if conflicts {
+                        r.decision = None;
+                        r.signed_decision = None;
+                    }
+                    Some(r)
                 };
-                step(&Altered(&self.state, reopen), command, &ctx)?
+                step(&Altered { state: &self.state, transfer: reopen, forget_evidence: false }, command, &ctx)?
+            }
+            (Mutation::ForgetHandledEvidence, Command::RecordEvidence { .. }) => {
+                step(&Altered { state: &self.state, transfer: Some, forget_evidence: true }, command, &ctx)?
             }
             _ => step(&self.state, command, &ctx)?,
         };
@@ -328,52 +337,57 @@ fn same_state(a: &MemState, b: &MemState) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// A view of the state whose transfers a broken rule sees changed (the
+/// A view of the state as a broken rule sees it: its transfers changed (the
 /// [`Mutation::ForgetDecidedTransfers`] idempotency check that forgets them all,
-/// the [`Mutation::TakeSecondDecision`] one that reopens a settled transfer).
-struct Altered<'a, F: Fn(Option<TransferRecord>) -> Option<TransferRecord>>(&'a MemState, F);
+/// the [`Mutation::TakeSecondDecision`] one that reopens a settled transfer), or
+/// the evidence it recorded forgotten ([`Mutation::ForgetHandledEvidence`]).
+struct Altered<'a, F: Fn(TransferRecord) -> Option<TransferRecord>> {
+    state: &'a MemState,
+    transfer: F,
+    forget_evidence: bool,
+}
 
-impl<F: Fn(Option<TransferRecord>) -> Option<TransferRecord>> LedgerRead for Altered<'_, F> {
+impl<F: Fn(TransferRecord) -> Option<TransferRecord>> LedgerRead for Altered<'_, F> {
     fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
-        self.0.profile()
+        self.state.profile()
     }
     fn policy(&self) -> Result<Policy, LedgerError> {
-        self.0.policy()
+        self.state.policy()
     }
     fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
-        self.0.member(code)
+        self.state.member(code)
     }
     fn member_count(&self) -> Result<u64, LedgerError> {
-        self.0.member_count()
+        self.state.member_count()
     }
     fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        self.0.balance(code)
+        self.state.balance(code)
     }
     fn exchange(&self, id: &ExchangeId) -> Result<Option<amser_node::ledger::ExchangeRecord>, LedgerError> {
-        self.0.exchange(id)
+        self.state.exchange(id)
     }
     fn listing(&self, id: &ListingId) -> Result<Option<amser_node::ledger::ListingRecord>, LedgerError> {
-        self.0.listing(id)
+        self.state.listing(id)
     }
     fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
-        self.0.head()
+        self.state.head()
     }
     fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
-        self.0.peer(bank)
+        self.state.peer(bank)
     }
     fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
-        self.0.peer_by_handle(handle)
+        self.state.peer_by_handle(handle)
     }
     fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
-        self.0.clearing(bank)
+        self.state.clearing(bank)
     }
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        self.0.hold(code)
+        self.state.hold(code)
     }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
-        Ok((self.1)(self.0.transfer(id)?))
+        Ok(self.state.transfer(id)?.and_then(&self.transfer))
     }
     fn evidence_recorded(&self, bank: &BankId, id: &amser_node::ledger::EvidenceId) -> Result<bool, LedgerError> {
-        self.0.evidence_recorded(bank, id)
+        Ok(!self.forget_evidence && self.state.evidence_recorded(bank, id)?)
     }
 }

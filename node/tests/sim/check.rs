@@ -148,10 +148,12 @@ fn agreement(world: &World, strict: bool) -> Result<(), String> {
                         t.id
                     ))
                 }
-                (Some(_), None) => return Err(format!(
+                (Some(_), None) => {
+                    return Err(format!(
                     "3. bank {i} decided transfer {:?} that bank {o}, its payer's bank, does not know: it was sent before it was durable",
                     t.id
-                )),
+                ))
+                }
                 (Some(decision), Some(theirs)) => {
                     // The payer's bank may not have the payee bank's decision yet (at the end, nothing is pending).
                     let agrees = theirs.role != t.role && (theirs.decision.as_ref() == Some(decision) || !outgoing && theirs.is_pending());

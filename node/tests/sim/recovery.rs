@@ -27,7 +27,7 @@ use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
 use amser_protocol::signing::{MessageKind, SignedMessage};
 use rand::RngExt;
 
-use super::bank::{Recorded, Submitted};
+use super::bank::{Mutation, Recorded, Submitted};
 use super::World;
 
 /// Per step, per bank that lost a disk: the chance it reads back from every reachable bank again.
@@ -82,7 +82,7 @@ impl World {
             }
             let peers_saw = (0..self.banks.len()).filter(|o| *o != b).filter_map(|o| self.newest_head_of(b, o)).max().unwrap_or(0);
             let journal_ended = self.banks[b].state.head.0;
-            if peers_saw > journal_ended {
+            if peers_saw > journal_ended && self.mutation != Mutation::SkipRecovery {
                 let now = self.bank_now(b);
                 match self.banks[b].submit(Command::Recover { peers_saw }, now, self.mutation) {
                     Ok(_) => {
