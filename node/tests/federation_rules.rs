@@ -532,3 +532,36 @@ fn two_verdicts_signed_on_one_transfer_are_evidence_that_freezes_the_line() {
     assert!(f.rhymney.state.peer(&f.gwynedd.id()).unwrap().unwrap().frozen, "Gwynedd's line is frozen");
     check_invariants(&f);
 }
+
+/// Mallory, admitted by Rhymney, relays two decisions a stranger's key signed
+/// on one transfer: true evidence, but against a bank nobody here admitted.
+/// Rhymney's ledger keeps none of it (whoever hands it over), so a stranger's
+/// key can make no bank store anything; evidence against an admitted bank
+/// that Rhymney has since removed is not kept either. Found by the simulator
+/// (issue 10), which hands every evidence to the ledger without the driver's check.
+#[test]
+fn evidence_against_a_bank_nobody_admitted_is_not_kept() {
+    use amser_protocol::federation::{Decision, Evidence, TransferId};
+    use amser_protocol::signing::{bank_id, MessageKind};
+    let mut f = federation(50);
+    let stranger_key = ed25519_dalek::SigningKey::from_bytes(&common::STRANGER_SEED);
+    let stranger = bank_id(&stranger_key);
+    let two_verdicts = |key: &ed25519_dalek::SigningKey, by| {
+        let decision = |verdict| {
+            let d = Decision { transfer: TransferId([5; 32]), by, verdict, decided_ms: NOW };
+            common::sign_in_federation(key, MessageKind::Decision, d.encode().unwrap())
+        };
+        Evidence { first: decision(Verdict::Accept), second: decision(Verdict::Reject(RejectReason::Frozen)) }
+    };
+    let err = f.rhymney.run(Command::RecordEvidence { against: stranger, evidence: two_verdicts(&stranger_key, stranger) }).unwrap_err();
+    assert!(matches!(err, LedgerError::NotAdmitted(bank) if bank == stranger), "{err:?}");
+    assert_eq!(f.rhymney.state.evidence.len(), 0, "nothing is kept about a key nobody admitted");
+
+    let gwynedd_key = ed25519_dalek::SigningKey::from_bytes(&GWYNEDD.seed);
+    let gwynedd = f.gwynedd.id();
+    let removed = PeerChanges { removed: Some(true), ..PeerChanges::default() };
+    f.rhymney.run(Command::UpdatePeer { bank: gwynedd, changes: removed }).unwrap();
+    let err = f.rhymney.run(Command::RecordEvidence { against: gwynedd, evidence: two_verdicts(&gwynedd_key, gwynedd) }).unwrap_err();
+    assert!(matches!(err, LedgerError::NotAdmitted(_)), "a removed bank is no longer admitted: {err:?}");
+    assert_eq!(f.rhymney.state.evidence.len(), 0);
+}

@@ -11,12 +11,17 @@
 //! - a simulated clock per bank, skewed and sometimes stepped backwards;
 //! - coordinators who retry a request with a client reference until it is
 //!   acknowledged, and change trust lines and members' standing;
+//! - in one scenario in four, a hostile admitted bank that signs two
+//!   verdicts on one transfer, relays strangers' statements, gossips two
+//!   heads with one seq and replays its verdicts (`sim/hostile.rs`);
+//! - lost disks: a journal put back from an older copy, and the bank's
+//!   recovery from its peers (`sim/recovery.rs`);
 //!
 //! all drawn from one seed. Nothing leaves a bank (a reply, a transfer, a
 //! decision) before the entry it reveals is synced, as in the node. Every
 //! invariant is checked after every step; then the network heals and every
 //! transfer must end exactly once, and every journal must verify and replay
-//! to its bank's state. The checks are in `sim/check.rs`; three
+//! to its bank's state. The checks are in `sim/check.rs`; six
 //! deliberately broken rules below prove they catch what they claim to.
 //!
 //! ```text
@@ -166,8 +171,8 @@ fn first_seed_to_catch(mutation: Mutation) -> (u64, String) {
 fn the_simulator_catches_a_payee_bank_that_decides_a_transfer_twice() {
     let (_, why) = first_seed_to_catch(Mutation::ForgetDecidedTransfers);
     assert!(
-        why.contains("clearing account") || why.contains("disagree"),
-        "a second decision shows as a second credit, or as a decision the payer's bank never settled on: {why}"
+        why.contains("decisions to transfer") || why.contains("clearing account") || why.contains("disagree"),
+        "a second decision shows as two decisions applied to one transfer, a second credit, or a decision the payer's bank never settled on: {why}"
     );
 }
 
@@ -181,6 +186,27 @@ fn the_simulator_catches_a_hold_that_is_never_released() {
 fn the_simulator_catches_a_bank_that_sends_before_its_sync() {
     let (_, why) = first_seed_to_catch(Mutation::SendBeforeSync);
     assert!(why.contains("sent before it was durable"), "a crash takes back what a peer was told: {why}");
+}
+
+#[test]
+fn the_simulator_catches_a_payer_bank_that_takes_the_second_of_two_verdicts() {
+    let (_, why) = first_seed_to_catch(Mutation::TakeSecondDecision);
+    assert!(
+        why.contains("decisions to transfer") || why.contains("holds"),
+        "hours move twice for one transfer, or a hold is released twice: {why}"
+    );
+}
+
+#[test]
+fn the_simulator_catches_a_ledger_that_forgets_the_evidence_it_recorded() {
+    let (_, why) = first_seed_to_catch(Mutation::ForgetHandledEvidence);
+    assert!(why.contains("froze the line again"), "evidence sent again after the line was unfrozen freezes it again: {why}");
+}
+
+#[test]
+fn the_simulator_catches_a_bank_that_goes_on_from_an_older_copy_of_its_journal() {
+    let (_, why) = first_seed_to_catch(Mutation::SkipRecovery);
+    assert!(why.contains("an honest bank"), "a second history under seqs its peers saw heads of is evidence against it: {why}");
 }
 
 #[test]

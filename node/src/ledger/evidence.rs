@@ -4,7 +4,9 @@
 //! which the federation also runs before it tells anyone). Recording it
 //! freezes that bank's trust line; the same evidence (by `evidence_id`) is
 //! recorded once, so once the coordinator has unfrozen the line it does not
-//! freeze it again.
+//! freeze it again. Only evidence against a bank this one admitted (and has
+//! not removed) is kept: a key nobody admitted can make no bank store
+//! anything, however true what it relays.
 
 use amser_protocol::journal::EntryBody;
 
@@ -21,7 +23,8 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             if bank != against {
                 return Err(bad("this is not evidence against that bank: another bank signed it"));
             }
-            if view.peer(&against)?.is_some_and(|p| p.frozen) {
+            let peer = view.peer(&against)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(against))?;
+            if peer.frozen {
                 return Err(LedgerError::PeerFrozen(against.to_string()));
             }
             // Evidence the coordinator has seen (it froze the line, and they unfroze

@@ -2,18 +2,22 @@
 //! ledger step (decide, build the entry, apply) over an in-memory state, the journal on a
 //! [`SimDisk`], and the node's rule that nothing leaves the bank (a reply to
 //! a user, a message to a peer) before the entry it reveals is synced.
+//! What its journal says in order is kept beside the state ([`History`]), and
+//! what it heard of other banks' heads ([`HeadsHeard`]).
 
 use std::path::Path;
 
 use amser_node::ledger::privacy::MemKeys;
-use amser_node::ledger::{apply, step, Command, Context, LedgerError, LedgerRead, MemState, StateWrite, Step};
-use amser_protocol::federation::{PeerLine, TransferId};
+use amser_node::ledger::{apply, step, Command, Context, LedgerError, LedgerRead, MemState, StateWrite, Step, TransferRecord};
+use amser_protocol::federation::{Decision, PeerLine, TransferId};
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
-use amser_protocol::signing::{bank_id, FederationId};
+use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 use ed25519_dalek::SigningKey;
 
 use super::disk::{Recovery, SimDisk, Tear};
+use super::gossip::HeadsHeard;
+use super::history::History;
 use super::net::Wire;
 
 /// A broken rule or driver the simulator must catch (see the self-checks in simulation.rs).
@@ -28,6 +32,15 @@ pub enum Mutation {
     KeepHoldsOnSettle,
     /// The driver sends a message as soon as its entry is written, before the sync.
     SendBeforeSync,
+    /// The payer's bank settles a transfer again on a second decision whose
+    /// verdict differs from the one it settled on (a hostile bank's other answer).
+    TakeSecondDecision,
+    /// The ledger forgets which evidence it recorded, so evidence sent again
+    /// after the coordinator unfroze the line freezes it again.
+    ForgetHandledEvidence,
+    /// A bank whose disk was lost goes on from the older copy without
+    /// numbering past the heads its peers hold (no `Recovered` entry).
+    SkipRecovery,
 }
 
 /// What a user asked for and the ledger recorded, to find it again after a crash.
@@ -103,6 +116,19 @@ pub struct SimBank {
     pub members: Vec<MemberCode>,
     /// Its members' keys: a key file is synced as each key is made, so a crash keeps them.
     pub keys: MemKeys,
+    /// What its journal says in order, from the first entry.
+    pub history: History,
+    /// Other banks' heads it heard.
+    pub heads: HeadsHeard,
+    /// Its disk was lost: it takes no new work until it has asked every
+    /// other bank for its newest head and read back what they hold (`recovery.rs`).
+    pub recovering: bool,
+    /// The last entry the recovery wrote: it takes work again once that is durable.
+    pub recovery_written: Option<u64>,
+    /// How often its disk was lost (what it signed may wait to be read back from peers).
+    pub lost_disks: u32,
+    /// Entries its set-up wrote: no backup is older.
+    pub setup_entries: usize,
 }
 
 impl SimBank {
@@ -121,7 +147,18 @@ impl SimBank {
             down_until: 0,
             members: Vec::new(),
             keys: MemKeys::default(),
+            history: History::default(),
+            heads: HeadsHeard::default(),
+            recovering: false,
+            recovery_written: None,
+            lost_disks: 0,
+            setup_entries: 0,
         }
+    }
+
+    /// Signs a message with the bank's own key (what a hostile bank may do with it as it likes).
+    pub fn sign(&self, kind: MessageKind, body: Vec<u8>) -> SignedMessage {
+        sign(&self.key, kind, self.federation, body).expect("a message the bank can sign")
     }
 
     pub fn profile(&self) -> BankProfile {
@@ -135,12 +172,34 @@ impl SimBank {
     /// Decides and applies `command` at `now_ms`, writing its entry (unsynced), as the node's writer does.
     pub fn submit(&mut self, command: Command, now_ms: u64, mutation: Mutation) -> Result<Submitted, LedgerError> {
         let ctx = Context { now_ms, key: &self.key, federation: self.federation, keys: &self.keys };
-        let forget = mutation == Mutation::ForgetDecidedTransfers && matches!(command, Command::ReceiveTransfer { .. });
-        let step = if forget { step(&Forgetful(&self.state), command, &ctx)? } else { step(&self.state, command, &ctx)? };
+        let step = match (mutation, &command) {
+            (Mutation::ForgetDecidedTransfers, Command::ReceiveTransfer { .. }) => {
+                step(&Altered { state: &self.state, transfer: |_| None, forget_evidence: false }, command, &ctx)?
+            }
+            (Mutation::TakeSecondDecision, Command::ApplyDecision { signed }) => {
+                let second = signed.verify(self.federation).ok().and_then(|v| Decision::decode(&v.body).ok());
+                let reopen = |mut r: TransferRecord| {
+                    let conflicts = second
+                        .as_ref()
+                        .is_some_and(|d| d.transfer == r.id && r.decision.as_ref().is_some_and(|first| first.verdict != d.verdict));
+                    if conflicts {
+                        r.decision = None;
+                        r.signed_decision = None;
+                    }
+                    Some(r)
+                };
+                step(&Altered { state: &self.state, transfer: reopen, forget_evidence: false }, command, &ctx)?
+            }
+            (Mutation::ForgetHandledEvidence, Command::RecordEvidence { .. }) => {
+                step(&Altered { state: &self.state, transfer: Some, forget_evidence: true }, command, &ctx)?
+            }
+            _ => step(&self.state, command, &ctx)?,
+        };
         match step {
             Step::Append(appended) => {
                 let head = appended.head();
                 write_all(&mut self.state, broken(appended.writes, &appended.entry, mutation));
+                self.history.note(&appended.entry);
                 self.disk.write(&appended.bytes, head);
                 Ok(Submitted::Wrote(appended.entry))
             }
@@ -170,16 +229,39 @@ impl SimBank {
     /// sent, replies not yet given, returned so users can retry), and the
     /// state is rebuilt from the journal the disk kept.
     pub fn crash(&mut self, tear: Tear, scratch: &Path, mutation: Mutation) -> Result<(Recovery, Vec<Awaiting>), String> {
+        self.restart(tear, scratch, mutation, false)
+    }
+
+    /// The disk is lost and an older copy of the journal, its first `keep`
+    /// entries, put back; the bank restarts from it alone, knowing none of
+    /// the heads it heard, and recovers before it takes new work.
+    pub fn lose_disk(&mut self, keep: usize, scratch: &Path, mutation: Mutation) -> Result<Vec<Awaiting>, String> {
+        self.disk.lose_to(keep.max(self.setup_entries));
+        self.heads.forget_all();
+        self.lost_disks += 1;
+        self.recovering = true;
+        let (_, unanswered) = self.restart(Tear::Lost, scratch, mutation, true)?;
+        Ok(unanswered)
+    }
+
+    fn restart(&mut self, tear: Tear, scratch: &Path, mutation: Mutation, lost_disk: bool) -> Result<(Recovery, Vec<Awaiting>), String> {
         self.outbox.clear();
+        self.heads.forget_recent();
+        self.recovery_written = None;
         let unanswered = std::mem::take(&mut self.awaiting);
-        let mut state = MemState::default();
+        let (mut state, mut history) = (MemState::default(), History::default());
         let recovery = self.disk.crash(tear, scratch, |entry, hash| {
+            history.note(entry);
             apply_entry(&mut state, entry, hash, mutation).map_err(|e| format!("replaying entry {} failed: {e}", entry.seq))
         })?;
         let before = std::mem::replace(&mut self.state, state);
-        if recovery.lost_unsynced == 0 {
+        let history_before = std::mem::replace(&mut self.history, history);
+        if recovery.lost_unsynced == 0 && !lost_disk {
             same_state(&before, &self.state)
                 .map_err(|what| format!("replaying the journal after a crash that lost nothing changed {what}"))?;
+            if history_before != self.history {
+                return Err("replaying the journal after a crash that lost nothing changed its history".into());
+            }
         }
         Ok((recovery, unanswered))
     }
@@ -187,9 +269,10 @@ impl SimBank {
     /// Replays the whole durable journal (which must verify end to end) and
     /// checks it gives the state the bank has.
     pub fn audit(&self, scratch: &Path, mutation: Mutation) -> Result<(), String> {
-        let mut state = MemState::default();
+        let (mut state, mut history) = (MemState::default(), History::default());
         let mut failure = None;
         let head = self.disk.audit(scratch, |entry, hash| {
+            history.note(entry);
             if let Err(e) = apply_entry(&mut state, entry, hash, mutation) {
                 failure.get_or_insert(format!("replaying entry {} failed: {e}", entry.seq));
             }
@@ -199,6 +282,9 @@ impl SimBank {
         }
         if head != self.state.head {
             return Err(format!("the journal ends at entry {} but the bank's state is at entry {}", head.0, self.state.head.0));
+        }
+        if history != self.history {
+            return Err("the journal replays to another history than the bank's".into());
         }
         same_state(&self.state, &state).map_err(|what| format!("the journal replays to a state with different {what}"))
     }
@@ -251,51 +337,57 @@ fn same_state(a: &MemState, b: &MemState) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// A view of the state that has forgotten every transfer (the
-/// [`Mutation::ForgetDecidedTransfers`] broken idempotency check).
-struct Forgetful<'a>(&'a MemState);
+/// A view of the state as a broken rule sees it: its transfers changed (the
+/// [`Mutation::ForgetDecidedTransfers`] idempotency check that forgets them all,
+/// the [`Mutation::TakeSecondDecision`] one that reopens a settled transfer), or
+/// the evidence it recorded forgotten ([`Mutation::ForgetHandledEvidence`]).
+struct Altered<'a, F: Fn(TransferRecord) -> Option<TransferRecord>> {
+    state: &'a MemState,
+    transfer: F,
+    forget_evidence: bool,
+}
 
-impl LedgerRead for Forgetful<'_> {
+impl<F: Fn(TransferRecord) -> Option<TransferRecord>> LedgerRead for Altered<'_, F> {
     fn profile(&self) -> Result<Option<BankProfile>, LedgerError> {
-        self.0.profile()
+        self.state.profile()
     }
     fn policy(&self) -> Result<Policy, LedgerError> {
-        self.0.policy()
+        self.state.policy()
     }
     fn member(&self, code: &MemberCode) -> Result<Option<Member>, LedgerError> {
-        self.0.member(code)
+        self.state.member(code)
     }
     fn member_count(&self) -> Result<u64, LedgerError> {
-        self.0.member_count()
+        self.state.member_count()
     }
     fn balance(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        self.0.balance(code)
+        self.state.balance(code)
     }
     fn exchange(&self, id: &ExchangeId) -> Result<Option<amser_node::ledger::ExchangeRecord>, LedgerError> {
-        self.0.exchange(id)
+        self.state.exchange(id)
     }
     fn listing(&self, id: &ListingId) -> Result<Option<amser_node::ledger::ListingRecord>, LedgerError> {
-        self.0.listing(id)
+        self.state.listing(id)
     }
     fn head(&self) -> Result<(u64, EntryHash), LedgerError> {
-        self.0.head()
+        self.state.head()
     }
     fn peer(&self, bank: &BankId) -> Result<Option<PeerLine>, LedgerError> {
-        self.0.peer(bank)
+        self.state.peer(bank)
     }
     fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError> {
-        self.0.peer_by_handle(handle)
+        self.state.peer_by_handle(handle)
     }
     fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
-        self.0.clearing(bank)
+        self.state.clearing(bank)
     }
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
-        self.0.hold(code)
+        self.state.hold(code)
     }
-    fn transfer(&self, _: &TransferId) -> Result<Option<amser_node::ledger::TransferRecord>, LedgerError> {
-        Ok(None)
+    fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
+        Ok(self.state.transfer(id)?.and_then(&self.transfer))
     }
     fn evidence_recorded(&self, bank: &BankId, id: &amser_node::ledger::EvidenceId) -> Result<bool, LedgerError> {
-        self.0.evidence_recorded(bank, id)
+        Ok(!self.forget_evidence && self.state.evidence_recorded(bank, id)?)
     }
 }

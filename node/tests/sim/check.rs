@@ -1,6 +1,9 @@
 //! The invariants of DESIGN.md §4, as the simulator checks them: [`step`]
 //! after every step (under faults, mid-flight), [`end`] once the federation
-//! is quiescent. Each message starts with the invariant's number.
+//! is quiescent. Each message starts with the invariant's number. What is
+//! said of two banks holds between honest ones: a hostile bank's own ledger
+//! runs the same rules and is checked alone, but what it told others may
+//! disagree with it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,16 +27,20 @@ macro_rules! ensure {
 /// - (1) each bank's accounts sum to zero;
 /// - each hold is the sum of its member's pending outgoing transfers (none outlives its transfer);
 /// - each clearing account is the sum of the transfers settled with that peer (none counted twice);
-/// - (3, 4) a payer's bank settles only on the decision the payee's bank durably holds, and a
-///   payee's bank holds only transfers the payer's bank durably sent: no message reveals an entry
-///   a crash could still take back.
+/// - (3) hours move for a transfer by one decision, once, however many decisions arrive;
+/// - (8) each piece of evidence is recorded once, a line it froze stays frozen until the
+///   coordinator unfreezes it, and no honest bank is accused;
+/// - (6) nothing signed by a key nobody admitted is kept;
+/// - (3, 4) between honest banks: a payer's bank settles only on the decision the payee's bank
+///   durably holds, and a payee's bank holds only transfers the payer's bank durably sent: no
+///   message reveals an entry a crash could still take back (see [`agreement`]).
 pub fn step(world: &World) -> Result<(), String> {
-    let banks = &world.banks;
-    let index =
-        |id: &BankId| banks.iter().position(|b| &b.id == id).ok_or_else(|| format!("a transfer names a bank outside the federation: {id}"));
-    for (i, bank) in banks.iter().enumerate() {
+    for (i, bank) in world.banks.iter().enumerate() {
         let state = &bank.state;
         ensure!(state.sum() == 0, "1. bank {i}'s accounts sum to {} instead of zero", state.sum());
+        if world.honest(i) {
+            journal_order(world, i)?;
+        }
         let mut held: BTreeMap<&MemberCode, i64> = BTreeMap::new();
         let mut clearing: BTreeMap<BankId, i64> = BTreeMap::new();
         for t in state.transfers.values() {
@@ -41,43 +48,16 @@ pub fn step(world: &World) -> Result<(), String> {
             let accepted = t.decision.as_ref().is_some_and(|d| d.verdict == Verdict::Accept);
             match t.role {
                 TransferRole::Outgoing => {
-                    let Some(decision) = &t.decision else {
+                    if t.decision.is_none() {
                         *held.entry(&t.transfer.payer).or_default() += minutes;
-                        continue;
-                    };
-                    if accepted {
+                    } else if accepted {
                         *clearing.entry(t.transfer.to).or_default() += minutes;
-                    }
-                    let payee_bank = index(&t.transfer.to)?;
-                    match banks[payee_bank].state.transfers.get(&t.id) {
-                        None => {
-                            return Err(format!(
-                                "3. bank {i} settled transfer {:?} on a decision from bank {payee_bank}, which does not know the transfer: \
-                                 the decision was sent before it was durable",
-                                t.id
-                            ))
-                        }
-                        Some(theirs) => ensure!(
-                            theirs.role == TransferRole::Incoming && theirs.decision.as_ref() == Some(decision),
-                            "3. banks {i} and {payee_bank} disagree on transfer {:?}: decided {:?} at {} ms here, {:?} there",
-                            t.id,
-                            decision.verdict,
-                            decision.decided_ms,
-                            theirs.decision.as_ref().map(|d| (&d.verdict, d.decided_ms))
-                        ),
                     }
                 }
                 TransferRole::Incoming => {
                     if accepted {
                         *clearing.entry(t.transfer.from).or_default() -= minutes;
                     }
-                    let payer_bank = index(&t.transfer.from)?;
-                    let theirs = banks[payer_bank].state.transfers.get(&t.id);
-                    ensure!(
-                        theirs.is_some_and(|r| r.role == TransferRole::Outgoing),
-                        "3. bank {i} decided transfer {:?} that bank {payer_bank}, its payer's bank, does not know: it was sent before it was durable",
-                        t.id
-                    );
                 }
             }
         }
@@ -103,6 +83,90 @@ pub fn step(world: &World) -> Result<(), String> {
                 minutes == *expected,
                 "3. bank {i}'s clearing account for {peer} is {minutes}, its settled transfers come to {expected}"
             );
+        }
+    }
+    agreement(world, false)
+}
+
+/// What bank `i`'s journal says in order (`history.rs`), for an honest bank.
+fn journal_order(world: &World, i: usize) -> Result<(), String> {
+    let bank = &world.banks[i];
+    let (state, history) = (&bank.state, &bank.history);
+    if let Some((id, n)) = history.decided_twice {
+        return Err(format!("3. bank {i} applied {n} decisions to transfer {id:?}: hours move by one decision, once"));
+    }
+    if let Some(against) = history.evidence_twice {
+        return Err(format!("8. bank {i} recorded one piece of evidence against {against} twice: it froze the line again"));
+    }
+    for against in &history.frozen_by_evidence {
+        ensure!(
+            state.peers.get(against).is_some_and(|p| p.frozen),
+            "8. bank {i} recorded evidence against {against}, and its line is open though no coordinator unfroze it since"
+        );
+    }
+    for (b, other) in world.banks.iter().enumerate().filter(|(b, _)| world.honest(*b)) {
+        ensure!(
+            !history.accused.contains(&other.id),
+            "8. bank {i} holds evidence against bank {b}, an honest bank{}",
+            if other.lost_disks > 0 { " whose disk was lost: it signed a second history" } else { "" }
+        );
+    }
+    for (against, _) in &state.evidence {
+        ensure!(
+            state.peers.contains_key(against),
+            "6. bank {i} keeps evidence against {against}, a bank it never admitted: a stranger's statement made it store something"
+        );
+    }
+    Ok(())
+}
+
+/// (3, 4) Every decided transfer between two honest banks is known to both,
+/// with the same decision. Under way (`strict` false), a bank whose disk was
+/// lost may not have read back yet what the other holds (`recovery.rs`).
+fn agreement(world: &World, strict: bool) -> Result<(), String> {
+    let banks = &world.banks;
+    let index = |id: &BankId| banks.iter().position(|b| &b.id == id);
+    for (i, bank) in banks.iter().enumerate().filter(|(i, _)| world.honest(*i)) {
+        for t in bank.state.transfers.values() {
+            let (other, outgoing) = match t.role {
+                TransferRole::Outgoing => (index(&t.transfer.to), true),
+                TransferRole::Incoming => (index(&t.transfer.from), false),
+            };
+            let Some(o) = other else { return Err(format!("6. bank {i} keeps transfer {:?} with a bank outside the federation", t.id)) };
+            if !world.honest(o) {
+                continue;
+            }
+            let waits_to_read_back = !strict && banks[o].lost_disks > 0;
+            let theirs = banks[o].state.transfers.get(&t.id);
+            match (&t.decision, theirs) {
+                (None, _) => {}
+                (Some(_), None) if waits_to_read_back => {}
+                (Some(decision), None) if outgoing => {
+                    return Err(format!(
+                        "3. bank {i} settled transfer {:?} on a decision from bank {o}, which does not know the transfer: \
+                         the decision was sent before it was durable",
+                        t.id
+                    ))
+                }
+                (Some(_), None) => {
+                    return Err(format!(
+                    "3. bank {i} decided transfer {:?} that bank {o}, its payer's bank, does not know: it was sent before it was durable",
+                    t.id
+                ))
+                }
+                (Some(decision), Some(theirs)) => {
+                    // The payer's bank may not have the payee bank's decision yet (at the end, nothing is pending).
+                    let agrees = theirs.role != t.role && (theirs.decision.as_ref() == Some(decision) || !outgoing && theirs.is_pending());
+                    ensure!(
+                        agrees,
+                        "3. banks {i} and {o} disagree on transfer {:?}: decided {:?} at {} ms here, {:?} there",
+                        t.id,
+                        decision.verdict,
+                        decision.decided_ms,
+                        theirs.decision.as_ref().map(|d| (&d.verdict, d.decided_ms))
+                    );
+                }
+            }
         }
     }
     Ok(())
@@ -137,8 +201,10 @@ fn is_kept(state: &MemState, recorded: &Recorded) -> bool {
     }
 }
 
-/// Checked once the federation is quiescent (healed, nothing in flight, nothing unsynced):
-/// - (3) every transfer ended, the same way on both sides (with [`step`]'s agreement check);
+/// Checked once the federation is quiescent (healed, nothing in flight, nothing unsynced,
+/// every lost disk read back):
+/// - (3) every transfer ended, the same way on both sides of every honest pair, and every
+///   transfer a peer holds with a bank that lost its disk is back in that bank's ledger;
 /// - no hold is left;
 /// - (2) each pair's clearing accounts are exact opposites, and equal the transfers accepted between them;
 /// - (4) everything acknowledged is there, and a request retried with a client reference is recorded once;
@@ -155,6 +221,7 @@ pub fn end(world: &World, scratch: &Path) -> Result<(), String> {
         acknowledged_kept(world, i)?;
         bank.audit(scratch, world.mutation).map_err(|e| format!("8. bank {i}: {e}"))?;
     }
+    agreement(world, true)?;
     for ((b, client_ref), attempts) in &world.by_client_ref {
         let kept = attempts.iter().filter(|r| is_kept(&banks[*b].state, r)).count();
         ensure!(kept <= 1, "4. bank {b} recorded the request with client reference {client_ref} {kept} times");
@@ -169,8 +236,8 @@ pub fn end(world: &World, scratch: &Path) -> Result<(), String> {
             }
         }
     }
-    for a in 0..banks.len() {
-        for b in a + 1..banks.len() {
+    for a in (0..banks.len()).filter(|a| world.honest(*a)) {
+        for b in (a + 1..banks.len()).filter(|b| world.honest(*b)) {
             let at_a = banks[a].state.clearing.get(&banks[b].id).map_or(0, |m| m.0);
             let at_b = banks[b].state.clearing.get(&banks[a].id).map_or(0, |m| m.0);
             ensure!(at_a == -at_b, "2. the clearing accounts of banks {a} ({at_a}) and {b} ({at_b}) are not opposites");

@@ -9,7 +9,8 @@
 //!
 //! The frames are built with the node's own [`frame`], and a crash is
 //! recovered with the node's own [`scan`] over the bytes the crash left, so
-//! the simulator exercises the real torn-write cut.
+//! the simulator exercises the real torn-write cut. A lost disk puts back an
+//! older copy: the durable journal cut back to one of its earlier entries.
 
 use std::path::Path;
 
@@ -47,6 +48,8 @@ pub struct SimDisk {
     durable: Vec<u8>,
     /// The last synced entry: (seq, hash).
     durable_head: (u64, EntryHash),
+    /// Where each durable frame ends in `durable`, with its entry's (seq, hash): the copies a backup could hold.
+    durable_frames: Vec<(usize, (u64, EntryHash))>,
     /// Frames written since the last sync, in one buffer as one write.
     staged: Vec<u8>,
     /// Where each staged frame ends in `staged`, with its entry's (seq, hash).
@@ -55,7 +58,36 @@ pub struct SimDisk {
 
 impl SimDisk {
     pub fn new() -> SimDisk {
-        SimDisk { durable: MAGIC.to_vec(), durable_head: (0, EntryHash::default()), staged: Vec::new(), staged_frames: Vec::new() }
+        SimDisk {
+            durable: MAGIC.to_vec(),
+            durable_head: (0, EntryHash::default()),
+            durable_frames: Vec::new(),
+            staged: Vec::new(),
+            staged_frames: Vec::new(),
+        }
+    }
+
+    /// The last entry that is durable: (seq, hash).
+    pub fn durable_head(&self) -> (u64, EntryHash) {
+        self.durable_head
+    }
+
+    /// How many entries are durable.
+    pub fn durable_entries(&self) -> usize {
+        self.durable_frames.len()
+    }
+
+    /// The disk is lost and an older copy put in its place: the journal's
+    /// first `keep` entries (at least one), and nothing written since.
+    pub fn lose_to(&mut self, keep: usize) {
+        let keep = keep.clamp(1, self.durable_frames.len().max(1));
+        if let Some(&(end, head)) = self.durable_frames.get(keep - 1) {
+            self.durable.truncate(end);
+            self.durable_head = head;
+            self.durable_frames.truncate(keep);
+        }
+        self.staged.clear();
+        self.staged_frames.clear();
     }
 
     /// Writes one encoded entry (not yet durable).
@@ -92,6 +124,8 @@ impl SimDisk {
         if let Some((_, head)) = self.staged_frames.last() {
             self.durable_head = *head;
         }
+        let base = self.durable.len();
+        self.durable_frames.extend(self.staged_frames.iter().map(|(end, head)| (base + end, *head)));
         self.durable.extend_from_slice(&self.staged);
         self.staged.clear();
         self.staged_frames.clear();
@@ -128,6 +162,8 @@ impl SimDisk {
         let mut expected_head = self.durable_head;
         let mut expected_len = self.durable.len();
         let mut start = 0;
+        // Counted, not taken from the seqs: a `Recovered` entry jumps.
+        let mut kept = 0;
         for (end, head) in &self.staged_frames {
             let on_disk = file.get(self.durable.len() + start..self.durable.len() + end);
             if on_disk != Some(&self.staged[start..*end]) {
@@ -136,6 +172,7 @@ impl SimDisk {
             expected_head = *head;
             expected_len = self.durable.len() + end;
             start = *end;
+            kept += 1;
         }
         std::fs::write(scratch, &file).map_err(|e| format!("could not write the scratch journal: {e}"))?;
         let mut visit_error = None;
@@ -158,9 +195,10 @@ impl SimDisk {
         if outcome.torn_bytes != (file.len() - expected_len) as u64 {
             return Err(format!("recovery cut {} bytes; {} bytes were partial", outcome.torn_bytes, file.len() - expected_len));
         }
-        let kept = (expected_head.0 - self.durable_head.0) as usize;
         let recovery = Recovery { kept_unsynced: kept, lost_unsynced: self.staged_frames.len() - kept, cut_bytes: outcome.torn_bytes };
         // The restarted node cuts the partial frame and syncs: what it kept is now durable.
+        let base = self.durable.len();
+        self.durable_frames.extend(self.staged_frames[..kept].iter().map(|(end, head)| (base + end, *head)));
         file.truncate(expected_len);
         self.durable = file;
         self.durable_head = expected_head;

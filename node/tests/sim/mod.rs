@@ -2,16 +2,29 @@
 //! network between them ([`net`]), a clock, and the faults, all drawn from
 //! one seed; [`check`] holds the invariants.
 //!
+//! - [`history`]: what each bank's journal says in order (decisions applied
+//!   per transfer, evidence recorded, lines frozen by it);
+//! - [`gossip`]: journal heads gossiped and heard (the newest kept per bank);
+//! - [`statements`]: decisions compared, evidence recorded and gossiped on;
+//! - [`hostile`]: the hostile admitted bank some scenarios have, and its tricks;
+//! - [`recovery`]: a lost disk, and the recovery from peers (heads, recall).
+//!
 //! A scenario: set up 2 to 6 banks with members and trust lines between some
-//! pairs; then `STEPS` steps of random activity under faults, checking every
-//! invariant after each; then heal (no more faults) and step until every
-//! transfer has ended; then check the quiescent invariants and audit every
-//! bank's journal.
+//! pairs, one of them perhaps hostile; then `STEPS` steps of random activity
+//! under faults, checking every invariant after each; then heal (no more
+//! faults) and step until every transfer has ended and every bank that lost
+//! its disk has read back what its peers hold; then check the quiescent
+//! invariants and audit every bank's journal.
 
 pub mod bank;
 pub mod check;
 pub mod disk;
+pub mod gossip;
+pub mod history;
+pub mod hostile;
 pub mod net;
+pub mod recovery;
+pub mod statements;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,6 +43,7 @@ use rand::{RngExt, SeedableRng};
 pub use bank::Mutation;
 use bank::{Awaiting, Held, Recorded, SimBank, Submitted};
 use disk::Tear;
+use hostile::{Hostile, Lie};
 use net::{Message, NetFaults, NetStats, Network, Wire};
 
 /// Steps of random activity per scenario, before the network heals.
@@ -51,6 +65,8 @@ const MAX_MEMBERS: usize = 5;
 const MAX_TRUST_HOURS: i64 = 24;
 /// How many of its last events a replayed failing seed prints.
 const TRACE_LINES: usize = 60;
+/// The highest chance, per bank and step, that a scenario's disks are lost.
+const MAX_LOST_DISK: f64 = 0.001;
 
 /// How hostile the world is in one scenario; every chance is per step (per bank where it says so).
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +90,8 @@ pub struct Faults {
     max_down_steps: usize,
     /// Per bank: its clock is stepped (maybe backwards) by up to an hour.
     clock_jump: f64,
+    /// Per bank: its disk is lost and yesterday's copy of its journal put back.
+    lost_disk: f64,
 }
 
 impl Faults {
@@ -89,6 +107,7 @@ impl Faults {
             kill: 0.0,
             max_down_steps: 0,
             clock_jump: 0.0,
+            lost_disk: 0.0,
         }
     }
 
@@ -109,6 +128,7 @@ impl Faults {
             kill: rng.random_range(0.0..0.01),
             max_down_steps: rng.random_range(0..30),
             clock_jump: rng.random_range(0.0..0.01),
+            lost_disk: rng.random_range(0.0..MAX_LOST_DISK),
         }
     }
 }
@@ -140,6 +160,24 @@ pub struct Tally {
     pub clock_jumps: u64,
     /// What the simulated network did to the messages.
     pub net: NetStats,
+    pub hostile_scenarios: u64,
+    /// Transfers a hostile bank answered with two verdicts.
+    pub decisions_contradicted: u64,
+    /// Heads a hostile bank signed a second time with another hash.
+    pub heads_contradicted: u64,
+    /// Statements signed by keys nobody admitted that a hostile bank relayed.
+    pub stranger_statements: u64,
+    /// Times a hostile bank sent its two verdicts again.
+    pub replays: u64,
+    pub evidence_recorded: u64,
+    /// Evidence refused because it was recorded before (the coordinator has seen it).
+    pub evidence_handled: u64,
+    pub heads_gossiped: u64,
+    pub lost_disks: u64,
+    /// `Recovered` entries: a journal put back behind the heads its peers held.
+    pub recoveries: u64,
+    /// Entries that put back a transfer read back from a peer.
+    pub transfers_recalled: u64,
 }
 
 impl Tally {
@@ -163,6 +201,17 @@ impl Tally {
         self.partitions += o.partitions;
         self.clock_jumps += o.clock_jumps;
         self.net.add(&o.net);
+        self.hostile_scenarios += o.hostile_scenarios;
+        self.decisions_contradicted += o.decisions_contradicted;
+        self.heads_contradicted += o.heads_contradicted;
+        self.stranger_statements += o.stranger_statements;
+        self.replays += o.replays;
+        self.evidence_recorded += o.evidence_recorded;
+        self.evidence_handled += o.evidence_handled;
+        self.heads_gossiped += o.heads_gossiped;
+        self.lost_disks += o.lost_disks;
+        self.recoveries += o.recoveries;
+        self.transfers_recalled += o.transfers_recalled;
     }
 }
 
@@ -173,7 +222,10 @@ impl std::fmt::Display for Tally {
             "{} scenarios ({} banks), {} steps: {} transfers accepted, {} rejected, {} local exchanges, {} requests refused; \
              {} syncs (up to {} entries each); {} crashes before a sync, {} torn writes, {} crashes after a sync, {} kills \
              ({} unsynced entries lost, {} kept whole, {} partial frames cut); {} partitions, {} clock jumps; \
-             {} messages: {} lost, {} duplicated, {} reordered, {} replayed, {} tampered with, {} cut off",
+             {} messages: {} lost, {} duplicated, {} reordered, {} replayed, {} tampered with, {} cut off; \
+             {} heads gossiped; {} scenarios with a hostile bank ({} transfers answered with two verdicts, {} second heads, \
+             {} strangers' statements, {} replays); {} evidence recorded, {} refused as handled; \
+             {} lost disks ({} recoveries past the peers' heads, {} transfers read back)",
             self.scenarios,
             self.banks,
             self.steps,
@@ -199,6 +251,17 @@ impl std::fmt::Display for Tally {
             self.net.replayed,
             self.net.tampered,
             self.net.undeliverable,
+            self.heads_gossiped,
+            self.hostile_scenarios,
+            self.decisions_contradicted,
+            self.heads_contradicted,
+            self.stranger_statements,
+            self.replays,
+            self.evidence_recorded,
+            self.evidence_handled,
+            self.lost_disks,
+            self.recoveries,
+            self.transfers_recalled,
         )
     }
 }
@@ -221,7 +284,12 @@ pub struct Outcome {
 
 pub struct World {
     rng: StdRng,
+    federation: FederationId,
     pub banks: Vec<SimBank>,
+    /// The scenario's hostile bank, if it has one.
+    pub hostile: Option<Hostile>,
+    /// What the hostile bank said two ways.
+    lies: Vec<Lie>,
     net: Network,
     faults: Faults,
     pub step: usize,
@@ -260,10 +328,14 @@ impl World {
         let federation = FederationId::from_name("sim");
         let count = rng.random_range(MIN_BANKS..=HANDLES.len());
         let banks = HANDLES[..count].iter().enumerate().map(|(i, h)| SimBank::new(h, i as u8 + 1, federation)).collect();
+        let hostile = Hostile::draw(&mut rng, count);
         let mut world = World {
             step_ms: rng.random_range(1_000..900_000),
             rng,
+            federation,
             banks,
+            hostile,
+            lies: Vec::new(),
             net: Network::default(),
             faults,
             step: 0,
@@ -272,7 +344,7 @@ impl World {
             retries: Vec::new(),
             acknowledged: vec![Vec::new(); count],
             by_client_ref: HashMap::new(),
-            tally: Tally { scenarios: 1, banks: count as u64, ..Tally::default() },
+            tally: Tally { scenarios: 1, banks: count as u64, hostile_scenarios: u64::from(hostile.is_some()), ..Tally::default() },
             trace: trace.then(Vec::new),
         };
         world.set_up();
@@ -317,6 +389,7 @@ impl World {
         }
         for bank in &mut self.banks {
             bank.sync();
+            bank.setup_entries = bank.disk.durable_entries();
         }
     }
 
@@ -355,11 +428,19 @@ impl World {
         self.banks[b].is_up(self.step)
     }
 
+    /// Up and taking new work (not recovering from a lost disk).
+    fn working(&self, b: usize) -> bool {
+        self.up(b) && !self.banks[b].recovering
+    }
+
     fn run(&mut self, scratch: &Path) -> Result<(), String> {
         for _ in 0..STEPS {
             self.tick();
             self.random_activity()?;
+            self.hostile_tricks();
             self.syncs_and_crashes(scratch)?;
+            self.recover()?;
+            self.recall_again(false)?;
             self.deliver()?;
             check::step(self)?;
         }
@@ -386,7 +467,7 @@ impl World {
     fn random_activity(&mut self) -> Result<(), String> {
         let b = self.rng.random_range(0..self.banks.len());
         let action = self.rng.random_range(0..20);
-        if !self.up(b) {
+        if !self.working(b) {
             return Ok(());
         }
         match action {
@@ -546,7 +627,7 @@ impl World {
     /// Users whose requests a crash left unanswered send them again (at bank `only`, or everywhere).
     fn user_retries(&mut self, only: Option<usize>) -> Result<(), String> {
         let (mine, others): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.retries).into_iter().partition(|(b, _)| only.is_none_or(|o| o == *b) && self.up(*b));
+            std::mem::take(&mut self.retries).into_iter().partition(|(b, _)| only.is_none_or(|o| o == *b) && self.working(*b));
         self.retries = others;
         for (b, command) in mine {
             self.request(b, command)?;
@@ -617,6 +698,9 @@ impl World {
 
     /// The payer's bank's driver re-sends every transfer still pending, oldest first.
     fn driver_retry(&mut self, b: usize) {
+        if !self.working(b) {
+            return;
+        }
         let mut pending: Vec<(u64, amser_protocol::BankId, SignedMessage)> = self.banks[b]
             .state
             .transfers
@@ -635,6 +719,10 @@ impl World {
     fn syncs_and_crashes(&mut self, scratch: &Path) -> Result<(), String> {
         for b in 0..self.banks.len() {
             if !self.up(b) {
+                continue;
+            }
+            if self.rng.random_bool(self.faults.lost_disk) {
+                self.lose_disk(b, scratch)?;
                 continue;
             }
             if self.rng.random_bool(self.faults.kill) {
@@ -672,6 +760,7 @@ impl World {
             for a in acked {
                 self.acknowledged[b].extend(a.recorded);
             }
+            self.gossip_head(b);
         }
         Ok(())
     }
@@ -711,18 +800,19 @@ impl World {
         let (banks, step) = (&self.banks, self.step);
         let due = self.net.due(&mut self.rng, step, |b| banks[b].is_up(step));
         for m in due {
+            if self.banks[m.to].recovering {
+                // A recovering node refuses every command but its recovery's; the sender tries again.
+                continue;
+            }
             if m.tampered {
                 self.tampered_is_refused(m)?;
                 continue;
             }
             match m.wire {
                 Wire::Transfer(signed) => self.receive_transfer(m.from, m.to, signed)?,
-                Wire::Decision(signed) => {
-                    let now = self.bank_now(m.to);
-                    if let Err(e) = self.banks[m.to].submit(Command::ApplyDecision { signed }, now, self.mutation) {
-                        self.refused(m.to, e)?;
-                    }
-                }
+                Wire::Decision(signed) => self.hear_decision(m.to, signed)?,
+                Wire::Head(signed) => self.hear_head(m.to, signed)?,
+                Wire::Evidence(evidence) => self.hear_evidence(m.to, *evidence)?,
             }
         }
         Ok(())
@@ -733,6 +823,12 @@ impl World {
         let command = match m.wire {
             Wire::Transfer(signed) => Command::ReceiveTransfer { signed, note: String::new(), delivered_by: self.banks[m.from].id },
             Wire::Decision(signed) => Command::ApplyDecision { signed },
+            Wire::Evidence(evidence) => {
+                let against = evidence.first.verify(self.federation).map_or(self.banks[m.from].id, |v| v.signer);
+                Command::RecordEvidence { against, evidence: *evidence }
+            }
+            // A head is not a command: one that does not verify is not heard (`hear_head`).
+            Wire::Head(signed) => return self.hear_head(m.to, signed),
         };
         let now = self.bank_now(m.to);
         match self.banks[m.to].submit(command, now, self.mutation) {
@@ -747,17 +843,17 @@ impl World {
         let command = Command::ReceiveTransfer { signed, note: String::new(), delivered_by: self.banks[from].id };
         let answer = match self.banks[to].submit(command, now, self.mutation) {
             Ok(Submitted::Wrote(entry)) => match entry.body {
-                EntryBody::TransferReceived { signed_decision, .. } => Some((entry.seq, signed_decision)),
+                EntryBody::TransferReceived { decision, signed_decision, .. } => Some((entry.seq, decision, signed_decision)),
                 _ => None,
             },
             Ok(Submitted::Known { seq, recorded: Recorded::Transfer(id) }) => {
-                self.banks[to].state.transfers.get(&id).and_then(|t| t.signed_decision.clone()).map(|d| (seq, d))
+                self.banks[to].state.transfers.get(&id).and_then(|t| Some((seq, t.decision.clone()?, t.signed_decision.clone()?)))
             }
             Ok(Submitted::Known { .. }) => None,
             Err(e) => return self.refused(to, e),
         };
-        if let Some((seq, decision)) = answer {
-            self.hold(to, seq, from, Wire::Decision(decision));
+        if let Some((seq, decision, signed)) = answer {
+            self.answer(to, from, seq, decision, signed);
         }
         Ok(())
     }
@@ -780,8 +876,10 @@ impl World {
                 for b in 0..self.banks.len() {
                     self.driver_retry(b);
                 }
+                self.recall_again(true)?;
             }
             self.syncs_and_crashes(scratch)?;
+            self.recover()?;
             self.deliver()?;
             check::step(self)?;
         }
@@ -791,6 +889,7 @@ impl World {
     fn quiescent(&self) -> bool {
         self.net.is_empty()
             && self.retries.is_empty()
+            && !self.recall_due()
             && self
                 .banks
                 .iter()

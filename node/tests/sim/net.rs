@@ -1,10 +1,12 @@
 //! The simulated network between banks: each message may be lost,
 //! duplicated, delayed (so overtaken by later ones), replayed long after, or
 //! tampered with (one bit flipped); a pair of banks may be cut off from each
-//! other for a while.
+//! other for a while. Besides the direct messages of a transfer it carries
+//! what the node gossips: journal heads and evidence.
 
 use std::collections::{HashMap, VecDeque};
 
+use amser_protocol::federation::Evidence;
 use amser_protocol::signing::SignedMessage;
 use rand::rngs::StdRng;
 use rand::RngExt;
@@ -17,8 +19,22 @@ const REPLAYABLE: usize = 256;
 pub enum Wire {
     /// The payer's bank delivers a signed transfer (first send or a retry).
     Transfer(SignedMessage),
-    /// The payee's bank answers with its signed decision.
+    /// The payee's bank answers with its signed decision (or gossips it).
     Decision(SignedMessage),
+    /// A bank gossips its signed journal head.
+    Head(SignedMessage),
+    /// A bank gossips evidence it recorded (or a hostile bank relays a stranger's).
+    Evidence(Box<Evidence>),
+}
+
+impl Wire {
+    /// The signed bytes a flipped bit lands in.
+    fn signed_mut(&mut self) -> &mut SignedMessage {
+        match self {
+            Wire::Transfer(signed) | Wire::Decision(signed) | Wire::Head(signed) => signed,
+            Wire::Evidence(evidence) => &mut evidence.second,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -89,7 +105,7 @@ impl Network {
         let mut message = Message { from, to, wire, arrives, link_seq: *link, tampered: false };
         self.stats.sent += 1;
         if rng.random_bool(faults.tamper) {
-            let (Wire::Transfer(signed) | Wire::Decision(signed)) = &mut message.wire;
+            let signed = message.wire.signed_mut();
             let bytes = if rng.random_bool(0.5) { &mut signed.signature } else { &mut signed.envelope };
             if !bytes.is_empty() {
                 let at = rng.random_range(0..bytes.len());
@@ -131,11 +147,21 @@ impl Network {
         self.cut.insert((a.min(b), a.max(b)), until);
     }
 
+    /// Forgets every message bank `b` sent: it restarted on a lost disk, so
+    /// its connections closed with whatever was on them, and it sends again
+    /// only what its journal holds now.
+    pub fn forget_from(&mut self, b: usize) {
+        let before = self.in_flight.len();
+        self.in_flight.retain(|m| m.from != b);
+        self.stats.undeliverable += (before - self.in_flight.len()) as u64;
+        self.recent.retain(|m| m.from != b);
+    }
+
     pub fn heal(&mut self) {
         self.cut.clear();
     }
 
-    fn partitioned(&self, a: usize, b: usize, step: usize) -> bool {
+    pub fn partitioned(&self, a: usize, b: usize, step: usize) -> bool {
         self.cut.get(&(a.min(b), a.max(b))).is_some_and(|until| *until > step)
     }
 
