@@ -154,6 +154,19 @@ fn one_seed_replays_exactly() {
     }
 }
 
+/// Found by the long run (seed 20385): a bank's disk was lost after it had
+/// accepted a transfer whose payer's bank then settled; a retry of that
+/// transfer, still on the wire to it, reached the restored bank, which
+/// decided it again (another time stamp). A lost disk closes the bank's
+/// links both ways, so nothing sent to it before is delivered after.
+#[test]
+fn a_lost_disk_closes_the_links_both_ways_so_a_settled_transfer_is_not_decided_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    let outcome = scenario(20_385, Mutation::None, &scratch, false).expect("the seed keeps every invariant");
+    assert!(outcome.tally.lost_disks > 0, "the seed loses a disk");
+}
+
 /// Runs seeds with a broken rule until one fails; the seed and what it caught.
 fn first_seed_to_catch(mutation: Mutation) -> (u64, String) {
     let dir = tempfile::tempdir().unwrap();

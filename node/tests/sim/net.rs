@@ -147,14 +147,16 @@ impl Network {
         self.cut.insert((a.min(b), a.max(b)), until);
     }
 
-    /// Forgets every message bank `b` sent: it restarted on a lost disk, so
-    /// its connections closed with whatever was on them, and it sends again
-    /// only what its journal holds now.
-    pub fn forget_from(&mut self, b: usize) {
+    /// Forgets every message bank `b` sent or was sent: it restarted on a
+    /// lost disk, so its connections closed with whatever was on them both
+    /// ways; it sends again only what its journal holds now, and its peers
+    /// again only what they still have pending (no one else can deliver
+    /// their transfers: the receiver takes a transfer only from its payer's bank).
+    pub fn forget_links_of(&mut self, b: usize) {
         let before = self.in_flight.len();
-        self.in_flight.retain(|m| m.from != b);
+        self.in_flight.retain(|m| m.from != b && m.to != b);
         self.stats.undeliverable += (before - self.in_flight.len()) as u64;
-        self.recent.retain(|m| m.from != b);
+        self.recent.retain(|m| m.from != b && m.to != b);
     }
 
     pub fn heal(&mut self) {

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!  lose_disk: the journal cut back to an older copy; the bank restarts from it,
-//!             everything it had on the wire gone with its connections
+//!             everything on the wire to or from it gone with its connections
 //!  recover (each step, once every other bank is reachable):
 //!     newest head of ours each bank holds, signed by us ─► past our journal? Recover { peers_saw }
 //!     every bank's decided transfers with us, durable there ─► Recall (those we lack, or hold pending)
@@ -43,7 +43,7 @@ impl World {
         let keep = self.rng.random_range(setup..durable);
         let unanswered = self.banks[b].lose_disk(keep, scratch, self.mutation).map_err(|e| format!("bank {b}: {e}"))?;
         self.retries.extend(unanswered.into_iter().filter_map(|a| a.retry.map(|c| (b, c))));
-        self.net.forget_from(b);
+        self.net.forget_links_of(b);
         // What only this bank held after the copy is lost for good (DESIGN.md §2): its users were told, and it is gone.
         let state = &self.banks[b].state;
         self.acknowledged[b].retain(|r| match r {
