@@ -17,7 +17,7 @@ use serde::Deserialize;
 use amser_protocol::{MemberCode, MemberStatus, Minutes, ServiceDate};
 
 use super::i18n::{Arg, Tr};
-use super::web::{csrf_ok, error_page, page, Chrome, Visitor};
+use super::web::{coordinators_only, error_page, page, Chrome, Visitor};
 use crate::accounts::sessions::random_token;
 use crate::api::AppState;
 use crate::ledger::{Command, LedgerError};
@@ -127,8 +127,8 @@ fn blank(state: &AppState) -> ExchangeForm {
 
 /// `GET /exchanges/new` (`?recorded=…` after one was recorded).
 pub async fn new(State(state): State<AppState>, visitor: Visitor, Query(q): Query<Recorded>) -> Response {
-    if !visitor.role().may_record() {
-        return error_page(&state, &visitor, StatusCode::FORBIDDEN, "error-forbidden").await;
+    if let Some(refused) = coordinators_only(&state, &visitor, None).await {
+        return refused;
     }
     let notice = q.recorded.filter(|r| !r.is_empty()).map(|r| visitor.tr.t1("recorded-notice", "summary", &r));
     form_page(&state, &visitor, StatusCode::OK, blank(&state), None, notice).await
@@ -136,11 +136,8 @@ pub async fn new(State(state): State<AppState>, visitor: Visitor, Query(q): Quer
 
 /// `POST /exchanges`.
 pub async fn record(State(state): State<AppState>, visitor: Visitor, Form(form): Form<ExchangeForm>) -> Response {
-    if !visitor.role().may_record() {
-        return error_page(&state, &visitor, StatusCode::FORBIDDEN, "error-forbidden").await;
-    }
-    if !csrf_ok(&visitor, &form.csrf) {
-        return error_page(&state, &visitor, StatusCode::FORBIDDEN, "form-expired").await;
+    if let Some(refused) = coordinators_only(&state, &visitor, Some(&form.csrf)).await {
+        return refused;
     }
     let tr = visitor.tr;
     let command = match command(&form, &visitor.account.name, tr) {
@@ -228,27 +225,27 @@ fn text_problem(tr: Tr, problem: &amser_protocol::text::TextError) -> String {
     }
 }
 
+/// A member's limit refused an exchange: message `id` with the figures.
+fn limit(tr: Tr, id: &str, code: &MemberCode, balance: Minutes, would_be: Minutes, limit: Minutes) -> String {
+    let (balance, would_be, limit) = (balance.to_string(), would_be.to_string(), limit.to_string());
+    tr.with(
+        id,
+        &[
+            ("member", Arg::Text(code.as_str())),
+            ("balance", Arg::Text(&balance)),
+            ("would", Arg::Text(&would_be)),
+            ("limit", Arg::Text(&limit)),
+        ],
+    )
+}
+
 /// A refusal from the ledger, said for people.
 pub fn refusal(tr: Tr, e: &LedgerError) -> String {
     match e {
-        LedgerError::BelowFloor { code, balance, would_be, floor } => tr.with(
-            "refused-below-floor",
-            &[
-                ("member", Arg::Text(code.as_str())),
-                ("balance", Arg::Text(&balance.to_string())),
-                ("would", Arg::Text(&would_be.to_string())),
-                ("limit", Arg::Text(&floor.to_string())),
-            ],
-        ),
-        LedgerError::AboveCeiling { code, balance, would_be, ceiling } => tr.with(
-            "refused-above-ceiling",
-            &[
-                ("member", Arg::Text(code.as_str())),
-                ("balance", Arg::Text(&balance.to_string())),
-                ("would", Arg::Text(&would_be.to_string())),
-                ("limit", Arg::Text(&ceiling.to_string())),
-            ],
-        ),
+        LedgerError::BelowFloor { code, balance, would_be, floor } => limit(tr, "refused-below-floor", code, *balance, *would_be, *floor),
+        LedgerError::AboveCeiling { code, balance, would_be, ceiling } => {
+            limit(tr, "refused-above-ceiling", code, *balance, *would_be, *ceiling)
+        }
         LedgerError::UnknownMember(code) => tr.t1("refused-unknown-member", "member", code.as_str()),
         LedgerError::Text(problem) => text_problem(tr, problem),
         LedgerError::MemberNotActive { .. } => tr.t("refused-not-active"),

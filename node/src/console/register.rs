@@ -15,7 +15,7 @@ use amser_protocol::member::MemberProfile;
 use amser_protocol::MemberKind;
 
 use super::exchanges::refusal;
-use super::web::{csrf_ok, error_page, page, Chrome, Visitor};
+use super::web::{coordinators_only, error_page, page, Chrome, Visitor};
 use crate::accounts::sessions::random_token;
 use crate::accounts::Claim;
 use crate::api::AppState;
@@ -63,8 +63,8 @@ async fn form_page(state: &AppState, visitor: &Visitor, status: StatusCode, form
 
 /// `GET /members/new`.
 pub async fn new(State(state): State<AppState>, visitor: Visitor) -> Response {
-    if !visitor.role().may_record() {
-        return error_page(&state, &visitor, StatusCode::FORBIDDEN, "error-forbidden").await;
+    if let Some(refused) = coordinators_only(&state, &visitor, None).await {
+        return refused;
     }
     let form = MemberForm { once: random_token(), kind: "person".into(), ..MemberForm::default() };
     form_page(&state, &visitor, StatusCode::OK, form, None).await
@@ -72,11 +72,8 @@ pub async fn new(State(state): State<AppState>, visitor: Visitor) -> Response {
 
 /// `POST /members`.
 pub async fn add(State(state): State<AppState>, visitor: Visitor, Form(form): Form<MemberForm>) -> Response {
-    if !visitor.role().may_record() {
-        return error_page(&state, &visitor, StatusCode::FORBIDDEN, "error-forbidden").await;
-    }
-    if !csrf_ok(&visitor, &form.csrf) {
-        return error_page(&state, &visitor, StatusCode::FORBIDDEN, "form-expired").await;
+    if let Some(refused) = coordinators_only(&state, &visitor, Some(&form.csrf)).await {
+        return refused;
     }
     let tr = visitor.tr;
     let Ok(kind) = form.kind.parse::<MemberKind>() else {

@@ -184,6 +184,19 @@ pub async fn error_page(state: &AppState, visitor: &Visitor, status: StatusCode,
     page(status, &ErrorPage { chrome, message })
 }
 
+/// The refusal of a coordinator's page or form, if it must be refused:
+/// the visitor may not record, or the form's CSRF token (`csrf`, for a
+/// form) is not this session's.
+pub async fn coordinators_only(state: &AppState, visitor: &Visitor, csrf: Option<&str>) -> Option<Response> {
+    if !visitor.role().may_record() {
+        return Some(error_page(state, visitor, StatusCode::FORBIDDEN, "error-forbidden").await);
+    }
+    if csrf.is_some_and(|given| !csrf_ok(visitor, given)) {
+        return Some(error_page(state, visitor, StatusCode::FORBIDDEN, "form-expired").await);
+    }
+    None
+}
+
 /// Whether a form's CSRF token is this session's.
 pub fn csrf_ok(visitor: &Visitor, given: &str) -> bool {
     let (a, b) = (blake3::hash(given.as_bytes()), blake3::hash(visitor.session.csrf.as_bytes()));
