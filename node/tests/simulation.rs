@@ -53,8 +53,10 @@ use amser_protocol::{MemberKind, Policy};
 const DEFAULT_SEEDS: u64 = 2_000;
 /// A long run reports its progress every this many scenarios.
 const PROGRESS_EVERY: usize = 10_000;
-/// A deliberately broken rule must be caught within this many seeds.
-const SEEDS_TO_CATCH_A_BROKEN_RULE: u64 = 100;
+/// A deliberately broken rule must be caught within this many seeds. The
+/// slowest today is SkipRecovery (a lost disk, then a head gossiped under a
+/// seq the bank reuses): seed 271; the others by seed 17.
+const SEEDS_TO_CATCH_A_BROKEN_RULE: u64 = 400;
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}")))
