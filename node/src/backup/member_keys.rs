@@ -41,7 +41,11 @@ pub struct KeysChecked {
 /// Checks that `bytes`, a members' key file, opens every member's details
 /// in `journal` (see the module's rule).
 pub fn check(bytes: &[u8], journal: &JournalSummary) -> Result<KeysChecked, KeysProblem> {
-    let records = KeyRecords::read(bytes).ok_or(KeysProblem::NotAKeyFile)?;
+    check_records(&KeyRecords::read(bytes).ok_or(KeysProblem::NotAKeyFile)?, journal)
+}
+
+/// [`check`] of a key file already read.
+pub fn check_records(records: &KeyRecords, journal: &JournalSummary) -> Result<KeysChecked, KeysProblem> {
     let mut checked = KeysChecked { open: 0, erased: 0 };
     for (code, details) in &journal.members {
         let Some(sealed) = details else {

@@ -161,8 +161,9 @@ fn member_keys(dir: &DataDir, summary: &JournalSummary) -> Result<Vec<u8>, Backu
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => crate::storage::keys::empty_file(),
             Err(e) => return Err(BackupError::Io { path, source: e }),
         };
-        let result = member_keys::check(&bytes, summary);
-        let settled = crate::storage::keys::KeyRecords::read(&bytes).is_some_and(|r| r.damaged.is_empty());
+        let records = crate::storage::keys::KeyRecords::read(&bytes);
+        let settled = records.as_ref().is_some_and(|r| r.damaged.is_empty());
+        let result = records.ok_or(member_keys::KeysProblem::NotAKeyFile).and_then(|r| member_keys::check_records(&r, summary));
         last = Some(result.map(|_| bytes));
         if settled {
             break;

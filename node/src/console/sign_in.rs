@@ -88,8 +88,7 @@ pub async fn submit(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let tr = Tr::new(web::language_of(&headers));
-    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if expected.is_empty() || blake3::hash(expected.as_bytes()) != blake3::hash(form.csrf.as_bytes()) {
+    if !web::form_token_ok(&headers, &form.csrf) {
         return sign_in_page(&state, tr, StatusCode::FORBIDDEN, form.name, Some(tr.t("form-expired")), None).await;
     }
     let address = from.ip().to_string();
@@ -207,8 +206,7 @@ pub async fn welcome_submit(
 ) -> Response {
     let tr = Tr::new(web::language_of(&headers));
     let Ok(account) = state.accounts.invited(&token, state.clock.now_ms()) else { return link_gone(&state, tr).await };
-    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    let problem = if expected.is_empty() || blake3::hash(expected.as_bytes()) != blake3::hash(form.csrf.as_bytes()) {
+    let problem = if !web::form_token_ok(&headers, &form.csrf) {
         Some(tr.t("form-expired"))
     } else if form.password != form.confirm {
         Some(tr.t("welcome-mismatch"))

@@ -199,8 +199,19 @@ pub async fn coordinators_only(state: &AppState, visitor: &Visitor, csrf: Option
 
 /// Whether a form's CSRF token is this session's.
 pub fn csrf_ok(visitor: &Visitor, given: &str) -> bool {
-    let (a, b) = (blake3::hash(given.as_bytes()), blake3::hash(visitor.session.csrf.as_bytes()));
-    !given.is_empty() && a == b
+    tokens_match(&visitor.session.csrf, given)
+}
+
+/// Whether a pre-session form's token (`given`) is the one in its
+/// [`FORM_COOKIE`] (the double submit of the sign-in and link forms).
+pub fn form_token_ok(headers: &HeaderMap, given: &str) -> bool {
+    tokens_match(&cookie(headers, FORM_COOKIE).unwrap_or_default(), given)
+}
+
+/// Whether two tokens are the same, neither empty; compared as blake3
+/// hashes, whose `==` takes constant time.
+fn tokens_match(expected: &str, given: &str) -> bool {
+    !expected.is_empty() && !given.is_empty() && blake3::hash(expected.as_bytes()) == blake3::hash(given.as_bytes())
 }
 
 #[derive(Deserialize)]
