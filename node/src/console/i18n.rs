@@ -1,5 +1,6 @@
-//! The console's words, in Welsh and English: Fluent resources
-//! (`node/locales/en.ftl`, `cy.ftl`, compiled into the binary), one bundle
+//! The console's words, in Welsh and English: Fluent resources, one file
+//! per part of the console in `node/locales/en/` and a twin of the same
+//! name in `node/locales/cy/` (compiled into the binary), one bundle
 //! per language with that language's plural rules (Welsh has six forms:
 //! zero, one, two, few, many, other). Templates ask a [`Tr`] for a message
 //! by id; nothing a person reads is written in the code.
@@ -11,8 +12,13 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::accounts::Language;
 
-const EN: &str = include_str!("../../locales/en.ftl");
-const CY: &str = include_str!("../../locales/cy.ftl");
+/// The console's Fluent files, by part: (name, English, Welsh).
+macro_rules! resources {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../locales/en/", $name, ".ftl")), include_str!(concat!("../../locales/cy/", $name, ".ftl")))),*]
+    };
+}
+const RESOURCES: &[(&str, &str, &str)] = resources!["common", "sign-in", "dashboard", "members", "exchanges"];
 
 /// Welsh month names, in order (for dates the console writes out).
 const CY_MONTHS: [&str; 12] =
@@ -29,17 +35,22 @@ struct Bundles {
     cy: FluentBundle<FluentResource>,
 }
 
-fn bundle(tag: &str, source: &'static str) -> FluentBundle<FluentResource> {
+/// One language's bundle, from its file of each part.
+fn bundle(tag: &str, source_of: fn(&(&str, &'static str, &'static str)) -> &'static str) -> FluentBundle<FluentResource> {
     let lang: unic_langid::LanguageIdentifier = tag.parse().expect("a language tag");
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);
     // Isolation marks around arguments would show in plain-text fields and tests; the console is left-to-right only.
     bundle.set_use_isolating(false);
-    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, errors)| panic!("{tag}.ftl does not parse: {errors:?}"));
-    bundle.add_resource(resource).unwrap_or_else(|errors| panic!("{tag}.ftl repeats a message: {errors:?}"));
+    for part in RESOURCES {
+        let name = part.0;
+        let resource = FluentResource::try_new(source_of(part).to_string())
+            .unwrap_or_else(|(_, errors)| panic!("{tag}/{name}.ftl does not parse: {errors:?}"));
+        bundle.add_resource(resource).unwrap_or_else(|errors| panic!("{tag}/{name}.ftl repeats a message: {errors:?}"));
+    }
     bundle
 }
 
-static BUNDLES: LazyLock<Bundles> = LazyLock::new(|| Bundles { en: bundle("en", EN), cy: bundle("cy", CY) });
+static BUNDLES: LazyLock<Bundles> = LazyLock::new(|| Bundles { en: bundle("en", |part| part.1), cy: bundle("cy", |part| part.2) });
 
 /// A value given to a message.
 pub enum Arg<'a> {
@@ -147,13 +158,36 @@ pub(crate) fn ids(source: &str) -> std::collections::BTreeSet<String> {
 mod tests {
     use super::*;
 
+    /// Every message id of one language, over all its files.
+    fn all_ids(source_of: fn(&(&str, &'static str, &'static str)) -> &'static str) -> std::collections::BTreeSet<String> {
+        RESOURCES.iter().flat_map(|part| ids(source_of(part))).collect()
+    }
+
+    #[test]
+    fn every_fluent_file_is_compiled_in_and_has_its_twin() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        for lang in ["en", "cy"] {
+            let mut on_disk: Vec<String> = std::fs::read_dir(root.join(lang))
+                .unwrap()
+                .filter_map(|e| e.unwrap().file_name().to_str().and_then(|n| n.strip_suffix(".ftl")).map(str::to_string))
+                .collect();
+            on_disk.sort();
+            let mut listed: Vec<String> = RESOURCES.iter().map(|part| part.0.to_string()).collect();
+            listed.sort();
+            assert_eq!(on_disk, listed, "node/locales/{lang}/*.ftl and RESOURCES in i18n.rs differ");
+        }
+    }
+
     #[test]
     fn english_and_welsh_have_the_same_messages() {
-        let (en, cy) = (ids(EN), ids(CY));
+        for (name, en, cy) in RESOURCES {
+            let (en, cy) = (ids(en), ids(cy));
+            let only_en: Vec<_> = en.difference(&cy).collect();
+            let only_cy: Vec<_> = cy.difference(&en).collect();
+            assert!(only_en.is_empty() && only_cy.is_empty(), "only in en/{name}.ftl: {only_en:?}; only in cy/{name}.ftl: {only_cy:?}");
+        }
+        let en = all_ids(|part| part.1);
         assert!(en.len() > 50, "{} messages", en.len());
-        let only_en: Vec<_> = en.difference(&cy).collect();
-        let only_cy: Vec<_> = cy.difference(&en).collect();
-        assert!(only_en.is_empty() && only_cy.is_empty(), "only in en.ftl: {only_en:?}; only in cy.ftl: {only_cy:?}");
         // Both parse and every message formats without an error.
         for id in &en {
             for lang in Language::ALL {
@@ -196,10 +230,10 @@ mod tests {
 
     #[test]
     fn every_message_the_console_asks_for_exists() {
-        let (used, en) = (ids_used(), ids(EN));
+        let (used, en) = (ids_used(), all_ids(|part| part.1));
         assert!(used.len() > 40, "found {} ids in use", used.len());
         let missing: Vec<_> = used.difference(&en).collect();
-        assert!(missing.is_empty(), "asked for but not in en.ftl (nor cy.ftl): {missing:?}");
+        assert!(missing.is_empty(), "asked for but in no node/locales/en/*.ftl (nor cy): {missing:?}");
     }
 
     #[test]

@@ -1,0 +1,39 @@
+## Cyfnewidiadau
+exchange-date = Dyddiad
+exchange-provider = Rhoddwyd gan
+exchange-receiver = Derbyniwyd gan
+exchange-hours = Oriau
+exchange-category = Categori
+exchange-note = Nodyn
+
+## Cofnodi cyfnewid
+nav-record = Cofnodi cyfnewid
+record-title = Cofnodi cyfnewid
+record-provider = Pwy roddodd yr amser
+record-provider-here = Aelod o'r banc hwn
+record-provider-elsewhere = Neu aelod o fanc arall, yn ôl ei god
+record-provider-elsewhere-hint = Er enghraifft gwynedd:7KQ2-M4. Gofynnir i'r banc arall gytuno.
+record-choose = Dewiswch aelod
+record-receiver = Pwy a'i dderbyniodd (ac sy'n talu'r oriau)
+record-hours = Oriau
+record-hours-hint = Er enghraifft 2, 1.5 neu 1:30.
+record-category = Categori
+record-date = Dyddiad
+record-note = Nodyn (dewisol; dim ond cydlynwyr a'r aelodau yn y cyfnewid sy'n ei weld)
+record-button = Cofnodi'r cyfnewid
+recorded-notice = Wedi'i gofnodi: { $summary }.
+record-choose-provider = Dewiswch pwy roddodd yr amser, neu rhowch god aelod o fanc arall.
+record-choose-receiver = Dewiswch pwy dderbyniodd yr amser.
+record-bad-code = Nid yw “{ $code }” yn god aelod. Mae cod yn edrych fel rhymney:7KQ2-M4.
+record-bad-hours = Nid yw “{ $hours }” yn nifer o oriau. Ysgrifennwch 2, 1.5 neu 1:30.
+record-bad-date = Nid yw “{ $date }” yn ddyddiad. Dewiswch un yn y calendr.
+refused-below-floor = Heb ei gofnodi: mae gan { $member } { $balance } awr nawr, a byddai hyn yn mynd â'u balans i { $would }, yn is na'u terfyn o { $limit }. Cofnodwch lai o oriau, neu newidiwch eu terfyn.
+refused-above-ceiling = Heb ei gofnodi: mae gan { $member } { $balance } awr nawr, a byddai hyn yn mynd â'u balans i { $would }, yn uwch na'u terfyn o { $limit }. Cofnodwch lai o oriau, neu newidiwch eu terfyn.
+refused-unknown-member = Heb ei gofnodi: nid oes aelod { $member }.
+refused-not-active = Heb ei gofnodi: mae un o'r aelodau wedi oedi neu wedi gadael. Gwnewch nhw'n weithgar yn gyntaf.
+refused-erased = Heb ei gofnodi: mae { $member } wedi'i ddileu.
+refused-future-date = Heb ei gofnodi: mae'r dyddiad yn y dyfodol. Cofnodwch help unwaith y bydd wedi'i roi.
+refused-too-many-hours = Heb ei gofnodi: mae hynny'n fwy o oriau nag y gall un person eu rhoi mewn diwrnod.
+refused-peer = Heb ei gofnodi: nid yw'r banc hwn yn masnachu â banc yr aelod hwnnw ar hyn o bryd (nid yw wedi'i dderbyn, neu mae wedi'i rewi).
+refused-payers-bank = Heb ei gofnodi yma: mae'r aelod a dderbyniodd yr help yn perthyn i { $bank }, felly'r banc hwnnw sy'n ei gofnodi.
+refused-other = Heb ei gofnodi: { $detail }

@@ -1,0 +1,39 @@
+## Exchanges
+exchange-date = Date
+exchange-provider = Given by
+exchange-receiver = Received by
+exchange-hours = Hours
+exchange-category = Category
+exchange-note = Note
+
+## Recording an exchange
+nav-record = Record an exchange
+record-title = Record an exchange
+record-provider = Who gave the time
+record-provider-here = A member of this bank
+record-provider-elsewhere = Or a member of another bank, by their code
+record-provider-elsewhere-hint = For example gwynedd:7KQ2-M4. The other bank is asked to agree.
+record-choose = Choose a member
+record-receiver = Who received it (and pays the hours)
+record-hours = Hours
+record-hours-hint = For example 2, 1.5 or 1:30.
+record-category = Category
+record-date = Date
+record-note = Note (optional; only coordinators and the members in the exchange see it)
+record-button = Record the exchange
+recorded-notice = Recorded: { $summary }.
+record-choose-provider = Choose who gave the time, or give the code of another bank's member.
+record-choose-receiver = Choose who received the time.
+record-bad-code = “{ $code }” is not a member code. A code looks like rhymney:7KQ2-M4.
+record-bad-hours = “{ $hours }” is not a number of hours. Write it as 2, 1.5 or 1:30.
+record-bad-date = “{ $date }” is not a date. Choose one in the calendar.
+refused-below-floor = Not recorded: { $member } has { $balance } hours now, and this would take them to { $would }, below their limit of { $limit }. Record fewer hours, or change their limit.
+refused-above-ceiling = Not recorded: { $member } has { $balance } hours now, and this would take them to { $would }, above their limit of { $limit }. Record fewer hours, or change their limit.
+refused-unknown-member = Not recorded: there is no member { $member }.
+refused-not-active = Not recorded: one of the members is paused or has left. Make them active first.
+refused-erased = Not recorded: { $member } has been erased.
+refused-future-date = Not recorded: the date is in the future. Record help once it has been given.
+refused-too-many-hours = Not recorded: that is more hours than one person can give in a day.
+refused-peer = Not recorded: this bank does not trade with that member's bank just now (it is not admitted, or it is frozen).
+refused-payers-bank = Not recorded here: the member who received the help belongs to { $bank }, so that bank records it.
+refused-other = Not recorded: { $detail }
