@@ -61,12 +61,19 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"), (axum::http::header::CACHE_CONTROL, "max-age=3600")], CONSOLE_CSS)
 }
 
-/// A page the console does not have: a plain 404 in the visitor's language.
+/// A page the console does not have: a plain 404 in the visitor's language
+/// (the account's, when someone is signed in), with their navigation.
 pub async fn not_found(
     axum::extract::State(state): axum::extract::State<AppState>,
+    visitor: Option<web::Visitor>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    let tr = i18n::Tr::new(web::language_of(&headers));
-    let chrome = web::Chrome::public(&state, tr).await;
-    web::page(axum::http::StatusCode::NOT_FOUND, &web::ErrorPage { chrome, message: tr.t("error-not-found") })
+    match visitor {
+        Some(visitor) => web::error_page(&state, &visitor, axum::http::StatusCode::NOT_FOUND, "error-not-found").await,
+        None => {
+            let tr = i18n::Tr::new(web::language_of(&headers));
+            let chrome = web::Chrome::public(&state, tr).await;
+            web::page(axum::http::StatusCode::NOT_FOUND, &web::ErrorPage { chrome, message: tr.t("error-not-found") })
+        }
+    }
 }

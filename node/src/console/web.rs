@@ -94,6 +94,16 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+/// `Option<Visitor>`: the signed-in person, or `None` (never a redirect), for
+/// pages anyone may see.
+impl axum::extract::OptionalFromRequestParts<AppState> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Visitor>, Self::Rejection> {
+        Ok(<Visitor as FromRequestParts<AppState>>::from_request_parts(parts, state).await.ok())
+    }
+}
+
 /// What the frame around every page needs: the language, the bank's name,
 /// the navigation and who is signed in.
 pub struct Chrome {
