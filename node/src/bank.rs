@@ -43,6 +43,8 @@ pub enum NodeError {
     Keys(#[from] crate::storage::keys::KeyFileError),
     #[error(transparent)]
     Accounts(#[from] crate::accounts::AccountError),
+    #[error(transparent)]
+    Proposals(#[from] crate::accounts::ProposalError),
     #[error("{0}")]
     Invalid(String),
     #[error("could not listen on {addr}: {reason}. Is another program using that port? Choose another with --api-listen")]
@@ -256,8 +258,13 @@ impl Node {
         let api_addr = listener.local_addr()?;
         dir.write_api_addr(&api_addr.to_string())?;
         let mut stopped = stopped;
-        let accounts = std::sync::Arc::new(crate::accounts::AccountBook::open(dir.root())?);
-        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), &config.api, bank, federation.clone(), accounts);
+        let console = api::ConsoleFiles {
+            accounts: std::sync::Arc::new(crate::accounts::AccountBook::open(dir.root())?),
+            proposals: std::sync::Arc::new(crate::accounts::ProposalBook::open(dir.root())?),
+            who_records: config.policy.who_records,
+        };
+        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), &config.api, bank, federation.clone(), console);
+        crate::console::proposals::finish_interrupted(&state).await;
         let router = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
             let shutdown = async move {

@@ -209,6 +209,7 @@ const stories = {
             ['member', `/members/${encodeURIComponent(results.codes.ceri)}`],
             ['member-new', '/members/new'],
             ['record', '/exchanges/new'],
+            ['proposals', '/proposals'],
         ];
         for (const [name, at] of pages) {
             await go(page, at);
@@ -256,9 +257,35 @@ const stories = {
         check(other.status() === 403 || other.status() === 404, `a member opened another member's page: ${other.status()}`);
         const shown = await page.content();
         check(!shown.includes(stage.vulnerable.special_needs) && !shown.includes(stage.vulnerable.contact), "a member sees another member's details");
+        // Gwen records the hour she gave Mair; it waits for Mair.
+        await go(page, '/my/record');
+        await inspect(page, 'propose', 'en');
+        await page.check('#gave');
+        await page.selectOption('#other', stage.other_member.code);
+        await page.fill('#hours', '1');
+        await page.fill('#category', 'shopping');
+        await submit(page, 'form.card button[type=submit]');
+        check(path(page) === '/', `recording the hour led to ${page.url()}: ${await text(page)}`);
+        check(!(await page.$('button[id^=confirm-]')), 'Gwen is offered to confirm her own exchange');
+        check(await page.$('button[id^=decline-]'), 'Gwen is not offered to withdraw what she recorded');
+        await inspect(page, 'my-account-waiting', 'en');
         await switchLanguage(page);
         await go(page, '/');
         await inspect(page, 'my-account', 'cy');
+        await go(page, '/my/record');
+        await inspect(page, 'propose', 'cy');
+    },
+
+    // 5, continued: Mair confirms the hour Gwen recorded.
+    async other_member_confirms(page) {
+        await welcome(page, stage.links.other_member);
+        const confirm = await page.$('button[id^=confirm-]');
+        check(confirm, `Mair is not offered Gwen's hour to confirm: ${await text(page)}`);
+        await inspect(page, 'my-account-to-confirm', 'en');
+        await submit(page, 'button[id^=confirm-]');
+        check(path(page) === '/', `confirming led to ${page.url()}`);
+        check(!(await page.$('.problem')), `the confirmation was refused: ${await text(page)}`);
+        check(!(await page.$('button[id^=confirm-]')), 'the hour still waits after Mair confirmed it');
     },
 
     // The sign-in page before anyone signs in, in both languages.

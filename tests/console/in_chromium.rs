@@ -126,7 +126,8 @@ fn a_coordinator_a_trustee_and_a_member_use_the_console_in_chromium_in_english_a
             return;
         }
     };
-    let f = fixture();
+    // Members record their own exchanges here, so the member's story can too.
+    let f = fixture_with(|bank| set_who_records(bank, "either_party"));
     let coordinator = "Siân Lewis";
     let stage_dir = tempfile::tempdir().expect("a temp dir");
     let screenshots = repo().join("target/console-screenshots");
@@ -140,8 +141,10 @@ fn a_coordinator_a_trustee_and_a_member_use_the_console_in_chromium_in_english_a
             "coordinator": add_user(&f.bank, coordinator, "coordinator", None),
             "viewer": add_user(&f.bank, "Trustee Tom", "viewer", None),
             "member": add_user(&f.bank, "Gwen Davies", "member", Some(&f.gwen)),
+            "other_member": add_user(&f.bank, "Mair Jones", "member", Some(&f.mair)),
         },
         "member": { "code": f.gwen, "name": "Gwen Davies" },
+        "other_member": { "code": f.mair, "name": "Mair Jones" },
         "vulnerable": { "code": f.mair, "contact": CONTACT, "special_needs": SPECIAL_NEEDS },
         // Ids of one word ("month") are words too; those with a hyphen are not.
         "message_ids": messages("en").keys().filter(|id| id.contains('-')).collect::<Vec<_>>(),
@@ -170,8 +173,9 @@ fn a_coordinator_a_trustee_and_a_member_use_the_console_in_chromium_in_english_a
     let names: Vec<&str> = members.as_array().expect("members").iter().filter_map(|m| m["name"].as_str()).collect();
     assert!(names.contains(&"Canolfan Ieuenctid Rhymni"), "{names:?}");
     assert!(!names.contains(&"Not Allowed"), "a viewer's POST added a member: {names:?}");
-    // The viewer's refused exchange moved nothing.
-    assert_eq!(f.bank.balance(&f.mair), 120);
+    // The viewer's refused exchange moved nothing; the hour Gwen recorded
+    // giving Mair moved once Mair confirmed it (Mair gave Gwen two before).
+    assert_eq!((f.bank.balance(&f.mair), f.bank.balance(&f.gwen)), (60, -60));
     assert!(last["pages_checked"].as_u64().unwrap_or(0) >= 18, "{last}");
     assert!(screenshots.join("cy-dashboard.png").exists() && screenshots.join("en-record-360px.png").exists());
 }

@@ -14,6 +14,7 @@ mod common;
 // One story file per part of the console.
 mod accounts;
 mod in_chromium;
+mod proposals;
 mod recording;
 
 use common::browser::Browser;
@@ -34,8 +35,14 @@ pub struct Fixture {
 }
 
 pub fn fixture() -> Fixture {
+    fixture_with(|_| {})
+}
+
+/// The same, with `prepare` done to the bank before its node starts (its config, say).
+pub fn fixture_with(prepare: impl FnOnce(&Bank)) -> Fixture {
     assert!(SPECIAL_NEEDS.contains(SAFEGUARDING_TAG));
     let bank = Bank::init(RHYMNEY);
+    prepare(&bank);
     let node = bank.up();
     let mair = bank.json(&[
         "member",
@@ -53,6 +60,14 @@ pub fn fixture() -> Fixture {
     let gwen = bank.add_member("Gwen Davies", "person");
     bank.record(&["--provider", &mair, "--receiver", &gwen, "--hours", "2", "--category", "gardening", "--note", NOTE]);
     Fixture { bank, node, mair, gwen }
+}
+
+/// Sets `[policy] who_records` in the bank's config.toml (before its node starts).
+pub fn set_who_records(bank: &Bank, who: &str) {
+    let config = bank.dir.join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config.toml");
+    assert!(text.contains("who_records = \"coordinator\""), "init writes who records: {text}");
+    std::fs::write(&config, text.replace("who_records = \"coordinator\"", &format!("who_records = \"{who}\""))).expect("config.toml");
 }
 
 /// `amser user add`: the account and its link's path.

@@ -10,9 +10,6 @@
 //! token, of which only the blake3 hash is kept), valid for
 //! [`INVITATION_MS`], with which its person sets a password.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -267,17 +264,9 @@ impl AccountBook {
     }
 
     fn save(&self, accounts: &[Account]) -> Result<(), AccountError> {
-        let io = |source| AccountError::Io { path: self.path.clone(), source };
         let bytes = serde_json::to_vec_pretty(&AccountsFile { version: FILE_VERSION, accounts: accounts.to_vec() })
             .map_err(|e| AccountError::Damaged { path: self.path.clone(), reason: e.to_string() })?;
-        let tmp = self.path.with_extension("json.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(io)?;
-        f.write_all(&bytes).map_err(io)?;
-        f.sync_data().map_err(io)?;
-        std::fs::rename(&tmp, &self.path).map_err(io)?;
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        File::open(dir).and_then(|d| d.sync_all()).map_err(io)
+        super::durable::write_whole(&self.path, &bytes).map_err(|source| AccountError::Io { path: self.path.clone(), source })
     }
 }
 

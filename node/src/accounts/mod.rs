@@ -9,14 +9,21 @@
 //! - `sessions`: signed-in sessions (cookie tokens, CSRF tokens, idle
 //!   expiry), the throttle on failed sign-ins, per account and address, and
 //!   the one-time tokens that make a form sent twice act once.
+//! - `proposals`: exchanges a member recorded that wait for the other
+//!   member's confirmation (`proposals.json`).
+//! - `durable`: writing those small files whole, so a crash leaves the old
+//!   file or the new one.
 
 pub mod book;
+pub mod durable;
 pub mod password;
+pub mod proposals;
 pub mod sessions;
 
 use serde::{Deserialize, Serialize};
 
 pub use book::{Account, AccountBook, AccountError, Invitation};
+pub use proposals::{Proposal, ProposalBook, ProposalError};
 pub use sessions::{Claim, Session, Sessions, Submitted, Throttle};
 
 /// What an account may see and do.

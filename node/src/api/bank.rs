@@ -20,6 +20,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
     let federation = state.federation.name.clone();
     let p2p_listen = state.federation.listen_addrs();
     let halted = state.ledger.halted().map(|e| e.to_string());
+    let who_records = state.who_records;
     let s = state
         .read(move |store| {
             let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
@@ -33,7 +34,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
                 journal_head: hash.to_hex(),
                 members: usize::try_from(store.member_count()?).unwrap_or(usize::MAX),
                 version: env!("CARGO_PKG_VERSION").to_string(),
-                policy: PolicyConfig::from_policy(&store.policy()?),
+                policy: PolicyConfig { who_records, ..PolicyConfig::from_policy(&store.policy()?) },
                 federation,
                 p2p_listen,
                 halted,

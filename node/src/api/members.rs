@@ -153,6 +153,11 @@ pub async fn erase(
 ) -> Result<Json<MemberView>, ApiError> {
     let code = parse_code(&code)?;
     crate::rights::erase::erase(&state.ledger, &code, req.reason.trim()).await?;
+    // Their exchanges waiting for confirmation go too (a failure here is put
+    // right at the next start, which forgets erased members' proposals).
+    if let Err(e) = state.proposals.forget_member(&code) {
+        tracing::warn!(error = %e, "an erased member's waiting exchanges could not be forgotten yet");
+    }
     let view = view_of(&state, code).await?;
     tracing::info!(member = %view.code, "erased a member's personal data");
     Ok(Json(view))

@@ -84,6 +84,10 @@ pub struct Shared {
     pub federation: crate::federation::FederationHandle,
     /// The console's accounts, sessions and sign-in throttle.
     pub accounts: Arc<crate::accounts::AccountBook>,
+    /// Exchanges members recorded, waiting for confirmation.
+    pub proposals: Arc<crate::accounts::ProposalBook>,
+    /// `[policy] who_records`.
+    pub who_records: crate::model::WhoRecords,
     pub sessions: crate::accounts::Sessions,
     pub throttle: crate::accounts::Throttle,
     pub submitted: crate::accounts::Submitted,
@@ -98,6 +102,13 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// What the console keeps of its own in the data directory, and its policy.
+pub struct ConsoleFiles {
+    pub accounts: Arc<crate::accounts::AccountBook>,
+    pub proposals: Arc<crate::accounts::ProposalBook>,
+    pub who_records: crate::model::WhoRecords,
+}
+
 impl AppState {
     pub fn new(
         ledger: LedgerHandle,
@@ -106,7 +117,7 @@ impl AppState {
         config: &crate::config::ApiConfig,
         bank: BankId,
         federation: crate::federation::FederationHandle,
-        accounts: Arc<crate::accounts::AccountBook>,
+        console: ConsoleFiles,
     ) -> Self {
         let rate = std::num::NonZeroU32::new(config.rate_per_second).map(|per_second| {
             let burst = std::num::NonZeroU32::new(config.rate_burst).unwrap_or(per_second).max(per_second);
@@ -121,7 +132,9 @@ impl AppState {
             rate,
             bank,
             federation,
-            accounts,
+            accounts: console.accounts,
+            proposals: console.proposals,
+            who_records: console.who_records,
             sessions: Default::default(),
             throttle: Default::default(),
             submitted: Default::default(),

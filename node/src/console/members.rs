@@ -96,6 +96,11 @@ pub struct MemberPage {
     pub safeguarding: bool,
     pub own: bool,
     pub exchanges: Vec<ExchangeRow>,
+    /// Exchanges members recorded that wait for confirmation, with this member.
+    pub waiting: Vec<super::proposals::WaitingRow>,
+    /// Whether to offer "record an exchange" to the member themselves.
+    pub may_propose: bool,
+    pub problem: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,18 +158,30 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(code): P
     if visitor.role() == Role::Member && visitor.account.member.as_ref() != Some(&code) {
         return error_page(&state, &visitor, StatusCode::FORBIDDEN, "error-forbidden").await;
     }
-    member_page(&state, &visitor, code, "members").await
+    member_page(&state, &visitor, code, "members", StatusCode::OK, None).await
 }
 
 /// A member's own page, their dashboard.
 pub async fn own_page(state: &AppState, visitor: &Visitor) -> Response {
+    own_page_with(state, visitor, StatusCode::OK, None).await
+}
+
+/// The same, answering `status` and saying `problem` (an answer refused).
+pub async fn own_page_with(state: &AppState, visitor: &Visitor, status: StatusCode, problem: Option<String>) -> Response {
     match visitor.account.member.clone() {
-        Some(code) => member_page(state, visitor, code, "mine").await,
+        Some(code) => member_page(state, visitor, code, "mine", status, problem).await,
         None => error_page(state, visitor, StatusCode::FORBIDDEN, "error-forbidden").await,
     }
 }
 
-async fn member_page(state: &AppState, visitor: &Visitor, code: MemberCode, here: &'static str) -> Response {
+async fn member_page(
+    state: &AppState,
+    visitor: &Visitor,
+    code: MemberCode,
+    here: &'static str,
+    status: StatusCode,
+    problem: Option<String>,
+) -> Response {
     let keys = state.keys();
     let read = state
         .read(move |store| {
@@ -225,6 +242,16 @@ async fn member_page(state: &AppState, visitor: &Visitor, code: MemberCode, here
     // A member sees their own contact and exchange notes, no one else's;
     // special-needs and safeguarding notes only the coordinator sees.
     let m = MemberRow::new(&view, tr, personal || own, personal);
+    // Viewers see no one's waiting exchanges: who asked whom is the members' and the coordinator's.
+    let waiting = if own || visitor.role() == Role::Coordinator {
+        super::proposals::rows(state, visitor, state.proposals.of_member(&view.code)).await
+    } else {
+        Vec::new()
+    };
+    let may_propose = own && state.who_records == crate::model::WhoRecords::EitherParty;
     let chrome = Chrome::of(state, visitor, here).await;
-    page(StatusCode::OK, &MemberPage { chrome, m, personal: personal || own, safeguarding: personal, own, exchanges })
+    page(
+        status,
+        &MemberPage { chrome, m, personal: personal || own, safeguarding: personal, own, exchanges, waiting, may_propose, problem },
+    )
 }

@@ -11,6 +11,8 @@
 //! GET  /members          GET  /members/{code}
 //! GET  /members/new      POST /members        (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
+//! GET  /my/record        POST /my/record      (members, when they record)
+//! GET  /proposals        POST /proposals/{id}/confirm|decline
 //! GET  /assets/console.css
 //! ```
 //!
@@ -23,12 +25,15 @@
 //! - `register`: adding a member, once however often the form is sent.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
+//! - `proposals`: members recording their own exchanges, which wait for the
+//!   other member's (or a coordinator's) confirmation.
 
 pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
 pub mod i18n;
 pub mod members;
+pub mod proposals;
 pub mod register;
 pub mod sign_in;
 pub mod web;
@@ -54,6 +59,10 @@ pub fn router() -> Router<AppState> {
         .route("/members/{code}", get(members::show))
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
+        .route("/my/record", get(proposals::new).post(proposals::propose))
+        .route("/proposals", get(proposals::list))
+        .route("/proposals/{id}/confirm", post(proposals::confirm))
+        .route("/proposals/{id}/decline", post(proposals::decline))
         .route("/assets/console.css", get(stylesheet))
 }
 

@@ -116,6 +116,8 @@ pub struct Chrome {
     pub is_member: bool,
     /// Whether to offer "record an exchange".
     pub may_record: bool,
+    /// Whether members record exchanges (`[policy] who_records = "either_party"`).
+    pub members_record: bool,
     /// Which navigation item is this page's.
     pub here: &'static str,
 }
@@ -136,6 +138,7 @@ impl Chrome {
             csrf: visitor.session.csrf.clone(),
             is_member: visitor.role() == Role::Member,
             may_record: visitor.role().may_record(),
+            members_record: state.who_records == crate::model::WhoRecords::EitherParty,
             here,
         }
     }
@@ -150,6 +153,7 @@ impl Chrome {
             csrf: String::new(),
             is_member: false,
             may_record: false,
+            members_record: false,
             here: "",
         }
     }

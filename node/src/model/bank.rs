@@ -45,6 +45,22 @@ pub struct PolicyConfig {
     pub max_hours_per_person: i64,
     /// Months within which a member who took part in an exchange counts as active.
     pub active_months: u32,
+    /// Who may record an exchange from the console: the coordinator only, or
+    /// either member taking part, the other confirming it. Not a ledger rule
+    /// (it is not in the journal): the console's.
+    pub who_records: WhoRecords,
+}
+
+/// `[policy] who_records`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhoRecords {
+    /// Only a coordinator records exchanges.
+    #[default]
+    Coordinator,
+    /// A member records an exchange they gave or received; it waits for the
+    /// other member's confirmation (or a coordinator's).
+    EitherParty,
 }
 
 impl Default for PolicyConfig {
@@ -64,6 +80,7 @@ impl PolicyConfig {
             group_ceiling_hours: p.group.ceiling.0 / 60,
             max_hours_per_person: p.max_minutes_per_person.0 / 60,
             active_months: p.active_months,
+            who_records: WhoRecords::default(),
         }
     }
 

@@ -39,7 +39,7 @@ pub mod rights;
 
 pub use account::{AccountLink, AccountView, DisableAccount, NewAccount};
 pub use audit::AuditReport;
-pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status};
+pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status, WhoRecords};
 pub use error::{ErrorBody, ErrorDetail};
 pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
 pub use export::{BankView, ExportDocument, ExportPage};

@@ -1,0 +1,26 @@
+## Aelodau'n cofnodi eu cyfnewidiadau eu hunain, yn aros am gadarnhad
+nav-propose = Cofnodi cyfnewid
+nav-proposals = Yn aros am gadarnhad
+proposals-title = Yn aros am gadarnhad
+proposals-intro = Cyfnewidiadau a gofnododd aelodau eu hunain. Caiff pob un ei gofnodi pan fydd yr aelod arall, neu gydlynydd, yn ei gadarnhau.
+proposals-none = Does dim byd yn aros am gadarnhad.
+proposal-recorded-by = Cofnodwyd gan { $name }
+proposal-confirm = Cadarnhau
+proposal-decline = Gwrthod
+proposal-withdraw = Tynnu'n ôl
+proposal-confirmed = Wedi'i gadarnhau a'i gofnodi.
+proposal-declined = Wedi'i wrthod: ni chofnodwyd dim.
+proposal-gone = Nid yw'r cyfnewid hwnnw'n aros mwyach: mae wedi'i gadarnhau neu ei wrthod yn barod.
+proposal-coordinator-records = Yn y banc amser hwn, y cydlynydd sy'n cofnodi cyfnewidiadau: dywedwch wrthyn nhw am yr help a roesoch neu a gawsoch.
+proposal-choose-other = Dewiswch yr aelod arall.
+proposal-choose-direction = Dywedwch ai chi roddodd yr help neu ai chi a'i cafodd.
+proposal-same-member = Dewiswch aelod arall, nid chi eich hun.
+proposal-bad-category = Gall y categori fod yn 60 nod ar y mwyaf.
+proposal-too-many = Mae gormod o gyfnewidiadau'n aros am gadarnhad; gofynnwch i'r aelod arall neu i'r cydlynydd ateb rhai yn gyntaf.
+propose-title = Cofnodi cyfnewid
+propose-intro = Cofnodwch help a roesoch neu a gawsoch. Caiff ei ychwanegu at falans y ddau ohonoch pan fydd yr aelod arall, neu'r cydlynydd, yn ei gadarnhau.
+propose-direction = Beth ddigwyddodd?
+propose-gave = Rhoddais help
+propose-received = Cefais help
+propose-other = Yr aelod arall
+propose-button = Anfon i'w gadarnhau

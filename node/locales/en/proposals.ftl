@@ -1,0 +1,26 @@
+## Members recording their own exchanges, waiting for confirmation
+nav-propose = Record an exchange
+nav-proposals = Waiting for confirmation
+proposals-title = Waiting for confirmation
+proposals-intro = Exchanges members recorded themselves. Each one is recorded once the other member, or a coordinator, confirms it.
+proposals-none = Nothing is waiting for confirmation.
+proposal-recorded-by = Recorded by { $name }
+proposal-confirm = Confirm
+proposal-decline = Decline
+proposal-withdraw = Withdraw
+proposal-confirmed = Confirmed and recorded.
+proposal-declined = Declined: nothing was recorded.
+proposal-gone = That exchange is no longer waiting: it has been confirmed or declined already.
+proposal-coordinator-records = In this time bank the coordinator records exchanges: tell them about the help you gave or received.
+proposal-choose-other = Choose the other member.
+proposal-choose-direction = Say whether you gave the help or received it.
+proposal-same-member = Choose another member, not yourself.
+proposal-bad-category = The category may have at most 60 characters.
+proposal-too-many = Too many exchanges are waiting for confirmation; ask the other member or the coordinator to answer some first.
+propose-title = Record an exchange
+propose-intro = Record help you gave or received. It is added to both balances once the other member, or the coordinator, confirms it.
+propose-direction = What happened?
+propose-gave = I gave help
+propose-received = I received help
+propose-other = The other member
+propose-button = Send for confirmation
