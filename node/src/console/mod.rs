@@ -10,7 +10,9 @@
 //! POST /language         (the signed-in person's language)
 //! GET  /members          GET  /members/{code}
 //! GET  /members/new      POST /members        (coordinators)
+//! GET  /members/{code}/edit   POST /members/{code}/edit   POST /members/{code}/status   (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
+//! GET  /exchanges/{id}/reverse   POST /exchanges/{id}/reverse   (coordinators)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -19,8 +21,12 @@
 //!   the language of a request, and turning a template into a response.
 //! - `sign_in`: signing in and out, and setting a password from a link.
 //! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
-//! - `exchanges`: recording an exchange, and saying a refusal for people.
+//! - `exchanges`: recording an exchange (one to one, or a group event), and
+//!   saying a refusal for people.
+//! - `reversal`: reversing an exchange, with a reason, after a confirmation page.
 //! - `register`: adding a member, once however often the form is sent.
+//! - `member_edit`: changing a member's register fields, pausing them, or
+//!   marking them as left.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 
@@ -28,8 +34,10 @@ pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
 pub mod i18n;
+pub mod member_edit;
 pub mod members;
 pub mod register;
+pub mod reversal;
 pub mod sign_in;
 pub mod web;
 
@@ -52,8 +60,11 @@ pub fn router() -> Router<AppState> {
         .route("/members", get(members::list).post(register::add))
         .route("/members/new", get(register::new))
         .route("/members/{code}", get(members::show))
+        .route("/members/{code}/edit", get(member_edit::form).post(member_edit::save))
+        .route("/members/{code}/status", post(member_edit::set_status))
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
+        .route("/exchanges/{id}/reverse", get(reversal::confirm).post(reversal::reverse))
         .route("/assets/console.css", get(stylesheet))
 }
 
