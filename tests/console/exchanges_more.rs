@@ -4,7 +4,7 @@
 use super::*;
 
 /// Adds a member through the console's form; their code.
-fn add_in_console(browser: &mut Browser, name: &str, skills: &str) -> String {
+pub fn add_in_console(browser: &mut Browser, name: &str, skills: &str) -> String {
     let form = browser.get("/members/new");
     let (csrf, once) = (form.csrf(), form.field("once"));
     let added = browser.post("/members", &[("csrf", &csrf), ("once", &once), ("name", name), ("kind", "person"), ("skills", skills)]);

@@ -14,6 +14,7 @@ mod common;
 // One story file per part of the console.
 mod accounts;
 mod exchanges_more;
+mod listings;
 mod recording;
 
 use common::browser::Browser;

@@ -13,6 +13,8 @@
 //! GET  /members/{code}/edit   POST /members/{code}/edit   POST /members/{code}/status   (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
 //! GET  /exchanges/{id}/reverse   POST /exchanges/{id}/reverse   (coordinators)
+//! GET  /listings         GET  /listings/new   POST /listings   (coordinators, members for themselves)
+//! GET  /listings/{id}    POST /listings/{id}/close
 //! GET  /assets/console.css
 //! ```
 //!
@@ -27,6 +29,8 @@
 //! - `register`: adding a member, once however often the form is sent.
 //! - `member_edit`: changing a member's register fields, pausing them, or
 //!   marking them as left.
+//! - `listings`: offers and requests by category, posting and closing them.
+//! - `matching`: who could help with a request, and why each matched.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 
@@ -34,6 +38,8 @@ pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
 pub mod i18n;
+pub mod listings;
+pub mod matching;
 pub mod member_edit;
 pub mod members;
 pub mod register;
@@ -65,6 +71,10 @@ pub fn router() -> Router<AppState> {
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
         .route("/exchanges/{id}/reverse", get(reversal::confirm).post(reversal::reverse))
+        .route("/listings", get(listings::list).post(listings::post))
+        .route("/listings/new", get(listings::new))
+        .route("/listings/{id}", get(listings::show))
+        .route("/listings/{id}/close", post(listings::close))
         .route("/assets/console.css", get(stylesheet))
 }
 
