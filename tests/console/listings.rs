@@ -118,7 +118,7 @@ fn a_member_posts_an_offer_and_cannot_close_someone_elses() {
     assert_eq!(closed.status, 303, "{}", closed.html);
     assert_eq!(gwen.post(&format!("/listings/{hers}/close"), &[("csrf", &csrf)]).status, 303, "closing twice is closed");
     let open: Vec<String> = api.get_all("/api/v1/listings").iter().map(|l| l["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(open, [mairs.clone()], "hers closed, Mair's open");
+    assert_eq!(open, std::slice::from_ref(&mairs), "hers closed, Mair's open");
 
     // A viewer reads the listings but cannot post or close.
     let mut trustee = signed_in(&f, "Huw Trustee", "viewer", None);

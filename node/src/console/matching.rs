@@ -13,6 +13,10 @@ use std::collections::BTreeSet;
 pub const MIN_WORD_CHARS: usize = 3;
 /// Members a request's list shows at most, best matches first.
 pub const MAX_HELPERS_SHOWN: usize = 50;
+/// The endings taken off: "-ing", a plural "-ies" (made "-y"), a plural "-s" (not "-ss").
+const ING: &str = "ing";
+const IES: &str = "ies";
+const SS: &str = "ss";
 /// Words too common in requests and offers to say anything (English and Welsh).
 const COMMON_WORDS: &[&str] = &[
     "and", "the", "for", "with", "help", "need", "needs", "needed", "can", "someone", "some", "who", "would", "please", "from", "this",
@@ -26,17 +30,17 @@ fn normalised(word: &str) -> Option<String> {
     if w.chars().count() < MIN_WORD_CHARS || COMMON_WORDS.contains(&w.as_str()) {
         return None;
     }
-    if w.len() > 5 && w.ends_with("ing") {
+    if w.len() > 5 && w.ends_with(ING) {
         w.truncate(w.len() - 3);
         // "shopping" → "shopp" → "shop"; not "dressing" → "dres".
         let b = w.as_bytes();
         if b.len() > 3 && b[b.len() - 1] == b[b.len() - 2] && !matches!(b[b.len() - 1], b's' | b'l' | b'f' | b'z') {
             w.pop();
         }
-    } else if w.len() > 4 && w.ends_with("ies") {
+    } else if w.len() > 4 && w.ends_with(IES) {
         w.truncate(w.len() - 3);
         w.push('y');
-    } else if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
+    } else if w.len() > 3 && w.ends_with('s') && !w.ends_with(SS) {
         w.pop();
     }
     Some(w)
