@@ -174,17 +174,20 @@ const stories = {
 
         await go(page, '/exchanges/new');
         await inspect(page, 'record', 'en');
-        await page.selectOption('#provider', ceri);
-        await page.selectOption('#receiver', dafydd);
+        await page.check(`input[name=providers][value="${ceri}"]`);
+        await page.check(`input[name=receivers][value="${dafydd}"]`);
         await page.fill('#hours', '2');
         await page.fill('#category', 'gardening');
-        await submit(page, 'form.card button[type=submit]');
+        await submit(page, '#record-submit');
         check(!(await page.$('.problem')), `recording Ceri's two hours was refused: ${await text(page)}`);
-        await page.selectOption('#provider', dafydd);
-        await page.selectOption('#receiver', youth);
-        await page.fill('#hours', '1.5');
-        await submit(page, 'form.card button[type=submit]');
-        check(!(await page.$('.problem')), `recording Dafydd's hour and a half was refused: ${await text(page)}`);
+        // A group event: Ceri and Dafydd each give an hour at the youth centre.
+        await page.check(`input[name=providers][value="${ceri}"]`);
+        await page.check(`input[name=providers][value="${dafydd}"]`);
+        await page.check(`input[name=receivers][value="${youth}"]`);
+        await page.fill('#hours', '1');
+        await page.fill('#category', 'youth club');
+        await submit(page, '#record-submit');
+        check(!(await page.$('.problem')), `recording the youth club evening was refused: ${await text(page)}`);
 
         await go(page, `/members/${encodeURIComponent(ceri)}`);
         const shown = await text(page);
@@ -240,7 +243,7 @@ const stories = {
         const add = await page.request.post(stage.base + '/members', { form: { csrf, once: 'viewer-try-1', name: 'Not Allowed', kind: 'person' }, maxRedirects: 0 });
         check(add.status() === 403, `a viewer's POST /members answered ${add.status()}`);
         const record = await page.request.post(stage.base + '/exchanges', {
-            form: { csrf, client_ref: 'viewer-try-2', provider: stage.vulnerable.code, receiver: results.codes.ceri, hours: '5' },
+            form: { csrf, client_ref: 'viewer-try-2', providers: stage.vulnerable.code, receivers: results.codes.ceri, hours: '5' },
             maxRedirects: 0,
         });
         check(record.status() === 403, `a viewer's POST /exchanges answered ${record.status()}`);

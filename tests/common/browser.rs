@@ -35,6 +35,13 @@ impl Page {
     pub fn shows(&self, text: &str) -> bool {
         self.html.contains(text)
     }
+
+    /// Whether the page's text holds `text` as a person reads it (escaped
+    /// here as the templates escape it: "sy'n" is `sy&#39;n` in the HTML).
+    pub fn says(&self, text: &str) -> bool {
+        let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;");
+        self.html.contains(&escaped)
+    }
 }
 
 pub struct Browser {

@@ -164,11 +164,11 @@ fn a_coordinator_a_trustee_and_a_member_use_the_console_in_chromium_in_english_a
     eprintln!("{out}");
 
     // What the pages did is in the ledger: Ceri gave two hours to Dafydd,
-    // Dafydd an hour and a half to the youth centre.
+    // then Ceri and Dafydd an hour each at the youth centre.
     let codes = &last["codes"];
     let (ceri, dafydd, youth) =
         (codes["ceri"].as_str().expect("ceri"), codes["dafydd"].as_str().expect("dafydd"), codes["youth"].as_str().expect("youth"));
-    assert_eq!((f.bank.balance(ceri), f.bank.balance(dafydd), f.bank.balance(youth)), (120, -30, -90));
+    assert_eq!((f.bank.balance(ceri), f.bank.balance(dafydd), f.bank.balance(youth)), (180, -60, -120));
     let members = f.bank.json(&["member", "list"]);
     let names: Vec<&str> = members.as_array().expect("members").iter().filter_map(|m| m["name"].as_str()).collect();
     assert!(names.contains(&"Canolfan Ieuenctid Rhymni"), "{names:?}");

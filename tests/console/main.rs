@@ -13,7 +13,9 @@ mod common;
 
 // One story file per part of the console.
 mod accounts;
+mod exchanges_more;
 mod in_chromium;
+mod listings;
 mod proposals;
 mod recording;
 

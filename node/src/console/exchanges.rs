@@ -1,10 +1,13 @@
 //! Recording an exchange from the console (`GET /exchanges/new`, `POST
 //! /exchanges`), for coordinators: one member helped another, or an agency,
-//! or a member of another bank helped one of ours (a transfer, sent to that
-//! bank for its answer). Members are picked by name; another bank's member
-//! by code. The form carries a fresh client reference, so a form sent twice
-//! (a double click, a browser's resend) records once. Every exchange records
-//! the account that recorded it. A refusal is said in the visitor's language,
+//! or a group event (several who gave, several who received: a band of four
+//! playing for thirty listeners), or a member of another bank helped one of
+//! ours (a transfer, sent to that bank for its answer). Members are ticked
+//! by name in two lists, which a name filter narrows without JavaScript (the
+//! form is sent back with `find`, and nothing ticked is lost); another
+//! bank's member is given by code. The form carries a fresh client
+//! reference, so a form sent twice records once. Every exchange records the
+//! account that recorded it. A refusal is said in the visitor's language,
 //! with what to change, and the form comes back as it was filled in.
 
 use askama::Template;
@@ -14,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
+use amser_protocol::limits::MAX_PARTIES;
 use amser_protocol::{MemberCode, MemberStatus, Minutes, ServiceDate};
 
 use super::i18n::{Arg, Tr};
@@ -26,37 +30,74 @@ use crate::storage::writer::Reply;
 
 /// Longest category and note taken from the form (the ledger checks its own limits too).
 const MAX_FIELD_CHARS: usize = 4_000;
+/// Longest name filter taken.
+const MAX_FIND_CHARS: usize = 100;
+/// Members each list shows at most (those ticked are always shown).
+pub const MAX_CHOICES_SHOWN: usize = 500;
+/// Members taken from one list: one more than an exchange may hold, so the
+/// ledger refuses too many with its own message rather than some being dropped.
+const MAX_PICKED: usize = MAX_PARTIES + 1;
 
 /// A member to pick in the form.
 pub struct Choice {
     pub code: String,
     pub name: String,
-    pub selected_provider: bool,
-    pub selected_receiver: bool,
+    /// Ticked as one who gave.
+    pub gave: bool,
+    /// Ticked as one who received.
+    pub received: bool,
 }
 
 /// What the form was filled in with.
-#[derive(Deserialize, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct ExchangeForm {
-    #[serde(default)]
     pub csrf: String,
-    #[serde(default)]
     pub client_ref: String,
-    #[serde(default)]
-    pub provider: String,
-    /// Another bank's member, by code (instead of `provider`).
-    #[serde(default)]
+    /// Members of this bank who gave, by code (the `providers` ticks and a `provider` choice).
+    pub providers: Vec<String>,
+    /// Another bank's member, by code (instead of `providers`).
     pub provider_elsewhere: String,
-    #[serde(default)]
-    pub receiver: String,
-    #[serde(default)]
+    /// Those who received, by code.
+    pub receivers: Vec<String>,
     pub hours: String,
-    #[serde(default)]
     pub category: String,
-    #[serde(default)]
     pub date: String,
-    #[serde(default)]
     pub note: String,
+    /// The name filter of the two lists.
+    pub find: String,
+    /// The filter's button was pressed: show the form again, record nothing.
+    pub finding: bool,
+}
+
+impl ExchangeForm {
+    /// The form from its fields as sent (repeated `providers` and
+    /// `receivers`, each member once, in the order ticked).
+    pub fn from_fields(fields: Vec<(String, String)>) -> ExchangeForm {
+        let mut form = ExchangeForm::default();
+        for (name, value) in fields {
+            let add = |list: &mut Vec<String>, code: String| {
+                let code = code.trim().to_string();
+                if !code.is_empty() && list.len() < MAX_PICKED && !list.contains(&code) {
+                    list.push(code);
+                }
+            };
+            match name.as_str() {
+                "csrf" => form.csrf = value,
+                "client_ref" => form.client_ref = value,
+                "provider" | "providers" => add(&mut form.providers, value),
+                "receiver" | "receivers" => add(&mut form.receivers, value),
+                "provider_elsewhere" => form.provider_elsewhere = value,
+                "hours" => form.hours = value,
+                "category" => form.category = value,
+                "date" => form.date = value,
+                "note" => form.note = value,
+                "find" => form.find = value.trim().chars().take(MAX_FIND_CHARS).collect(),
+                "finding" => form.finding = !value.is_empty(),
+                _ => {}
+            }
+        }
+        form
+    }
 }
 
 #[derive(Template)]
@@ -65,6 +106,11 @@ pub struct RecordPage {
     pub chrome: Chrome,
     pub members: Vec<Choice>,
     pub form: ExchangeForm,
+    /// How many are ticked on each side, said for people.
+    pub ticked_gave: String,
+    pub ticked_received: String,
+    /// The filter left some members out.
+    pub filtered: Option<String>,
     pub problem: Option<String>,
     pub notice: Option<String>,
 }
@@ -72,16 +118,23 @@ pub struct RecordPage {
 #[derive(Deserialize)]
 pub struct Recorded {
     pub recorded: Option<String>,
+    /// How many gave and received (a group event).
+    pub givers: Option<usize>,
+    pub receivers: Option<usize>,
+    /// A name filter given in the address.
+    pub find: Option<String>,
 }
 
-/// The active members who can give or receive, by name.
-async fn choices(state: &AppState, form: &ExchangeForm) -> Result<Vec<Choice>, crate::api::ApiError> {
+/// The active members who can give or receive, by name: those the filter
+/// matches, and those already ticked.
+async fn choices(state: &AppState, form: &ExchangeForm) -> Result<(Vec<Choice>, usize), crate::api::ApiError> {
     let keys = state.keys();
-    let (provider, receiver) = (form.provider.clone(), form.receiver.clone());
+    let (providers, receivers, needle) = (form.providers.clone(), form.receivers.clone(), form.find.to_lowercase());
     state
         .read(move |store| {
             let mut out = Vec::new();
             let mut failed = None;
+            let mut left_out = 0;
             store.for_each_member(|m| {
                 if m.status != MemberStatus::Active || m.is_erased() {
                     return;
@@ -89,7 +142,13 @@ async fn choices(state: &AppState, form: &ExchangeForm) -> Result<Vec<Choice>, c
                 match details_of(&m, &*keys) {
                     Ok(d) => {
                         let code = m.code.to_string();
-                        out.push(Choice { selected_provider: code == provider, selected_receiver: code == receiver, code, name: d.name })
+                        let (gave, received) = (providers.contains(&code), receivers.contains(&code));
+                        let matches = needle.is_empty() || d.name.to_lowercase().contains(&needle) || code.to_lowercase().contains(&needle);
+                        if matches || gave || received {
+                            out.push(Choice { gave, received, code, name: d.name })
+                        } else {
+                            left_out += 1;
+                        }
                     }
                     Err(e) => failed = Some(e),
                 }
@@ -97,8 +156,11 @@ async fn choices(state: &AppState, form: &ExchangeForm) -> Result<Vec<Choice>, c
             if let Some(e) = failed {
                 return Err(e.into());
             }
+            out.sort_by_key(|c| (!(c.gave || c.received), c.name.to_lowercase()));
+            left_out += out.len().saturating_sub(MAX_CHOICES_SHOWN);
+            out.truncate(MAX_CHOICES_SHOWN);
             out.sort_by_key(|c| c.name.to_lowercase());
-            Ok(out)
+            Ok((out, left_out))
         })
         .await
 }
@@ -111,12 +173,15 @@ async fn form_page(
     problem: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let members = match choices(state, &form).await {
+    let (members, left_out) = match choices(state, &form).await {
         Ok(m) => m,
         Err(_) => return error_page(state, visitor, StatusCode::SERVICE_UNAVAILABLE, "error-storage").await,
     };
+    let tr = visitor.tr;
     let chrome = Chrome::of(state, visitor, "record").await;
-    page(status, &RecordPage { chrome, members, form, problem, notice })
+    let (ticked_gave, ticked_received) = (tr.n("group-ticked", form.providers.len()), tr.n("group-ticked", form.receivers.len()));
+    let filtered = (left_out > 0).then(|| tr.n("group-filtered", left_out));
+    page(status, &RecordPage { chrome, members, form, ticked_gave, ticked_received, filtered, problem, notice })
 }
 
 /// A form with a fresh client reference and today's date.
@@ -125,19 +190,32 @@ fn blank(state: &AppState) -> ExchangeForm {
     ExchangeForm { client_ref: random_token(), date: today.to_string(), ..ExchangeForm::default() }
 }
 
-/// `GET /exchanges/new` (`?recorded=…` after one was recorded).
+/// `GET /exchanges/new` (`?recorded=…` after one was recorded, `?find=` to filter the lists).
 pub async fn new(State(state): State<AppState>, visitor: Visitor, Query(q): Query<Recorded>) -> Response {
     if let Some(refused) = coordinators_only(&state, &visitor, None).await {
         return refused;
     }
-    let notice = q.recorded.filter(|r| !r.is_empty()).map(|r| visitor.tr.t1("recorded-notice", "summary", &r));
-    form_page(&state, &visitor, StatusCode::OK, blank(&state), None, notice).await
+    let tr = visitor.tr;
+    let notice = q.recorded.filter(|r| !r.is_empty()).map(|r| match (q.givers, q.receivers) {
+        (Some(g), Some(r_count)) if g > 1 || r_count > 1 => tr.with(
+            "group-recorded-notice",
+            &[("summary", Arg::Text(&r)), ("givers", Arg::Number(g as i64)), ("receivers", Arg::Number(r_count as i64))],
+        ),
+        _ => tr.t1("recorded-notice", "summary", &r),
+    });
+    let mut form = blank(&state);
+    form.find = q.find.unwrap_or_default().trim().chars().take(MAX_FIND_CHARS).collect();
+    form_page(&state, &visitor, StatusCode::OK, form, None, notice).await
 }
 
 /// `POST /exchanges`.
-pub async fn record(State(state): State<AppState>, visitor: Visitor, Form(form): Form<ExchangeForm>) -> Response {
+pub async fn record(State(state): State<AppState>, visitor: Visitor, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let form = ExchangeForm::from_fields(fields);
     if let Some(refused) = coordinators_only(&state, &visitor, Some(&form.csrf)).await {
         return refused;
+    }
+    if form.finding {
+        return form_page(&state, &visitor, StatusCode::OK, form, None, None).await;
     }
     let tr = visitor.tr;
     let command = match command(&form, &visitor.account.name, tr) {
@@ -150,7 +228,14 @@ pub async fn record(State(state): State<AppState>, visitor: Visitor, Form(form):
                 state.federation.poke();
             }
             let summary = format!("{} {}", form.hours.trim(), form.category.trim());
-            let query = serde_urlencoded::to_string([("recorded", summary.as_str())]).unwrap_or_default();
+            let givers = (form.providers.len().max(1)).to_string();
+            let receivers = form.receivers.len().to_string();
+            let query = serde_urlencoded::to_string([
+                ("recorded", summary.as_str()),
+                ("givers", givers.as_str()),
+                ("receivers", receivers.as_str()),
+            ])
+            .unwrap_or_default();
             let to = format!("/exchanges/new?{query}");
             Redirect::to(&to).into_response()
         }
@@ -165,15 +250,16 @@ pub async fn record(State(state): State<AppState>, visitor: Visitor, Form(form):
 fn command(form: &ExchangeForm, account: &str, tr: Tr) -> Result<Command, String> {
     let code =
         |text: &str| -> Result<MemberCode, String> { text.trim().parse().map_err(|_| tr.t1("record-bad-code", "code", text.trim())) };
-    let provider = match (form.provider.trim(), form.provider_elsewhere.trim()) {
-        ("", "") => return Err(tr.t("record-choose-provider")),
-        (_, elsewhere) if !elsewhere.is_empty() => code(elsewhere)?,
-        (here, _) => code(here)?,
+    let providers = match (form.providers.is_empty(), form.provider_elsewhere.trim()) {
+        (true, "") => return Err(tr.t("record-choose-provider")),
+        (true, elsewhere) => vec![code(elsewhere)?],
+        (false, "") => form.providers.iter().map(|p| code(p)).collect::<Result<Vec<_>, _>>()?,
+        (false, _) => return Err(tr.t("group-elsewhere-alone")),
     };
-    if form.receiver.trim().is_empty() {
+    if form.receivers.is_empty() {
         return Err(tr.t("record-choose-receiver"));
     }
-    let receiver = code(&form.receiver)?;
+    let receivers = form.receivers.iter().map(|r| code(r)).collect::<Result<Vec<_>, _>>()?;
     let minutes_each = Minutes::parse_hours(&form.hours).map_err(|_| tr.t1("record-bad-hours", "hours", form.hours.trim()))?;
     let date = match form.date.trim() {
         "" => None,
@@ -181,8 +267,8 @@ fn command(form: &ExchangeForm, account: &str, tr: Tr) -> Result<Command, String
     };
     let text = |t: &str| t.trim().chars().take(MAX_FIELD_CHARS).collect::<String>();
     Ok(Command::RecordExchange {
-        providers: vec![provider],
-        receivers: vec![receiver],
+        providers,
+        receivers,
         minutes_each,
         category: text(&form.category),
         note: text(&form.note),
@@ -203,6 +289,8 @@ fn field_label(tr: Tr, field: &str) -> String {
         "needs" => "member-needs",
         "category" => "exchange-category",
         "note" => "exchange-note",
+        "reason" => "reverse-reason",
+        "description" => "listing-description",
         _ => return field.to_string(),
     };
     tr.t(id)
@@ -254,7 +342,28 @@ pub fn refusal(tr: Tr, e: &LedgerError) -> String {
         LedgerError::TooLongForOnePerson { .. } => tr.t("refused-too-many-hours"),
         LedgerError::PeerFrozen(_) | LedgerError::NotAdmitted(_) | LedgerError::UnknownPeer(_) => tr.t("refused-peer"),
         LedgerError::RecordAtPayersBank { bank, .. } => tr.t1("refused-payers-bank", "bank", bank),
+        LedgerError::Shape(shape) => shape_problem(tr, shape),
+        LedgerError::CrossBankGroup => tr.t("refused-cross-bank-group"),
+        LedgerError::AlreadyReversed(_) => tr.t("refused-already-reversed"),
+        LedgerError::UnknownExchange(_) => tr.t("refused-unknown-exchange"),
+        LedgerError::UnknownListing(_) => tr.t("refused-unknown-listing"),
+        LedgerError::ListingClosed(_) => tr.t("refused-listing-closed"),
         LedgerError::DiskFull(_) | LedgerError::ReadOnly(_) | LedgerError::Storage(_) | LedgerError::Corrupt(_) => tr.t("error-storage"),
         other => tr.t1("refused-other", "detail", &other.to_string()),
+    }
+}
+
+/// An exchange whose shape cannot be recorded, said for people.
+fn shape_problem(tr: Tr, shape: &amser_protocol::exchange::ExchangeShapeError) -> String {
+    use amser_protocol::exchange::ExchangeShapeError as Shape;
+    match shape {
+        Shape::NoProvider => tr.t("record-choose-provider"),
+        Shape::NoReceiver => tr.t("record-choose-receiver"),
+        Shape::TooManyParties(count) => {
+            tr.with("refused-too-many-people", &[("count", Arg::Number(*count as i64)), ("max", Arg::Number(MAX_PARTIES as i64))])
+        }
+        Shape::Duplicate(code) => tr.t1("refused-listed-twice", "member", code.as_str()),
+        Shape::SelfExchange(code) => tr.t1("refused-self-exchange", "member", code.as_str()),
+        Shape::NotPositive | Shape::Overflow => tr.t("refused-bad-amount"),
     }
 }

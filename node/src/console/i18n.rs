@@ -18,7 +18,8 @@ macro_rules! resources {
         &[$(($name, include_str!(concat!("../../locales/en/", $name, ".ftl")), include_str!(concat!("../../locales/cy/", $name, ".ftl")))),*]
     };
 }
-const RESOURCES: &[(&str, &str, &str)] = resources!["common", "sign-in", "dashboard", "members", "exchanges", "proposals"];
+const RESOURCES: &[(&str, &str, &str)] =
+    resources!["common", "sign-in", "dashboard", "members", "exchanges", "exchanges-more", "listings", "proposals"];
 
 /// Welsh month names, in order (for dates the console writes out).
 const CY_MONTHS: [&str; 12] =
@@ -197,8 +198,30 @@ mod tests {
                 let args: FluentArgs = [("count", 3), ("minutes", 3), ("min", 3), ("max", 3), ("chars", 3)].into_iter().collect();
                 let mut args = args;
                 for name in [
-                    "bank", "name", "role", "date", "hours", "query", "code", "online", "total", "summary", "member", "balance", "would",
-                    "limit", "detail", "field",
+                    "bank",
+                    "name",
+                    "role",
+                    "date",
+                    "hours",
+                    "query",
+                    "code",
+                    "online",
+                    "total",
+                    "summary",
+                    "member",
+                    "balance",
+                    "would",
+                    "limit",
+                    "detail",
+                    "field",
+                    "givers",
+                    "status",
+                    "words",
+                    "what",
+                    "receivers",
+                    "reason",
+                    "category",
+                    "why",
                 ] {
                     args.set(name, "x");
                 }

@@ -68,6 +68,10 @@ impl MemberRow {
 
 /// An exchange as a row of a member's page.
 pub struct ExchangeRow {
+    /// The exchange's full id, for the link to reverse it.
+    pub id: String,
+    /// "Reversed", with the reason when the visitor may read it.
+    pub reversed: Option<String>,
     pub date: String,
     pub providers: String,
     pub receivers: String,
@@ -227,6 +231,11 @@ async fn member_page(
     let exchanges = exchanges
         .into_iter()
         .map(|(providers, receivers, e)| ExchangeRow {
+            id: e.id.clone(),
+            reversed: e.reversed.then(|| match (personal || own, e.reversal_reason.as_deref()) {
+                (true, Some(why)) if why != ERASED_TEXT => tr.t1("reversed-because", "reason", why),
+                _ => tr.t("reversed"),
+            }),
             date: amser_protocol::ServiceDate::parse(&e.date).ok().and_then(|d| d.to_date()).map(|d| tr.date(d)).unwrap_or(e.date.clone()),
             providers,
             receivers,

@@ -10,9 +10,13 @@
 //! POST /language         (the signed-in person's language)
 //! GET  /members          GET  /members/{code}
 //! GET  /members/new      POST /members        (coordinators)
+//! GET  /members/{code}/edit   POST /members/{code}/edit   POST /members/{code}/status   (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
 //! GET  /my/record        POST /my/record      (members, when they record)
 //! GET  /proposals        POST /proposals/{id}/confirm|decline
+//! GET  /exchanges/{id}/reverse   POST /exchanges/{id}/reverse   (coordinators)
+//! GET  /listings         GET  /listings/new   POST /listings   (coordinators, members for themselves)
+//! GET  /listings/{id}    POST /listings/{id}/close
 //! GET  /assets/console.css
 //! ```
 //!
@@ -21,8 +25,14 @@
 //!   the language of a request, and turning a template into a response.
 //! - `sign_in`: signing in and out, and setting a password from a link.
 //! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
-//! - `exchanges`: recording an exchange, and saying a refusal for people.
+//! - `exchanges`: recording an exchange (one to one, or a group event), and
+//!   saying a refusal for people.
+//! - `reversal`: reversing an exchange, with a reason, after a confirmation page.
 //! - `register`: adding a member, once however often the form is sent.
+//! - `member_edit`: changing a member's register fields, pausing them, or
+//!   marking them as left.
+//! - `listings`: offers and requests by category, posting and closing them.
+//! - `matching`: who could help with a request, and why each matched.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 //! - `proposals`: members recording their own exchanges, which wait for the
@@ -32,9 +42,13 @@ pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
 pub mod i18n;
+pub mod listings;
+pub mod matching;
+pub mod member_edit;
 pub mod members;
 pub mod proposals;
 pub mod register;
+pub mod reversal;
 pub mod sign_in;
 pub mod web;
 
@@ -57,12 +71,19 @@ pub fn router() -> Router<AppState> {
         .route("/members", get(members::list).post(register::add))
         .route("/members/new", get(register::new))
         .route("/members/{code}", get(members::show))
+        .route("/members/{code}/edit", get(member_edit::form).post(member_edit::save))
+        .route("/members/{code}/status", post(member_edit::set_status))
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
         .route("/my/record", get(proposals::new).post(proposals::propose))
         .route("/proposals", get(proposals::list))
         .route("/proposals/{id}/confirm", post(proposals::confirm))
         .route("/proposals/{id}/decline", post(proposals::decline))
+        .route("/exchanges/{id}/reverse", get(reversal::confirm).post(reversal::reverse))
+        .route("/listings", get(listings::list).post(listings::post))
+        .route("/listings/new", get(listings::new))
+        .route("/listings/{id}", get(listings::show))
+        .route("/listings/{id}/close", post(listings::close))
         .route("/assets/console.css", get(stylesheet))
 }
 
