@@ -11,6 +11,10 @@
 //! GET  /members          GET  /members/{code}
 //! GET  /members/new      POST /members        (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
+//! GET  /reports          GET  /reports/{table}.csv   (coordinators, viewers; ?from=&to=&print=1)
+//! GET  /members/{code}/statement   (coordinators; a member their own)
+//! GET  /federation       (coordinators, viewers)
+//! GET  /federation/{bank}/freeze|unfreeze   POST the same (coordinators)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -18,7 +22,12 @@
 //! - `web`: cookies, the signed-in person ([`web::Visitor`]), CSRF checks,
 //!   the language of a request, and turning a template into a response.
 //! - `sign_in`: signing in and out, and setting a password from a link.
-//! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
+//! - `dashboard`: the bank at a glance; `chart` draws the SVG bar charts.
+//! - `reports`: the reports page, its period, CSV downloads and print view;
+//!   `report_tables` makes its five tables (page and CSV) from one report.
+//! - `statement`: a member's printable statement with running balances.
+//! - `federation`: the admitted banks, their trust lines and transfers;
+//!   freezing and unfreezing a line.
 //! - `exchanges`: recording an exchange, and saying a refusal for people.
 //! - `register`: adding a member, once however often the form is sent.
 //! - `members`: the register: search, and one member's page, each showing
@@ -27,10 +36,14 @@
 pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
+pub mod federation;
 pub mod i18n;
 pub mod members;
 pub mod register;
+pub mod report_tables;
+pub mod reports;
 pub mod sign_in;
+pub mod statement;
 pub mod web;
 
 use axum::routing::{get, post};
@@ -54,6 +67,11 @@ pub fn router() -> Router<AppState> {
         .route("/members/{code}", get(members::show))
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
+        .route("/reports", get(reports::show))
+        .route("/reports/{file}", get(reports::csv))
+        .route("/members/{code}/statement", get(statement::show))
+        .route("/federation", get(federation::show))
+        .route("/federation/{bank}/{change}", get(federation::confirm).post(federation::change))
         .route("/assets/console.css", get(stylesheet))
 }
 

@@ -108,6 +108,8 @@ pub struct Chrome {
     pub may_record: bool,
     /// Which navigation item is this page's.
     pub here: &'static str,
+    /// A print view: the page without navigation or buttons (`?print=1`).
+    pub print: bool,
 }
 
 impl Chrome {
@@ -127,6 +129,7 @@ impl Chrome {
             is_member: visitor.role() == Role::Member,
             may_record: visitor.role().may_record(),
             here,
+            print: false,
         }
     }
 
@@ -141,6 +144,7 @@ impl Chrome {
             is_member: false,
             may_record: false,
             here: "",
+            print: false,
         }
     }
 
