@@ -14,6 +14,7 @@ mod common;
 // One story file per part of the console.
 mod accounts;
 mod recording;
+mod reports;
 
 use common::browser::Browser;
 use common::{Bank, Node, RHYMNEY, SAFEGUARDING_TAG};
