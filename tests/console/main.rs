@@ -13,6 +13,7 @@ mod common;
 
 // One story file per part of the console.
 mod accounts;
+mod federation_page;
 mod recording;
 mod reports;
 
