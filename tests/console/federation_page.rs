@@ -46,6 +46,9 @@ fn the_federation_page_shows_gwynedd_its_trust_line_and_the_transfers_with_their
     assert!(page.shows(&format!("Mair Jones ({mair})")) && page.shows(&format!("<code>{gwen}</code>")) && page.shows("Received help"));
     assert!(page.shows("<span class=\"state accepted\">Accepted</span>"), "{}", page.html);
     assert!(page.shows("<span class=\"state refused\">Refused</span>") && page.shows("The line between the two banks was frozen."));
+    let (newer, older) = (page.html.find("state refused"), page.html.find("state accepted"));
+    assert!(newer.is_some() && newer < older, "newest first");
+    assert_eq!(sian.get("/federation?after=soon").status, 200, "a mangled page link shows the newest page");
     assert!(!page.shows("Gwen drove Mair"), "transfer notes are not on the page");
     assert!(page.html.find("mended").is_none());
 

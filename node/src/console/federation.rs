@@ -87,9 +87,10 @@ pub struct ConfirmPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FederationQuery {
-    /// Transfers recorded before this journal entry (the next page).
+    /// Transfers recorded before this journal entry (the next page); text,
+    /// so that a link mangled by hand shows the newest page, not an error.
     #[serde(default)]
-    pub after: Option<u64>,
+    pub after: Option<String>,
     /// What was just done: `freeze` or `unfreeze`, and to which bank.
     #[serde(default)]
     pub done: Option<String>,
@@ -230,7 +231,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Query(q): Que
         return error_page(&state, &visitor, StatusCode::FORBIDDEN, "error-forbidden").await;
     }
     let keys = state.keys();
-    let after = q.after;
+    let after = q.after.as_deref().and_then(|a| a.trim().parse::<u64>().ok());
     let read = state
         .read(move |store| {
             let lines: Vec<PeerLine> = store.peers_page(None, MAX_PEERS_SHOWN)?.items.into_iter().filter(|l| !l.removed).collect();
