@@ -192,6 +192,26 @@ const stories = {
         await go(page, `/members/${encodeURIComponent(ceri)}`);
         const shown = await text(page);
         check(shown.includes('gardening'), `Ceri's page does not show the gardening exchange`);
+        for (const [name, at] of [
+            ['listings', '/listings'],
+            ['listing-new', '/listings/new'],
+            ['member-edit', `/members/${encodeURIComponent(ceri)}/edit`],
+            ['statement', `/members/${encodeURIComponent(ceri)}/statement`],
+            ['reports', '/reports'],
+            ['federation', '/federation'],
+            ['proposals', '/proposals'],
+        ]) {
+            await go(page, at);
+            await inspect(page, name, 'en');
+        }
+        // The reports page draws its charts on the server and hands its tables over as CSV.
+        await go(page, '/reports');
+        check((await page.$$('svg')).length >= 3, 'the reports page has fewer than three charts');
+        const csvLink = await page.getAttribute('a[href*=".csv"]', 'href');
+        check(csvLink, 'the reports page offers no CSV download');
+        const csv = await page.request.get(stage.base + csvLink);
+        check(csv.status() === 200 && (csv.headers()['content-type'] || '').includes('csv'), `${csvLink} answered ${csv.status()} ${csv.headers()['content-type']}`);
+        check((await csv.text()).split('\n').length >= 2, `${csvLink} has no rows`);
         await go(page, '/members');
         await inspect(page, 'members', 'en');
         await go(page, '/members/new');
@@ -213,6 +233,12 @@ const stories = {
             ['member-new', '/members/new'],
             ['record', '/exchanges/new'],
             ['proposals', '/proposals'],
+            ['listings', '/listings'],
+            ['listing-new', '/listings/new'],
+            ['member-edit', `/members/${encodeURIComponent(results.codes.ceri)}/edit`],
+            ['statement', `/members/${encodeURIComponent(results.codes.ceri)}/statement`],
+            ['reports', '/reports'],
+            ['federation', '/federation'],
         ];
         for (const [name, at] of pages) {
             await go(page, at);

@@ -14,6 +14,8 @@ pub struct Page {
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
     pub html: String,
+    /// Every response header (names in lower case), in order.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Page {
@@ -29,6 +31,11 @@ impl Page {
         let marker = format!("name=\"{name}\" value=\"");
         let at = self.html.find(&marker).unwrap_or_else(|| panic!("no field {name} in the page:\n{}", self.html)) + marker.len();
         self.html[at..].split('"').next().expect("a value").to_string()
+    }
+
+    /// The first value of response header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Whether the page's text holds `text` (as the HTML has it, escaped).
@@ -65,12 +72,13 @@ impl Browser {
     fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
         let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         let request = request.header("accept-language", &self.accept_language).header("cookie", cookie);
-        let (status, location, set_cookies, html) = self.rt.block_on(async {
+        let (status, location, set_cookies, headers, html) = self.rt.block_on(async {
             let r = request.send().await.expect("the node answers");
             let status = r.status().as_u16();
             let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
             let set: Vec<String> = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
-            (status, location, set, r.text().await.expect("a body"))
+            let headers = r.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())).collect();
+            (status, location, set, headers, r.text().await.expect("a body"))
         });
         for c in &set_cookies {
             let pair = c.split(';').next().unwrap_or("");
@@ -83,7 +91,7 @@ impl Browser {
                 }
             }
         }
-        Page { status, location, set_cookies, html }
+        Page { status, location, set_cookies, html, headers }
     }
 
     pub fn get(&mut self, path: &str) -> Page {

@@ -14,10 +14,12 @@ mod common;
 // One story file per part of the console.
 mod accounts;
 mod exchanges_more;
+mod federation_page;
 mod in_chromium;
 mod listings;
 mod proposals;
 mod recording;
+mod reports;
 
 use common::browser::Browser;
 use common::{Bank, Node, RHYMNEY, SAFEGUARDING_TAG};

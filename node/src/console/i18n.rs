@@ -18,8 +18,18 @@ macro_rules! resources {
         &[$(($name, include_str!(concat!("../../locales/en/", $name, ".ftl")), include_str!(concat!("../../locales/cy/", $name, ".ftl")))),*]
     };
 }
-const RESOURCES: &[(&str, &str, &str)] =
-    resources!["common", "sign-in", "dashboard", "members", "exchanges", "exchanges-more", "listings", "proposals"];
+const RESOURCES: &[(&str, &str, &str)] = resources![
+    "common",
+    "sign-in",
+    "dashboard",
+    "members",
+    "exchanges",
+    "exchanges-more",
+    "listings",
+    "proposals",
+    "reports",
+    "federation"
+];
 
 /// Welsh month names, in order (for dates the console writes out).
 const CY_MONTHS: [&str; 12] =
@@ -225,6 +235,10 @@ mod tests {
                 ] {
                     args.set(name, "x");
                 }
+                // The reports' and the federation page's.
+                for name in ["from", "to", "given", "received", "trust", "owed", "percent", "opening", "closing"] {
+                    args.set(name, "x");
+                }
                 let mut errors = Vec::new();
                 tr.bundle().format_pattern(msg.value().expect("a value"), Some(&args), &mut errors);
                 assert!(errors.is_empty(), "{id} in {lang:?}: {errors:?}");
@@ -239,7 +253,7 @@ mod tests {
         for dir in ["templates", "src/console"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for call in ["t(\"", "t1(\"", "n(\"", "with(\""] {
+                for call in [".t(\"", ".t1(\"", ".n(\"", ".with(\""] {
                     for piece in text.split(call).skip(1) {
                         let id = piece.split('"').next().unwrap_or("");
                         if !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '-') {

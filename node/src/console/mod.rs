@@ -17,6 +17,10 @@
 //! GET  /exchanges/{id}/reverse   POST /exchanges/{id}/reverse   (coordinators)
 //! GET  /listings         GET  /listings/new   POST /listings   (coordinators, members for themselves)
 //! GET  /listings/{id}    POST /listings/{id}/close
+//! GET  /reports          GET  /reports/{table}.csv   (coordinators, viewers; ?from=&to=&print=1)
+//! GET  /members/{code}/statement   (coordinators; a member their own)
+//! GET  /federation       (coordinators, viewers)
+//! GET  /federation/{bank}/freeze|unfreeze   POST the same (coordinators)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -24,10 +28,15 @@
 //! - `web`: cookies, the signed-in person ([`web::Visitor`]), CSRF checks,
 //!   the language of a request, and turning a template into a response.
 //! - `sign_in`: signing in and out, and setting a password from a link.
-//! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
+//! - `dashboard`: the bank at a glance; `chart` draws the SVG bar charts.
 //! - `exchanges`: recording an exchange (one to one, or a group event), and
 //!   saying a refusal for people.
 //! - `reversal`: reversing an exchange, with a reason, after a confirmation page.
+//! - `reports`: the reports page, its period, CSV downloads and print view;
+//!   `report_tables` makes its five tables (page and CSV) from one report.
+//! - `statement`: a member's printable statement with running balances.
+//! - `federation`: the admitted banks, their trust lines and transfers;
+//!   freezing and unfreezing a line.
 //! - `register`: adding a member, once however often the form is sent.
 //! - `member_edit`: changing a member's register fields, pausing them, or
 //!   marking them as left.
@@ -41,6 +50,7 @@
 pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
+pub mod federation;
 pub mod i18n;
 pub mod listings;
 pub mod matching;
@@ -48,8 +58,11 @@ pub mod member_edit;
 pub mod members;
 pub mod proposals;
 pub mod register;
+pub mod report_tables;
+pub mod reports;
 pub mod reversal;
 pub mod sign_in;
+pub mod statement;
 pub mod web;
 
 use axum::routing::{get, post};
@@ -84,6 +97,11 @@ pub fn router() -> Router<AppState> {
         .route("/listings/new", get(listings::new))
         .route("/listings/{id}", get(listings::show))
         .route("/listings/{id}/close", post(listings::close))
+        .route("/reports", get(reports::show))
+        .route("/reports/{file}", get(reports::csv))
+        .route("/members/{code}/statement", get(statement::show))
+        .route("/federation", get(federation::show))
+        .route("/federation/{bank}/{change}", get(federation::confirm).post(federation::change))
         .route("/assets/console.css", get(stylesheet))
 }
 

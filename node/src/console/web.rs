@@ -120,6 +120,8 @@ pub struct Chrome {
     pub members_record: bool,
     /// Which navigation item is this page's.
     pub here: &'static str,
+    /// A print view: the page without navigation or buttons (`?print=1`).
+    pub print: bool,
 }
 
 impl Chrome {
@@ -140,6 +142,7 @@ impl Chrome {
             may_record: visitor.role().may_record(),
             members_record: state.who_records == crate::model::WhoRecords::EitherParty,
             here,
+            print: false,
         }
     }
 
@@ -155,6 +158,7 @@ impl Chrome {
             may_record: false,
             members_record: false,
             here: "",
+            print: false,
         }
     }
 

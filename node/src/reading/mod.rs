@@ -4,7 +4,9 @@
 //! - [`audit`]: the journal verified end to end and checked against sled.
 //! - [`report`]: hours given, active members, by category, month and agency.
 //! - [`export`]: the register and the exchanges as CSV or JSON.
+//! - [`statement`]: one member's statement over a period, with running balances.
 
 pub mod audit;
 pub mod export;
 pub mod report;
+pub mod statement;
