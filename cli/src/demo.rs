@@ -98,6 +98,19 @@ async fn record(
     category: &str,
     note: &str,
 ) -> anyhow::Result<()> {
+    record_on(ledger, from, to, minutes, category, note, None).await
+}
+
+/// The same, on a date in the past (`None`: today).
+async fn record_on(
+    ledger: &LedgerHandle,
+    from: &[&MemberCode],
+    to: &[&MemberCode],
+    minutes: i64,
+    category: &str,
+    note: &str,
+    date: Option<amser_protocol::ServiceDate>,
+) -> anyhow::Result<()> {
     ledger
         .submit(Command::RecordExchange {
             providers: from.iter().map(|c| (*c).clone()).collect(),
@@ -105,10 +118,10 @@ async fn record(
             minutes_each: Minutes(minutes),
             category: category.into(),
             note: note.into(),
-            date: None,
+            date,
             recorded_by: "coordinator".into(),
             // The same demo exchange is recorded once however often the demo starts.
-            client_ref: Some(format!("demo-{}", &blake3_hex(&format!("{category}{from:?}{to:?}"))[..24])),
+            client_ref: Some(format!("demo-{}", &blake3_hex(&format!("{category}{from:?}{to:?}{date:?}"))[..24])),
         })
         .await?;
     Ok(())
@@ -117,6 +130,9 @@ async fn record(
 fn blake3_hex(text: &str) -> String {
     amser_protocol::ids::hash_with("amser/v1 demo-ref", text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Months of past exchanges each demo bank starts with.
+const DEMO_HISTORY_MONTHS: i32 = 6;
 
 /// Adds a bank's members, local exchanges and listings, once.
 async fn seed_bank(ledger: &LedgerHandle, people: &[Person; 4]) -> anyhow::Result<Vec<MemberCode>> {
@@ -133,6 +149,13 @@ async fn seed_bank(ledger: &LedgerHandle, people: &[Person; 4]) -> anyhow::Resul
         record(ledger, &[b], &[a], 60, people[1].2, "").await?;
         record(ledger, &[a, b], &[agency], 180, "volunteering", "").await?;
         record(ledger, &[group], &[a, b], 90, people[3].2, "An afternoon at the centre").await?;
+        // Some history, so the console's charts and reports have months to show.
+        let today = amser_protocol::ServiceDate::today(SystemClock.now_ms());
+        for month in 1..=DEMO_HISTORY_MONTHS {
+            let date = Some(amser_protocol::ServiceDate(today.0 - 30 * month));
+            record_on(ledger, &[a], &[b], 30 + 15 * i64::from(month % 4), people[0].2, "", date).await?;
+            record_on(ledger, &[b], &[agency], 60, "volunteering", "", date).await?;
+        }
         ledger
             .submit(Command::PostListing {
                 kind: ListingKind::Offer,
