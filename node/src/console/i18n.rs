@@ -18,7 +18,7 @@ macro_rules! resources {
         &[$(($name, include_str!(concat!("../../locales/en/", $name, ".ftl")), include_str!(concat!("../../locales/cy/", $name, ".ftl")))),*]
     };
 }
-const RESOURCES: &[(&str, &str, &str)] = resources!["common", "sign-in", "dashboard", "members", "exchanges"];
+const RESOURCES: &[(&str, &str, &str)] = resources!["common", "sign-in", "dashboard", "members", "exchanges", "import"];
 
 /// Welsh month names, in order (for dates the console writes out).
 const CY_MONTHS: [&str; 12] =

@@ -11,6 +11,7 @@
 //! GET  /members          GET  /members/{code}
 //! GET  /members/new      POST /members        (coordinators)
 //! GET  /exchanges/new    POST /exchanges      (coordinators)
+//! GET  /import           POST /import         (coordinators: a CSV from TimeOverflow or the generic layout)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -21,6 +22,8 @@
 //! - `dashboard`: the bank at a glance; `chart` draws its SVG bar chart.
 //! - `exchanges`: recording an exchange, and saying a refusal for people.
 //! - `register`: adding a member, once however often the form is sent.
+//! - `import`: bringing members and exchanges over from TimeOverflow or a
+//!   spreadsheet: check the file (every problem by line), then import.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 
@@ -28,6 +31,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod exchanges;
 pub mod i18n;
+pub mod import;
 pub mod members;
 pub mod register;
 pub mod sign_in;
@@ -54,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/members/{code}", get(members::show))
         .route("/exchanges/new", get(exchanges::new))
         .route("/exchanges", post(exchanges::record))
+        .route("/import", get(import::show).post(import::submit).layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_FORM_BYTES)))
         .route("/assets/console.css", get(stylesheet))
 }
 

@@ -37,7 +37,7 @@ pub fn members(table: &Table, today: ServiceDate) -> Parsed<MemberRow> {
     let rows = data_rows(table, |r| {
         let kind = r.cell(2);
         let joined = r.cell(4);
-        !kind.is_empty() && kind.parse::<MemberKind>().is_err() && !joined.is_empty() && cells::date(Column::Joined, joined).is_err()
+        !kind.is_empty() && self::kind(kind).is_err() && !joined.is_empty() && cells::date(Column::Joined, joined).is_err()
     });
     if rows.is_empty() {
         out.problems.push(Problem::at(0, Reason::NoRows));
@@ -60,7 +60,7 @@ pub fn members(table: &Table, today: ServiceDate) -> Parsed<MemberRow> {
         let name = cells::text(Column::Name, row.cell(1), MAX_NAME_CHARS, false).map_err(|r| problems.push(r)).ok();
         let kind = match row.cell(2) {
             "" => Some(MemberKind::Person),
-            k => k.parse::<MemberKind>().map_err(|_| problems.push(Reason::BadKind { value: k.to_string() })).ok(),
+            k => kind(k).map_err(|_| problems.push(Reason::BadKind { value: k.to_string() })).ok(),
         };
         let contact = cells::text(Column::Contact, row.cell(3), MAX_SHORT_TEXT_CHARS, true).map_err(|r| problems.push(r)).ok();
         let joined = match row.cell(4) {
@@ -123,6 +123,16 @@ pub fn exchanges(table: &Table, today: ServiceDate) -> Parsed<ExchangeRow> {
     out
 }
 
+/// A kind of member, in English or Welsh (`unigolyn`, `asiantaeth`, `grŵp`).
+fn kind(value: &str) -> Result<MemberKind, ()> {
+    match value.trim().to_lowercase().as_str() {
+        "unigolyn" => Ok(MemberKind::Person),
+        "asiantaeth" => Ok(MemberKind::Agency),
+        "grŵp" | "grwp" => Ok(MemberKind::Group),
+        other => other.parse().map_err(|_| ()),
+    }
+}
+
 /// A side of an exchange: an Amser member code, else an id from the members file.
 fn party(column: Column, value: &str) -> Result<Party, Reason> {
     if value.is_empty() {
@@ -146,8 +156,10 @@ mod tests {
 
     #[test]
     fn a_welsh_header_is_recognised_by_its_shape_and_kinds_default_to_person() {
-        let t = read("cod,enw,math,cyswllt,ymunodd\nA1,Mair Jones,,01443 555,2019-03-01\nYC,Rhymney Youth Centre,agency,,\n".as_bytes())
-            .unwrap();
+        let t = read(
+            "cod,enw,math,cyswllt,ymunodd\nA1,Mair Jones,,01443 555,2019-03-01\nYC,Canolfan Ieuenctid Rhymni,asiantaeth,,\n".as_bytes(),
+        )
+        .unwrap();
         let p = members(&t, today());
         assert_eq!(p.problems, []);
         assert_eq!(p.rows.len(), 2);

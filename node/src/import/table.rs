@@ -60,7 +60,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, Problem> {
         let mut cells = Vec::with_capacity(record.len());
         for field in record.iter() {
             let text = std::str::from_utf8(field).map_err(|_| Problem::at(line, Reason::NotUtf8))?;
-            cells.push(text.trim().to_string());
+            // A line break inside a quoted cell reads the same however it was sent (a form sends CRLF).
+            cells.push(text.trim().replace("\r\n", "\n"));
         }
         if cells.iter().all(|c| c.is_empty()) {
             continue;
