@@ -13,6 +13,7 @@ mod common;
 
 // One story file per part of the console.
 mod accounts;
+mod import;
 mod recording;
 
 use common::browser::Browser;

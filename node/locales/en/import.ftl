@@ -27,32 +27,26 @@ import-checked = Checked. Nothing has been written yet.
 import-done = Imported.
 import-choose-file = Choose a file, or paste its text.
 import-new-members = { $count ->
-    [zero] No members to add.
     [one] One member to add.
    *[other] { $count } members to add.
 }
 import-added-members = { $count ->
-    [zero] No members added.
     [one] One member added.
    *[other] { $count } members added.
 }
 import-already-members = { $count ->
-    [zero] None were in the register already.
     [one] One was in the register already.
    *[other] { $count } were in the register already.
 }
 import-new-exchanges = { $count ->
-    [zero] No exchanges to record.
     [one] One exchange to record.
    *[other] { $count } exchanges to record.
 }
 import-recorded-exchanges = { $count ->
-    [zero] No exchanges recorded.
     [one] One exchange recorded.
    *[other] { $count } exchanges recorded.
 }
 import-already-exchanges = { $count ->
-    [zero] None were recorded already.
     [one] One was recorded already.
    *[other] { $count } were recorded already.
 }
