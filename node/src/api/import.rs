@@ -48,7 +48,7 @@ pub async fn run(state: &AppState, kind: Kind, format: Format, file: Vec<u8>, dr
         Kind::Members => {
             let (plan, register) = state
                 .read(move |store| {
-                    let register = register(store, &*keys)?;
+                    let register = register(store, &keys)?;
                     let parsed = crate::import::parse_members(&file, format, today);
                     Ok((plan::members(parsed, &register), register))
                 })
@@ -67,7 +67,7 @@ pub async fn run(state: &AppState, kind: Kind, format: Format, file: Vec<u8>, dr
         Kind::Exchanges => {
             let (plan, register) = state
                 .read(move |store| {
-                    let register = register(store, &*keys)?;
+                    let register = register(store, &keys)?;
                     let parsed = crate::import::parse_exchanges(&file, format, today);
                     let recorded = |id: &amser_protocol::ExchangeId| Ok(store.exchange(id)?.is_some());
                     Ok((plan::exchanges(parsed, format, &register, &recorded)?, register))

@@ -139,7 +139,15 @@ pub fn exchanges(
         };
         let category = crate::ledger::exchange_category(&row.category);
         if let (Side::Member(p), Side::Member(r)) = (&provider, &receiver) {
-            let id = crate::ledger::exchange_id(&register.bank, &[p.clone()], &[r.clone()], row.minutes, &category, row.date, &client_ref)?;
+            let id = crate::ledger::exchange_id(
+                &register.bank,
+                std::slice::from_ref(p),
+                std::slice::from_ref(r),
+                row.minutes,
+                &category,
+                row.date,
+                &client_ref,
+            )?;
             if recorded(&id)? {
                 plan.already.push(row.line);
                 continue;
@@ -238,7 +246,7 @@ fn beyond(plan: &ExchangesPlan, register: &Register) -> Vec<Beyond> {
             out.push(Beyond { member: who.clone(), name, balance_after: after, floor: limits.floor, ceiling: limits.ceiling });
         }
     }
-    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    out.sort_by_key(|b| b.name.to_lowercase());
     out
 }
 

@@ -104,7 +104,16 @@ fn a_second_run_finds_every_row_recorded_and_the_fund_in_the_register() {
         .iter()
         .map(|x| {
             let (Side::Member(p), Side::Member(r)) = (&x.provider, &x.receiver) else { panic!("members") };
-            crate::ledger::exchange_id(&register.bank, &[p.clone()], &[r.clone()], x.minutes, &x.category, x.date, &x.client_ref).unwrap()
+            crate::ledger::exchange_id(
+                &register.bank,
+                std::slice::from_ref(p),
+                std::slice::from_ref(r),
+                x.minutes,
+                &x.category,
+                x.date,
+                &x.client_ref,
+            )
+            .unwrap()
         })
         .collect();
     let recorded = move |id: &ExchangeId| Ok(ids.contains(id));
