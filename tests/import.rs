@@ -183,6 +183,15 @@ fn a_bank_from_a_spreadsheet_uses_the_generic_layout_with_welsh_headers_and_memb
         "30 hours in one go is history, not refused"
     );
 
+    // A file larger than the API's usual body limit (64 KiB) is taken: 3,000 members, checked.
+    let many = dir.path().join("many.csv");
+    let rows: String =
+        (1..=3000).map(|n| format!("{n},Member number {n} of the old bank,person,member{n}@example.org,2019-01-01\n")).collect();
+    assert!(rows.len() > 64 * 1024);
+    std::fs::write(&many, format!("id,name,kind,contact,joined\n{rows}")).unwrap();
+    let dry = import(&bank, "members", many.to_str().unwrap(), &["--format", "generic", "--dry-run"]).ok().json();
+    assert_eq!((dry["new"].clone(), dry["written"].clone()), (json!(3000), json!(false)), "{}", dry["problems"]);
+
     // A file too large is refused before it is sent.
     let big = dir.path().join("big.csv");
     std::fs::write(&big, vec![b'x'; amser_node::import::MAX_IMPORT_BYTES + 1]).unwrap();
