@@ -43,7 +43,7 @@ import-new-members = { $count ->
    *[other] { $count } o aelodau i'w hychwanegu.
 }
 import-added-members = { $count ->
-    [zero] Ni ychwanegwyd dim aelodau.
+    [zero] Nid ychwanegwyd dim aelodau.
     [one] Ychwanegwyd un aelod.
     [two] Ychwanegwyd dau aelod.
     [few] Ychwanegwyd { $count } aelod.
@@ -137,8 +137,8 @@ import-other-bank = Mae { $code } yn { $field } yn aelod o fanc arall. Dim ond r
 import-not-active = Mae { $code } yn { $field } { $detail } ar hyn o bryd. Gwnewch nhw'n weithgar eto cyn mewnforio eu hanes.
 import-same-member = Mae'r un aelod yn rhoi ac yn derbyn (“{ $code }”). Ni all neb dalu iddo'i hun.
 import-duplicate-id = Mae rhif “{ $code }” ar linell { $count } yn barod. Rhowch bob aelod unwaith.
-import-missing = Nid oes dim yn { $field }. Llenwch ef.
-import-too-long = Mae { $field } yn { $chars } nod o hyd, a { $max } ar y mwyaf a dderbynnir. Byrhewch ef.
+import-missing = Nid oes dim yn { $field }. Llenwch y golofn.
+import-too-long = Mae { $chars } nod yn { $field }, a { $max } ar y mwyaf a dderbynnir. Byrhewch y testun.
 import-control-character = Mae nod nad yw'n destun plaen yn { $field }. Defnyddiwch destun plaen.
 import-bad-kind = Nid yw “{ $detail }” yn fath o aelod. Ysgrifennwch unigolyn, asiantaeth neu grŵp, neu gadewch ef yn wag ar gyfer unigolyn.
 import-column-id = y rhif
