@@ -5,7 +5,8 @@
 //! any problem answers it too and writes nothing, and an import without one
 //! submits the plan: members one by one in the file's order, then the fund
 //! (once), then the exchanges, [`IMPORT_IN_FLIGHT`] at a time so they share
-//! journal syncs. [`run`] is the whole of it, for the console as well.
+//! journal syncs. [`run`] is the whole of it, for the console as well;
+//! one import writes at a time.
 
 use amser_protocol::member::MemberProfile;
 use amser_protocol::{MemberCode, ServiceDate};
@@ -39,8 +40,14 @@ pub async fn exchanges(State(state): State<AppState>, Params(q): Params<ImportQu
     Ok(Json(run(&state, Kind::Exchanges, q.format.unwrap_or(Format::Timeoverflow), body.to_vec(), q.dry_run, COORDINATOR).await?))
 }
 
+/// One import writes at a time on a node: a second one waits, then plans
+/// against what the first wrote (so the same file sent twice at once still
+/// adds its members once). Dry runs do not wait.
+static ONE_IMPORT_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Reads, plans and (unless `dry_run` or a problem) imports a file, as `who`.
 pub async fn run(state: &AppState, kind: Kind, format: Format, file: Vec<u8>, dry_run: bool, who: &str) -> Result<ImportReport, ApiError> {
+    let _writing = if dry_run { None } else { Some(ONE_IMPORT_AT_A_TIME.lock().await) };
     let today = ServiceDate::today(state.clock.now_ms());
     let keys = state.keys();
     let recorded_by = format!("{who}{IMPORTED_BY_SUFFIX}");
