@@ -104,6 +104,12 @@ pub enum Command {
     /// funders: read-only, no contacts or notes) and members.
     #[command(subcommand)]
     User(UserCmd),
+    /// Bring members or exchanges over from TimeOverflow or another system
+    /// (a CSV file; README, "Moving from TimeOverflow"). Members first, then
+    /// exchanges. Every problem is named by line and nothing is written until
+    /// the file has none; the same file twice adds nothing.
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// Export exchanges (csv) or the whole register and ledger (json).
     Export {
         #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
@@ -112,6 +118,29 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// Members: TimeOverflow's members export (N, Username, Email, Phone, Alt. phone)
+    /// or the generic layout (id, name, kind, contact, joined).
+    Members(ImportArgs),
+    /// Exchanges: TimeOverflow's transfers export (Date, from, from ID, to, to ID,
+    /// post, post ID, Reason, quantity) or the generic layout (date, giver,
+    /// receiver, hours, category, note).
+    Exchanges(ImportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The file's layout.
+    #[arg(long, value_parser = ["timeoverflow", "generic"], default_value = "timeoverflow")]
+    pub format: String,
+    /// Check the file and say what it would do, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// One page of a list instead of all of it (every list prints everything

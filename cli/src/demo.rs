@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use amser_node::api::client::Client;
-use amser_node::clock::SystemClock;
+use amser_node::clock::{Clock, SystemClock};
 use amser_node::ledger::{Command, LedgerRead};
 use amser_node::storage::writer::{LedgerHandle, Reply};
 use amser_node::{DataDir, Node, NodeOptions};

@@ -18,6 +18,18 @@ impl std::fmt::Display for AuditFailed {
 
 impl std::error::Error for AuditFailed {}
 
+/// The import file has problems (already printed); nothing was written.
+#[derive(Debug)]
+pub struct ImportProblems(pub usize);
+
+impl std::fmt::Display for ImportProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the file has {} problem(s), listed above; nothing was written: fix them and run the import again", self.0)
+    }
+}
+
+impl std::error::Error for ImportProblems {}
+
 /// For `Out::error`: a stable code for the failure, for scripts.
 pub fn failure_code(e: &anyhow::Error) -> &str {
     match e.downcast_ref::<ClientError>() {
@@ -29,6 +41,9 @@ pub fn failure_code(e: &anyhow::Error) -> &str {
     }
     if e.downcast_ref::<AuditFailed>().is_some() {
         return "audit_failed";
+    }
+    if e.downcast_ref::<ImportProblems>().is_some() {
+        return "import_problems";
     }
     if e.downcast_ref::<amser_protocol::HoursError>().is_some() {
         return "bad_hours";

@@ -17,6 +17,7 @@
 //! - `peer`: `peer add|list|freeze|unfreeze|remove`.
 //! - `transfer`: `transfer list|show|positions`.
 //! - `user`: `user add|list|link|disable`: the web console's accounts.
+//! - `import`: `import members|exchanges FILE`, from TimeOverflow or the generic layout.
 //! - `report`: `balance`, `report`, `audit` (of a running or a stopped node) and `export`.
 //! - `output`: printing, as JSON (`--json`) or as text for people, per noun.
 //! - `failure`: the stable code of each failure, for scripts.
@@ -27,6 +28,7 @@ mod bank;
 mod demo;
 mod exchange;
 mod failure;
+mod import;
 mod listing;
 mod member;
 mod output;
@@ -95,6 +97,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Peer(cmd) => peer::run(cmd, client, out).await,
         Command::Transfer(cmd) => transfer::run(cmd, client, out).await,
         Command::User(cmd) => user::run(cmd, client, out).await,
+        Command::Import(cmd) => import::run(cmd, client, out).await,
         Command::Export { format, output } => report::export(&format, output, client, out).await,
     }
 }

@@ -28,6 +28,8 @@
 //!   erasure (the journal entry, then the member's key destroyed).
 //! - [`backup`]: `amser backup` and `amser restore`: one verified file, and
 //!   putting it back on a stopped node.
+//! - [`import`]: reading another system's CSV exports (TimeOverflow's, or
+//!   the generic layout) and planning them against the register; pure.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
 pub mod accounts;
@@ -39,6 +41,7 @@ pub mod config;
 pub mod console;
 pub mod datadir;
 pub mod federation;
+pub mod import;
 pub mod ledger;
 pub mod model;
 pub mod reading;

@@ -307,3 +307,49 @@ proptest! {
         }
     }
 }
+
+/// An imported exchange from another system's history (`Command::ImportExchange`).
+fn history(providers: &[&MemberCode], receivers: &[&MemberCode], minutes: i64, date: &str, client_ref: &str) -> Command {
+    Command::ImportExchange {
+        providers: providers.iter().map(|c| (*c).clone()).collect(),
+        receivers: receivers.iter().map(|c| (*c).clone()).collect(),
+        minutes_each: Minutes(minutes),
+        category: String::new(),
+        note: "from TimeOverflow".into(),
+        date: amser_protocol::ServiceDate::parse(date).unwrap(),
+        recorded_by: "coordinator (import)".into(),
+        client_ref: client_ref.into(),
+    }
+}
+
+#[test]
+fn history_from_timeoverflow_is_recorded_as_it_happened_past_todays_limits_once_and_only_within_the_bank() {
+    let mut bank = Bank::open();
+    let mair = bank.join("Mair", MemberKind::Person);
+    let gwen = bank.join("Gwen", MemberKind::Person);
+    // 30 hours in one go, taking Gwen to -30 h (her floor is -10 h): history, so taken.
+    let id = bank.run(history(&[&mair], &[&gwen], 30 * 60, "2024-03-10", "to-import:aa")).unwrap().expect("an exchange");
+    assert_eq!((bank.balance(&mair), bank.balance(&gwen)), (30 * 60, -30 * 60));
+    assert_eq!(bank.state.exchange(&id).unwrap().unwrap().exchange.date, amser_protocol::ServiceDate::parse("2024-03-10").unwrap());
+    // The same row again is the same exchange, recorded once.
+    assert_eq!(bank.run(history(&[&mair], &[&gwen], 30 * 60, "2024-03-10", "to-import:aa")).unwrap(), Some(id));
+    assert_eq!(bank.balance(&gwen), -30 * 60);
+    // Today's rules still hold for today's exchanges.
+    assert!(matches!(bank.record(&[&mair], &[&gwen], 60).unwrap_err(), LedgerError::BelowFloor { .. }));
+    // History is never of the future, and never with another bank's member.
+    let future = bank.run(history(&[&mair], &[&gwen], 60, "2099-01-01", "to-import:bb")).unwrap_err();
+    assert!(matches!(future, LedgerError::FutureDate(_)), "{future:?}");
+    let elsewhere: MemberCode = "gwynedd:ABCD-EF".parse().unwrap();
+    let refused = bank.run(history(&[&elsewhere], &[&gwen], 60, "2024-03-11", "to-import:cc")).unwrap_err();
+    assert_eq!(refused, LedgerError::UnknownMember(elsewhere));
+    // A paused member's history waits until they are active again.
+    bank.run(Command::UpdateMember {
+        code: mair.clone(),
+        changes: MemberChanges { status: Some(MemberStatus::Paused), ..Default::default() },
+    })
+    .unwrap();
+    assert!(matches!(
+        bank.run(history(&[&mair], &[&gwen], 60, "2024-03-12", "to-import:dd")).unwrap_err(),
+        LedgerError::MemberNotActive { .. }
+    ));
+}

@@ -200,6 +200,7 @@ const stories = {
             ['reports', '/reports'],
             ['federation', '/federation'],
             ['proposals', '/proposals'],
+            ['import', '/import'],
         ]) {
             await go(page, at);
             await inspect(page, name, 'en');
@@ -239,6 +240,7 @@ const stories = {
             ['statement', `/members/${encodeURIComponent(results.codes.ceri)}/statement`],
             ['reports', '/reports'],
             ['federation', '/federation'],
+            ['import', '/import'],
         ];
         for (const [name, at] of pages) {
             await go(page, at);

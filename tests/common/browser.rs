@@ -105,6 +105,30 @@ impl Browser {
         self.send(request)
     }
 
+    /// Posts a form with a file in it (`multipart/form-data`), as a browser
+    /// sends a file input: `fields`, then `file` as (field, file name, bytes).
+    pub fn post_file(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Page {
+        const BOUNDARY: &str = "----amser-test-boundary-7f3a9c";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body);
+        self.send(request)
+    }
+
     /// Signs in as `name` with `password` from the sign-in page; the answer to the form.
     pub fn sign_in(&mut self, name: &str, password: &str) -> Page {
         let form = self.get("/sign-in");

@@ -15,6 +15,7 @@ mod common;
 mod accounts;
 mod exchanges_more;
 mod federation_page;
+mod import;
 mod in_chromium;
 mod listings;
 mod proposals;

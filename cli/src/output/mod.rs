@@ -8,10 +8,12 @@
 //! - [`listing`]: offers and requests.
 //! - [`peer`]: peer banks, transfers, positions.
 //! - [`export`]: the export, written a page at a time as it comes.
+//! - [`import`]: what an import found and did.
 
 pub mod bank;
 pub mod exchange;
 pub mod export;
+pub mod import;
 pub mod listing;
 pub mod member;
 pub mod peer;
@@ -43,8 +45,10 @@ impl Out {
 
     /// Prints an error: as `{"error": {...}}` on stdout with `--json`, as a sentence on stderr otherwise.
     pub fn error(&self, e: &anyhow::Error) {
-        if self.json && e.downcast_ref::<crate::failure::AuditFailed>().is_some() {
-            // The audit report (with ok: false) was the one JSON document.
+        let reported =
+            e.downcast_ref::<crate::failure::AuditFailed>().is_some() || e.downcast_ref::<crate::failure::ImportProblems>().is_some();
+        if self.json && reported {
+            // The audit report (with ok: false), or the import's report with its problems, was the one JSON document.
             return;
         }
         // Each cause once: a message that already contains its cause's text is not repeated.

@@ -24,6 +24,7 @@
 //! DELETE /peers/{bank}          remove_peer(bank, force)
 //! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
 //! GET  /positions               positions()
+//! POST /import/{kind}?format=&dry_run=   import(kind, query, csv)
 //! ```
 //!
 //! A list method answers one [`Page`]; its `all_` twin follows the cursors
@@ -42,9 +43,9 @@ use serde::Serialize;
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
     AccountLink, AccountView, AuditReport, BalanceView, Balances, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery, ExchangeView,
-    ExportPage, ExportQuery, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, NewAccount, NewExchange,
-    NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, Status,
-    TransferView, NEXT_CURSOR_HEADER,
+    ExportPage, ExportQuery, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView,
+    NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView, Recorded, Report, ReportQuery,
+    ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -279,6 +280,12 @@ impl Client {
     pub async fn disable_account(&self, name: &str, disabled: bool) -> Result<AccountView, ClientError> {
         let body = DisableAccount { disabled };
         self.json(self.request(Method::POST, &format!("/users/{}/disable", seg(name))).json(&body), StatusCode::OK).await
+    }
+
+    /// Imports a CSV file of members or exchanges (or, with `dry_run`, checks it).
+    pub async fn import(&self, kind: crate::import::Kind, query: &ImportQuery, csv: Vec<u8>) -> Result<ImportReport, ClientError> {
+        let request = self.request(Method::POST, &format!("/import/{kind}")).query(query).header(CONTENT_TYPE, "text/csv").body(csv);
+        self.json(request, StatusCode::OK).await
     }
 
     /// The full address of a console page on this node (`path` from the root).

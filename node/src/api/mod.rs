@@ -19,6 +19,7 @@
 //! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
 //! GET  /api/v1/positions
 //! GET  /api/v1/users              POST /api/v1/users
+//! POST /api/v1/import/members?format=&dry_run=   POST /api/v1/import/exchanges?format=&dry_run=
 //! POST /api/v1/users/{name}/link  POST /api/v1/users/{name}/disable
 //! ```
 //!
@@ -34,13 +35,15 @@
 //! is the typed client of these routes (the CLI's and the tests').
 //! Handlers, one module per noun: `bank` (status, balances, report, audit,
 //! export), `members`, `exchanges`, `listings`, `peers` (peers, transfers,
-//! positions), `users` (the console's accounts); `error` turns every
-//! failure into one JSON error body.
+//! positions), `users` (the console's accounts), `import` (a CSV file from
+//! TimeOverflow or the generic layout; the console's import page uses it
+//! too); `error` turns every failure into one JSON error body.
 
 mod bank;
 pub mod client;
 mod error;
 mod exchanges;
+pub mod import;
 mod listings;
 mod members;
 mod page;
@@ -239,6 +242,8 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(users::list).post(users::add))
         .route("/users/{name}/link", post(users::new_link))
         .route("/users/{name}/disable", post(users::disable))
+        .route("/import/members", post(import::members).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BODY_BYTES)))
+        .route("/import/exchanges", post(import::exchanges).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BODY_BYTES)))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), require_token));

@@ -28,7 +28,8 @@ const RESOURCES: &[(&str, &str, &str)] = resources![
     "listings",
     "proposals",
     "reports",
-    "federation"
+    "federation",
+    "import",
 ];
 
 /// Welsh month names, in order (for dates the console writes out).

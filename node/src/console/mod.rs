@@ -21,6 +21,7 @@
 //! GET  /members/{code}/statement   (coordinators; a member their own)
 //! GET  /federation       (coordinators, viewers)
 //! GET  /federation/{bank}/freeze|unfreeze   POST the same (coordinators)
+//! GET  /import           POST /import         (coordinators: a CSV from TimeOverflow or the generic layout)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -42,6 +43,8 @@
 //!   marking them as left.
 //! - `listings`: offers and requests by category, posting and closing them.
 //! - `matching`: who could help with a request, and why each matched.
+//! - `import`: bringing members and exchanges over from TimeOverflow or a
+//!   spreadsheet: check the file (every problem by line), then import.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
 //! - `proposals`: members recording their own exchanges, which wait for the
@@ -52,6 +55,7 @@ pub mod dashboard;
 pub mod exchanges;
 pub mod federation;
 pub mod i18n;
+pub mod import;
 pub mod listings;
 pub mod matching;
 pub mod member_edit;
@@ -102,6 +106,7 @@ pub fn router() -> Router<AppState> {
         .route("/members/{code}/statement", get(statement::show))
         .route("/federation", get(federation::show))
         .route("/federation/{bank}/{change}", get(federation::confirm).post(federation::change))
+        .route("/import", get(import::show).post(import::submit).layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_FORM_BYTES)))
         .route("/assets/console.css", get(stylesheet))
 }
 

@@ -46,6 +46,21 @@ pub enum Command {
         /// records it once, however often the request is retried.
         client_ref: Option<String>,
     },
+    /// An exchange from another system's history (`amser import`), recorded
+    /// as it happened: the same journal entry as `RecordExchange`, but a
+    /// balance may end beyond today's limits and one exchange may be longer
+    /// than today's most for one person (DESIGN.md §1d). Always within the
+    /// bank, always with a client reference and the original date.
+    ImportExchange {
+        providers: Vec<MemberCode>,
+        receivers: Vec<MemberCode>,
+        minutes_each: Minutes,
+        category: String,
+        note: String,
+        date: ServiceDate,
+        recorded_by: String,
+        client_ref: String,
+    },
     ReverseExchange {
         id: ExchangeId,
         reason: String,

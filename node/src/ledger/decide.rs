@@ -131,7 +131,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             Ok(Ruling::Append(EntryBody::MemberErased { member: code, reason }))
         }
         Command::RecordExchange { providers, receivers, minutes_each, category, note, date, recorded_by, client_ref } => {
-            let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category.trim().to_lowercase() };
+            let category = exchange_category(&category);
             check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
             check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
             check("recorded by", &recorded_by, MAX_SHORT_TEXT_CHARS, false)?;
@@ -161,43 +161,21 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
                 };
                 return super::transfer::decide(view, &profile, command, ctx);
             }
-            let moves = postings(&providers, &receivers, minutes_each)?;
             let nonce = client_ref.clone().unwrap_or_else(|| format!("seq:{next_seq}"));
-            let id_input = (&profile.bank, &providers, &receivers, minutes_each, &category, date, &nonce);
-            let id = ExchangeId(hash_with(context::EXCHANGE, &encode("exchange id", &id_input).map_err(storage_err)?));
-            if view.exchange(&id)?.is_some() {
-                return Ok(Ruling::AlreadyRecorded(id));
+            let x = NewExchange { providers, receivers, minutes_each, category, note, date, recorded_by, nonce };
+            record_exchange(view, &profile.bank, x, today, ctx, Rules::Today)
+        }
+        Command::ImportExchange { providers, receivers, minutes_each, category, note, date, recorded_by, client_ref } => {
+            let category = exchange_category(&category);
+            check("category", &category, MAX_SHORT_TEXT_CHARS, false)?;
+            check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
+            check("recorded by", &recorded_by, MAX_SHORT_TEXT_CHARS, false)?;
+            check("client reference", &client_ref, MAX_CLIENT_REF_CHARS, false)?;
+            if let Some(other) = providers.iter().chain(receivers.iter()).find(|c| c.handle() != profile.handle.as_str()) {
+                return Err(LedgerError::UnknownMember(other.clone()));
             }
-            // Checked after the lookup, so a retried request finds what its first attempt recorded
-            // even if the clock or the policy has changed since (SendTransfer does the same).
-            let policy = view.policy()?;
-            if minutes_each > policy.max_minutes_per_person {
-                return Err(LedgerError::TooLongForOnePerson { given: minutes_each, max: policy.max_minutes_per_person });
-            }
-            if date.0 > today.0 + MAX_DAYS_AHEAD {
-                return Err(LedgerError::FutureDate(date));
-            }
-            for posting in &moves {
-                let member = view.member(&posting.member)?.ok_or_else(|| LedgerError::UnknownMember(posting.member.clone()))?;
-                if member.status != MemberStatus::Active {
-                    return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
-                }
-                let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
-                let balance = view.balance(&member.code)?;
-                let would_be = balance.checked_add(posting.minutes).ok_or_else(|| LedgerError::Storage("balance overflow".into()))?;
-                // Time held for transfers in flight is not there to spend.
-                let available_after = Minutes(would_be.0 - view.hold(&member.code)?.0);
-                if posting.minutes.0 < 0 && available_after < limits.floor {
-                    return Err(LedgerError::BelowFloor { code: member.code, balance, would_be: available_after, floor: limits.floor });
-                }
-                if posting.minutes.0 > 0 && would_be > limits.ceiling {
-                    return Err(LedgerError::AboveCeiling { code: member.code, balance, would_be, ceiling: limits.ceiling });
-                }
-            }
-            let parties: Vec<MemberCode> = providers.iter().chain(receivers.iter()).cloned().collect();
-            let note = privacy::seal_text(ctx.keys, Purpose::Note, &parties, &note)?;
-            let exchange = Exchange { id, providers, receivers, minutes_each, category, note, date, recorded_by, postings: moves };
-            Ok(Ruling::Append(EntryBody::ExchangeRecorded { exchange }))
+            let x = NewExchange { providers, receivers, minutes_each, category, note, date, recorded_by, nonce: client_ref };
+            record_exchange(view, &profile.bank, x, today, ctx, Rules::History)
         }
         Command::ReverseExchange { id, reason } => {
             check("reason", &reason, MAX_LONG_TEXT_CHARS, false)?;
@@ -234,6 +212,103 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             Ok(Ruling::Append(EntryBody::ListingClosed { listing: id }))
         }
     }
+}
+
+/// The category an exchange is recorded under: trimmed, lower case, or the default.
+pub fn exchange_category(given: &str) -> String {
+    if given.trim().is_empty() {
+        DEFAULT_CATEGORY.to_string()
+    } else {
+        given.trim().to_lowercase()
+    }
+}
+
+/// An exchange's id: the hash of its content and its nonce (the client
+/// reference, or `seq:<next seq>` without one), so the same reference for
+/// the same exchange is the same id.
+pub fn exchange_id(
+    bank: &amser_protocol::BankId,
+    providers: &[MemberCode],
+    receivers: &[MemberCode],
+    minutes_each: Minutes,
+    category: &str,
+    date: ServiceDate,
+    nonce: &str,
+) -> Result<ExchangeId, LedgerError> {
+    let id_input = (bank, providers, receivers, minutes_each, category, date, nonce);
+    Ok(ExchangeId(hash_with(context::EXCHANGE, &encode("exchange id", &id_input).map_err(storage_err)?)))
+}
+
+/// An exchange within the bank, its texts checked.
+struct NewExchange {
+    providers: Vec<MemberCode>,
+    receivers: Vec<MemberCode>,
+    minutes_each: Minutes,
+    category: String,
+    note: String,
+    date: ServiceDate,
+    recorded_by: String,
+    nonce: String,
+}
+
+/// Which rules an exchange within the bank meets.
+#[derive(PartialEq, Eq)]
+enum Rules {
+    /// Today's: the most one person may be credited, and every balance within its limits.
+    Today,
+    /// History from another system, as it happened: balances may end beyond
+    /// today's limits, and one exchange may be longer than today's most.
+    History,
+}
+
+fn record_exchange(
+    view: &impl LedgerRead,
+    bank: &amser_protocol::BankId,
+    x: NewExchange,
+    today: ServiceDate,
+    ctx: &Context,
+    rules: Rules,
+) -> Result<Ruling, LedgerError> {
+    let NewExchange { providers, receivers, minutes_each, category, note, date, recorded_by, nonce } = x;
+    let moves = postings(&providers, &receivers, minutes_each)?;
+    // The vectors encode exactly as the slices did when the id was built inline.
+    let id = exchange_id(bank, &providers, &receivers, minutes_each, &category, date, &nonce)?;
+    if view.exchange(&id)?.is_some() {
+        return Ok(Ruling::AlreadyRecorded(id));
+    }
+    // Checked after the lookup, so a retried request finds what its first attempt recorded
+    // even if the clock or the policy has changed since (SendTransfer does the same).
+    let policy = view.policy()?;
+    if rules == Rules::Today && minutes_each > policy.max_minutes_per_person {
+        return Err(LedgerError::TooLongForOnePerson { given: minutes_each, max: policy.max_minutes_per_person });
+    }
+    if date.0 > today.0 + MAX_DAYS_AHEAD {
+        return Err(LedgerError::FutureDate(date));
+    }
+    for posting in &moves {
+        let member = view.member(&posting.member)?.ok_or_else(|| LedgerError::UnknownMember(posting.member.clone()))?;
+        if member.status != MemberStatus::Active {
+            return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
+        }
+        if rules == Rules::History {
+            continue;
+        }
+        let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
+        let balance = view.balance(&member.code)?;
+        let would_be = balance.checked_add(posting.minutes).ok_or_else(|| LedgerError::Storage("balance overflow".into()))?;
+        // Time held for transfers in flight is not there to spend.
+        let available_after = Minutes(would_be.0 - view.hold(&member.code)?.0);
+        if posting.minutes.0 < 0 && available_after < limits.floor {
+            return Err(LedgerError::BelowFloor { code: member.code, balance, would_be: available_after, floor: limits.floor });
+        }
+        if posting.minutes.0 > 0 && would_be > limits.ceiling {
+            return Err(LedgerError::AboveCeiling { code: member.code, balance, would_be, ceiling: limits.ceiling });
+        }
+    }
+    let parties: Vec<MemberCode> = providers.iter().chain(receivers.iter()).cloned().collect();
+    let note = privacy::seal_text(ctx.keys, Purpose::Note, &parties, &note)?;
+    let exchange = Exchange { id, providers, receivers, minutes_each, category, note, date, recorded_by, postings: moves };
+    Ok(Ruling::Append(EntryBody::ExchangeRecorded { exchange }))
 }
 
 /// A member's own limits must have room for zero, like the policy's.

@@ -36,7 +36,7 @@ mod transfer;
 
 pub use apply::apply;
 pub use command::{Command, MemberChanges, PeerChanges};
-pub use decide::{decide, Context, Ruling};
+pub use decide::{decide, exchange_category, exchange_id, Context, Ruling};
 pub use error::LedgerError;
 pub use overlay::Overlay;
 pub use state::{Delta, EvidenceId, ExchangeRecord, LedgerRead, ListingRecord, MemState, StateWrite, TransferRecord, TransferRole};

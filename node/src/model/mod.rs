@@ -8,8 +8,8 @@
 //! bodies refuse fields they do not know (`deny_unknown_fields`), so a
 //! typing mistake in a client is an error, not a field silently ignored.
 //!
-//! Below `reading` and `api`: this module uses only [`crate::ledger`] and
-//! `amser_protocol`.
+//! Below `reading` and `api`: this module uses only [`crate::ledger`],
+//! [`crate::import`]'s problem types and `amser_protocol`.
 //!
 //! - [`member`]: members, their limits, adding and changing them.
 //! - [`exchange`]: exchanges and their postings, recording and reversing.
@@ -23,6 +23,7 @@
 //! - [`export`]: the JSON export, a page at a time.
 //! - [`rights`]: a member's subject access export, and the erasure request.
 //! - [`account`]: the console's accounts and their sign-in links.
+//! - [`import`]: the import's query and its report (problems by line).
 
 pub mod account;
 pub mod audit;
@@ -30,6 +31,7 @@ pub mod bank;
 pub mod error;
 pub mod exchange;
 pub mod export;
+pub mod import;
 pub mod listing;
 pub mod member;
 pub mod page;
@@ -43,6 +45,7 @@ pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, R
 pub use error::{ErrorBody, ErrorDetail};
 pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
 pub use export::{BankView, ExportDocument, ExportPage};
+pub use import::{BeyondView, FundView, ImportQuery, ImportReport, ImportedMember};
 pub use listing::{ListingQuery, ListingView, NewListing};
 pub use member::{LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
 pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_CURSOR_HEADER};
