@@ -223,6 +223,34 @@ const stories = {
         return page;
     },
 
+    // 3. Imports TimeOverflow's exports: the dry run names the bad lines,
+    // nothing is written until the file is right, then the balances are TimeOverflow's.
+    async import_from_timeoverflow(page) {
+        await signIn(page, stage.coordinator_name);
+        const check_file = async (kind, file) => {
+            await go(page, '/import');
+            await page.check(`#kind-${kind}`);
+            await page.check('#format-timeoverflow');
+            await page.setInputFiles('#file', join(stage.timeoverflow, file));
+            await submit(page, 'button[name=step][value=check]');
+        };
+        await check_file('members', 'members.csv');
+        check(!(await page.$('.outcome .problem')), `TimeOverflow's members were found wanting: ${await text(page)}`);
+        await inspect(page, 'import-checked', 'en');
+        await submit(page, 'button[name=step][value=import]');
+        check(!(await page.$('.problem')), `importing the members failed: ${await text(page)}`);
+        await check_file('exchanges', 'transfers-with-problems.csv');
+        const problems = await page.$$eval('.outcome ul.problems li', (items) => items.map((li) => li.innerText));
+        check(problems.length === 2 && /\b4\b/.test(problems[0]) && /\b7\b/.test(problems[1]), `the dry run should name lines 4 and 7: ${JSON.stringify(problems)}`);
+        check(!(await page.$('button[name=step][value=import]')), 'a file with problems is offered for import');
+        await inspect(page, 'import-problems', 'en');
+        await check_file('exchanges', 'transfers.csv');
+        check(!(await page.$('.outcome .problem')), `the fixed file still has problems: ${await text(page)}`);
+        await submit(page, 'button[name=step][value=import]');
+        check(!(await page.$('.problem')), `importing the transfers failed: ${await text(page)}`);
+        await inspect(page, 'import-done', 'en');
+    },
+
     // 2. Switches to Welsh: every page in Welsh, no English string or message id left.
     async in_welsh(page) {
         await signIn(page, stage.coordinator_name);

@@ -150,6 +150,7 @@ fn a_coordinator_a_trustee_and_a_member_use_the_console_in_chromium_in_english_a
         "message_ids": messages("en").keys().filter(|id| id.contains('-')).collect::<Vec<_>>(),
         "english_strings": english_strings(),
         "screenshots": screenshots,
+        "timeoverflow": repo().join("tests/data/timeoverflow"),
     });
     let stage_file = stage_dir.path().join("stage.json");
     std::fs::write(&stage_file, serde_json::to_vec_pretty(&stage).expect("json")).expect("the stage");
@@ -176,6 +177,19 @@ fn a_coordinator_a_trustee_and_a_member_use_the_console_in_chromium_in_english_a
     // The viewer's refused exchange moved nothing; the hour Gwen recorded
     // giving Mair moved once Mair confirmed it (Mair gave Gwen two before).
     assert_eq!((f.bank.balance(&f.mair), f.bank.balance(&f.gwen)), (60, -60));
+    // TimeOverflow's balances came over with its history (members.csv's
+    // last column, in seconds).
+    let imported = |name: &str| {
+        let m = members
+            .as_array()
+            .expect("members")
+            .iter()
+            .find(|m| m["name"] == json!(name))
+            .unwrap_or_else(|| panic!("{name} was not imported"));
+        m["code"].as_str().expect("a code").to_string()
+    };
+    assert_eq!(f.bank.balance(&imported("Rhys, Ifan ap")), -900 / 60);
+    assert_eq!(f.bank.balance(&imported("Siân Lewis")), 47_700 / 60);
     assert!(last["pages_checked"].as_u64().unwrap_or(0) >= 18, "{last}");
     assert!(screenshots.join("cy-dashboard.png").exists() && screenshots.join("en-record-360px.png").exists());
 }
