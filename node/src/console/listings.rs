@@ -26,7 +26,7 @@ use super::web::{csrf_ok, error_page, page, Chrome, Visitor};
 use crate::accounts::sessions::random_token;
 use crate::accounts::{Claim, Role};
 use crate::api::{ApiError, AppState};
-use crate::ledger::{Command, LedgerRead, ListingRecord};
+use crate::ledger::{Command, ListingRecord};
 use crate::model::exchange::ERASED_TEXT;
 use crate::model::member::details_of;
 use crate::model::ListingView;
@@ -141,20 +141,6 @@ async fn writers_only(state: &AppState, visitor: &Visitor, csrf: &str) -> Option
     None
 }
 
-/// A member's name as the visitor reads it.
-fn name_of(
-    store: &crate::storage::store::Store,
-    keys: &dyn crate::ledger::privacy::MemberKeys,
-    tr: Tr,
-    code: &MemberCode,
-) -> Result<String, ApiError> {
-    Ok(match store.member(code)? {
-        Some(m) if m.is_erased() => tr.t1("erased-member", "code", code.as_str()),
-        Some(m) => details_of(&m, keys)?.name,
-        None => code.to_string(),
-    })
-}
-
 fn row(view: ListingView, member: String, visitor: &Visitor) -> ListingRow {
     let tr = visitor.tr;
     let own = visitor.account.member.as_ref() == Some(&view.member);
@@ -182,7 +168,7 @@ pub async fn list(State(state): State<AppState>, visitor: Visitor, Query(done): 
             let open = store.listings_page(None, MAX_LISTINGS_SHOWN, |l: &ListingRecord| l.open)?.items;
             let mut out = Vec::with_capacity(open.len());
             for r in open {
-                let name = name_of(store, &*keys, tr, &r.listing.member)?;
+                let name = super::names::name_of(store, &*keys, tr, &r.listing.member)?;
                 out.push((ListingView::new(r, &*keys)?, name));
             }
             Ok(out)
@@ -207,26 +193,7 @@ pub async fn list(State(state): State<AppState>, visitor: Visitor, Query(done): 
 
 /// The active members a coordinator may post for, by name.
 async fn choices(state: &AppState) -> Result<Vec<Choice>, ApiError> {
-    let keys = state.keys();
-    state
-        .read(move |store| {
-            let mut out = Vec::new();
-            let mut failed = None;
-            store.for_each_member(|m| {
-                if m.status == MemberStatus::Active && !m.is_erased() {
-                    match details_of(&m, &*keys) {
-                        Ok(d) => out.push(Choice { code: m.code.to_string(), name: d.name }),
-                        Err(e) => failed = Some(e),
-                    }
-                }
-            })?;
-            if let Some(e) = failed {
-                return Err(e.into());
-            }
-            out.sort_by_key(|c| c.name.to_lowercase());
-            Ok(out)
-        })
-        .await
+    Ok(super::names::active_members(state, None).await?.into_iter().map(|(code, name)| Choice { code: code.to_string(), name }).collect())
 }
 
 async fn form_page(state: &AppState, visitor: &Visitor, status: StatusCode, form: ListingForm, problem: Option<String>) -> Response {
@@ -307,7 +274,7 @@ async fn find(state: &AppState, id: String, tr: Tr) -> Result<Option<(ListingVie
     state
         .read(move |store| {
             let Some(r) = store.find_listing(&id)? else { return Ok(None) };
-            let name = name_of(store, &*keys, tr, &r.listing.member)?;
+            let name = super::names::name_of(store, &*keys, tr, &r.listing.member)?;
             Ok(Some((ListingView::new(r, &*keys)?, name)))
         })
         .await

@@ -47,6 +47,8 @@
 //!   spreadsheet: check the file (every problem by line), then import.
 //! - `members`: the register: search, and one member's page, each showing
 //!   only what the visitor's role may see.
+//! - `names`: members' names as pages show them, and the active members
+//!   the forms pick from.
 //! - `proposals`: members recording their own exchanges, which wait for the
 //!   other member's (or a coordinator's) confirmation.
 
@@ -60,6 +62,7 @@ pub mod listings;
 pub mod matching;
 pub mod member_edit;
 pub mod members;
+pub mod names;
 pub mod proposals;
 pub mod register;
 pub mod report_tables;

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use amser_protocol::{MemberCode, MemberStatus, Minutes, ServiceDate};
+use amser_protocol::{MemberCode, Minutes, ServiceDate};
 
 use super::i18n::Tr;
 use super::web::{csrf_ok, error_page, page, Chrome, Visitor};
@@ -27,7 +27,6 @@ use crate::accounts::sessions::random_token;
 use crate::accounts::Role;
 use crate::api::AppState;
 use crate::ledger::{Command, LedgerError, LedgerRead};
-use crate::model::member::details_of;
 use crate::model::WhoRecords;
 
 /// Hex digits of a proposal's id (128 random bits): with its prefix, it fits
@@ -105,21 +104,11 @@ fn recording_member(state: &AppState, visitor: &Visitor) -> Option<MemberCode> {
     (state.who_records == WhoRecords::EitherParty && visitor.role() == Role::Member).then(|| visitor.account.member.clone()).flatten()
 }
 
-/// Names of `codes` (a code for one erased or unknown), as the visitor may see them.
-async fn names(state: &AppState, codes: Vec<MemberCode>) -> Vec<(MemberCode, String)> {
+/// Names of `codes` as the visitor reads them.
+async fn names_of(state: &AppState, tr: Tr, codes: Vec<MemberCode>) -> Vec<(MemberCode, String)> {
     let keys = state.keys();
     state
-        .read(move |store| {
-            let mut out = Vec::with_capacity(codes.len());
-            for code in codes {
-                let name = match store.member(&code)? {
-                    Some(m) if !m.is_erased() => details_of(&m, &*keys)?.name,
-                    _ => code.to_string(),
-                };
-                out.push((code, name));
-            }
-            Ok(out)
-        })
+        .read(move |store| codes.into_iter().map(|c| super::names::name_of(store, &*keys, tr, &c).map(|n| (c, n))).collect())
         .await
         .unwrap_or_default()
 }
@@ -129,7 +118,7 @@ pub async fn rows(state: &AppState, visitor: &Visitor, proposals: Vec<Proposal>)
     let mut codes: Vec<MemberCode> = proposals.iter().flat_map(|p| [p.provider.clone(), p.receiver.clone()]).collect();
     codes.sort();
     codes.dedup();
-    let named = names(state, codes).await;
+    let named = names_of(state, visitor.tr, codes).await;
     let name = |c: &MemberCode| named.iter().find(|(code, _)| code == c).map(|(_, n)| n.clone()).unwrap_or_else(|| c.to_string());
     let tr = visitor.tr;
     let me = visitor.account.member.as_ref();
@@ -156,27 +145,8 @@ pub async fn rows(state: &AppState, visitor: &Visitor, proposals: Vec<Proposal>)
 
 /// The other active members of the bank, by name.
 async fn others(state: &AppState, me: MemberCode, selected: String) -> Result<Vec<Other>, crate::api::ApiError> {
-    let keys = state.keys();
-    state
-        .read(move |store| {
-            let mut out = Vec::new();
-            let mut failed = None;
-            store.for_each_member(|m| {
-                if m.status != MemberStatus::Active || m.is_erased() || m.code == me {
-                    return;
-                }
-                match details_of(&m, &*keys) {
-                    Ok(d) => out.push(Other { selected: m.code.as_str() == selected, code: m.code.to_string(), name: d.name }),
-                    Err(e) => failed = Some(e),
-                }
-            })?;
-            if let Some(e) = failed {
-                return Err(e.into());
-            }
-            out.sort_by_key(|o| o.name.to_lowercase());
-            Ok(out)
-        })
-        .await
+    let all = super::names::active_members(state, Some(me)).await?;
+    Ok(all.into_iter().map(|(code, name)| Other { selected: code.as_str() == selected, code: code.to_string(), name }).collect())
 }
 
 async fn form_page(

@@ -26,7 +26,6 @@ use crate::accounts::Claim;
 use crate::api::{ApiError, AppState};
 use crate::ledger::{Command, LedgerRead};
 use crate::model::exchange::ERASED_TEXT;
-use crate::model::member::details_of;
 use crate::model::ExchangeView;
 
 /// An exchange as the confirmation page shows it, in the visitor's language.
@@ -80,20 +79,6 @@ enum Found {
     Nothing,
 }
 
-/// A member's name as the visitor reads it.
-fn name_of(
-    store: &crate::storage::store::Store,
-    keys: &dyn crate::ledger::privacy::MemberKeys,
-    tr: Tr,
-    code: &MemberCode,
-) -> Result<String, ApiError> {
-    Ok(match store.member(code)? {
-        Some(m) if m.is_erased() => tr.t1("erased-member", "code", code.as_str()),
-        Some(m) => details_of(&m, keys)?.name,
-        None => code.to_string(),
-    })
-}
-
 async fn find(state: &AppState, id: String, tr: Tr) -> Result<Found, ApiError> {
     let keys = state.keys();
     state
@@ -107,11 +92,11 @@ async fn find(state: &AppState, id: String, tr: Tr) -> Result<Found, ApiError> {
             };
             let view = ExchangeView::new(record, &*keys)?;
             let names = |codes: &[MemberCode]| -> Result<String, ApiError> {
-                Ok(codes.iter().map(|c| name_of(store, &*keys, tr, c)).collect::<Result<Vec<_>, _>>()?.join(", "))
+                Ok(codes.iter().map(|c| super::names::name_of(store, &*keys, tr, c)).collect::<Result<Vec<_>, _>>()?.join(", "))
             };
             let mut undoes = Vec::with_capacity(view.postings.len());
             for p in &view.postings {
-                undoes.push(format!("{}: {}", name_of(store, &*keys, tr, &p.member)?, Minutes(-p.minutes)));
+                undoes.push(format!("{}: {}", super::names::name_of(store, &*keys, tr, &p.member)?, Minutes(-p.minutes)));
             }
             let reversed_because =
                 view.reversal_reason.as_deref().map(|r| if r == ERASED_TEXT { tr.t("erased-text") } else { r.to_string() });
