@@ -201,6 +201,8 @@ const stories = {
             ['federation', '/federation'],
             ['proposals', '/proposals'],
             ['import', '/import'],
+            ['export', `/members/${encodeURIComponent(ceri)}/export`],
+            ['erase', `/members/${encodeURIComponent(ceri)}/erase`],
         ]) {
             await go(page, at);
             await inspect(page, name, 'en');
@@ -269,6 +271,8 @@ const stories = {
             ['reports', '/reports'],
             ['federation', '/federation'],
             ['import', '/import'],
+            ['export', `/members/${encodeURIComponent(results.codes.ceri)}/export`],
+            ['erase', `/members/${encodeURIComponent(results.codes.ceri)}/erase`],
         ];
         for (const [name, at] of pages) {
             await go(page, at);

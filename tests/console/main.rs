@@ -21,6 +21,7 @@ mod listings;
 mod proposals;
 mod recording;
 mod reports;
+mod rights;
 
 use common::browser::Browser;
 use common::{Bank, Node, RHYMNEY, SAFEGUARDING_TAG};

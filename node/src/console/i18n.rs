@@ -30,6 +30,7 @@ const RESOURCES: &[(&str, &str, &str)] = resources![
     "reports",
     "federation",
     "import",
+    "rights",
 ];
 
 /// Welsh month names, in order (for dates the console writes out).

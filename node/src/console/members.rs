@@ -41,11 +41,12 @@ pub struct MemberRow {
     pub availability: String,
     pub special_needs: String,
     pub joined: String,
+    pub erased: bool,
 }
 
 impl MemberRow {
     /// `personal`: contact and availability shown; `safeguarding`: special needs shown.
-    fn new(m: &MemberView, tr: Tr, personal: bool, safeguarding: bool) -> MemberRow {
+    pub fn new(m: &MemberView, tr: Tr, personal: bool, safeguarding: bool) -> MemberRow {
         let name = if m.erased { tr.t1("erased-member", "code", m.code.as_str()) } else { m.name.clone() };
         let joined =
             amser_protocol::ServiceDate::parse(&m.joined).ok().and_then(|d| d.to_date()).map(|d| tr.date(d)).unwrap_or(m.joined.clone());
@@ -62,6 +63,7 @@ impl MemberRow {
             availability: shown(&m.availability),
             special_needs: if safeguarding { m.special_needs.clone() } else { String::new() },
             joined,
+            erased: m.erased,
         }
     }
 }

@@ -22,6 +22,7 @@
 //! GET  /federation       (coordinators, viewers)
 //! GET  /federation/{bank}/freeze|unfreeze   POST the same (coordinators)
 //! GET  /import           POST /import         (coordinators: a CSV from TimeOverflow or the generic layout)
+//! GET  /members/{code}/export[.json]   GET|POST /members/{code}/erase   (coordinators)
 //! GET  /assets/console.css
 //! ```
 //!
@@ -35,6 +36,8 @@
 //! - `reversal`: reversing an exchange, with a reason, after a confirmation page.
 //! - `reports`: the reports page, its period, CSV downloads and print view;
 //!   `report_tables` makes its five tables (page and CSV) from one report.
+//! - `rights`: a member's data rights from their page: everything held
+//!   about them (printable, JSON) and their erasure.
 //! - `statement`: a member's printable statement with running balances.
 //! - `federation`: the admitted banks, their trust lines and transfers;
 //!   freezing and unfreezing a line.
@@ -68,6 +71,7 @@ pub mod register;
 pub mod report_tables;
 pub mod reports;
 pub mod reversal;
+pub mod rights;
 pub mod sign_in;
 pub mod statement;
 pub mod web;
@@ -107,6 +111,9 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(reports::show))
         .route("/reports/{file}", get(reports::csv))
         .route("/members/{code}/statement", get(statement::show))
+        .route("/members/{code}/export", get(rights::printable))
+        .route("/members/{code}/export.json", get(rights::json))
+        .route("/members/{code}/erase", get(rights::confirm).post(rights::erase))
         .route("/federation", get(federation::show))
         .route("/federation/{bank}/{change}", get(federation::confirm).post(federation::change))
         .route("/import", get(import::show).post(import::submit).layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_FORM_BYTES)))
