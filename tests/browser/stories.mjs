@@ -50,11 +50,21 @@ const browser = await chromium.launch({
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
 });
 
-/** A new visitor: its own cookies. bypassCSP lets axe be injected; the pages' own CSP is checked by the Rust tests. */
+/** Anything the pages' Content-Security-Policy blocked (it must block nothing of theirs). */
+const blocked = [];
+
+/**
+ * A new visitor: its own cookies. The pages' CSP stays on: axe is run
+ * through the DevTools protocol, which the policy does not govern.
+ */
 async function visitor(viewport = DESKTOP) {
-    const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'en-GB' });
+    const context = await browser.newContext({ viewport, locale: 'en-GB' });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    return context.newPage();
+    const page = await context.newPage();
+    page.on('console', (m) => {
+        if (m.text().includes('Content Security Policy')) blocked.push(`${story}: ${m.text()}`);
+    });
+    return page;
 }
 
 async function go(page, path, status = 200) {
@@ -95,7 +105,9 @@ async function inspect(page, name, language) {
             check(!shown.includes(english), `${name} in Welsh still shows English: "${english}"`);
         }
     }
-    await page.addScriptTag({ content: AXE_SOURCE });
+    const styled = await page.evaluate(() => getComputedStyle(document.querySelector('main') || document.body).maxWidth);
+    check(styled !== 'none' || !(await page.$('main')), `${name}: the console's stylesheet did not apply`);
+    await page.evaluate(AXE_SOURCE);
     const axe = await page.evaluate(async () => {
         const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
         return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
@@ -369,7 +381,7 @@ async function selfTest() {
     story = '(self-test)';
     const page = await visitor();
     await page.setContent('<html><body><img src="x.png"><button></button><input type="text"></body></html>');
-    await page.addScriptTag({ content: AXE_SOURCE });
+    await page.evaluate(AXE_SOURCE);
     const found = await page.evaluate(async () => (await window.axe.run(document)).violations.map((v) => v.impact));
     check(found.some((impact) => FAILING_IMPACTS.has(impact)), `axe found no serious violation on a page made of them: ${found}`);
     await go(page, '/sign-in?lang=en');
@@ -396,6 +408,8 @@ try {
         say(`axe ${v.impact}: ${v.id} on ${v.page} (${v.language}): ${v.help} at ${v.nodes.join(' | ')}`);
     }
     check(results.axe_violations.length === 0, `${results.axe_violations.length} serious or critical accessibility violations (listed above)`);
+    story = '(content security policy)';
+    check(blocked.length === 0, `the pages' own policy blocked: ${blocked.join(' | ')}`);
 } catch (e) {
     failed = e;
 } finally {

@@ -146,3 +146,24 @@ fn accounts_survive_a_restart_and_names_are_escaped_on_every_page() {
     let file = std::fs::read_to_string(bank.dir.join("accounts.json")).unwrap();
     assert!(file.contains("$argon2id$") && !file.contains(PASSWORD), "only the argon2id hash is kept");
 }
+
+#[test]
+fn every_console_answer_forbids_scripts_framing_and_sending_a_sign_in_link_on_as_a_referrer() {
+    let f = fixture();
+    let link = add_user(&f.bank, "Siân Lewis", "coordinator", None);
+    let mut browser = Browser::new(&f.node.addr);
+    let welcome = browser.get(&link);
+    let mut pages = vec![("/sign-in", browser.get("/sign-in")), ("the sign-in link", welcome), ("a 404", browser.get("/nowhere"))];
+    browser.welcome(&link, PASSWORD);
+    for path in ["/", "/members", "/exchanges/new", "/reports", "/assets/console.css"] {
+        pages.push((path, browser.get(path)));
+    }
+    for (path, page) in &pages {
+        let csp = page.header("content-security-policy").unwrap_or_else(|| panic!("{path}: no Content-Security-Policy"));
+        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline") && !csp.contains("script-src"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(page.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert!(!page.html.contains("<script"), "{path} carries a script");
+    }
+}

@@ -118,6 +118,26 @@ pub fn router() -> Router<AppState> {
         .route("/federation/{bank}/{change}", get(federation::confirm).post(federation::change))
         .route("/import", get(import::show).post(import::submit).layer(axum::extract::DefaultBodyLimit::max(import::MAX_IMPORT_FORM_BYTES)))
         .route("/assets/console.css", get(stylesheet))
+        .layer(axum::middleware::map_response(guarded))
+}
+
+/// What every console page may load and do: its own stylesheet and forms,
+/// no script at all (none is served; inline SVG charts are markup, not
+/// images), no framing by another site.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The console's security headers on every answer: the policy above, no
+/// MIME sniffing, no framing, and no `Referer` (a sign-in link's token is in
+/// its URL and must not travel to another site).
+async fn guarded(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
@@ -131,12 +151,14 @@ pub async fn not_found(
     visitor: Option<web::Visitor>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    match visitor {
+    // The router's fallback, outside the console's layer: guarded here.
+    guarded(match visitor {
         Some(visitor) => web::error_page(&state, &visitor, axum::http::StatusCode::NOT_FOUND, "error-not-found").await,
         None => {
             let tr = i18n::Tr::new(web::language_of(&headers));
             let chrome = web::Chrome::public(&state, tr).await;
             web::page(axum::http::StatusCode::NOT_FOUND, &web::ErrorPage { chrome, message: tr.t("error-not-found") })
         }
-    }
+    })
+    .await
 }
