@@ -54,9 +54,11 @@ impl From<LedgerError> for ApiError {
             | LedgerError::AlreadyOpen
             | LedgerError::TransfersInFlight { .. } => StatusCode::CONFLICT,
             LedgerError::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
-            LedgerError::Storage(_) | LedgerError::Corrupt(_) | LedgerError::ReadOnly(_) | LedgerError::BehindPeers { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            LedgerError::Storage(_)
+            | LedgerError::Corrupt(_)
+            | LedgerError::ReadOnly(_)
+            | LedgerError::BehindPeers { .. }
+            | LedgerError::ForkedFromPeers { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, e.code(), e.to_string())

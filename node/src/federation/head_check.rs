@@ -1,19 +1,24 @@
 //! Our journal against what our peers hold of it: a bank whose journal was
-//! put back from an older copy must not go on from there, or it would number
-//! new entries with seqs its peers have already seen signed heads for (two
-//! histories: evidence, a frozen line with every peer).
+//! put back from an older copy (or whose disk lost its end) must not go on
+//! from there, or it would number new entries with seqs its peers have
+//! already seen signed heads for (two histories: evidence, a frozen line
+//! with every peer).
 //!
 //! ```text
 //!   peer connects ──► ask NewestHead ──► its newest head of ours, signed by us?
-//!                                          above our journal's head: halt the ledger (journal_behind_peers)
-//!                                            and recover (recall.rs): number past it, read back from peers
-//!                                          then: that peer is checked, and read back from (recall.rs)
+//!     past our journal's head ──► Behind: halt (journal_behind_peers) and recover (recall.rs):
+//!                                 number past it, read back from peers
+//!     at a seq our journal has, with another hash ──► Forked: halt for good (journal_forked);
+//!                                 a person puts the right journal back
+//!     otherwise ──► InStep
+//!   then: that peer is checked (the opening waits for it), and read back from (recall.rs)
 //!   publish_head ──► only when every connected peer is checked, and not halted
 //!   a peer's head heard in gossip ──► kept if newest (`vh:`), to answer its NewestHead
 //! ```
 //!
-//! The check happens before this bank signs any head a peer could compare:
-//! a head is gossiped only once every connected peer has answered.
+//! The check happens before this bank signs any head a peer could compare
+//! (a head is gossiped only once every connected peer has answered), and,
+//! at start, before it records anything (opening.rs).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -23,12 +28,13 @@ use amser_protocol::federation::{PeerRequest, PeerResponse};
 use amser_protocol::journal::JournalHead;
 use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
 use amser_protocol::signing::{FederationId, MessageKind, SignedMessage};
-use amser_protocol::BankId;
+use amser_protocol::{BankId, EntryHash};
 
 use super::driver::Driver;
-use super::recall;
+use super::recall::{self, Began};
 use super::swarm::{peer_of, NetworkHandle};
 use crate::ledger::{LedgerError, LedgerRead};
+use crate::storage::journal::hash_at;
 use crate::storage::writer::LedgerHandle;
 
 /// The peers that have told us their newest head of ours since they connected.
@@ -37,25 +43,45 @@ pub(super) type Checked = Arc<Mutex<HashSet<BankId>>>;
 /// What a peer's answer says about our journal.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Verdict {
-    /// It holds nothing newer than our journal's head.
+    /// It holds nothing newer than our journal's head, and nothing else at a seq we have.
     InStep,
     /// It holds a head we signed at this seq, past our journal's end.
     Behind { peer_seq: u64 },
+    /// It holds a head we signed at a seq our journal has, with another
+    /// hash: our journal went on from another copy under numbers it had seen.
+    Forked { seq: u64 },
     /// The answer is not a head of ours (ignored: a peer cannot halt us with a forgery).
     NotOurs,
 }
 
-/// Judges `answer` (a peer's newest head of ours) against our head seq.
-pub(super) fn judge(answer: Option<&SignedMessage>, ours: BankId, federation: FederationId, our_seq: u64) -> Verdict {
-    let Some(signed) = answer else { return Verdict::InStep };
-    let Ok(verified) = signed.verify(federation) else { return Verdict::NotOurs };
+/// The head of ours in a peer's answer: `Ok(None)` when it holds none,
+/// `Err(())` when what it sent is not a head we signed for this federation.
+pub(super) fn our_head_in(answer: Option<&SignedMessage>, ours: BankId, federation: FederationId) -> Result<Option<JournalHead>, ()> {
+    let Some(signed) = answer else { return Ok(None) };
+    let verified = signed.verify(federation).map_err(|_| ())?;
     if verified.signer != ours || verified.kind != MessageKind::JournalHead {
-        return Verdict::NotOurs;
+        return Err(());
     }
     match decode::<JournalHead>("journal head", &verified.body, MAX_JOURNAL_HEAD_BYTES) {
-        Ok(head) if head.bank == ours && head.seq > our_seq => Verdict::Behind { peer_seq: head.seq },
-        Ok(head) if head.bank == ours => Verdict::InStep,
-        _ => Verdict::NotOurs,
+        Ok(head) if head.bank == ours => Ok(Some(head)),
+        _ => Err(()),
+    }
+}
+
+/// Judges the head of ours a peer holds against our journal: its head, and
+/// the hash of our entry at a seq (`None` where no entry has that number,
+/// jumped over by a recovery).
+pub(super) fn judge(held: &JournalHead, our_head: (u64, EntryHash), our_hash_at: impl FnOnce(u64) -> Option<EntryHash>) -> Verdict {
+    let ours = if held.seq > our_head.0 {
+        return Verdict::Behind { peer_seq: held.seq };
+    } else if held.seq == our_head.0 {
+        Some(our_head.1)
+    } else {
+        our_hash_at(held.seq)
+    };
+    match ours {
+        Some(hash) if hash != held.hash => Verdict::Forked { seq: held.seq },
+        _ => Verdict::InStep,
     }
 }
 
@@ -65,17 +91,34 @@ impl Driver {
         let (net, ledger, checked, recovery) = (self.net.clone(), self.ledger.clone(), self.head_checked.clone(), self.recovery.clone());
         let (ours, federation, name) = (self.profile.bank, self.federation, self.peer_name(&bank));
         self.tasks.spawn(async move {
-            match ask(&net, &ledger, bank, ours, federation).await {
-                Ok((Verdict::Behind { peer_seq }, journal_seq)) => {
-                    // Nothing new until what we had signed is back, numbered past what peers saw.
-                    ledger.halt(LedgerError::BehindPeers { journal_seq, peer: name, peer_seq });
-                    recall::begin(&ledger, &recovery, peer_seq).await;
+            // Twice at most: a recovery another peer began can take our journal past this head meanwhile.
+            for _ in 0..2 {
+                match ask(&net, &ledger, bank, ours, federation).await {
+                    Ok((Verdict::Behind { peer_seq }, journal_seq)) => {
+                        // Nothing new until what we had signed is back, numbered past what peers saw.
+                        ledger.halt(LedgerError::BehindPeers { journal_seq, peer: name.clone(), peer_seq });
+                        match recall::begin(&ledger, &recovery, peer_seq).await {
+                            Began::AlreadyPast => {
+                                // Judge again against the journal as it is now.
+                                if !recovery.lock().is_ok_and(|r| r.active) {
+                                    ledger.lift(|why| matches!(why, LedgerError::BehindPeers { .. }));
+                                }
+                                continue;
+                            }
+                            Began::Started | Began::Failed => {}
+                        }
+                    }
+                    Ok((Verdict::Forked { seq }, _)) => {
+                        tracing::error!(%bank, seq, "a peer holds a head this bank signed that its journal does not have: the journal went on from another copy");
+                        ledger.halt(LedgerError::ForkedFromPeers { seq, peer: name.clone() });
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::info!(%bank, error = %e, "could not ask a peer for our newest head; will ask when it connects again");
+                        return;
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::info!(%bank, error = %e, "could not ask a peer for our newest head; will ask when it connects again");
-                    return;
-                }
+                break;
             }
             checked.lock().map(|mut c| c.insert(bank)).ok();
             recall::read_back_from(&net, &ledger, &recovery, bank).await;
@@ -130,8 +173,20 @@ async fn ask(
         PeerResponse::Refused { reason } => return Err(format!("refused: {reason}")),
         _ => return Err("an answer that is not a head".into()),
     };
-    let our_seq = ledger.read(|s| s.head().map(|h| h.0)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
-    Ok((judge(head.as_ref(), ours, federation, our_seq), our_seq))
+    let our_head = ledger.read(|s| s.head()).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+    let held = match our_head_in(head.as_ref(), ours, federation) {
+        Ok(Some(held)) => held,
+        Ok(None) => return Ok((Verdict::InStep, our_head.0)),
+        Err(()) => return Ok((Verdict::NotOurs, our_head.0)),
+    };
+    let hash_below_head = if held.seq < our_head.0 {
+        let (path, limit, seq) = (ledger.journal_path().to_path_buf(), ledger.synced_len(), held.seq);
+        let found = tokio::task::spawn_blocking(move || hash_at(&path, limit, seq)).await.map_err(|e| e.to_string())?;
+        found.map_err(|e| e.to_string())?
+    } else {
+        None
+    };
+    Ok((judge(&held, our_head, |_| hash_below_head), our_head.0))
 }
 
 #[cfg(test)]
@@ -148,18 +203,25 @@ mod tests {
     }
 
     #[test]
-    fn a_peer_holding_a_newer_head_of_ours_means_our_journal_is_behind() {
+    fn a_peer_holding_a_newer_head_of_ours_means_our_journal_is_behind_and_another_one_at_our_seq_means_it_forked() {
         let federation = FederationId::from_name("amser");
         let rhymney = SigningKey::from_bytes(&[1; 32]);
         let ours = bank_id(&rhymney);
-        assert_eq!(judge(None, ours, federation, 10), Verdict::InStep, "a peer that holds nothing");
-        assert_eq!(judge(Some(&head(&rhymney, ours, 10, federation)), ours, federation, 10), Verdict::InStep);
-        assert_eq!(judge(Some(&head(&rhymney, ours, 42, federation)), ours, federation, 10), Verdict::Behind { peer_seq: 42 });
+        assert_eq!(our_head_in(None, ours, federation), Ok(None), "a peer that holds nothing");
+        let held = |seq: u64| our_head_in(Some(&head(&rhymney, ours, seq, federation)), ours, federation).unwrap().unwrap();
+        let (same, other) = (EntryHash([7; 32]), EntryHash([8; 32]));
+        let never = |_| -> Option<EntryHash> { panic!("no need to read the journal") };
+        assert_eq!(judge(&held(10), (10, same), never), Verdict::InStep);
+        assert_eq!(judge(&held(42), (10, same), never), Verdict::Behind { peer_seq: 42 });
+        assert_eq!(judge(&held(10), (10, other), never), Verdict::Forked { seq: 10 }, "our head, another entry");
+        assert_eq!(judge(&held(8), (10, other), |seq| (seq == 8).then_some(same)), Verdict::InStep);
+        assert_eq!(judge(&held(8), (10, same), |seq| (seq == 8).then_some(other)), Verdict::Forked { seq: 8 });
+        assert_eq!(judge(&held(8), (10, same), |_| None), Verdict::InStep, "a seq a recovery jumped over");
         // A peer cannot stop us with a head it made up, or one of another federation.
         let mallory = SigningKey::from_bytes(&[66; 32]);
-        assert_eq!(judge(Some(&head(&mallory, ours, 42, federation)), ours, federation, 10), Verdict::NotOurs);
-        assert_eq!(judge(Some(&head(&rhymney, ours, 42, FederationId::from_name("other"))), ours, federation, 10), Verdict::NotOurs);
+        assert_eq!(our_head_in(Some(&head(&mallory, ours, 42, federation)), ours, federation), Err(()));
+        assert_eq!(our_head_in(Some(&head(&rhymney, ours, 42, FederationId::from_name("other"))), ours, federation), Err(()));
         let gwynedd = bank_id(&SigningKey::from_bytes(&[2; 32]));
-        assert_eq!(judge(Some(&head(&rhymney, gwynedd, 42, federation)), ours, federation, 10), Verdict::NotOurs);
+        assert_eq!(our_head_in(Some(&head(&rhymney, gwynedd, 42, federation)), ours, federation), Err(()));
     }
 }

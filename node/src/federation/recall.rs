@@ -44,8 +44,19 @@ pub(super) struct Recovery {
 
 pub(super) type Shared = Arc<Mutex<Recovery>>;
 
+/// What became of a request to start a recovery.
+pub(super) enum Began {
+    /// A `Recovered` entry was written: the ledger numbers on past the head.
+    Started,
+    /// Our journal already reaches past that head (another peer's answer
+    /// started a recovery a moment ago, or an entry landed meanwhile): judge again.
+    AlreadyPast,
+    /// The ledger could not write it (logged).
+    Failed,
+}
+
 /// Starts a recovery: our journal ends below `peers_saw`, a head of ours a peer holds.
-pub(super) async fn begin(ledger: &LedgerHandle, recovery: &Shared, peers_saw: u64) {
+pub(super) async fn begin(ledger: &LedgerHandle, recovery: &Shared, peers_saw: u64) -> Began {
     match ledger.submit(Command::Recover { peers_saw }).await {
         Ok(_) => {
             tracing::warn!(peers_saw, "the journal was behind what peers hold: numbering on past it and reading back from every peer");
@@ -53,10 +64,16 @@ pub(super) async fn begin(ledger: &LedgerHandle, recovery: &Shared, peers_saw: u
                 r.active = true;
                 r.recalled.clear();
             }
+            Began::Started
         }
-        // Another peer's answer started it a moment ago, past this head.
-        Err(LedgerError::BadMessage(why)) => tracing::debug!(%why, "no recovery needed for this head"),
-        Err(e) => tracing::error!(error = %e, "could not start recovering from peers"),
+        Err(LedgerError::BadMessage(why)) => {
+            tracing::debug!(%why, "no recovery needed for this head");
+            Began::AlreadyPast
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not start recovering from peers");
+            Began::Failed
+        }
     }
 }
 

@@ -66,6 +66,8 @@ pub enum LedgerError {
     UnknownTransfer(String),
     #[error("this bank's journal ends at entry {journal_seq}, but {peer} holds a journal head this bank signed at entry {peer_seq}: the journal is older than what the bank told its peers (was it restored from an old copy?). The node is reading back from its peers the transfers it had signed with them, numbered past what they saw, and takes new work once every connected peer has been read; try again in a moment. Changes only this bank held after that copy (members who joined, local exchanges) are not in any peer's hands: restore a newer backup if you have one (see \"A journal behind its peers\" in the README)")]
     BehindPeers { journal_seq: u64, peer: String, peer_seq: u64 },
+    #[error("this bank's journal holds a different entry {seq} from the one {peer} holds signed by this bank: the journal was replaced by another copy, and the node went on from that copy under numbers its peers had already seen. The node takes no more changes. Stop it, put back the journal it was running on before (or restore your newest backup with `amser restore`: the node then reads back from its peers what it had signed), and start it again (see \"A journal behind its peers\" in the README)")]
+    ForkedFromPeers { seq: u64, peer: String },
     #[error("{0}'s personal data has been erased; nothing about them can be changed or sealed any more (their code and balance stay)")]
     MemberErased(MemberCode),
     #[error("the node's storage failed: {0}")]
@@ -107,6 +109,7 @@ impl LedgerError {
             LedgerError::TransfersInFlight { .. } => "transfers_in_flight",
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::BehindPeers { .. } => "journal_behind_peers",
+            LedgerError::ForkedFromPeers { .. } => "journal_forked",
             LedgerError::MemberErased(_) => "member_erased",
             LedgerError::Storage(_) => "storage_failed",
             LedgerError::DiskFull(_) => "disk_full",
@@ -123,6 +126,7 @@ impl LedgerError {
                 | LedgerError::DiskFull(_)
                 | LedgerError::ReadOnly(_)
                 | LedgerError::BehindPeers { .. }
+                | LedgerError::ForkedFromPeers { .. }
         )
     }
 }

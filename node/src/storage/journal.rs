@@ -35,6 +35,22 @@ use crate::clock::{Clock, SystemClock};
 /// File mode of the journal and of torn tails saved aside (owner only).
 const JOURNAL_MODE: u32 = 0o600;
 
+/// The hash of entry `seq` in the journal at `path`, reading no further
+/// than `limit` bytes (what is synced); `None` when no entry has that
+/// number (past the end, or jumped over by a `Recovered` entry). Reads from
+/// the start: for the head check, which needs it only when a peer's newest
+/// head of ours is older than our head, once per connection.
+pub fn hash_at(path: &Path, limit: u64, seq: u64) -> Result<Option<EntryHash>, JournalError> {
+    let mut found = None;
+    scan(path, Some(limit), |entry, hash| {
+        if entry.seq == seq {
+            found = Some(hash);
+        }
+        Ok(())
+    })?;
+    Ok(found)
+}
+
 /// The open journal, for appending. Owned by the writer thread.
 pub struct Journal {
     path: PathBuf,

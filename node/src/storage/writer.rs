@@ -118,11 +118,15 @@ impl LedgerHandle {
         rx.await.map_err(|_| stopped())?
     }
 
-    /// From now on every command is refused with `why`, until the node is
-    /// restarted (the federation's head check, when a peer holds a newer
-    /// head of ours than our journal has).
+    /// From now on every command is refused with `why` (recovery's own
+    /// excepted), until it is lifted or the node restarted: the federation's
+    /// head check, when a peer holds a newer head of ours than our journal
+    /// has, or a different one. A fork is never replaced by a lesser reason.
     pub fn halt(&self, why: LedgerError) {
         if let Ok(mut h) = self.halted.write() {
+            if matches!(*h, Some(LedgerError::ForkedFromPeers { .. })) {
+                return;
+            }
             tracing::error!(error = %why, "the ledger takes no more changes");
             *h = Some(why);
         }
@@ -133,10 +137,20 @@ impl LedgerHandle {
         self.halted.read().ok().and_then(|h| h.clone())
     }
 
-    /// Lets the ledger take changes again (recovery from peers is done).
+    /// Lets the ledger take changes again (recovery from peers is done),
+    /// unless its journal went on from another copy under numbers peers had
+    /// seen (`ForkedFromPeers`): that needs a person, and a restart.
     pub fn resume(&self) {
+        self.lift(|why| !matches!(why, LedgerError::ForkedFromPeers { .. }));
+    }
+
+    /// Lets the ledger take changes again if it is halted for a reason
+    /// `this` matches (and only then): a head check lifts its own halt, not
+    /// one another check set meanwhile.
+    pub fn lift(&self, this: impl Fn(&LedgerError) -> bool) {
         if let Ok(mut h) = self.halted.write() {
-            if h.take().is_some() {
+            if h.as_ref().is_some_and(this) {
+                *h = None;
                 tracing::info!("the ledger takes changes again");
             }
         }
@@ -145,6 +159,7 @@ impl LedgerHandle {
     /// Refuses `command` while halted, unless it puts back what the bank had said.
     fn refuse_if_halted(&self, command: &Command) -> Result<(), LedgerError> {
         match self.halted() {
+            Some(why @ LedgerError::ForkedFromPeers { .. }) => Err(why),
             Some(why) if !command.is_recovery() => Err(why),
             _ => Ok(()),
         }
