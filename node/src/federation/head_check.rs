@@ -11,14 +11,15 @@
 //!     at a seq our journal has, with another hash ──► Forked: halt for good (journal_forked);
 //!                                 a person puts the right journal back
 //!     otherwise ──► InStep
-//!   then: that peer is checked (the opening waits for it), and read back from (recall.rs)
+//!   then: that peer is checked, and read back from (recall.rs)
 //!   publish_head ──► only when every connected peer is checked, and not halted
 //!   a peer's head heard in gossip ──► kept if newest (`vh:`), to answer its NewestHead
 //! ```
 //!
-//! The check happens before this bank signs any head a peer could compare
-//! (a head is gossiped only once every connected peer has answered), and,
-//! at start, before it records anything (opening.rs).
+//! The check happens before this bank signs any head a peer could compare:
+//! a head is gossiped only once every connected peer has answered. (Not yet
+//! before it records anything after a start: see DESIGN.md, "Our journal
+//! against our peers".)
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
