@@ -132,21 +132,26 @@ fn a_refusal_that_saw_an_unsynced_entry_waits_for_its_sync() {
     assert!(matches!(answer(&mut rxs[0]), Err(LedgerError::AlreadyReversed(_))));
 }
 
+/// A handle with no writer behind it (its queue goes nowhere), over an empty
+/// state in `dir`, sharing `progress`.
+fn bare_handle(dir: &std::path::Path, progress: Arc<Progress>) -> LedgerHandle {
+    let (tx, _rx) = mpsc::channel(1);
+    LedgerHandle {
+        tx,
+        store: Store::open(&dir.join("state")).unwrap(),
+        journal_path: Arc::from(dir.join("journal.amj").as_path()),
+        synced_len: Arc::new(AtomicU64::new(0)),
+        progress,
+        halted: Arc::default(),
+        keys: Arc::new(crate::storage::keys::KeyRing::open(dir).unwrap()),
+    }
+}
+
 #[tokio::test]
 async fn a_read_while_sled_is_stuck_behind_what_was_acknowledged_is_an_error_not_a_stale_answer() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("state")).unwrap();
     let progress = Arc::new(Progress::new(0));
-    let (tx, _rx) = mpsc::channel(1);
-    let ledger = LedgerHandle {
-        tx,
-        store,
-        journal_path: Arc::from(dir.path().join("journal.amj").as_path()),
-        synced_len: Arc::new(AtomicU64::new(0)),
-        progress: progress.clone(),
-        halted: Arc::default(),
-        keys: Arc::new(crate::storage::keys::KeyRing::open(dir.path()).unwrap()),
-    };
+    let ledger = bare_handle(dir.path(), progress.clone());
     assert!(ledger.read(|s| s.head()).await.is_ok(), "caught up: the read is answered");
     // Entry 1 is acknowledged, and no applier ever writes it to sled.
     progress.set_acknowledged(1);
@@ -221,4 +226,25 @@ fn an_answer_is_made_from_the_entry_itself_with_no_read_that_could_fail() {
     }
     // An entry whose writes (impossibly) lack its record still says where it was recorded.
     assert_eq!(reply_for(&recorded.entry, &[]), Reply::Recorded { seq: recorded.entry.seq });
+}
+
+#[test]
+fn a_journal_behind_its_peers_recovers_and_resumes_but_a_forked_one_waits_for_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = bare_handle(dir.path(), Arc::new(Progress::new(0)));
+    let recover = Command::Recover { peers_saw: 591 };
+    let behind = || LedgerError::BehindPeers { journal_seq: 590, peer: "the bank 'rhymney'".into(), peer_seq: 591 };
+
+    ledger.halt(behind());
+    assert!(ledger.refuse_if_halted(&recover).is_ok(), "behind: recovery goes on");
+    ledger.resume();
+    assert!(ledger.halted().is_none(), "recovered: new work again");
+
+    ledger.halt(LedgerError::ForkedFromPeers { seq: 434, peer: "the bank 'rhymney'".into() });
+    ledger.halt(behind());
+    assert!(matches!(ledger.halted(), Some(LedgerError::ForkedFromPeers { .. })), "a lesser reason does not replace a fork");
+    ledger.resume();
+    ledger.lift(|why| matches!(why, LedgerError::BehindPeers { .. }));
+    assert!(matches!(ledger.halted(), Some(LedgerError::ForkedFromPeers { .. })), "nothing but a restart lifts a fork");
+    assert!(matches!(ledger.refuse_if_halted(&recover), Err(LedgerError::ForkedFromPeers { .. })), "forked: not even recovery");
 }
