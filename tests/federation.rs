@@ -595,3 +595,84 @@ fn rhymney_put_back_on_an_old_copy_of_its_data_reads_back_its_transfers_from_its
     let audit = fed[R].bank.json(&["audit"]);
     assert_eq!(audit["ok"], json!(true), "{audit}");
 }
+
+/// Issue 10: Rhymney's volunteer puts back an old copy of its data while
+/// Gwynedd and Cardiff are down, and Rhymney (whose peers cannot be reached,
+/// so its start does not wait for them) records local exchanges under the
+/// numbers it had signed before. When Gwynedd comes back holding a head of
+/// the lost history at one of those numbers, Rhymney stops recording for
+/// good: `journal_forked`, with what to do, until its volunteer puts back the
+/// journal it was running on; then it links up and takes work again, and
+/// nobody froze anybody.
+#[test]
+fn rhymney_gone_on_from_an_old_copy_stops_for_good_when_gwynedd_holds_a_head_of_the_lost_history() {
+    let mut fed = Federation::linked();
+    let mair = fed[R].member("Mair Jones");
+    let rhys = fed[R].member("Rhys Price");
+    let gwen = fed[G].member("Gwen Roberts");
+    let local = |fed: &Federation, tag: &str| {
+        fed[R].api().post(
+            "/api/v1/exchanges",
+            &json!({"providers": [mair], "receivers": [rhys], "hours": "1", "category": "gardening", "client_ref": tag}),
+        )
+    };
+    let copy = tempfile::tempdir().expect("a place for the copies");
+    let (old, newest) = (copy.path().join("old"), copy.path().join("newest"));
+    fed.stop(R);
+    copy_dir(&fed[R].bank.dir, &old);
+    fed.up(R);
+    fed.readdress(R);
+    fed.wait_linked();
+    let from_gwynedd = fed[R].record(&gwen, &mair, "2", "");
+    fed.wait_settled(R, G, &from_gwynedd);
+    let signed = fed[R].journal_seq();
+    fed.wait_until(&format!("Gwynedd to hold Rhymney's head at entry {signed}"), || {
+        fed[G].peer(&fed[R]).is_some_and(|p| p["head_seq"].as_u64().is_some_and(|h| h >= signed))
+    });
+    let held_by_gwynedd = fed[G].peer(&fed[R]).expect("admitted")["head_seq"].as_u64().expect("head_seq");
+
+    // Everyone stops; Rhymney comes back alone on the old copy and goes on from it.
+    fed.stop(G);
+    fed.stop(C);
+    fed.stop(R);
+    copy_dir(&fed[R].bank.dir, &newest);
+    std::fs::remove_dir_all(&fed[R].bank.dir).expect("remove the data directory");
+    copy_dir(&old, &fed[R].bank.dir);
+    fed.up(R);
+    assert!(fed[R].journal_seq() < held_by_gwynedd, "the old copy ends before what Gwynedd holds");
+    let mut n = 0;
+    while fed[R].journal_seq() <= held_by_gwynedd {
+        n += 1;
+        let a = local(&fed, &format!("on-the-old-copy-{n}"));
+        assert_eq!(a.status, 201, "its peers cannot be reached, so its start did not wait for them: {}", a.text);
+    }
+
+    // Gwynedd and Cardiff come back, holding heads of the history Rhymney lost.
+    fed.up(G);
+    fed.up(C);
+    fed.readdress(G);
+    fed.readdress(C);
+    fed.wait_until("Rhymney to stop recording: its journal forked from what its peers hold", || {
+        fed[R].get("/status")["halted"].as_str().is_some_and(|why| why.contains("different entry"))
+    });
+    let seq = fed[R].journal_seq();
+    let refused = local(&fed, "after-the-fork");
+    let message = refused.expect_error(503, "journal_forked");
+    assert!(message.contains("put back the journal"), "says what to do: {message}");
+    assert_eq!(fed[R].journal_seq(), seq, "nothing more is numbered");
+
+    // Its volunteer puts back the journal it was running on: in step again.
+    fed.stop(R);
+    std::fs::remove_dir_all(&fed[R].bank.dir).expect("remove the data directory");
+    copy_dir(&newest, &fed[R].bank.dir);
+    fed.up(R);
+    fed.readdress(R);
+    fed.wait_linked();
+    let a = local(&fed, "back-in-step");
+    assert_eq!(a.status, 201, "{}", a.text);
+    for peer in [G, C] {
+        let line = fed[peer].peer(&fed[R]).expect("admitted");
+        assert_eq!(line["frozen"], json!(false), "{} saw no second history: {line}", fed[peer].handle);
+    }
+    fed.check_invariants();
+}

@@ -254,6 +254,10 @@ async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Ready)> 
         };
         nodes.push(Node::start(dir, options).await?);
     }
+    // On a second run each bank first asks the others what they hold of its journal.
+    for node in &nodes {
+        node.opened().await;
+    }
     // Every bank admits the other two (again on each start: addresses may change).
     // Handles are given, not left to be learnt on connection, so the first
     // cross-border exchange below cannot race the banks' first hello.

@@ -5,10 +5,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use amser_protocol::journal::BankProfile;
 use amser_protocol::signing::{bank_id, FederationId};
-use amser_protocol::{BankId, EntryHash, Handle};
+use amser_protocol::{BankId, EntryHash, Handle, Policy};
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -20,6 +21,7 @@ use crate::datadir::{DataDir, DataDirError};
 use crate::ledger::{apply, Command, LedgerError, LedgerRead, Overlay};
 use crate::storage::journal::{Journal, JournalError};
 use crate::storage::keys::KeyRing;
+use crate::storage::start_gate::Phase;
 use crate::storage::store::{Store, StoreError};
 use crate::storage::writer::{self, LedgerHandle};
 
@@ -237,18 +239,13 @@ impl Node {
         let federation = FederationId::from_name(&config.federation.name);
         let keys = Arc::new(KeyRing::open(dir.root())?);
         let (ledger, writer) = writer::spawn(journal, store.clone(), options.clock.clone(), key.clone(), federation, keys)?;
-        crate::rights::erase::reconcile(&ledger).await?;
-        let policy = config.policy.to_policy();
-        if store.policy()? != policy {
-            ledger.submit(Command::SetPolicy { policy }).await?;
-            tracing::info!("recorded the policy from config.toml in the journal");
-        }
         let (stop, stopped) = watch::channel(false);
         let settings = crate::federation::Settings {
             listen: vec![options.p2p_listen.clone().unwrap_or_else(|| config.federation.listen.clone())],
             mdns: config.federation.mdns,
             bootstrap: config.federation.bootstrap.clone(),
             federation: config.federation.name.clone(),
+            start_check: Duration::from_secs(config.federation.start_check_secs),
         };
         let (federation, driver) =
             crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone())
@@ -258,13 +255,28 @@ impl Node {
         let api_addr = listener.local_addr()?;
         dir.write_api_addr(&api_addr.to_string())?;
         let mut stopped = stopped;
-        let console = api::ConsoleFiles {
-            accounts: std::sync::Arc::new(crate::accounts::AccountBook::open(dir.root())?),
-            proposals: std::sync::Arc::new(crate::accounts::ProposalBook::open(dir.root())?),
-            who_records: config.policy.who_records,
+        let accounts = std::sync::Arc::new(crate::accounts::AccountBook::open(dir.root())?);
+        let proposals = std::sync::Arc::new(crate::accounts::ProposalBook::open(dir.root())?);
+        let console = |ledger: LedgerHandle| {
+            let files =
+                api::ConsoleFiles { accounts: accounts.clone(), proposals: proposals.clone(), who_records: config.policy.who_records };
+            api::AppState::new(ledger, &token, options.clock.clone(), &config.api, bank, federation.clone(), files)
         };
-        let state = api::AppState::new(ledger.clone(), &token, options.clock.clone(), &config.api, bank, federation.clone(), console);
-        crate::console::proposals::finish_interrupted(&state).await;
+        let state = console(ledger.clone());
+        // The start-up's own writes come after peers have said what they hold
+        // of our journal (storage/start_gate.rs), and before anyone else's.
+        let start_up = StartUp { state: console(ledger.passing_gate()), policy: config.policy.to_policy() };
+        if ledger.gate().phase() == Phase::Open {
+            start_up.write().await?;
+        } else {
+            tokio::spawn(async move {
+                start_up.state.ledger.gate().until_answered().await;
+                if let Err(e) = start_up.write().await {
+                    tracing::error!(error = %e, "the start-up's own changes could not be recorded; they are tried again at the next start");
+                }
+                start_up.state.ledger.gate().open();
+            });
+        }
         let router = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
             let shutdown = async move {
@@ -287,6 +299,13 @@ impl Node {
             writer: Some(writer),
             _lock: lock,
         })
+    }
+
+    /// Waits until the node takes new work: at once, or after a start once
+    /// admitted peers have said what they hold of our journal (at most
+    /// `[federation] start_check_secs`, unless a recovery from peers runs).
+    pub async fn opened(&self) {
+        self.ledger().gate().until_open().await;
     }
 
     /// The ledger, for in-process callers (tests, benchmarks).
@@ -325,6 +344,28 @@ impl Node {
         }
         self.dir.remove_api_addr();
         tracing::info!("node stopped");
+    }
+}
+
+/// What a start records of its own, once peers have said what they hold of
+/// our journal: erasures a restored journal lacks, the policy from
+/// config.toml, exchanges confirmed before the node stopped.
+struct StartUp {
+    /// The console's state over a ledger handle that passes the start gate.
+    state: api::AppState,
+    policy: Policy,
+}
+
+impl StartUp {
+    async fn write(&self) -> Result<(), NodeError> {
+        let ledger = &self.state.ledger;
+        crate::rights::erase::reconcile(ledger).await?;
+        if ledger.read(|s| s.policy()).await?? != self.policy {
+            ledger.submit(Command::SetPolicy { policy: self.policy.clone() }).await?;
+            tracing::info!("recorded the policy from config.toml in the journal");
+        }
+        crate::console::proposals::finish_interrupted(&self.state).await;
+        Ok(())
     }
 }
 

@@ -60,11 +60,24 @@ pub struct FederationConfig {
     pub mdns: bool,
     /// Addresses (multiaddrs ending in /p2p/<bank id>) to dial at start.
     pub bootstrap: Vec<String>,
+    /// After a start, how long at most new work waits for admitted peers to
+    /// say what they hold of our journal (peers that cannot be reached are
+    /// not waited for).
+    pub start_check_secs: u64,
 }
+
+/// How long a start waits at most for peers' answers unless told otherwise.
+pub const DEFAULT_START_CHECK_SECS: u64 = 10;
 
 impl Default for FederationConfig {
     fn default() -> Self {
-        FederationConfig { name: "amser".into(), listen: format!("/ip4/0.0.0.0/tcp/{DEFAULT_P2P_PORT}"), mdns: false, bootstrap: vec![] }
+        FederationConfig {
+            name: "amser".into(),
+            listen: format!("/ip4/0.0.0.0/tcp/{DEFAULT_P2P_PORT}"),
+            mdns: false,
+            bootstrap: vec![],
+            start_check_secs: DEFAULT_START_CHECK_SECS,
+        }
     }
 }
 

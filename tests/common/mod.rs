@@ -282,6 +282,7 @@ impl Bank {
         node.p2p_listen =
             ready["p2p_listen"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
         node.token = self.token();
+        node.wait_opened()?;
         Ok(node)
     }
 
@@ -389,6 +390,22 @@ impl Node {
     pub fn kill(mut self) -> ExitStatus {
         self.signal(libc::SIGKILL);
         self.wait()
+    }
+
+    /// Waits until the node takes new work after its start (its admitted
+    /// peers have answered, or cannot be reached), or says why it will not.
+    fn wait_opened(&self) -> Result<(), String> {
+        let (api, deadline) = (self.api(), std::time::Instant::now() + DEADLINE);
+        loop {
+            let status = api.try_send(reqwest::Method::GET, "/api/v1/status", Some(&self.token), None)?;
+            if status.status == 200 && (status.body["opening"] != json!(true) || !status.body["halted"].is_null()) {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!("still asking its peers after {DEADLINE:?}: {}", status.text));
+            }
+            std::thread::sleep(POLL);
+        }
     }
 
     /// A blocking client for this node's API.

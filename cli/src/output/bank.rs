@@ -5,7 +5,13 @@ use amser_node::model::{AuditReport, BalanceView, Balances, Report, Status};
 use super::{plural, short, truncate};
 
 pub fn status(v: &Status) -> String {
-    let halted = v.halted.as_ref().map(|why| format!("\nRecording nothing new: {why}")).unwrap_or_default();
+    let halted = match (&v.halted, v.opening) {
+        (Some(why), _) => format!("\nRecording nothing new: {why}"),
+        (None, true) => {
+            "\nJust started: recording nothing new until its peers have said what they hold of its journal (a few seconds)".into()
+        }
+        (None, false) => String::new(),
+    };
     let lines = format!(
         "{} ({})\nBank id:  {}\nRegion:   {}\nMembers:  {}\nJournal:  entry {} ({})\nVersion:  {}\nFederation: {}\nPeers reach it at: {}",
         v.name,

@@ -37,3 +37,6 @@ refused-too-many-hours = Heb ei gofnodi: mae hynny'n fwy o oriau nag y gall un p
 refused-peer = Heb ei gofnodi: nid yw'r banc hwn yn masnachu â banc yr aelod hwnnw ar hyn o bryd (nid yw wedi'i dderbyn, neu mae wedi'i rewi).
 refused-payers-bank = Heb ei gofnodi yma: mae'r aelod a dderbyniodd yr help yn perthyn i { $bank }, felly'r banc hwnnw sy'n ei gofnodi.
 refused-other = Heb ei gofnodi: { $detail }
+refused-asking-peers = Heb ei gofnodi eto: mae'r banc newydd ddechrau ac mae'n gwirio ei gofnodion gyda'r banciau y mae'n masnachu â nhw. Rhowch gynnig arall arni ymhen ychydig eiliadau.
+refused-behind-peers = Heb ei gofnodi eto: mae'r banc yn darllen yn ôl, gan y banciau y mae'n masnachu â nhw, yr hyn a gollodd ei gofnodion ei hun. Rhowch gynnig arall arni ymhen munud; os yw'n parhau, dywedwch wrth y person sy'n gofalu am y nod.
+refused-forked = Heb ei gofnodi: cafodd cofnodion y banc eu disodli gan gopi arall, ac ni fydd yn derbyn rhagor o newidiadau nes bod y person sy'n gofalu am y nod yn rhoi'r copi cywir yn ôl.

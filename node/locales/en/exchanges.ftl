@@ -37,3 +37,6 @@ refused-too-many-hours = Not recorded: that is more hours than one person can gi
 refused-peer = Not recorded: this bank does not trade with that member's bank just now (it is not admitted, or it is frozen).
 refused-payers-bank = Not recorded here: the member who received the help belongs to { $bank }, so that bank records it.
 refused-other = Not recorded: { $detail }
+refused-asking-peers = Not recorded yet: the bank has just started and is checking its records with the banks it trades with. Try again in a few seconds.
+refused-behind-peers = Not recorded yet: the bank is reading back, from the banks it trades with, what its own records lost. Try again in a minute; if it goes on, tell the person who looks after the node.
+refused-forked = Not recorded: the bank's records were replaced by another copy, and it takes no more changes until the person who looks after the node puts the right copy back.

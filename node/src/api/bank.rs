@@ -20,6 +20,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
     let federation = state.federation.name.clone();
     let p2p_listen = state.federation.listen_addrs();
     let halted = state.ledger.halted().map(|e| e.to_string());
+    let opening = state.ledger.gate().phase() != crate::storage::start_gate::Phase::Open;
     let who_records = state.who_records;
     let s = state
         .read(move |store| {
@@ -38,6 +39,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
                 federation,
                 p2p_listen,
                 halted,
+                opening,
             })
         })
         .await?;

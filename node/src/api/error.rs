@@ -58,7 +58,8 @@ impl From<LedgerError> for ApiError {
             | LedgerError::Corrupt(_)
             | LedgerError::ReadOnly(_)
             | LedgerError::BehindPeers { .. }
-            | LedgerError::ForkedFromPeers { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            | LedgerError::ForkedFromPeers { .. }
+            | LedgerError::AskingPeers { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, e.code(), e.to_string())

@@ -349,6 +349,9 @@ pub fn refusal(tr: Tr, e: &LedgerError) -> String {
         LedgerError::UnknownListing(_) => tr.t("refused-unknown-listing"),
         LedgerError::ListingClosed(_) => tr.t("refused-listing-closed"),
         LedgerError::DiskFull(_) | LedgerError::ReadOnly(_) | LedgerError::Storage(_) | LedgerError::Corrupt(_) => tr.t("error-storage"),
+        LedgerError::AskingPeers { .. } => tr.t("refused-asking-peers"),
+        LedgerError::BehindPeers { .. } => tr.t("refused-behind-peers"),
+        LedgerError::ForkedFromPeers { .. } => tr.t("refused-forked"),
         other => tr.t1("refused-other", "detail", &other.to_string()),
     }
 }

@@ -6,6 +6,7 @@
 //!                 │  peers' requests: each answered in its own task, bounded per bank (inbound.rs)
 //!   tick ─────►   │  peers: allow list, addresses, redial                       (here)
 //!                 │  pending outgoing transfers: deliver, retry until decided   (delivery.rs)
+//!                 │  after a start: new work waits for peers' answers           (opening.rs)
 //!                 │  our journal head: sign and gossip when it moves            (gossip.rs)
 //!                 │    once every connected peer said it holds none newer      (head_check.rs)
 //!                 │  each peer's public log: catch up on connect and every
@@ -34,6 +35,7 @@ use super::delivery::{Retry, FIRST_RETRY};
 use super::gossip::Validator;
 use super::head_check::Checked;
 use super::inbound::{Answerer, Slots};
+use super::opening::Opening;
 use super::pairing::Pairing;
 use super::recall;
 use super::scoring::Scoring;
@@ -86,6 +88,8 @@ pub struct Settings {
     pub mdns: bool,
     pub bootstrap: Vec<String>,
     pub federation: String,
+    /// After a start, how long new work waits at most for admitted peers' answers.
+    pub start_check: Duration,
 }
 
 /// Starts networking and the driver.
@@ -98,6 +102,12 @@ pub async fn start(
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(FederationHandle, tokio::task::JoinHandle<()>), NetworkError> {
     let federation = FederationId::from_name(&settings.federation);
+    // Nothing new is numbered until admitted peers have said what they hold of our journal.
+    let lines = ledger.read(|s| s.peers()).await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()));
+    let lines = lines.map_err(|e| NetworkError::Setup(format!("could not read the admitted banks: {e}")))?;
+    if lines.iter().any(|l| !l.removed) {
+        ledger.gate().shut(settings.start_check.as_secs());
+    }
     let config = NetworkConfig {
         key_seed: key.to_bytes(),
         listen: settings.listen.clone(),
@@ -138,6 +148,7 @@ pub async fn start(
         tasks: JoinSet::new(),
         inbound: Slots::default(),
         head_checked: Checked::default(),
+        opening: Opening::new(settings.start_check),
         recovery: recall::Shared::default(),
         answerer,
     };
@@ -174,6 +185,8 @@ pub(super) struct Driver {
     pub(super) inbound: Slots,
     /// Connected peers that told us their newest head of ours (head_check.rs).
     pub(super) head_checked: Checked,
+    /// After a start: which admitted peers have answered (opening.rs).
+    pub(super) opening: Opening,
     /// Reading back from peers what our journal lost (recall.rs).
     pub(super) recovery: recall::Shared,
     pub(super) answerer: Answerer,
@@ -227,6 +240,7 @@ impl Driver {
         if let Err(e) = self.deliver_pending().await {
             tracing::warn!(error = %e, "could not read pending transfers");
         }
+        self.open_when_peers_answered();
         self.catch_up_due();
         self.recover_due();
         if self.may_publish_head() {
@@ -331,6 +345,7 @@ impl Driver {
                 });
             }
             NetEvent::Gossip { data, .. } => self.on_gossip(data).await,
+            NetEvent::Unreachable(peer) => self.on_unreachable(peer),
         }
     }
 }

@@ -17,9 +17,9 @@
 //! ```
 //!
 //! The check happens before this bank signs any head a peer could compare:
-//! a head is gossiped only once every connected peer has answered. (Not yet
-//! before it records anything after a start: see DESIGN.md, "Our journal
-//! against our peers".)
+//! a head is gossiped only once every connected peer has answered; and
+//! after a start nothing new is recorded until every admitted peer has
+//! answered or cannot be reached (opening.rs).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

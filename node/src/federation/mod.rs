@@ -11,8 +11,9 @@
 //!   peers' public logs), `gossip` (heads, statements, evidence),
 //!   `inbound` (peers' requests answered concurrently, bounded per bank),
 //!   `head_check` (our journal against the newest head of ours each peer
-//!   holds, before we gossip one) and `recall` (reading back from peers,
-//!   after a lost disk, what we had signed with them).
+//!   holds, before we gossip one), `opening` (after a start, new work waits
+//!   until admitted peers have answered that check) and `recall` (reading
+//!   back from peers, after a lost disk, what we had signed with them).
 //! - `log_chain`: our public log's pages signed at both ends for the banks
 //!   that ask, and each page of another bank's checked against its chain.
 //! - `statements`: other banks' statements as they arrive: settling our
@@ -30,6 +31,7 @@ mod gossip;
 mod head_check;
 mod inbound;
 mod log_chain;
+mod opening;
 pub mod pairing;
 pub mod positions;
 mod recall;

@@ -147,6 +147,8 @@ pub enum NetEvent {
     },
     Connected(PeerId),
     Disconnected(PeerId),
+    /// A dial of this peer failed: it cannot be reached just now.
+    Unreachable(PeerId),
 }
 
 /// A cheap handle to the swarm task.
@@ -327,7 +329,7 @@ pub async fn start(
 fn emit(events: &mpsc::Sender<NetEvent>, event: NetEvent) {
     match events.try_send(event) {
         Ok(()) => {}
-        Err(mpsc::error::TrySendError::Full(change @ (NetEvent::Connected(_) | NetEvent::Disconnected(_)))) => {
+        Err(mpsc::error::TrySendError::Full(change @ (NetEvent::Connected(_) | NetEvent::Disconnected(_) | NetEvent::Unreachable(_)))) => {
             let events = events.clone();
             tokio::spawn(async move { events.send(change).await.ok() });
         }
@@ -407,6 +409,7 @@ impl SwarmTask {
                 if !self.swarm.is_connected(&peer) {
                     if let Err(e) = self.swarm.dial(peer) {
                         tracing::debug!(%peer, error = %e, "dial failed");
+                        emit(&self.events, NetEvent::Unreachable(peer));
                     }
                 }
             }
@@ -552,6 +555,9 @@ impl SwarmTask {
             }
             SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } if num_established.get() == 1 => {
                 emit(&self.events, NetEvent::Connected(peer_id));
+            }
+            SwarmEvent::OutgoingConnectionError { peer_id: Some(peer_id), .. } if !self.swarm.is_connected(&peer_id) => {
+                emit(&self.events, NetEvent::Unreachable(peer_id));
             }
             SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
                 self.gauge.forget(&peer_id);

@@ -68,6 +68,8 @@ pub enum LedgerError {
     BehindPeers { journal_seq: u64, peer: String, peer_seq: u64 },
     #[error("this bank's journal holds a different entry {seq} from the one {peer} holds signed by this bank: the journal was replaced by another copy, and the node went on from that copy under numbers its peers had already seen. The node takes no more changes. Stop it, put back the journal it was running on before (or restore your newest backup with `amser restore`: the node then reads back from its peers what it had signed), and start it again (see \"A journal behind its peers\" in the README)")]
     ForkedFromPeers { seq: u64, peer: String },
+    #[error("the bank has just started and is asking its peers what they hold of its journal, so that nothing is recorded under a number they have already seen; this takes a moment (at most {wait_secs} s after the start). Try again shortly")]
+    AskingPeers { wait_secs: u64 },
     #[error("{0}'s personal data has been erased; nothing about them can be changed or sealed any more (their code and balance stay)")]
     MemberErased(MemberCode),
     #[error("the node's storage failed: {0}")]
@@ -110,6 +112,7 @@ impl LedgerError {
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::BehindPeers { .. } => "journal_behind_peers",
             LedgerError::ForkedFromPeers { .. } => "journal_forked",
+            LedgerError::AskingPeers { .. } => "asking_peers",
             LedgerError::MemberErased(_) => "member_erased",
             LedgerError::Storage(_) => "storage_failed",
             LedgerError::DiskFull(_) => "disk_full",
@@ -127,6 +130,7 @@ impl LedgerError {
                 | LedgerError::ReadOnly(_)
                 | LedgerError::BehindPeers { .. }
                 | LedgerError::ForkedFromPeers { .. }
+                | LedgerError::AskingPeers { .. }
         )
     }
 }

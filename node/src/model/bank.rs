@@ -28,6 +28,10 @@ pub struct Status {
     /// behind what a peer holds): what happened and what to do.
     #[serde(default)]
     pub halted: Option<String>,
+    /// True just after a start, while new work waits for admitted peers to
+    /// say what they hold of our journal (at most `[federation] start_check_secs`).
+    #[serde(default)]
+    pub opening: bool,
 }
 
 /// The policy in whole hours, as a coordinator writes it in config.toml's

@@ -8,6 +8,8 @@
 //! - [`applier`]: writes acknowledged batches into sled behind the syncer.
 //! - [`keys`]: the members' key file, which personal data is sealed under
 //!   (fdatasynced like the journal; erasure overwrites a key in place).
+//! - [`start_gate`]: after a start, new work waits until admitted peers
+//!   have said what they hold of our journal.
 //! - [`cache`]: what the rules read, in memory, plus batches sled lacks.
 //! - [`store`]: the derived state in sled (members, balances, indexes,
 //!   transfers, other banks' kept statements).
@@ -16,6 +18,7 @@ pub mod applier;
 pub mod cache;
 pub mod journal;
 pub mod keys;
+pub mod start_gate;
 pub mod store;
 mod syncer;
 pub mod writer;

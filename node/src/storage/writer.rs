@@ -34,6 +34,7 @@ use amser_protocol::journal::{EntryBody, JournalEntry};
 use amser_protocol::{EntryHash, Member};
 use tokio::sync::{mpsc, oneshot};
 
+use super::start_gate::StartGate;
 use crate::clock::Clock;
 use crate::ledger::{step, Command, Context, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Overlay, StateWrite, Step};
 use crate::storage::applier::{self, Progress, MAX_READ_WAIT};
@@ -105,6 +106,11 @@ pub struct LedgerHandle {
     /// Set when nothing more may be recorded until a person has looked
     /// (the journal is behind what the bank's peers hold): why.
     halted: Arc<std::sync::RwLock<Option<LedgerError>>>,
+    /// After a start, new work waits for the peers' answers (start_gate.rs).
+    gate: StartGate,
+    /// Whether this handle's commands pass a gate whose peers have answered
+    /// (the start-up's own writes: [`LedgerHandle::passing_gate`]).
+    passes_gate: bool,
     /// The members' keys: to seal what commands bring in and open it for readers.
     keys: Arc<KeyRing>,
 }
@@ -161,8 +167,20 @@ impl LedgerHandle {
         match self.halted() {
             Some(why @ LedgerError::ForkedFromPeers { .. }) => Err(why),
             Some(why) if !command.is_recovery() => Err(why),
-            _ => Ok(()),
+            _ if command.is_recovery() => Ok(()),
+            _ => self.gate.refusal(self.passes_gate).map_or(Ok(()), Err),
         }
+    }
+
+    /// The start gate this handle's commands wait at after a start.
+    pub fn gate(&self) -> &StartGate {
+        &self.gate
+    }
+
+    /// A handle whose commands pass the gate once peers have answered: for
+    /// the start-up's own writes, which come before anyone else's.
+    pub fn passing_gate(&self) -> LedgerHandle {
+        LedgerHandle { passes_gate: true, ..self.clone() }
     }
 
     /// Asks the writer to finish what is queued and stop, even while other
@@ -306,6 +324,8 @@ pub fn spawn(
         synced_len: journal.synced_len(),
         progress: progress.clone(),
         halted: Arc::default(),
+        gate: StartGate::default(),
+        passes_gate: false,
         keys: keys.clone(),
     };
     let applier = applier::spawn(store.clone(), progress.clone()).map_err(io)?;

@@ -143,6 +143,8 @@ fn bare_handle(dir: &std::path::Path, progress: Arc<Progress>) -> LedgerHandle {
         synced_len: Arc::new(AtomicU64::new(0)),
         progress,
         halted: Arc::default(),
+        gate: Default::default(),
+        passes_gate: false,
         keys: Arc::new(crate::storage::keys::KeyRing::open(dir).unwrap()),
     }
 }

@@ -93,8 +93,12 @@ pub async fn init_rhymney(dir: &Path) -> DataDir {
 }
 
 /// The node on `data`, on loopback.
+/// Starts the bank in `data` and waits until it takes new work (after a
+/// restart, once its admitted peers have answered or cannot be reached).
 pub async fn start_node(data: &DataDir) -> Node {
-    Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap()
+    let node = Node::start(data.clone(), NodeOptions::loopback(Arc::new(SystemClock))).await.unwrap();
+    node.opened().await;
+    node
 }
 
 /// Lets every gossip message through: another bank's bare node hears all.
