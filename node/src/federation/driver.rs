@@ -305,6 +305,7 @@ impl Driver {
                     retry.next = now;
                     retry.delay = FIRST_RETRY;
                 }
+                self.on_connected_while_opening(bank);
                 // Before we gossip a head it could compare: is our journal behind what it holds?
                 self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
                 self.check_our_head_with(bank);

@@ -79,6 +79,11 @@ impl Driver {
         }
     }
 
+    /// `bank` connected: if a dial had failed before, its answer is waited for now.
+    pub(super) fn on_connected_while_opening(&mut self, bank: BankId) {
+        self.opening.unreachable.remove(&bank);
+    }
+
     /// A dial of `peer` failed: the start does not wait for it.
     pub(super) fn on_unreachable(&mut self, peer: PeerId) {
         if let Some(bank) = bank_of(&peer) {

@@ -26,7 +26,7 @@ use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, MessageAuthenticity, MessageId, ValidationMode};
 use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::swarm::{DialError, NetworkBehaviour, SwarmEvent};
 use libp2p::{allow_block_list, identify, kad, mdns, noise, ping, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
@@ -407,9 +407,12 @@ impl SwarmTask {
             }
             NetCommand::Dial(peer) => {
                 if !self.swarm.is_connected(&peer) {
-                    if let Err(e) = self.swarm.dial(peer) {
-                        tracing::debug!(%peer, error = %e, "dial failed");
-                        emit(&self.events, NetEvent::Unreachable(peer));
+                    match self.swarm.dial(peer) {
+                        Ok(()) | Err(DialError::DialPeerConditionFalse(_)) => {} // already being dialled
+                        Err(e) => {
+                            tracing::debug!(%peer, error = %e, "dial failed");
+                            emit(&self.events, NetEvent::Unreachable(peer));
+                        }
                     }
                 }
             }
