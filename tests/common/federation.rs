@@ -159,6 +159,7 @@ impl Site {
                 None => self.api_relay = Some(Relay::start(None, self.ns.as_ref(), api)),
             }
             node.addr = self.api_relay.as_ref().expect("started above").addr.to_string();
+            node.wait_opened().unwrap_or_else(|e| panic!("{} did not open: {e}", self.handle));
         }
         self.api = Some(node.api());
         self.node = Some(node);
