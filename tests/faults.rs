@@ -735,8 +735,11 @@ fn check_books(fed: &Federation, book: &Book) -> (u64, u64, u64, u64) {
                 } else {
                     assert_eq!(t["state"], json!("rejected"), "{t}");
                 }
-            } else if listed.get(id).is_none() && book.lost_to_read_only(b, &req.client_ref) {
-                println!("  {}: exchange {id}, acknowledged just before its disk turned read-only, was taken back by the kernel", site.handle);
+            } else if !listed.contains_key(id) && book.lost_to_read_only(b, &req.client_ref) {
+                println!(
+                    "  {}: exchange {id}, acknowledged just before its disk turned read-only, was taken back by the kernel",
+                    site.handle
+                );
                 lost += 1;
             } else {
                 assert_eq!(
