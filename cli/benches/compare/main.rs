@@ -21,6 +21,7 @@
 //! - `transfers`: two `amser` processes on loopback, inter-bank transfers
 //!   with 1 and 16 clients until settled;
 //! - `footprint`: the node at 1,000,000 journal entries (the footprint work);
+//! - `machine`: how busy other work keeps the machine before each section;
 //! - `table`: the table of figures, references, targets and verdicts.
 //!
 //! The node's CPU per acknowledged exchange is utime+stime of the node's
@@ -29,6 +30,7 @@
 
 mod footprint;
 mod load;
+mod machine;
 mod members;
 mod node_process;
 mod postgres;
@@ -80,6 +82,16 @@ fn main() {
     }
 }
 
+/// A whole number above 0 from the environment variable `name`, if set.
+fn env_number(name: &str) -> Result<Option<u64>> {
+    match std::env::var(name) {
+        Ok(s) => {
+            s.trim().parse::<u64>().ok().filter(|v| *v > 0).map(Some).ok_or_else(|| anyhow!("{name}={s:?} is not a whole number above 0"))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
 /// A new work directory under target/bench-compare/.
 fn work_dir() -> Result<PathBuf> {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-compare");
@@ -93,43 +105,55 @@ fn work_dir() -> Result<PathBuf> {
 
 fn run() -> Result<()> {
     // `cargo bench` passes `--bench`; this harness-less binary takes no options.
-    let secs = match std::env::var("AMSER_BENCH_SECS") {
-        Ok(s) => s
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|v| *v > 0)
-            .ok_or_else(|| anyhow!("AMSER_BENCH_SECS={s:?} is not a whole number of seconds above 0"))?,
-        Err(_) => DEFAULT_SECS,
-    };
+    let secs = env_number("AMSER_BENCH_SECS")?.unwrap_or(DEFAULT_SECS);
     let strict = std::env::var("AMSER_BENCH_STRICT").is_ok_and(|v| v == "1");
     let work = work_dir()?;
     // Kept when the run fails (the nodes' and the server's logs are in it).
-    let misses = match measure_all(&work, secs) {
-        Ok(misses) => misses,
-        Err(e) => {
-            eprintln!("[compare] work files (node and server logs) kept in {}", work.display());
-            return Err(e);
-        }
-    };
+    let kept = || eprintln!("[compare] work files (node and server logs) kept in {}", work.display());
+    let outcome = measure_all(&work, secs).inspect_err(|_| kept())?;
+    if outcome.failures > 0 {
+        kept();
+        bail!("{} measurement(s) failed (FAIL rows above)", outcome.failures);
+    }
     let _ = std::fs::remove_dir_all(&work);
-    if strict && misses > 0 {
-        bail!("{misses} target(s) missed (AMSER_BENCH_STRICT=1)");
+    if strict && outcome.misses > 0 {
+        bail!("{} target(s) missed (AMSER_BENCH_STRICT=1)", outcome.misses);
     }
     Ok(())
 }
 
-/// Every phase and the report; the number of targets missed.
-fn measure_all(work: &Path, secs: u64) -> Result<usize> {
+/// How a run ended, after its report.
+struct Outcome {
+    misses: usize,
+    failures: usize,
+}
+
+/// Every phase and the report.
+fn measure_all(work: &Path, secs: u64) -> Result<Outcome> {
     let duration = Duration::from_secs(secs);
     let amser = PathBuf::from(env!("CARGO_BIN_EXE_amser"));
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("amser compare bench: {secs} s per phase, {cpus} CPUs, work dir {}", work.display());
 
+    let mut others = Vec::new();
+    let mut quiet = |section: &'static str| {
+        let cores = machine::others_cores();
+        eprintln!("[compare] other work before the {section} section: {} cores", cores.map_or("n/a".into(), |c| format!("{c:.2}")));
+        others.push((section, cores));
+    };
+    quiet("postgres");
     let pg = postgres_phases(work, duration)?;
+    quiet("node");
     let node = node_phases(&amser, work, duration)?;
+    quiet("transfers");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let transfers = runtime.block_on(transfers::measure(&amser, &work.join("transfers"), duration))?;
+    // AMSER_BENCH_TRANSFERS=N: N transfers with 16 clients and N/4 with one
+    // (as node/benches/federation.rs), instead of a phase's seconds.
+    let (one, many) = match env_number("AMSER_BENCH_TRANSFERS")? {
+        Some(n) => (transfers::Budget::Transfers((n / 4).max(1) as usize), transfers::Budget::Transfers(n as usize)),
+        None => (transfers::Budget::For(duration), transfers::Budget::For(duration)),
+    };
+    let transfers = runtime.block_on(transfers::measure(&amser, &work.join("transfers"), one, many))?;
     drop(runtime);
     eprintln!("[compare] footprint at 1,000,000 entries");
     let footprint = footprint::measure(&amser, &work.join("footprint"))?;
@@ -142,96 +166,67 @@ fn measure_all(work: &Path, secs: u64) -> Result<usize> {
     let n1 = node.as_ref().map(|n| &n.0);
     let n16 = node.as_ref().map(|n| &n.1);
     let fp = footprint.as_ref();
-    let row =
-        |label: &str, figure: Option<f64>, unit: &'static str, reference_label: &str, reference: Option<f64>, target: Option<Target>| Row {
-            label: label.to_string(),
-            figure,
-            unit,
-            reference_label: reference_label.to_string(),
-            reference,
-            target,
-        };
+    let t1 = transfers.one.as_ref().ok();
+    let t16 = transfers.many.as_ref().ok();
+    let (t1_failed, t16_failed) = (transfers.one.is_err(), transfers.many.is_err());
     let rows = vec![
-        row(
-            "node, 16 connections (wrk)",
-            n16.map(|n| n.load.rate()),
-            "/s",
-            "PostgreSQL, 16 clients",
-            pg16.map(|p| p.rate),
-            Some(Target::RatioAtLeast(NODE_16_VS_PG)),
-        ),
-        row(
-            "node, 1 connection (wrk)",
-            n1.map(|n| n.load.rate()),
-            "/s",
-            "PostgreSQL, 1 client",
-            pg1.map(|p| p.rate),
-            Some(Target::RatioAtLeast(NODE_1_VS_PG)),
-        ),
-        row(
-            "node, 1 connection, p50",
-            n1.map(|n| n.load.p50_ms),
-            "ms",
-            "PostgreSQL, 1 client, p50",
-            pg1.map(|p| p.p50_ms),
-            Some(Target::RatioAtMost(NODE_1_P50_VS_PG)),
-        ),
-        row("node, 16 connections, p50", n16.map(|n| n.load.p50_ms), "ms", "PostgreSQL, 16 clients, p50", pg16.map(|p| p.p50_ms), None),
-        row("node CPU per exchange, 1 connection", n1.map(|n| n.cpu_us_per_exchange), "us", "", None, None),
-        row("node CPU per exchange, 16 connections", n16.map(|n| n.cpu_us_per_exchange), "us", "", None, None),
-        row(
-            "inter-bank transfer, 1 client, p50",
-            Some(transfers.one.p50_ms),
-            "ms",
-            "node, 1 connection, p50",
-            n1.map(|n| n.load.p50_ms),
-            Some(Target::RatioAtMost(TRANSFER_1_P50_VS_LOCAL)),
-        ),
-        row("inter-bank transfers, 1 client", Some(transfers.one.rate), "/s", "", None, None),
-        row(
-            "inter-bank transfers, 16 clients",
-            Some(transfers.many.rate),
-            "/s",
-            "node, 16 connections",
-            n16.map(|n| n.load.rate()),
-            Some(Target::RatioAtLeast(TRANSFER_16_VS_LOCAL)),
-        ),
-        row("inter-bank transfer, 16 clients, p50", Some(transfers.many.p50_ms), "ms", "", None, None),
-        row("1M entries: resident memory", fp.map(|f| f.rss_mib), "MiB", "", None, Some(Target::AtMost(RSS_MIB_MAX))),
-        row("1M entries: start-up", fp.map(|f| f.startup_s), "s", "", None, Some(Target::Below(STARTUP_S_BELOW))),
-        row(
-            "1M entries: rebuild peak resident",
-            fp.map(|f| f.rebuild_peak_rss_mib),
-            "MiB",
-            "",
-            None,
-            Some(Target::AtMost(REBUILD_PEAK_MIB_MAX)),
-        ),
-        row(
-            "1M entries: rebuild time",
-            fp.map(|f| f.rebuild_s),
-            "s",
-            "read + decode the journal",
-            fp.map(|f| f.read_decode_s),
-            Some(Target::RatioAtMost(REBUILD_VS_READ_DECODE)),
-        ),
-        row(
-            "1M entries: data dir / journal",
-            fp.map(|f| f.data_dir_bytes_per_journal_byte),
-            "x",
-            "",
-            None,
-            Some(Target::AtMost(DATA_DIR_VS_JOURNAL)),
-        ),
+        Row::new("node, 16 connections (wrk)", n16.map(|n| n.load.rate()), "/s")
+            .against("PostgreSQL, 16 clients", pg16.map(|p| p.rate))
+            .target(Target::RatioAtLeast(NODE_16_VS_PG)),
+        Row::new("node, 1 connection (wrk)", n1.map(|n| n.load.rate()), "/s")
+            .against("PostgreSQL, 1 client", pg1.map(|p| p.rate))
+            .target(Target::RatioAtLeast(NODE_1_VS_PG)),
+        Row::new("node, 1 connection, p50", n1.map(|n| n.load.p50_ms), "ms")
+            .against("PostgreSQL, 1 client, p50", pg1.map(|p| p.p50_ms))
+            .target(Target::RatioAtMost(NODE_1_P50_VS_PG)),
+        Row::new("node, 16 connections, p50", n16.map(|n| n.load.p50_ms), "ms")
+            .against("PostgreSQL, 16 clients, p50", pg16.map(|p| p.p50_ms)),
+        Row::new("node CPU per exchange, 1 connection", n1.map(|n| n.cpu_us_per_exchange), "us"),
+        Row::new("node CPU per exchange, 16 connections", n16.map(|n| n.cpu_us_per_exchange), "us"),
+        Row::new("inter-bank transfer, 1 client, p50", t1.map(|t| t.p50_ms), "ms")
+            .against("node, 1 connection, p50", n1.map(|n| n.load.p50_ms))
+            .target(Target::RatioAtMost(TRANSFER_1_P50_VS_LOCAL))
+            .failed_if(t1_failed),
+        Row::new("inter-bank transfers, 1 client", t1.map(|t| t.rate), "/s").failed_if(t1_failed),
+        Row::new("inter-bank transfers, 16 clients", t16.map(|t| t.rate), "/s")
+            .against("node, 16 connections", n16.map(|n| n.load.rate()))
+            .target(Target::RatioAtLeast(TRANSFER_16_VS_LOCAL))
+            .failed_if(t16_failed),
+        Row::new("inter-bank transfer, 16 clients, p50", t16.map(|t| t.p50_ms), "ms").failed_if(t16_failed),
+        Row::new("1M entries: resident memory", fp.map(|f| f.rss_mib), "MiB").target(Target::AtMost(RSS_MIB_MAX)),
+        Row::new("1M entries: start-up", fp.map(|f| f.startup_s), "s").target(Target::Below(STARTUP_S_BELOW)),
+        Row::new("1M entries: rebuild peak resident", fp.map(|f| f.rebuild_peak_rss_mib), "MiB")
+            .target(Target::AtMost(REBUILD_PEAK_MIB_MAX)),
+        Row::new("1M entries: rebuild time", fp.map(|f| f.rebuild_s), "s")
+            .against("read + decode the journal", fp.map(|f| f.read_decode_s))
+            .target(Target::RatioAtMost(REBUILD_VS_READ_DECODE)),
+        Row::new("1M entries: data dir / journal", fp.map(|f| f.data_dir_bytes_per_journal_byte), "x")
+            .target(Target::AtMost(DATA_DIR_VS_JOURNAL)),
     ];
     let verdicts = table::print(&rows);
     let count = |v: Verdict| verdicts.iter().filter(|x| **x == v).count();
     println!(
-        "\n{} PASS, {} MISS, {} SKIP (not measured). p50s: wrk's latency distribution (node), pgbench's per-transaction log (PostgreSQL), each transfer timed by its client.",
+        "\n{} PASS, {} MISS, {} SKIP (not measured), {} FAIL. p50s: wrk's latency distribution (node), pgbench's per-transaction log (PostgreSQL), each transfer timed by its client.",
         count(Verdict::Pass),
         count(Verdict::Miss),
-        count(Verdict::Skip)
+        count(Verdict::Skip),
+        count(Verdict::Fail)
     );
+    for (clients, phase) in [(1, &transfers.one), (transfers::MANY, &transfers.many)] {
+        if let Err(e) = phase {
+            println!("inter-bank transfers with {clients} client(s) FAILED: {e}");
+        }
+    }
+    let busiest = others.iter().filter_map(|(_, c)| *c).fold(0.0, f64::max);
+    let others_text: Vec<String> = others.iter().map(|(s, c)| format!("{s} {}", c.map_or("n/a".into(), |c| format!("{c:.2}")))).collect();
+    println!(
+        "other work on the machine before each section (cores, {:.0} s quiet window): {}",
+        machine::QUIET_WINDOW.as_secs_f64(),
+        others_text.join(", ")
+    );
+    if busiest > machine::BUSY_CORES {
+        println!("WARNING: other processes used up to {busiest:.2} cores; wake-ups wait for a CPU and the figures (PostgreSQL's most: five round trips per exchange) are not representative. Rerun when the machine is quiet.");
+    }
     if let Some(pg) = &pg {
         println!("PostgreSQL: {} over a Unix socket, fsync=on, synchronous_commit=on, pgbench -M prepared", pg.2);
     }
@@ -257,13 +252,15 @@ fn measure_all(work: &Path, secs: u64) -> Result<usize> {
         "node_16_acknowledged": n16.map(|n| n.load.acknowledged),
         "node_cpu_us_per_exchange": round(n16.map(|n| n.cpu_us_per_exchange), 1),
         "node_1_cpu_us_per_exchange": round(n1.map(|n| n.cpu_us_per_exchange), 1),
-        "transfer_1_rate": round(Some(transfers.one.rate), 0),
-        "transfer_1_p50_ms": round(Some(transfers.one.p50_ms), 3),
-        "transfer_1_p99_ms": round(Some(transfers.one.p99_ms), 3),
-        "transfer_16_rate": round(Some(transfers.many.rate), 0),
-        "transfer_16_p50_ms": round(Some(transfers.many.p50_ms), 3),
-        "transfer_16_p99_ms": round(Some(transfers.many.p99_ms), 3),
-        "transfers_settled": transfers.one.transfers + transfers.many.transfers,
+        "transfer_1_rate": round(t1.map(|t| t.rate), 0),
+        "transfer_1_p50_ms": round(t1.map(|t| t.p50_ms), 3),
+        "transfer_1_p99_ms": round(t1.map(|t| t.p99_ms), 3),
+        "transfer_16_rate": round(t16.map(|t| t.rate), 0),
+        "transfer_16_p50_ms": round(t16.map(|t| t.p50_ms), 3),
+        "transfer_16_p99_ms": round(t16.map(|t| t.p99_ms), 3),
+        "transfers_settled": t1.map_or(0, |t| t.transfers) + t16.map_or(0, |t| t.transfers),
+        "transfer_1_error": transfers.one.as_ref().err(),
+        "transfer_16_error": transfers.many.as_ref().err(),
         "rss_mib_1m": round(fp.map(|f| f.rss_mib), 1),
         "startup_s_1m": round(fp.map(|f| f.startup_s), 3),
         "rebuild_peak_rss_mib_1m": round(fp.map(|f| f.rebuild_peak_rss_mib), 1),
@@ -273,9 +270,11 @@ fn measure_all(work: &Path, secs: u64) -> Result<usize> {
         "pass": count(Verdict::Pass),
         "miss": count(Verdict::Miss),
         "skip": count(Verdict::Skip),
+        "fail": count(Verdict::Fail),
+        "others_cores_before": others.iter().map(|(s, c)| (s.to_string(), json!(round(*c, 2)))).collect::<serde_json::Map<_, _>>(),
     });
     println!("{json}");
-    Ok(count(Verdict::Miss))
+    Ok(Outcome { misses: count(Verdict::Miss), failures: count(Verdict::Fail) })
 }
 
 /// PostgreSQL with 1 and then 16 clients, or None (said why) when it is not installed.

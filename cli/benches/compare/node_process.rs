@@ -5,7 +5,7 @@
 //! ready line, and the CPU the process has used (/proc/PID/stat).
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -27,6 +27,8 @@ const P2P_LISTEN: &str = "/ip4/127.0.0.1/tcp/0";
 /// A running `amser up`, stopped (SIGTERM, then SIGKILL) when dropped.
 pub struct NodeProcess {
     child: Child,
+    /// Its stderr (the node's log).
+    pub log: PathBuf,
     /// host:port of the API, from the ready line.
     pub api_addr: String,
     pub token: String,
@@ -56,7 +58,8 @@ impl NodeProcess {
         config.save(&config_path).with_context(|| format!("writing {}", config_path.display()))?;
         let token = std::fs::read_to_string(dir.join("api-token")).context("reading the API token")?.trim().to_string();
 
-        let log = std::fs::File::create(dir.with_extension("log")).context("creating the node's log file")?;
+        let log_path = dir.with_extension("log");
+        let log = std::fs::File::create(&log_path).context("creating the node's log file")?;
         let mut child = Command::new(amser)
             .arg("--data")
             .arg(dir)
@@ -77,12 +80,12 @@ impl NodeProcess {
             let mut rest = Vec::new();
             let _ = reader.read_to_end(&mut rest);
         });
-        let mut node = NodeProcess { child, api_addr: String::new(), token, bank_id: String::new(), p2p_listen: vec![] };
+        let mut node = NodeProcess { child, log: log_path, api_addr: String::new(), token, bank_id: String::new(), p2p_listen: vec![] };
         let line = match rx.recv_timeout(READY_DEADLINE) {
             Ok(Ok(line)) if !line.trim().is_empty() => line,
-            Ok(Ok(_)) => bail!("the node exited without a ready line; see {}", dir.with_extension("log").display()),
+            Ok(Ok(_)) => bail!("the node exited without a ready line; see {}", node.log.display()),
             Ok(Err(e)) => bail!("reading the node's stdout: {e}"),
-            Err(_) => bail!("no ready line within {READY_DEADLINE:?}; see {}", dir.with_extension("log").display()),
+            Err(_) => bail!("no ready line within {READY_DEADLINE:?}; see {}", node.log.display()),
         };
         let ready: Value = serde_json::from_str(&line).with_context(|| format!("the node's first line is not its ready JSON: {line}"))?;
         if let Some(err) = ready.get("error") {

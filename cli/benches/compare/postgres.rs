@@ -101,10 +101,7 @@ impl Postgres {
                 .trim()
                 .to_string();
         let pg = Postgres { bin: bin.to_path_buf(), root: root.to_path_buf(), data, socket, as_root, version };
-        checked(
-            "initdb",
-            pg.server_command("initdb").args(["-A", "trust", "-U", SERVER_USER, "--no-sync", "-E", "UTF8", "-D"]).arg(&pg.data).output(),
-        )?;
+        checked("initdb", pg.server_command("initdb").args(["-A", "trust", "-U", SERVER_USER, "-E", "UTF8", "-D"]).arg(&pg.data).output())?;
         let options = format!(
             "-c listen_addresses='' -k {} -p {SOCKET_PORT} -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections={}",
             pg.socket.display(),
@@ -129,6 +126,8 @@ impl Postgres {
             2 * MAX_CLIENTS + 2
         ))?;
         pg.psql("VACUUM ANALYZE")?;
+        // Start the timed runs from a clean state: nothing dirty from the setup.
+        pg.psql("CHECKPOINT")?;
         std::fs::write(pg.root.join("exchange.pgbench"), SCRIPT).context("writing the pgbench script")?;
         Ok(pg)
     }

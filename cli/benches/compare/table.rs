@@ -1,5 +1,6 @@
 //! The report: one row per figure with its reference from the same run,
-//! the ratio, the target and PASS, MISS or SKIP (not measured);
+//! the ratio, the target and PASS, MISS, SKIP (not measured) or
+//! FAIL (the measurement itself failed);
 //! then the bench prints its one JSON object as the last line.
 
 /// What a figure must be for its row to pass.
@@ -23,6 +24,8 @@ pub struct Row {
     pub reference_label: String,
     pub reference: Option<f64>,
     pub target: Option<Target>,
+    /// The measurement itself failed (the reason is printed below the table).
+    pub failed: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -33,6 +36,8 @@ pub enum Verdict {
     Skip,
     /// Shown for information, no target.
     Info,
+    /// The measurement failed: the bench exits 1 after the report.
+    Fail,
 }
 
 impl Verdict {
@@ -42,16 +47,39 @@ impl Verdict {
             Verdict::Miss => "MISS",
             Verdict::Skip => "SKIP",
             Verdict::Info => "",
+            Verdict::Fail => "FAIL",
         }
     }
 }
 
 impl Row {
+    /// A figure with no reference, no target (information).
+    pub fn new(label: &str, figure: Option<f64>, unit: &'static str) -> Row {
+        Row { label: label.to_string(), figure, unit, reference_label: String::new(), reference: None, target: None, failed: false }
+    }
+
+    /// Held against `reference` (in the same unit), measured in the same run.
+    pub fn against(self, label: &str, reference: Option<f64>) -> Row {
+        Row { reference_label: label.to_string(), reference, ..self }
+    }
+
+    pub fn target(self, target: Target) -> Row {
+        Row { target: Some(target), ..self }
+    }
+
+    /// Marks the row FAIL when its measurement failed.
+    pub fn failed_if(self, failed: bool) -> Row {
+        Row { failed, ..self }
+    }
+
     pub fn ratio(&self) -> Option<f64> {
         Some(self.figure? / self.reference?).filter(|r| r.is_finite())
     }
 
     pub fn verdict(&self) -> Verdict {
+        if self.failed {
+            return Verdict::Fail;
+        }
         let Some(target) = self.target else { return Verdict::Info };
         let ok = match (target, self.figure, self.ratio()) {
             (Target::RatioAtLeast(x), _, Some(r)) => r >= x,
@@ -90,7 +118,7 @@ fn number(v: Option<f64>, unit: &str) -> String {
 /// Prints the table; returns every row's verdict.
 pub fn print(rows: &[Row]) -> Vec<Verdict> {
     println!();
-    println!("{:<40} {:>14}   {:<34} {:>8}  {:<12} {}", "figure", "measured", "reference (same run)", "ratio", "target", "result");
+    println!("{:<40} {:>14}   {:<34} {:>8}  {:<14} result", "figure", "measured", "reference (same run)", "ratio", "target");
     println!("{}", "-".repeat(120));
     rows.iter()
         .map(|r| {
@@ -99,7 +127,7 @@ pub fn print(rows: &[Row]) -> Vec<Verdict> {
             let ratio = r.ratio().map_or(String::new(), |x| format!("{x:.2}"));
             let verdict = r.verdict();
             println!(
-                "{:<40} {:>14}   {:<34} {:>8}  {:<12} {}",
+                "{:<40} {:>14}   {:<34} {:>8}  {:<14} {}",
                 r.label,
                 number(r.figure, r.unit),
                 reference,

@@ -18,8 +18,13 @@ use serde_json::json;
 use crate::members;
 use crate::node_process::NodeProcess;
 
-/// How long one transfer may take to settle before the bench fails.
-const SETTLE_DEADLINE: Duration = Duration::from_secs(60);
+/// How long one transfer may take to settle before its phase fails.
+const SETTLE_DEADLINE: Duration = Duration::from_secs(30);
+/// Transfers of the warm-up (connections, handles): few, so that the
+/// payee's gossip flood gauge (node/src/federation/scoring.rs) is not spent on it.
+const WARMUP_TRANSFERS: usize = 16;
+/// Different warnings quoted from each node's log when a phase fails.
+const SHOWN_WARNINGS: usize = 3;
 /// How long the two banks may take to connect after admitting each other.
 const LINK_DEADLINE: Duration = Duration::from_secs(60);
 /// Between two looks at a transfer's state (or at the link): small beside
@@ -33,6 +38,24 @@ const MINUTES: i64 = 1;
 /// Concurrent clients of the second phase (and member pairs seeded).
 pub const MANY: usize = 16;
 
+/// How long a phase runs.
+#[derive(Clone, Copy)]
+pub enum Budget {
+    /// Each client goes on until this has passed.
+    For(Duration),
+    /// This many transfers, shared out between the clients.
+    Transfers(usize),
+}
+
+impl std::fmt::Display for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Budget::For(d) => write!(f, "{:.0} s", d.as_secs_f64()),
+            Budget::Transfers(n) => write!(f, "{n} transfers"),
+        }
+    }
+}
+
 /// One phase's figures.
 pub struct Phase {
     pub transfers: u64,
@@ -41,14 +64,17 @@ pub struct Phase {
     pub p99_ms: f64,
 }
 
-/// Both phases: 1 client, then [`MANY`].
+/// Both phases: 1 client, then [`MANY`]; each phase's figures, or why it
+/// failed (a transfer that did not settle, with what the nodes warned of).
 pub struct Transfers {
-    pub one: Phase,
-    pub many: Phase,
+    pub one: Result<Phase, String>,
+    pub many: Result<Phase, String>,
 }
 
-/// Starts the two banks under `work`, links them and runs both phases of `duration` each.
-pub async fn measure(amser: &Path, work: &Path, duration: Duration) -> Result<Transfers> {
+/// Starts the two banks under `work`, links them and runs both phases:
+/// `one` with 1 client, `many` with [`MANY`]. Setup failures fail the
+/// bench; a phase's failure is reported in its rows.
+pub async fn measure(amser: &Path, work: &Path, one: Budget, many: Budget) -> Result<Transfers> {
     let rhymney = NodeProcess::start(amser, &work.join("rhymney"), "Rhymney Time Bank", "rhymney")?;
     let gwynedd = NodeProcess::start(amser, &work.join("gwynedd"), "Gwynedd Time Bank", "gwynedd")?;
     let r_api = Client::new(&rhymney.api_addr, &rhymney.token)?;
@@ -69,15 +95,45 @@ pub async fn measure(amser: &Path, work: &Path, duration: Duration) -> Result<Tr
     let payers = members::seed(&r_api, "Rhymney", MANY).await?;
     let payees = members::seed(&g_api, "Gwynedd", MANY).await?;
     let pairs: Arc<Vec<(String, String)>> = Arc::new(payers.into_iter().zip(payees).collect());
+    let explain = |e: anyhow::Error| format!("{e:#}; the nodes warned: {}", [&rhymney, &gwynedd].map(|n| warnings(&n.log)).join(" / "));
     // Warm-up: the first transfers also open the connection and the handles.
-    phase(&rhymney, &pairs, "warmup", 1, Duration::from_secs(1)).await?;
-    let one = phase(&rhymney, &pairs, "one", 1, duration).await?;
-    let many = phase(&rhymney, &pairs, "many", MANY, duration).await?;
-    check_clearing(&r_api, &g_api, &rhymney, &gwynedd).await?;
+    let warm = phase(&rhymney, &pairs, "warmup", 1, Budget::Transfers(WARMUP_TRANSFERS)).await.map_err(explain);
+    let one = match warm {
+        Ok(_) => phase(&rhymney, &pairs, "one", 1, one).await.map_err(explain),
+        Err(e) => Err(format!("warm-up failed: {e}")),
+    };
+    let many = match &one {
+        Ok(_) => match phase(&rhymney, &pairs, "many", MANY, many).await {
+            Ok(p) => check_clearing(&r_api, &g_api, &rhymney, &gwynedd).await.map(|()| p).map_err(explain),
+            Err(e) => Err(explain(e)),
+        },
+        Err(_) => Err("not run: the 1-client phase failed".to_string()),
+    };
     drop((r_api, g_api));
     rhymney.stop()?;
     gwynedd.stop()?;
     Ok(Transfers { one, many })
+}
+
+/// The node's warnings and errors, for a failed phase: the first few
+/// different ones, with how many lines each stands for.
+fn warnings(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for line in text.lines().filter(|l| l.contains(" WARN ") || l.contains(" ERROR ")) {
+        // Without the timestamp and the fields: the message itself.
+        let message = line.split_once(' ').map_or(line, |(_, rest)| rest);
+        let message = message.split(" message_id=").next().unwrap_or(message).to_string();
+        match seen.iter_mut().find(|(m, _)| *m == message) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((message, 1)),
+        }
+    }
+    if seen.is_empty() {
+        return format!("nothing ({})", log.display());
+    }
+    let shown: Vec<String> = seen.iter().take(SHOWN_WARNINGS).map(|(m, n)| format!("{n} x {m}")).collect();
+    format!("{} ({})", shown.join("; "), log.display())
 }
 
 /// Waits until `api`'s node lists `bank` as connected.
@@ -97,16 +153,13 @@ async fn wait_linked(api: &Client, bank: &str) -> Result<()> {
 
 /// `clients` concurrent clients, each recording and settling transfers one
 /// after another until `duration` has passed.
-async fn phase(
-    payer_bank: &NodeProcess,
-    pairs: &Arc<Vec<(String, String)>>,
-    label: &str,
-    clients: usize,
-    duration: Duration,
-) -> Result<Phase> {
-    eprintln!("[compare] inter-bank transfers, {clients} client(s), {:.0} s ({label})", duration.as_secs_f64());
+async fn phase(payer_bank: &NodeProcess, pairs: &Arc<Vec<(String, String)>>, label: &str, clients: usize, budget: Budget) -> Result<Phase> {
+    eprintln!("[compare] inter-bank transfers, {clients} client(s), {budget} ({label})");
     let start = Instant::now();
-    let until = start + duration;
+    let (until, per_client) = match budget {
+        Budget::For(d) => (Some(start + d), u64::MAX),
+        Budget::Transfers(n) => (None, n.div_ceil(clients) as u64),
+    };
     let mut tasks = Vec::new();
     for c in 0..clients {
         let api = Client::new(&payer_bank.api_addr, &payer_bank.token)?;
@@ -116,7 +169,7 @@ async fn phase(
             let (payer, payee) = &pairs[c % pairs.len()];
             let mut latencies = Vec::new();
             let mut i = 0u64;
-            while Instant::now() < until {
+            while i < per_client && until.is_none_or(|u| Instant::now() < u) {
                 latencies.push(one_transfer(&api, payer, payee, format!("transfer-{label}-{c}-{i}")).await?);
                 i += 1;
             }
