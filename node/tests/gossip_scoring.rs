@@ -54,13 +54,12 @@ impl GossipValidator for AcceptAll {
 }
 
 async fn node(seed: [u8; 32], validator: Arc<dyn GossipValidator>) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
-    let config = NetworkConfig {
-        key_seed: seed,
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        mdns: false,
-        federation: FEDERATION.into(),
-        scoring: Scoring { backoff: BACKOFF, ..Scoring::default() },
-    };
+    node_scoring(seed, validator, Scoring { backoff: BACKOFF, ..Scoring::default() }).await
+}
+
+async fn node_scoring(seed: [u8; 32], validator: Arc<dyn GossipValidator>, scoring: Scoring) -> (NetworkHandle, mpsc::Receiver<NetEvent>) {
+    let config =
+        NetworkConfig { key_seed: seed, listen: vec!["/ip4/127.0.0.1/tcp/0".into()], mdns: false, federation: FEDERATION.into(), scoring };
     swarm::start(config, validator).await.unwrap()
 }
 
@@ -105,6 +104,13 @@ async fn until<T>(
         }
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
     }
+}
+
+/// The seq of the journal head a gossip event carries.
+fn head_seq(event: &NetEvent) -> Option<u64> {
+    let NetEvent::Gossip { data, .. } = event else { return None };
+    let verified = SignedMessage::from_bytes(data).ok()?.verify(federation_id()).ok()?;
+    amser_protocol::encoding::decode::<JournalHead>("head", &verified.body, 1_024).ok().map(|h| h.seq)
 }
 
 fn gossip_from(event: &NetEvent, peer: PeerId) -> Option<()> {
@@ -186,4 +192,53 @@ async fn a_bank_flooding_invalid_gossip_is_kept_out_for_the_backoff_and_then_let
     )
     .await;
     assert!(kept_out_at.elapsed() + Duration::from_millis(500) >= BACKOFF, "let back after {:?}", kept_out_at.elapsed());
+}
+
+/// Issue 12 (found by the compare bench): Gwynedd, busy trading with
+/// Rhymney, gossips faster than Rhymney's flood rate. What is over the rate
+/// is dropped unchecked (catch-up reads it from Gwynedd's public log), and
+/// Gwynedd is neither penalised nor disconnected: its gossip goes on
+/// reaching Rhymney once the rate allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gwynedd_gossiping_faster_than_rhymneys_rate_is_slowed_but_never_disconnected() {
+    /// Far past the burst below, all validly signed.
+    const BUSY: u64 = 400;
+    let scoring = Scoring { backoff: BACKOFF, burst: 16, per_second: 8 };
+    let (rhymney, mut heard) = node_scoring(RHYMNEY.seed, Arc::new(Verifying), scoring).await;
+    let (gwynedd, _gwynedd_events) = node(GWYNEDD.seed, Arc::new(AcceptAll)).await;
+    let gwynedd_key = SigningKey::from_bytes(&GWYNEDD.seed);
+    rhymney.allow(gwynedd.local_peer).await.unwrap();
+    dial(&gwynedd, &rhymney).await;
+    let mut seq = 0;
+    until(
+        &mut heard,
+        "Rhymney hears Gwynedd",
+        |e| gossip_from(e, gwynedd.local_peer),
+        async || {
+            seq += 1;
+            gwynedd.publish(head(&gwynedd_key, seq, true)).await.unwrap();
+        },
+    )
+    .await;
+
+    for _ in 0..BUSY {
+        seq += 1;
+        let _ = gwynedd.publish(head(&gwynedd_key, seq, true)).await;
+    }
+    // Whatever Rhymney heard meanwhile, it never let Gwynedd go; and it hears a head sent after the spell.
+    let (gwynedd_peer, after) = (gwynedd.local_peer, seq);
+    until(
+        &mut heard,
+        "Rhymney hears Gwynedd after its busy spell",
+        |e| {
+            assert!(!matches!(e, NetEvent::Disconnected(p) if *p == gwynedd_peer), "Rhymney disconnected a busy honest bank");
+            gossip_from(e, gwynedd_peer).filter(|_| head_seq(e).is_some_and(|s| s > after))
+        },
+        async || {
+            seq += 1;
+            gwynedd.publish(head(&gwynedd_key, seq, true)).await.unwrap();
+        },
+    )
+    .await;
+    assert!(gwynedd.connected().await.unwrap().contains(&rhymney.local_peer), "still connected");
 }

@@ -499,11 +499,13 @@ impl SwarmTask {
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { propagation_source, message_id, message })) => {
                 // Every message gets a verdict, so gossipsub never holds one waiting. A
-                // peer over its rate is rejected unchecked: a flood costs us no signature checks.
+                // peer over its rate is ignored unchecked: a flood costs us no signature
+                // checks, and a busy honest bank is not punished for being busy (what is
+                // dropped here, catch-up reads from its public log).
                 let verdict = if self.gauge.spend(propagation_source, &self.scoring, std::time::Instant::now()) {
                     self.validator.validate(message.source.as_ref(), &message.data)
                 } else {
-                    MessageAcceptance::Reject
+                    MessageAcceptance::Ignore
                 };
                 let (accepted, rejected) = (matches!(verdict, MessageAcceptance::Accept), matches!(verdict, MessageAcceptance::Reject));
                 self.swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, verdict);
