@@ -57,6 +57,17 @@ impl Driver {
             return;
         }
         self.published_head = seq;
+        // Kept before it is signed: the head check looks up what a peer holds of ours here.
+        if let Err(e) = self
+            .ledger
+            .with_store(move |s| s.keep_our_head(seq, &hash))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+        {
+            tracing::warn!(error = %e, "could not keep our head; not gossiping it");
+            return;
+        }
         let head = JournalHead { bank: self.profile.bank, seq, hash, time_ms: self.clock.now_ms() };
         if let Ok(body) = encode("journal head", &head) {
             self.publish(MessageKind::JournalHead, body);

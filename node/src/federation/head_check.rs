@@ -8,7 +8,8 @@
 //!   peer connects ──► ask NewestHead ──► its newest head of ours, signed by us?
 //!     past our journal's head ──► Behind: halt (journal_behind_peers) and recover (recall.rs):
 //!                                 number past it, read back from peers
-//!     at a seq our journal has, with another hash ──► Forked: halt for good (journal_forked);
+//!     at a seq our journal has, with another hash (a head we signed lately,
+//!     kept as `oh:`, or else the journal's entry) ──► Forked: halt for good (journal_forked);
 //!                                 a person puts the right journal back
 //!     otherwise ──► InStep
 //!   then: that peer is checked, and read back from (recall.rs)
@@ -181,9 +182,16 @@ async fn ask(
         Err(()) => return Ok((Verdict::NotOurs, our_head.0)),
     };
     let hash_below_head = if held.seq < our_head.0 {
-        let (path, limit, seq) = (ledger.journal_path().to_path_buf(), ledger.synced_len(), held.seq);
-        let found = tokio::task::spawn_blocking(move || hash_at(&path, limit, seq)).await.map_err(|e| e.to_string())?;
-        found.map_err(|e| e.to_string())?
+        // A head we signed lately is kept in the state; an older one is read from the journal.
+        let seq = held.seq;
+        match ledger.read(move |s| s.our_head_at(seq)).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())? {
+            Some(hash) => Some(hash),
+            None => {
+                let (path, limit) = (ledger.journal_path().to_path_buf(), ledger.synced_len());
+                let found = tokio::task::spawn_blocking(move || hash_at(&path, limit, seq)).await.map_err(|e| e.to_string())?;
+                found.map_err(|e| e.to_string())?
+            }
+        }
     } else {
         None
     };

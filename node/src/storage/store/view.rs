@@ -1,16 +1,42 @@
 //! The `federation_view` tree: what other banks said in public and what we
 //! keep of it (decided pairs), how far we have read each bank's public log
-//! and what it holds of ours (recall cursors), and the newest head each bank
-//! signed that we hold. Not derived from our journal: if lost, catching up
-//! and recalling refill it.
+//! and what it holds of ours (recall cursors), the newest head each bank
+//! signed that we hold, and the heads we signed ourselves lately (what a
+//! peer can hold of ours, for the head check). Not derived from our journal:
+//! if lost, catching up and recalling refill it, and the head check reads
+//! the journal instead.
 
 use amser_protocol::federation::TransferId;
 use amser_protocol::signing::SignedMessage;
-use amser_protocol::BankId;
+use amser_protocol::{BankId, EntryHash};
 
 use super::{dec, enc, key, seq_of, DecidedPair, Store, StoreError};
 
+/// Our own signed heads are kept for this many journal entries back: a
+/// peer's newest head of ours is nearly always this recent, and an older one
+/// is looked up in the journal itself.
+pub const OUR_HEADS_KEPT_ENTRIES: u64 = 100_000;
+
 impl Store {
+    /// Keeps the hash of a head we signed at `seq`, forgetting those more
+    /// than [`OUR_HEADS_KEPT_ENTRIES`] before it.
+    pub fn keep_our_head(&self, seq: u64, hash: &EntryHash) -> Result<(), StoreError> {
+        self.view.insert(key("oh:", &seq.to_be_bytes()), hash.0.to_vec())?;
+        let below = key("oh:", &seq.saturating_sub(OUR_HEADS_KEPT_ENTRIES).to_be_bytes());
+        for old in self.view.range(key("oh:", &0u64.to_be_bytes())..below) {
+            self.view.remove(old?.0)?;
+        }
+        Ok(())
+    }
+
+    /// The hash of the head we signed at `seq`, if we did lately.
+    pub fn our_head_at(&self, seq: u64) -> Result<Option<EntryHash>, StoreError> {
+        match self.view.get(key("oh:", &seq.to_be_bytes()))? {
+            Some(v) => Ok(Some(EntryHash(<[u8; 32]>::try_from(v.as_ref()).map_err(|_| StoreError::Damaged("one of our heads".into()))?))),
+            None => Ok(None),
+        }
+    }
+
     /// Keeps a transfer between other banks with the payee bank's decision
     /// (paired by the federation's pairing). Returns whether it was new.
     pub fn remember_pair(&self, pair: &DecidedPair) -> Result<bool, StoreError> {
@@ -89,5 +115,26 @@ impl Store {
     pub fn set_recall_cursor(&self, bank: &BankId, next_seq: u64) -> Result<(), StoreError> {
         self.view.insert(key("vr:", &bank.0), next_seq.to_be_bytes().to_vec())?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rhymney_keeps_the_heads_it_signed_lately_and_forgets_the_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        let hash = |b: u8| EntryHash([b; 32]);
+        store.keep_our_head(10, &hash(1)).unwrap();
+        store.keep_our_head(12, &hash(2)).unwrap();
+        assert_eq!(store.our_head_at(10).unwrap(), Some(hash(1)));
+        assert_eq!(store.our_head_at(11).unwrap(), None, "never signed at 11");
+        store.keep_our_head(12 + OUR_HEADS_KEPT_ENTRIES, &hash(3)).unwrap();
+        assert_eq!(store.our_head_at(10).unwrap(), None, "too old: the journal is read instead");
+        assert_eq!(store.our_head_at(12).unwrap(), Some(hash(2)), "just within the window");
+        store.keep_our_head(12, &hash(4)).unwrap();
+        assert_eq!(store.our_head_at(12).unwrap(), Some(hash(4)), "a journal gone on from an older copy signs anew at a seq");
     }
 }
