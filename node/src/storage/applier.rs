@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::ledger::Delta;
+use crate::storage::journal::EntryAt;
 use crate::storage::store::Store;
 
 /// Longest a read waits for sled to catch up with what was acknowledged
@@ -47,6 +48,8 @@ pub const COALESCE_ENTRIES: u64 = 4096;
 #[derive(Default)]
 struct Queue {
     deltas: VecDeque<Arc<Delta>>,
+    /// Where the last of them ends in the journal (sled records it with its head).
+    at: Option<EntryAt>,
     /// Journal entries in `deltas`.
     entries: u64,
     /// When the oldest delta waiting arrived.
@@ -99,10 +102,12 @@ impl Progress {
     /// Hands a synced batch of `entries` journal entries to the applier.
     /// Called before the batch's seq is published as acknowledged, so a
     /// reader that sees that seq finds the batch queued (or applied).
-    pub(crate) fn enqueue(&self, delta: Arc<Delta>, entries: u64) {
+    /// `at` is where the batch's last entry lies in the journal.
+    pub(crate) fn enqueue(&self, delta: Arc<Delta>, entries: u64, at: EntryAt) {
         let mut q = self.queue();
         let first = q.deltas.is_empty();
         q.deltas.push_back(delta);
+        q.at = Some(at);
         q.entries += entries;
         if first {
             q.since = Some(Instant::now());
@@ -127,8 +132,9 @@ impl Progress {
         self.queued.notify_one();
     }
 
-    /// The applier's next deltas to write, oldest first; None once closed and empty.
-    fn next_deltas(&self) -> Option<Vec<Arc<Delta>>> {
+    /// The applier's next deltas to write, oldest first, and where the last
+    /// ends in the journal; None once closed and empty.
+    fn next_deltas(&self) -> Option<(Vec<Arc<Delta>>, Option<EntryAt>)> {
         let mut q = self.queue();
         while q.deltas.is_empty() {
             if q.closed {
@@ -148,7 +154,8 @@ impl Progress {
         q.hurry = false;
         q.entries = 0;
         q.since = None;
-        Some(q.deltas.drain(..).collect())
+        let at = q.at.take();
+        Some((q.deltas.drain(..).collect(), at))
     }
 
     /// The last journal seq synced and acknowledged (or about to be).
@@ -277,7 +284,7 @@ impl Drop for FailOnPanic {
 
 fn run(store: Store, progress: Arc<Progress>) {
     let (mut busy, mut batches, mut deltas_written) = (Duration::ZERO, 0u64, 0u64);
-    while let Some(deltas) = progress.next_deltas() {
+    while let Some((deltas, at)) = progress.next_deltas() {
         let started = Instant::now();
         batches += 1;
         deltas_written += deltas.len() as u64;
@@ -287,7 +294,7 @@ fn run(store: Store, progress: Arc<Progress>) {
             continue;
         }
         let head = deltas.iter().rev().find_map(|d| d.head);
-        match store.apply_deltas(deltas.iter().map(|d| &**d)) {
+        match store.apply_deltas_at(deltas.iter().map(|d| &**d), at) {
             Ok(()) => {
                 if let Some((seq, _)) = head {
                     progress.set_applied(seq);

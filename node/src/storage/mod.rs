@@ -6,6 +6,8 @@
 //! - [`syncer`]: one `write` + one `fdatasync` of the journal per group of
 //!   batches; only then is anything acknowledged.
 //! - [`applier`]: writes acknowledged batches into sled behind the syncer.
+//! - [`replay`]: at start, brings sled up to the journal a chunk at a time
+//!   (from sled's head on, or the whole journal for a rebuild).
 //! - [`keys`]: the members' key file, which personal data is sealed under
 //!   (fdatasynced like the journal; erasure overwrites a key in place).
 //! - [`cache`]: what the rules read, in memory, plus batches sled lacks.
@@ -16,6 +18,7 @@ pub mod applier;
 pub mod cache;
 pub mod journal;
 pub mod keys;
+pub mod replay;
 pub mod store;
 mod syncer;
 pub mod writer;

@@ -454,6 +454,7 @@ impl Writer {
         let only_synced = self.in_flight.is_empty();
         let mut staged = Overlay::over_sealed(&self.hot, &self.in_flight);
         let mut frames = Vec::new();
+        let mut last_frame = 0;
         let mut waiting: Waiting = Vec::with_capacity(batch.len());
         let first_seq = self.head.0 + 1;
         let mut head = self.head;
@@ -468,6 +469,7 @@ impl Writer {
                     head = appended.head();
                     let reply = reply_for(&appended.entry, &appended.writes);
                     staged.push(appended.writes);
+                    last_frame = frames.len();
                     frame(&appended.bytes, &mut frames);
                     Ok(reply)
                 }
@@ -490,6 +492,7 @@ impl Writer {
         Job {
             generation: self.generation,
             frames,
+            last_frame,
             entries: wrote.then_some((first_seq, head)),
             delta: wrote.then(|| Arc::new(delta)),
             waiting,
