@@ -228,8 +228,9 @@ impl Node {
         let token = dir.load_token()?;
         let bank = bank_id(&key);
         let (open_dir, storage) = (dir.clone(), config.storage.clone());
-        let (journal, store) =
-            tokio::task::spawn_blocking(move || open_ledger_state(&open_dir, &storage)).await.map_err(|e| NodeError::Invalid(e.to_string()))??;
+        let (journal, store) = tokio::task::spawn_blocking(move || open_ledger_state(&open_dir, &storage))
+            .await
+            .map_err(|e| NodeError::Invalid(e.to_string()))??;
         let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
         if profile.handle.as_str() != config.bank.handle {
             return Err(NodeError::Invalid(format!(

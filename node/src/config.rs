@@ -76,8 +76,12 @@ impl StorageConfig {
 
     /// What is wrong with these settings, if anything.
     fn problem(&self) -> Option<String> {
-        (self.cache_mib == 0 || self.cache_mib > MAX_STATE_CACHE_MIB)
-            .then(|| format!("[storage] cache_mib is {}; give a number of MiB from 1 to {MAX_STATE_CACHE_MIB} (default {DEFAULT_STATE_CACHE_MIB})", self.cache_mib))
+        (self.cache_mib == 0 || self.cache_mib > MAX_STATE_CACHE_MIB).then(|| {
+            format!(
+                "[storage] cache_mib is {}; give a number of MiB from 1 to {MAX_STATE_CACHE_MIB} (default {DEFAULT_STATE_CACHE_MIB})",
+                self.cache_mib
+            )
+        })
     }
 }
 

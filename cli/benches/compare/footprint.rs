@@ -306,8 +306,7 @@ impl Running {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         runtime.block_on(async {
             let client = amser_node::api::client::Client::new(&self.addr, &token)?;
-            let codes: Vec<String> =
-                client.members(&Default::default()).await?.items.into_iter().map(|m| m.code.to_string()).collect();
+            let codes: Vec<String> = client.members(&Default::default()).await?.items.into_iter().map(|m| m.code.to_string()).collect();
             if codes.len() < 2 {
                 bail!("the bank has fewer than two members");
             }

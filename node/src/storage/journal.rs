@@ -27,7 +27,8 @@ use std::sync::Arc;
 use amser_protocol::journal::JournalEntry;
 use amser_protocol::EntryHash;
 pub use amser_wire::journal::{
-    entry_at, frame, scan, scan_from, EntryAt, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC, MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
+    entry_at, frame, scan, scan_from, EntryAt, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC,
+    MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
 };
 
 use crate::clock::{Clock, SystemClock};

@@ -54,8 +54,11 @@ impl<'a> Replay<'a> {
 
     /// Stages one journal entry (after sled's head), writing the chunk once full.
     pub fn entry(&mut self, entry: &JournalEntry, hash: EntryHash, at: EntryAt) -> Result<(), JournalError> {
-        let writes =
-            apply(&self.staged, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: at.start, reason: e.to_string() })?;
+        let writes = apply(&self.staged, entry, hash).map_err(|e| JournalError::Damaged {
+            seq: entry.seq,
+            offset: at.start,
+            reason: e.to_string(),
+        })?;
         self.staged.push(writes);
         self.at = Some(at);
         self.pending += 1;
@@ -99,7 +102,8 @@ mod tests {
     /// Entry `seq` of a bank that opens and then changes its policy, with its hash.
     fn entry(seq: u64, prev: EntryHash) -> (JournalEntry, EntryHash) {
         let body = if seq == 1 {
-            let profile = BankProfile { bank: BankId([1; 32]), name: "Rhymney".into(), handle: "rhymney".parse().unwrap(), region: String::new() };
+            let profile =
+                BankProfile { bank: BankId([1; 32]), name: "Rhymney".into(), handle: "rhymney".parse().unwrap(), region: String::new() };
             EntryBody::BankOpened { profile, policy: Policy::default() }
         } else {
             EntryBody::PolicyChanged { policy: Policy { active_months: (seq % 100) as u32 + 1, ..Policy::default() } }

@@ -65,8 +65,8 @@ use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCod
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::storage::journal::EntryAt;
 use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use crate::storage::journal::EntryAt;
 
 mod pages;
 mod public_log;

@@ -436,8 +436,8 @@ impl Writer {
             if let Some(delta) = &job.delta {
                 self.in_flight.push_back(delta.clone());
             }
-            let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
-            if !matches!(sent, Some(Ok(()))) {
+            let sent = self.jobs.as_ref().is_some_and(|jobs| jobs.send(job).is_ok());
+            if !sent {
                 // The syncer is gone (it panicked): its replies were dropped, so callers see the writer stopped.
                 let err = LedgerError::Storage("the journal syncer stopped; restart the node".into());
                 tracing::error!(error = %err, "refusing further changes until restart");

@@ -247,7 +247,8 @@ pub fn entry_at(path: &Path, start: u64, end: u64) -> Result<Option<(JournalEntr
     file.seek(SeekFrom::Start(start)).map_err(|e| JournalError::io(path, e))?;
     file.read_exact(&mut frame_bytes).map_err(|e| JournalError::io(path, e))?;
     let (header, payload) = frame_bytes.split_at(FRAME_HEADER_BYTES);
-    if u32::from_le_bytes(header[..LENGTH_BYTES].try_into().expect("4 bytes")) as u64 != len || header[LENGTH_BYTES..] != checksum(payload) {
+    if u32::from_le_bytes(header[..LENGTH_BYTES].try_into().expect("4 bytes")) as u64 != len || header[LENGTH_BYTES..] != checksum(payload)
+    {
         return Ok(None);
     }
     let Ok(entry) = JournalEntry::decode(payload) else { return Ok(None) };
