@@ -16,11 +16,12 @@ use tokio::sync::watch;
 
 use crate::api;
 use crate::clock::Clock;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, StorageConfig};
 use crate::datadir::{DataDir, DataDirError};
-use crate::ledger::{apply, Command, LedgerError, LedgerRead, Overlay};
+use crate::ledger::{Command, LedgerError, LedgerRead};
 use crate::storage::journal::{Journal, JournalError};
 use crate::storage::keys::KeyRing;
+use crate::storage::replay::Replay;
 use crate::storage::start_gate::Phase;
 use crate::storage::store::{Store, StoreError};
 use crate::storage::writer::{self, LedgerHandle};
@@ -132,39 +133,45 @@ impl NodeOptions {
 /// bring sled up to it.
 const WRITER_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Journal entries replayed into sled per atomic batch on start.
-const REPLAY_BATCH_ENTRIES: u64 = 4096;
-
 /// Brings sled up to the journal: replays entries it has not applied, a
-/// chunk of entries per atomic batch (each with its head, so a crash during
-/// the replay only means replaying again). If sled's head is not in the
-/// journal (another history), sled is rebuilt from the whole journal (the
-/// journal is the truth). A journal that ends before sled's head is refused: sled
-/// holds only what was synced, so those entries were acknowledged.
-fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
-    let store = Store::open(&dir.state())?;
+/// chunk of entries per atomic batch (`storage::replay`). When sled's head
+/// is where sled says it lies in the journal, only the entries after it are
+/// read: a start with the state intact costs the same at any length. Else
+/// the whole journal is read: if sled's head is not in it (another
+/// history), sled is rebuilt from the whole journal (the journal is the
+/// truth). A journal that ends before sled's head is refused: sled holds
+/// only what was synced, so those entries were acknowledged.
+fn open_ledger_state(dir: &DataDir, storage: &StorageConfig) -> Result<(Journal, Store), NodeError> {
+    let store = Store::open_with_cache(&dir.state(), storage.cache_bytes())?;
     if !store.layout_is_current()? {
         tracing::warn!("the state database was written by another version of amser; rebuilding it from the journal");
         store.clear()?;
     }
-    let store_err = |e: StoreError| JournalError::Io { path: dir.state(), source: std::io::Error::other(e.to_string()) };
+    let state = dir.state();
+    if let Some(at) = store.head_at()? {
+        let mut replay = Replay::new(&store, &state);
+        let (_, hash) = store.head()?;
+        if let Some((journal, outcome)) = Journal::resume(&dir.journal(), at, hash, |entry, hash, at| replay.entry(entry, hash, at))? {
+            let replayed = replay.finish(None)?;
+            if replayed > 0 {
+                tracing::info!(replayed, head = outcome.head.0, "replayed journal entries into the state database");
+            }
+            return Ok((journal, store));
+        }
+        tracing::warn!(state_seq = at.seq, "the journal does not hold the state database's head where it was; reading the whole journal");
+    }
     for attempt in 0..2 {
         let (store_seq, store_hash) = store.head()?;
         let mut agrees = store_seq == 0;
-        let mut replayed = 0u64;
-        let mut staged = Overlay::new(&store);
-        let opened = Journal::open(&dir.journal(), store_seq, |entry, hash| {
+        let mut replay = Replay::new(&store, &state);
+        let mut last_at = None;
+        let opened = Journal::open_at(&dir.journal(), store_seq, |entry, hash, at| {
+            last_at = Some(at);
             if entry.seq == store_seq && hash == store_hash {
                 agrees = true;
             }
             if entry.seq > store_seq && agrees {
-                let writes =
-                    apply(&staged, entry, hash).map_err(|e| JournalError::Damaged { seq: entry.seq, offset: 0, reason: e.to_string() })?;
-                staged.push(writes);
-                replayed += 1;
-                if replayed.is_multiple_of(REPLAY_BATCH_ENTRIES) {
-                    store.apply_deltas([&std::mem::take(&mut staged.delta)]).map_err(store_err)?;
-                }
+                replay.entry(entry, hash, at)?;
             }
             Ok(())
         });
@@ -175,15 +182,14 @@ fn open_ledger_state(dir: &DataDir) -> Result<(Journal, Store), NodeError> {
             // not the one this bank wrote. Rebuilding from it would lose them.
             return Err(NodeError::JournalBehindState { path: dir.journal(), journal_seq: outcome.head.0, acknowledged_seq: store_seq });
         }
-        if !staged.delta.is_empty() {
-            store.apply_deltas([&staged.into_delta()])?;
-        }
         if agrees {
+            let replayed = replay.finish(last_at)?;
             if replayed > 0 {
                 tracing::info!(replayed, head = outcome.head.0, "replayed journal entries into the state database");
             }
             return Ok((journal, store));
         }
+        drop(replay);
         if attempt == 0 {
             tracing::warn!(
                 state_seq = store_seq,
@@ -223,9 +229,10 @@ impl Node {
         let key = dir.load_key()?;
         let token = dir.load_token()?;
         let bank = bank_id(&key);
-        let open_dir = dir.clone();
-        let (journal, store) =
-            tokio::task::spawn_blocking(move || open_ledger_state(&open_dir)).await.map_err(|e| NodeError::Invalid(e.to_string()))??;
+        let (open_dir, storage) = (dir.clone(), config.storage.clone());
+        let (journal, store) = tokio::task::spawn_blocking(move || open_ledger_state(&open_dir, &storage))
+            .await
+            .map_err(|e| NodeError::Invalid(e.to_string()))??;
         let profile = store.profile()?.ok_or(LedgerError::NotOpen)?;
         if profile.handle.as_str() != config.bank.handle {
             return Err(NodeError::Invalid(format!(

@@ -42,6 +42,47 @@ pub struct Config {
     pub policy: PolicyConfig,
     #[serde(default)]
     pub federation: FederationConfig,
+    #[serde(default)]
+    pub storage: StorageConfig,
+}
+
+/// sled's page cache unless `[storage] cache_mib` says otherwise: small, for
+/// a 512 MB box (sled's own memory beside it grows with what it holds).
+pub const DEFAULT_STATE_CACHE_MIB: u32 = 8;
+/// The most `[storage] cache_mib` may be (sled's cache is in memory: past
+/// this it is a typing mistake, not a setting).
+pub const MAX_STATE_CACHE_MIB: u32 = 64 * 1024;
+
+/// `[storage]`: how the node keeps its derived state (sled).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// sled's page cache, in MiB. More makes reads of old records faster
+    /// and the node bigger; the journal, not sled, holds the truth.
+    pub cache_mib: u32,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig { cache_mib: DEFAULT_STATE_CACHE_MIB }
+    }
+}
+
+impl StorageConfig {
+    /// sled's cache, in bytes.
+    pub fn cache_bytes(&self) -> u64 {
+        u64::from(self.cache_mib) * 1024 * 1024
+    }
+
+    /// What is wrong with these settings, if anything.
+    fn problem(&self) -> Option<String> {
+        (self.cache_mib == 0 || self.cache_mib > MAX_STATE_CACHE_MIB).then(|| {
+            format!(
+                "[storage] cache_mib is {}; give a number of MiB from 1 to {MAX_STATE_CACHE_MIB} (default {DEFAULT_STATE_CACHE_MIB})",
+                self.cache_mib
+            )
+        })
+    }
 }
 
 /// The port banks listen on for each other unless told otherwise.
@@ -130,6 +171,7 @@ impl Config {
             api: ApiConfig::default(),
             policy: PolicyConfig::default(),
             federation: FederationConfig::default(),
+            storage: StorageConfig::default(),
         }
     }
 
@@ -139,6 +181,9 @@ impl Config {
             toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })?;
         if let Some(problem) = config.policy.to_policy().problem() {
             return Err(ConfigError::Invalid { path: path.display().to_string(), message: format!("[policy]: {problem}") });
+        }
+        if let Some(problem) = config.storage.problem() {
+            return Err(ConfigError::Invalid { path: path.display().to_string(), message: problem });
         }
         Ok(config)
     }

@@ -178,3 +178,57 @@ fn zeros_left_by_a_cut_short_write_are_unfinished() {
     let (journal, outcome) = Journal::open(&path, 3, |_, _| Ok(())).unwrap();
     assert_eq!((journal.head().0, outcome.torn_bytes), (3, 4096));
 }
+
+/// Where entry `seq` lies, as the state database records it for its head.
+fn entry_at(offsets: &[u64], path: &std::path::Path, seq: u64) -> amser_node::storage::journal::EntryAt {
+    let end = offsets.get(seq as usize).copied().unwrap_or_else(|| std::fs::metadata(path).unwrap().len());
+    amser_node::storage::journal::EntryAt { seq, start: offsets[seq as usize - 1], end }
+}
+
+#[test]
+fn resuming_at_the_state_head_reads_only_the_entries_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.amj");
+    let offsets = write_journal(&path, 20);
+    let heads: Vec<_> = entries(20).into_iter().map(|(_, h)| h).collect();
+    // Damage entry 3, long before the head the state database holds (15):
+    // a start that read the journal from the beginning would stop on it.
+    let mut file = OpenOptions::new().write(true).open(&path).unwrap();
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offsets[2] + 14)).unwrap();
+    file.write_all(&[0xff]).unwrap();
+    drop(file);
+    assert!(matches!(Journal::open(&path, 0, |_, _| Ok(())), Err(JournalError::Damaged { seq: 3, .. })));
+    let mut seen = vec![];
+    let (journal, outcome) = Journal::resume(&path, entry_at(&offsets, &path, 15), heads[14].1, |entry, hash, at| {
+        assert_eq!(at, entry_at(&offsets, &path, entry.seq));
+        seen.push((entry.seq, hash));
+        Ok(())
+    })
+    .unwrap()
+    .expect("the head is where the state database says");
+    assert_eq!(seen, heads[15..].to_vec(), "only the entries after the head are read, each checked and hashed");
+    assert_eq!(journal.head(), heads[19]);
+    assert_eq!(outcome.torn_bytes, 0);
+}
+
+#[test]
+fn resuming_cuts_an_unfinished_write_and_gives_way_when_the_head_is_not_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.amj");
+    let offsets = write_journal(&path, 10);
+    let heads: Vec<_> = entries(10).into_iter().map(|(_, h)| h).collect();
+    let good_len = std::fs::metadata(&path).unwrap().len();
+    let head_at = entry_at(&offsets, &path, 10);
+    OpenOptions::new().append(true).open(&path).unwrap().write_all(&[9, 0, 0, 0, 1, 2, 3]).unwrap();
+    let (journal, outcome) = Journal::resume(&path, head_at, heads[9].1, |_, _, _| Ok(())).unwrap().expect("head found");
+    assert_eq!((outcome.good_len, outcome.torn_bytes), (good_len, 7), "the torn tail after the head is cut, as a whole open cuts it");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), good_len);
+    drop(journal);
+    // Another hash at that entry (another history), or an entry the file no
+    // longer reaches (a shorter journal): not resumed, the whole journal is read.
+    assert!(Journal::resume(&path, head_at, heads[8].1, |_, _, _| Ok(())).unwrap().is_none());
+    let past_end = amser_node::storage::journal::EntryAt { seq: 12, start: good_len + 50, end: good_len + 90 };
+    assert!(Journal::resume(&path, past_end, heads[9].1, |_, _, _| Ok(())).unwrap().is_none());
+    let wrong_frame = amser_node::storage::journal::EntryAt { seq: 10, start: offsets[8], end: offsets[9] };
+    assert!(Journal::resume(&path, wrong_frame, heads[9].1, |_, _, _| Ok(())).unwrap().is_none());
+}

@@ -82,3 +82,61 @@ async fn rhymney_will_not_start_on_a_journal_older_than_what_it_acknowledged() {
     assert_eq!(minutes, Minutes(4 * 60), "Mair's four hours are all there");
     node.shutdown().await;
 }
+
+/// Byte offset where entry `seq`'s frame begins in the journal file.
+fn frame_start(journal: &[u8], seq: u64) -> usize {
+    let mut at = amser_node::storage::journal::MAGIC.len();
+    for _ in 1..seq {
+        let len = u32::from_le_bytes(journal[at..at + 4].try_into().unwrap()) as usize;
+        at += amser_node::storage::journal::FRAME_HEADER_BYTES + len;
+    }
+    at
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_with_the_state_intact_reads_the_journal_only_after_the_state_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path().join("rhymney"));
+    let d = data.clone();
+    tokio::task::spawn_blocking(move || amser_node::init(&d, "Rhymney Time Bank", "rhymney", "Caerphilly", Arc::new(SystemClock)))
+        .await
+        .unwrap()
+        .unwrap();
+    let node = start(&data).await.unwrap();
+    let (mair, gwen) = (join(&node, "Mair Jones").await, join(&node, "Gwen Davies").await);
+    for _ in 0..5 {
+        record(&node, &mair, &gwen).await;
+    }
+    let acknowledged = node.ledger().acknowledged_seq();
+    node.shutdown().await;
+
+    // Entry 2 (Mair joining) gets a flipped checksum byte. The state
+    // database holds every entry, so the start reads none of them again:
+    // it checks the head entry where the state says it lies, and goes on.
+    let mut journal = std::fs::read(data.journal()).unwrap();
+    let clean = journal.clone();
+    let at = frame_start(&journal, 2) + 5;
+    journal[at] ^= 0xff;
+    std::fs::write(data.journal(), &journal).unwrap();
+    let node = start(&data).await.expect("a start with the state intact does not read the journal before its head");
+    assert_eq!(node.ledger().acknowledged_seq(), acknowledged);
+    record(&node, &mair, &gwen).await;
+    let acknowledged = node.ledger().acknowledged_seq();
+    node.shutdown().await;
+
+    // Without the state, the whole journal is read, and the damage stops it.
+    std::fs::remove_dir_all(data.state()).unwrap();
+    match start(&data).await {
+        Err(NodeError::Journal(amser_node::storage::journal::JournalError::Damaged { seq: 2, .. })) => {}
+        Err(e) => panic!("expected damage at entry 2, got {e}"),
+        Ok(_) => panic!("a rebuild read past a damaged entry"),
+    }
+    let mut journal = std::fs::read(data.journal()).unwrap();
+    journal[..clean.len()].copy_from_slice(&clean);
+    std::fs::write(data.journal(), &journal).unwrap();
+    let node = start(&data).await.unwrap();
+    assert_eq!(node.ledger().acknowledged_seq(), acknowledged, "rebuilt from the whole journal");
+    let minutes = node.ledger().read(move |s| s.balance(&mair)).await.unwrap().unwrap();
+    assert_eq!(minutes, Minutes(6 * 60));
+    node.shutdown().await;
+}

@@ -6,8 +6,10 @@
 //!                                   │ Arc<Delta>, in journal order (the writer's cache shares them)
 //!                                   ▼
 //!  applier thread: wait until a reader needs sled (hurry), COALESCE_ENTRIES
-//!                  are waiting, or the oldest waited APPLY_DELAY; take them all
-//!                  ─► one atomic sled batch (with the last head) ─► applied seq
+//!                  are waiting, or the oldest waited APPLY_DELAY; take them
+//!                  (at most MAX_APPLY_ENTRIES; the rest next round, at once)
+//!                  ─► one atomic sled batch (with the last head and where it
+//!                  lies in the journal) ─► applied seq
 //! ```
 //!
 //! Why linger: sled 0.34's `apply_batch` makes its io threads write their
@@ -32,6 +34,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::ledger::Delta;
+use crate::storage::journal::EntryAt;
 use crate::storage::store::Store;
 
 /// Longest a read waits for sled to catch up with what was acknowledged
@@ -43,10 +46,18 @@ pub const APPLY_DELAY: Duration = Duration::from_millis(20);
 /// Entries waiting that make the applier write at once.
 pub const COALESCE_ENTRIES: u64 = 4096;
 
-/// Deltas waiting for the applier.
+/// Most journal entries written to sled in one atomic batch: what is
+/// waiting beyond it goes in the next round. sled 0.34 keeps every page
+/// version a batch replaces until the batch ends, so an unbounded round
+/// (everything that piled up while sled was slow) grew a node writing a
+/// million entries to gigabytes.
+pub const MAX_APPLY_ENTRIES: u64 = COALESCE_ENTRIES;
+
+/// Deltas waiting for the applier, each with its entry count and where its
+/// last entry lies in the journal (sled records it with its head).
 #[derive(Default)]
 struct Queue {
-    deltas: VecDeque<Arc<Delta>>,
+    deltas: VecDeque<(Arc<Delta>, u64, EntryAt)>,
     /// Journal entries in `deltas`.
     entries: u64,
     /// When the oldest delta waiting arrived.
@@ -99,10 +110,11 @@ impl Progress {
     /// Hands a synced batch of `entries` journal entries to the applier.
     /// Called before the batch's seq is published as acknowledged, so a
     /// reader that sees that seq finds the batch queued (or applied).
-    pub(crate) fn enqueue(&self, delta: Arc<Delta>, entries: u64) {
+    /// `at` is where the batch's last entry lies in the journal.
+    pub(crate) fn enqueue(&self, delta: Arc<Delta>, entries: u64, at: EntryAt) {
         let mut q = self.queue();
         let first = q.deltas.is_empty();
-        q.deltas.push_back(delta);
+        q.deltas.push_back((delta, entries, at));
         q.entries += entries;
         if first {
             q.since = Some(Instant::now());
@@ -127,8 +139,9 @@ impl Progress {
         self.queued.notify_one();
     }
 
-    /// The applier's next deltas to write, oldest first; None once closed and empty.
-    fn next_deltas(&self) -> Option<Vec<Arc<Delta>>> {
+    /// The applier's next deltas to write, oldest first, and where the last
+    /// ends in the journal; None once closed and empty.
+    fn next_deltas(&self) -> Option<(Vec<Arc<Delta>>, Option<EntryAt>)> {
         let mut q = self.queue();
         while q.deltas.is_empty() {
             if q.closed {
@@ -146,9 +159,20 @@ impl Progress {
             q = self.queued.wait_timeout(q, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
         }
         q.hurry = false;
-        q.entries = 0;
-        q.since = None;
-        Some(q.deltas.drain(..).collect())
+        let (mut taken, mut entries, mut at) = (Vec::new(), 0u64, None);
+        while let Some((_, n, _)) = q.deltas.front() {
+            if !taken.is_empty() && entries + n > MAX_APPLY_ENTRIES {
+                break;
+            }
+            let (delta, n, last) = q.deltas.pop_front().expect("a front");
+            taken.push(delta);
+            entries += n;
+            at = Some(last);
+        }
+        q.entries -= entries;
+        // What is left is written next round, at once.
+        q.since = if q.deltas.is_empty() { None } else { Instant::now().checked_sub(APPLY_DELAY).or(Some(Instant::now())) };
+        Some((taken, at))
     }
 
     /// The last journal seq synced and acknowledged (or about to be).
@@ -277,7 +301,7 @@ impl Drop for FailOnPanic {
 
 fn run(store: Store, progress: Arc<Progress>) {
     let (mut busy, mut batches, mut deltas_written) = (Duration::ZERO, 0u64, 0u64);
-    while let Some(deltas) = progress.next_deltas() {
+    while let Some((deltas, at)) = progress.next_deltas() {
         let started = Instant::now();
         batches += 1;
         deltas_written += deltas.len() as u64;
@@ -287,7 +311,7 @@ fn run(store: Store, progress: Arc<Progress>) {
             continue;
         }
         let head = deltas.iter().rev().find_map(|d| d.head);
-        match store.apply_deltas(deltas.iter().map(|d| &**d)) {
+        match store.apply_deltas_at(deltas.iter().map(|d| &**d), at) {
             Ok(()) => {
                 if let Some((seq, _)) = head {
                     progress.set_applied(seq);
@@ -303,4 +327,30 @@ fn run(store: Store, progress: Arc<Progress>) {
     }
     tracing::debug!(batches, group_commits = deltas_written, busy_ms = busy.as_millis() as u64, "ledger applier: sled batches written");
     tracing::debug!("ledger applier stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delta(seq: u64) -> Arc<Delta> {
+        Arc::new(Delta { head: Some((seq, amser_protocol::EntryHash::default())), ..Delta::default() })
+    }
+
+    #[test]
+    fn a_round_writes_at_most_max_apply_entries_and_the_rest_follows_at_once() {
+        let progress = Progress::new(0);
+        let half = MAX_APPLY_ENTRIES / 2 + 1;
+        for (i, n) in [half, half, 10].into_iter().enumerate() {
+            progress.enqueue(delta(i as u64 + 1), n, EntryAt { seq: i as u64 + 1, start: i as u64 * 10, end: i as u64 * 10 + 9 });
+        }
+        let (first, at) = progress.next_deltas().expect("deltas");
+        assert_eq!(first.len(), 1, "two halves and more would pass the bound");
+        assert_eq!(at, Some(EntryAt { seq: 1, start: 0, end: 9 }));
+        let (rest, at) = progress.next_deltas().expect("deltas");
+        assert_eq!(rest.len(), 2);
+        assert_eq!(at, Some(EntryAt { seq: 3, start: 20, end: 29 }), "where the round's last entry lies");
+        progress.close();
+        assert!(progress.next_deltas().is_none());
+    }
 }

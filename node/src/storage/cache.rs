@@ -19,7 +19,10 @@
 //!
 //! Most exchanges and transfers a bank records are new, and `decide` asks
 //! for each whether its id is already recorded; an [`IdFilter`] of every id
-//! recorded answers "no" for nearly all of them without a sled read.
+//! recorded answers "no" for nearly all of them without a sled read. The
+//! ids sled holds at start are read into it by a thread of its own (a
+//! million of them take about a second): start-up does not wait, and until
+//! they are in, every id is looked up in sled.
 //!
 //! Only the writer thread uses a `Hot`: it needs no lock.
 
@@ -55,9 +58,14 @@ pub struct Hot {
     transfers: HashMap<TransferId, Arc<Delta>>,
     /// Evidence recorded against each bank (rare: all of it, in memory).
     evidence: HashSet<(BankId, EvidenceId)>,
-    /// Every exchange and transfer id recorded (maybe; never a false "no").
+    /// Every exchange and transfer id recorded (maybe; never a false "no"),
+    /// once `loading` is done; until then only those absorbed since start,
+    /// and every lookup goes to sled.
     exchange_ids: IdFilter,
     transfer_ids: IdFilter,
+    /// The ids sled held at start, read by a thread of their own so that
+    /// start-up does not wait for a scan of every id ever recorded.
+    loading: Option<std::sync::mpsc::Receiver<Result<(IdFilter, IdFilter), LedgerError>>>,
 }
 
 /// Ids in the first layer of an [`IdFilter`]; each further layer holds twice as many.
@@ -116,6 +124,14 @@ impl IdFilter {
         self.layers.iter().any(|l| l.contains(id))
     }
 
+    /// Takes in every id of `other` (its layers, as they are).
+    fn merge(&mut self, other: IdFilter) {
+        // Inserting goes on into the last layer: keep the one with room last.
+        let mut layers = other.layers;
+        layers.append(&mut self.layers);
+        self.layers = layers;
+    }
+
     pub fn insert(&mut self, id: &[u8; 32]) {
         if self.maybe_contains(id) {
             return;
@@ -171,10 +187,21 @@ impl Hot {
     pub fn load(store: &Store) -> Result<Hot, LedgerError> {
         let members: HashMap<MemberCode, Member> = store.members()?.into_iter().map(|m| (m.code.clone(), m)).collect();
         let peers: HashMap<BankId, PeerLine> = store.peers()?.into_iter().map(|p| (p.bank, p)).collect();
-        let mut exchange_ids = IdFilter::new();
-        store.for_each_exchange_id(|id| exchange_ids.insert(id))?;
-        let mut transfer_ids = IdFilter::new();
-        store.for_each_transfer_id(|id| transfer_ids.insert(id))?;
+        let (sender, loading) = std::sync::mpsc::channel();
+        let scanned = store.clone();
+        let spawned = std::thread::Builder::new().name("ledger-ids".into()).spawn(move || {
+            // Every id in sled now; those recorded later the writer absorbs itself.
+            let load = || -> Result<(IdFilter, IdFilter), LedgerError> {
+                let (mut exchanges, mut transfers) = (IdFilter::new(), IdFilter::new());
+                scanned.for_each_exchange_id(|id| exchanges.insert(id))?;
+                scanned.for_each_transfer_id(|id| transfers.insert(id))?;
+                Ok((exchanges, transfers))
+            };
+            let _ = sender.send(load());
+        });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start reading the recorded ids; every new exchange is looked up in the state database");
+        }
         Ok(Hot {
             profile: store.profile()?,
             policy: store.policy()?,
@@ -191,8 +218,9 @@ impl Hot {
             listings: HashMap::new(),
             transfers: HashMap::new(),
             evidence: store.evidence()?.into_iter().collect(),
-            exchange_ids,
-            transfer_ids,
+            exchange_ids: IdFilter::new(),
+            transfer_ids: IdFilter::new(),
+            loading: Some(loading),
             store: store.clone(),
         })
     }
@@ -246,8 +274,29 @@ impl Hot {
         }
     }
 
+    /// Whether the ids sled held at start are in the filters (until then
+    /// every id is looked up in sled). Takes them in once they are read.
+    pub fn ids_loaded(&mut self) -> bool {
+        let Some(loading) = &self.loading else { return true };
+        match loading.try_recv() {
+            Ok(Ok((exchanges, transfers))) => {
+                self.exchange_ids.merge(exchanges);
+                self.transfer_ids.merge(transfers);
+                self.loading = None;
+                true
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => false,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not read the recorded ids; every new exchange is looked up in the state database");
+                false
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => false,
+        }
+    }
+
     /// Forgets the batches sled now holds (`applied` is sled's applied seq).
     pub fn prune(&mut self, applied: u64) {
+        self.ids_loaded();
         while self.unapplied.front().is_some_and(|d| d.head.is_none_or(|(seq, _)| seq <= applied)) {
             if let Some(d) = self.unapplied.pop_front() {
                 unindex(&mut self.exchanges, d.exchanges.keys(), &d);
@@ -282,7 +331,7 @@ impl LedgerRead for Hot {
     fn exchange(&self, id: &ExchangeId) -> Result<Option<ExchangeRecord>, LedgerError> {
         match self.exchanges.get(id).and_then(|d| d.exchanges.get(id)) {
             Some(x) => Ok(Some(x.clone())),
-            None if !self.exchange_ids.maybe_contains(&id.0) => Ok(None),
+            None if self.loading.is_none() && !self.exchange_ids.maybe_contains(&id.0) => Ok(None),
             None => self.store.exchange(id),
         }
     }
@@ -311,7 +360,7 @@ impl LedgerRead for Hot {
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         match self.transfers.get(id).and_then(|d| d.transfers.get(id)) {
             Some(t) => Ok(Some(t.clone())),
-            None if !self.transfer_ids.maybe_contains(&id.0) => Ok(None),
+            None if self.loading.is_none() && !self.transfer_ids.maybe_contains(&id.0) => Ok(None),
             None => self.store.transfer(id),
         }
     }

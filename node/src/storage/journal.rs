@@ -27,7 +27,8 @@ use std::sync::Arc;
 use amser_protocol::journal::JournalEntry;
 use amser_protocol::EntryHash;
 pub use amser_wire::journal::{
-    frame, scan, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC, MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
+    entry_at, frame, scan, scan_from, EntryAt, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC,
+    MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
 };
 
 use crate::clock::{Clock, SystemClock};
@@ -103,14 +104,23 @@ impl Journal {
     pub fn open(
         path: &Path,
         recorded: u64,
-        visit: impl FnMut(&JournalEntry, EntryHash) -> Result<(), JournalError>,
+        mut visit: impl FnMut(&JournalEntry, EntryHash) -> Result<(), JournalError>,
+    ) -> Result<(Journal, ScanOutcome), JournalError> {
+        Journal::open_at(path, recorded, |entry, hash, _| visit(entry, hash))
+    }
+
+    /// [`Journal::open`], telling `visit` where each entry lies too.
+    pub fn open_at(
+        path: &Path,
+        recorded: u64,
+        visit: impl FnMut(&JournalEntry, EntryHash, EntryAt) -> Result<(), JournalError>,
     ) -> Result<(Journal, ScanOutcome), JournalError> {
         // A crash may have left entries written and never synced. The replay
         // gives them to sled, the federation signs heads and answers peers
         // from sled: make them durable first, or a power cut could take back
         // entries that others have already seen.
         OpenOptions::new().write(true).open(path).and_then(|f| f.sync_data()).map_err(|e| JournalError::io(path, e))?;
-        let outcome = scan(path, None, visit)?;
+        let outcome = scan_from(path, None, None, visit)?;
         if outcome.torn_bytes > 0 && outcome.head.0 < recorded {
             return Err(JournalError::Damaged {
                 seq: outcome.head.0 + 1,
@@ -118,6 +128,12 @@ impl Journal {
                 reason: format!("it cannot be read, yet the state database shows that entries up to {recorded} were recorded"),
             });
         }
+        Journal::finish_open(path, outcome)
+    }
+
+    /// After a scan: saves an unfinished write at the end aside and cuts it
+    /// off, and opens the file for appending after the last good entry.
+    fn finish_open(path: &Path, outcome: ScanOutcome) -> Result<(Journal, ScanOutcome), JournalError> {
         let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| JournalError::io(path, e))?;
         if outcome.torn_bytes > 0 {
             let aside = path.with_extension(format!("amj.torn-{}", SystemClock.now_ms()));
@@ -143,8 +159,35 @@ impl Journal {
         Ok((journal, outcome))
     }
 
+    /// Opens an existing journal whose entry `at` the state database holds
+    /// as its head, with hash `hash`: reads and checks that one entry, then
+    /// only the entries after it (calling `visit` for each), so a start with
+    /// the state intact costs the same at any journal length. An unfinished
+    /// write at the end is cut as [`Journal::open`] cuts it. `None` when the
+    /// journal does not hold that entry there (shorter, or another history):
+    /// the caller then opens it with [`Journal::open`], which reads it all.
+    pub fn resume(
+        path: &Path,
+        at: EntryAt,
+        hash: EntryHash,
+        visit: impl FnMut(&JournalEntry, EntryHash, EntryAt) -> Result<(), JournalError>,
+    ) -> Result<Option<(Journal, ScanOutcome)>, JournalError> {
+        match entry_at(path, at.start, at.end)? {
+            Some((entry, found)) if entry.seq == at.seq && found == hash => {}
+            _ => return Ok(None),
+        }
+        OpenOptions::new().write(true).open(path).and_then(|f| f.sync_data()).map_err(|e| JournalError::io(path, e))?;
+        let outcome = scan_from(path, Some((at, hash)), None, visit)?;
+        Journal::finish_open(path, outcome).map(Some)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Bytes of the journal written and synced.
+    pub fn bytes(&self) -> u64 {
+        self.len
     }
 
     pub fn head(&self) -> (u64, EntryHash) {

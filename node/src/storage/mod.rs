@@ -6,6 +6,8 @@
 //! - [`syncer`]: one `write` + one `fdatasync` of the journal per group of
 //!   batches; only then is anything acknowledged.
 //! - [`applier`]: writes acknowledged batches into sled behind the syncer.
+//! - [`replay`]: at start, brings sled up to the journal a chunk at a time
+//!   (from sled's head on, or the whole journal for a rebuild).
 //! - [`keys`]: the members' key file, which personal data is sealed under
 //!   (fdatasynced like the journal; erasure overwrites a key in place).
 //! - [`start_gate`]: after a start, new work waits until admitted peers
@@ -18,6 +20,7 @@ pub mod applier;
 pub mod cache;
 pub mod journal;
 pub mod keys;
+pub mod replay;
 pub mod start_gate;
 pub mod store;
 mod syncer;

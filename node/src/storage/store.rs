@@ -12,6 +12,7 @@
 //! One tree, keys by prefix:
 //! ```text
 //! meta:profile | meta:policy | meta:count | meta:head | meta:layout
+//! meta:at             where the head entry lies in the journal (seq, start, end)
 //! m:<code>            member
 //! b:<code>            balance (i64 LE minutes)
 //! xs:<seq BE>         exchange record, in journal order
@@ -65,6 +66,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use crate::storage::journal::EntryAt;
 
 mod pages;
 mod public_log;
@@ -81,13 +83,16 @@ pub struct DecidedPair {
     pub decision: SignedMessage,
 }
 
-/// sled's page cache, in bytes; small, for small boxes.
-const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// sled's page cache, in bytes, where no `[storage] cache_mib` applies
+/// (tools, tests, `init`): the config's default.
+const CACHE_BYTES: u64 = crate::config::DEFAULT_STATE_CACHE_MIB as u64 * 1024 * 1024;
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
 const LAYOUT: u32 = 6;
 const LAYOUT_KEY: &str = "meta:layout";
+/// Where the head entry lies in the journal: (seq, frame start, frame end).
+const AT_KEY: &str = "meta:at";
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -236,9 +241,14 @@ impl Store {
     /// process waits for it, up to [`STATE_LOCK_WAIT`]; two nodes on one
     /// data directory are kept apart by the node's own lock first.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(path, CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with a page cache of `cache_bytes` (`[storage] cache_mib`).
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let deadline = std::time::Instant::now() + STATE_LOCK_WAIT;
         let db = loop {
-            match sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open() {
+            match sled::Config::new().path(path).cache_capacity(cache_bytes).open() {
                 Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline => {
                     std::thread::sleep(STATE_LOCK_RETRY);
                 }
@@ -277,7 +287,17 @@ impl Store {
     /// holds either all of these or none, and says which journal entry it
     /// reached.
     pub fn apply_deltas<'a>(&self, deltas: impl IntoIterator<Item = &'a Delta>) -> Result<(), StoreError> {
+        self.apply_deltas_at(deltas, None)
+    }
+
+    /// [`Store::apply_deltas`], recording in the same batch where the last
+    /// delta's head entry lies in the journal (`meta:at`), so that the next
+    /// start reads the journal from there ([`Store::head_at`]).
+    pub fn apply_deltas_at<'a>(&self, deltas: impl IntoIterator<Item = &'a Delta>, at: Option<EntryAt>) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
+        if let Some(at) = at {
+            batch.insert(AT_KEY, enc(&(at.seq, at.start, at.end)));
+        }
         let mut by_member: BTreeMap<&MemberCode, Vec<u64>> = BTreeMap::new();
         let mut chain = public_log::Chaining::start(self)?;
         for d in deltas {
@@ -294,6 +314,14 @@ impl Store {
         batch.insert(LAYOUT_KEY, LAYOUT.to_be_bytes().to_vec());
         self.db.apply_batch(batch)?;
         Ok(())
+    }
+
+    /// Where the head entry lies in the journal, as last recorded with it
+    /// (`None` if never, or recorded for another entry than the head: then
+    /// the start reads the whole journal, as before this was kept).
+    pub fn head_at(&self) -> Result<Option<EntryAt>, StoreError> {
+        let head = self.head_seq()?;
+        Ok(self.get::<(u64, u64, u64)>(AT_KEY.as_bytes())?.map(|(seq, start, end)| EntryAt { seq, start, end }).filter(|at| at.seq == head))
     }
 
     /// Whether the database is empty or in this version's key layout (if

@@ -26,7 +26,7 @@ use tokio::sync::oneshot;
 
 use crate::ledger::{Delta, LedgerError};
 use crate::storage::applier::Progress;
-use crate::storage::journal::{Journal, JournalError};
+use crate::storage::journal::{EntryAt, Journal, JournalError};
 use crate::storage::writer::{Reply, MAX_BATCH_ENTRIES};
 
 /// Replies to send once a job is synced, each with its outcome.
@@ -38,6 +38,8 @@ pub(crate) struct Job {
     pub generation: u64,
     /// Framed entries (empty when the batch wrote nothing).
     pub frames: Vec<u8>,
+    /// Where in `frames` the last entry's frame begins.
+    pub last_frame: usize,
     /// The entries framed: (first seq, last entry's (seq, hash)).
     pub entries: Option<(u64, (u64, EntryHash))>,
     /// What those entries change, for the cache (already laid over by the
@@ -187,10 +189,14 @@ fn run(mut journal: Journal, rx: mpsc::Receiver<Job>, progress: Arc<Progress>, s
             // Synced: the applier's queue and then the acknowledged seq move
             // before any reply goes out (a reader that sees the seq finds the
             // batch queued for sled).
+            // Where each job's last entry landed, for sled's `meta:at`.
+            let mut job_start = journal.bytes() - frames.len() as u64;
             for job in &mut accepted {
                 if let (Some(delta), Some((first_seq, last))) = (job.delta.take(), job.entries) {
-                    progress.enqueue(delta, last.0 - first_seq + 1);
+                    let at = EntryAt { seq: last.0, start: job_start + job.last_frame as u64, end: job_start + job.frames.len() as u64 };
+                    progress.enqueue(delta, last.0 - first_seq + 1, at);
                 }
+                job_start += job.frames.len() as u64;
             }
             progress.set_acknowledged(head.0);
         }

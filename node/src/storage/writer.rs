@@ -456,8 +456,8 @@ impl Writer {
             if let Some(delta) = &job.delta {
                 self.in_flight.push_back(delta.clone());
             }
-            let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
-            if !matches!(sent, Some(Ok(()))) {
+            let sent = self.jobs.as_ref().is_some_and(|jobs| jobs.send(job).is_ok());
+            if !sent {
                 // The syncer is gone (it panicked): its replies were dropped, so callers see the writer stopped.
                 let err = LedgerError::Storage("the journal syncer stopped; restart the node".into());
                 tracing::error!(error = %err, "refusing further changes until restart");
@@ -474,6 +474,7 @@ impl Writer {
         let only_synced = self.in_flight.is_empty();
         let mut staged = Overlay::over_sealed(&self.hot, &self.in_flight);
         let mut frames = Vec::new();
+        let mut last_frame = 0;
         let mut waiting: Waiting = Vec::with_capacity(batch.len());
         let first_seq = self.head.0 + 1;
         let mut head = self.head;
@@ -488,6 +489,7 @@ impl Writer {
                     head = appended.head();
                     let reply = reply_for(&appended.entry, &appended.writes);
                     staged.push(appended.writes);
+                    last_frame = frames.len();
                     frame(&appended.bytes, &mut frames);
                     Ok(reply)
                 }
@@ -510,6 +512,7 @@ impl Writer {
         Job {
             generation: self.generation,
             frames,
+            last_frame,
             entries: wrote.then_some((first_seq, head)),
             delta: wrote.then(|| Arc::new(delta)),
             waiting,

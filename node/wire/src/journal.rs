@@ -126,16 +126,54 @@ pub fn scan(
     limit: Option<u64>,
     mut visit: impl FnMut(&JournalEntry, EntryHash) -> Result<(), JournalError>,
 ) -> Result<ScanOutcome, JournalError> {
-    let file = File::open(path).map_err(|e| JournalError::io(path, e))?;
+    scan_from(path, None, limit, |entry, hash, _| visit(entry, hash))
+}
+
+/// Where one entry's frame lies in the journal file: the state database
+/// keeps it for its head, so that a start with the state intact reads the
+/// journal from there on instead of from the beginning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntryAt {
+    pub seq: u64,
+    /// Byte offset of the frame's first byte (its length).
+    pub start: u64,
+    /// Byte offset just past the frame.
+    pub end: u64,
+}
+
+/// Like [`scan`], from a known good entry on: `after` is `(where it lies,
+/// its hash)`, and the entries after it are checked (frames, decoding, the
+/// chain from it) and visited, each with where it lies. The entries before
+/// it are not read (the caller vouches for them: see [`entry_at`]). A torn
+/// tail and damage are told apart exactly as in a whole scan.
+pub fn scan_from(
+    path: &Path,
+    after: Option<(EntryAt, EntryHash)>,
+    limit: Option<u64>,
+    mut visit: impl FnMut(&JournalEntry, EntryHash, EntryAt) -> Result<(), JournalError>,
+) -> Result<ScanOutcome, JournalError> {
+    let mut file = File::open(path).map_err(|e| JournalError::io(path, e))?;
     let file_len = file.metadata().map_err(|e| JournalError::io(path, e))?.len();
     let total = limit.map_or(file_len, |l| l.min(file_len));
-    let mut reader = BufReader::with_capacity(SCAN_BUFFER_BYTES, file.take(total));
     let mut magic = [0u8; MAGIC.len()];
-    if total < MAGIC.len() as u64 || reader.read_exact(&mut magic).is_err() || &magic != MAGIC {
+    if total < MAGIC.len() as u64 || file.read_exact(&mut magic).is_err() || &magic != MAGIC {
         return Err(JournalError::NotAJournal(path.to_path_buf()));
     }
     let mut offset = MAGIC.len() as u64;
     let mut head: (u64, EntryHash) = (0, EntryHash::default());
+    if let Some((at, hash)) = after {
+        if at.end > total || at.end < offset {
+            return Err(JournalError::Damaged {
+                seq: at.seq + 1,
+                offset: at.end,
+                reason: format!("the journal ends at byte {total}, before entry {} should end (byte {})", at.seq, at.end),
+            });
+        }
+        offset = at.end;
+        head = (at.seq, hash);
+        file.seek(SeekFrom::Start(offset)).map_err(|e| JournalError::io(path, e))?;
+    }
+    let mut reader = BufReader::with_capacity(SCAN_BUFFER_BYTES, file.take(total - offset));
     let mut payload = Vec::new();
     let damaged = |seq: u64, offset: u64, reason: String| JournalError::Damaged { seq, offset, reason };
     loop {
@@ -186,10 +224,35 @@ pub fn scan(
         let previous = if head.0 == 0 { None } else { Some(head) };
         entry.check_follows(previous).map_err(|e| damaged(next_seq, offset, e.to_string()))?;
         let hash = JournalEntry::hash_of_bytes(&payload);
-        visit(&entry, hash)?;
+        visit(&entry, hash, EntryAt { seq: entry.seq, start: offset, end: frame_end })?;
         head = (entry.seq, hash);
         offset = frame_end;
     }
+}
+
+/// The entry whose frame begins at byte `start` of the journal at `path`
+/// and ends at `end`, checked (length, checksum, decoding) and with its
+/// hash; `None` when the file holds no such frame there (shorter, another
+/// length, a checksum that does not match: not the entry the caller knew).
+pub fn entry_at(path: &Path, start: u64, end: u64) -> Result<Option<(JournalEntry, EntryHash)>, JournalError> {
+    let Some(len) = end.checked_sub(start + FRAME_HEADER_BYTES as u64).filter(|l| *l as usize <= MAX_ENTRY_BYTES) else {
+        return Ok(None);
+    };
+    let mut file = File::open(path).map_err(|e| JournalError::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| JournalError::io(path, e))?.len();
+    if start < MAGIC.len() as u64 || end > file_len {
+        return Ok(None);
+    }
+    let mut frame_bytes = vec![0u8; (end - start) as usize];
+    file.seek(SeekFrom::Start(start)).map_err(|e| JournalError::io(path, e))?;
+    file.read_exact(&mut frame_bytes).map_err(|e| JournalError::io(path, e))?;
+    let (header, payload) = frame_bytes.split_at(FRAME_HEADER_BYTES);
+    if u32::from_le_bytes(header[..LENGTH_BYTES].try_into().expect("4 bytes")) as u64 != len || header[LENGTH_BYTES..] != checksum(payload)
+    {
+        return Ok(None);
+    }
+    let Ok(entry) = JournalEntry::decode(payload) else { return Ok(None) };
+    Ok(Some((entry, JournalEntry::hash_of_bytes(payload))))
 }
 
 /// Where the run of zero bytes that ends the first `total` bytes of the file
