@@ -186,18 +186,11 @@ fn entry_at(offsets: &[u64], path: &std::path::Path, seq: u64) -> amser_node::st
 }
 
 #[test]
-fn resuming_at_the_state_head_reads_only_the_entries_after_it() {
+fn resuming_at_the_state_head_decodes_only_the_entries_after_it_and_gives_way_to_damage_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.amj");
     let offsets = write_journal(&path, 20);
     let heads: Vec<_> = entries(20).into_iter().map(|(_, h)| h).collect();
-    // Damage entry 3, long before the head the state database holds (15):
-    // a start that read the journal from the beginning would stop on it.
-    let mut file = OpenOptions::new().write(true).open(&path).unwrap();
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offsets[2] + 14)).unwrap();
-    file.write_all(&[0xff]).unwrap();
-    drop(file);
-    assert!(matches!(Journal::open(&path, 0, |_, _| Ok(())), Err(JournalError::Damaged { seq: 3, .. })));
     let mut seen = vec![];
     let (journal, outcome) = Journal::resume(&path, entry_at(&offsets, &path, 15), heads[14].1, |entry, hash, at| {
         assert_eq!(at, entry_at(&offsets, &path, entry.seq));
@@ -206,9 +199,20 @@ fn resuming_at_the_state_head_reads_only_the_entries_after_it() {
     })
     .unwrap()
     .expect("the head is where the state database says");
-    assert_eq!(seen, heads[15..].to_vec(), "only the entries after the head are read, each checked and hashed");
+    assert_eq!(seen, heads[15..].to_vec(), "only the entries after the head are decoded, each checked and hashed");
     assert_eq!(journal.head(), heads[19]);
     assert_eq!(outcome.torn_bytes, 0);
+    drop(journal);
+
+    // Damage entry 3, long before the head the state database holds (15):
+    // the frames before the head are checked, so the start gives way to the
+    // whole scan, which names it.
+    let mut file = OpenOptions::new().write(true).open(&path).unwrap();
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offsets[2] + 14)).unwrap();
+    file.write_all(&[0xff]).unwrap();
+    drop(file);
+    assert!(Journal::resume(&path, entry_at(&offsets, &path, 15), heads[14].1, |_, _, _| Ok(())).unwrap().is_none());
+    assert!(matches!(Journal::open(&path, 0, |_, _| Ok(())), Err(JournalError::Damaged { seq: 3, .. })));
 }
 
 #[test]

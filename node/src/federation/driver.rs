@@ -290,45 +290,13 @@ impl Driver {
 
     async fn on_event(&mut self, event: NetEvent) {
         match event {
-            NetEvent::Connected(peer) => {
-                let Some(bank) = bank_of(&peer) else { return };
-                if let Ok(mut p) = self.handle.presence.lock() {
-                    p.insert(bank, PeerPresence { connected: true, last_seen_ms: Some(self.clock.now_ms()) });
-                }
-                // A bank that comes back gets its waiting transfers at once, not after
-                // the backoff, and we read what it said while we could not hear it.
-                let now = Instant::now();
-                if let Ok(mut c) = self.catch_ups.lock() {
-                    c.entry(bank).and_modify(|c| c.next = now).or_insert(CatchUp { running: false, next: now });
-                }
-                for retry in self.retries.values_mut().filter(|r| r.to == bank) {
-                    retry.next = now;
-                    retry.delay = FIRST_RETRY;
-                }
-                self.on_connected_while_opening(bank);
-                // Before we gossip a head it could compare: is our journal behind what it holds?
-                self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
-                self.check_our_head_with(bank);
-                if self.peers.get(&bank).is_some_and(|l| l.handle.is_none()) {
-                    let (net, ledger) = (self.net.clone(), self.ledger.clone());
-                    self.tasks.spawn(async move {
-                        if let Ok(PeerResponse::Hello { handle, .. }) = net.request(peer, PeerRequest::Hello).await {
-                            let changes = PeerChanges { handle: Some(handle), ..Default::default() };
-                            if let Err(e) = ledger.submit(Command::UpdatePeer { bank, changes }).await {
-                                tracing::warn!(error = %e, "could not record the peer's handle");
-                            }
-                        }
-                    });
-                }
-                self.handle.poke();
-            }
-            NetEvent::Disconnected(peer) => {
-                if let (Some(bank), Ok(mut p)) = (bank_of(&peer), self.handle.presence.lock()) {
-                    let now = self.clock.now_ms();
-                    p.insert(bank, PeerPresence { connected: false, last_seen_ms: Some(now) });
-                    self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
-                }
-            }
+            // A connection event can be handed over late, after a newer one: what is
+            // true now is read from the swarm's own record (NetworkHandle::is_linked).
+            NetEvent::Connected(peer) if self.net.is_linked(&peer) => self.on_connected(peer),
+            NetEvent::Connected(peer) => self.on_disconnected(peer),
+            NetEvent::Disconnected(peer) if !self.net.is_linked(&peer) => self.on_disconnected(peer),
+            NetEvent::Disconnected(_) => {} // it is back already: its Connected comes, or came
+            NetEvent::Unreachable(peer) => self.on_unreachable(peer),
             NetEvent::Request { peer, request, channel } => {
                 // Answered in a task of its own (inbound.rs): the loop never waits on a sync.
                 let net = self.net.clone();
@@ -346,7 +314,49 @@ impl Driver {
                 });
             }
             NetEvent::Gossip { data, .. } => self.on_gossip(data).await,
-            NetEvent::Unreachable(peer) => self.on_unreachable(peer),
+        }
+    }
+
+    /// `peer` is connected: presence, its waiting transfers now, its log read, our head checked with it.
+    fn on_connected(&mut self, peer: libp2p::PeerId) {
+        let Some(bank) = bank_of(&peer) else { return };
+        if let Ok(mut p) = self.handle.presence.lock() {
+            p.insert(bank, PeerPresence { connected: true, last_seen_ms: Some(self.clock.now_ms()) });
+        }
+        // A bank that comes back gets its waiting transfers at once, not after
+        // the backoff, and we read what it said while we could not hear it.
+        let now = Instant::now();
+        if let Ok(mut c) = self.catch_ups.lock() {
+            c.entry(bank).and_modify(|c| c.next = now).or_insert(CatchUp { running: false, next: now });
+        }
+        for retry in self.retries.values_mut().filter(|r| r.to == bank) {
+            retry.next = now;
+            retry.delay = FIRST_RETRY;
+        }
+        self.on_connected_while_opening(bank);
+        // Before we gossip a head it could compare: is our journal behind what it holds?
+        self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
+        self.check_our_head_with(bank);
+        if self.peers.get(&bank).is_some_and(|l| l.handle.is_none()) {
+            let (net, ledger) = (self.net.clone(), self.ledger.clone());
+            self.tasks.spawn(async move {
+                if let Ok(PeerResponse::Hello { handle, .. }) = net.request(peer, PeerRequest::Hello).await {
+                    let changes = PeerChanges { handle: Some(handle), ..Default::default() };
+                    if let Err(e) = ledger.submit(Command::UpdatePeer { bank, changes }).await {
+                        tracing::warn!(error = %e, "could not record the peer's handle");
+                    }
+                }
+            });
+        }
+        self.handle.poke();
+    }
+
+    /// `peer` is gone: presence, and its head check is to do again when it is back.
+    fn on_disconnected(&mut self, peer: libp2p::PeerId) {
+        if let (Some(bank), Ok(mut p)) = (bank_of(&peer), self.handle.presence.lock()) {
+            let now = self.clock.now_ms();
+            p.insert(bank, PeerPresence { connected: false, last_seen_ms: Some(now) });
+            self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
         }
     }
 }

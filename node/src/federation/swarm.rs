@@ -157,6 +157,10 @@ pub struct NetworkHandle {
     tx: mpsc::Sender<NetCommand>,
     /// The addresses the node listens on, as bound (kept up to date by the swarm task).
     listen_addrs: Arc<std::sync::RwLock<Vec<Multiaddr>>>,
+    /// The peers connected now, as the swarm task last saw (kept up to date
+    /// by it as connections open and close): a connection event handed over
+    /// late can arrive after a newer one, so what it says is read here.
+    linked: Arc<std::sync::RwLock<HashSet<PeerId>>>,
     pub local_peer: PeerId,
 }
 
@@ -164,6 +168,11 @@ impl NetworkHandle {
     /// Where the node listens now (one address per interface when bound to 0.0.0.0).
     pub fn listen_addrs(&self) -> Vec<Multiaddr> {
         self.listen_addrs.read().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// Whether `peer` is connected now (whatever order connection events came in).
+    pub fn is_linked(&self, peer: &PeerId) -> bool {
+        self.linked.read().is_ok_and(|l| l.contains(peer))
     }
 
     async fn send(&self, c: NetCommand) -> Result<(), NetworkError> {
@@ -302,7 +311,8 @@ pub async fn start(
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let listen_addrs = Arc::new(std::sync::RwLock::new(bound));
-    let handle = NetworkHandle { tx, listen_addrs: listen_addrs.clone(), local_peer: *swarm.local_peer_id() };
+    let linked = Arc::new(std::sync::RwLock::new(HashSet::new()));
+    let handle = NetworkHandle { tx, listen_addrs: listen_addrs.clone(), linked: linked.clone(), local_peer: *swarm.local_peer_id() };
     let task = SwarmTask {
         swarm,
         topic,
@@ -313,6 +323,7 @@ pub async fn start(
         allowed: HashSet::new(),
         given_addrs: HashMap::new(),
         listen_addrs,
+        linked,
         scoring: config.scoring,
         gauge: FloodGauge::default(),
         penalties: PenaltyBox::default(),
@@ -354,6 +365,8 @@ struct SwarmTask {
     given_addrs: HashMap<PeerId, Vec<Multiaddr>>,
     /// Shared with the handles: where we listen.
     listen_addrs: Arc<std::sync::RwLock<Vec<Multiaddr>>>,
+    /// Shared with the handles: who is connected now.
+    linked: Arc<std::sync::RwLock<HashSet<PeerId>>>,
     scoring: Scoring,
     /// Gossip tokens per connected peer.
     gauge: FloodGauge,
@@ -559,12 +572,14 @@ impl SwarmTask {
                 }
             }
             SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } if num_established.get() == 1 => {
+                self.linked.write().map(|mut l| l.insert(peer_id)).ok();
                 emit(&self.events, NetEvent::Connected(peer_id));
             }
             SwarmEvent::OutgoingConnectionError { peer_id: Some(peer_id), .. } if !self.swarm.is_connected(&peer_id) => {
                 emit(&self.events, NetEvent::Unreachable(peer_id));
             }
             SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                self.linked.write().map(|mut l| l.remove(&peer_id)).ok();
                 self.gauge.forget(&peer_id);
                 self.penalties.disconnected(&peer_id);
                 emit(&self.events, NetEvent::Disconnected(peer_id))

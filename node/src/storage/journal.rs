@@ -27,8 +27,8 @@ use std::sync::Arc;
 use amser_protocol::journal::JournalEntry;
 use amser_protocol::EntryHash;
 pub use amser_wire::journal::{
-    entry_at, frame, scan, scan_from, EntryAt, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC,
-    MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
+    entry_at, frame, frames_intact, scan, scan_from, EntryAt, JournalError, ScanOutcome, CHECKSUM_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES,
+    MAGIC, MAX_BATCH_ENTRIES, MAX_TORN_TAIL_BYTES,
 };
 
 use crate::clock::{Clock, SystemClock};
@@ -160,9 +160,9 @@ impl Journal {
     }
 
     /// Opens an existing journal whose entry `at` the state database holds
-    /// as its head, with hash `hash`: reads and checks that one entry, then
-    /// only the entries after it (calling `visit` for each), so a start with
-    /// the state intact costs the same at any journal length. An unfinished
+    /// as its head, with hash `hash`: checks that one entry and that every
+    /// frame before it is whole (lengths and checksums, nothing decoded),
+    /// then decodes only the entries after it (calling `visit` for each). An unfinished
     /// write at the end is cut as [`Journal::open`] cuts it. `None` when the
     /// journal does not hold that entry there (shorter, or another history):
     /// the caller then opens it with [`Journal::open`], which reads it all.
@@ -175,6 +175,10 @@ impl Journal {
         match entry_at(path, at.start, at.end)? {
             Some((entry, found)) if entry.seq == at.seq && found == hash => {}
             _ => return Ok(None),
+        }
+        // Every frame before it whole, or the full scan names the damage.
+        if !frames_intact(path, at.start)? {
+            return Ok(None);
         }
         OpenOptions::new().write(true).open(path).and_then(|f| f.sync_data()).map_err(|e| JournalError::io(path, e))?;
         let outcome = scan_from(path, Some((at, hash)), None, visit)?;

@@ -230,6 +230,42 @@ pub fn scan_from(
     }
 }
 
+/// Whether the frames before byte `until` of the journal at `path` are
+/// whole: each length within bounds and landing exactly on `until` in the
+/// end, each checksum matching its bytes. Nothing is decoded (a start with
+/// the state intact pays a read and a hash of the file, not a decode of
+/// every entry); damage is named by a full [`scan`], which the caller runs
+/// when this says `false`.
+pub fn frames_intact(path: &Path, until: u64) -> Result<bool, JournalError> {
+    let mut file = File::open(path).map_err(|e| JournalError::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| JournalError::io(path, e))?.len();
+    let mut magic = [0u8; MAGIC.len()];
+    if until > file_len || until < MAGIC.len() as u64 || file.read_exact(&mut magic).is_err() || &magic != MAGIC {
+        return Ok(false);
+    }
+    let mut reader = BufReader::with_capacity(SCAN_BUFFER_BYTES, file.take(until - MAGIC.len() as u64));
+    let (mut offset, mut payload) = (MAGIC.len() as u64, Vec::new());
+    while offset < until {
+        let mut header = [0u8; FRAME_HEADER_BYTES];
+        if until - offset < FRAME_HEADER_BYTES as u64 {
+            return Ok(false);
+        }
+        reader.read_exact(&mut header).map_err(|e| JournalError::io(path, e))?;
+        let len = u32::from_le_bytes(header[..LENGTH_BYTES].try_into().expect("4 bytes")) as u64;
+        offset += FRAME_HEADER_BYTES as u64;
+        if len as usize > MAX_ENTRY_BYTES || len > until - offset {
+            return Ok(false);
+        }
+        payload.resize(len as usize, 0);
+        reader.read_exact(&mut payload).map_err(|e| JournalError::io(path, e))?;
+        if header[LENGTH_BYTES..] != checksum(&payload) {
+            return Ok(false);
+        }
+        offset += len;
+    }
+    Ok(true)
+}
+
 /// The entry whose frame begins at byte `start` of the journal at `path`
 /// and ends at `end`, checked (length, checksum, decoding) and with its
 /// hash; `None` when the file holds no such frame there (shorter, another
