@@ -126,10 +126,14 @@ async fn one_transfer(payer_node: &Node, payer: &MemberCode, payee: &MemberCode,
         client_ref: Some(client_ref),
     };
     let id = match payer_node.ledger().submit(command).await.expect("recorded") {
-        Reply::Transfer(t) => t.id,
+        Reply::Transfer(t) => {
+            let id = t.id;
+            // As the API does: the driver sends it at once, reading nothing.
+            payer_node.federation.deliver(t);
+            id
+        }
         other => panic!("expected a transfer, got {other:?}"),
     };
-    payer_node.federation.poke();
     loop {
         let record = payer_node.ledger().read(move |s| s.transfer(&id)).await.expect("join").expect("read");
         match record {

@@ -52,7 +52,7 @@ pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>)
         Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(Recorded::Exchange(ExchangeView::new(x, &*state.keys())?)))),
         // With another bank's member: a transfer, pending until that bank decides.
         Reply::Transfer(t) => {
-            state.federation.poke();
+            state.federation.deliver(t.clone());
             Ok((StatusCode::ACCEPTED, Json(Recorded::Transfer(TransferView::new(t, &*state.keys())?))))
         }
         other => Err(ApiError::internal(format!("unexpected reply {other:?}"))),

@@ -224,8 +224,8 @@ pub async fn record(State(state): State<AppState>, visitor: Visitor, Form(fields
     };
     match state.ledger.submit(command).await {
         Ok(reply) => {
-            if matches!(reply, Reply::Transfer(_)) {
-                state.federation.poke();
+            if let Reply::Transfer(t) = &reply {
+                state.federation.deliver(t.clone());
             }
             let summary = format!("{} {}", form.hours.trim(), form.category.trim());
             let givers = (form.providers.len().max(1)).to_string();

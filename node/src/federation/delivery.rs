@@ -2,6 +2,8 @@
 //! requests, retried with backoff until a signed decision comes back. The
 //! payer's bank never decides alone that a transfer failed. Each answer is
 //! compared with any other decision we hold on the transfer (`statements`).
+//! A transfer just recorded here is sent as it was acknowledged (`fresh`);
+//! the tick reads every pending one from the state database, for retries.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -14,7 +16,7 @@ use super::swarm::peer_of;
 use amser_protocol::sealed::Purpose;
 
 use crate::ledger::privacy;
-use crate::ledger::{Command, LedgerError, TransferRole};
+use crate::ledger::{Command, LedgerError, TransferRecord, TransferRole};
 
 /// First wait before re-sending an undecided transfer; doubles each time.
 pub const FIRST_RETRY: Duration = Duration::from_millis(500);
@@ -36,54 +38,71 @@ impl Driver {
         let live: HashSet<TransferId> = pending.iter().map(|t| t.id).collect();
         self.retries.retain(|id, _| live.contains(id));
         for record in pending {
-            if record.role != TransferRole::Outgoing {
-                continue;
-            }
-            let to = record.transfer.to;
-            if !self.handle.presence(&to).connected {
-                continue;
-            }
-            let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
-            if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(record.id)).unwrap_or(false) {
-                continue;
-            }
-            let first_attempt = retry.delay == FIRST_RETRY;
-            retry.next = now + retry.delay;
-            retry.delay = (retry.delay * 2).min(MAX_RETRY);
-            if first_attempt {
-                if let Ok(bytes) = record.signed.to_bytes() {
-                    self.publish_bytes(bytes);
-                }
-            }
-            let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
-            // The note goes to the payee's bank only, opened here (empty if the payer was erased since).
-            let note = privacy::open_text(&**self.ledger.keys(), Purpose::Note, record.note.as_ref()).ok().flatten().unwrap_or_default();
-            self.tasks.spawn(async move {
-                let id = record.id;
-                let request = PeerRequest::Deliver { transfer: record.signed, note };
-                match net.request(peer_of(&to), request).await {
-                    Ok(PeerResponse::Decided { decision }) => {
-                        match statements.ledger.submit(Command::ApplyDecision { signed: decision.clone() }).await {
-                            Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
-                            Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
-                        }
-                        // What it answers us must be what it said to everyone else
-                        // (compared after settling, so a decision that raced in by gossip is in our record).
-                        if let Ok(PublicMessage::Decision(d)) = PublicMessage::check(&decision, statements.federation) {
-                            if let Err(e) = statements.compare_decision(&d, &decision).await {
-                                tracing::warn!(transfer = %id, error = %e, "could not compare the other bank's decision with what we hold");
-                            }
-                        }
-                    }
-                    Ok(PeerResponse::Refused { reason }) => {
-                        tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry")
-                    }
-                    Ok(_) => tracing::warn!(transfer = %id, "unexpected answer to a transfer; will retry"),
-                    Err(e) => tracing::debug!(transfer = %id, error = %e, "delivery failed; will retry"),
-                }
-                in_flight.lock().map(|mut f| f.remove(&id)).ok();
-            });
+            self.deliver(record, now);
         }
         Ok(())
+    }
+
+    /// Sends the transfers just recorded here (`fresh`), as they were
+    /// acknowledged: nothing is read from the state database.
+    pub(super) fn deliver_fresh(&mut self) {
+        let now = Instant::now();
+        for record in self.handle.fresh.take() {
+            self.deliver(record, now);
+        }
+    }
+
+    /// Sends one pending outgoing transfer if its payee bank is connected,
+    /// its wait is over and it is not being delivered already.
+    fn deliver(&mut self, record: TransferRecord, now: Instant) {
+        if record.role != TransferRole::Outgoing || !record.is_pending() {
+            return;
+        }
+        let to = record.transfer.to;
+        if !self.handle.presence(&to).connected {
+            return;
+        }
+        let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
+        if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(record.id)).unwrap_or(false) {
+            return;
+        }
+        let first_attempt = retry.delay == FIRST_RETRY;
+        retry.next = now + retry.delay;
+        retry.delay = (retry.delay * 2).min(MAX_RETRY);
+        // Gossiped once, after the payee's bank has it: the direct request goes
+        // first, so neither bank's swarm or driver takes the gossip before it.
+        let gossip = if first_attempt { record.signed.to_bytes().ok() } else { None };
+        let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
+        // The note goes to the payee's bank only, opened here (empty if the payer was erased since).
+        let note = privacy::open_text(&**self.ledger.keys(), Purpose::Note, record.note.as_ref()).ok().flatten().unwrap_or_default();
+        self.tasks.spawn(async move {
+            let id = record.id;
+            let request = PeerRequest::Deliver { transfer: record.signed, note };
+            let answer = net.request(peer_of(&to), request).await;
+            if let Some(bytes) = gossip {
+                let _ = net.publish(bytes).await;
+            }
+            match answer {
+                Ok(PeerResponse::Decided { decision }) => {
+                    match statements.ledger.submit(Command::ApplyDecision { signed: decision.clone() }).await {
+                        Ok(_) => tracing::info!(transfer = %id, "transfer settled"),
+                        Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),
+                    }
+                    // What it answers us must be what it said to everyone else
+                    // (compared after settling, so a decision that raced in by gossip is in our record).
+                    if let Ok(PublicMessage::Decision(d)) = PublicMessage::check(&decision, statements.federation) {
+                        if let Err(e) = statements.compare_decision(&d, &decision).await {
+                            tracing::warn!(transfer = %id, error = %e, "could not compare the other bank's decision with what we hold");
+                        }
+                    }
+                }
+                Ok(PeerResponse::Refused { reason }) => {
+                    tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry")
+                }
+                Ok(_) => tracing::warn!(transfer = %id, "unexpected answer to a transfer; will retry"),
+                Err(e) => tracing::debug!(transfer = %id, error = %e, "delivery failed; will retry"),
+            }
+            in_flight.lock().map(|mut f| f.remove(&id)).ok();
+        });
     }
 }

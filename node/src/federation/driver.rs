@@ -6,6 +6,7 @@
 //!                 │  peers' requests: each answered in its own task, bounded per bank (inbound.rs)
 //!   tick ─────►   │  peers: allow list, addresses, redial                       (here)
 //!                 │  pending outgoing transfers: deliver, retry until decided   (delivery.rs)
+//!   deliver ──►   │  transfers just recorded: sent at once, nothing read       (fresh.rs)
 //!                 │  after a start: new work waits for peers' answers           (opening.rs)
 //!                 │  our journal head: sign and gossip when it moves            (gossip.rs)
 //!                 │    once every connected peer said it holds none newer      (head_check.rs)
@@ -14,7 +15,9 @@
 //!                 └──► NetworkHandle (request, respond, publish)
 //! ```
 //! Peers' requests are answered concurrently, within bounds (inbound.rs);
-//! gossip heard goes to gossip.rs.
+//! gossip heard goes to gossip.rs, whose statements are taken in tasks of
+//! their own (at most [`MAX_LEARNING`] at once), so the loop never waits on
+//! a journal sync for them.
 //! The payer's bank never gives up on a transfer: it retries until the payee
 //! bank's signed decision arrives, however long that takes.
 
@@ -32,6 +35,7 @@ use tokio::task::JoinSet;
 
 use super::catch_up::CatchUp;
 use super::delivery::{Retry, FIRST_RETRY};
+use super::fresh::Fresh;
 use super::gossip::Validator;
 use super::head_check::Checked;
 use super::inbound::{Answerer, Slots};
@@ -42,13 +46,16 @@ use super::scoring::Scoring;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
 use super::vouching::{Bounds, Vouching};
 use crate::clock::Clock;
-use crate::ledger::{Command, LedgerError, PeerChanges};
+use crate::ledger::{Command, LedgerError, PeerChanges, TransferRecord};
 use crate::storage::writer::LedgerHandle;
 
 /// How often the driver looks at peers, pending transfers and our head.
 pub const TICK: Duration = Duration::from_millis(250);
 /// How often an admitted bank that is not connected is dialled again.
 pub const REDIAL_INTERVAL: Duration = Duration::from_secs(2);
+/// Most gossiped statements being taken in at once, each in its own task;
+/// past this the driver takes the next one itself (and waits for it).
+pub const MAX_LEARNING: usize = 256;
 
 /// What the API shows about each peer's connection.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +70,9 @@ pub struct FederationHandle {
     pub net: NetworkHandle,
     pub name: String,
     poke: Arc<Notify>,
+    /// Transfers just recorded, and the wake that sends them (fresh.rs).
+    pub(super) fresh: Arc<Fresh>,
+    fresh_wake: Arc<Notify>,
     presence: Arc<Mutex<HashMap<BankId, PeerPresence>>>,
 }
 
@@ -70,6 +80,17 @@ impl FederationHandle {
     /// Asks the driver to look at peers and pending transfers now.
     pub fn poke(&self) {
         self.poke.notify_one();
+    }
+
+    /// Hands a transfer just recorded here to the driver, which sends it at
+    /// once without reading the state database. One it cannot take (not a
+    /// pending outgoing transfer, or too many waiting) gets a full look.
+    pub fn deliver(&self, record: TransferRecord) {
+        if self.fresh.push(record) {
+            self.fresh_wake.notify_one();
+        } else {
+            self.poke();
+        }
     }
 
     pub fn presence(&self, bank: &BankId) -> PeerPresence {
@@ -126,7 +147,14 @@ pub async fn start(
             Err(_) => tracing::warn!(address = %b, "not a libp2p address; ignored"),
         }
     }
-    let handle = FederationHandle { net: net.clone(), name: settings.federation, poke: Arc::new(Notify::new()), presence: Arc::default() };
+    let handle = FederationHandle {
+        net: net.clone(),
+        name: settings.federation,
+        poke: Arc::new(Notify::new()),
+        fresh: Arc::default(),
+        fresh_wake: Arc::new(Notify::new()),
+        presence: Arc::default(),
+    };
     let answerer = Answerer { ledger: ledger.clone(), profile: profile.clone(), net: net.clone(), key: key.clone(), federation };
     let driver = Driver {
         ledger,
@@ -151,6 +179,7 @@ pub async fn start(
         opening: Opening::new(settings.start_check),
         recovery: recall::Shared::default(),
         answerer,
+        learning: Arc::new(tokio::sync::Semaphore::new(MAX_LEARNING)),
     };
     let task = tokio::spawn(driver.run(events, stop));
     Ok((handle, task))
@@ -190,13 +219,15 @@ pub(super) struct Driver {
     /// Reading back from peers what our journal lost (recall.rs).
     pub(super) recovery: recall::Shared,
     pub(super) answerer: Answerer,
+    /// Places for gossiped statements being taken in (gossip.rs).
+    pub(super) learning: Arc<tokio::sync::Semaphore>,
 }
 
 impl Driver {
     async fn run(mut self, mut events: mpsc::Receiver<NetEvent>, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let poke = self.handle.poke.clone();
+        let (poke, fresh) = (self.handle.poke.clone(), self.handle.fresh_wake.clone());
         loop {
             tokio::select! {
                 event = events.recv() => match event {
@@ -205,6 +236,7 @@ impl Driver {
                 },
                 _ = tick.tick() => self.on_tick().await,
                 _ = poke.notified() => self.on_tick().await,
+                _ = fresh.notified() => self.deliver_fresh(),
                 Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
                 changed = stop.changed() => if changed.is_err() || *stop.borrow() { break },
             }
@@ -303,12 +335,12 @@ impl Driver {
                 let slot = bank_of(&peer).map(|bank| (bank, self.inbound.take(bank)));
                 let answerer = self.answerer.clone();
                 self.tasks.spawn(async move {
-                    let response = match slot {
+                    let refused = match slot {
                         None => PeerResponse::Refused { reason: refusal::NOT_A_BANK.into() },
                         Some((_, None)) => PeerResponse::Refused { reason: refusal::BUSY.into() },
-                        Some((bank, Some(_slot))) => answerer.answer(bank, request).await,
+                        Some((bank, Some(_slot))) => return answerer.answer_on(bank, request, channel).await,
                     };
-                    if let Err(e) = net.respond(channel, response).await {
+                    if let Err(e) = net.respond(channel, refused).await {
                         tracing::debug!(error = %e, "could not answer a peer");
                     }
                 });

@@ -3,6 +3,8 @@
 //! with what others publish (equivocation, evidence, statements to pair).
 //! Only banks the federation knows through admitted links (`vouching`) are
 //! heard: a message from any other signer is ignored, so never forwarded.
+//! Transfers and decisions heard are taken in (`statements`) in tasks of
+//! their own, at most `MAX_LEARNING` at once.
 
 use std::sync::{Arc, RwLock};
 
@@ -116,8 +118,22 @@ impl Driver {
             MessageKind::LogHead => {}
             MessageKind::Transfer | MessageKind::Decision => match PublicMessage::check(&message, self.federation) {
                 Ok(said) => {
-                    if let Err(e) = self.statements().learn(said, message).await {
-                        tracing::warn!(error = %e, "could not keep a peer's public statement");
+                    // Settling one of ours waits on a journal sync: in a task of its own,
+                    // so the loop goes on delivering meanwhile (bounded: past it, here).
+                    let statements = self.statements();
+                    let learn = async move {
+                        if let Err(e) = statements.learn(said, message).await {
+                            tracing::warn!(error = %e, "could not keep a peer's public statement");
+                        }
+                    };
+                    match self.learning.clone().try_acquire_owned() {
+                        Ok(place) => {
+                            self.tasks.spawn(async move {
+                                learn.await;
+                                drop(place);
+                            });
+                        }
+                        Err(_) => learn.await,
                     }
                 }
                 Err(e) => tracing::debug!(signer = %verified.signer, error = %e, "ignored an inter-bank message"),

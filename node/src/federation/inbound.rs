@@ -1,7 +1,7 @@
 //! Other banks' direct requests, answered concurrently and within bounds.
 //!
 //! ```text
-//!   NetEvent::Request ──► driver ──► Slots::take(bank) ──► a task: answer() ──► NetworkHandle::respond
+//!   NetEvent::Request ──► driver ──► Slots::take(bank) ──► a task: answer() ──► NetworkHandle::respond ──► gossip a decision
 //!                                        │ full: Refused { busy } at once (the asker retries later)
 //! ```
 //!
@@ -25,6 +25,7 @@ use amser_protocol::BankId;
 use super::swarm::NetworkHandle;
 use crate::ledger::{Command, LedgerError, LedgerRead, TransferRole};
 use crate::storage::writer::{LedgerHandle, Reply};
+use libp2p::request_response::ResponseChannel;
 
 /// Most requests of one bank being answered at once. A payer's bank that
 /// comes back with many waiting transfers sends them all together; those
@@ -91,21 +92,32 @@ pub(super) struct Answerer {
 }
 
 impl Answerer {
+    /// Answers `bank`'s request on `channel`. A decision answered is
+    /// gossiped after the answer has gone (it was synced before either).
+    pub(super) async fn answer_on(&self, bank: BankId, request: PeerRequest, channel: ResponseChannel<PeerResponse>) {
+        let response = self.answer(bank, request).await;
+        let gossip = match &response {
+            PeerResponse::Decided { decision } => decision.to_bytes().ok(),
+            _ => None,
+        };
+        if let Err(e) = self.net.respond(channel, response).await {
+            tracing::debug!(error = %e, "could not answer a peer");
+        }
+        if let Some(bytes) = gossip {
+            let _ = self.net.publish(bytes).await;
+        }
+    }
+
     /// The answer to `bank`'s request. A transfer it delivers is decided by
     /// the ledger (a known one gets its decision again, whatever the bank's
-    /// standing now); the decision is also gossiped.
+    /// standing now).
     pub(super) async fn answer(&self, bank: BankId, request: PeerRequest) -> PeerResponse {
         match request {
             PeerRequest::Hello => PeerResponse::Hello { handle: self.profile.handle.clone(), name: self.profile.name.clone() },
             PeerRequest::Deliver { transfer, note } => {
                 match self.ledger.submit(Command::ReceiveTransfer { signed: transfer, note, delivered_by: bank }).await {
                     Ok(Reply::Transfer(record)) => match record.signed_decision {
-                        Some(decision) => {
-                            if let Ok(bytes) = decision.to_bytes() {
-                                let _ = self.net.publish(bytes).await;
-                            }
-                            PeerResponse::Decided { decision }
-                        }
+                        Some(decision) => PeerResponse::Decided { decision },
                         None => PeerResponse::Refused { reason: refusal::NOT_FOR_US.into() },
                     },
                     Ok(_) => PeerResponse::Refused { reason: refusal::UNEXPECTED.into() },

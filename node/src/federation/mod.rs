@@ -7,7 +7,8 @@
 //!   peer kept out for bad gossip.
 //! - [`driver`]: the event loop between the swarm and the ledger, and the
 //!   answers to peers' requests; its parts: `delivery` (our pending
-//!   transfers to their payee banks, with backoff), `catch_up` (reading
+//!   transfers to their payee banks, with backoff), `fresh` (transfers just
+//!   recorded, sent at once without reading the state), `catch_up` (reading
 //!   peers' public logs), `gossip` (heads, statements, evidence),
 //!   `inbound` (peers' requests answered concurrently, bounded per bank),
 //!   `head_check` (our journal against the newest head of ours each peer
@@ -27,6 +28,7 @@ mod catch_up;
 pub mod codec;
 mod delivery;
 pub mod driver;
+mod fresh;
 mod gossip;
 mod head_check;
 mod inbound;
