@@ -124,7 +124,7 @@ pub async fn start(
 ) -> Result<(FederationHandle, tokio::task::JoinHandle<()>), NetworkError> {
     let federation = FederationId::from_name(&settings.federation);
     // Nothing new is numbered until admitted peers have said what they hold of our journal.
-    let lines = ledger.read(|s| s.peers()).await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()));
+    let lines = ledger.read(|s| s.peers()).await.and_then(|r| r.map_err(LedgerError::from));
     let lines = lines.map_err(|e| NetworkError::Setup(format!("could not read the admitted banks: {e}")))?;
     if lines.iter().any(|l| !l.removed) {
         ledger.gate().shut(settings.start_check.as_secs());

@@ -19,7 +19,7 @@ use libp2p::PeerId;
 use super::driver::Driver;
 use super::swarm::{peer_of, GossipValidator};
 use super::vouching::Vouching;
-use crate::ledger::LedgerRead;
+use crate::ledger::{LedgerError, LedgerRead};
 
 /// Signed heads remembered per bank, for spotting equivocation.
 pub const HEADS_KEPT: usize = 256;
@@ -60,13 +60,7 @@ impl Driver {
         }
         self.published_head = seq;
         // Kept before it is signed: the head check looks up what a peer holds of ours here.
-        if let Err(e) = self
-            .ledger
-            .with_store(move |s| s.keep_our_head(seq, &hash))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-        {
+        if let Err(e) = self.ledger.with_store(move |s| s.keep_our_head(seq, &hash)).await.and_then(|r| r.map_err(LedgerError::from)) {
             tracing::warn!(error = %e, "could not keep our head; not gossiping it");
             return;
         }

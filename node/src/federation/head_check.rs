@@ -142,11 +142,8 @@ impl Driver {
     pub(super) fn keep_newest_head(&mut self, bank: BankId, seq: u64, signed: SignedMessage) {
         let ledger = self.ledger.clone();
         self.tasks.spawn(async move {
-            if let Err(e) = ledger
-                .with_store(move |s| s.keep_newest_head(&bank, seq, &signed))
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()))
+            if let Err(e) =
+                ledger.with_store(move |s| s.keep_newest_head(&bank, seq, &signed)).await.and_then(|r| r.map_err(LedgerError::from))
             {
                 tracing::warn!(%bank, error = %e, "could not keep a peer's newest head");
             }

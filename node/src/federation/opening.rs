@@ -33,13 +33,11 @@ pub(super) struct Opening {
     answered: HashSet<BankId>,
     /// Peers a dial failed to reach since the start.
     unreachable: HashSet<BankId>,
-    /// The gate was told peers answered (or was never shut).
-    done: bool,
 }
 
 impl Opening {
     pub(super) fn new(wait: Duration) -> Self {
-        Opening { deadline: Instant::now() + wait, answered: HashSet::new(), unreachable: HashSet::new(), done: false }
+        Opening { deadline: Instant::now() + wait, answered: HashSet::new(), unreachable: HashSet::new() }
     }
 
     /// The admitted peers still to answer, of `admitted`.
@@ -56,11 +54,7 @@ fn may_open(waiting: usize, past_deadline: bool, halted: bool) -> bool {
 impl Driver {
     /// Tells the ledger its peers answered once they have (on each tick).
     pub(super) fn open_when_peers_answered(&mut self) {
-        if self.opening.done {
-            return;
-        }
-        if !matches!(self.ledger.gate().phase(), Phase::AskingPeers { .. }) {
-            self.opening.done = true;
+        if !self.asking_peers() {
             return;
         }
         if let Ok(checked) = self.head_checked.lock() {
@@ -75,8 +69,12 @@ impl Driver {
             }
             tracing::info!("peers have said what they hold of our journal; taking new work");
             self.ledger.gate().answered();
-            self.opening.done = true;
         }
+    }
+
+    /// Whether the start still waits for peers' answers (the gate says).
+    fn asking_peers(&self) -> bool {
+        matches!(self.ledger.gate().phase(), Phase::AskingPeers { .. })
     }
 
     /// `bank` connected: if a dial had failed before, its answer is waited for now.
@@ -87,7 +85,7 @@ impl Driver {
     /// A dial of `peer` failed: the start does not wait for it.
     pub(super) fn on_unreachable(&mut self, peer: PeerId) {
         if let Some(bank) = bank_of(&peer) {
-            if !self.opening.done && !self.handle.presence(&bank).connected {
+            if self.asking_peers() && !self.handle.presence(&bank).connected {
                 self.opening.unreachable.insert(bank);
             }
         }

@@ -30,7 +30,7 @@ pub enum Phase {
     /// Waiting for admitted peers' answers, at most `wait_secs` from the start.
     AskingPeers { wait_secs: u64 },
     /// Peers answered: only the start-up's own writes go through, then it opens.
-    Answered,
+    Answered { wait_secs: u64 },
 }
 
 /// Shared by every clone of a ledger handle.
@@ -54,11 +54,9 @@ impl StartGate {
     /// Peers have answered: the start-up's own writes may go through.
     pub fn answered(&self) {
         self.phase.send_if_modified(|p| {
-            let was_asking = matches!(p, Phase::AskingPeers { .. });
-            if was_asking {
-                *p = Phase::Answered;
-            }
-            was_asking
+            let Phase::AskingPeers { wait_secs } = *p else { return false };
+            *p = Phase::Answered { wait_secs };
+            true
         });
     }
 
@@ -87,9 +85,8 @@ impl StartGate {
     pub fn refusal(&self, passes: bool) -> Option<LedgerError> {
         match self.phase() {
             Phase::Open => None,
-            Phase::Answered if passes => None,
-            Phase::AskingPeers { wait_secs } => Some(LedgerError::AskingPeers { wait_secs }),
-            Phase::Answered => Some(LedgerError::AskingPeers { wait_secs: 0 }),
+            Phase::Answered { .. } if passes => None,
+            Phase::AskingPeers { wait_secs } | Phase::Answered { wait_secs } => Some(LedgerError::AskingPeers { wait_secs }),
         }
     }
 }
@@ -112,7 +109,7 @@ mod tests {
         gate.answered();
         waiting.await.unwrap();
         assert_eq!(gate.refusal(true), None, "the start-up's own writes go through");
-        assert!(gate.refusal(false).is_some(), "a member's exchange waits for them");
+        assert!(matches!(gate.refusal(false), Some(LedgerError::AskingPeers { wait_secs: 10 })), "a member's exchange waits for them");
         gate.open();
         assert_eq!(gate.refusal(false), None);
         gate.answered();
