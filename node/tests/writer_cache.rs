@@ -212,7 +212,7 @@ async fn a_restart_with_sled_far_behind_replays_the_journal() {
 
     // A state database without this version's layout mark is rebuilt from the journal.
     {
-        let db = sled::open(data.state()).unwrap();
+        let db = amser_node::storage::store::open_database(&data.state(), 1 << 20).unwrap();
         db.remove("meta:layout").unwrap();
         db.insert("x:stale", vec![1u8]).unwrap();
         db.flush().unwrap();
