@@ -16,6 +16,8 @@
 //!   applier pipeline (group commit) and the derived state in sled.
 //! - [`federation`]: the libp2p swarm, its codec, and the driver that turns
 //!   peers' messages into ledger commands and back; pairing and positions.
+//! - [`region`]: the regional network's arithmetic, pure: paths of trust
+//!   lines for a transfer, and cycles of debt to clear.
 //! - [`reading`]: the audit, reports and exports: reading the ledger for people.
 //! - [`model`]: the typed shapes of every API request and answer, shared by
 //!   the handlers, the typed client (`api::client`) and the CLI.
@@ -45,6 +47,7 @@ pub mod import;
 pub mod ledger;
 pub mod model;
 pub mod reading;
+pub mod region;
 pub mod rights;
 pub mod storage;
 

@@ -50,7 +50,8 @@
 //! and index entry. A state database in another layout is rebuilt from the
 //! journal when the node starts ([`Store::layout_is_current`]).
 //!
-//! `pages` (a child module) holds the paged reads the API's lists use: a
+//! `opening` (a child module) opens sled, waiting for a lock a database
+//! closed a moment ago still holds; `pages` holds the paged reads the API's lists use: a
 //! range of keys from a position, a bounded page at a time; `public_log`
 //! (another) our public log as a hash chain, and what we keep of other
 //! banks' logs.
@@ -68,9 +69,12 @@ use thiserror::Error;
 use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 use crate::storage::journal::EntryAt;
 
+mod opening;
 mod pages;
 mod public_log;
 mod view;
+
+pub use opening::{open_database, STATE_LOCK_WAIT};
 pub use pages::{Span, PAGE_SCAN_BUDGET};
 pub use public_log::LogPage;
 
@@ -110,26 +114,6 @@ impl From<StoreError> for LedgerError {
 
 /// Name of the sled tree of other banks' public statements.
 const VIEW_TREE: &str = "federation_view";
-/// How long opening the state database waits for sled's lock to be let go.
-pub const STATE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-/// Between two tries at sled's lock.
-const STATE_LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// Opens sled at `path`, waiting up to [`STATE_LOCK_WAIT`] for a lock that a
-/// database closed a moment ago in this process still holds. Tools and tests
-/// that need sled itself (to damage it on purpose, say) open it here too.
-pub fn open_database(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
-    let deadline = std::time::Instant::now() + STATE_LOCK_WAIT;
-    loop {
-        match sled::Config::new().path(path).cache_capacity(cache_bytes).open() {
-            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline => {
-                std::thread::sleep(STATE_LOCK_RETRY);
-            }
-            other => return Ok(other?),
-        }
-    }
-}
-
 /// Handle to the state database; cheap to clone, safe to share across threads.
 #[derive(Clone)]
 pub struct Store {
