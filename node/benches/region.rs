@@ -49,9 +49,12 @@ impl Draw {
     }
 }
 
+/// Minutes by (bank, bank).
+type Lines = BTreeMap<(u32, u32), Minutes>;
+
 /// Lines both ways between random pairs, with what each side's members owe
 /// the other (0 to 50 h) and the room left on each line (0 to 100 h).
-fn federation(banks: usize, seed: u64) -> (BTreeMap<(u32, u32), Minutes>, BTreeMap<(u32, u32), Minutes>) {
+fn federation(banks: usize, seed: u64) -> (Lines, Lines) {
     let mut draw = Draw(seed);
     let (mut owed, mut room) = (BTreeMap::new(), BTreeMap::new());
     for a in 0..banks as u32 {
