@@ -27,7 +27,7 @@
 mod common;
 
 use common::federation::{Federation, Site, Tapped, C, G, R, TRUST};
-use common::{unknown_code, GWYNEDD, RHYMNEY, SERVICE_DATE};
+use common::{unknown_code, CARDIFF, GWYNEDD, RHYMNEY, SERVICE_DATE};
 use serde_json::{json, Value};
 
 /// Both directions between Rhymney and Gwynedd, and one into Cardiff, each
@@ -181,6 +181,68 @@ fn cardiff_down_while_rhymney_and_gwynedd_trade_catches_up_on_their_transfers_wh
     // Catch-up only tells Cardiff: it holds none of those transfers itself.
     assert!(fed[C].transfers().is_empty(), "{:?}", fed[C].transfers());
 
+    fed.check_invariants();
+}
+
+/// Rhymney's members owe Gwynedd 2 h, Gwynedd's owe Cardiff 3 h, Cardiff's
+/// owe Rhymney 1 h: every bank sees the ring on the positions it holds (its
+/// own transfers and its peers' gossiped pairs), and `amser clearing rings`
+/// says the hour that could come off every debt on it. Once Gwynedd's
+/// members have helped Cardiff's for an hour back, the ring is gone.
+#[test]
+fn rhymney_gwynedd_and_cardiff_see_the_ring_of_debt_that_clearing_could_cancel() {
+    let fed = Federation::linked();
+    let mair = fed[R].member("Mair Jones");
+    let gwen = fed[G].member("Gwen Roberts");
+    let cai = fed[C].member("Cai Morgan");
+    assert_eq!(fed[R].get("/clearing/rings"), json!([]), "no transfers, no ring");
+
+    let owed = [
+        (R, G, fed[R].record(&gwen, &mair, "2", "")),
+        (G, C, fed[G].record(&cai, &gwen, "3", "")),
+        (C, R, fed[C].record(&mair, &cai, "1", "")),
+    ];
+    for (payer, payee, id) in &owed {
+        fed.wait_settled(*payer, *payee, id);
+    }
+    let ring = |site: &Site| -> Value {
+        site.get("/clearing/rings")
+            .as_array()
+            .expect("a list of rings")
+            .iter()
+            .map(|r| json!({"banks": r["banks"].as_array().unwrap().iter().map(|b| b["handle"].clone()).collect::<Vec<_>>(), "minutes": r["minutes"], "ours": r["ours"]}))
+            .collect()
+    };
+    // Rhymney's bank id sorts wherever it does: the ring is the same circle from any start.
+    let turned = |v: &Value| -> Vec<String> {
+        let names: Vec<String> =
+            v[0]["banks"].as_array().map(|b| b.iter().map(|h| h.as_str().unwrap_or("?").to_string()).collect()).unwrap_or_default();
+        let at = names.iter().position(|n| n == RHYMNEY.handle).unwrap_or(0);
+        names[at..].iter().chain(&names[..at]).cloned().collect()
+    };
+    for site in [&fed[R], &fed[G], &fed[C]] {
+        fed.wait_until(&format!("{} to see all three pairs", site.handle), || {
+            site.get("/positions").as_array().map_or(0, |p| p.len()) == 3
+        });
+        let rings = ring(site);
+        assert_eq!(rings.as_array().map(|r| r.len()), Some(1), "{}: {rings}", site.handle);
+        assert_eq!(turned(&rings), [RHYMNEY.handle, GWYNEDD.handle, CARDIFF.handle], "{}: {rings}", site.handle);
+        assert_eq!(rings[0]["minutes"], json!(60), "the smallest debt on the ring: {rings}");
+        assert_eq!(rings[0]["ours"], json!(true));
+    }
+    let text = fed[R].bank.amser(&["clearing", "rings"]).ok().stdout.clone();
+    assert!(text.contains("1:00") && text.contains(RHYMNEY.handle) && text.contains(CARDIFF.handle), "{text}");
+
+    // Gwen helps Cai for an hour (Gwynedd's members now owe Cardiff's 2 h
+    // net), then Cai helps Mair for an hour (Cardiff's members owe
+    // Rhymney's nothing net): the ring is broken.
+    let back = fed[C].record(&gwen, &cai, "1", "");
+    fed.wait_settled(C, G, &back);
+    let settled = fed[R].record(&cai, &mair, "1", "");
+    fed.wait_settled(R, C, &settled);
+    fed.wait_until("Rhymney to see the ring gone", || fed[R].get("/clearing/rings") == json!([]));
+    let text = fed[R].bank.amser(&["clearing", "rings"]).ok().stdout.clone();
+    assert!(text.contains("nothing to clear"), "{text}");
     fed.check_invariants();
 }
 

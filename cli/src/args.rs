@@ -91,6 +91,9 @@ pub enum Command {
     /// Transfers with other banks and their signatures.
     #[command(subcommand)]
     Transfer(TransferCmd),
+    /// Clearing: rings of debt between banks that could be cancelled.
+    #[command(subcommand)]
+    Clearing(ClearingCmd),
     /// Back up the bank to one file, while the node runs or not: the journal up
     /// to a head the node acknowledged, config.toml and bank.key (secret).
     Backup {
@@ -335,6 +338,14 @@ pub enum TransferCmd {
     /// Hours moved between each pair of banks in the federation, as far as
     /// this bank has seen (its own transfers, gossip and peers' public logs).
     Positions,
+}
+
+#[derive(Subcommand)]
+pub enum ClearingCmd {
+    /// Rings of banks whose members owe the next bank's round a circle, found
+    /// on the positions this bank has seen, with the hours clearing would
+    /// take off every debt on each (no bank's net position changes).
+    Rings,
 }
 
 #[derive(Subcommand)]

@@ -16,6 +16,7 @@
 //! - `listing`: `listing add|list|close`.
 //! - `peer`: `peer add|list|freeze|unfreeze|remove`.
 //! - `transfer`: `transfer list|show|positions`.
+//! - `clearing`: `clearing rings`.
 //! - `user`: `user add|list|link|disable`: the web console's accounts.
 //! - `import`: `import members|exchanges FILE`, from TimeOverflow or the generic layout.
 //! - `report`: `balance`, `report`, `audit` (of a running or a stopped node) and `export`.
@@ -25,6 +26,7 @@
 mod args;
 mod backup;
 mod bank;
+mod clearing;
 mod demo;
 mod exchange;
 mod failure;
@@ -96,6 +98,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Audit => report::audit(client, out).await,
         Command::Peer(cmd) => peer::run(cmd, client, out).await,
         Command::Transfer(cmd) => transfer::run(cmd, client, out).await,
+        Command::Clearing(cmd) => clearing::run(cmd, client, out).await,
         Command::User(cmd) => user::run(cmd, client, out).await,
         Command::Import(cmd) => import::run(cmd, client, out).await,
         Command::Export { format, output } => report::export(&format, output, client, out).await,

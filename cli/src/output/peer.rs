@@ -1,6 +1,6 @@
 //! The federation for people: peer banks, transfers, positions.
 
-use amser_node::model::{PeerView, PositionView, TransferView};
+use amser_node::model::{ClearingRingView, PeerView, PositionView, TransferView};
 
 use super::{hm, number, short};
 
@@ -71,6 +71,27 @@ pub fn positions(list: &[PositionView]) -> String {
             p.accepted,
             p.rejected,
             p.undecided,
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn rings(list: &[ClearingRingView]) -> String {
+    if list.is_empty() {
+        return "No rings of debt between banks in the positions seen: nothing to clear.".into();
+    }
+    let mut out =
+        String::from("Each bank's members owe the next bank's; clearing would take the hours shown off every debt on the ring.\n");
+    for ring in list {
+        let mut names: Vec<&str> = ring.banks.iter().map(|b| b.handle.as_deref().unwrap_or(&b.bank)).collect();
+        if let Some(first) = names.first().copied() {
+            names.push(first);
+        }
+        out.push_str(&format!(
+            "{:>10}  {}{}\n",
+            hm(ring.minutes),
+            names.join(" -> "),
+            if ring.ours { "" } else { "  (this bank is not on it)" }
         ));
     }
     out.trim_end().to_string()

@@ -24,6 +24,7 @@
 //! DELETE /peers/{bank}          remove_peer(bank, force)
 //! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
 //! GET  /positions               positions()
+//! GET  /clearing/rings          clearing_rings()
 //! POST /import/{kind}?format=&dry_run=   import(kind, query, csv)
 //! ```
 //!
@@ -42,10 +43,10 @@ use serde::Serialize;
 
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
-    AccountLink, AccountView, AuditReport, BalanceView, Balances, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery, ExchangeView,
-    ExportPage, ExportQuery, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView,
-    NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView, Recorded, Report, ReportQuery,
-    ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
+    AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery,
+    ExchangeView, ExportPage, ExportQuery, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery,
+    MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView, Recorded, Report,
+    ReportQuery, ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -416,6 +417,11 @@ impl Client {
 
     pub async fn positions(&self) -> Result<Vec<PositionView>, ClientError> {
         self.json(self.request(Method::GET, "/positions"), StatusCode::OK).await
+    }
+
+    /// The rings of debt between banks that clearing could cancel.
+    pub async fn clearing_rings(&self) -> Result<Vec<ClearingRingView>, ClientError> {
+        self.json(self.request(Method::GET, "/clearing/rings"), StatusCode::OK).await
     }
 
     // ------------------------------------------------------------ plumbing

@@ -18,6 +18,7 @@
 //! POST /api/v1/peers/{bank}/freeze|unfreeze   DELETE /api/v1/peers/{bank}
 //! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
 //! GET  /api/v1/positions
+//! GET  /api/v1/clearing/rings
 //! GET  /api/v1/users              POST /api/v1/users
 //! POST /api/v1/import/members?format=&dry_run=   POST /api/v1/import/exchanges?format=&dry_run=
 //! POST /api/v1/users/{name}/link  POST /api/v1/users/{name}/disable
@@ -238,6 +239,7 @@ pub fn router(state: AppState) -> Router {
         .route("/peers/{bank}/unfreeze", post(peers::unfreeze))
         .route("/transfers", get(peers::transfers))
         .route("/positions", get(peers::positions))
+        .route("/clearing/rings", get(peers::clearing_rings))
         .route("/transfers/{id}", get(peers::transfer))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{name}/link", post(users::new_link))

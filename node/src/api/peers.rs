@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerError, LedgerRead, PeerChanges, TransferRole};
-use crate::model::{NewPeer, Page, PageQuery, PeerView, PositionView, RemovePeerQuery, TransferView};
+use crate::model::{BankRef, ClearingRingView, NewPeer, Page, PageQuery, PeerView, PositionView, RemovePeerQuery, TransferView};
 use crate::storage::writer::Reply;
 
 fn view(state: &AppState, line: PeerLine, clearing: Minutes, pending: usize) -> PeerView {
@@ -172,40 +172,57 @@ pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> 
     Ok(Json(TransferView::new(record, &*state.keys())?))
 }
 
-/// Inter-bank positions across the federation: our own transfers, and what
-/// other banks said in gossip or in their public logs (caught up after a
-/// restart or a partition).
-pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<PositionView>>, ApiError> {
-    let federation = amser_protocol::signing::FederationId::from_name(&state.federation.name);
-    let (totals, handles, us) = state
-        .read(move |store| {
-            let mut positions = crate::federation::positions::Positions::default();
-            // One record at a time: memory grows with the pairs of banks, not the transfers.
-            store.for_each_transfer(|r| positions.add(r.id, r.transfer, r.decision.as_ref()))?;
-            store.for_each_public_transfer(|transfer, decision| positions.add_public(federation, &transfer, &decision))?;
-            let totals = positions.totals();
-            let mut handles = std::collections::HashMap::new();
-            for (from, to) in totals.keys() {
-                for bank in [from, to] {
-                    if let Some(h) = store.peer(bank)?.and_then(|l| l.handle) {
-                        handles.insert(*bank, h.to_string());
+/// What this bank has seen of who owes whom: the totals between every pair
+/// of banks, and the handles it knows them by.
+struct Seen {
+    totals: std::collections::BTreeMap<(BankId, BankId), crate::federation::positions::Position>,
+    handles: std::collections::HashMap<BankId, String>,
+}
+
+impl Seen {
+    /// Our own transfers, and what other banks said in gossip or in their
+    /// public logs (caught up after a restart or a partition).
+    async fn read(state: &AppState) -> Result<Seen, ApiError> {
+        let federation = amser_protocol::signing::FederationId::from_name(&state.federation.name);
+        state
+            .read(move |store| {
+                let mut positions = crate::federation::positions::Positions::default();
+                // One record at a time: memory grows with the pairs of banks, not the transfers.
+                store.for_each_transfer(|r| positions.add(r.id, r.transfer, r.decision.as_ref()))?;
+                store.for_each_public_transfer(|transfer, decision| positions.add_public(federation, &transfer, &decision))?;
+                let totals = positions.totals();
+                let mut handles = std::collections::HashMap::new();
+                if let Some(p) = store.profile()? {
+                    handles.insert(p.bank, p.handle.to_string());
+                }
+                for (from, to) in totals.keys() {
+                    for bank in [from, to] {
+                        if let Some(h) = store.peer(bank)?.and_then(|l| l.handle) {
+                            handles.entry(*bank).or_insert_with(|| h.to_string());
+                        }
                     }
                 }
-            }
-            Ok((totals, handles, store.profile()?))
-        })
-        .await?;
-    let handle_of = |bank: &BankId| match &us {
-        Some(p) if p.bank == *bank => Some(p.handle.to_string()),
-        _ => handles.get(bank).cloned(),
-    };
-    let rows = totals
-        .into_iter()
+                Ok(Seen { totals, handles })
+            })
+            .await
+    }
+
+    fn bank(&self, bank: &BankId) -> BankRef {
+        BankRef { bank: bank.to_string(), handle: self.handles.get(bank).cloned() }
+    }
+}
+
+/// Inter-bank positions across the federation, as far as this bank has seen.
+pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<PositionView>>, ApiError> {
+    let seen = Seen::read(&state).await?;
+    let rows = seen
+        .totals
+        .iter()
         .map(|((from, to), p)| PositionView {
             from_bank: from.to_string(),
-            from_handle: handle_of(&from),
+            from_handle: seen.handles.get(from).cloned(),
             to_bank: to.to_string(),
-            to_handle: handle_of(&to),
+            to_handle: seen.handles.get(to).cloned(),
             accepted_minutes: p.accepted.0,
             accepted_hours: p.accepted.as_hours_f64(),
             accepted: p.accepted_count,
@@ -214,4 +231,25 @@ pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<Positio
         })
         .collect();
     Ok(Json(rows))
+}
+
+/// The rings of debt between banks that clearing could cancel, found on
+/// the positions above (`region::cycles`): each bank's members owe the
+/// next bank's, and the ring's amount could come off every one of those
+/// debts without changing any bank's net position or any member's balance.
+pub async fn clearing_rings(State(state): State<AppState>) -> Result<Json<Vec<ClearingRingView>>, ApiError> {
+    use crate::region::cycles::{find_cycles, net_debts, MAX_CYCLE_BANKS};
+    let seen = Seen::read(&state).await?;
+    let us = state.bank;
+    let owed = seen.totals.iter().map(|(pair, p)| (*pair, p.accepted)).collect();
+    let rings = find_cycles(&net_debts(&owed), MAX_CYCLE_BANKS)
+        .into_iter()
+        .map(|ring| ClearingRingView {
+            ours: ring.banks.contains(&us),
+            banks: ring.banks.iter().map(|b| seen.bank(b)).collect(),
+            minutes: ring.minutes.0,
+            hours: ring.minutes.as_hours_f64(),
+        })
+        .collect();
+    Ok(Json(rings))
 }

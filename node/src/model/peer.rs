@@ -146,3 +146,23 @@ pub struct PositionView {
     /// Transfers seen whose decision this bank has not seen.
     pub undecided: u64,
 }
+
+/// A bank named in an answer: its id, and its handle when this bank knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankRef {
+    pub bank: String,
+    pub handle: Option<String>,
+}
+
+/// A ring of debt between banks that clearing could cancel
+/// (`GET /clearing/rings`): `banks[0]`'s members owe `banks[1]`'s, ..., the
+/// last bank's owe the first's, each at least `minutes` on balance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClearingRingView {
+    pub banks: Vec<BankRef>,
+    /// What clearing would take off every debt on the ring.
+    pub minutes: i64,
+    pub hours: f64,
+    /// Whether this bank is on the ring (it could propose it).
+    pub ours: bool,
+}

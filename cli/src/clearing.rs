@@ -1,0 +1,13 @@
+//! `amser clearing`: rings of debt between banks that clearing could cancel.
+
+use amser_node::api::client::Client;
+
+use crate::args::ClearingCmd;
+use crate::output::{self, Out};
+
+pub async fn run(cmd: ClearingCmd, client: &Client, out: &Out) -> anyhow::Result<()> {
+    match cmd {
+        ClearingCmd::Rings => out.print(&client.clearing_rings().await?, |list| output::peer::rings(list)),
+    }
+    Ok(())
+}
