@@ -82,9 +82,10 @@ pub fn find_cycles<B: Ord + Copy>(debts: &BTreeMap<(B, B), Minutes>, max_banks: 
             ring.push(debtor);
             ring.push(creditor);
             ring.extend(back.iter().take(back.len() - 1));
-            let minutes = (0..ring.len()).map(|i| graph.amount(ring[i], ring[(i + 1) % ring.len()])).min().unwrap_or(0);
-            for i in 0..ring.len() {
-                graph.reduce(ring[i], ring[(i + 1) % ring.len()], minutes);
+            let debts: Vec<(usize, usize)> = (0..ring.len()).map(|i| (ring[i], ring[(i + 1) % ring.len()])).collect();
+            let minutes = debts.iter().map(|&(a, b)| graph.amount(a, b)).min().unwrap_or(0);
+            for &(a, b) in &debts {
+                graph.reduce(a, b, minutes);
             }
             found.push(Cycle { banks: ring.iter().map(|&i| graph.banks[i]).collect(), minutes: Minutes(minutes) });
         }
@@ -131,11 +132,8 @@ impl<B: Ord + Copy> Graph<B> {
     }
 
     /// The banks after `from` on a shortest chain of debts from `from` to
-    /// `to` of at most `max_steps` debts, ending with `to`.
+    /// `to` (another bank) of at most `max_steps` debts, ending with `to`.
     fn shortest_path(&self, from: usize, to: usize, max_steps: usize) -> Option<Vec<usize>> {
-        if from == to {
-            return Some(vec![to]);
-        }
         let mut came_from: Vec<Option<usize>> = vec![None; self.banks.len()];
         let mut depth = vec![usize::MAX; self.banks.len()];
         depth[from] = 0;
