@@ -324,6 +324,10 @@ pub enum PeerCmd {
         #[arg(long)]
         force: bool,
     },
+    /// The room each bank advertises on its trust lines (how many more hours
+    /// each of its peers' members may spend there), as the adverts that
+    /// reached this bank say: what paths between banks are found on.
+    Rooms,
 }
 
 #[derive(Subcommand)]
@@ -338,6 +342,16 @@ pub enum TransferCmd {
     /// Hours moved between each pair of banks in the federation, as far as
     /// this bank has seen (its own transfers, gossip and peers' public logs).
     Positions,
+    /// The path of trust lines a transfer to another bank's member would take
+    /// (direct, or through banks that trust each other, at most 4 lines).
+    Path {
+        /// The payee bank's handle, the part of its member codes before `:` (like `cardiff`).
+        #[arg(long)]
+        to: String,
+        /// The hours to move (`2`, `1.5`, `1:30`).
+        #[arg(long)]
+        hours: String,
+    },
 }
 
 #[derive(Subcommand)]

@@ -14,8 +14,8 @@
 //! - `member`: `member add|list|show|set`.
 //! - `exchange`: `exchange record|list|show|reverse`.
 //! - `listing`: `listing add|list|close`.
-//! - `peer`: `peer add|list|freeze|unfreeze|remove`.
-//! - `transfer`: `transfer list|show|positions`.
+//! - `peer`: `peer add|list|freeze|unfreeze|remove|rooms`.
+//! - `transfer`: `transfer list|show|positions|path`.
 //! - `clearing`: `clearing rings`.
 //! - `user`: `user add|list|link|disable`: the web console's accounts.
 //! - `import`: `import members|exchanges FILE`, from TimeOverflow or the generic layout.

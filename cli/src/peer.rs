@@ -1,4 +1,5 @@
-//! `amser peer`: the banks this one admits (add, list, freeze, unfreeze, remove).
+//! `amser peer`: the banks this one admits (add, list, freeze, unfreeze, remove),
+//! and the room adverts held about every bank's lines.
 
 use amser_node::api::client::Client;
 use amser_node::model::NewPeer;
@@ -27,6 +28,7 @@ pub async fn run(cmd: PeerCmd, client: &Client, out: &Out) -> anyhow::Result<()>
                 out.print(&client.all_peers().await?, |list| output::peer::peers(list));
             }
         }
+        PeerCmd::Rooms => out.print(&client.rooms().await?, |list| output::peer::rooms(list)),
         PeerCmd::Freeze { bank_id } => out.print(&client.freeze_peer(&bank_id).await?, output::peer::froze),
         PeerCmd::Unfreeze { bank_id } => out.print(&client.unfreeze_peer(&bank_id).await?, output::peer::unfroze),
         PeerCmd::Remove { bank_id, force } => out.print(&client.remove_peer(&bank_id, force).await?, output::peer::removed),

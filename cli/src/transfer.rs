@@ -1,4 +1,5 @@
-//! `amser transfer`: transfers with other banks, and the positions between banks.
+//! `amser transfer`: transfers with other banks, the positions between banks, and the path
+//! a transfer would take.
 
 use amser_node::api::client::Client;
 
@@ -17,6 +18,7 @@ pub async fn run(cmd: TransferCmd, client: &Client, out: &Out) -> anyhow::Result
         }
         TransferCmd::Show { id } => out.print(&client.transfer(&id).await?, output::peer::transfer),
         TransferCmd::Positions => out.print(&client.positions().await?, |list| output::peer::positions(list)),
+        TransferCmd::Path { to, hours } => out.print(&client.path(&to, &hours).await?, output::peer::path),
     }
     Ok(())
 }

@@ -72,6 +72,7 @@ fn main() {
     c.add_selected("head", 2, &bytes(&samples::head(5, 1)));
     c.add_selected("evidence", 3, &bytes(&samples::evidence()));
     c.add_selected("peer-line", 4, &bytes(&samples::peer_line()));
+    c.add_selected("room-advert", 5, &bytes(&samples::room_advert()));
     total += c.written;
 
     let mut c = Corpus::open(&root, "peer_messages");

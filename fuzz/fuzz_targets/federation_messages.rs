@@ -1,6 +1,6 @@
 //! The bodies of signed messages and the peer line a bank journals. The
 //! first input byte picks the decoder: transfer, decision, journal head (with
-//! the node's 1 KiB bound), evidence, peer line. Properties: decoding is
+//! the node's 1 KiB bound), evidence, peer line, room advert. Properties: decoding is
 //! canonical (decode → encode gives the input bytes back); a transfer's id is
 //! the hash of exactly those bytes; a transfer that passes `check_shape` is
 //! within its documented bounds; every reject reason can be shown.
@@ -52,15 +52,31 @@ fn evidence(bytes: &[u8]) {
     }
 }
 
+fn room_advert(bytes: &[u8]) {
+    use amser_protocol::room::{LineRoom, MAX_ADVERT_BYTES, MAX_ADVERT_LINES};
+    let decoded = LineRoom::decode(bytes);
+    let Some(a) = decode_canonical::<LineRoom>("room advert", bytes, MAX_ADVERT_BYTES) else {
+        assert!(decoded.is_err());
+        return;
+    };
+    assert_eq!(decoded.as_ref(), Ok(&a));
+    if a.check_shape().is_ok() {
+        assert!(a.lines.len() <= MAX_ADVERT_LINES);
+        assert!(a.lines.windows(2).all(|w| w[0].peer < w[1].peer));
+        assert!(a.lines.iter().all(|l| l.peer != a.bank && (0..=MAX_PARSE_MINUTES).contains(&l.minutes.0)));
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else { return };
-    match selector % 5 {
+    match selector % 6 {
         0 => transfer(bytes),
         1 => decision(bytes),
         2 => {
             let _ = decode_canonical::<JournalHead>("journal head", bytes, amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES);
         }
         3 => evidence(bytes),
+        5 => room_advert(bytes),
         _ => {
             if let Some(line) = decode_canonical::<PeerLine>("peer line", bytes, MAX_ENTRY_BYTES) {
                 let _ = (line.trust.to_string(), line.max_transfer.map(|m| m.to_string()));

@@ -30,7 +30,8 @@ fuzz_target!(|data: &[u8]| {
             | PeerRequest::Hello
             | PeerRequest::NewestHead
             | PeerRequest::Recall { .. }
-            | PeerRequest::ChainedLog { .. } => {}
+            | PeerRequest::ChainedLog { .. }
+            | PeerRequest::Rooms { .. } => {}
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -52,6 +53,10 @@ fuzz_target!(|data: &[u8]| {
                 let held = Cursor { position: page.after, hash: amser_protocol::EntryHash([1; 32]), head: page.start.clone() };
                 let _ = check_page(page, bank, federation(), &held, MAX_LOG_BATCH as usize);
             }
+            PeerResponse::Rooms { adverts } => adverts.iter().for_each(|a| {
+                signed(a);
+                let _ = amser_protocol::room::LineRoom::check(a, federation());
+            }),
             PeerResponse::Unknown | PeerResponse::Refused { .. } => {}
         }
     }

@@ -54,5 +54,11 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(LogHead::decode(body).as_ref(), Ok(&head));
             }
         }
+        MessageKind::LineRoom => {
+            // A verified advert checks as one only when signed by the bank it speaks for.
+            if let Ok(advert) = amser_protocol::room::LineRoom::check(&message, federation()) {
+                assert_eq!(advert.bank, verified.signer);
+            }
+        }
     }
 });

@@ -82,7 +82,19 @@ pub fn signed_messages() -> Vec<SignedMessage> {
     let mut out = vec![signed(1, MessageKind::JournalHead, &head(5, 1)), signed(1, MessageKind::Transfer, &transfer())];
     out.extend(decisions().iter().map(|d| signed(2, MessageKind::Decision, d)));
     out.push(signed(2, MessageKind::Evidence, &evidence()));
+    out.push(signed(2, MessageKind::LineRoom, &room_advert()));
     out
+}
+
+/// Gwynedd's advert of the room on its line with Rhymney.
+pub fn room_advert() -> amser_protocol::room::LineRoom {
+    use amser_protocol::room::{LineRoom, RoomOnLine};
+    LineRoom {
+        bank: gwynedd(),
+        handle: handle("gwynedd"),
+        lines: vec![RoomOnLine { peer: rhymney(), minutes: amser_protocol::Minutes(600) }],
+        at_ms: 1_767_225_600_000,
+    }
 }
 
 pub fn peer_line() -> PeerLine {
@@ -106,6 +118,7 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::NewestHead,
         PeerRequest::Recall { from_seq: 1, max: 32 },
         PeerRequest::ChainedLog { after: 2, max: 64 },
+        PeerRequest::Rooms { max: 24 },
     ]
 }
 
@@ -126,6 +139,7 @@ pub fn peer_responses() -> Vec<PeerResponse> {
             head_seq: 11,
         },
         PeerResponse::ChainedLog { page: chained_page() },
+        PeerResponse::Rooms { adverts: vec![signed(2, MessageKind::LineRoom, &room_advert())] },
     ]
 }
 

@@ -285,6 +285,10 @@ pub enum PeerRequest {
     /// (the first `after` I have read), at most `max`, with your signed log
     /// heads at `after` and at the page's end (see `public_log`).
     ChainedLog { after: u64, max: u32 },
+    /// Send me the room adverts you hold (yours and other banks', each
+    /// signed by the bank it speaks for), at most `max`: how a bank learns
+    /// the lines beyond its own peers without waiting for their next advert.
+    Rooms { max: u32 },
 }
 
 /// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
@@ -325,6 +329,8 @@ pub enum PeerResponse {
     Recalled { pairs: Vec<RecalledPair>, next_seq: u64, head_seq: u64 },
     /// A page of my public log as a hash chain (see `public_log`).
     ChainedLog { page: crate::public_log::ChainedPage },
+    /// Signed room adverts (`room::LineRoom`), newest per bank.
+    Rooms { adverts: Vec<SignedMessage> },
 }
 
 /// A transfer between two banks and the payee bank's signed decision on it.
@@ -337,6 +343,10 @@ pub struct RecalledPair {
 /// Most pairs in one `Recalled` answer (two messages each, within
 /// [`MAX_PEER_MESSAGE_BYTES`] like a log page).
 pub const MAX_RECALL_BATCH: u32 = MAX_LOG_BATCH / 2;
+
+/// Most room adverts in one `Rooms` answer (each under
+/// `room::MAX_ADVERT_BYTES` plus its envelope, within [`MAX_PEER_MESSAGE_BYTES`]).
+pub const MAX_ROOMS_BATCH: u32 = 24;
 
 /// Most signed messages in one catch-up answer.
 pub const MAX_LOG_BATCH: u32 = 64;

@@ -18,6 +18,8 @@
 //!   decisions, evidence, public statements, peer requests and answers.
 //! - [`public_log`]: a bank's public log as a hash chain whose head it
 //!   signs, and the check a peer runs on each page of it.
+//! - [`room`]: a bank's signed advert of the room on its trust lines, read
+//!   by banks further away to find a path for a transfer.
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -43,6 +45,7 @@ pub mod member;
 pub mod minutes;
 pub mod policy;
 pub mod public_log;
+pub mod room;
 pub mod sealed;
 pub mod signing;
 pub mod text;

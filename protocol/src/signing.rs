@@ -23,6 +23,8 @@ pub enum MessageKind {
     Evidence = 4,
     /// A bank's signed head of its public log (`public_log::LogHead`).
     LogHead = 5,
+    /// A bank's signed advert of the room on its trust lines (`room::LineRoom`).
+    LineRoom = 8,
 }
 
 impl MessageKind {
@@ -33,6 +35,7 @@ impl MessageKind {
             3 => MessageKind::Decision,
             4 => MessageKind::Evidence,
             5 => MessageKind::LogHead,
+            8 => MessageKind::LineRoom,
             _ => return None,
         })
     }
@@ -45,6 +48,7 @@ impl MessageKind {
             MessageKind::Decision => "decision",
             MessageKind::Evidence => "evidence",
             MessageKind::LogHead => "log-head",
+            MessageKind::LineRoom => "line-room",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The federation for people: peer banks, transfers, positions.
 
-use amser_node::model::{ClearingRingView, PeerView, PositionView, TransferView};
+use amser_node::model::{BankRef, ClearingRingView, PathView, PeerView, PositionView, RoomAdvertView, TransferView};
 
 use super::{hm, number, short};
 
@@ -95,6 +95,34 @@ pub fn rings(list: &[ClearingRingView]) -> String {
         ));
     }
     out.trim_end().to_string()
+}
+
+fn name(b: &BankRef) -> &str {
+    b.handle.as_deref().unwrap_or(&b.bank)
+}
+
+pub fn rooms(list: &[RoomAdvertView]) -> String {
+    if list.is_empty() {
+        return "No room adverts yet: they come from admitted banks once connected, and from the banks they have lines with.".into();
+    }
+    let mut out = String::from("Each bank's advert: how many more hours each peer's members may spend there.\n");
+    for advert in list {
+        let age = if advert.fresh { format!("{} s old", advert.age_secs) } else { format!("{} s old, too old to use", advert.age_secs) };
+        out.push_str(&format!("{} ({age})\n", name(&advert.bank)));
+        if advert.lines.is_empty() {
+            out.push_str("    no lines\n");
+        }
+        for line in &advert.lines {
+            out.push_str(&format!("    {:>10}  from {}\n", hm(line.minutes), name(&line.peer)));
+        }
+    }
+    out.trim_end().to_string()
+}
+
+pub fn path(v: &PathView) -> String {
+    let names: Vec<&str> = v.banks.iter().map(name).collect();
+    let how = if v.hops == 1 { "direct".to_string() } else { format!("{} trust lines", v.hops) };
+    format!("{} ({how}; room for {} hours on the tightest line)", names.join(" -> "), hm(v.room_minutes))
 }
 
 pub fn transfer(v: &TransferView) -> String {

@@ -25,6 +25,8 @@
 //! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
 //! GET  /positions               positions()
 //! GET  /clearing/rings          clearing_rings()
+//! GET  /federation/rooms        rooms()
+//! GET  /federation/path?to=&hours=   path(to, hours)
 //! POST /import/{kind}?format=&dry_run=   import(kind, query, csv)
 //! ```
 //!
@@ -45,8 +47,8 @@ use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
     AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery,
     ExchangeView, ExportPage, ExportQuery, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery,
-    MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PeerView, PositionView, Recorded, Report,
-    ReportQuery, ReverseRequest, Status, TransferView, NEXT_CURSOR_HEADER,
+    MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery, PathView, PeerView,
+    PositionView, Recorded, Report, ReportQuery, ReverseRequest, RoomAdvertView, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -422,6 +424,17 @@ impl Client {
     /// The rings of debt between banks that clearing could cancel.
     pub async fn clearing_rings(&self) -> Result<Vec<ClearingRingView>, ClientError> {
         self.json(self.request(Method::GET, "/clearing/rings"), StatusCode::OK).await
+    }
+
+    /// The room adverts this bank holds, ours among them.
+    pub async fn rooms(&self) -> Result<Vec<RoomAdvertView>, ClientError> {
+        self.json(self.request(Method::GET, "/federation/rooms"), StatusCode::OK).await
+    }
+
+    /// The path a transfer of `hours` to the bank with `handle` would take.
+    pub async fn path(&self, handle: &str, hours: &str) -> Result<PathView, ClientError> {
+        let query = PathQuery { to: handle.to_string(), hours: hours.to_string() };
+        self.json(self.request(Method::GET, "/federation/path").query(&query), StatusCode::OK).await
     }
 
     // ------------------------------------------------------------ plumbing

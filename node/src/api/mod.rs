@@ -19,6 +19,7 @@
 //! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
 //! GET  /api/v1/positions
 //! GET  /api/v1/clearing/rings
+//! GET  /api/v1/federation/rooms     GET  /api/v1/federation/path?to=HANDLE&hours=H
 //! GET  /api/v1/users              POST /api/v1/users
 //! POST /api/v1/import/members?format=&dry_run=   POST /api/v1/import/exchanges?format=&dry_run=
 //! POST /api/v1/users/{name}/link  POST /api/v1/users/{name}/disable
@@ -36,7 +37,8 @@
 //! is the typed client of these routes (the CLI's and the tests').
 //! Handlers, one module per noun: `bank` (status, balances, report, audit,
 //! export), `members`, `exchanges`, `listings`, `peers` (peers, transfers,
-//! positions), `users` (the console's accounts), `import` (a CSV file from
+//! positions), `region` (room adverts held, the path a transfer would
+//! take), `users` (the console's accounts), `import` (a CSV file from
 //! TimeOverflow or the generic layout; the console's import page uses it
 //! too); `error` turns every failure into one JSON error body.
 
@@ -49,6 +51,7 @@ mod listings;
 mod members;
 mod page;
 mod peers;
+mod region;
 mod users;
 
 use std::sync::Arc;
@@ -240,6 +243,8 @@ pub fn router(state: AppState) -> Router {
         .route("/transfers", get(peers::transfers))
         .route("/positions", get(peers::positions))
         .route("/clearing/rings", get(peers::clearing_rings))
+        .route("/federation/rooms", get(region::rooms))
+        .route("/federation/path", get(region::path))
         .route("/transfers/{id}", get(peers::transfer))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{name}/link", post(users::new_link))

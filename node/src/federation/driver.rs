@@ -9,6 +9,8 @@
 //!   deliver ──►   │  transfers just recorded: sent at once, nothing read       (fresh.rs)
 //!                 │  after a start: new work waits for peers' answers           (opening.rs)
 //!                 │  our journal head: sign and gossip when it moves            (gossip.rs)
+//!                 │  our lines' room: sign and gossip when it changes; peers'
+//!                 │  adverts asked for on connect and every ROOMS_ASK_INTERVAL  (advertising.rs)
 //!                 │    once every connected peer said it holds none newer      (head_check.rs)
 //!                 │  each peer's public log: catch up on connect and every
 //!                 │  CATCH_UP_INTERVAL                                          (catch_up.rs)
@@ -33,6 +35,7 @@ use ed25519_dalek::SigningKey;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
+use super::advertising::Advertising;
 use super::catch_up::CatchUp;
 use super::delivery::{Retry, FIRST_RETRY};
 use super::fresh::Fresh;
@@ -42,6 +45,7 @@ use super::inbound::{Answerer, Slots};
 use super::opening::Opening;
 use super::pairing::Pairing;
 use super::recall;
+use super::room_book::RoomBook;
 use super::scoring::Scoring;
 use super::swarm::{self, bank_of, peer_of, NetEvent, NetworkConfig, NetworkError, NetworkHandle};
 use super::vouching::{Bounds, Vouching};
@@ -74,6 +78,8 @@ pub struct FederationHandle {
     pub(super) fresh: Arc<Fresh>,
     fresh_wake: Arc<Notify>,
     presence: Arc<Mutex<HashMap<BankId, PeerPresence>>>,
+    /// The room adverts held, ours among them (room_book.rs).
+    pub rooms: Arc<RwLock<RoomBook>>,
 }
 
 impl FederationHandle {
@@ -154,8 +160,16 @@ pub async fn start(
         fresh: Arc::default(),
         fresh_wake: Arc::new(Notify::new()),
         presence: Arc::default(),
+        rooms: Arc::default(),
     };
-    let answerer = Answerer { ledger: ledger.clone(), profile: profile.clone(), net: net.clone(), key: key.clone(), federation };
+    let answerer = Answerer {
+        ledger: ledger.clone(),
+        profile: profile.clone(),
+        net: net.clone(),
+        key: key.clone(),
+        federation,
+        rooms: handle.rooms.clone(),
+    };
     let driver = Driver {
         ledger,
         key,
@@ -173,6 +187,8 @@ pub async fn start(
         catch_ups: Arc::default(),
         pairing: Arc::default(),
         vouching,
+        rooms: handle.rooms.clone(),
+        advertising: Advertising::default(),
         tasks: JoinSet::new(),
         inbound: Slots::default(),
         head_checked: Checked::default(),
@@ -208,6 +224,9 @@ pub(super) struct Driver {
     pub(super) pairing: Arc<Mutex<Pairing>>,
     /// Who the federation is for us: admitted banks and the third parties they vouch for.
     pub(super) vouching: Arc<RwLock<Vouching>>,
+    /// The room adverts held (the handle's), and what we last advertised.
+    pub(super) rooms: Arc<RwLock<RoomBook>>,
+    pub(super) advertising: Advertising,
     /// Deliveries, answers and gossip in progress; aborted when the driver stops.
     pub(super) tasks: JoinSet<()>,
     /// Peers' requests being answered, per bank (inbound.rs).
@@ -278,6 +297,8 @@ impl Driver {
         if self.may_publish_head() {
             self.publish_head().await;
         }
+        self.advertise_due().await;
+        self.ask_rooms_due();
     }
 
     /// The admitted (not removed) banks connected now.
@@ -369,6 +390,7 @@ impl Driver {
         // Before we gossip a head it could compare: is our journal behind what it holds?
         self.head_checked.lock().map(|mut c| c.remove(&bank)).ok();
         self.check_our_head_with(bank);
+        self.ask_rooms_soon(bank);
         if self.peers.get(&bank).is_some_and(|l| l.handle.is_none()) {
             let (net, ledger) = (self.net.clone(), self.ledger.clone());
             self.tasks.spawn(async move {

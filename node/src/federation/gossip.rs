@@ -110,6 +110,7 @@ impl Driver {
             }
             // Log heads travel with log pages (catch_up.rs), not as gossip.
             MessageKind::LogHead => {}
+            MessageKind::LineRoom => self.on_advert(message, &verified),
             MessageKind::Transfer | MessageKind::Decision => match PublicMessage::check(&message, self.federation) {
                 Ok(said) => {
                     // Settling one of ours waits on a journal sync: in a task of its own,

@@ -89,6 +89,8 @@ pub(super) struct Answerer {
     /// Our key and federation: our log's pages are signed at both ends (log_chain.rs).
     pub(super) key: ed25519_dalek::SigningKey,
     pub(super) federation: amser_protocol::signing::FederationId,
+    /// The room adverts held, for a peer's `Rooms` request.
+    pub(super) rooms: Arc<std::sync::RwLock<super::room_book::RoomBook>>,
 }
 
 impl Answerer {
@@ -152,6 +154,7 @@ impl Answerer {
                 }
             }
             PeerRequest::ChainedLog { after, max } => self.chained_log(after, max).await,
+            PeerRequest::Rooms { max } => super::advertising::answer(&self.rooms, max),
         }
     }
 }

@@ -23,7 +23,11 @@
 //! - [`vouching`]: who the federation is for us: admitted banks and the third
 //!   parties they vouch for, bounded; gossip is heard only from them.
 //! - [`positions`]: the hours between every pair of banks, from what is kept.
+//! - [`room_book`]: the newest signed room advert of each bank known, the
+//!   room on every line for path finding; `advertising` signs ours, takes
+//!   others' from gossip and from peers' `Rooms` answers, and answers them.
 
+mod advertising;
 mod catch_up;
 pub mod codec;
 mod delivery;
@@ -37,6 +41,7 @@ mod opening;
 pub mod pairing;
 pub mod positions;
 mod recall;
+pub mod room_book;
 pub mod scoring;
 mod statements;
 pub mod swarm;

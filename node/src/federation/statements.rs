@@ -73,6 +73,9 @@ impl Driver {
             Ok(n) => tracing::info!(pairs = n, "forgot other banks' statements no admitted bank vouches for now"),
             Err(e) => tracing::warn!(error = %e, "could not check the statements kept against the admitted banks"),
         }
+        if let (Ok(mut book), Ok(mut vouching)) = (self.rooms.write(), self.vouching.write()) {
+            super::advertising::settle(&mut book, &mut vouching);
+        }
         let known = self.vouching.read().map(|v| v.known()).unwrap_or_default();
         self.heads.retain(|bank, _| known.contains(bank));
     }

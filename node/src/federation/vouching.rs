@@ -1,6 +1,8 @@
 //! Who the federation is, as this bank may know it: the banks it admitted,
-//! and third parties an admitted bank vouched for by accepting a transfer
-//! from them. Gossip is accepted (and so forwarded) only from these banks,
+//! third parties an admitted bank vouched for by accepting a transfer from
+//! them, and the banks reached through room adverts (each bank's advert
+//! lists the banks it has lines with; up to [`MAX_ADVERT_DEPTH`] lines from
+//! us, at most [`MAX_REACHED_PER_BANK`] banks through each admitted one). Gossip is accepted (and so forwarded) only from these banks,
 //! and other banks' statements are kept only as pairs these rules allow,
 //! each admitted bank vouching for a bounded number of third parties and
 //! pairs (DESIGN.md §2, "Who the federation knows").
@@ -17,6 +19,13 @@ use amser_protocol::BankId;
 pub const MAX_VOUCHED_PER_BANK: usize = 16;
 /// Most pairs about third parties kept on one admitted bank's word.
 pub const MAX_THIRD_PARTY_PAIRS_PER_BANK: usize = 16_384;
+
+/// How many lines from us a bank reached through room adverts may be: a
+/// path crosses at most `region::paths::MAX_HOPS` lines.
+pub const MAX_ADVERT_DEPTH: usize = crate::region::paths::MAX_HOPS;
+/// Most banks known through the adverts reached from one admitted bank: a
+/// hostile admitted bank that invents banks fills only its own share.
+pub const MAX_REACHED_PER_BANK: usize = 128;
 
 /// The bounds, as fields so the rules' tests can use small ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,16 +78,62 @@ pub struct Vouching {
     vouched: HashMap<BankId, Vec<BankId>>,
     /// For each admitted bank, how many pairs about third parties we keep on its word.
     pairs: HashMap<BankId, usize>,
+    /// The banks each held room advert lists.
+    listed: HashMap<BankId, Vec<BankId>>,
+    /// Banks reached through those adverts from an admitted bank.
+    reached: HashSet<BankId>,
 }
 
 impl Vouching {
     pub fn new(ourselves: BankId, bounds: Bounds) -> Self {
-        Vouching { ourselves, bounds, admitted: HashSet::new(), vouched: HashMap::new(), pairs: HashMap::new() }
+        Vouching {
+            ourselves,
+            bounds,
+            admitted: HashSet::new(),
+            vouched: HashMap::new(),
+            pairs: HashMap::new(),
+            listed: HashMap::new(),
+            reached: HashSet::new(),
+        }
     }
 
     /// Whether gossip signed by `bank` is accepted and forwarded.
     pub fn knows(&self, bank: &BankId) -> bool {
-        self.admitted.contains(bank) || self.vouched.values().any(|v| v.contains(bank))
+        self.admitted.contains(bank) || self.reached.contains(bank) || self.vouched.values().any(|v| v.contains(bank))
+    }
+
+    /// Takes the banks each held room advert lists and works out again which
+    /// banks they reach: from each admitted bank, breadth first, through
+    /// adverts' lists, at most [`MAX_ADVERT_DEPTH`] lines from us and
+    /// [`MAX_REACHED_PER_BANK`] banks through that admitted bank. Returns
+    /// whether the banks reached changed.
+    pub fn set_listed(&mut self, listed: HashMap<BankId, Vec<BankId>>) -> bool {
+        self.listed = listed;
+        let mut reached = HashSet::new();
+        let mut roots: Vec<BankId> = self.admitted.iter().copied().collect();
+        roots.sort_unstable();
+        for root in roots {
+            let mut seen: HashSet<BankId> = HashSet::from([root, self.ourselves]);
+            let mut queue = std::collections::VecDeque::from([(root, 1usize)]);
+            let mut count = 0;
+            while let Some((bank, depth)) = queue.pop_front() {
+                if depth >= MAX_ADVERT_DEPTH {
+                    continue;
+                }
+                for next in self.listed.get(&bank).into_iter().flatten() {
+                    if count < MAX_REACHED_PER_BANK && seen.insert(*next) {
+                        count += 1;
+                        if !self.admitted.contains(next) {
+                            reached.insert(*next);
+                        }
+                        queue.push_back((*next, depth + 1));
+                    }
+                }
+            }
+        }
+        let changed = reached != self.reached;
+        self.reached = reached;
+        changed
     }
 
     pub fn admitted(&self, bank: &BankId) -> bool {
@@ -94,6 +149,8 @@ impl Vouching {
         kept: impl IntoIterator<Item = &'a PairSummary>,
     ) -> Vec<usize> {
         self.admitted = admitted.into_iter().collect();
+        let listed = std::mem::take(&mut self.listed);
+        self.set_listed(listed);
         self.vouched.clear();
         self.pairs.clear();
         let kept: Vec<&PairSummary> = kept.into_iter().collect();
@@ -136,7 +193,7 @@ impl Vouching {
 
     /// Banks known now (admitted and vouched for), for pruning maps kept per bank.
     pub fn known(&self) -> HashSet<BankId> {
-        self.admitted.iter().chain(self.vouched.values().flatten()).copied().collect()
+        self.admitted.iter().chain(&self.reached).chain(self.vouched.values().flatten()).copied().collect()
     }
 }
 
@@ -191,6 +248,35 @@ mod tests {
         let kept = (0..20).filter(|n| v.offer(&accepted(stranger(n % 2), MALLORY)) == Keep::Vouched).count();
         assert_eq!(kept, 5);
         assert_eq!(v.offer(&accepted(stranger(0), GWYNEDD)), Keep::Vouched, "Gwynedd's word has its own bound");
+    }
+
+    #[test]
+    fn room_adverts_reach_banks_up_to_four_lines_away_and_one_admitted_bank_fills_only_its_own_share() {
+        let mut v = federation(Bounds::default());
+        // Gwynedd lists Cardiff, Cardiff lists Swansea, Swansea lists Bangor, Bangor lists Wrexham.
+        let chain = [GWYNEDD, stranger(1), stranger(2), stranger(3), stranger(4)];
+        let listed: HashMap<BankId, Vec<BankId>> = chain.windows(2).map(|w| (w[0], vec![w[1], US])).collect();
+        assert!(v.set_listed(listed.clone()));
+        for (n, bank) in chain.iter().enumerate().skip(1) {
+            assert_eq!(v.knows(bank), n < MAX_ADVERT_DEPTH, "the bank {n} lines past Gwynedd");
+        }
+        assert!(!v.set_listed(listed), "the same lists reach the same banks");
+        // Mallory (admitted) invents a thousand banks: a share of them is known, no more.
+        let invented: Vec<BankId> = (0..1000u32)
+            .map(|n| {
+                let mut id = [7; 32];
+                id[..4].copy_from_slice(&n.to_le_bytes());
+                BankId(id)
+            })
+            .collect();
+        let mut listed: HashMap<BankId, Vec<BankId>> = HashMap::from([(MALLORY, invented.clone())]);
+        listed.insert(GWYNEDD, vec![stranger(1)]);
+        v.set_listed(listed);
+        assert_eq!(invented.iter().filter(|b| v.knows(b)).count(), MAX_REACHED_PER_BANK);
+        assert!(v.knows(&stranger(1)), "Gwynedd's own reach is untouched");
+        // Removing the admitted bank forgets what was reached only through it.
+        v.rebuild([MALLORY], []);
+        assert!(!v.knows(&stranger(1)) && !v.knows(&GWYNEDD));
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! - [`audit`]: what an audit of the journal found.
 //! - [`listing`]: offers and requests.
 //! - [`peer`]: peer banks, transfers between banks, positions.
+//! - [`region`]: room adverts held and the path a transfer would take.
 //! - [`error`]: the body of every failed request.
 //! - [`page`]: one bounded page of a list and the cursor of the next.
 //! - [`export`]: the JSON export, a page at a time.
@@ -36,6 +37,7 @@ pub mod listing;
 pub mod member;
 pub mod page;
 pub mod peer;
+pub mod region;
 pub mod report;
 pub mod rights;
 
@@ -50,6 +52,7 @@ pub use listing::{ListingQuery, ListingView, NewListing};
 pub use member::{LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
 pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_CURSOR_HEADER};
 pub use peer::{BankRef, ClearingRingView, NewPeer, PeerView, PositionView, RemovePeerQuery, TransferKind, TransferView};
+pub use region::{PathQuery, PathView, RoomAdvertView, RoomLineView};
 pub use report::{AgencyTally, MonthFigures, Months, PeriodError, PeriodReport, Report, Tally};
 pub use rights::{EraseRequest, MemberExport};
 
