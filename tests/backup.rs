@@ -177,9 +177,11 @@ fn a_damaged_cut_foreign_or_false_backup_is_refused_and_rhymney_is_left_as_it_wa
 
     let bytes = std::fs::read(&good).unwrap();
     let len = bytes.len() as u64;
-    // The journal section comes before the members' keys, the end marker and the checksum.
-    let keys_len = std::fs::metadata(rhymney.dir.join("member-keys.amk")).unwrap().len();
-    let journal_end = len - CHECKSUM_BYTES - 1 - SECTION_HEADER_BYTES - keys_len;
+    // The journal section comes before the members' keys, the console's two
+    // files (accounts, waiting exchanges), the end marker and the checksum.
+    let size = |name: &str| std::fs::metadata(rhymney.dir.join(name)).map_or(0, |m| m.len());
+    let after_journal = size("member-keys.amk") + size("accounts.json") + size("proposals.json") + 3 * SECTION_HEADER_BYTES;
+    let journal_end = len - CHECKSUM_BYTES - 1 - after_journal;
     let write = |name: &str, bytes: &[u8]| {
         let path = away.path().join(name);
         std::fs::write(&path, bytes).unwrap();
@@ -352,4 +354,42 @@ fn a_backup_whose_members_keys_do_not_open_their_details_is_neither_written_nor_
     assert!(!away.path().join("second.amb").exists());
     std::fs::write(&keys, &whole).unwrap();
     assert_eq!(whole.len(), KEY_FILE_HEADER + KEY_RECORD, "one member, one record");
+}
+
+/// The box with Rhymney's disk dies: restored on a new one, the console's
+/// accounts come back with the journal, so Siân signs in as before. Restored
+/// over a directory that has its own accounts, those stay: an account the
+/// coordinator disabled after the backup is not revived by it.
+#[test]
+fn rhymneys_console_accounts_come_back_on_a_new_box_and_a_restore_never_revives_a_disabled_one() {
+    let rhymney = Bank::init(RHYMNEY);
+    let node = rhymney.up();
+    rhymney.json(&["user", "add", "--name", "sian", "--role", "coordinator"]);
+    rhymney.json(&["user", "add", "--name", "trustee", "--role", "viewer"]);
+    let away = tempfile::tempdir().unwrap();
+    let file = away.path().join("rhymney.amb");
+    back_up(&rhymney, &file);
+    node.terminate();
+    let names = |bank: &Bank| -> Vec<(String, bool)> {
+        let node = bank.up();
+        let list = bank.json(&["user", "list"]);
+        node.terminate();
+        list.as_array().expect("accounts").iter().map(|a| (a["name"].as_str().unwrap().to_string(), a["disabled"] == json!(true))).collect()
+    };
+
+    let new_box = Bank::empty();
+    let restored = new_box.json(&["restore", file.to_str().unwrap()]);
+    assert_eq!(restored["accounts_restored"], json!(true), "{restored}");
+    assert_eq!(restored["proposals_restored"], json!(false), "no exchange was waiting: {restored}");
+    let mode = std::fs::metadata(new_box.dir.join("accounts.json")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "accounts.json stays the bank's user's alone");
+    assert_eq!(names(&new_box), [("sian".to_string(), false), ("trustee".to_string(), false)]);
+
+    // On the old box the trustee's account is disabled after the backup; restoring it there keeps that.
+    let node = rhymney.up();
+    rhymney.json(&["user", "disable", "trustee"]);
+    node.terminate();
+    let text = rhymney.amser(&["restore", file.to_str().unwrap()]).ok().stdout.clone();
+    assert!(!text.contains("accounts are back"), "Rhymney's own accounts are newer than the backup's: {text}");
+    assert_eq!(names(&rhymney), [("sian".to_string(), false), ("trustee".to_string(), true)]);
 }

@@ -87,6 +87,9 @@ struct RestoredShown {
     members: usize,
     /// Members erased since the backup, whose erasure the restore kept.
     erased_since: usize,
+    /// The console's accounts and waiting exchanges put back (only where the directory had none).
+    accounts_restored: bool,
+    proposals_restored: bool,
 }
 
 pub async fn restore(dir: &DataDir, file: &Path, out: &Out) -> anyhow::Result<()> {
@@ -103,6 +106,8 @@ pub async fn restore(dir: &DataDir, file: &Path, out: &Out) -> anyhow::Result<()
         federated: r.record.federated,
         members: r.members,
         erased_since: r.erased_since,
+        accounts_restored: r.accounts_restored,
+        proposals_restored: r.proposals_restored,
     };
     out.print(&shown, |s| {
         let mut text = format!(
@@ -125,6 +130,12 @@ pub async fn restore(dir: &DataDir, file: &Path, out: &Out) -> anyhow::Result<()
                 "\n{} member(s) erased since this backup was taken stay erased: their keys are destroyed in the restored key file, and the node records their erasure again when it starts.",
                 s.erased_since
             ));
+        }
+        match (s.accounts_restored, s.proposals_restored) {
+            (true, true) => text.push_str("\nThe web console's accounts and the exchanges waiting for confirmation are back too."),
+            (true, false) => text.push_str("\nThe web console's accounts are back too."),
+            (false, true) => text.push_str("\nThe exchanges waiting for confirmation are back too."),
+            (false, false) => {}
         }
         if let Some(suffix) = &s.kept_aside {
             text.push_str(&format!("\nThe files it replaced are kept beside them, named *.{suffix}; remove them once the bank runs well."));

@@ -22,8 +22,8 @@ pub mod sessions;
 
 use serde::{Deserialize, Serialize};
 
-pub use book::{Account, AccountBook, AccountError, Invitation};
-pub use proposals::{Proposal, ProposalBook, ProposalError};
+pub use book::{Account, AccountBook, AccountError, Invitation, ACCOUNTS_FILE};
+pub use proposals::{Proposal, ProposalBook, ProposalError, PROPOSALS_FILE};
 pub use sessions::{Claim, Session, Sessions, Submitted, Throttle};
 
 /// What an account may see and do.

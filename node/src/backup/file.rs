@@ -3,12 +3,15 @@
 //!
 //! ```text
 //! backup   = MAGIC "AMSERB01" | section manifest | section config | section key | section journal
-//!            | section member keys | 0x00 (end) | checksum (32 bytes)
-//! section  = kind: u8 (1 manifest, 2 config, 3 key, 4 journal, 5 member keys) | len: u64 LE | len bytes
+//!            | section member keys | section accounts | section proposals | 0x00 (end) | checksum (32 bytes)
+//! section  = kind: u8 (1 manifest, 2 config, 3 key, 4 journal, 5 member keys, 6 accounts,
+//!            7 proposals) | len: u64 LE | len bytes
 //! manifest = TOML text: format, bank id, handle, name, journal seq and head, bytes, when
 //! config   = config.toml as it was;  key = bank.key (32 bytes);  journal = journal.amj
 //!            (its header and every frame up to the head, nothing after)
 //! member keys = member-keys.amk as it was once the journal was copied (format 2 on)
+//! accounts, proposals = the console's accounts.json and proposals.json, empty when
+//!            the bank has none (format 3 on; a format 2 backup has neither)
 //! checksum = blake3 derive_key("amser/v1 backup-file", every byte before it)
 //! ```
 //!
@@ -31,8 +34,13 @@ use super::{io_err, BackupError};
 pub const MAGIC: &[u8; 8] = b"AMSERB01";
 /// The manifest's `format` in files written by this version. Format 2 added
 /// the members' key file; format 1 backups predate sealed personal data and
-/// hold a journal this version cannot read either.
-pub const FORMAT: u32 = 2;
+/// hold a journal this version cannot read either. Format 3 added the
+/// console's accounts and waiting exchanges; format 2 backups still restore.
+pub const FORMAT: u32 = 3;
+/// The oldest format this version restores.
+pub const OLDEST_FORMAT: u32 = 2;
+/// Largest accounts.json or proposals.json a reader accepts.
+const MAX_CONSOLE_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The blake3 context of the whole-file checksum (no other hash uses it).
 const CHECKSUM_CONTEXT: &str = "amser/v1 backup-file";
 /// Bytes of the checksum at the end.
@@ -60,6 +68,8 @@ pub enum Section {
     Key = 3,
     Journal = 4,
     MemberKeys = 5,
+    Accounts = 6,
+    Proposals = 7,
 }
 
 /// What the backup says about itself; a label, checked against the journal.
@@ -150,6 +160,10 @@ pub struct Contents {
     pub journal: JournalSummary,
     /// The members' key file's bytes (checked against the journal by the caller).
     pub member_keys: Vec<u8>,
+    /// The console's accounts.json and proposals.json, when the bank had
+    /// them (`None` also for a format 2 backup, which had no place for them).
+    pub accounts: Option<Vec<u8>>,
+    pub proposals: Option<Vec<u8>>,
     /// The file's checksum, to tell that a second read saw the same file.
     pub checksum: [u8; CHECKSUM_BYTES],
 }
@@ -183,11 +197,11 @@ pub fn read(path: &Path, journal: impl FnMut(&[u8]) -> io::Result<()>) -> Result
     if sum != stored {
         return Err(damaged("its checksum does not match its contents (a byte was changed, or the file was cut short)"));
     }
-    let (manifest, config, key, summary, member_keys) = parsed?;
-    Ok(Contents { manifest, config, key, journal: summary, member_keys, checksum: sum })
+    let (manifest, config, key, summary, member_keys, (accounts, proposals)) = parsed?;
+    Ok(Contents { manifest, config, key, journal: summary, member_keys, accounts, proposals, checksum: sum })
 }
 
-type Sections = (Manifest, Vec<u8>, [u8; KEY_BYTES], JournalSummary, Vec<u8>);
+type Sections = (Manifest, Vec<u8>, [u8; KEY_BYTES], JournalSummary, Vec<u8>, (Option<Vec<u8>>, Option<Vec<u8>>));
 
 /// The five sections and the end marker, from `reader` holding `left` bytes.
 fn sections(
@@ -222,9 +236,9 @@ fn sections(
     let len = header(reader, Section::Manifest, MAX_MANIFEST_BYTES, &mut left)?;
     let text = String::from_utf8(small(reader, len)?).map_err(|_| damaged("its manifest is not text".into()))?;
     let manifest: Manifest = toml::from_str(&text).map_err(|e| damaged(format!("its manifest does not read: {e}")))?;
-    if manifest.format != FORMAT {
+    if !(OLDEST_FORMAT..=FORMAT).contains(&manifest.format) {
         return Err(BackupError::Invalid(format!(
-            "{} is a backup in format {}, which this version of amser (format {FORMAT}) cannot read; restore it with the version that made it ({})",
+            "{} is a backup in format {}, which this version of amser (formats {OLDEST_FORMAT} to {FORMAT}) cannot read; restore it with the version that made it ({})",
             path.display(),
             manifest.format,
             manifest.amser_version
@@ -242,9 +256,16 @@ fn sections(
     })?;
     let len = header(reader, Section::MemberKeys, MAX_MEMBER_KEYS_BYTES, &mut left)?;
     let member_keys = small(reader, len)?;
+    let mut console = (None, None);
+    if manifest.format >= 3 {
+        let len = header(reader, Section::Accounts, MAX_CONSOLE_FILE_BYTES, &mut left)?;
+        console.0 = Some(small(reader, len)?).filter(|b| !b.is_empty());
+        let len = header(reader, Section::Proposals, MAX_CONSOLE_FILE_BYTES, &mut left)?;
+        console.1 = Some(small(reader, len)?).filter(|b| !b.is_empty());
+    }
     let mut end = [0u8; 1];
     if left != 1 || reader.read_exact(&mut end).is_err() || end[0] != Section::End as u8 {
         return Err(damaged("it does not end where its sections do".into()));
     }
-    Ok((manifest, config, key, summary, member_keys))
+    Ok((manifest, config, key, summary, member_keys, console))
 }

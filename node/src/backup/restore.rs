@@ -14,7 +14,11 @@
 //!              the staged members' key file with the replaced one's erasures
 //! 5. swap      state/ renamed aside (the next start rebuilds it from the journal);
 //!              each old file kept as *.before-restore-<ms> (a hard link), then the
-//!              staged file renamed over it; restored.toml written before the journal
+//!              staged file renamed over it; restored.toml written before the journal;
+//!              the console's accounts.json and proposals.json put back only where
+//!              the directory has none (a lost disk): one there is newer than any
+//!              backup, and rolling it back would revive a disabled account or an
+//!              old password
 //! ```
 //!
 //! Every step leaves a directory a node can start on: sled's state is only
@@ -61,6 +65,10 @@ pub struct Restored {
     /// keys are destroyed in the restored one, and the node records their
     /// erasure again when it starts.
     pub erased_since: usize,
+    /// Whether the backup's accounts.json and proposals.json were put back
+    /// (only where the directory had none).
+    pub accounts_restored: bool,
+    pub proposals_restored: bool,
 }
 
 /// Restores the backup at `backup` into `dir`: see the module's steps.
@@ -89,8 +97,11 @@ pub fn restore(dir: &DataDir, backup: &Path, now_ms: u64) -> Result<Restored, Ba
     let staged = stage(dir, backup, &contents, &key, &keys)?;
     let aside = format!("before-restore-{now_ms}");
     let kept = swap(dir, &staged, &aside, backup, &contents, replaced, now_ms);
-    drop(lock);
     let (record, kept_any) = kept?;
+    // Still under the lock, like every file above.
+    let console = put_back_console(dir, backup, &contents);
+    drop(lock);
+    let (accounts_restored, proposals_restored) = console?;
     let summary = &contents.journal;
     Ok(Restored {
         record,
@@ -100,7 +111,29 @@ pub fn restore(dir: &DataDir, backup: &Path, now_ms: u64) -> Result<Restored, Ba
         kept_aside: kept_any.then_some(aside),
         members: checked.open.saturating_sub(erased_since),
         erased_since,
+        accounts_restored,
+        proposals_restored,
     })
+}
+
+/// Puts the backup's accounts.json and proposals.json back where the
+/// directory has none; returns which were. One that is not JSON is
+/// refused (the node would not start on it).
+fn put_back_console(dir: &DataDir, backup: &Path, c: &Contents) -> Result<(bool, bool), BackupError> {
+    let put = |name: &str, bytes: &Option<Vec<u8>>| -> Result<bool, BackupError> {
+        let path = dir.root().join(name);
+        let Some(bytes) = bytes else { return Ok(false) };
+        if path.exists() {
+            return Ok(false);
+        }
+        if serde_json::from_slice::<serde_json::Value>(bytes).is_err() {
+            let reason = format!("its {name} is not JSON; the rest was restored, and the console starts without it");
+            return Err(BackupError::Damaged { path: backup.to_path_buf(), reason });
+        }
+        crate::accounts::durable::write_whole(&path, bytes).map_err(io_err(&path))?;
+        Ok(true)
+    };
+    Ok((put(crate::accounts::ACCOUNTS_FILE, &c.accounts)?, put(crate::accounts::PROPOSALS_FILE, &c.proposals)?))
 }
 
 /// The members' key file the restore replaces, if there is one: its

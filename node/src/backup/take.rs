@@ -11,6 +11,9 @@
 //! acknowledged, not merely a journal of the same length. With the node
 //! stopped, the data directory's lock is held and the head is the journal's end.
 //!
+//! The console's accounts.json and proposals.json go in as they are (each
+//! is replaced whole by a rename, so one read sees one version of it).
+//!
 //! The members' key file is read after the journal: a key is synced before
 //! any entry sealed under it is written, so every member in the copied
 //! journal has their key in it, and it is checked to open their details
@@ -80,6 +83,7 @@ pub fn take(dir: &DataDir, acknowledged: Option<(u64, EntryHash)>, out: &Path, n
     }
     let config = std::fs::read(dir.config()).map_err(io_err(&dir.config()))?;
     let member_keys = member_keys(dir, &summary)?;
+    let console = [console_file(dir, crate::accounts::ACCOUNTS_FILE)?, console_file(dir, crate::accounts::PROPOSALS_FILE)?];
     let manifest = Manifest {
         format: FORMAT,
         bank_id: summary.profile.bank.to_string(),
@@ -93,9 +97,9 @@ pub fn take(dir: &DataDir, acknowledged: Option<(u64, EntryHash)>, out: &Path, n
         amser_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let tmp = temporary(out)?;
-    let written = write(&tmp, &manifest, &config, &key.to_bytes(), &journal, summary.bytes, &member_keys)
-        .and_then(|sum| read_back(&tmp, &manifest, sum))
-        .and_then(|bytes| {
+    let files = Files { config: &config, key: &key.to_bytes(), member_keys: &member_keys, console: &console };
+    let written =
+        write(&tmp, &manifest, &files, &journal, summary.bytes).and_then(|sum| read_back(&tmp, &manifest, sum)).and_then(|bytes| {
             std::fs::rename(&tmp, out).map_err(io_err(out))?;
             sync_parent(out)?;
             Ok(bytes)
@@ -177,6 +181,25 @@ fn member_keys(dir: &DataDir, summary: &JournalSummary) -> Result<Vec<u8>, Backu
     })
 }
 
+/// One of the console's files as it stands, empty when the bank has none.
+fn console_file(dir: &DataDir, name: &str) -> Result<Vec<u8>, BackupError> {
+    let path = dir.root().join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(BackupError::Io { path, source: e }),
+    }
+}
+
+/// The small files a backup holds beside the journal.
+struct Files<'a> {
+    config: &'a [u8],
+    key: &'a [u8],
+    member_keys: &'a [u8],
+    /// accounts.json and proposals.json (empty when absent).
+    console: &'a [Vec<u8>; 2],
+}
+
 /// A fresh temporary file beside `out` (same file system, so the rename is atomic).
 fn temporary(out: &Path) -> Result<PathBuf, BackupError> {
     let name = out.file_name().ok_or_else(|| BackupError::Invalid(format!("{} is not a file name", out.display())))?;
@@ -186,21 +209,13 @@ fn temporary(out: &Path) -> Result<PathBuf, BackupError> {
 }
 
 /// Writes the backup to `tmp` and makes it durable; returns its checksum.
-fn write(
-    tmp: &Path,
-    manifest: &Manifest,
-    config: &[u8],
-    key: &[u8],
-    journal: &Path,
-    journal_bytes: u64,
-    member_keys: &[u8],
-) -> Result<[u8; 32], BackupError> {
+fn write(tmp: &Path, manifest: &Manifest, files: &Files<'_>, journal: &Path, journal_bytes: u64) -> Result<[u8; 32], BackupError> {
     let file = OpenOptions::new().write(true).create_new(true).mode(BACKUP_MODE).open(tmp).map_err(io_err(tmp))?;
     let text = toml::to_string_pretty(manifest).map_err(|e| BackupError::Invalid(e.to_string()))?;
     let mut w = Writer::new(BufWriter::with_capacity(COPY_BUFFER_BYTES, file)).map_err(io_err(tmp))?;
     w.section(Section::Manifest, text.as_bytes()).map_err(io_err(tmp))?;
-    w.section(Section::Config, config).map_err(io_err(tmp))?;
-    w.section(Section::Key, key).map_err(io_err(tmp))?;
+    w.section(Section::Config, files.config).map_err(io_err(tmp))?;
+    w.section(Section::Key, files.key).map_err(io_err(tmp))?;
     w.begin(Section::Journal, journal_bytes).map_err(io_err(tmp))?;
     let mut source = File::open(journal).map_err(io_err(journal))?.take(journal_bytes);
     let mut buf = vec![0u8; COPY_BUFFER_BYTES];
@@ -216,7 +231,9 @@ fn write(
     if copied != journal_bytes {
         return Err(BackupError::Invalid(format!("{} shrank while it was being copied", journal.display())));
     }
-    w.section(Section::MemberKeys, member_keys).map_err(io_err(tmp))?;
+    w.section(Section::MemberKeys, files.member_keys).map_err(io_err(tmp))?;
+    w.section(Section::Accounts, &files.console[0]).map_err(io_err(tmp))?;
+    w.section(Section::Proposals, &files.console[1]).map_err(io_err(tmp))?;
     let (out, sum) = w.finish().map_err(io_err(tmp))?;
     let file = out.into_inner().map_err(|e| BackupError::Io { path: tmp.to_path_buf(), source: e.into_error() })?;
     file.sync_all().map_err(io_err(tmp))?;
