@@ -11,9 +11,21 @@
 
 mod common;
 
-use common::federation::{Federation, C, G, R};
-use common::{CARDIFF, GWYNEDD, RHYMNEY};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::Duration;
+
+use common::federation::{Federation, Layout, C, G, R};
+use common::{BankName, CARDIFF, GWYNEDD, RHYMNEY};
 use serde_json::{json, Value};
+
+/// Banks in the sparse network story: the "at least 20".
+const SPARSE_BANKS: usize = 20;
+/// The most lines a path may cross (`region::paths::MAX_HOPS`).
+const MAX_HOPS: usize = 4;
+/// How long the sparse network may take to hear every advert: a bank asks
+/// its peers again within 30 s at the latest (seconds apart while it is
+/// still hearing of new banks), and two busy cores slow every step.
+const SPARSE_WAIT: Duration = Duration::from_secs(60);
 
 /// Rhymney–Gwynedd and Gwynedd–Cardiff admit each other, each with `trust` hours.
 fn a_line_of_three(trust: &str) -> Federation {
@@ -46,6 +58,8 @@ fn rhymney_finds_the_way_to_cardiff_through_gwynedd_and_loses_it_when_cardiffs_l
 
     // What Rhymney holds of Cardiff's advert: the room Cardiff extends to Gwynedd, numbers only.
     let rooms = fed[R].get("/federation/rooms");
+    let ours = rooms.as_array().unwrap().iter().find(|a| a["bank"]["handle"] == json!(RHYMNEY.handle));
+    assert!(ours.is_some_and(|a| a["lines"].as_array().map(Vec::len) == Some(1)), "Rhymney holds its own advert, to hand on: {rooms}");
     let cardiff = rooms.as_array().unwrap().iter().find(|a| a["bank"]["handle"] == json!(CARDIFF.handle)).expect("Cardiff's advert");
     assert_eq!(cardiff["fresh"], json!(true), "{cardiff}");
     assert_eq!(cardiff["lines"], json!([{"peer": {"bank": fed[G].id, "handle": GWYNEDD.handle}, "minutes": 300, "hours": 5.0}]));
@@ -78,5 +92,71 @@ fn rhymney_finds_the_way_to_cardiff_through_gwynedd_and_loses_it_when_cardiffs_l
     assert_eq!((status, body["error"]["code"].clone()), (400, json!("own_bank")), "{body}");
     let (status, body) = path(&fed, R, CARDIFF.handle, "0").unwrap_err();
     assert_eq!((status, body["error"]["code"].clone()), (422, json!("bad_hours")), "{body}");
+    fed.check_invariants();
+}
+
+/// Twenty banks round a ring, each trading only with its two neighbours,
+/// and four with a line across (2 or 3 lines each). Every bank finds, from
+/// the adverts alone, a path with as few lines as the graph allows to each
+/// bank at most four lines away, and none to a bank further off.
+#[test]
+fn twenty_banks_on_a_sparse_ring_each_find_the_shortest_way_to_banks_up_to_four_lines_off() {
+    let names: Vec<BankName> = (1..=SPARSE_BANKS)
+        .map(|n| {
+            let handle: &'static str = Box::leak(format!("bank{n:02}").into_boxed_str());
+            let name: &'static str = Box::leak(format!("Time Bank {n}").into_boxed_str());
+            BankName { name, handle }
+        })
+        .collect();
+    let mut layout = Layout::loopback(false);
+    layout.wait = SPARSE_WAIT;
+    let began = std::time::Instant::now();
+    let mut fed = Federation::start_banks(layout, &names).expect("loopback needs no namespaces");
+    eprintln!("sparse: {} nodes up after {:?}", SPARSE_BANKS, began.elapsed());
+    let mut lines: BTreeSet<(usize, usize)> = (0..SPARSE_BANKS).map(|i| (i, (i + 1) % SPARSE_BANKS)).collect();
+    lines.extend([(0, 10), (5, 15)]);
+    let mut next: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(a, b) in &lines {
+        fed.admit(a, b, "10", false);
+        fed.admit(b, a, "10", false);
+        next.entry(a).or_default().push(b);
+        next.entry(b).or_default().push(a);
+    }
+    assert!(next.values().all(|n| (2..=4).contains(&n.len())), "2 to 4 lines each: {next:?}");
+    fed.wait_linked();
+    eprintln!("sparse: linked after {:?}", began.elapsed());
+
+    let distances = |from: usize| -> Vec<usize> {
+        let mut d = vec![usize::MAX; SPARSE_BANKS];
+        d[from] = 0;
+        let mut queue = VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            for &n in &next[&at] {
+                if d[n] == usize::MAX {
+                    d[n] = d[at] + 1;
+                    queue.push_back(n);
+                }
+            }
+        }
+        d
+    };
+    let index = |handle: &str| names.iter().position(|n| n.handle == handle).expect("a bank of the story");
+    for from in [0, 3, 7] {
+        let d = distances(from);
+        for to in (0..SPARSE_BANKS).filter(|&to| to != from) {
+            let what = format!("{} to find its way to {} ({} lines off)", names[from].handle, names[to].handle, d[to]);
+            if d[to] > MAX_HOPS {
+                let a = fed[from].api().get(&format!("/api/v1/federation/path?to={}&hours=1", names[to].handle));
+                assert!(matches!(a.status, 404 | 409), "{what}: {} {}", a.status, a.text);
+                continue;
+            }
+            let banks = fed.wait_for(&what, || path(&fed, from, names[to].handle, "1").ok());
+            let at: Vec<usize> = banks.iter().map(|h| index(h)).collect();
+            assert_eq!(at.len() - 1, d[to], "{what}: {banks:?}");
+            assert!(at.windows(2).all(|w| next[&w[0]].contains(&w[1])), "{what}: every step is a trust line: {banks:?}");
+            assert_eq!((at[0], at[at.len() - 1]), (from, to));
+        }
+        eprintln!("sparse: {} found every path after {:?}", names[from].handle, began.elapsed());
+    }
     fed.check_invariants();
 }

@@ -335,8 +335,13 @@ impl Federation {
     /// yet, laid out as `layout` says. `Err` when namespaces cannot be made
     /// here (usually: not root).
     pub fn start(layout: Layout) -> Result<Federation, String> {
+        Federation::start_banks(layout, &BANKS)
+    }
+
+    /// As [`Federation::start`], with the banks given (any number of them).
+    pub fn start_banks(layout: Layout, banks: &[BankName]) -> Result<Federation, String> {
         let mut sites = Vec::new();
-        for bank in BANKS {
+        for &bank in banks {
             let ns = match layout.namespaces {
                 Some(run) => Some(Netns::create(&format!("amser-{}-{run}-{}", std::process::id(), bank.handle))?),
                 None => None,
@@ -347,8 +352,8 @@ impl Federation {
         }
         let mut links = BTreeMap::new();
         if layout.namespaces.is_some() {
-            for from in 0..3 {
-                for to in (0..3).filter(|&to| to != from) {
+            for from in 0..sites.len() {
+                for to in (0..sites.len()).filter(|&to| to != from) {
                     links.insert((from, to), Relay::start(sites[from].ns.as_ref(), sites[to].ns.as_ref(), sites[to].p2p_socket()));
                 }
             }

@@ -6,7 +6,7 @@
 //! ```text
 //!   tick ──► advertise_due: our lines' room changed, or REFRESH passed ──► sign, publish, keep
 //!   gossip LineRoom ──► take ──► RoomBook::offer ──► vouching.set_listed ──► prune the book
-//!   connected / ROOMS_ASK_INTERVAL ──► PeerRequest::Rooms ──► take (all of the answer, in rounds)
+//!   connected, then after 1, 2, 4 ... ROOMS_ASK_INTERVAL s ──► PeerRequest::Rooms ──► take (all of the answer, in rounds)
 //! ```
 //! An advert is taken only from a bank the federation knows (admitted, or
 //! reached through adverts already held); one answer is taken in rounds,
@@ -32,11 +32,15 @@ use crate::ledger::{LedgerError, LedgerRead};
 
 /// How often our lines' room is read to see whether our advert changed.
 pub const ROOM_CHECK_INTERVAL: Duration = Duration::from_secs(1);
-/// How often each connected peer is asked for the adverts it holds (also at
-/// once when it connects).
+/// How often each connected peer is asked for the adverts it holds once
+/// things are quiet. It is asked at once when it connects, then after
+/// [`ROOMS_ASK_AGAIN`], twice that, and so on up to this: a peer that has
+/// just started is still hearing of banks further off, whose adverts we
+/// then want too.
 pub const ROOMS_ASK_INTERVAL: Duration = Duration::from_secs(30);
-/// Least wait between two requests for adverts to one peer, when adverts
-/// taken reached new banks (whose adverts that peer may hold).
+/// The first wait between two requests for adverts to one peer, and the
+/// wait again whenever adverts taken reached banks not known before (whose
+/// adverts that peer may hold).
 pub const ROOMS_ASK_AGAIN: Duration = Duration::from_secs(1);
 
 /// What the driver remembers of advertising.
@@ -45,8 +49,8 @@ pub(super) struct Advertising {
     /// Our last advert's lines and time.
     published: Option<(Vec<RoomOnLine>, u64)>,
     checked: Option<Instant>,
-    /// When each peer was last asked for its adverts.
-    asked: HashMap<BankId, Instant>,
+    /// When each peer was last asked for its adverts, and the wait before the next time.
+    asked: HashMap<BankId, (Instant, Duration)>,
     /// Set when adverts taken reached banks not known before: their own
     /// adverts may be held by our peers already, so ask them again soon.
     reach_grew: Arc<AtomicBool>,
@@ -121,7 +125,9 @@ pub(super) fn settle(book: &mut RoomBook, vouching: &mut Vouching) {
     loop {
         vouching.set_listed(book.listed());
         let before = book.len();
-        book.retain(|b| vouching.knows(b));
+        // Our own advert stays: peers that ask get it from us (gossip alone
+        // may have had no one to carry it when it was signed).
+        book.retain(|b| *b == vouching.ourselves() || vouching.knows(b));
         if book.len() == before {
             break;
         }
@@ -176,18 +182,18 @@ impl Driver {
         self.advertising.asked.remove(&bank);
     }
 
-    /// Asks each connected admitted peer not asked lately for the adverts it holds.
+    /// Asks each connected admitted peer whose wait has passed for the adverts it holds.
     pub(super) fn ask_rooms_due(&mut self) {
-        let again = self.advertising.reach_grew.swap(false, Ordering::Relaxed);
-        let wait = if again { ROOMS_ASK_AGAIN } else { ROOMS_ASK_INTERVAL };
-        let due: Vec<BankId> =
-            self.connected_peers().filter(|b| self.advertising.asked.get(b).is_none_or(|t| t.elapsed() >= wait)).collect();
-        if again && due.is_empty() {
-            // Asked too lately: ask at a later tick.
-            self.advertising.reach_grew.store(true, Ordering::Relaxed);
+        if self.advertising.reach_grew.swap(false, Ordering::Relaxed) {
+            for (_, wait) in self.advertising.asked.values_mut() {
+                *wait = ROOMS_ASK_AGAIN;
+            }
         }
+        let asked = &self.advertising.asked;
+        let due: Vec<BankId> = self.connected_peers().filter(|b| asked.get(b).is_none_or(|(t, wait)| t.elapsed() >= *wait)).collect();
         for bank in due {
-            self.advertising.asked.insert(bank, Instant::now());
+            let wait = self.advertising.asked.get(&bank).map_or(ROOMS_ASK_AGAIN, |(_, w)| (*w * 2).min(ROOMS_ASK_INTERVAL));
+            self.advertising.asked.insert(bank, (Instant::now(), wait));
             let (net, rooms, vouching) = (self.net.clone(), self.rooms.clone(), self.vouching.clone());
             let (federation, ourselves, clock) = (self.federation, self.profile.bank, self.clock.clone());
             let grew = self.advertising.reach_grew.clone();

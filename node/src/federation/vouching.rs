@@ -136,6 +136,11 @@ impl Vouching {
         changed
     }
 
+    /// This bank.
+    pub fn ourselves(&self) -> BankId {
+        self.ourselves
+    }
+
     pub fn admitted(&self, bank: &BankId) -> bool {
         self.admitted.contains(bank)
     }
