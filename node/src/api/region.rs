@@ -10,25 +10,23 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::{ApiError, AppState, Params};
-use crate::federation::room_book::{RoomBook, ROOM_ADVERT_MAX_AGE_MS};
+use crate::federation::room_book::{HandleError, RoomBook, ROOM_ADVERT_MAX_AGE_MS};
 use crate::ledger::LedgerRead;
 use crate::model::{BankRef, PathQuery, PathView, RoomAdvertView, RoomLineView};
 use crate::region::paths::{find_path, MAX_HOPS};
 
-/// Handles as this bank knows them: its own and its admitted peers'
-/// (learnt first hand) over what adverts claim.
-async fn handles(state: &AppState, book: &RoomBook) -> Result<HashMap<BankId, String>, ApiError> {
-    let mut out: HashMap<BankId, String> = book.all().iter().map(|(b, h)| (*b, h.advert.handle.to_string())).collect();
+/// The handles this bank learnt itself: its own and its admitted peers'.
+async fn first_hand(state: &AppState) -> Result<HashMap<BankId, String>, ApiError> {
     let (profile, peers) = state.read(|s| Ok((s.profile()?, s.peers()?))).await?;
-    if let Some(p) = profile {
-        out.insert(p.bank, p.handle.to_string());
-    }
-    for line in peers {
-        if let Some(h) = line.handle {
-            out.insert(line.bank, h.to_string());
-        }
-    }
-    Ok(out)
+    let ours = profile.map(|p| (p.bank, p.handle.to_string()));
+    Ok(ours.into_iter().chain(peers.into_iter().filter_map(|l| Some((l.bank, l.handle?.to_string())))).collect())
+}
+
+/// Handles as pages show them: what adverts claim, under what this bank
+/// learnt itself.
+fn shown(book: &RoomBook, first_hand: &HashMap<BankId, String>) -> HashMap<BankId, String> {
+    let claimed = book.all().into_iter().map(|(b, h)| (b, h.advert.handle.to_string()));
+    claimed.chain(first_hand.iter().map(|(b, h)| (*b, h.clone()))).collect()
 }
 
 fn bank_ref(handles: &HashMap<BankId, String>, bank: &BankId) -> BankRef {
@@ -42,7 +40,7 @@ fn book(state: &AppState) -> Result<RoomBook, ApiError> {
 /// Every room advert held, ours among them.
 pub async fn rooms(State(state): State<AppState>) -> Result<Json<Vec<RoomAdvertView>>, ApiError> {
     let book = book(&state)?;
-    let handles = handles(&state, &book).await?;
+    let handles = shown(&book, &first_hand(&state).await?);
     let now = state.clock.now_ms();
     let views = book
         .all()
@@ -74,24 +72,12 @@ pub async fn path(State(state): State<AppState>, Params(q): Params<PathQuery>) -
     }
     let handle: Handle = q.to.parse().map_err(|e| ApiError::bad_request("bad_handle", format!("to: {e}")))?;
     let book = book(&state)?;
-    let handles = handles(&state, &book).await?;
-    let mut named = handles.iter().filter(|(_, h)| **h == handle.as_str()).map(|(b, _)| *b);
-    let to = match (named.next(), named.next()) {
-        (Some(bank), None) => bank,
-        (None, _) => {
-            return Err(ApiError::not_found(
-                "unknown_bank",
-                format!("no bank called '{handle}' is known here: it is not admitted, and no room advert that reached this bank names it"),
-            ))
-        }
-        (Some(_), Some(_)) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "ambiguous_bank",
-                format!("more than one bank calls itself '{handle}' in the adverts held here; admit the right one directly"),
-            ))
-        }
-    };
+    let first_hand = first_hand(&state).await?;
+    let to = book.resolve(&handle, &first_hand).map_err(|e| match e {
+        HandleError::Unknown(_) => ApiError::not_found("unknown_bank", e.to_string()),
+        HandleError::Ambiguous(_) => ApiError::new(StatusCode::CONFLICT, "ambiguous_bank", e.to_string()),
+    })?;
+    let handles = shown(&book, &first_hand);
     if to == state.bank {
         return Err(ApiError::bad_request("own_bank", format!("'{handle}' is this bank: record the exchange locally")));
     }

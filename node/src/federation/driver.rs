@@ -10,7 +10,7 @@
 //!                 │  after a start: new work waits for peers' answers           (opening.rs)
 //!                 │  our journal head: sign and gossip when it moves            (gossip.rs)
 //!                 │  our lines' room: sign and gossip when it changes; peers'
-//!                 │  adverts asked for on connect and every ROOMS_ASK_INTERVAL  (advertising.rs)
+//!                 │  adverts asked for on connect, then 1, 2, 4 ... 30 s apart  (advertising.rs)
 //!                 │    once every connected peer said it holds none newer      (head_check.rs)
 //!                 │  each peer's public log: catch up on connect and every
 //!                 │  CATCH_UP_INTERVAL                                          (catch_up.rs)

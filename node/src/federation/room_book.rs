@@ -114,9 +114,16 @@ impl RoomBook {
         self.adverts.iter().map(|(b, h)| (*b, h.advert.lines.iter().map(|l| l.peer).collect())).collect()
     }
 
-    /// The bank whose advert carries `handle`, if exactly one does.
-    pub fn bank_by_handle(&self, handle: &Handle) -> Result<BankId, HandleError> {
-        let mut found = self.adverts.values().filter(|h| &h.advert.handle == handle).map(|h| h.advert.bank);
+    /// The bank `handle` names. `first_hand` holds the handles this bank
+    /// learnt itself (its own, its admitted peers'; no two alike): one of
+    /// those wins over any advert's claim. Otherwise the one advert, of a
+    /// bank not known first hand, that carries it.
+    pub fn resolve(&self, handle: &Handle, first_hand: &HashMap<BankId, String>) -> Result<BankId, HandleError> {
+        if let Some((bank, _)) = first_hand.iter().find(|(_, h)| h.as_str() == handle.as_str()) {
+            return Ok(*bank);
+        }
+        let mut found =
+            self.adverts.values().filter(|h| &h.advert.handle == handle && !first_hand.contains_key(&h.advert.bank)).map(|h| h.advert.bank);
         match (found.next(), found.next()) {
             (Some(bank), None) => Ok(bank),
             (None, _) => Err(HandleError::Unknown(handle.as_str().to_string())),
@@ -177,18 +184,30 @@ mod tests {
     }
 
     #[test]
-    fn a_handle_names_one_bank_or_the_error_says_why_not() {
+    fn a_handle_names_one_bank_or_the_error_says_why_not_and_one_learnt_first_hand_wins_over_any_advert() {
         let mut book = RoomBook::default();
+        let cardiff: Handle = "cardiff".parse().unwrap();
+        let nobody = HashMap::new();
         let (a, s) = advert(CARDIFF, "cardiff", &[], 1);
         book.offer(a, s, 1);
-        assert_eq!(book.bank_by_handle(&"cardiff".parse().unwrap()), Ok(CARDIFF));
-        assert!(matches!(book.bank_by_handle(&"swansea".parse().unwrap()), Err(HandleError::Unknown(_))));
-        let (a, s) = advert(BankId([66; 32]), "cardiff", &[], 1);
+        assert_eq!(book.resolve(&cardiff, &nobody), Ok(CARDIFF));
+        assert!(matches!(book.resolve(&"swansea".parse().unwrap(), &nobody), Err(HandleError::Unknown(_))));
+        // Mallory's advert claims Cardiff's handle too: ambiguous on adverts alone ...
+        let mallory = BankId([66; 32]);
+        let (a, s) = advert(mallory, "cardiff", &[], 1);
         book.offer(a, s, 1);
-        assert!(matches!(book.bank_by_handle(&"cardiff".parse().unwrap()), Err(HandleError::Ambiguous(_))));
-        book.retain(|b| *b != BankId([66; 32]));
-        assert_eq!(book.bank_by_handle(&"cardiff".parse().unwrap()), Ok(CARDIFF));
+        assert!(matches!(book.resolve(&cardiff, &nobody), Err(HandleError::Ambiguous(_))));
+        // ... but not when Cardiff is admitted here, its handle learnt from Cardiff itself,
+        let admitted = HashMap::from([(CARDIFF, "cardiff".to_string())]);
+        assert_eq!(book.resolve(&cardiff, &admitted), Ok(CARDIFF));
+        // and an admitted bank's advert claiming another handle does not take it.
+        let gwynedd_says = HashMap::from([(GWYNEDD, "gwynedd".to_string())]);
+        let (a, s) = advert(GWYNEDD, "swansea", &[], 1);
+        book.offer(a, s, 1);
+        assert!(matches!(book.resolve(&"swansea".parse().unwrap(), &gwynedd_says), Err(HandleError::Unknown(_))));
+        book.retain(|b| *b != mallory);
+        assert_eq!(book.resolve(&cardiff, &nobody), Ok(CARDIFF));
         assert_eq!(book.listed().get(&CARDIFF), Some(&vec![]));
-        assert_eq!(book.signed(10).len(), 1);
+        assert_eq!(book.signed(10).len(), 2);
     }
 }

@@ -2,7 +2,8 @@
 //! third parties an admitted bank vouched for by accepting a transfer from
 //! them, and the banks reached through room adverts (each bank's advert
 //! lists the banks it has lines with; up to [`MAX_ADVERT_DEPTH`] lines from
-//! us, at most [`MAX_REACHED_PER_BANK`] banks through each admitted one). Gossip is accepted (and so forwarded) only from these banks,
+//! us, at most [`MAX_REACHED_PER_BANK`] banks through each admitted one).
+//! Gossip is accepted (and so forwarded) only from these banks,
 //! and other banks' statements are kept only as pairs these rules allow,
 //! each admitted bank vouching for a bounded number of third parties and
 //! pairs (DESIGN.md §2, "Who the federation knows").
