@@ -4,7 +4,10 @@
 //! Rhymney admits Gwynedd, Gwynedd admits Cardiff, and Rhymney and Cardiff
 //! never meet. Each bank signs and gossips the room on its trust lines
 //! (`LineRoom`); Rhymney hears Cardiff's advert through Gwynedd and finds
-//! the path a transfer to a Cardiff member would take.
+//! the path a transfer to a Cardiff member would take, and the transfer
+//! goes along it (`protocol::route`): held at every hop, settled at every
+//! bank on the way by Cardiff's one signed decision, or released at every
+//! bank by a signed refusal; a hop killed midway changes neither.
 //!
 //! Waiting polls what a bank shows, as in tests/federation.rs; the harness
 //! is tests/common/federation.rs.
@@ -35,6 +38,28 @@ fn a_line_of_three(trust: &str) -> Federation {
     }
     fed.wait_linked();
     fed
+}
+
+/// The fourth bank of the routed stories, between Gwynedd and Cardiff.
+const POWYS: BankName = BankName { name: "Powys Time Bank", handle: "powys" };
+
+/// Each bank admits the next and the one before, with `trust` hours.
+fn a_line_of(banks: &[BankName], trust: &str) -> Federation {
+    let mut fed = Federation::start_banks(Layout::loopback(false), banks).expect("loopback needs no namespaces");
+    for i in 1..banks.len() {
+        fed.admit(i - 1, i, trust, false);
+        fed.admit(i, i - 1, trust, false);
+    }
+    fed.wait_linked();
+    fed
+}
+
+/// Waits until bank `at` holds transfer `id` decided; that record.
+#[track_caller]
+fn decided_at(fed: &Federation, at: usize, id: &str) -> Value {
+    fed.wait_for(&format!("{} to hold transfer {id} decided", fed[at].handle), || {
+        fed[at].transfer(id).filter(|t| t["state"] != json!("pending"))
+    })
 }
 
 /// The handles along a path answer, or the error's code.
@@ -157,6 +182,113 @@ fn twenty_banks_on_a_sparse_ring_each_find_the_shortest_way_to_banks_up_to_four_
             assert_eq!((at[0], at[at.len() - 1]), (from, to));
         }
         eprintln!("sparse: {} found every path after {:?}", names[from].handle, began.elapsed());
+    }
+    fed.check_invariants();
+}
+
+/// A Cardiff member helps a Rhymney member; Rhymney trades only with
+/// Gwynedd, Gwynedd with Powys, Powys with Cardiff. The exchange is
+/// recorded at Rhymney as any other, goes along the three lines, and
+/// Cardiff's one signed acceptance settles it at every bank: each hop is
+/// owed by the bank before it and owes the bank after, members untouched.
+#[test]
+fn a_cardiff_member_helps_a_rhymney_member_across_three_trust_lines_and_every_bank_on_the_way_settles_once() {
+    let fed = a_line_of(&[RHYMNEY, GWYNEDD, POWYS, CARDIFF], "5");
+    let (r, g, p, c) = (0, 1, 2, 3);
+    let way = [RHYMNEY.handle, GWYNEDD.handle, POWYS.handle, CARDIFF.handle];
+    fed.wait_until("Rhymney to find its way to Cardiff", || path(&fed, r, CARDIFF.handle, "2").is_ok_and(|p| p == way));
+    let (rhian, cai) = (fed[r].member("Rhian Evans"), fed[c].member("Cai Morgan"));
+    let id = fed[r].record(&cai, &rhian, "2", "a lift to the hospital");
+
+    let at_payer = decided_at(&fed, r, &id);
+    assert_eq!(at_payer["state"], json!("accepted"), "{at_payer}");
+    let ids: Vec<&str> = [r, g, p, c].iter().map(|&i| fed[i].id.as_str()).collect();
+    let shown: Vec<&str> = at_payer["path"].as_array().expect("a path").iter().map(|h| h["bank"].as_str().unwrap()).collect();
+    assert_eq!(shown, ids, "{at_payer}");
+    assert!(at_payer["path"].as_array().unwrap().iter().all(|h| h["state"] == json!("settled")), "{at_payer}");
+    for (i, role) in [(g, "forwarded"), (p, "forwarded"), (c, "incoming")] {
+        let there = decided_at(&fed, i, &id);
+        assert_eq!((there["role"].clone(), there["state"].clone()), (json!(role), json!("accepted")), "{there}");
+        assert_eq!(there["decision_signature"], at_payer["decision_signature"], "one signed decision settles every bank");
+        assert_eq!(there["transfer_signature"], at_payer["transfer_signature"], "the payer's bank's bytes, passed on unchanged");
+        assert_eq!(there["note"], json!(""), "the note stays at the payer's bank: {there}");
+    }
+    assert_eq!(at_payer["note"], json!("a lift to the hospital"));
+
+    assert_eq!((fed[r].balance(&rhian), fed[c].balance(&cai)), (-120, 120));
+    let owed = [(r, g, 120), (g, r, -120), (g, p, 120), (p, g, -120), (p, c, 120), (c, p, -120)];
+    for (at, with, minutes) in owed {
+        assert_eq!(fed[at].clearing(&fed[with]), minutes, "{}'s clearing account for {}", fed[at].handle, fed[with].handle);
+    }
+    assert_eq!(fed[r].clearing(&fed[c]), 0, "Rhymney and Cardiff never trade directly");
+    for i in [r, g, p, c] {
+        assert_eq!(fed[i].transfers().len(), 1, "{}: {:?}", fed[i].handle, fed[i].transfers());
+    }
+    let shown = fed[r].bank.amser(&["transfer", "show", &id]).ok().stdout.clone();
+    assert!(shown.contains("Path (3 trust lines):") && shown.matches("settled").count() == 4, "{shown}");
+    fed.check_invariants();
+}
+
+/// The same along Gwynedd to a code Cardiff has never issued: Cardiff
+/// signs a refusal, and it releases the hold at every bank on the way;
+/// every ledger is as it was before.
+#[test]
+fn a_transfer_refused_at_the_last_bank_releases_every_hold_on_the_way_and_leaves_every_ledger_as_it_was() {
+    let fed = a_line_of(&[RHYMNEY, GWYNEDD, CARDIFF], "5");
+    let (r, g, c) = (0, 1, 2);
+    fed.wait_until("Rhymney to find its way to Cardiff", || path(&fed, r, CARDIFF.handle, "2").is_ok_and(|p| p.len() == 3));
+    let rhian = fed[r].member("Rhian Evans");
+    let before: Vec<Value> = [r, g, c].iter().map(|&i| fed[i].api().balances()).collect();
+    let id = fed[r].record(&common::unknown_code(CARDIFF.handle), &rhian, "2", "");
+
+    let at_payer = decided_at(&fed, r, &id);
+    assert_eq!(at_payer["state"], json!("rejected"), "{at_payer}");
+    assert!(at_payer["reject_reason"].as_str().unwrap().contains("no member with that code"), "{at_payer}");
+    let states: Vec<&str> = at_payer["path"].as_array().unwrap().iter().map(|h| h["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["released", "released", "refused"], "{at_payer}");
+    for (i, role) in [(g, "forwarded"), (c, "incoming")] {
+        let there = decided_at(&fed, i, &id);
+        assert_eq!((there["role"].clone(), there["state"].clone()), (json!(role), json!("rejected")), "{there}");
+        assert_eq!(there["decision_signature"], at_payer["decision_signature"]);
+    }
+    for (n, &i) in [r, g, c].iter().enumerate() {
+        assert_eq!(fed[i].api().balances(), before[n], "{}'s ledger is as it was", fed[i].handle);
+    }
+    // The audit in the invariants checks every hold against the transfers in flight: none.
+    fed.check_invariants();
+}
+
+/// Gwynedd holds Rhymney's transfer while Cardiff is away, and is killed
+/// with SIGKILL before it can pass it on. When both are back, Gwynedd
+/// passes it on from its journal, Cardiff decides, and the transfer is
+/// settled exactly once at every bank.
+#[test]
+fn the_bank_in_the_middle_killed_midway_passes_the_transfer_on_when_it_is_back_and_it_settles_exactly_once() {
+    let mut fed = a_line_of(&[RHYMNEY, GWYNEDD, CARDIFF], "5");
+    let (r, g, c) = (0, 1, 2);
+    fed.wait_until("Rhymney to find its way to Cardiff", || path(&fed, r, CARDIFF.handle, "2").is_ok_and(|p| p.len() == 3));
+    let (rhian, cai) = (fed[r].member("Rhian Evans"), fed[c].member("Cai Morgan"));
+    fed.stop(c);
+    let id = fed[r].record(&cai, &rhian, "2", "");
+    let held = fed.wait_for("Gwynedd to hold the transfer for Cardiff", || fed[g].transfer(&id));
+    assert_eq!((held["role"].clone(), held["state"].clone()), (json!("forwarded"), json!("pending")), "{held}");
+    fed.crash(g);
+    assert_eq!(fed[r].transfer(&id).expect("recorded")["state"], json!("pending"), "nobody decides for Cardiff");
+
+    fed.up(c);
+    fed.up(g);
+    fed.readdress(g);
+    fed.readdress(c);
+    fed.wait_linked();
+    let at_payer = decided_at(&fed, r, &id);
+    assert_eq!(at_payer["state"], json!("accepted"), "{at_payer}");
+    for i in [g, c] {
+        assert_eq!(decided_at(&fed, i, &id)["decision_signature"], at_payer["decision_signature"]);
+        assert_eq!(fed[i].transfers().len(), 1, "{}: {:?}", fed[i].handle, fed[i].transfers());
+    }
+    assert_eq!((fed[r].balance(&rhian), fed[c].balance(&cai)), (-120, 120), "paid once");
+    for (at, with, minutes) in [(r, g, 120), (g, r, -120), (g, c, 120), (c, g, -120)] {
+        assert_eq!(fed[at].clearing(&fed[with]), minutes, "{}'s clearing account for {}", fed[at].handle, fed[with].handle);
     }
     fed.check_invariants();
 }

@@ -331,6 +331,9 @@ pub enum PeerResponse {
     ChainedLog { page: crate::public_log::ChainedPage },
     /// Signed room adverts (`room::LineRoom`), newest per bank.
     Rooms { adverts: Vec<SignedMessage> },
+    /// The routed transfer you delivered is held here and passed on to the
+    /// next bank on its path: ask again for the payee bank's decision.
+    Forwarded,
 }
 
 /// A transfer between two banks and the payee bank's signed decision on it.
@@ -377,10 +380,17 @@ impl PeerResponse {
 /// A transfer or decision a bank said to the federation (in gossip or in its
 /// public log), checked: the strict signature, the federation, and that the
 /// signer is the bank that may say it (a transfer is signed by the payer's
-/// bank, a decision by the payee's bank).
+/// bank, a decision by the bank that made it: the payee's bank, or a hop
+/// refusing a routed transfer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicMessage {
-    Transfer { id: TransferId, transfer: Transfer },
+    /// `path` is empty for a direct transfer, and the banks it goes through
+    /// (`[from, hop, ..., to]`) for a routed one (`route::RoutedTransfer`).
+    Transfer {
+        id: TransferId,
+        transfer: Transfer,
+        path: Vec<BankId>,
+    },
     Decision(Decision),
 }
 
@@ -422,7 +432,16 @@ impl PublicMessage {
                     return Err(PublicMessageError::WrongSigner);
                 }
                 transfer.check_shape().map_err(PublicMessageError::Shape)?;
-                Ok(PublicMessage::Transfer { id: transfer.id()?, transfer })
+                Ok(PublicMessage::Transfer { id: transfer.id()?, transfer, path: Vec::new() })
+            }
+            MessageKind::RoutedTransfer => {
+                let routed = crate::route::RoutedTransfer::decode(&verified.body)?;
+                if verified.signer != routed.transfer.from {
+                    return Err(PublicMessageError::WrongSigner);
+                }
+                routed.check_shape().map_err(PublicMessageError::Shape)?;
+                let id = routed.id()?;
+                Ok(PublicMessage::Transfer { id, transfer: routed.transfer, path: routed.path })
             }
             MessageKind::Decision => {
                 let decision = Decision::decode(&verified.body)?;

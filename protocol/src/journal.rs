@@ -14,6 +14,7 @@ use crate::limits::MAX_ENTRY_BYTES;
 use crate::listing::Listing;
 use crate::member::Member;
 use crate::policy::Policy;
+use crate::route::RoutedTransfer;
 use crate::sealed::Sealed;
 use crate::signing::SignedMessage;
 
@@ -118,6 +119,31 @@ pub enum EntryBody {
         decision: Decision,
         signed_decision: SignedMessage,
     },
+    /// Payer's side of a transfer along a path (`route`): signed with its
+    /// path and sent to the first hop; the payer's time is held.
+    RoutedSent {
+        routed: RoutedTransfer,
+        signed: SignedMessage,
+        /// Sealed under the payer's key; it stays here (hops would read it).
+        note: Option<Sealed>,
+    },
+    /// A hop's side: a routed transfer taken from the bank before us on its
+    /// path and held on both lines (that bank will owe us, we will owe the
+    /// bank after), until the payee bank's decision settles it or a bank
+    /// after us rejects it (`TransferSettled`).
+    TransferForwarded {
+        routed: RoutedTransfer,
+        signed: SignedMessage,
+    },
+    /// Decided here: by the payee's bank (accepted: payee credited, the
+    /// clearing account for the bank before us debited), or refused by a
+    /// hop that cannot carry it (nothing moves).
+    RoutedDecided {
+        routed: RoutedTransfer,
+        signed: SignedMessage,
+        decision: Decision,
+        signed_decision: SignedMessage,
+    },
 }
 
 impl EntryBody {
@@ -140,6 +166,9 @@ impl EntryBody {
             EntryBody::EvidenceRecorded { .. } => "evidence-recorded",
             EntryBody::Recovered { .. } => "recovered",
             EntryBody::TransferRecalled { .. } => "transfer-recalled",
+            EntryBody::RoutedSent { .. } => "routed-sent",
+            EntryBody::TransferForwarded { .. } => "transfer-forwarded",
+            EntryBody::RoutedDecided { .. } => "routed-decided",
         }
     }
 

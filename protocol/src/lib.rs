@@ -20,6 +20,8 @@
 //!   signs, and the check a peer runs on each page of it.
 //! - [`room`]: a bank's signed advert of the room on its trust lines, read
 //!   by banks further away to find a path for a transfer.
+//! - [`route`]: a transfer along a path of trust lines, signed with its
+//!   path by the payer's bank, settled by the payee bank's one decision.
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -46,6 +48,7 @@ pub mod minutes;
 pub mod policy;
 pub mod public_log;
 pub mod room;
+pub mod route;
 pub mod sealed;
 pub mod signing;
 pub mod text;

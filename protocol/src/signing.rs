@@ -25,6 +25,8 @@ pub enum MessageKind {
     LogHead = 5,
     /// A bank's signed advert of the room on its trust lines (`room::LineRoom`).
     LineRoom = 8,
+    /// A transfer along a path of trust lines (`route::RoutedTransfer`).
+    RoutedTransfer = 9,
 }
 
 impl MessageKind {
@@ -36,6 +38,7 @@ impl MessageKind {
             4 => MessageKind::Evidence,
             5 => MessageKind::LogHead,
             8 => MessageKind::LineRoom,
+            9 => MessageKind::RoutedTransfer,
             _ => return None,
         })
     }
@@ -49,6 +52,7 @@ impl MessageKind {
             MessageKind::Evidence => "evidence",
             MessageKind::LogHead => "log-head",
             MessageKind::LineRoom => "line-room",
+            MessageKind::RoutedTransfer => "routed-transfer",
         }
     }
 }

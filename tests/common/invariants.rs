@@ -25,10 +25,12 @@ pub fn clearing_of(balances: &Value) -> HashMap<String, i64> {
 /// 1. each bank's member and clearing accounts sum to zero;
 /// 2. for each pair with nothing pending between them, the two clearing
 ///    accounts are exact opposites;
-/// 3. every transfer is decided the same way on both sides (accepted on both
-///    or rejected on both, one signed decision), is listed once per bank,
-///    and each clearing account is exactly what the accepted transfers with
-///    that bank put there (never debited or credited twice);
+/// 3. every transfer is decided the same way on both sides of each line on
+///    its way (accepted on both or rejected on both, one signed decision;
+///    a routed one refused by a hop is unknown past it), is listed once per
+///    bank, and each clearing account is exactly what the accepted
+///    transfers with that bank put there (never debited or credited twice);
+/// 9. so a routed transfer settles at every bank on its way or at none;
 /// 8. the audit (`amser audit`) passes on every node.
 #[track_caller]
 pub fn check_invariants(nodes: &[&Node]) {
@@ -60,8 +62,15 @@ pub fn check_invariants(nodes: &[&Node]) {
 
         let mut transfers = HashMap::new();
         for t in &api.get_all("/api/v1/transfers") {
-            let role = if t["from_bank"] == json!(id) { "outgoing" } else { "incoming" };
-            assert_eq!(t["role"], json!(role), "§4.3 at {id}: the role follows the direction: {t}");
+            let banks = way(t);
+            let at =
+                banks.iter().position(|b| *b == id).unwrap_or_else(|| panic!("§4.3 at {id}: a transfer whose way does not pass here: {t}"));
+            let role = match at {
+                0 => "outgoing",
+                i if i == banks.len() - 1 => "incoming",
+                _ => "forwarded",
+            };
+            assert_eq!(t["role"], json!(role), "§4.3 at {id}: the role follows the bank's place on the way: {t}");
             if role == "incoming" {
                 assert_eq!(t["to_bank"], json!(id), "{t}");
                 assert_ne!(t["state"], json!("pending"), "§4.3 at {id}: the payee bank decides at once: {t}");
@@ -69,14 +78,18 @@ pub fn check_invariants(nodes: &[&Node]) {
             let tid = t["id"].as_str().expect("id").to_string();
             assert!(transfers.insert(tid, t.clone()).is_none(), "§4.3 at {id}: a transfer listed twice: {t}");
         }
-        // Each clearing account is what the accepted transfers with that bank made it.
+        // Each clearing account is what the accepted transfers with that bank
+        // made it: the bank before us on a transfer's way owes us, we owe the bank after.
         let mut expected: HashMap<String, i64> = HashMap::new();
         for t in transfers.values().filter(|t| t["state"] == json!("accepted")) {
             let minutes = t["minutes"].as_i64().expect("minutes");
-            if t["role"] == json!("outgoing") {
-                *expected.entry(t["to_bank"].as_str().expect("to").to_string()).or_default() += minutes;
-            } else {
-                *expected.entry(t["from_bank"].as_str().expect("from").to_string()).or_default() -= minutes;
+            let banks = way(t);
+            let at = banks.iter().position(|b| *b == id).expect("on its way");
+            if at > 0 {
+                *expected.entry(banks[at - 1].clone()).or_default() -= minutes;
+            }
+            if at + 1 < banks.len() {
+                *expected.entry(banks[at + 1].clone()).or_default() += minutes;
             }
         }
         for bank in expected.keys().chain(clearing.keys()) {
@@ -98,20 +111,23 @@ pub fn check_invariants(nodes: &[&Node]) {
 
     for (n, a) in ledgers.iter().enumerate() {
         for b in &ledgers[n + 1..] {
-            let between = |t: &Value| {
-                (t["from_bank"] == json!(a.id) && t["to_bank"] == json!(b.id))
-                    || (t["from_bank"] == json!(b.id) && t["to_bank"] == json!(a.id))
+            // The transfers on the line between a and b: those on whose way they are neighbours,
+            // with the bank nearer the payer first.
+            let on_line = |t: &Value| -> Option<(bool, usize)> {
+                let banks = way(t);
+                let (i, j) = (banks.iter().position(|x| *x == a.id)?, banks.iter().position(|x| *x == b.id)?);
+                (i + 1 == j || j + 1 == i).then_some((i < j, i.max(j)))
             };
             let ids: BTreeSet<&String> =
-                a.transfers.iter().chain(b.transfers.iter()).filter(|(_, t)| between(t)).map(|(id, _)| id).collect();
+                a.transfers.iter().chain(b.transfers.iter()).filter(|(_, t)| on_line(t).is_some()).map(|(id, _)| id).collect();
             let mut pending = false;
             for id in ids {
                 let t = a.transfers.get(id).or_else(|| b.transfers.get(id)).expect("listed");
-                let (payer, payee) = if t["from_bank"] == json!(a.id) { (a, b) } else { (b, a) };
-                let at_payer = payer
-                    .transfers
-                    .get(id)
-                    .unwrap_or_else(|| panic!("§4.3: {} holds transfer {id} that its payer bank {} never recorded", payee.id, payer.id));
+                let (a_first, later_at) = on_line(t).expect("on the line");
+                let (payer, payee) = if a_first { (a, b) } else { (b, a) };
+                let at_payer = payer.transfers.get(id).unwrap_or_else(|| {
+                    panic!("§4.3: {} holds transfer {id} that the bank before it on its way, {}, never recorded", payee.id, payer.id)
+                });
                 match (at_payer["state"].as_str().expect("state"), payee.transfers.get(id)) {
                     // Not delivered yet, or decided there and not yet settled here.
                     ("pending", _) => pending = true,
@@ -121,8 +137,13 @@ pub fn check_invariants(nodes: &[&Node]) {
                             assert_eq!(at_payer[field], at_payee[field], "§4.3: transfer {id} differs in {field}:\n{at_payer}\n{at_payee}");
                         }
                     }
+                    // Refused by a bank before the later one: it never came this far.
+                    (_, None) if at_payer["path"][later_at]["state"] == json!("not_reached") => {}
                     (state, None) => {
-                        panic!("§4.3: transfer {id} is {state} at its payer bank {} and unknown to its payee bank {}", payer.id, payee.id)
+                        panic!(
+                            "§4.3: transfer {id} is {state} at {}, the bank before {} on its way, which does not know it",
+                            payer.id, payee.id
+                        )
                     }
                 }
             }
@@ -136,5 +157,16 @@ pub fn check_invariants(nodes: &[&Node]) {
                 );
             }
         }
+    }
+}
+
+/// The banks on a transfer's way as the API shows it: a routed one's path,
+/// or its two banks.
+fn way(t: &Value) -> Vec<String> {
+    let path: Vec<String> = t["path"].as_array().into_iter().flatten().filter_map(|h| h["bank"].as_str().map(String::from)).collect();
+    if path.is_empty() {
+        vec![t["from_bank"].as_str().expect("from").to_string(), t["to_bank"].as_str().expect("to").to_string()]
+    } else {
+        path
     }
 }

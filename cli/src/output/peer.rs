@@ -143,6 +143,12 @@ pub fn transfer(v: &TransferView) -> String {
     if let Some(sig) = &v.decision_signature {
         out.push_str(&format!("\nDecision signed by the payee's bank: {}…", short(sig, 16)));
     }
+    if !v.path.is_empty() {
+        out.push_str(&format!("\nPath ({} trust lines):", v.path.len() - 1));
+        for hop in &v.path {
+            out.push_str(&format!("\n  {}  {}", hop.bank, hop.state.replace('_', " ")));
+        }
+    }
     out
 }
 
@@ -161,5 +167,6 @@ fn role(t: &TransferView) -> &'static str {
     match t.role {
         amser_node::ledger::TransferRole::Outgoing => "outgoing",
         amser_node::ledger::TransferRole::Incoming => "incoming",
+        amser_node::ledger::TransferRole::Forwarded => "forwarded",
     }
 }

@@ -1,6 +1,6 @@
 //! Exchange routes: recording who gave time to whom, and correcting mistakes.
 
-use amser_protocol::{ExchangeId, Minutes, ServiceDate};
+use amser_protocol::{ExchangeId, Handle, Minutes, ServiceDate};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::members::parse_code;
 use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params, COORDINATOR};
-use crate::ledger::Command;
+use crate::ledger::{Command, LedgerError};
 use crate::model::{ExchangeQuery, ExchangeView, NewExchange, Page, Recorded, ReverseRequest, TransferView};
 use crate::storage::writer::Reply;
 
@@ -39,16 +39,36 @@ pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>)
         None => None,
     };
     let command = Command::RecordExchange {
-        providers,
-        receivers,
+        providers: providers.clone(),
+        receivers: receivers.clone(),
         minutes_each,
-        category: new.category,
-        note: new.note,
+        category: new.category.clone(),
+        note: new.note.clone(),
         date,
         recorded_by: COORDINATOR.to_string(),
-        client_ref: new.client_ref,
+        client_ref: new.client_ref.clone(),
     };
-    match state.ledger.submit(command).await? {
+    let reply = match state.ledger.submit(command).await {
+        // With a member of a bank we have no trust line with: along a path of
+        // lines through banks that have (the ledger checked everything else first).
+        Err(LedgerError::UnknownPeer(handle)) => {
+            let handle: Handle = handle.parse().map_err(|e| ApiError::bad_request("bad_handle", format!("provider: {e}")))?;
+            let (path, _) = super::region::route(&state, &handle, minutes_each).await?;
+            let command = Command::SendRouted {
+                payer: receivers[0].clone(),
+                payee: providers[0].clone(),
+                minutes: minutes_each,
+                category: new.category,
+                note: new.note,
+                date,
+                client_ref: new.client_ref,
+                path: path.banks,
+            };
+            state.ledger.submit(command).await?
+        }
+        other => other?,
+    };
+    match reply {
         Reply::Exchange(x) => Ok((StatusCode::CREATED, Json(Recorded::Exchange(ExchangeView::new(x, &*state.keys())?)))),
         // With another bank's member: a transfer, pending until that bank decides.
         Reply::Transfer(t) => {

@@ -188,7 +188,7 @@ impl Seen {
             .read(move |store| {
                 let mut positions = crate::federation::positions::Positions::default();
                 // One record at a time: memory grows with the pairs of banks, not the transfers.
-                store.for_each_transfer(|r| positions.add(r.id, r.transfer, r.decision.as_ref()))?;
+                store.for_each_transfer(|r| positions.add(r.id, r.transfer, r.path, r.decision.as_ref()))?;
                 store.for_each_public_transfer(|transfer, decision| positions.add_public(federation, &transfer, &decision))?;
                 let totals = positions.totals();
                 let mut handles = std::collections::HashMap::new();

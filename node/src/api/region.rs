@@ -13,7 +13,7 @@ use super::{ApiError, AppState, Params};
 use crate::federation::room_book::{HandleError, RoomBook, ROOM_ADVERT_MAX_AGE_MS};
 use crate::ledger::LedgerRead;
 use crate::model::{BankRef, PathQuery, PathView, RoomAdvertView, RoomLineView};
-use crate::region::paths::{find_path, MAX_HOPS};
+use crate::region::paths::{find_path, Path, MAX_HOPS};
 
 /// The handles this bank learnt itself: its own and its admitted peers'.
 async fn first_hand(state: &AppState) -> Result<HashMap<BankId, String>, ApiError> {
@@ -61,19 +61,18 @@ pub async fn rooms(State(state): State<AppState>) -> Result<Json<Vec<RoomAdvertV
     Ok(Json(views))
 }
 
-/// The path a transfer of `hours` to a member of the bank `to` would take:
-/// at most `MAX_HOPS` trust lines that each have room for it, by the
-/// adverts held (each bank on it checks its own line again when it comes).
-pub async fn path(State(state): State<AppState>, Params(q): Params<PathQuery>) -> Result<Json<PathView>, ApiError> {
-    let minutes =
-        Minutes::parse_hours(&q.hours).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", format!("hours: {e}")))?;
-    if minutes.0 <= 0 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", "hours: a transfer carries more than nothing"));
-    }
-    let handle: Handle = q.to.parse().map_err(|e| ApiError::bad_request("bad_handle", format!("to: {e}")))?;
-    let book = book(&state)?;
-    let first_hand = first_hand(&state).await?;
-    let to = book.resolve(&handle, &first_hand).map_err(|e| match e {
+/// The path a transfer of `minutes` to a member of the bank `handle` takes:
+/// at most `MAX_HOPS` trust lines that each have room for it by the adverts
+/// held, and the handles to show the banks on it by. Refused with what to do
+/// when the handle names no bank (or two), this bank, or no path has room.
+pub(super) async fn route(
+    state: &AppState,
+    handle: &Handle,
+    minutes: Minutes,
+) -> Result<(Path<BankId>, HashMap<BankId, String>), ApiError> {
+    let book = book(state)?;
+    let first_hand = first_hand(state).await?;
+    let to = book.resolve(handle, &first_hand).map_err(|e| match e {
         HandleError::Unknown(_) => ApiError::not_found("unknown_bank", e.to_string()),
         HandleError::Ambiguous(_) => ApiError::new(StatusCode::CONFLICT, "ambiguous_bank", e.to_string()),
     })?;
@@ -92,6 +91,20 @@ pub async fn path(State(state): State<AppState>, Params(q): Params<PathQuery>) -
             ),
         )
     })?;
+    Ok((found, handles))
+}
+
+/// The path a transfer of `hours` to a member of the bank `to` would take:
+/// at most `MAX_HOPS` trust lines that each have room for it, by the
+/// adverts held (each bank on it checks its own line again when it comes).
+pub async fn path(State(state): State<AppState>, Params(q): Params<PathQuery>) -> Result<Json<PathView>, ApiError> {
+    let minutes =
+        Minutes::parse_hours(&q.hours).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", format!("hours: {e}")))?;
+    if minutes.0 <= 0 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_hours", "hours: a transfer carries more than nothing"));
+    }
+    let handle: Handle = q.to.parse().map_err(|e| ApiError::bad_request("bad_handle", format!("to: {e}")))?;
+    let (found, handles) = route(&state, &handle, minutes).await?;
     Ok(Json(PathView {
         banks: found.banks.iter().map(|b| bank_ref(&handles, b)).collect(),
         hops: found.hops(),

@@ -200,7 +200,8 @@ fn our_member(store: &Store, keys: &dyn crate::ledger::privacy::MemberKeys, code
 fn transfer_row(tr: Tr, r: &TransferRecord, line: Option<&PeerLine>, our_name: Option<String>) -> TransferRow {
     let t = &r.transfer;
     let (bank, ours, theirs, direction) = match r.role {
-        TransferRole::Outgoing => (t.to, &t.payer, &t.payee, tr.t("federation-direction-received")),
+        // (A hop's records are not listed: see `page`.)
+        TransferRole::Outgoing | TransferRole::Forwarded => (t.to, &t.payer, &t.payee, tr.t("federation-direction-received")),
         TransferRole::Incoming => (t.from, &t.payee, &t.payer, tr.t("federation-direction-gave")),
     };
     let (state, state_class, reason) = match r.decision.as_ref().map(|d| &d.verdict) {
@@ -237,7 +238,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Query(q): Que
             let lines: Vec<PeerLine> = store.peers_page(None, MAX_PEERS_SHOWN)?.items.into_iter().filter(|l| !l.removed).collect();
             let mut pending: std::collections::HashMap<BankId, usize> = lines.iter().map(|l| (l.bank, 0)).collect();
             store.for_each_pending_transfer(|t| {
-                for bank in [t.transfer.to, t.transfer.from] {
+                for bank in t.banks() {
                     if let Some(n) = pending.get_mut(&bank) {
                         *n += 1;
                     }
@@ -249,11 +250,16 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Query(q): Que
             }
             let span = store.transfers_page(after, true, TRANSFERS_PER_PAGE)?;
             let mut transfers = Vec::with_capacity(span.items.len());
-            for r in span.items {
+            // A hop's records move none of our members' hours: the page lists our members' transfers.
+            for r in span.items.into_iter().filter(|r| r.role != TransferRole::Forwarded) {
                 let ours = if r.role == TransferRole::Outgoing { &r.transfer.payer } else { &r.transfer.payee };
                 let name = our_member(store, &*keys, ours);
-                let other = if r.role == TransferRole::Outgoing { r.transfer.to } else { r.transfer.from };
-                let line = store.peer(&other)?;
+                let us = store.profile()?.map(|p| p.bank);
+                let other = us.and_then(|us| if r.role == TransferRole::Outgoing { r.after(&us) } else { r.before(&us) });
+                let line = match other {
+                    Some(bank) => store.peer(&bank)?,
+                    None => None,
+                };
                 transfers.push((r, line, name));
             }
             Ok((peers, transfers, span.next))

@@ -57,7 +57,8 @@ pub(super) struct Advertising {
 }
 
 /// The room we extend on each line now: trust less what that bank's
-/// members owe ours, never below nothing, no more than one transfer may
+/// members owe ours and what is held on the line for routed transfers in
+/// flight, never below nothing, no more than one transfer may
 /// carry; nothing on a frozen line; removed banks left out.
 fn our_lines(store: &crate::storage::store::Store) -> Result<Vec<RoomOnLine>, LedgerError> {
     let mut lines = Vec::new();
@@ -65,7 +66,7 @@ fn our_lines(store: &crate::storage::store::Store) -> Result<Vec<RoomOnLine>, Le
         if line.removed {
             continue;
         }
-        let owed = -store.clearing(&line.bank)?.0;
+        let owed = -store.clearing(&line.bank)?.0 + store.line_hold(&line.bank)?.0;
         let mut room = if line.frozen { 0 } else { (line.trust.0 - owed).clamp(0, MAX_PARSE_MINUTES) };
         if let Some(max) = line.max_transfer {
             room = room.min(max.0.max(0));

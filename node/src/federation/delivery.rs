@@ -31,7 +31,7 @@ pub(super) struct Retry {
 }
 
 impl Driver {
-    /// Sends each pending outgoing transfer whose payee bank is connected and whose wait is over.
+    /// Sends each pending outgoing or forwarded transfer whose next bank is connected and whose wait is over.
     pub(super) async fn deliver_pending(&mut self) -> Result<(), LedgerError> {
         let pending = self.read(|s| Ok(s.pending_transfers()?)).await?;
         let now = Instant::now();
@@ -52,13 +52,14 @@ impl Driver {
         }
     }
 
-    /// Sends one pending outgoing transfer if its payee bank is connected,
-    /// its wait is over and it is not being delivered already.
+    /// Sends one pending outgoing transfer (or, as a hop, one we hold) to
+    /// the next bank on its way if that bank is connected, the wait is over
+    /// and it is not being delivered already.
     fn deliver(&mut self, record: TransferRecord, now: Instant) {
-        if record.role != TransferRole::Outgoing || !record.is_pending() {
+        if record.role == TransferRole::Incoming || !record.is_pending() {
             return;
         }
-        let to = record.transfer.to;
+        let Some(to) = record.after(&self.profile.bank) else { return };
         if !self.handle.presence(&to).connected {
             return;
         }
@@ -69,12 +70,17 @@ impl Driver {
         let first_attempt = retry.delay == FIRST_RETRY;
         retry.next = now + retry.delay;
         retry.delay = (retry.delay * 2).min(MAX_RETRY);
-        // Gossiped once, after the payee's bank has it: the direct request goes
-        // first, so neither bank's swarm or driver takes the gossip before it.
-        let gossip = if first_attempt { record.signed.to_bytes().ok() } else { None };
+        // Gossiped once by its signer, after the next bank has it: the direct request
+        // goes first, so neither bank's swarm or driver takes the gossip before it.
+        let ours = record.role == TransferRole::Outgoing;
+        let gossip = if first_attempt && ours { record.signed.to_bytes().ok() } else { None };
         let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
-        // The note goes to the payee's bank only, opened here (empty if the payer was erased since).
-        let note = privacy::open_text(&**self.ledger.keys(), Purpose::Note, record.note.as_ref()).ok().flatten().unwrap_or_default();
+        // The note goes to the payee's bank only, opened here (empty if the payer was
+        // erased since); a routed transfer's note stays here (hops would read it).
+        let direct = record.path.is_empty();
+        let note =
+            if direct { privacy::open_text(&**self.ledger.keys(), Purpose::Note, record.note.as_ref()).ok().flatten() } else { None };
+        let note = note.unwrap_or_default();
         self.tasks.spawn(async move {
             let id = record.id;
             let request = PeerRequest::Deliver { transfer: record.signed, note };
@@ -95,6 +101,9 @@ impl Driver {
                             tracing::warn!(transfer = %id, error = %e, "could not compare the other bank's decision with what we hold");
                         }
                     }
+                }
+                Ok(PeerResponse::Forwarded) => {
+                    tracing::debug!(transfer = %id, "held by the next bank and passed on; will ask again for the decision")
                 }
                 Ok(PeerResponse::Refused { reason }) => {
                     tracing::warn!(transfer = %id, %reason, "the other bank refused the transfer for now; will retry")

@@ -169,6 +169,7 @@ pub async fn start(
         key: key.clone(),
         federation,
         rooms: handle.rooms.clone(),
+        handle: handle.clone(),
     };
     let driver = Driver {
         ledger,

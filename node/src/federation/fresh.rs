@@ -27,10 +27,10 @@ pub(super) struct Fresh {
 
 impl Fresh {
     /// Hands over a just-recorded transfer. Whether it was kept: not when
-    /// it is not a pending outgoing one, nor when [`MAX_FRESH`] are waiting
-    /// (then the next tick delivers it).
+    /// it is not a pending outgoing (or forwarded) one, nor when
+    /// [`MAX_FRESH`] are waiting (then the next tick delivers it).
     pub(super) fn push(&self, record: TransferRecord) -> bool {
-        if record.role != TransferRole::Outgoing || !record.is_pending() {
+        if record.role == TransferRole::Incoming || !record.is_pending() {
             return false;
         }
         match self.waiting.lock() {
@@ -79,6 +79,7 @@ mod tests {
             note: None,
             seq: n as u64,
             settled_seq: None,
+            path: Vec::new(),
         }
     }
 
@@ -95,9 +96,11 @@ mod tests {
     }
 
     #[test]
-    fn only_pending_outgoing_transfers_wait_and_never_past_the_bound() {
+    fn only_pending_outgoing_and_forwarded_transfers_wait_and_never_past_the_bound() {
         let fresh = Fresh::default();
         assert!(!fresh.push(record(1, TransferRole::Incoming)), "an incoming transfer is not ours to deliver");
+        assert!(fresh.push(record(5, TransferRole::Forwarded)), "one we hold as a hop is ours to pass on");
+        fresh.take();
         let mut decided = record(2, TransferRole::Outgoing);
         decided.decision = Some(Decision { transfer: decided.id, by: decided.transfer.to, verdict: Verdict::Accept, decided_ms: 1 });
         assert!(!fresh.push(decided), "a decided transfer is not delivered again");

@@ -111,28 +111,30 @@ impl Driver {
             // Log heads travel with log pages (catch_up.rs), not as gossip.
             MessageKind::LogHead => {}
             MessageKind::LineRoom => self.on_advert(message, &verified),
-            MessageKind::Transfer | MessageKind::Decision => match PublicMessage::check(&message, self.federation) {
-                Ok(said) => {
-                    // Settling one of ours waits on a journal sync: in a task of its own,
-                    // so the loop goes on delivering meanwhile (bounded: past it, here).
-                    let statements = self.statements();
-                    let learn = async move {
-                        if let Err(e) = statements.learn(said, message).await {
-                            tracing::warn!(error = %e, "could not keep a peer's public statement");
+            MessageKind::Transfer | MessageKind::RoutedTransfer | MessageKind::Decision => {
+                match PublicMessage::check(&message, self.federation) {
+                    Ok(said) => {
+                        // Settling one of ours waits on a journal sync: in a task of its own,
+                        // so the loop goes on delivering meanwhile (bounded: past it, here).
+                        let statements = self.statements();
+                        let learn = async move {
+                            if let Err(e) = statements.learn(said, message).await {
+                                tracing::warn!(error = %e, "could not keep a peer's public statement");
+                            }
+                        };
+                        match self.learning.clone().try_acquire_owned() {
+                            Ok(place) => {
+                                self.tasks.spawn(async move {
+                                    learn.await;
+                                    drop(place);
+                                });
+                            }
+                            Err(_) => learn.await,
                         }
-                    };
-                    match self.learning.clone().try_acquire_owned() {
-                        Ok(place) => {
-                            self.tasks.spawn(async move {
-                                learn.await;
-                                drop(place);
-                            });
-                        }
-                        Err(_) => learn.await,
                     }
+                    Err(e) => tracing::debug!(signer = %verified.signer, error = %e, "ignored an inter-bank message"),
                 }
-                Err(e) => tracing::debug!(signer = %verified.signer, error = %e, "ignored an inter-bank message"),
-            },
+            }
         }
     }
 }

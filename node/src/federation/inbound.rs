@@ -91,6 +91,8 @@ pub(super) struct Answerer {
     pub(super) federation: amser_protocol::signing::FederationId,
     /// The room adverts held, for a peer's `Rooms` request.
     pub(super) rooms: Arc<std::sync::RwLock<super::room_book::RoomBook>>,
+    /// A routed transfer we hold as a hop goes to the driver at once, to pass on (`fresh`).
+    pub(super) handle: super::driver::FederationHandle,
 }
 
 impl Answerer {
@@ -118,8 +120,13 @@ impl Answerer {
             PeerRequest::Hello => PeerResponse::Hello { handle: self.profile.handle.clone(), name: self.profile.name.clone() },
             PeerRequest::Deliver { transfer, note } => {
                 match self.ledger.submit(Command::ReceiveTransfer { signed: transfer, note, delivered_by: bank }).await {
-                    Ok(Reply::Transfer(record)) => match record.signed_decision {
+                    Ok(Reply::Transfer(record)) => match record.signed_decision.clone() {
                         Some(decision) => PeerResponse::Decided { decision },
+                        // Held here as a hop: passed on now (and on every tick until decided).
+                        None if record.role == TransferRole::Forwarded => {
+                            self.handle.deliver(record);
+                            PeerResponse::Forwarded
+                        }
                         None => PeerResponse::Refused { reason: refusal::NOT_FOR_US.into() },
                     },
                     Ok(_) => PeerResponse::Refused { reason: refusal::UNEXPECTED.into() },

@@ -23,16 +23,27 @@ pub struct Position {
     pub undecided_count: u64,
 }
 
-/// Transfers by id, each once, with the decision when known.
+/// Transfers by id, each once, with the banks on their way (two for a
+/// direct transfer, the path of a routed one) and the decision when known.
 #[derive(Default)]
 pub struct Positions {
-    transfers: HashMap<TransferId, (Transfer, Option<Verdict>)>,
+    transfers: HashMap<TransferId, (Transfer, Vec<BankId>, Option<Verdict>)>,
+}
+
+/// The banks on a transfer's way: its path, or its two banks.
+fn way(transfer: &Transfer, path: Vec<BankId>) -> Vec<BankId> {
+    if path.is_empty() {
+        vec![transfer.from, transfer.to]
+    } else {
+        path
+    }
 }
 
 impl Positions {
     /// Adds a transfer this bank knows first hand (its own records win).
-    pub fn add(&mut self, id: TransferId, transfer: Transfer, decision: Option<&Decision>) {
-        self.transfers.insert(id, (transfer, decision.map(|d| d.verdict.clone())));
+    pub fn add(&mut self, id: TransferId, transfer: Transfer, path: Vec<BankId>, decision: Option<&Decision>) {
+        let banks = way(&transfer, path);
+        self.transfers.insert(id, (transfer, banks, decision.map(|d| d.verdict.clone())));
     }
 
     /// Adds a pair of other banks' statements that this bank checked before
@@ -40,26 +51,31 @@ impl Positions {
     /// that is not the payee bank's own is ignored. Ids already known first
     /// hand are kept.
     pub fn add_public(&mut self, federation: FederationId, transfer: &SignedMessage, decision: &SignedMessage) {
-        let Ok(PublicMessage::Transfer { id, transfer }) = PublicMessage::read_kept(transfer, federation) else { return };
+        let Ok(PublicMessage::Transfer { id, transfer, path }) = PublicMessage::read_kept(transfer, federation) else { return };
         if let Ok(PublicMessage::Decision(d)) = PublicMessage::read_kept(decision, federation) {
             if d.transfer == id && d.by == transfer.to {
-                self.transfers.entry(id).or_insert((transfer, Some(d.verdict)));
+                let banks = way(&transfer, path);
+                self.transfers.entry(id).or_insert((transfer, banks, Some(d.verdict)));
             }
         }
     }
 
-    /// Totals by (payer's bank, payee's bank).
+    /// Totals by (owing bank, owed bank): for a direct transfer the payer's
+    /// bank and the payee's; a routed one counts on each line of its path
+    /// (the payer's bank owes the first hop, each hop the next).
     pub fn totals(&self) -> BTreeMap<(BankId, BankId), Position> {
         let mut out: BTreeMap<(BankId, BankId), Position> = BTreeMap::new();
-        for (transfer, verdict) in self.transfers.values() {
-            let p = out.entry((transfer.from, transfer.to)).or_default();
-            match verdict {
-                Some(Verdict::Accept) => {
-                    p.accepted = Minutes(p.accepted.0 + transfer.minutes.0);
-                    p.accepted_count += 1;
+        for (transfer, banks, verdict) in self.transfers.values() {
+            for line in banks.windows(2) {
+                let p = out.entry((line[0], line[1])).or_default();
+                match verdict {
+                    Some(Verdict::Accept) => {
+                        p.accepted = Minutes(p.accepted.0 + transfer.minutes.0);
+                        p.accepted_count += 1;
+                    }
+                    Some(Verdict::Reject(_)) => p.rejected_count += 1,
+                    None => p.undecided_count += 1,
                 }
-                Some(Verdict::Reject(_)) => p.rejected_count += 1,
-                None => p.undecided_count += 1,
             }
         }
         out

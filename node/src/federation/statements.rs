@@ -97,7 +97,12 @@ impl Statements {
         if let PublicMessage::Decision(decision) = &said {
             let id = decision.transfer;
             let ours = on_store(&self.ledger, move |s| s.transfer(&id)).await?;
-            if ours.is_some_and(|r| r.role == TransferRole::Outgoing && r.is_pending() && r.transfer.to == decision.by) {
+            // Ours to settle: one we sent or hold as a hop, decided by a bank on its
+            // way (the ledger checks that this bank may decide it here).
+            let settles = |r: &crate::ledger::TransferRecord| {
+                r.role != TransferRole::Incoming && r.is_pending() && r.banks().contains(&decision.by) && decision.by != r.transfer.from
+            };
+            if ours.is_some_and(|r| settles(&r)) {
                 match self.ledger.submit(Command::ApplyDecision { signed: signed.clone() }).await {
                     Ok(_) => tracing::debug!(transfer = %id, "settled (or already settled) from the other bank's public statement"),
                     Err(e) => tracing::warn!(transfer = %id, error = %e, "the other bank's decision was refused"),

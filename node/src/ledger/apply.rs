@@ -8,6 +8,9 @@ use amser_protocol::journal::{EntryBody, JournalEntry};
 use amser_protocol::{EntryHash, MemberCode, Minutes, Posting};
 
 use amser_protocol::federation::{Transfer, TransferId, Verdict};
+use amser_protocol::route::RoutedTransfer;
+use amser_protocol::signing::SignedMessage;
+use amser_protocol::BankId;
 
 use super::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
 
@@ -31,19 +34,60 @@ fn balance_writes(view: &impl LedgerRead, postings: &[Posting]) -> Result<Vec<St
     Ok(balances.into_iter().map(|(c, b)| StateWrite::Balance(c.clone(), b)).collect())
 }
 
-/// What an accepted transfer moves at one of its two banks: at the payer's
-/// (`Outgoing`) the payer is debited and the clearing account for the payee's
-/// bank credited; at the payee's (`Incoming`) the payee is credited and the
-/// clearing account for the payer's bank debited.
-fn accepted(view: &impl LedgerRead, t: &Transfer, role: TransferRole) -> Result<Vec<StateWrite>, LedgerError> {
-    let (member, member_minutes, bank, clearing_minutes) = match role {
-        TransferRole::Outgoing => (&t.payer, -t.minutes.0, t.to, t.minutes.0),
-        TransferRole::Incoming => (&t.payee, t.minutes.0, t.from, -t.minutes.0),
+/// What an accepted transfer moves at one bank on its way, `us`: at the
+/// payer's (`Outgoing`) the payer is debited and the clearing account for
+/// the bank after us credited; at the payee's (`Incoming`) the payee is
+/// credited and the clearing account for the bank before us debited; at a
+/// hop (`Forwarded`) the bank before us comes to owe us and we the bank
+/// after us, members untouched. For a direct transfer the bank after the
+/// payer's is the payee's, and the other way round.
+fn accepted(view: &impl LedgerRead, record: &TransferRecord, us: &BankId) -> Result<Vec<StateWrite>, LedgerError> {
+    let t = &record.transfer;
+    let m = t.minutes.0;
+    let beside = |b: Option<BankId>| b.ok_or_else(|| LedgerError::Corrupt("a transfer's way does not pass through this bank".into()));
+    let (member, clearings) = match record.role {
+        TransferRole::Outgoing => (Some((&t.payer, -m)), vec![(beside(record.after(us))?, m)]),
+        TransferRole::Incoming => (Some((&t.payee, m)), vec![(beside(record.before(us))?, -m)]),
+        TransferRole::Forwarded => (None, vec![(beside(record.before(us))?, -m), (beside(record.after(us))?, m)]),
     };
     let overflow = || LedgerError::Corrupt("a transfer overflowed a balance or a clearing account".into());
-    let balance = view.balance(member)?.0.checked_add(member_minutes).ok_or_else(overflow)?;
-    let clearing = view.clearing(&bank)?.0.checked_add(clearing_minutes).ok_or_else(overflow)?;
-    Ok(vec![StateWrite::Balance(member.clone(), Minutes(balance)), StateWrite::Clearing(bank, Minutes(clearing))])
+    let mut w = Vec::new();
+    if let Some((code, minutes)) = member {
+        w.push(StateWrite::Balance(code.clone(), Minutes(view.balance(code)?.0.checked_add(minutes).ok_or_else(overflow)?)));
+    }
+    for (bank, minutes) in clearings {
+        w.push(StateWrite::Clearing(bank, Minutes(view.clearing(&bank)?.0.checked_add(minutes).ok_or_else(overflow)?)));
+    }
+    Ok(w)
+}
+
+/// Our bank's id, which every transfer entry needs to know its place.
+fn us(view: &impl LedgerRead) -> Result<BankId, LedgerError> {
+    Ok(view.profile()?.ok_or_else(|| LedgerError::Corrupt("a transfer entry before the bank was opened".into()))?.bank)
+}
+
+fn routed_id(routed: &RoutedTransfer) -> Result<TransferId, LedgerError> {
+    routed.id().map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+/// A new record of a transfer at this bank, undecided unless `decided`.
+fn record(id: TransferId, transfer: &Transfer, signed: &SignedMessage, role: TransferRole, seq: u64, path: Vec<BankId>) -> TransferRecord {
+    TransferRecord {
+        id,
+        transfer: transfer.clone(),
+        signed: signed.clone(),
+        role,
+        decision: None,
+        signed_decision: None,
+        note: None,
+        seq,
+        settled_seq: None,
+        path,
+    }
+}
+
+fn add(held: Minutes, minutes: i64) -> Result<Minutes, LedgerError> {
+    held.0.checked_add(minutes).map(Minutes).ok_or_else(|| LedgerError::Corrupt("a hold overflowed".into()))
 }
 
 /// The writes that `entry` (whose hash is `hash`) makes to the state in `view`.
@@ -95,49 +139,68 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
         }
         EntryBody::PeerLineSet { peer } => vec![StateWrite::Peer(peer.clone())],
         EntryBody::TransferSent { transfer, signed, note } => {
-            let hold = view
-                .hold(&transfer.payer)?
-                .checked_add(transfer.minutes)
-                .ok_or_else(|| LedgerError::Corrupt("a hold overflowed".into()))?;
-            vec![
-                StateWrite::Hold(transfer.payer.clone(), hold),
-                StateWrite::Transfer(TransferRecord {
-                    id: transfer_id(transfer)?,
-                    transfer: transfer.clone(),
-                    signed: signed.clone(),
-                    role: TransferRole::Outgoing,
-                    decision: None,
-                    signed_decision: None,
-                    note: note.clone(),
-                    seq: entry.seq,
-                    settled_seq: None,
-                }),
-            ]
+            let mut r = record(transfer_id(transfer)?, transfer, signed, TransferRole::Outgoing, entry.seq, Vec::new());
+            r.note = note.clone();
+            vec![StateWrite::Hold(transfer.payer.clone(), add(view.hold(&transfer.payer)?, transfer.minutes.0)?), StateWrite::Transfer(r)]
+        }
+        EntryBody::RoutedSent { routed, signed, note } => {
+            let t = &routed.transfer;
+            let mut r = record(routed_id(routed)?, t, signed, TransferRole::Outgoing, entry.seq, routed.path.clone());
+            r.note = note.clone();
+            vec![StateWrite::Hold(t.payer.clone(), add(view.hold(&t.payer)?, t.minutes.0)?), StateWrite::Transfer(r)]
+        }
+        EntryBody::TransferForwarded { routed, signed } => {
+            let r = record(routed_id(routed)?, &routed.transfer, signed, TransferRole::Forwarded, entry.seq, routed.path.clone());
+            let before =
+                r.before(&us(view)?).ok_or_else(|| LedgerError::Corrupt("a forwarded transfer whose path does not pass here".into()))?;
+            vec![StateWrite::LineHold(before, add(view.line_hold(&before)?, routed.transfer.minutes.0)?), StateWrite::Transfer(r)]
         }
         EntryBody::TransferReceived { transfer, signed, decision, signed_decision, note } => {
-            let mut w = if decision.verdict == Verdict::Accept { accepted(view, transfer, TransferRole::Incoming)? } else { vec![] };
-            w.push(StateWrite::Transfer(TransferRecord {
-                id: transfer_id(transfer)?,
-                transfer: transfer.clone(),
-                signed: signed.clone(),
-                role: TransferRole::Incoming,
-                decision: Some(decision.clone()),
-                signed_decision: Some(signed_decision.clone()),
-                note: note.clone(),
-                seq: entry.seq,
-                settled_seq: Some(entry.seq),
-            }));
+            let mut r = record(transfer_id(transfer)?, transfer, signed, TransferRole::Incoming, entry.seq, Vec::new());
+            let mut w = if decision.verdict == Verdict::Accept { accepted(view, &r, &transfer.to)? } else { vec![] };
+            r.decision = Some(decision.clone());
+            r.signed_decision = Some(signed_decision.clone());
+            r.note = note.clone();
+            r.settled_seq = Some(entry.seq);
+            w.push(StateWrite::Transfer(r));
+            w
+        }
+        EntryBody::RoutedDecided { routed, signed, decision, signed_decision } => {
+            // The payee's bank decides; a hop that decides refuses (checked when it was decided).
+            let ours = us(view)?;
+            let role = if routed.transfer.to == ours { TransferRole::Incoming } else { TransferRole::Forwarded };
+            let mut r = record(routed_id(routed)?, &routed.transfer, signed, role, entry.seq, routed.path.clone());
+            let mut w = match (&decision.verdict, role) {
+                (Verdict::Accept, TransferRole::Incoming) => accepted(view, &r, &ours)?,
+                (Verdict::Accept, _) => {
+                    return Err(LedgerError::Corrupt(format!("entry {} accepts a transfer for another bank", entry.seq)))
+                }
+                _ => vec![],
+            };
+            r.decision = Some(decision.clone());
+            r.signed_decision = Some(signed_decision.clone());
+            r.settled_seq = Some(entry.seq);
+            w.push(StateWrite::Transfer(r));
             w
         }
         EntryBody::TransferSettled { transfer: id, decision, signed_decision } => {
             let mut record = view
                 .transfer(id)?
                 .ok_or_else(|| LedgerError::Corrupt(format!("entry {} settles a transfer that was never sent", entry.seq)))?;
+            let ours = us(view)?;
             let t = record.transfer.clone();
-            let hold = Minutes(view.hold(&t.payer)?.0 - t.minutes.0);
-            let mut w = vec![StateWrite::Hold(t.payer.clone(), hold)];
+            // What was held for it is released, whatever the verdict.
+            let mut w = match record.role {
+                TransferRole::Forwarded => {
+                    let before = record
+                        .before(&ours)
+                        .ok_or_else(|| LedgerError::Corrupt("a forwarded transfer whose path does not pass here".into()))?;
+                    vec![StateWrite::LineHold(before, add(view.line_hold(&before)?, -t.minutes.0)?)]
+                }
+                _ => vec![StateWrite::Hold(t.payer.clone(), add(view.hold(&t.payer)?, -t.minutes.0)?)],
+            };
             if decision.verdict == Verdict::Accept {
-                w.extend(accepted(view, &t, TransferRole::Outgoing)?);
+                w.extend(accepted(view, &record, &ours)?);
             }
             record.decision = Some(decision.clone());
             record.signed_decision = Some(signed_decision.clone());
@@ -147,21 +210,15 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
         }
         EntryBody::Recovered { .. } => vec![],
         EntryBody::TransferRecalled { transfer, signed, decision, signed_decision } => {
-            let ours = view.profile()?.map(|p| p.bank);
-            let role = if ours == Some(transfer.from) { TransferRole::Outgoing } else { TransferRole::Incoming };
+            let ours = us(view)?;
+            let role = if ours == transfer.from { TransferRole::Outgoing } else { TransferRole::Incoming };
             // As the payer's bank settles it, or as the payee's bank receives it.
-            let mut w = if decision.verdict == Verdict::Accept { accepted(view, transfer, role)? } else { vec![] };
-            w.push(StateWrite::Transfer(TransferRecord {
-                id: transfer_id(transfer)?,
-                transfer: transfer.clone(),
-                signed: signed.clone(),
-                role,
-                decision: Some(decision.clone()),
-                signed_decision: Some(signed_decision.clone()),
-                note: None,
-                seq: entry.seq,
-                settled_seq: Some(entry.seq),
-            }));
+            let mut r = record(transfer_id(transfer)?, transfer, signed, role, entry.seq, Vec::new());
+            let mut w = if decision.verdict == Verdict::Accept { accepted(view, &r, &ours)? } else { vec![] };
+            r.decision = Some(decision.clone());
+            r.signed_decision = Some(signed_decision.clone());
+            r.settled_seq = Some(entry.seq);
+            w.push(StateWrite::Transfer(r));
             w
         }
         EntryBody::EvidenceRecorded { against, evidence } => {

@@ -97,7 +97,21 @@ pub enum Command {
         date: Option<ServiceDate>,
         client_ref: Option<String>,
     },
-    /// A peer delivered a signed transfer to one of our members.
+    /// As `SendTransfer`, to a member of a bank we have no line with, along
+    /// `path` (`[this bank, hop, ..., payee's bank]`, from the room adverts:
+    /// `region::paths`).
+    SendRouted {
+        payer: MemberCode,
+        payee: MemberCode,
+        minutes: Minutes,
+        category: String,
+        note: String,
+        date: Option<ServiceDate>,
+        client_ref: Option<String>,
+        path: Vec<BankId>,
+    },
+    /// A peer delivered a signed transfer to one of our members, or, routed,
+    /// one to pass on or to decide (`route`).
     ReceiveTransfer {
         signed: SignedMessage,
         note: String,

@@ -73,7 +73,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
     match command {
         Command::OpenBank { .. } => unreachable!("handled above"),
         Command::AdmitPeer { .. } | Command::UpdatePeer { .. } => super::peer::decide(view, &profile, command),
-        Command::SendTransfer { .. } | Command::ReceiveTransfer { .. } | Command::ApplyDecision { .. } => {
+        Command::SendTransfer { .. } | Command::SendRouted { .. } | Command::ReceiveTransfer { .. } | Command::ApplyDecision { .. } => {
             super::transfer::decide(view, &profile, command, ctx)
         }
         Command::RecordEvidence { .. } => super::evidence::decide(view, command, ctx),

@@ -9,7 +9,8 @@
 //! - `decide`: the rules for members, exchanges, listings and policy; it
 //!   hands peer, transfer and evidence commands to their own modules:
 //!   `peer` (admitting banks, trust lines), `transfer` (send, receive,
-//!   settle), `evidence` (two heads with one seq, two verdicts on one
+//!   settle), `route` (the same along a path of trust lines: payer, hop,
+//!   payee), `evidence` (two heads with one seq, two verdicts on one
 //!   transfer) and `recall` (putting back, after a lost disk, what the bank
 //!   had signed with other banks, read back from them).
 //! - [`privacy`]: sealing personal data under members' keys as commands
@@ -30,6 +31,7 @@ mod overlay;
 mod peer;
 pub mod privacy;
 mod recall;
+mod route;
 mod state;
 mod step;
 mod transfer;

@@ -142,6 +142,12 @@ impl<R: LedgerRead> LedgerRead for Overlay<'_, R> {
             None => self.base.hold(code),
         }
     }
+    fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        match self.newest(|d| d.line_holds.get(bank)) {
+            Some(m) => Ok(*m),
+            None => self.base.line_hold(bank),
+        }
+    }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         match self.newest(|d| d.transfers.get(id)) {
             Some(t) => Ok(Some(t.clone())),

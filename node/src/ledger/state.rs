@@ -45,6 +45,9 @@ pub enum TransferRole {
     Outgoing,
     /// Our member is paid.
     Incoming,
+    /// We are a hop on a routed transfer's path: the bank before us will
+    /// owe us, and we the bank after us.
+    Forwarded,
 }
 
 /// A transfer as one bank keeps it.
@@ -63,6 +66,9 @@ pub struct TransferRecord {
     pub seq: u64,
     /// The journal entry that settled it here (payer's side) or decided it (payee's side).
     pub settled_seq: Option<u64>,
+    /// The banks a routed transfer goes through, `[from, hop, ..., to]`
+    /// (`protocol::route`); empty for a direct transfer.
+    pub path: Vec<BankId>,
 }
 
 impl TransferRecord {
@@ -77,6 +83,29 @@ impl TransferRecord {
 
     pub fn is_pending(&self) -> bool {
         self.decision.is_none()
+    }
+
+    /// The banks on its way: the path of a routed transfer, or its two banks.
+    pub fn banks(&self) -> Vec<BankId> {
+        if self.path.is_empty() {
+            vec![self.transfer.from, self.transfer.to]
+        } else {
+            self.path.clone()
+        }
+    }
+
+    /// The bank after `us` on its way (where we deliver it), if any.
+    pub fn after(&self, us: &BankId) -> Option<BankId> {
+        let banks = self.banks();
+        let at = banks.iter().position(|b| b == us)?;
+        banks.get(at + 1).copied()
+    }
+
+    /// The bank before `us` on its way (which delivers it to us), if any.
+    pub fn before(&self, us: &BankId) -> Option<BankId> {
+        let banks = self.banks();
+        let at = banks.iter().position(|b| b == us)?;
+        at.checked_sub(1).map(|i| banks[i])
     }
 }
 
@@ -97,6 +126,9 @@ pub enum StateWrite {
     Clearing(BankId, Minutes),
     /// Minutes of a member's balance held for transfers in flight.
     Hold(MemberCode, Minutes),
+    /// Minutes promised on our line with a peer bank for routed transfers
+    /// it passed us that are not decided yet (it will owe them if accepted).
+    LineHold(BankId, Minutes),
     Transfer(TransferRecord),
     /// The last journal entry these writes come from.
     Head(u64, EntryHash),
@@ -125,6 +157,8 @@ pub trait LedgerRead {
     fn peer_by_handle(&self, handle: &str) -> Result<Option<PeerLine>, LedgerError>;
     fn clearing(&self, bank: &BankId) -> Result<Minutes, LedgerError>;
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError>;
+    /// Minutes held on our line with `bank` for routed transfers in flight.
+    fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError>;
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError>;
     /// Whether this evidence against `bank` was recorded before.
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError>;
@@ -144,6 +178,7 @@ pub struct MemState {
     pub peers: BTreeMap<BankId, PeerLine>,
     pub clearing: BTreeMap<BankId, Minutes>,
     pub holds: BTreeMap<MemberCode, Minutes>,
+    pub line_holds: BTreeMap<BankId, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
@@ -175,6 +210,9 @@ impl MemState {
             }
             StateWrite::Hold(code, m) => {
                 self.holds.insert(code, m);
+            }
+            StateWrite::LineHold(bank, m) => {
+                self.line_holds.insert(bank, m);
             }
             StateWrite::Transfer(t) => {
                 self.transfers.insert(t.id, t);
@@ -228,6 +266,9 @@ impl LedgerRead for MemState {
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
         Ok(self.holds.get(code).copied().unwrap_or_default())
     }
+    fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(self.line_holds.get(bank).copied().unwrap_or_default())
+    }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.transfers.get(id).cloned())
     }
@@ -261,6 +302,7 @@ pub struct Delta {
     pub peers: BTreeMap<BankId, PeerLine>,
     pub clearing: HashMap<BankId, Minutes>,
     pub holds: HashMap<MemberCode, Minutes>,
+    pub line_holds: HashMap<BankId, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
@@ -299,6 +341,9 @@ impl Delta {
             StateWrite::Hold(code, m) => {
                 self.holds.insert(code, m);
             }
+            StateWrite::LineHold(bank, m) => {
+                self.line_holds.insert(bank, m);
+            }
             StateWrite::Transfer(t) => {
                 self.transfers.insert(t.id, t);
             }
@@ -321,6 +366,7 @@ impl Delta {
             && self.peers.is_empty()
             && self.clearing.is_empty()
             && self.holds.is_empty()
+            && self.line_holds.is_empty()
             && self.transfers.is_empty()
             && self.evidence.is_empty()
     }

@@ -16,12 +16,14 @@
 //! replayed message finds the transfer known and changes nothing.
 
 use amser_protocol::category;
+use amser_protocol::federation::TransferId;
 use amser_protocol::federation::{Decision as PeerDecision, PeerLine, RejectReason, Transfer, Verdict};
 use amser_protocol::journal::{BankProfile, EntryBody};
 use amser_protocol::limits::{MAX_CLIENT_REF_CHARS, MAX_LONG_TEXT_CHARS};
+use amser_protocol::sealed::Sealed;
 use amser_protocol::signing::{sign, MessageKind, SignedMessage, Verified};
 use amser_protocol::text::check;
-use amser_protocol::{MemberStatus, Minutes, ServiceDate};
+use amser_protocol::{BankId, MemberCode, MemberStatus, Minutes, ServiceDate};
 
 use super::decide::{Context, Ruling, DEFAULT_CATEGORY, MAX_DAYS_AHEAD};
 use super::privacy;
@@ -40,7 +42,7 @@ pub(super) fn verify(signed: &SignedMessage, ctx: &Context, kind: MessageKind) -
     Ok(verified)
 }
 
-fn signed(ctx: &Context, kind: MessageKind, body: Vec<u8>) -> Result<SignedMessage, LedgerError> {
+pub(super) fn signed(ctx: &Context, kind: MessageKind, body: Vec<u8>) -> Result<SignedMessage, LedgerError> {
     sign(ctx.key, kind, ctx.federation, body).map_err(|e| LedgerError::Storage(e.to_string()))
 }
 
@@ -48,58 +50,21 @@ fn signed(ctx: &Context, kind: MessageKind, body: Vec<u8>) -> Result<SignedMessa
 pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     match command {
         Command::SendTransfer { payer, payee, minutes, category, note, date, client_ref } => {
-            // What a transfer says is gossiped to every bank: its category is a word
-            // of the federation's vocabulary, never the coordinator's free text.
             let peer = view.peer_by_handle(payee.handle())?.ok_or_else(|| LedgerError::UnknownPeer(payee.handle().to_string()))?;
-            let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category::normalise(&category) };
-            category::check_transfer_category(&category)?;
-            check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
-            if let Some(r) = &client_ref {
-                check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
-            }
-            let next_seq = view.head()?.0 + 1;
-            let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
-            let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
-            let mut nonce = [0u8; 16];
-            nonce.copy_from_slice(&nonce_hash[..16]);
-            let today = ServiceDate::today(ctx.now_ms);
-            let transfer =
-                Transfer { from: profile.bank, to: peer.bank, payer, payee, minutes, category, date: date.unwrap_or(today), nonce };
-            let id = transfer.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
-            // A retried request finds its transfer before the checks its first attempt changed the
-            // answer to (the payer's hold, a member paused or a line frozen since): it was recorded.
-            if view.transfer(&id)?.is_some() {
-                return Ok(Ruling::KnownTransfer(id));
-            }
-            let policy = view.policy()?;
-            if minutes > policy.max_minutes_per_person {
-                return Err(LedgerError::TooLongForOnePerson { given: minutes, max: policy.max_minutes_per_person });
-            }
-            if minutes.0 <= 0 {
-                return Err(amser_protocol::exchange::ExchangeShapeError::NotPositive.into());
-            }
-            if transfer.date.0 > today.0 + MAX_DAYS_AHEAD {
-                return Err(LedgerError::FutureDate(transfer.date));
-            }
-            let member = view.member(&transfer.payer)?.ok_or_else(|| LedgerError::UnknownMember(transfer.payer.clone()))?;
-            if member.status != MemberStatus::Active {
-                return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
-            }
-            if peer.frozen {
-                return Err(LedgerError::PeerFrozen(transfer.payee.handle().to_string()));
-            }
-            let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
-            let balance = view.balance(&transfer.payer)?;
-            let available_after = Minutes(balance.0 - view.hold(&transfer.payer)?.0 - minutes.0);
-            if available_after < limits.floor {
-                return Err(LedgerError::BelowFloor { code: transfer.payer, balance, would_be: available_after, floor: limits.floor });
-            }
+            let to = peer.bank;
+            let send = Send { payer, payee, minutes, category, note, date, client_ref };
+            let (transfer, note) = match prepare(view, profile, ctx, send, &peer, to, |t| t.id())? {
+                Prepared::Known(id) => return Ok(Ruling::KnownTransfer(id)),
+                Prepared::Ready(transfer, note) => (transfer, note),
+            };
             let body = transfer.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
             let signed = signed(ctx, MessageKind::Transfer, body)?;
-            let note = privacy::seal_text(ctx.keys, Purpose::Note, std::slice::from_ref(&transfer.payer), &note)?;
             Ok(Ruling::Append(EntryBody::TransferSent { transfer, signed, note }))
         }
         Command::ReceiveTransfer { signed: signed_transfer, note, delivered_by } => {
+            if signed_transfer.verify(ctx.federation).is_ok_and(|v| v.kind == MessageKind::RoutedTransfer) {
+                return super::route::receive(view, profile, signed_transfer, delivered_by, ctx);
+            }
             let verified = verify(&signed_transfer, ctx, MessageKind::Transfer)?;
             let transfer = Transfer::decode(&verified.body).map_err(bad)?;
             if verified.signer != transfer.from || delivered_by != transfer.from {
@@ -139,7 +104,9 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
                 return Err(bad("a decision must be signed by the bank that made it"));
             }
             let record = view.transfer(&decision.transfer)?.ok_or_else(|| bad("a decision on a transfer this bank never sent"))?;
-            if record.role != TransferRole::Outgoing || record.transfer.to != decision.by {
+            if !record.path.is_empty() {
+                super::route::settles(&record, &profile.bank, &decision)?;
+            } else if record.role != TransferRole::Outgoing || record.transfer.to != decision.by {
                 return Err(bad("a decision from a bank that was not this transfer's payee bank"));
             }
             if record.decision.is_some() {
@@ -147,12 +114,101 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
             Ok(Ruling::Append(EntryBody::TransferSettled { transfer: decision.transfer, decision, signed_decision }))
         }
+        Command::SendRouted { payer, payee, minutes, category, note, date, client_ref, path } => {
+            super::route::send(view, profile, Send { payer, payee, minutes, category, note, date, client_ref }, path, ctx)
+        }
         _ => Err(LedgerError::Storage("not a transfer command".into())),
     }
 }
 
+/// A transfer our member `payer` asks to send (to a direct peer or along a path).
+pub(super) struct Send {
+    pub(super) payer: MemberCode,
+    pub(super) payee: MemberCode,
+    pub(super) minutes: Minutes,
+    pub(super) category: String,
+    pub(super) note: String,
+    pub(super) date: Option<ServiceDate>,
+    pub(super) client_ref: Option<String>,
+}
+
+/// A transfer checked at the payer's bank, or the id of the one a retried request recorded.
+pub(super) enum Prepared {
+    Known(TransferId),
+    Ready(Transfer, Option<Sealed>),
+}
+
+/// The payer's bank's checks, the same direct or along a path: the
+/// category is a word of the federation's vocabulary (what a transfer says
+/// is gossiped to every bank, never the coordinator's free text), the payer
+/// is active and stays above their floor with what is held, and `first`
+/// (the bank we deliver to) is not frozen. `id_of` names the transfer as it
+/// will be signed, so a retried request finds the one it recorded.
+pub(super) fn prepare(
+    view: &impl LedgerRead,
+    profile: &BankProfile,
+    ctx: &Context,
+    send: Send,
+    first: &PeerLine,
+    to: BankId,
+    id_of: impl Fn(&Transfer) -> Result<TransferId, amser_protocol::encoding::EncodeError>,
+) -> Result<Prepared, LedgerError> {
+    let Send { payer, payee, minutes, category, note, date, client_ref } = send;
+    let category = if category.trim().is_empty() { DEFAULT_CATEGORY.to_string() } else { category::normalise(&category) };
+    category::check_transfer_category(&category)?;
+    check("note", &note, MAX_LONG_TEXT_CHARS, true)?;
+    if let Some(r) = &client_ref {
+        check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
+    }
+    let next_seq = view.head()?.0 + 1;
+    let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
+    let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
+    let mut nonce = [0u8; 16];
+    nonce.copy_from_slice(&nonce_hash[..16]);
+    let today = ServiceDate::today(ctx.now_ms);
+    let transfer = Transfer { from: profile.bank, to, payer, payee, minutes, category, date: date.unwrap_or(today), nonce };
+    let id = id_of(&transfer).map_err(|e| LedgerError::Storage(e.to_string()))?;
+    // A retried request finds its transfer before the checks its first attempt changed the
+    // answer to (the payer's hold, a member paused or a line frozen since): it was recorded.
+    if view.transfer(&id)?.is_some() {
+        return Ok(Prepared::Known(id));
+    }
+    let policy = view.policy()?;
+    if minutes > policy.max_minutes_per_person {
+        return Err(LedgerError::TooLongForOnePerson { given: minutes, max: policy.max_minutes_per_person });
+    }
+    if minutes.0 <= 0 {
+        return Err(amser_protocol::exchange::ExchangeShapeError::NotPositive.into());
+    }
+    if transfer.date.0 > today.0 + MAX_DAYS_AHEAD {
+        return Err(LedgerError::FutureDate(transfer.date));
+    }
+    let member = view.member(&transfer.payer)?.ok_or_else(|| LedgerError::UnknownMember(transfer.payer.clone()))?;
+    if member.status != MemberStatus::Active {
+        return Err(LedgerError::MemberNotActive { code: member.code, status: member.status.to_string() });
+    }
+    if first.frozen {
+        return Err(LedgerError::PeerFrozen(
+            first.handle.as_ref().map(|h| h.as_str().to_string()).unwrap_or_else(|| transfer.payee.handle().to_string()),
+        ));
+    }
+    let limits = member.own_limits.unwrap_or_else(|| policy.limits_for(member.kind));
+    let balance = view.balance(&transfer.payer)?;
+    let available_after = Minutes(balance.0 - view.hold(&transfer.payer)?.0 - minutes.0);
+    if available_after < limits.floor {
+        return Err(LedgerError::BelowFloor { code: transfer.payer, balance, would_be: available_after, floor: limits.floor });
+    }
+    let note = privacy::seal_text(ctx.keys, Purpose::Note, std::slice::from_ref(&transfer.payer), &note)?;
+    Ok(Prepared::Ready(transfer, note))
+}
+
 /// Why the payee's bank refuses `transfer`, if it does.
-fn judge(view: &impl LedgerRead, profile: &BankProfile, peer: &PeerLine, transfer: &Transfer) -> Result<Option<RejectReason>, LedgerError> {
+pub(super) fn judge(
+    view: &impl LedgerRead,
+    profile: &BankProfile,
+    peer: &PeerLine,
+    transfer: &Transfer,
+) -> Result<Option<RejectReason>, LedgerError> {
     if let Err(why) = transfer.check_shape() {
         return Ok(Some(RejectReason::Malformed(why)));
     }

@@ -97,12 +97,52 @@ pub struct TransferView {
     pub transfer_signature: String,
     /// The payee bank's signature over its decision (hex), once decided.
     pub decision_signature: Option<String>,
+    /// A routed transfer's way, payer's bank to payee's, each bank with its
+    /// state as the decision held here says it must be (empty when direct).
+    #[serde(default)]
+    pub path: Vec<HopView>,
+}
+
+/// One bank on a routed transfer's way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopView {
+    pub bank: String,
+    /// `waiting` (no decision here yet), `settled` (the payee's bank accepted:
+    /// every bank on the way settles on its one signed decision), `refused`
+    /// (this bank signed the rejection), `released` (a bank after it refused),
+    /// `not_reached` (a bank before it refused).
+    pub state: String,
+}
+
+impl HopView {
+    /// The way of `r` with each bank's state.
+    pub fn of(r: &TransferRecord) -> Vec<HopView> {
+        let refused_by = r.decision.as_ref().and_then(|d| match d.verdict {
+            Verdict::Reject(_) => r.path.iter().position(|b| *b == d.by),
+            Verdict::Accept => None,
+        });
+        r.path
+            .iter()
+            .enumerate()
+            .map(|(i, bank)| {
+                let state = match (&r.decision, refused_by) {
+                    (None, _) => "waiting",
+                    (Some(_), None) => "settled",
+                    (Some(_), Some(at)) if i == at => "refused",
+                    (Some(_), Some(at)) if i < at => "released",
+                    (Some(_), Some(_)) => "not_reached",
+                };
+                HopView { bank: bank.to_string(), state: state.into() }
+            })
+            .collect()
+    }
 }
 
 impl TransferView {
     pub fn new(r: TransferRecord, keys: &dyn MemberKeys) -> Result<Self, LedgerError> {
         let note = super::exchange::text_of(keys, Purpose::Note, r.note.as_ref())?;
         let state = r.state().to_string();
+        let path = HopView::of(&r);
         let reject_reason = match r.decision.as_ref().map(|d| &d.verdict) {
             Some(Verdict::Reject(why)) => Some(why.to_string()),
             _ => None,
@@ -125,6 +165,7 @@ impl TransferView {
             seq: r.seq,
             settled_seq: r.settled_seq,
             transfer_signature: hex::encode(&r.signed.signature),
+            path,
             decision_signature: r.signed_decision.map(|d| hex::encode(&d.signature)),
         })
     }

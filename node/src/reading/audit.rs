@@ -2,11 +2,12 @@
 //! the hash chain and every entry's postings, recomputes every balance from
 //! scratch, and compares them with the state database.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use amser_protocol::{EntryHash, MemberCode};
+use amser_protocol::{EntryHash, MemberCode, Minutes};
 
-use crate::ledger::{apply, LedgerRead, MemState};
+use crate::ledger::{apply, LedgerRead, MemState, TransferRole};
 use crate::model::AuditReport;
 use crate::storage::journal::{scan, JournalError};
 use crate::storage::store::Store;
@@ -182,6 +183,42 @@ fn compare_at(state: &MemState, store: &Store, stored_head: (u64, EntryHash), wh
         }
         Err(e) => problems.push(format!("could not read clearing accounts: {e}")),
     }
+    held_as_pending(state, store, problems);
+}
+
+/// Every hold is what the transfers still in flight come to: a member's,
+/// the transfers they pay that wait for a decision; a line's, the routed
+/// transfers that bank passed us that wait for one. In the journal's state
+/// and in the state database alike.
+fn held_as_pending(state: &MemState, store: &Store, problems: &mut Problems) {
+    let us = state.profile.as_ref().map(|p| p.bank);
+    let (mut members, mut lines) = (BTreeMap::new(), BTreeMap::new());
+    for t in state.transfers.values().filter(|t| t.is_pending()) {
+        match (t.role, us.and_then(|us| t.before(&us))) {
+            (TransferRole::Outgoing, _) => *members.entry(t.transfer.payer.clone()).or_insert(0) += t.transfer.minutes.0,
+            (TransferRole::Forwarded, Some(before)) => *lines.entry(before).or_insert(0) += t.transfer.minutes.0,
+            _ => {}
+        }
+    }
+    if held(&state.holds) != members {
+        problems.push("the minutes held on members differ from what their transfers in flight come to".into());
+    }
+    if held(&state.line_holds) != lines {
+        problems.push("the minutes held on trust lines differ from what the routed transfers in flight come to".into());
+    }
+    match (store.holds(), store.line_holds()) {
+        (Ok(h), Ok(l)) => {
+            if held(&h.into_iter().collect()) != held(&state.holds) || held(&l.into_iter().collect()) != held(&state.line_holds) {
+                problems.push("the minutes held in the state database differ from the journal's".into());
+            }
+        }
+        _ => problems.push("could not read the minutes held".into()),
+    }
+}
+
+/// The holds that are not nothing, as plain minutes.
+fn held<K: Ord + Clone>(m: &BTreeMap<K, Minutes>) -> BTreeMap<K, i64> {
+    m.iter().filter(|(_, h)| h.0 != 0).map(|(k, h)| (k.clone(), h.0)).collect()
 }
 
 /// Times a running node's audit starts again when its state database moved

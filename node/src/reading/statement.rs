@@ -133,6 +133,8 @@ fn movements(store: &Store, code: &MemberCode) -> Result<Vec<Movement>, StoreErr
         let (ours, theirs, minutes, kind) = match r.role {
             TransferRole::Outgoing => (t.payer, t.payee, -t.minutes.0, LineKind::Received),
             TransferRole::Incoming => (t.payee, t.payer, t.minutes.0, LineKind::Gave),
+            // A hop moves no member's hours.
+            TransferRole::Forwarded => return,
         };
         if &ours == code {
             out.push(Movement { date: t.date, seq: r.seq, kind, others: vec![theirs], minutes, category: t.category, other_bank: true });

@@ -45,6 +45,7 @@ pub struct Hot {
     members: HashMap<MemberCode, Member>,
     balances: HashMap<MemberCode, Minutes>,
     holds: HashMap<MemberCode, Minutes>,
+    line_holds: HashMap<BankId, Minutes>,
     clearing: HashMap<BankId, Minutes>,
     peers: HashMap<BankId, PeerLine>,
     /// The store's `ph:` index: the bank a handle was last written for.
@@ -210,6 +211,7 @@ impl Hot {
             members,
             balances: store.balances()?.into_iter().collect(),
             holds: store.holds()?.into_iter().collect(),
+            line_holds: store.line_holds()?.into_iter().collect(),
             clearing: store.clearings()?.into_iter().collect(),
             peers,
             handles: store.peer_handles()?.into_iter().collect(),
@@ -248,6 +250,9 @@ impl Hot {
         }
         for (code, h) in &d.holds {
             set(&mut self.holds, code, h);
+        }
+        for (bank, h) in &d.line_holds {
+            set(&mut self.line_holds, bank, h);
         }
         for (bank, c) in &d.clearing {
             set(&mut self.clearing, bank, c);
@@ -356,6 +361,9 @@ impl LedgerRead for Hot {
     }
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
         Ok(self.holds.get(code).copied().unwrap_or_default())
+    }
+    fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(self.line_holds.get(bank).copied().unwrap_or_default())
     }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         match self.transfers.get(id).and_then(|d| d.transfers.get(id)) {

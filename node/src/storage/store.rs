@@ -23,6 +23,7 @@
 //! p:<bank>            peer line            ph:<handle>   peer bank, by handle
 //! c:<bank>            clearing account (i64 LE minutes)
 //! h:<code>            minutes held for transfers in flight (i64 LE)
+//! lh:<bank>           minutes held on the line with that bank for routed transfers in flight
 //! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! tp:<id>             present while the transfer is undecided (the retry list)
 //! e:<bank><id>        present once that evidence against the bank is recorded
@@ -42,7 +43,7 @@
 //! vl:<bank>           where we stand in that bank's chained public log
 //! ```
 //!
-//! Why this layout (LAYOUT 6; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`, 6 sealed personal data): sled 0.34 costs several microseconds per key
+//! Why this layout (LAYOUT 7; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`, 6 sealed personal data, 7 routed transfers' paths and `lh:`): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
 //! and the member index takes one key per member per batch, not one per
@@ -93,7 +94,7 @@ const CACHE_BYTES: u64 = crate::config::DEFAULT_STATE_CACHE_MIB as u64 * 1024 * 
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
-const LAYOUT: u32 = 6;
+const LAYOUT: u32 = 7;
 const LAYOUT_KEY: &str = "meta:layout";
 /// Where the head entry lies in the journal: (seq, frame start, frame end).
 const AT_KEY: &str = "meta:at";
@@ -211,6 +212,9 @@ fn add_to_batch<'a>(batch: &mut sled::Batch, d: &'a Delta, by_member: &mut BTree
     }
     for (code, m) in &d.holds {
         batch.insert(key("h:", code.as_str().as_bytes()), minutes_value(*m));
+    }
+    for (bank, m) in &d.line_holds {
+        batch.insert(key("lh:", &bank.0), minutes_value(*m));
     }
     for t in d.transfers.values() {
         batch.insert(key("t:", &t.id.0), enc(t));
@@ -479,6 +483,11 @@ impl Store {
         self.scan_minutes("h:", "hold", member_code_key)
     }
 
+    /// Every line's minutes held for routed transfers in flight: (peer bank, minutes).
+    pub fn line_holds(&self) -> Result<Vec<(BankId, Minutes)>, StoreError> {
+        self.scan_minutes("lh:", "line hold", |rest| Some(BankId(rest.try_into().ok()?)))
+    }
+
     /// The peer handle index: (handle, the bank it was last written for).
     pub fn peer_handles(&self) -> Result<Vec<(String, BankId)>, StoreError> {
         let mut out = Vec::new();
@@ -604,6 +613,9 @@ impl LedgerRead for Store {
     }
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
         Ok(self.minutes_at(&key("h:", code.as_str().as_bytes()))?)
+    }
+    fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(self.minutes_at(&key("lh:", &bank.0))?)
     }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.get(&key("t:", &id.0))?)

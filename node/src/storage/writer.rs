@@ -380,7 +380,12 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             _ => None,
         }),
         EntryBody::PeerLineSet { peer } => Some(Reply::Peer(peer.clone())),
-        EntryBody::TransferSent { .. } | EntryBody::TransferReceived { .. } | EntryBody::TransferSettled { .. } => written(|w| match w {
+        EntryBody::TransferSent { .. }
+        | EntryBody::TransferReceived { .. }
+        | EntryBody::TransferSettled { .. }
+        | EntryBody::RoutedSent { .. }
+        | EntryBody::TransferForwarded { .. }
+        | EntryBody::RoutedDecided { .. } => written(|w| match w {
             StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
             _ => None,
         }),

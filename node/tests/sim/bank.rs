@@ -384,6 +384,9 @@ impl<F: Fn(TransferRecord) -> Option<TransferRecord>> LedgerRead for Altered<'_,
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError> {
         self.state.hold(code)
     }
+    fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        self.state.line_hold(bank)
+    }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.state.transfer(id)?.and_then(&self.transfer))
     }

@@ -59,6 +59,13 @@ pub fn step(world: &World) -> Result<(), String> {
                         *clearing.entry(t.transfer.from).or_default() -= minutes;
                     }
                 }
+                // A hop: the bank before it comes to owe it, it the bank after.
+                TransferRole::Forwarded => {
+                    if let (true, Some(before), Some(after)) = (accepted, t.before(&bank.id), t.after(&bank.id)) {
+                        *clearing.entry(before).or_default() -= minutes;
+                        *clearing.entry(after).or_default() += minutes;
+                    }
+                }
             }
         }
         for (code, hold) in &state.holds {
@@ -131,6 +138,8 @@ fn agreement(world: &World, strict: bool) -> Result<(), String> {
             let (other, outgoing) = match t.role {
                 TransferRole::Outgoing => (index(&t.transfer.to), true),
                 TransferRole::Incoming => (index(&t.transfer.from), false),
+                // The simulator sends no routed transfers yet.
+                TransferRole::Forwarded => continue,
             };
             let Some(o) = other else { return Err(format!("6. bank {i} keeps transfer {:?} with a bank outside the federation", t.id)) };
             if !world.honest(o) {
