@@ -67,6 +67,12 @@ fuzz_target!(|data: &[u8]| {
         EntryBody::TransferRecalled { transfer, signed, signed_decision, .. } => {
             let _ = (transfer.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
         }
+        EntryBody::RoutedSent { routed, signed, .. } | EntryBody::TransferForwarded { routed, signed } => {
+            let _ = (routed.check_shape(), routed.id(), signed.verify(federation()));
+        }
+        EntryBody::RoutedDecided { routed, signed, signed_decision, .. } => {
+            let _ = (routed.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
+        }
         EntryBody::Recovered { journal_ended, peers_saw } => {
             let _ = (journal_ended, entry.body.seq_after(*peers_saw));
         }

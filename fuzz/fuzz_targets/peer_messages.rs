@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
                 signed(a);
                 let _ = amser_protocol::room::LineRoom::check(a, federation());
             }),
-            PeerResponse::Unknown | PeerResponse::Refused { .. } => {}
+            PeerResponse::Unknown | PeerResponse::Refused { .. } | PeerResponse::Forwarded => {}
         }
     }
 });

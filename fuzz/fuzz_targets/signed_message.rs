@@ -54,6 +54,16 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(LogHead::decode(body).as_ref(), Ok(&head));
             }
         }
+        MessageKind::RoutedTransfer => {
+            use amser_protocol::route::RoutedTransfer;
+            if let Some(routed) = decode_canonical::<RoutedTransfer>("routed transfer", body, MAX_SIGNED_MESSAGE_BYTES) {
+                assert_eq!(RoutedTransfer::decode(body).as_ref(), Ok(&routed));
+                if routed.check_shape().is_ok() {
+                    assert!(routed.place_of(&routed.transfer.from).is_some());
+                    assert!(routed.path.len() <= amser_protocol::route::MAX_PATH_LINES + 1);
+                }
+            }
+        }
         MessageKind::LineRoom => {
             // A verified advert checks as one only when signed by the bank it speaks for.
             if let Ok(advert) = amser_protocol::room::LineRoom::check(&message, federation()) {

@@ -45,6 +45,16 @@ pub fn transfer() -> Transfer {
     }
 }
 
+fn cardiff() -> BankId {
+    bank_id(&key(3))
+}
+
+/// A transfer from Rhymney's member to Cardiff's, through Gwynedd.
+pub fn routed() -> amser_protocol::route::RoutedTransfer {
+    let transfer = Transfer { to: cardiff(), payee: code(&cardiff(), "cardiff", 1), ..self::transfer() };
+    amser_protocol::route::RoutedTransfer { transfer, path: vec![rhymney(), gwynedd(), cardiff()] }
+}
+
 /// Every verdict a payee bank can give.
 pub fn verdicts() -> Vec<Verdict> {
     vec![
@@ -83,6 +93,7 @@ pub fn signed_messages() -> Vec<SignedMessage> {
     out.extend(decisions().iter().map(|d| signed(2, MessageKind::Decision, d)));
     out.push(signed(2, MessageKind::Evidence, &evidence()));
     out.push(signed(2, MessageKind::LineRoom, &room_advert()));
+    out.push(signed(1, MessageKind::RoutedTransfer, &routed()));
     out
 }
 
@@ -119,6 +130,7 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::Recall { from_seq: 1, max: 32 },
         PeerRequest::ChainedLog { after: 2, max: 64 },
         PeerRequest::Rooms { max: 24 },
+        PeerRequest::Deliver { transfer: signed(1, MessageKind::RoutedTransfer, &routed()), note: String::new() },
     ]
 }
 
@@ -140,6 +152,7 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         },
         PeerResponse::ChainedLog { page: chained_page() },
         PeerResponse::Rooms { adverts: vec![signed(2, MessageKind::LineRoom, &room_advert())] },
+        PeerResponse::Forwarded,
     ]
 }
 
@@ -257,6 +270,23 @@ pub fn entry_bodies() -> Vec<EntryBody> {
             decision,
         },
         EntryBody::MemberErased { member: code(&rhymney(), "rhymney", 3), reason: "left the area; asked to be forgotten".into() },
+        EntryBody::RoutedSent { routed: routed(), signed: signed(1, MessageKind::RoutedTransfer, &routed()), note: None },
+        EntryBody::TransferForwarded { routed: routed(), signed: signed(1, MessageKind::RoutedTransfer, &routed()) },
+        EntryBody::RoutedDecided {
+            routed: routed(),
+            signed: signed(1, MessageKind::RoutedTransfer, &routed()),
+            decision: Decision {
+                transfer: routed().id().expect("a transfer encodes"),
+                by: cardiff(),
+                verdict: Verdict::Accept,
+                decided_ms: 1,
+            },
+            signed_decision: signed(
+                3,
+                MessageKind::Decision,
+                &Decision { transfer: routed().id().expect("a transfer encodes"), by: cardiff(), verdict: Verdict::Accept, decided_ms: 1 },
+            ),
+        },
     ]
 }
 
