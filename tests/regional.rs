@@ -7,7 +7,10 @@
 //! the path a transfer to a Cardiff member would take, and the transfer
 //! goes along it (`protocol::route`): held at every hop, settled at every
 //! bank on the way by Cardiff's one signed decision, or released at every
-//! bank by a signed refusal; a hop killed midway changes neither.
+//! bank by a signed refusal; a hop killed midway changes neither. When
+//! debts go round a ring of banks, one of them proposes clearing the ring
+//! and, once every bank on it has signed, each takes the same amount off
+//! its two debts on the ring (`protocol::clearing`).
 //!
 //! Waiting polls what a bank shows, as in tests/federation.rs; the harness
 //! is tests/common/federation.rs.
@@ -290,5 +293,112 @@ fn the_bank_in_the_middle_killed_midway_passes_the_transfer_on_when_it_is_back_a
     for (at, with, minutes) in [(r, g, 120), (g, r, -120), (g, c, 120), (c, g, -120)] {
         assert_eq!(fed[at].clearing(&fed[with]), minutes, "{}'s clearing account for {}", fed[at].handle, fed[with].handle);
     }
+    fed.check_invariants();
+}
+
+/// Rhymney, Gwynedd and Cardiff all trade with each other, and their debts
+/// go round: Rhymney's members owe Gwynedd 3 hours, Gwynedd's owe Cardiff
+/// 2, Cardiff's owe Rhymney 4. With `decline`, Gwynedd will not take part
+/// in clearing. The debts made, and each bank's member.
+fn a_ring_of_debts(decline: bool) -> (Federation, [String; 3]) {
+    let mut fed = Federation::linked();
+    if decline {
+        fed.stop(G);
+        let config = fed[G].bank.dir.join("config.toml");
+        let text = std::fs::read_to_string(&config).expect("config.toml");
+        assert!(text.contains("clearing = \"join\""), "a new bank joins clearings: {text}");
+        std::fs::write(&config, text.replacen("clearing = \"join\"", "clearing = \"decline\"", 1)).expect("config.toml");
+        fed.up(G);
+        fed.readdress(G);
+        fed.wait_linked();
+    }
+    let members = [fed[R].member("Rhian Evans"), fed[G].member("Gwen Roberts"), fed[C].member("Cai Morgan")];
+    for (payer, payee, hours) in [(R, G, "3"), (G, C, "2"), (C, R, "4")] {
+        let id = fed[payer].record(&members[payee], &members[payer], hours, "");
+        fed.wait_settled(payer, payee, &id);
+    }
+    fed.wait_until("Rhymney to see the ring of debts", || {
+        fed[R].get("/clearing/rings").as_array().is_some_and(|r| r.iter().any(|ring| ring["ours"] == json!(true)))
+    });
+    (fed, members)
+}
+
+/// Every clearing account, by (bank, other bank).
+fn clearing_accounts(fed: &Federation) -> BTreeMap<(usize, usize), i64> {
+    let mut out = BTreeMap::new();
+    for a in [R, G, C] {
+        for b in [R, G, C].into_iter().filter(|&b| b != a) {
+            out.insert((a, b), fed[a].clearing(&fed[b]));
+        }
+    }
+    out
+}
+
+#[test]
+fn rhymney_gwynedd_and_cardiff_clear_the_two_hours_that_go_round_them_and_no_members_balance_moves() {
+    let (fed, members) = a_ring_of_debts(false);
+    let balances: Vec<i64> = [R, G, C].iter().map(|&i| fed[i].balance(&members[i])).collect();
+    let before = clearing_accounts(&fed);
+    let proposed = fed[R].bank.amser(&["clearing", "run", "--json"]).ok().json();
+    let proposed = proposed.as_array().expect("the clearings proposed");
+    assert_eq!(proposed.len(), 1, "{proposed:?}");
+    let id = proposed[0]["id"].as_str().expect("id").to_string();
+    assert_eq!((proposed[0]["minutes"].clone(), proposed[0]["state"].clone()), (json!(120), json!("pending")));
+    let ring: Vec<&str> = proposed[0]["banks"].as_array().unwrap().iter().map(|b| b["handle"].as_str().unwrap()).collect();
+    assert_eq!(ring, [RHYMNEY.handle, GWYNEDD.handle, CARDIFF.handle], "each owes the next, Cardiff owes Rhymney");
+
+    for i in [R, G, C] {
+        fed.wait_until(&format!("{} to hold the clearing accepted", fed[i].handle), || {
+            fed[i].get("/clearing").as_array().is_some_and(|l| l.iter().any(|c| c["id"] == json!(id) && c["state"] == json!("accepted")))
+        });
+    }
+    let after = clearing_accounts(&fed);
+    for ((a, b), minutes) in &before {
+        // Every debt on the ring goes down by two hours; nothing else moves.
+        let owed_on_ring = [(R, G), (G, C), (C, R)].contains(&(*a, *b));
+        let change = if owed_on_ring {
+            -120
+        } else if [(G, R), (C, G), (R, C)].contains(&(*a, *b)) {
+            120
+        } else {
+            0
+        };
+        assert_eq!(after[&(*a, *b)], minutes + change, "{}'s clearing account for {}", fed[*a].handle, fed[*b].handle);
+    }
+    assert_eq!(after[&(G, C)], 0, "Gwynedd's whole debt to Cardiff is cleared");
+    let balances_after: Vec<i64> = [R, G, C].iter().map(|&i| fed[i].balance(&members[i])).collect();
+    assert_eq!(balances_after, balances, "no member's balance moves");
+    let listed = fed[C].bank.amser(&["clearing", "list"]).ok().stdout.clone();
+    assert!(listed.contains("cleared") && listed.contains("2:00"), "{listed}");
+    let again = fed[R].bank.amser(&["clearing", "run"]).ok().stdout.clone();
+    assert!(again.contains("No ring"), "what is cleared is not proposed again: {again}");
+    fed.check_invariants();
+}
+
+#[test]
+fn when_gwynedd_declines_to_clear_the_ring_cardiffs_promise_is_released_and_every_ledger_stays_as_it_was() {
+    let (fed, members) = a_ring_of_debts(true);
+    let before: Vec<Value> = [R, G, C].iter().map(|&i| fed[i].api().balances()).collect();
+    let proposed = fed[R].bank.amser(&["clearing", "run", "--json"]).ok().json();
+    let id = proposed[0]["id"].as_str().expect("a clearing proposed").to_string();
+    let decided = fed.wait_for("Rhymney to hear the clearing refused", || {
+        fed[R].get("/clearing").as_array()?.iter().find(|c| c["id"] == json!(id) && c["state"] != json!("pending")).cloned()
+    });
+    assert_eq!(decided["state"], json!("rejected"), "{decided}");
+    assert_eq!(decided["decided_by"], json!(fed[G].id), "{decided}");
+    assert!(decided["reject_reason"].as_str().unwrap().contains("does not take part"), "{decided}");
+    // It goes round against the debts: Rhymney to Cardiff, who promised, then to Gwynedd, who refused.
+    for i in [C, G] {
+        let there = fed[i].get("/clearing");
+        assert!(
+            there.as_array().is_some_and(|l| l.len() == 1 && l[0]["id"] == json!(id) && l[0]["state"] == json!("rejected")),
+            "{}: {there}",
+            fed[i].handle
+        );
+    }
+    for (n, &i) in [R, G, C].iter().enumerate() {
+        assert_eq!(fed[i].api().balances(), before[n], "{}'s ledger is as it was", fed[i].handle);
+    }
+    assert_eq!(fed[R].balance(&members[0]), 60, "Rhymney's member gave 4 hours and received 3");
     fed.check_invariants();
 }

@@ -91,7 +91,7 @@ pub enum Command {
     /// Transfers with other banks and their signatures.
     #[command(subcommand)]
     Transfer(TransferCmd),
-    /// Clearing: rings of debt between banks that could be cancelled.
+    /// Clearing: rings of debt between banks, cancelled when every bank on one signs.
     #[command(subcommand)]
     Clearing(ClearingCmd),
     /// Back up the bank to one file, while the node runs or not: the journal up
@@ -360,6 +360,12 @@ pub enum ClearingCmd {
     /// on the positions this bank has seen, with the hours clearing would
     /// take off every debt on each (no bank's net position changes).
     Rings,
+    /// Propose clearing every ring of debts this bank is on: the proposal
+    /// goes round the ring and applies once every bank on it has signed
+    /// (a bank that declines leaves everything as it was).
+    Run,
+    /// The clearings this bank proposed or signed, newest first, and their state.
+    List,
 }
 
 #[derive(Subcommand)]

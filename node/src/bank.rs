@@ -253,6 +253,7 @@ impl Node {
             bootstrap: config.federation.bootstrap.clone(),
             federation: config.federation.name.clone(),
             start_check: Duration::from_secs(config.federation.start_check_secs),
+            decline_clearing: config.federation.clearing == crate::config::ClearingChoice::Decline,
         };
         let (federation, driver) =
             crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone())

@@ -105,6 +105,19 @@ pub struct FederationConfig {
     /// say what they hold of our journal (peers that cannot be reached are
     /// not waited for).
     pub start_check_secs: u64,
+    /// Whether this bank takes part in clearing rings of debts with other
+    /// banks: `join` (it signs a clearing its debts allow) or `decline`
+    /// (it signs a refusal of every clearing, and nothing changes).
+    pub clearing: ClearingChoice,
+}
+
+/// A bank's choice about clearing rings of debts (`[federation] clearing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClearingChoice {
+    #[default]
+    Join,
+    Decline,
 }
 
 /// How long a start waits at most for peers' answers unless told otherwise.
@@ -118,6 +131,7 @@ impl Default for FederationConfig {
             mdns: false,
             bootstrap: vec![],
             start_check_secs: DEFAULT_START_CHECK_SECS,
+            clearing: ClearingChoice::Join,
         }
     }
 }

@@ -119,6 +119,12 @@ pub enum RejectReason {
     Frozen,
     /// The transfer is not well formed.
     Malformed(String),
+    /// A clearing asks a bank to cancel more than it owes, or is owed, on the ring.
+    ClearingTooLarge {
+        owed_minutes: i64,
+    },
+    /// The bank does not take part in clearing (its coordinator's choice).
+    ClearingDeclined,
 }
 
 impl fmt::Display for RejectReason {
@@ -138,6 +144,10 @@ impl fmt::Display for RejectReason {
             RejectReason::PayeeCeiling => f.write_str("the member at the other bank would go above their ceiling"),
             RejectReason::Frozen => f.write_str("the trust line between the banks is frozen"),
             RejectReason::Malformed(why) => write!(f, "the transfer was not well formed: {why}"),
+            RejectReason::ClearingTooLarge { owed_minutes } => {
+                write!(f, "a bank on the ring owes, or is owed, only {} hours of it", Minutes(*owed_minutes))
+            }
+            RejectReason::ClearingDeclined => f.write_str("a bank on the ring does not take part in clearing"),
         }
     }
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::clearing::Clearing;
 use crate::encoding::{decode, encode, DecodeError, EncodeError};
 use crate::exchange::{Exchange, Reversal};
 use crate::federation::{Decision, Evidence, PeerLine, Transfer, TransferId};
@@ -144,6 +145,23 @@ pub enum EntryBody {
         decision: Decision,
         signed_decision: SignedMessage,
     },
+    /// A clearing of a ring of debts this bank proposed, or promised when
+    /// it came round (`clearing`): nothing moves until its proposer's
+    /// signed decision (`ClearingSettled`).
+    ClearingPromised {
+        clearing: Clearing,
+        signed: SignedMessage,
+    },
+    /// A clearing decided for this bank: by its proposer (accepted: our debt
+    /// to the bank we owe and the debt to us of the bank that owes us both
+    /// go down by its amount, members untouched), or rejected by a bank it
+    /// reached after us, or by us (then there is no promise to release).
+    ClearingSettled {
+        clearing: Clearing,
+        signed: SignedMessage,
+        decision: Decision,
+        signed_decision: SignedMessage,
+    },
 }
 
 impl EntryBody {
@@ -169,6 +187,8 @@ impl EntryBody {
             EntryBody::RoutedSent { .. } => "routed-sent",
             EntryBody::TransferForwarded { .. } => "transfer-forwarded",
             EntryBody::RoutedDecided { .. } => "routed-decided",
+            EntryBody::ClearingPromised { .. } => "clearing-promised",
+            EntryBody::ClearingSettled { .. } => "clearing-settled",
         }
     }
 

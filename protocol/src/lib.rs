@@ -22,6 +22,8 @@
 //!   by banks further away to find a path for a transfer.
 //! - [`route`]: a transfer along a path of trust lines, signed with its
 //!   path by the payer's bank, settled by the payee bank's one decision.
+//! - [`clearing`]: a proposal to cancel an amount off a ring of debts
+//!   between banks, signed by every bank on it in turn.
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -35,6 +37,7 @@
 //! - [`limits`]: every size bound in one list.
 
 pub mod category;
+pub mod clearing;
 pub mod date;
 pub mod encoding;
 pub mod exchange;

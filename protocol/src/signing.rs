@@ -27,6 +27,8 @@ pub enum MessageKind {
     LineRoom = 8,
     /// A transfer along a path of trust lines (`route::RoutedTransfer`).
     RoutedTransfer = 9,
+    /// A proposal to cancel an amount off a ring of debts (`clearing::Clearing`).
+    Clearing = 10,
 }
 
 impl MessageKind {
@@ -39,6 +41,7 @@ impl MessageKind {
             5 => MessageKind::LogHead,
             8 => MessageKind::LineRoom,
             9 => MessageKind::RoutedTransfer,
+            10 => MessageKind::Clearing,
             _ => return None,
         })
     }
@@ -53,6 +56,7 @@ impl MessageKind {
             MessageKind::LogHead => "log-head",
             MessageKind::LineRoom => "line-room",
             MessageKind::RoutedTransfer => "routed-transfer",
+            MessageKind::Clearing => "clearing",
         }
     }
 }

@@ -31,6 +31,8 @@ pub fn clearing_of(balances: &Value) -> HashMap<String, i64> {
 ///    bank, and each clearing account is exactly what the accepted
 ///    transfers with that bank put there (never debited or credited twice);
 /// 9. so a routed transfer settles at every bank on its way or at none;
+/// 10. and a clearing moves only clearing accounts, by its amount, at
+///     every bank on its ring (members' balances are the transfers' alone);
 /// 8. the audit (`amser audit`) passes on every node.
 #[track_caller]
 pub fn check_invariants(nodes: &[&Node]) {
@@ -91,6 +93,20 @@ pub fn check_invariants(nodes: &[&Node]) {
             if at + 1 < banks.len() {
                 *expected.entry(banks[at + 1].clone()).or_default() += minutes;
             }
+        }
+        // And what the clearings it signed took off: the debt to the bank it owes on the
+        // ring, and the debt to it of the bank that owes it, both down by the amount.
+        let clearings = get("/api/v1/clearing");
+        for c in clearings.as_array().expect("a list of clearings").iter().filter(|c| c["state"] == json!("accepted")) {
+            let ring: Vec<String> =
+                c["banks"].as_array().expect("banks").iter().map(|b| b["bank"].as_str().expect("bank").to_string()).collect();
+            let at = ring
+                .iter()
+                .position(|b| *b == id)
+                .unwrap_or_else(|| panic!("§4.10 at {id}: a clearing whose ring does not pass here: {c}"));
+            let minutes = c["minutes"].as_i64().expect("minutes");
+            *expected.entry(ring[(at + 1) % ring.len()].clone()).or_default() -= minutes;
+            *expected.entry(ring[(at + ring.len() - 1) % ring.len()].clone()).or_default() += minutes;
         }
         for bank in expected.keys().chain(clearing.keys()) {
             assert_eq!(

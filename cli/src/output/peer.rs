@@ -1,6 +1,6 @@
 //! The federation for people: peer banks, transfers, positions.
 
-use amser_node::model::{BankRef, ClearingRingView, PathView, PeerView, PositionView, RoomAdvertView, TransferView};
+use amser_node::model::{BankRef, ClearingRingView, PathView, PeerView, PositionView, RingClearingView, RoomAdvertView, TransferView};
 
 use super::{hm, number, short};
 
@@ -95,6 +95,33 @@ pub fn rings(list: &[ClearingRingView]) -> String {
         ));
     }
     out.trim_end().to_string()
+}
+
+/// Clearings as `amser clearing run` (just proposed) and `list` show them.
+pub fn clearings(list: &[RingClearingView], just_proposed: bool) -> String {
+    if list.is_empty() {
+        return if just_proposed {
+            "No ring of debts through this bank to clear (`amser clearing rings` shows the rings seen).".into()
+        } else {
+            "No clearings yet.".into()
+        };
+    }
+    list.iter()
+        .map(|c| {
+            let mut names: Vec<&str> = c.banks.iter().map(name).collect();
+            if let Some(first) = names.first().copied() {
+                names.push(first);
+            }
+            let state = match (c.state.as_str(), &c.reject_reason) {
+                ("accepted", _) => "cleared".to_string(),
+                ("pending", _) => "going round".to_string(),
+                (_, Some(why)) => format!("not cleared: {why}"),
+                (other, None) => other.to_string(),
+            };
+            format!("{}  {:>8}  {}  {state}", short(&c.id, 12), hm(c.minutes), names.join(" -> "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn name(b: &BankRef) -> &str {

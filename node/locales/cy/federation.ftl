@@ -51,6 +51,8 @@ transfer-refused-over-maximum = Mwy na'r { $limit } awr y caiff un trosglwyddiad
 transfer-refused-payee-ceiling = Byddai'r aelod hwnnw o'r banc arall yn mynd dros ei derfyn uchaf.
 transfer-refused-frozen = Roedd y llinell rhwng y ddau fanc wedi'i rhewi.
 transfer-refused-malformed = Ni allai'r banc arall ei dderbyn (er enghraifft, nid yw ei gategori yn un y mae'r ffederasiwn yn ei rannu).
+transfer-refused-clearing-too-large = Nid oes gan un o'r banciau ar y cylch ddigon o ddyled ar gyfer y clirio hwn.
+transfer-refused-clearing-declined = Nid yw un o'r banciau ar y cylch yn cymryd rhan mewn clirio.
 
 ## Rhewi a dadrewi llinell
 federation-unknown-bank = Nid oes banc wedi'i dderbyn â'r dynodydd hwnnw.

@@ -48,6 +48,8 @@ transfer-refused-over-maximum = More than the { $limit } hours one transfer with
 transfer-refused-payee-ceiling = That member of the other bank would go over their upper limit.
 transfer-refused-frozen = The line between the two banks was frozen.
 transfer-refused-malformed = The other bank could not take it (for example, its category is not one the federation shares).
+transfer-refused-clearing-too-large = A bank on the ring owes, or is owed, less than this clearing would cancel.
+transfer-refused-clearing-declined = A bank on the ring does not take part in clearing.
 
 ## Freezing and unfreezing a line
 federation-unknown-bank = There is no admitted bank with that id.

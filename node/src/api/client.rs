@@ -25,6 +25,8 @@
 //! GET  /transfers               transfers(query)      GET   /transfers/{id}     transfer(id)
 //! GET  /positions               positions()
 //! GET  /clearing/rings          clearing_rings()
+//! GET  /clearing                clearings()
+//! POST /clearing/run            run_clearing()
 //! GET  /federation/rooms        rooms()
 //! GET  /federation/path?to=&hours=   path(to, hours)
 //! POST /import/{kind}?format=&dry_run=   import(kind, query, csv)
@@ -48,7 +50,8 @@ use crate::model::{
     AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery,
     ExchangeView, ExportPage, ExportQuery, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery,
     MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery, PathView, PeerView,
-    PositionView, Recorded, Report, ReportQuery, ReverseRequest, RoomAdvertView, Status, TransferView, NEXT_CURSOR_HEADER,
+    PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView, RoomAdvertView, Status, TransferView,
+    NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -419,6 +422,17 @@ impl Client {
 
     pub async fn positions(&self) -> Result<Vec<PositionView>, ClientError> {
         self.json(self.request(Method::GET, "/positions"), StatusCode::OK).await
+    }
+
+    /// The clearings this bank proposed or promised, newest first.
+    pub async fn clearings(&self) -> Result<Vec<RingClearingView>, ClientError> {
+        self.json(self.request(Method::GET, "/clearing"), StatusCode::OK).await
+    }
+
+    /// Proposes clearing every ring of debts through this bank; what was proposed.
+    pub async fn run_clearing(&self) -> Result<Vec<RingClearingView>, ClientError> {
+        // 202 when something was proposed, 200 when there was nothing to propose.
+        self.send(self.request(Method::POST, "/clearing/run")).await?.decode()
     }
 
     /// The rings of debt between banks that clearing could cancel.

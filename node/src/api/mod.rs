@@ -19,6 +19,8 @@
 //! GET  /api/v1/transfers          GET  /api/v1/transfers/{id}
 //! GET  /api/v1/positions
 //! GET  /api/v1/clearing/rings
+//! GET  /api/v1/clearing
+//! POST /api/v1/clearing/run
 //! GET  /api/v1/federation/rooms     GET  /api/v1/federation/path?to=HANDLE&hours=H
 //! GET  /api/v1/users              POST /api/v1/users
 //! POST /api/v1/import/members?format=&dry_run=   POST /api/v1/import/exchanges?format=&dry_run=
@@ -43,6 +45,7 @@
 //! too); `error` turns every failure into one JSON error body.
 
 mod bank;
+mod clearing;
 pub mod client;
 mod error;
 mod exchanges;
@@ -243,6 +246,8 @@ pub fn router(state: AppState) -> Router {
         .route("/transfers", get(peers::transfers))
         .route("/positions", get(peers::positions))
         .route("/clearing/rings", get(peers::clearing_rings))
+        .route("/clearing", get(clearing::list))
+        .route("/clearing/run", post(clearing::run))
         .route("/federation/rooms", get(region::rooms))
         .route("/federation/path", get(region::path))
         .route("/transfers/{id}", get(peers::transfer))

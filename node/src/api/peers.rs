@@ -174,7 +174,7 @@ pub async fn transfer(State(state): State<AppState>, Path(id): Path<String>) -> 
 
 /// What this bank has seen of who owes whom: the totals between every pair
 /// of banks, and the handles it knows them by.
-struct Seen {
+pub(super) struct Seen {
     totals: std::collections::BTreeMap<(BankId, BankId), crate::federation::positions::Position>,
     handles: std::collections::HashMap<BankId, String>,
 }
@@ -182,7 +182,7 @@ struct Seen {
 impl Seen {
     /// Our own transfers, and what other banks said in gossip or in their
     /// public logs (caught up after a restart or a partition).
-    async fn read(state: &AppState) -> Result<Seen, ApiError> {
+    pub(super) async fn read(state: &AppState) -> Result<Seen, ApiError> {
         let federation = amser_protocol::signing::FederationId::from_name(&state.federation.name);
         state
             .read(move |store| {
@@ -207,7 +207,7 @@ impl Seen {
             .await
     }
 
-    fn bank(&self, bank: &BankId) -> BankRef {
+    pub(super) fn bank(&self, bank: &BankId) -> BankRef {
         BankRef { bank: bank.to_string(), handle: self.handles.get(bank).cloned() }
     }
 }
@@ -233,16 +233,37 @@ pub async fn positions(State(state): State<AppState>) -> Result<Json<Vec<Positio
     Ok(Json(rows))
 }
 
+/// The rings of debt on the positions this bank has seen, less what the
+/// clearings it was on already cancelled (each counts as hours the other
+/// way round its ring), and the banks' handles to show them by.
+pub(super) async fn found_rings(state: &AppState) -> Result<(Vec<crate::region::cycles::Cycle<BankId>>, Seen), ApiError> {
+    use crate::region::cycles::{find_cycles, net_debts, MAX_CYCLE_BANKS};
+    let seen = Seen::read(state).await?;
+    let cleared = state.read(|s| Ok(s.rings(MAX_RINGS_READ)?)).await?;
+    let mut owed: std::collections::BTreeMap<(BankId, BankId), Minutes> = seen.totals.iter().map(|(pair, p)| (*pair, p.accepted)).collect();
+    for ring in cleared.iter().filter(|r| r.state() == "accepted") {
+        let c = &ring.clearing;
+        for (i, debtor) in c.ring.iter().enumerate() {
+            let creditor = c.ring[(i + 1) % c.ring.len()];
+            let back = owed.entry((creditor, *debtor)).or_default();
+            *back = Minutes(back.0 + c.minutes.0);
+        }
+    }
+    Ok((find_cycles(&net_debts(&owed), MAX_CYCLE_BANKS), seen))
+}
+
+/// Most clearings read back when rings are looked for (a bank clears a
+/// few rings a month; past this the oldest are left out).
+pub const MAX_RINGS_READ: usize = 10_000;
+
 /// The rings of debt between banks that clearing could cancel, found on
 /// the positions above (`region::cycles`): each bank's members owe the
 /// next bank's, and the ring's amount could come off every one of those
 /// debts without changing any bank's net position or any member's balance.
 pub async fn clearing_rings(State(state): State<AppState>) -> Result<Json<Vec<ClearingRingView>>, ApiError> {
-    use crate::region::cycles::{find_cycles, net_debts, MAX_CYCLE_BANKS};
-    let seen = Seen::read(&state).await?;
+    let (rings, seen) = found_rings(&state).await?;
     let us = state.bank;
-    let owed = seen.totals.iter().map(|(pair, p)| (*pair, p.accepted)).collect();
-    let rings = find_cycles(&net_debts(&owed), MAX_CYCLE_BANKS)
+    let rings = rings
         .into_iter()
         .map(|ring| ClearingRingView {
             ours: ring.banks.contains(&us),

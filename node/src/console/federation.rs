@@ -185,6 +185,8 @@ fn refusal(tr: Tr, why: &RejectReason) -> String {
         RejectReason::PayeeCeiling => tr.t("transfer-refused-payee-ceiling"),
         RejectReason::Frozen => tr.t("transfer-refused-frozen"),
         RejectReason::Malformed(_) => tr.t("transfer-refused-malformed"),
+        RejectReason::ClearingTooLarge { .. } => tr.t("transfer-refused-clearing-too-large"),
+        RejectReason::ClearingDeclined => tr.t("transfer-refused-clearing-declined"),
     }
 }
 

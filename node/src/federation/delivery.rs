@@ -16,7 +16,7 @@ use super::swarm::peer_of;
 use amser_protocol::sealed::Purpose;
 
 use crate::ledger::privacy;
-use crate::ledger::{Command, LedgerError, TransferRecord, TransferRole};
+use crate::ledger::{Command, LedgerError, RingRecord, TransferRecord, TransferRole};
 
 /// First wait before re-sending an undecided transfer; doubles each time.
 pub const FIRST_RETRY: Duration = Duration::from_millis(500);
@@ -33,12 +33,15 @@ pub(super) struct Retry {
 impl Driver {
     /// Sends each pending outgoing or forwarded transfer whose next bank is connected and whose wait is over.
     pub(super) async fn deliver_pending(&mut self) -> Result<(), LedgerError> {
-        let pending = self.read(|s| Ok(s.pending_transfers()?)).await?;
+        let (pending, rings) = self.read(|s| Ok((s.pending_transfers()?, s.pending_rings()?))).await?;
         let now = Instant::now();
-        let live: HashSet<TransferId> = pending.iter().map(|t| t.id).collect();
+        let live: HashSet<TransferId> = pending.iter().map(|t| t.id).chain(rings.iter().map(|r| r.id)).collect();
         self.retries.retain(|id, _| live.contains(id));
         for record in pending {
             self.deliver(record, now);
+        }
+        for ring in rings {
+            self.deliver_ring(ring, now);
         }
         Ok(())
     }
@@ -110,6 +113,44 @@ impl Driver {
                 }
                 Ok(_) => tracing::warn!(transfer = %id, "unexpected answer to a transfer; will retry"),
                 Err(e) => tracing::debug!(transfer = %id, error = %e, "delivery failed; will retry"),
+            }
+            in_flight.lock().map(|mut f| f.remove(&id)).ok();
+        });
+    }
+
+    /// Passes a clearing we proposed or promised on to the next bank on its
+    /// way round the ring, as for a transfer: when connected, after its wait,
+    /// not twice at once; its answer (the proposer's decision, or a
+    /// rejection) settles it here.
+    fn deliver_ring(&mut self, ring: RingRecord, now: Instant) {
+        let way = ring.clearing.way();
+        let Some(at) = way[..way.len() - 1].iter().position(|b| *b == self.profile.bank) else { return };
+        let to = way[at + 1];
+        if !self.handle.presence(&to).connected {
+            return;
+        }
+        let retry = self.retries.entry(ring.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
+        if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(ring.id)).unwrap_or(false) {
+            return;
+        }
+        retry.next = now + retry.delay;
+        retry.delay = (retry.delay * 2).min(MAX_RETRY);
+        let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
+        self.tasks.spawn(async move {
+            let id = ring.id;
+            let answer = net.request(peer_of(&to), PeerRequest::Deliver { transfer: ring.signed, note: String::new() }).await;
+            match answer {
+                Ok(PeerResponse::Decided { decision }) => match statements.ledger.submit(Command::ApplyDecision { signed: decision }).await
+                {
+                    Ok(_) => tracing::info!(clearing = %id, "clearing settled"),
+                    Err(e) => tracing::warn!(clearing = %id, error = %e, "the decision on a clearing was refused"),
+                },
+                Ok(PeerResponse::Forwarded) => tracing::debug!(clearing = %id, "promised by the next bank and passed on"),
+                Ok(PeerResponse::Refused { reason }) => {
+                    tracing::warn!(clearing = %id, %reason, "the next bank refused the clearing for now; will retry")
+                }
+                Ok(_) => tracing::warn!(clearing = %id, "unexpected answer to a clearing; will retry"),
+                Err(e) => tracing::debug!(clearing = %id, error = %e, "passing the clearing on failed; will retry"),
             }
             in_flight.lock().map(|mut f| f.remove(&id)).ok();
         });

@@ -117,6 +117,8 @@ pub struct Settings {
     pub federation: String,
     /// After a start, how long new work waits at most for admitted peers' answers.
     pub start_check: Duration,
+    /// Sign a refusal of every clearing that comes round (`[federation] clearing = "decline"`).
+    pub decline_clearing: bool,
 }
 
 /// Starts networking and the driver.
@@ -170,6 +172,7 @@ pub async fn start(
         federation,
         rooms: handle.rooms.clone(),
         handle: handle.clone(),
+        decline_clearing: settings.decline_clearing,
     };
     let driver = Driver {
         ledger,

@@ -108,8 +108,8 @@ impl Driver {
                     self.statements().tell(against, evidence).await;
                 }
             }
-            // Log heads travel with log pages (catch_up.rs), not as gossip.
-            MessageKind::LogHead => {}
+            // Log heads travel with log pages (catch_up.rs), clearings from bank to bank round their ring.
+            MessageKind::LogHead | MessageKind::Clearing => {}
             MessageKind::LineRoom => self.on_advert(message, &verified),
             MessageKind::Transfer | MessageKind::RoutedTransfer | MessageKind::Decision => {
                 match PublicMessage::check(&message, self.federation) {

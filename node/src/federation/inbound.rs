@@ -80,6 +80,11 @@ impl Drop for Slot {
     }
 }
 
+/// Whether a delivered message says it is a clearing (the ledger verifies it).
+fn is_clearing(signed: &amser_protocol::signing::SignedMessage, federation: amser_protocol::signing::FederationId) -> bool {
+    signed.open_verified_before(federation).is_ok_and(|v| v.kind == amser_protocol::signing::MessageKind::Clearing)
+}
+
 /// What answering needs, cloned into each request's task.
 #[derive(Clone)]
 pub(super) struct Answerer {
@@ -93,6 +98,8 @@ pub(super) struct Answerer {
     pub(super) rooms: Arc<std::sync::RwLock<super::room_book::RoomBook>>,
     /// A routed transfer we hold as a hop goes to the driver at once, to pass on (`fresh`).
     pub(super) handle: super::driver::FederationHandle,
+    /// Refuse every clearing (`[federation] clearing = "decline"`).
+    pub(super) decline_clearing: bool,
 }
 
 impl Answerer {
@@ -118,6 +125,21 @@ impl Answerer {
     pub(super) async fn answer(&self, bank: BankId, request: PeerRequest) -> PeerResponse {
         match request {
             PeerRequest::Hello => PeerResponse::Hello { handle: self.profile.handle.clone(), name: self.profile.name.clone() },
+            PeerRequest::Deliver { transfer, note: _ } if is_clearing(&transfer, self.federation) => {
+                let command = Command::ReceiveClearing { signed: transfer, delivered_by: bank, decline: self.decline_clearing };
+                match self.ledger.submit(command).await {
+                    Ok(Reply::Ring(record)) => match record.signed_decision {
+                        Some(decision) => PeerResponse::Decided { decision },
+                        // Promised here: passed on round the ring by the driver.
+                        None => {
+                            self.handle.poke();
+                            PeerResponse::Forwarded
+                        }
+                    },
+                    Ok(_) => PeerResponse::Refused { reason: refusal::UNEXPECTED.into() },
+                    Err(e) => refused(&e),
+                }
+            }
             PeerRequest::Deliver { transfer, note } => {
                 match self.ledger.submit(Command::ReceiveTransfer { signed: transfer, note, delivered_by: bank }).await {
                     Ok(Reply::Transfer(record)) => match record.signed_decision.clone() {

@@ -96,7 +96,14 @@ impl Statements {
     pub(super) async fn learn(&self, said: PublicMessage, signed: SignedMessage) -> Result<bool, String> {
         if let PublicMessage::Decision(decision) = &said {
             let id = decision.transfer;
-            let ours = on_store(&self.ledger, move |s| s.transfer(&id)).await?;
+            let (ours, ring) = on_store(&self.ledger, move |s| Ok::<_, LedgerError>((s.transfer(&id)?, s.ring(&id)?))).await?;
+            // A clearing we proposed or promised, decided (the ledger checks by whom).
+            if ring.is_some_and(|r| r.is_pending() && r.clearing.ring.contains(&decision.by)) {
+                match self.ledger.submit(Command::ApplyDecision { signed: signed.clone() }).await {
+                    Ok(_) => tracing::debug!(clearing = %id, "settled from a bank's public statement"),
+                    Err(e) => tracing::warn!(clearing = %id, error = %e, "a decision on a clearing was refused"),
+                }
+            }
             // Ours to settle: one we sent or hold as a hop, decided by a bank on its
             // way (the ledger checks that this bank may decide it here).
             let settles = |r: &crate::ledger::TransferRecord| {

@@ -12,7 +12,7 @@ use amser_protocol::route::RoutedTransfer;
 use amser_protocol::signing::SignedMessage;
 use amser_protocol::BankId;
 
-use super::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use super::{ExchangeRecord, LedgerError, LedgerRead, ListingRecord, RingRecord, StateWrite, TransferRecord, TransferRole};
 
 fn transfer_id(t: &Transfer) -> Result<TransferId, LedgerError> {
     t.id().map_err(|e| LedgerError::Corrupt(e.to_string()))
@@ -206,6 +206,41 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             record.signed_decision = Some(signed_decision.clone());
             record.settled_seq = Some(entry.seq);
             w.push(StateWrite::Transfer(record));
+            w
+        }
+        EntryBody::ClearingPromised { clearing, signed } => vec![StateWrite::Ring(RingRecord {
+            id: clearing.id().map_err(|e| LedgerError::Corrupt(e.to_string()))?,
+            clearing: clearing.clone(),
+            signed: signed.clone(),
+            decision: None,
+            signed_decision: None,
+            seq: entry.seq,
+            settled_seq: None,
+        })],
+        EntryBody::ClearingSettled { clearing, signed, decision, signed_decision } => {
+            let id = clearing.id().map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+            let mut w = Vec::new();
+            if decision.verdict == Verdict::Accept {
+                // What we owe the bank we owe, and what the bank that owes us owes us, both go down.
+                let n = clearing
+                    .neighbours(&us(view)?)
+                    .ok_or_else(|| LedgerError::Corrupt("a clearing whose ring does not pass here".into()))?;
+                let overflow = || LedgerError::Corrupt("a clearing overflowed a clearing account".into());
+                let owes = view.clearing(&n.owes)?.0.checked_sub(clearing.minutes.0).ok_or_else(overflow)?;
+                let owed_by = view.clearing(&n.owed_by)?.0.checked_add(clearing.minutes.0).ok_or_else(overflow)?;
+                w.push(StateWrite::Clearing(n.owes, Minutes(owes)));
+                w.push(StateWrite::Clearing(n.owed_by, Minutes(owed_by)));
+            }
+            let seq = view.ring(&id)?.map_or(entry.seq, |r| r.seq);
+            w.push(StateWrite::Ring(RingRecord {
+                id,
+                clearing: clearing.clone(),
+                signed: signed.clone(),
+                decision: Some(decision.clone()),
+                signed_decision: Some(signed_decision.clone()),
+                seq,
+                settled_seq: Some(entry.seq),
+            }));
             w
         }
         EntryBody::Recovered { .. } => vec![],

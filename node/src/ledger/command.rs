@@ -117,7 +117,21 @@ pub enum Command {
         note: String,
         delivered_by: BankId,
     },
-    /// A peer's signed decision on a transfer we sent.
+    /// Propose cancelling `minutes` off the ring of debts `ring` (`ring[0]`
+    /// is this bank; each bank owes the next; the last owes us).
+    ProposeClearing {
+        ring: Vec<BankId>,
+        minutes: Minutes,
+    },
+    /// A peer passed us a clearing on its way round the ring; `decline`
+    /// when this bank does not take part in clearing.
+    ReceiveClearing {
+        signed: SignedMessage,
+        delivered_by: BankId,
+        decline: bool,
+    },
+    /// A peer's signed decision on a transfer we sent (or hold as a hop),
+    /// or on a clearing we proposed or promised.
     ApplyDecision {
         signed: SignedMessage,
     },

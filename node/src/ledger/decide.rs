@@ -73,6 +73,10 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
     match command {
         Command::OpenBank { .. } => unreachable!("handled above"),
         Command::AdmitPeer { .. } | Command::UpdatePeer { .. } => super::peer::decide(view, &profile, command),
+        Command::ProposeClearing { ring, minutes } => super::clearing::propose(view, &profile, ring, minutes, ctx),
+        Command::ReceiveClearing { signed, delivered_by, decline } => {
+            super::clearing::receive(view, &profile, signed, delivered_by, decline, ctx)
+        }
         Command::SendTransfer { .. } | Command::SendRouted { .. } | Command::ReceiveTransfer { .. } | Command::ApplyDecision { .. } => {
             super::transfer::decide(view, &profile, command, ctx)
         }

@@ -64,6 +64,8 @@ pub enum LedgerError {
     TransfersInFlight { bank: amser_protocol::BankId, pending: usize },
     #[error("the path chosen for this transfer cannot be used: {0}. See the paths the node finds with `amser transfer path --to HANDLE --hours N`")]
     BadPath(String),
+    #[error("this ring of debts cannot be cleared: {0}. See the rings the node finds with `amser clearing rings`")]
+    BadRing(String),
     #[error("no transfer with id {0}")]
     UnknownTransfer(String),
     #[error("this bank's journal ends at entry {journal_seq}, but {peer} holds a journal head this bank signed at entry {peer_seq}: the journal is older than what the bank told its peers (was it restored from an old copy?). The node is reading back from its peers the transfers it had signed with them, numbered past what they saw, and takes new work once every connected peer has been read; try again in a moment. Changes only this bank held after that copy (members who joined, local exchanges) are not in any peer's hands: restore a newer backup if you have one (see \"A journal behind its peers\" in the README)")]
@@ -112,6 +114,7 @@ impl LedgerError {
             LedgerError::TransferCategory(_) => "not_a_transfer_category",
             LedgerError::TransfersInFlight { .. } => "transfers_in_flight",
             LedgerError::BadPath(_) => "bad_path",
+            LedgerError::BadRing(_) => "bad_ring",
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::BehindPeers { .. } => "journal_behind_peers",
             LedgerError::ForkedFromPeers { .. } => "journal_forked",

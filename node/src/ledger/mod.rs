@@ -10,7 +10,8 @@
 //!   hands peer, transfer and evidence commands to their own modules:
 //!   `peer` (admitting banks, trust lines), `transfer` (send, receive,
 //!   settle), `route` (the same along a path of trust lines: payer, hop,
-//!   payee), `evidence` (two heads with one seq, two verdicts on one
+//!   payee), `clearing` (a ring of debts cancelled: propose, promise,
+//!   settle), `evidence` (two heads with one seq, two verdicts on one
 //!   transfer) and `recall` (putting back, after a lost disk, what the bank
 //!   had signed with other banks, read back from them).
 //! - [`privacy`]: sealing personal data under members' keys as commands
@@ -22,6 +23,7 @@
 //! - [`memory`]: a whole bank in memory.
 
 mod apply;
+mod clearing;
 mod command;
 mod decide;
 mod error;
@@ -41,5 +43,7 @@ pub use command::{Command, MemberChanges, PeerChanges};
 pub use decide::{decide, exchange_category, exchange_id, Context, Ruling};
 pub use error::LedgerError;
 pub use overlay::Overlay;
-pub use state::{Delta, EvidenceId, ExchangeRecord, LedgerRead, ListingRecord, MemState, StateWrite, TransferRecord, TransferRole};
+pub use state::{
+    Delta, EvidenceId, ExchangeRecord, LedgerRead, ListingRecord, MemState, RingRecord, StateWrite, TransferRecord, TransferRole,
+};
 pub use step::{step, Appended, Step};

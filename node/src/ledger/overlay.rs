@@ -15,7 +15,7 @@ use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 
-use super::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord};
+use super::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, RingRecord, StateWrite, TransferRecord};
 
 /// No sealed deltas (a plain staged batch over a base).
 static NONE_SEALED: VecDeque<Arc<Delta>> = VecDeque::new();
@@ -152,6 +152,12 @@ impl<R: LedgerRead> LedgerRead for Overlay<'_, R> {
         match self.newest(|d| d.transfers.get(id)) {
             Some(t) => Ok(Some(t.clone())),
             None => self.base.transfer(id),
+        }
+    }
+    fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError> {
+        match self.newest(|d| d.rings.get(id)) {
+            Some(r) => Ok(Some(r.clone())),
+            None => self.base.ring(id),
         }
     }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {

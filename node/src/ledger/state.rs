@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use amser_protocol::clearing::Clearing;
 use amser_protocol::federation::{Decision, PeerLine, Transfer, TransferId, Verdict};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::listing::Listing;
@@ -109,6 +110,35 @@ impl TransferRecord {
     }
 }
 
+/// A clearing of a ring of debts as one bank on the ring keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RingRecord {
+    pub id: TransferId,
+    pub clearing: Clearing,
+    pub signed: SignedMessage,
+    /// The proposer's decision (or a rejection by a bank on the ring), once known.
+    pub decision: Option<Decision>,
+    pub signed_decision: Option<SignedMessage>,
+    /// The journal entry that recorded it here, and the one that settled it.
+    pub seq: u64,
+    pub settled_seq: Option<u64>,
+}
+
+impl RingRecord {
+    /// "pending", "accepted" (cleared) or "rejected".
+    pub fn state(&self) -> &'static str {
+        match self.decision.as_ref().map(|d| &d.verdict) {
+            None => "pending",
+            Some(Verdict::Accept) => "accepted",
+            Some(Verdict::Reject(_)) => "rejected",
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.decision.is_none()
+    }
+}
+
 /// One change to derived state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 // Made once per request and moved, never stored in bulk: boxing would only add allocations.
@@ -130,6 +160,8 @@ pub enum StateWrite {
     /// it passed us that are not decided yet (it will owe them if accepted).
     LineHold(BankId, Minutes),
     Transfer(TransferRecord),
+    /// A clearing of a ring of debts this bank is on.
+    Ring(RingRecord),
     /// The last journal entry these writes come from.
     Head(u64, EntryHash),
     /// Evidence recorded against a bank (see `evidence_id`): the same
@@ -160,6 +192,8 @@ pub trait LedgerRead {
     /// Minutes held on our line with `bank` for routed transfers in flight.
     fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError>;
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError>;
+    /// A clearing this bank proposed or was asked to promise.
+    fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError>;
     /// Whether this evidence against `bank` was recorded before.
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError>;
 }
@@ -180,6 +214,7 @@ pub struct MemState {
     pub holds: BTreeMap<MemberCode, Minutes>,
     pub line_holds: BTreeMap<BankId, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
+    pub rings: HashMap<TransferId, RingRecord>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
@@ -216,6 +251,9 @@ impl MemState {
             }
             StateWrite::Transfer(t) => {
                 self.transfers.insert(t.id, t);
+            }
+            StateWrite::Ring(r) => {
+                self.rings.insert(r.id, r);
             }
             StateWrite::Evidence(bank, id) => {
                 self.evidence.insert((bank, id));
@@ -272,6 +310,9 @@ impl LedgerRead for MemState {
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.transfers.get(id).cloned())
     }
+    fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError> {
+        Ok(self.rings.get(id).cloned())
+    }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         Ok(self.evidence.contains(&(*bank, *id)))
     }
@@ -304,6 +345,7 @@ pub struct Delta {
     pub holds: HashMap<MemberCode, Minutes>,
     pub line_holds: HashMap<BankId, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
+    pub rings: HashMap<TransferId, RingRecord>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
@@ -347,6 +389,9 @@ impl Delta {
             StateWrite::Transfer(t) => {
                 self.transfers.insert(t.id, t);
             }
+            StateWrite::Ring(r) => {
+                self.rings.insert(r.id, r);
+            }
             StateWrite::Evidence(bank, id) => {
                 self.evidence.insert((bank, id));
             }
@@ -368,6 +413,7 @@ impl Delta {
             && self.holds.is_empty()
             && self.line_holds.is_empty()
             && self.transfers.is_empty()
+            && self.rings.is_empty()
             && self.evidence.is_empty()
     }
 }

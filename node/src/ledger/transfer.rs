@@ -103,6 +103,14 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             if verified.signer != decision.by {
                 return Err(bad("a decision must be signed by the bank that made it"));
             }
+            if let Some(ring) = view.ring(&decision.transfer)? {
+                super::clearing::settles(&ring, &profile.bank, &decision)?;
+                if !ring.is_pending() {
+                    return Ok(Ruling::KnownTransfer(decision.transfer));
+                }
+                let (clearing, signed) = (ring.clearing, ring.signed);
+                return Ok(Ruling::Append(EntryBody::ClearingSettled { clearing, signed, decision, signed_decision }));
+            }
             let record = view.transfer(&decision.transfer)?.ok_or_else(|| bad("a decision on a transfer this bank never sent"))?;
             if !record.path.is_empty() {
                 super::route::settles(&record, &profile.bank, &decision)?;

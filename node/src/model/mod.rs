@@ -51,7 +51,9 @@ pub use import::{BeyondView, FundView, ImportQuery, ImportReport, ImportedMember
 pub use listing::{ListingQuery, ListingView, NewListing};
 pub use member::{LimitsView, MemberPatch, MemberQuery, MemberView, NewMember};
 pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_CURSOR_HEADER};
-pub use peer::{BankRef, ClearingRingView, HopView, NewPeer, PeerView, PositionView, RemovePeerQuery, TransferKind, TransferView};
+pub use peer::{
+    BankRef, ClearingRingView, HopView, NewPeer, PeerView, PositionView, RemovePeerQuery, RingClearingView, TransferKind, TransferView,
+};
 pub use region::{PathQuery, PathView, RoomAdvertView, RoomLineView};
 pub use report::{AgencyTally, MonthFigures, Months, PeriodError, PeriodReport, Report, Tally};
 pub use rights::{EraseRequest, MemberExport};

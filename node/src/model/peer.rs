@@ -103,6 +103,26 @@ pub struct TransferView {
     pub path: Vec<HopView>,
 }
 
+/// A clearing of a ring of debts this bank is on (`GET /clearing`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RingClearingView {
+    pub id: String,
+    /// pending, accepted (cleared) or rejected.
+    pub state: String,
+    pub reject_reason: Option<String>,
+    /// Who refused it, or who accepted it (its proposer), once decided.
+    pub decided_by: Option<String>,
+    /// The ring of debts: each bank owes the next, the last owes the first (the proposer).
+    pub banks: Vec<BankRef>,
+    /// What it takes off every debt on the ring.
+    pub minutes: i64,
+    pub hours: f64,
+    pub proposed_ms: u64,
+    /// The proposer's signature over the proposal (hex), and over its decision once decided.
+    pub signature: String,
+    pub decision_signature: Option<String>,
+}
+
 /// One bank on a routed transfer's way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HopView {

@@ -33,7 +33,7 @@ use amser_protocol::federation::{PeerLine, TransferId};
 use amser_protocol::journal::BankProfile;
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
 
-use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, TransferRecord};
+use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, RingRecord, TransferRecord};
 use crate::storage::store::Store;
 
 pub struct Hot {
@@ -370,6 +370,13 @@ impl LedgerRead for Hot {
             Some(t) => Ok(Some(t.clone())),
             None if self.loading.is_none() && !self.transfer_ids.maybe_contains(&id.0) => Ok(None),
             None => self.store.transfer(id),
+        }
+    }
+    fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError> {
+        // Clearings are rare: the newest unapplied batch that has it, else sled.
+        match self.unapplied.iter().rev().find_map(|d| d.rings.get(id)) {
+            Some(r) => Ok(Some(r.clone())),
+            None => self.store.ring(id),
         }
     }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {

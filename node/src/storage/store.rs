@@ -26,6 +26,7 @@
 //! lh:<bank>           minutes held on the line with that bank for routed transfers in flight
 //! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! tp:<id>             present while the transfer is undecided (the retry list)
+//! k:<id>              a clearing of a ring of debts  kp:<id>  present while it is undecided
 //! e:<bank><id>        present once that evidence against the bank is recorded
 //! lp:<position BE>    our public log's chain (`public_log`)   meta:log  its head
 //! ```
@@ -67,7 +68,9 @@ use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCod
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::ledger::{Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, StateWrite, TransferRecord, TransferRole};
+use crate::ledger::{
+    Delta, EvidenceId, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, RingRecord, StateWrite, TransferRecord, TransferRole,
+};
 use crate::storage::journal::EntryAt;
 
 mod opening;
@@ -223,6 +226,14 @@ fn add_to_batch<'a>(batch: &mut sled::Batch, d: &'a Delta, by_member: &mut BTree
             batch.insert(key("tp:", &t.id.0), Vec::new());
         } else {
             batch.remove(key("tp:", &t.id.0));
+        }
+    }
+    for r in d.rings.values() {
+        batch.insert(key("k:", &r.id.0), enc(r));
+        if r.is_pending() {
+            batch.insert(key("kp:", &r.id.0), Vec::new());
+        } else {
+            batch.remove(key("kp:", &r.id.0));
         }
     }
     for (bank, id) in &d.evidence {
@@ -547,6 +558,26 @@ impl Store {
         Ok(out)
     }
 
+    /// Clearings proposed or promised and not yet decided (the retry list).
+    pub fn pending_rings(&self) -> Result<Vec<RingRecord>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("kp:") {
+            let (k, _) = kv?;
+            let record: RingRecord =
+                self.get(&key("k:", &k[3..]))?.ok_or_else(|| StoreError::Damaged("the pending index names a missing clearing".into()))?;
+            out.push(record);
+        }
+        Ok(out)
+    }
+
+    /// Every clearing this bank is on, newest first, at most `limit`.
+    pub fn rings(&self, limit: usize) -> Result<Vec<RingRecord>, StoreError> {
+        let mut all: Vec<RingRecord> = self.scan_prefix("k:")?;
+        all.sort_by_key(|r| std::cmp::Reverse(r.seq));
+        all.truncate(limit);
+        Ok(all)
+    }
+
     /// Finds a transfer by id or a unique hex prefix.
     pub fn find_transfer(&self, id_or_prefix: &str) -> Result<Option<TransferRecord>, StoreError> {
         let text = id_or_prefix.trim().to_ascii_lowercase();
@@ -619,6 +650,9 @@ impl LedgerRead for Store {
     }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.get(&key("t:", &id.0))?)
+    }
+    fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError> {
+        Ok(self.get(&key("k:", &id.0))?)
     }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         Ok(self.db.contains_key(evidence_key(bank, id)).map_err(StoreError::from)?)

@@ -72,6 +72,8 @@ pub enum Reply {
     Listing(ListingRecord),
     Peer(amser_protocol::federation::PeerLine),
     Transfer(crate::ledger::TransferRecord),
+    /// A clearing of a ring of debts, as this bank now holds it.
+    Ring(crate::ledger::RingRecord),
     EvidenceKept,
     /// Recorded as this journal entry, with no record to show (never expected:
     /// every entry with a record writes it).
@@ -389,6 +391,10 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
             _ => None,
         }),
+        EntryBody::ClearingPromised { .. } | EntryBody::ClearingSettled { .. } => written(|w| match w {
+            StateWrite::Ring(r) => Some(Reply::Ring(r.clone())),
+            _ => None,
+        }),
         EntryBody::EvidenceRecorded { .. } => Some(Reply::EvidenceKept),
         EntryBody::Recovered { .. } => None,
         EntryBody::TransferRecalled { .. } => written(|w| match w {
@@ -401,8 +407,12 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
     record.unwrap_or(Reply::Recorded { seq: entry.seq })
 }
 
+/// A known transfer's record, or a known clearing's (their ids never meet).
 fn transfer_reply(view: &impl LedgerRead, id: &amser_protocol::federation::TransferId) -> Result<Reply, LedgerError> {
-    Ok(Reply::Transfer(view.transfer(id)?.ok_or_else(|| LedgerError::Storage("transfer vanished".into()))?))
+    if let Some(t) = view.transfer(id)? {
+        return Ok(Reply::Transfer(t));
+    }
+    Ok(Reply::Ring(view.ring(id)?.ok_or_else(|| LedgerError::Storage("transfer vanished".into()))?))
 }
 
 struct Writer {
