@@ -52,7 +52,7 @@ transfer-refused-payee-ceiling = Byddai'r aelod hwnnw o'r banc arall yn mynd dro
 transfer-refused-frozen = Roedd y llinell rhwng y ddau fanc wedi'i rhewi.
 transfer-refused-malformed = Ni allai'r banc arall ei dderbyn (er enghraifft, nid yw ei gategori yn un y mae'r ffederasiwn yn ei rannu).
 transfer-refused-clearing-too-large = Nid oes gan un o'r banciau ar y cylch ddigon o ddyled ar gyfer y clirio hwn.
-transfer-refused-clearing-declined = Nid yw un o'r banciau ar y cylch yn cymryd rhan mewn clirio.
+transfer-refused-clearing-declined = Mae un o'r banciau ar y cylch wedi gwrthod clirio.
 
 ## Rhewi a dadrewi llinell
 federation-unknown-bank = Nid oes banc wedi'i dderbyn â'r dynodydd hwnnw.
