@@ -97,8 +97,7 @@ async fn catch_up(statements: &Statements, bank: BankId) -> Result<usize, String
         let mut checked = Vec::with_capacity(page.statements.len());
         for signed in page.statements {
             let said = PublicMessage::check(&signed, federation).map_err(|e| format!("a log entry does not check: {e}"))?;
-            let its_own = said.signer() == bank || matches!(&said, PublicMessage::Transfer { transfer, .. } if transfer.to == bank);
-            if !its_own {
+            if !its_own(&said, &bank) {
                 return Err("a log entry that is not about the bank's own transfers".into());
             }
             checked.push((said, signed));
@@ -115,4 +114,37 @@ async fn catch_up(statements: &Statements, bank: BankId) -> Result<usize, String
         }
     }
     Ok(learnt)
+}
+
+/// Whether a statement in `bank`'s public log is about its own transfers:
+/// one it signed, a transfer to it, or a routed one it held on the way.
+fn its_own(said: &PublicMessage, bank: &BankId) -> bool {
+    said.signer() == *bank || matches!(said, PublicMessage::Transfer { transfer, path, .. } if transfer.to == *bank || path.contains(bank))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amser_protocol::federation::Transfer;
+    use amser_protocol::{Minutes, ServiceDate};
+
+    #[test]
+    fn gwynedds_log_may_hold_the_routed_transfer_it_carried_for_rhymney_but_not_another_banks_transfer() {
+        let (rhymney, gwynedd, cardiff, powys) = (BankId([1; 32]), BankId([2; 32]), BankId([3; 32]), BankId([4; 32]));
+        let transfer = Transfer {
+            from: rhymney,
+            to: cardiff,
+            payer: "rhymney:AAAA-00".parse().unwrap(),
+            payee: "cardiff:BBBB-11".parse().unwrap(),
+            minutes: Minutes(60),
+            category: "general".into(),
+            date: ServiceDate(20_000),
+            nonce: [0; 16],
+        };
+        let carried = PublicMessage::Transfer { id: Default::default(), transfer: transfer.clone(), path: vec![rhymney, gwynedd, cardiff] };
+        assert!(its_own(&carried, &gwynedd) && its_own(&carried, &cardiff) && its_own(&carried, &rhymney));
+        assert!(!its_own(&carried, &powys), "Powys was not on its way");
+        let direct = PublicMessage::Transfer { id: Default::default(), transfer, path: vec![] };
+        assert!(!its_own(&direct, &gwynedd), "a direct transfer between two other banks is not Gwynedd's to say");
+    }
 }

@@ -387,6 +387,9 @@ impl<F: Fn(TransferRecord) -> Option<TransferRecord>> LedgerRead for Altered<'_,
     fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
         self.state.line_hold(bank)
     }
+    fn ring(&self, id: &TransferId) -> Result<Option<amser_node::ledger::RingRecord>, LedgerError> {
+        self.state.ring(id)
+    }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.state.transfer(id)?.and_then(&self.transfer))
     }

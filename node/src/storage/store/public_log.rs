@@ -65,10 +65,16 @@ pub struct LogPage {
     pub length: u64,
 }
 
-/// The public statements a transfer record makes, in log order.
+/// The public statements a transfer record makes when it is first
+/// recorded, in log order: the signed transfer, and, as its payee's bank,
+/// our decision; as a hop, the routed transfer we held (or refused, with
+/// our signed refusal). Only a decision made by the entry that recorded
+/// the transfer is ours: a hop's record settled later in the same batch
+/// carries the payee's, and the chain must not depend on how entries were
+/// batched (a rebuilt state database has the same chain).
 fn statements_of(record: &TransferRecord) -> Vec<SignedMessage> {
     let mut said = vec![record.signed.clone()];
-    if record.role == TransferRole::Incoming {
+    if matches!(record.role, TransferRole::Incoming | TransferRole::Forwarded) && record.settled_seq == Some(record.seq) {
         said.extend(record.signed_decision.clone());
     }
     said
