@@ -10,7 +10,8 @@
 //! bank by a signed refusal; a hop killed midway changes neither. When
 //! debts go round a ring of banks, one of them proposes clearing the ring
 //! and, once every bank on it has signed, each takes the same amount off
-//! its two debts on the ring (`protocol::clearing`).
+//! its two debts on the ring (`protocol::clearing`). Each bank signs its
+//! monthly figures, and any bank sums the network's from them.
 //!
 //! Waiting polls what a bank shows, as in tests/federation.rs; the harness
 //! is tests/common/federation.rs.
@@ -401,4 +402,74 @@ fn when_gwynedd_declines_to_clear_the_ring_cardiffs_promise_is_released_and_ever
     }
     assert_eq!(fed[R].balance(&members[0]), 60, "Rhymney's member gave 4 hours and received 3");
     fed.check_invariants();
+}
+
+/// A local exchange at `site`: `provider` gave `receiver` `hours` under `category`.
+fn local(site: &common::federation::Site, provider: &str, receiver: &str, hours: &str, category: &str) {
+    let body = json!({"providers": [provider], "receivers": [receiver], "hours": hours, "category": category});
+    let a = site.api().post("/api/v1/exchanges", &body);
+    assert_eq!(a.status, 201, "{}: {}", site.handle, a.text);
+}
+
+/// This month's figures as a funder would be handed them: Rhymney sums
+/// what Gwynedd and Cardiff signed with its own. Each bank's row is what
+/// that bank itself signed; a category a coordinator typed as free text is
+/// counted as "other" and never published.
+#[test]
+fn the_networks_figures_for_the_month_are_the_sum_of_what_each_bank_signed_and_publish_no_free_text() {
+    let fed = Federation::linked();
+    let (rhian, rhodri) = (fed[R].member("Rhian Evans"), fed[R].member("Rhodri Price"));
+    let (gwen, glyn) = (fed[G].member("Gwen Roberts"), fed[G].member("Glyn Hughes"));
+    let cai = fed[C].member("Cai Morgan");
+    local(&fed[R], &rhian, &rhodri, "1", "gardening");
+    local(&fed[R], &rhodri, &rhian, "1.5", "Mair's insulin round");
+    local(&fed[G], &gwen, &glyn, "3", "transport");
+    let id = fed[R].record(&cai, &rhian, "2", "");
+    fed.wait_settled(R, C, &id);
+
+    let stats = fed[R].bank.amser(&["federation", "stats", "--format", "json"]).ok().json();
+    let row = |i: usize| {
+        stats["banks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["bank"]["bank"] == json!(fed[i].id))
+            .cloned()
+            .unwrap_or_else(|| panic!("{stats}"))
+    };
+    assert_eq!(
+        (row(R)["exchanges"].clone(), row(R)["minutes"].clone(), row(R)["active_members"].clone()),
+        (json!(2), json!(150), json!(2))
+    );
+    assert_eq!(
+        (row(G)["exchanges"].clone(), row(G)["minutes"].clone(), row(G)["active_members"].clone()),
+        (json!(1), json!(180), json!(2))
+    );
+    assert_eq!((row(C)["exchanges"].clone(), row(C)["across_banks_in_minutes"].clone()), (json!(0), json!(120)));
+    assert_eq!(row(R)["across_banks_out_minutes"], json!(120));
+    assert_eq!((stats["exchanges"].clone(), stats["minutes"].clone(), stats["active_members"].clone()), (json!(3), json!(330), json!(4)));
+    assert_eq!(stats["across_banks_minutes"], json!(120));
+    assert_eq!(stats["missing"], json!([]), "{stats}");
+    assert_eq!(stats["refused"], json!(0));
+    let categories: BTreeMap<String, i64> = stats["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["category"].as_str().unwrap().to_string(), c["minutes"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(categories, BTreeMap::from([("gardening".into(), 60), ("other".into(), 90), ("transport".into(), 180)]));
+    assert!(!stats.to_string().contains("insulin"), "a coordinator's free text is never published: {stats}");
+
+    // Each row is the bank's own: what Gwynedd signed is what Gwynedd says of itself.
+    let at_gwynedd = fed[G].get("/federation/stats");
+    let own = at_gwynedd["banks"].as_array().unwrap().iter().find(|b| b["bank"]["bank"] == json!(fed[G].id)).cloned().unwrap();
+    assert_eq!((own["exchanges"].clone(), own["minutes"].clone()), (row(G)["exchanges"].clone(), row(G)["minutes"].clone()));
+
+    let csv = fed[R].bank.amser(&["federation", "stats", "--format", "csv"]).ok().stdout.clone();
+    assert!(csv.starts_with("month,bank,handle,exchanges,hours,active_members") && csv.lines().count() == 5, "{csv}");
+    assert!(csv.lines().last().unwrap().contains(",total,,3,5.50,4,"), "{csv}");
+    let table = fed[R].bank.amser(&["federation", "stats"]).ok().stdout.clone();
+    assert!(table.contains("total") && table.contains("5:30"), "{table}");
+    let bad = fed[R].api().get("/api/v1/federation/stats?month=2026-13");
+    assert_eq!((bad.status, bad.body["error"]["code"].clone()), (422, json!("bad_month")), "{}", bad.text);
 }

@@ -94,6 +94,9 @@ pub enum Command {
     /// Clearing: rings of debt between banks, cancelled when every bank on one signs.
     #[command(subcommand)]
     Clearing(ClearingCmd),
+    /// The regional network's figures, summed from what each bank signed.
+    #[command(subcommand)]
+    Federation(FederationCmd),
     /// Back up the bank to one file, while the node runs or not: the journal up
     /// to a head the node acknowledged, config.toml and bank.key (secret).
     Backup {
@@ -366,6 +369,21 @@ pub enum ClearingCmd {
     Run,
     /// The clearings this bank proposed or signed, newest first, and their state.
     List,
+}
+
+#[derive(Subcommand)]
+pub enum FederationCmd {
+    /// Hours, exchanges and active members across the network for a month,
+    /// summed from the figures each bank signed (a tampered figure is
+    /// refused and not counted), and the banks whose figures are missing.
+    Stats {
+        /// The month, YYYY-MM (default: this month).
+        #[arg(long)]
+        month: Option<String>,
+        /// Table for people (default), csv (one row a bank, then the total) or json.
+        #[arg(long, value_parser = ["table", "csv", "json"], default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]

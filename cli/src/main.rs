@@ -16,7 +16,8 @@
 //! - `listing`: `listing add|list|close`.
 //! - `peer`: `peer add|list|freeze|unfreeze|remove|rooms`.
 //! - `transfer`: `transfer list|show|positions|path`.
-//! - `clearing`: `clearing rings`.
+//! - `clearing`: `clearing rings|run|list`.
+//! - `figures`: `federation stats`, the network's signed figures for a month.
 //! - `user`: `user add|list|link|disable`: the web console's accounts.
 //! - `import`: `import members|exchanges FILE`, from TimeOverflow or the generic layout.
 //! - `report`: `balance`, `report`, `audit` (of a running or a stopped node) and `export`.
@@ -30,6 +31,7 @@ mod clearing;
 mod demo;
 mod exchange;
 mod failure;
+mod figures;
 mod import;
 mod listing;
 mod member;
@@ -99,6 +101,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Peer(cmd) => peer::run(cmd, client, out).await,
         Command::Transfer(cmd) => transfer::run(cmd, client, out).await,
         Command::Clearing(cmd) => clearing::run(cmd, client, out).await,
+        Command::Federation(cmd) => figures::run(cmd, client, out).await,
         Command::User(cmd) => user::run(cmd, client, out).await,
         Command::Import(cmd) => import::run(cmd, client, out).await,
         Command::Export { format, output } => report::export(&format, output, client, out).await,

@@ -657,3 +657,54 @@ async fn rhymneys_log_chains_the_same_across_a_restart_and_a_rebuild_from_its_jo
     assert_eq!(read(net.clone(), node.bank, Cursor::start()).await, at, "and reads the same from its start");
     node.shutdown().await;
 }
+
+/// Mallory's figures for a month as it would sign them honestly.
+fn mallorys_figures(bank: BankId, minutes: i64) -> amser_protocol::figures::MonthlyTotals {
+    amser_protocol::figures::MonthlyTotals {
+        bank,
+        month: "2026-11".into(),
+        exchanges: 3,
+        minutes: Minutes(minutes),
+        active_members: 4,
+        by_category: vec![],
+        across_banks_in: Minutes(0),
+        across_banks_out: Minutes(0),
+        signed_ms: 1_795_000_000_000,
+    }
+}
+
+/// Mallory hands Rhymney monthly figures: its own, honestly signed, are
+/// held; the same with the hours changed after signing, and Gwynedd's
+/// figures signed by Mallory, are refused, by gossip or by hand, and no
+/// sum ever counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_or_borrowed_monthly_figure_is_refused_and_never_counted() {
+    use amser_node::federation::figures::NotTaken;
+    let (_dir, node, key) = rhymney_admitting_mallory().await;
+    let (net, _events) = mallory(MALLORY.seed, &node).await;
+    until_connected(&node, bank_id(&key)).await;
+    let honest = sign_in_federation(&key, MessageKind::MonthlyTotals, mallorys_figures(bank_id(&key), 180).encode().unwrap());
+    let mut tampered = honest.clone();
+    // The minutes sit in the body at the envelope's end: 180 becomes something else.
+    let at = tampered.envelope.len() - 12;
+    tampered.envelope[at] ^= 0x40;
+    let gwynedd = BankId([2; 32]);
+    let borrowed = sign_in_federation(&key, MessageKind::MonthlyTotals, mallorys_figures(gwynedd, 6_000).encode().unwrap());
+
+    // By gossip first: nothing bad is held, the honest one is.
+    for message in [&tampered, &borrowed, &honest] {
+        net.publish(message.to_bytes().unwrap()).await.unwrap();
+    }
+    let figures = &node.federation.figures;
+    // Rhymney's own figures for the month are in its book too: only the others' are looked at.
+    let others =
+        || -> Vec<_> { figures.book.read().unwrap().month("2026-11").into_iter().filter(|h| h.totals.bank != figures.bank()).collect() };
+    until("Rhymney to hold Mallory's honest figures", || !others().is_empty()).await;
+    // And by hand, as a peer's answer to `Figures` is taken.
+    assert!(matches!(figures.take(tampered), Err(NotTaken::Refused(_))));
+    assert!(matches!(figures.take(borrowed), Err(NotTaken::Refused(_))));
+    let held = others();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!((held[0].totals.bank, held[0].totals.minutes), (bank_id(&key), Minutes(180)));
+    assert_eq!(held[0].signed, honest);
+}

@@ -299,6 +299,9 @@ pub enum PeerRequest {
     /// signed by the bank it speaks for), at most `max`: how a bank learns
     /// the lines beyond its own peers without waiting for their next advert.
     Rooms { max: u32 },
+    /// Send me your signed figures for `month` (`YYYY-MM`), and those of
+    /// other banks you hold for it, at most `max` in all.
+    Figures { month: String, max: u32 },
 }
 
 /// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
@@ -344,6 +347,8 @@ pub enum PeerResponse {
     /// The routed transfer you delivered is held here and passed on to the
     /// next bank on its path: ask again for the payee bank's decision.
     Forwarded,
+    /// Signed monthly figures (`figures::MonthlyTotals`), ours first.
+    Figures { totals: Vec<SignedMessage> },
 }
 
 /// A transfer between two banks and the payee bank's signed decision on it.
@@ -360,6 +365,10 @@ pub const MAX_RECALL_BATCH: u32 = MAX_LOG_BATCH / 2;
 /// Most room adverts in one `Rooms` answer (each under
 /// `room::MAX_ADVERT_BYTES` plus its envelope, within [`MAX_PEER_MESSAGE_BYTES`]).
 pub const MAX_ROOMS_BATCH: u32 = 24;
+
+/// Most banks' figures in one `Figures` answer (each under
+/// `figures::MAX_FIGURES_BYTES` plus its envelope, within [`MAX_PEER_MESSAGE_BYTES`]).
+pub const MAX_FIGURES_BATCH: u32 = 24;
 
 /// Most signed messages in one catch-up answer.
 pub const MAX_LOG_BATCH: u32 = 64;

@@ -24,6 +24,8 @@
 //!   path by the payer's bank, settled by the payee bank's one decision.
 //! - [`clearing`]: a proposal to cancel an amount off a ring of debts
 //!   between banks, signed by every bank on it in turn.
+//! - [`figures`]: a bank's signed figures for a month (hours, exchanges,
+//!   active members, by category word), summed by any bank for funders.
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -42,6 +44,7 @@ pub mod date;
 pub mod encoding;
 pub mod exchange;
 pub mod federation;
+pub mod figures;
 pub mod ids;
 pub mod journal;
 pub mod limits;

@@ -23,6 +23,8 @@ pub enum MessageKind {
     Evidence = 4,
     /// A bank's signed head of its public log (`public_log::LogHead`).
     LogHead = 5,
+    /// A bank's signed figures for one month (`figures::MonthlyTotals`).
+    MonthlyTotals = 6,
     /// A bank's signed advert of the room on its trust lines (`room::LineRoom`).
     LineRoom = 8,
     /// A transfer along a path of trust lines (`route::RoutedTransfer`).
@@ -39,6 +41,7 @@ impl MessageKind {
             3 => MessageKind::Decision,
             4 => MessageKind::Evidence,
             5 => MessageKind::LogHead,
+            6 => MessageKind::MonthlyTotals,
             8 => MessageKind::LineRoom,
             9 => MessageKind::RoutedTransfer,
             10 => MessageKind::Clearing,
@@ -54,6 +57,7 @@ impl MessageKind {
             MessageKind::Decision => "decision",
             MessageKind::Evidence => "evidence",
             MessageKind::LogHead => "log-head",
+            MessageKind::MonthlyTotals => "monthly-totals",
             MessageKind::LineRoom => "line-room",
             MessageKind::RoutedTransfer => "routed-transfer",
             MessageKind::Clearing => "clearing",

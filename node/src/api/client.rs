@@ -27,6 +27,7 @@
 //! GET  /clearing/rings          clearing_rings()
 //! GET  /clearing                clearings()
 //! POST /clearing/run            run_clearing()
+//! GET  /federation/stats        federation_stats()
 //! GET  /federation/rooms        rooms()
 //! GET  /federation/path?to=&hours=   path(to, hours)
 //! POST /import/{kind}?format=&dry_run=   import(kind, query, csv)
@@ -48,10 +49,10 @@ use serde::Serialize;
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
     AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery,
-    ExchangeView, ExportPage, ExportQuery, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery,
-    MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery, PathView, PeerView,
-    PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView, RoomAdvertView, Status, TransferView,
-    NEXT_CURSOR_HEADER,
+    ExchangeView, ExportPage, ExportQuery, FederationStatsView, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport,
+    MemberPatch, MemberQuery, MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery,
+    PathView, PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView, RoomAdvertView, Status,
+    TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -422,6 +423,15 @@ impl Client {
 
     pub async fn positions(&self) -> Result<Vec<PositionView>, ClientError> {
         self.json(self.request(Method::GET, "/positions"), StatusCode::OK).await
+    }
+
+    /// The network's figures for `month` (this month when `None`).
+    pub async fn federation_stats(&self, month: Option<&str>) -> Result<FederationStatsView, ClientError> {
+        let mut request = self.request(Method::GET, "/federation/stats");
+        if let Some(m) = month {
+            request = request.query(&[("month", m)]);
+        }
+        self.json(request, StatusCode::OK).await
     }
 
     /// The clearings this bank proposed or promised, newest first.

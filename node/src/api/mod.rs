@@ -22,6 +22,7 @@
 //! GET  /api/v1/clearing
 //! POST /api/v1/clearing/run
 //! GET  /api/v1/federation/rooms     GET  /api/v1/federation/path?to=HANDLE&hours=H
+//! GET  /api/v1/federation/stats?month=YYYY-MM
 //! GET  /api/v1/users              POST /api/v1/users
 //! POST /api/v1/import/members?format=&dry_run=   POST /api/v1/import/exchanges?format=&dry_run=
 //! POST /api/v1/users/{name}/link  POST /api/v1/users/{name}/disable
@@ -49,6 +50,7 @@ mod clearing;
 pub mod client;
 mod error;
 mod exchanges;
+mod figures;
 pub mod import;
 mod listings;
 mod members;
@@ -250,6 +252,7 @@ pub fn router(state: AppState) -> Router {
         .route("/clearing/run", post(clearing::run))
         .route("/federation/rooms", get(region::rooms))
         .route("/federation/path", get(region::path))
+        .route("/federation/stats", get(figures::stats))
         .route("/transfers/{id}", get(peers::transfer))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{name}/link", post(users::new_link))

@@ -80,6 +80,8 @@ pub struct FederationHandle {
     presence: Arc<Mutex<HashMap<BankId, PeerPresence>>>,
     /// The room adverts held, ours among them (room_book.rs).
     pub rooms: Arc<RwLock<RoomBook>>,
+    /// Monthly figures, ours and other banks' (figures.rs).
+    pub figures: super::figures::Figures,
 }
 
 impl FederationHandle {
@@ -155,7 +157,9 @@ pub async fn start(
             Err(_) => tracing::warn!(address = %b, "not a libp2p address; ignored"),
         }
     }
+    let figures = super::figures::Figures::new(ledger.clone(), key.clone(), federation, vouching.clone(), clock.clone());
     let handle = FederationHandle {
+        figures,
         net: net.clone(),
         name: settings.federation,
         poke: Arc::new(Notify::new()),
@@ -200,6 +204,7 @@ pub async fn start(
         recovery: recall::Shared::default(),
         answerer,
         learning: Arc::new(tokio::sync::Semaphore::new(MAX_LEARNING)),
+        figures_published: None,
     };
     let task = tokio::spawn(driver.run(events, stop));
     Ok((handle, task))
@@ -244,6 +249,8 @@ pub(super) struct Driver {
     pub(super) answerer: Answerer,
     /// Places for gossiped statements being taken in (gossip.rs).
     pub(super) learning: Arc<tokio::sync::Semaphore>,
+    /// When our monthly figures were last looked at for gossip.
+    pub(super) figures_published: Option<std::time::Instant>,
 }
 
 impl Driver {
@@ -303,6 +310,30 @@ impl Driver {
         }
         self.advertise_due().await;
         self.ask_rooms_due();
+        self.publish_figures_due();
+    }
+
+    /// Every `FIGURES_INTERVAL`, in a task: our figures for this month and
+    /// the last, signed and gossiped when the journal moved since.
+    fn publish_figures_due(&mut self) {
+        if self.figures_published.is_some_and(|t| t.elapsed() < super::figures_book::FIGURES_INTERVAL) {
+            return;
+        }
+        self.figures_published = Some(std::time::Instant::now());
+        let (figures, net) = (self.handle.figures.clone(), self.net.clone());
+        self.tasks.spawn(async move {
+            for month in figures.this_and_last_month() {
+                match figures.ours(&month).await {
+                    Ok((held, true)) => {
+                        if let Ok(bytes) = held.signed.to_bytes() {
+                            let _ = net.publish(bytes).await;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::debug!(%month, error = %e, "could not sign this month's figures; will try again"),
+                }
+            }
+        });
     }
 
     /// The admitted (not removed) banks connected now.

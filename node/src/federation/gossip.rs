@@ -111,6 +111,11 @@ impl Driver {
             // Log heads travel with log pages (catch_up.rs), clearings from bank to bank round their ring.
             MessageKind::LogHead | MessageKind::Clearing => {}
             MessageKind::LineRoom => self.on_advert(message, &verified),
+            MessageKind::MonthlyTotals => {
+                if let Err(e) = self.handle.figures.take(message) {
+                    tracing::debug!(signer = %verified.signer, error = %e, "ignored a bank's figures");
+                }
+            }
             MessageKind::Transfer | MessageKind::RoutedTransfer | MessageKind::Decision => {
                 match PublicMessage::check(&message, self.federation) {
                     Ok(said) => {

@@ -162,6 +162,10 @@ impl Answerer {
                 },
                 _ => PeerResponse::Unknown,
             },
+            PeerRequest::Figures { month, max } => {
+                let max = max.clamp(1, amser_protocol::federation::MAX_FIGURES_BATCH) as usize;
+                PeerResponse::Figures { totals: self.handle.figures.answer(&month, max).await }
+            }
             PeerRequest::NewestHead => match self.ledger.read(move |s| s.newest_head(&bank)).await {
                 Ok(Ok(held)) => PeerResponse::NewestHead { head: held.map(|(_, signed)| signed) },
                 _ => PeerResponse::Refused { reason: LedgerError::Storage(String::new()).code().into() },

@@ -26,12 +26,17 @@
 //! - [`room_book`]: the newest signed room advert of each bank known, the
 //!   room on every line for path finding; `advertising` signs ours, takes
 //!   others' from gossip and from peers' `Rooms` answers, and answers them.
+//! - [`figures`]: our monthly figures signed (gossiped every few minutes,
+//!   and given to peers that ask) and other banks' taken when verified;
+//!   [`figures_book`] holds them for `GET /federation/stats`.
 
 mod advertising;
 mod catch_up;
 pub mod codec;
 mod delivery;
 pub mod driver;
+pub mod figures;
+pub mod figures_book;
 mod fresh;
 mod gossip;
 mod head_check;

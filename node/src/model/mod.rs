@@ -54,7 +54,9 @@ pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_
 pub use peer::{
     BankRef, ClearingRingView, HopView, NewPeer, PeerView, PositionView, RemovePeerQuery, RingClearingView, TransferKind, TransferView,
 };
-pub use region::{PathQuery, PathView, RoomAdvertView, RoomLineView};
+pub use region::{
+    BankFiguresView, CategoryFiguresView, FederationStatsView, PathQuery, PathView, RoomAdvertView, RoomLineView, StatsQuery,
+};
 pub use report::{AgencyTally, MonthFigures, Months, PeriodError, PeriodReport, Report, Tally};
 pub use rights::{EraseRequest, MemberExport};
 

@@ -1,6 +1,7 @@
 //! The regional network as this bank sees it: the room adverts it holds
 //! (`GET /federation/rooms`) and the path a transfer to another bank would
-//! take (`GET /federation/path?to=HANDLE&hours=H`).
+//! take (`GET /federation/path?to=HANDLE&hours=H`), and the network's
+//! figures for a month summed from what each bank signed (`GET /federation/stats`).
 
 use serde::{Deserialize, Serialize};
 
@@ -47,4 +48,55 @@ pub struct PathView {
     /// The least room of any line on the path, in minutes and hours.
     pub room_minutes: i64,
     pub room_hours: f64,
+}
+
+/// `GET /federation/stats?month=YYYY-MM`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StatsQuery {
+    /// The month (`YYYY-MM`); this month when left out.
+    pub month: Option<String>,
+}
+
+/// One bank's signed figures for a month, as summed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BankFiguresView {
+    pub bank: BankRef,
+    pub exchanges: u64,
+    pub minutes: i64,
+    pub hours: f64,
+    pub active_members: u64,
+    /// Minutes its members were paid in, and paid out in, transfers with other banks.
+    pub across_banks_in_minutes: i64,
+    pub across_banks_out_minutes: i64,
+    /// When the bank signed them (its clock, ms since 1970).
+    pub signed_ms: u64,
+}
+
+/// Hours and exchanges under one of the federation's category words, summed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryFiguresView {
+    pub category: String,
+    pub exchanges: u64,
+    pub minutes: i64,
+    pub hours: f64,
+}
+
+/// The network's figures for a month, summed from the figures each bank signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FederationStatsView {
+    pub month: String,
+    /// Each bank whose signed figures are held, this bank first.
+    pub banks: Vec<BankFiguresView>,
+    pub exchanges: u64,
+    pub minutes: i64,
+    pub hours: f64,
+    pub active_members: u64,
+    /// Minutes moved between banks (each transfer counted once, at its payee's bank).
+    pub across_banks_minutes: i64,
+    pub by_category: Vec<CategoryFiguresView>,
+    /// Banks the federation knows whose figures for the month are not held.
+    pub missing: Vec<BankRef>,
+    /// Figures peers handed over that did not verify (tampered, forged, or a
+    /// bank's figures signed by another): not counted.
+    pub refused: u64,
 }

@@ -74,7 +74,12 @@ pub struct LogPage {
 /// batched (a rebuilt state database has the same chain).
 fn statements_of(record: &TransferRecord) -> Vec<SignedMessage> {
     let mut said = vec![record.signed.clone()];
-    if matches!(record.role, TransferRole::Incoming | TransferRole::Forwarded) && record.settled_seq == Some(record.seq) {
+    let ours_decided = match record.role {
+        TransferRole::Incoming => true,
+        TransferRole::Forwarded => record.settled_seq == Some(record.seq),
+        TransferRole::Outgoing => false,
+    };
+    if ours_decided {
         said.extend(record.signed_decision.clone());
     }
     said
