@@ -32,6 +32,9 @@ fuzz_target!(|data: &[u8]| {
             | PeerRequest::Recall { .. }
             | PeerRequest::ChainedLog { .. }
             | PeerRequest::Rooms { .. } => {}
+            PeerRequest::Figures { month, .. } => {
+                let _ = amser_protocol::figures::is_month(month);
+            }
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -56,6 +59,10 @@ fuzz_target!(|data: &[u8]| {
             PeerResponse::Rooms { adverts } => adverts.iter().for_each(|a| {
                 signed(a);
                 let _ = amser_protocol::room::LineRoom::check(a, federation());
+            }),
+            PeerResponse::Figures { totals } => totals.iter().for_each(|t| {
+                signed(t);
+                let _ = amser_protocol::figures::MonthlyTotals::check(t, federation());
             }),
             PeerResponse::Unknown | PeerResponse::Refused { .. } | PeerResponse::Forwarded => {}
         }

@@ -64,6 +64,24 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
+        MessageKind::Clearing => {
+            use amser_protocol::clearing::Clearing;
+            if let Some(clearing) = decode_canonical::<Clearing>("clearing", body, MAX_SIGNED_MESSAGE_BYTES) {
+                assert_eq!(Clearing::decode(body).as_ref(), Ok(&clearing));
+                if clearing.check_shape().is_ok() {
+                    let way = clearing.way();
+                    assert_eq!((way.first(), way.last()), (Some(&clearing.proposer), Some(&clearing.proposer)));
+                    assert!(clearing.ring.iter().all(|b| clearing.neighbours(b).is_some()));
+                }
+            }
+        }
+        MessageKind::MonthlyTotals => {
+            // Figures check as a bank's only when signed by that bank, and are well formed then.
+            if let Ok(figures) = amser_protocol::figures::MonthlyTotals::check(&message, federation()) {
+                assert_eq!(figures.bank, verified.signer);
+                assert!(amser_protocol::figures::is_month(&figures.month));
+            }
+        }
         MessageKind::LineRoom => {
             // A verified advert checks as one only when signed by the bank it speaks for.
             if let Ok(advert) = amser_protocol::room::LineRoom::check(&message, federation()) {

@@ -55,6 +55,32 @@ pub fn routed() -> amser_protocol::route::RoutedTransfer {
     amser_protocol::route::RoutedTransfer { transfer, path: vec![rhymney(), gwynedd(), cardiff()] }
 }
 
+/// Rhymney's proposal to clear an hour round Rhymney, Gwynedd and Cardiff.
+pub fn clearing() -> amser_protocol::clearing::Clearing {
+    amser_protocol::clearing::Clearing {
+        proposer: rhymney(),
+        ring: vec![rhymney(), gwynedd(), cardiff()],
+        minutes: Minutes(60),
+        proposed_ms: 1_790_000_000_000,
+    }
+}
+
+/// Gwynedd's figures for November 2026.
+pub fn figures() -> amser_protocol::figures::MonthlyTotals {
+    use amser_protocol::figures::{CategoryFigure, MonthlyTotals};
+    MonthlyTotals {
+        bank: gwynedd(),
+        month: "2026-11".into(),
+        exchanges: 12,
+        minutes: Minutes(900),
+        active_members: 9,
+        by_category: vec![CategoryFigure { category: "gardening".into(), exchanges: 12, minutes: Minutes(900) }],
+        across_banks_in: Minutes(60),
+        across_banks_out: Minutes(0),
+        signed_ms: 1_790_000_000_000,
+    }
+}
+
 /// Every verdict a payee bank can give.
 pub fn verdicts() -> Vec<Verdict> {
     vec![
@@ -94,6 +120,8 @@ pub fn signed_messages() -> Vec<SignedMessage> {
     out.push(signed(2, MessageKind::Evidence, &evidence()));
     out.push(signed(2, MessageKind::LineRoom, &room_advert()));
     out.push(signed(1, MessageKind::RoutedTransfer, &routed()));
+    out.push(signed(1, MessageKind::Clearing, &clearing()));
+    out.push(signed(2, MessageKind::MonthlyTotals, &figures()));
     out
 }
 
@@ -131,6 +159,8 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::ChainedLog { after: 2, max: 64 },
         PeerRequest::Rooms { max: 24 },
         PeerRequest::Deliver { transfer: signed(1, MessageKind::RoutedTransfer, &routed()), note: String::new() },
+        PeerRequest::Deliver { transfer: signed(1, MessageKind::Clearing, &clearing()), note: String::new() },
+        PeerRequest::Figures { month: "2026-11".into(), max: 24 },
     ]
 }
 
@@ -153,6 +183,7 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::ChainedLog { page: chained_page() },
         PeerResponse::Rooms { adverts: vec![signed(2, MessageKind::LineRoom, &room_advert())] },
         PeerResponse::Forwarded,
+        PeerResponse::Figures { totals: vec![signed(2, MessageKind::MonthlyTotals, &figures())] },
     ]
 }
 
@@ -285,6 +316,27 @@ pub fn entry_bodies() -> Vec<EntryBody> {
                 3,
                 MessageKind::Decision,
                 &Decision { transfer: routed().id().expect("a transfer encodes"), by: cardiff(), verdict: Verdict::Accept, decided_ms: 1 },
+            ),
+        },
+        EntryBody::ClearingPromised { clearing: clearing(), signed: signed(1, MessageKind::Clearing, &clearing()) },
+        EntryBody::ClearingSettled {
+            clearing: clearing(),
+            signed: signed(1, MessageKind::Clearing, &clearing()),
+            decision: Decision {
+                transfer: clearing().id().expect("a clearing encodes"),
+                by: rhymney(),
+                verdict: Verdict::Accept,
+                decided_ms: 2,
+            },
+            signed_decision: signed(
+                1,
+                MessageKind::Decision,
+                &Decision {
+                    transfer: clearing().id().expect("a clearing encodes"),
+                    by: rhymney(),
+                    verdict: Verdict::Accept,
+                    decided_ms: 2,
+                },
             ),
         },
     ]
