@@ -41,7 +41,8 @@
 //! Handlers, one module per noun: `bank` (status, balances, report, audit,
 //! export), `members`, `exchanges`, `listings`, `peers` (peers, transfers,
 //! positions), `region` (room adverts held, the path a transfer would
-//! take), `users` (the console's accounts), `import` (a CSV file from
+//! take), `clearing` (rings of debts proposed and cleared), `figures` (the
+//! network's signed figures for a month), `users` (the console's accounts), `import` (a CSV file from
 //! TimeOverflow or the generic layout; the console's import page uses it
 //! too); `error` turns every failure into one JSON error body.
 
