@@ -125,11 +125,14 @@ fn rhymney_finds_the_way_to_cardiff_through_gwynedd_and_loses_it_when_cardiffs_l
 }
 
 /// Twenty banks round a ring, each trading only with its two neighbours,
-/// and four with a line across (2 or 3 lines each). Every bank finds, from
+/// and six with a line across (2 or 3 lines each). Every bank finds, from
 /// the adverts alone, a path with as few lines as the graph allows to each
-/// bank at most four lines away, and none to a bank further off.
+/// bank at most four lines away, and none to a bank further off. Then the
+/// three banks of the one small ring (2, 3, 4) clear the debts that go round
+/// it, and members spend hours two to four lines away; at the end every
+/// invariant holds on all twenty ledgers.
 #[test]
-fn twenty_banks_on_a_sparse_ring_each_find_the_shortest_way_to_banks_up_to_four_lines_off() {
+fn twenty_banks_on_a_sparse_ring_find_their_ways_clear_a_ring_and_pay_across_several_lines() {
     let names: Vec<BankName> = (1..=SPARSE_BANKS)
         .map(|n| {
             let handle: &'static str = Box::leak(format!("bank{n:02}").into_boxed_str());
@@ -143,7 +146,7 @@ fn twenty_banks_on_a_sparse_ring_each_find_the_shortest_way_to_banks_up_to_four_
     let mut fed = Federation::start_banks(layout, &names).expect("loopback needs no namespaces");
     eprintln!("sparse: {} nodes up after {:?}", SPARSE_BANKS, began.elapsed());
     let mut lines: BTreeSet<(usize, usize)> = (0..SPARSE_BANKS).map(|i| (i, (i + 1) % SPARSE_BANKS)).collect();
-    lines.extend([(0, 10), (5, 15)]);
+    lines.extend([(0, 10), (5, 15), (2, 4)]);
     let mut next: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &(a, b) in &lines {
         fed.admit(a, b, "10", false);
@@ -187,6 +190,51 @@ fn twenty_banks_on_a_sparse_ring_each_find_the_shortest_way_to_banks_up_to_four_
         }
         eprintln!("sparse: {} found every path after {:?}", names[from].handle, began.elapsed());
     }
+
+    // Bank 2's members owe bank 3's three hours, 3's owe 4's, 4's owe 2's: bank 2 clears the ring.
+    let members: Vec<String> = (0..SPARSE_BANKS).map(|i| fed[i].member(&format!("Member of bank {i}"))).collect();
+    for (payer, payee) in [(2, 3), (3, 4), (4, 2)] {
+        let id = fed[payer].record(&members[payee], &members[payer], "3", "");
+        fed.wait_settled(payer, payee, &id);
+    }
+    fed.wait_until("bank 2 to see the ring of debts", || {
+        fed[2].get("/clearing/rings").as_array().is_some_and(|r| r.iter().any(|ring| ring["ours"] == json!(true)))
+    });
+    let proposed = fed[2].bank.amser(&["clearing", "run", "--json"]).ok().json();
+    let id = proposed[0]["id"].as_str().expect("a clearing proposed").to_string();
+    for i in [2, 3, 4] {
+        fed.wait_until(&format!("bank {i} to hold the clearing accepted"), || {
+            fed[i].get("/clearing").as_array().is_some_and(|l| l.iter().any(|c| c["id"] == json!(id) && c["state"] == json!("accepted")))
+        });
+    }
+    for (a, b) in [(2, 3), (3, 4), (4, 2)] {
+        assert_eq!(fed[a].clearing(&fed[b]), 0, "bank {a}'s three hours to bank {b} are cleared");
+    }
+    eprintln!("sparse: the ring cleared after {:?}", began.elapsed());
+
+    // Members of banks 0, 7 and 12 are helped by members of banks three and four lines off.
+    let mut paid = Vec::new();
+    for from in [0, 7, 12] {
+        let d = distances(from);
+        for lines_off in [3, 4] {
+            let to = (0..SPARSE_BANKS).find(|&to| d[to] == lines_off).expect("a bank that far");
+            let id = fed[from].record(&members[to], &members[from], "1", "");
+            paid.push((from, to, id));
+        }
+    }
+    for (from, to, id) in &paid {
+        let settled = fed.wait_for(&format!("bank {from}'s transfer from bank {to} to settle"), || {
+            fed[*from].transfer(id).filter(|t| t["state"] != json!("pending"))
+        });
+        assert_eq!(settled["state"], json!("accepted"), "{settled}");
+        assert!(settled["path"].as_array().is_some_and(|p| p.len() >= 4), "three or four lines: {settled}");
+        fed.wait_until(&format!("bank {to} to hold it decided"), || fed[*to].transfer(id).is_some());
+    }
+    eprintln!("sparse: {} transfers across three and four lines settled after {:?}", paid.len(), began.elapsed());
+    // Every bank on every way settles from the payee's decision: wait until none is pending anywhere.
+    fed.wait_until("every bank on every way to have settled", || {
+        (0..SPARSE_BANKS).all(|i| fed[i].transfers().iter().all(|t| t["state"] != json!("pending")))
+    });
     fed.check_invariants();
 }
 
