@@ -36,6 +36,8 @@ pub const TRANSFER_CATEGORIES: &[&str] = &[
     "transport",
     "volunteering",
     "youth-work",
+    // A member's balance taken along when they move to another bank.
+    "moving",
 ];
 
 /// The payee bank's reason for refusing a transfer whose category is not in

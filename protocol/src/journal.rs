@@ -162,6 +162,16 @@ pub enum EntryBody {
         decision: Decision,
         signed_decision: SignedMessage,
     },
+    /// A member moved to another bank (`to` is their code there): their
+    /// status is `moved`, and their balance, if above nothing, goes with
+    /// them as one signed transfer to that bank, sent and held as any other
+    /// (`signed` is the payer bank's signature over `transfer`).
+    MemberMoved {
+        member: MemberCode,
+        to: MemberCode,
+        transfer: Option<Transfer>,
+        signed: Option<SignedMessage>,
+    },
 }
 
 impl EntryBody {
@@ -189,6 +199,7 @@ impl EntryBody {
             EntryBody::RoutedDecided { .. } => "routed-decided",
             EntryBody::ClearingPromised { .. } => "clearing-promised",
             EntryBody::ClearingSettled { .. } => "clearing-settled",
+            EntryBody::MemberMoved { .. } => "member-moved",
         }
     }
 

@@ -34,6 +34,8 @@ pub enum MemberStatus {
     Paused,
     /// Has left the bank; kept for the record.
     Left,
+    /// Moved to another bank, taking their balance (`EntryBody::MemberMoved`).
+    Moved,
 }
 
 macro_rules! text_enum {
@@ -57,7 +59,7 @@ macro_rules! text_enum {
 }
 
 text_enum!(MemberKind, "member kind", "person" => MemberKind::Person, "agency" => MemberKind::Agency, "group" => MemberKind::Group);
-text_enum!(MemberStatus, "member status", "active" => MemberStatus::Active, "paused" => MemberStatus::Paused, "left" => MemberStatus::Left);
+text_enum!(MemberStatus, "member status", "active" => MemberStatus::Active, "paused" => MemberStatus::Paused, "left" => MemberStatus::Left, "moved" => MemberStatus::Moved);
 
 /// What a coordinator knows about a member (the register).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

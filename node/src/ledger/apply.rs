@@ -208,6 +208,18 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             w.push(StateWrite::Transfer(record));
             w
         }
+        EntryBody::MemberMoved { member, to, transfer, signed } => {
+            let mut moved =
+                view.member(member)?.ok_or_else(|| LedgerError::Corrupt(format!("entry {} moves a member who never joined", entry.seq)))?;
+            moved.status = amser_protocol::MemberStatus::Moved;
+            let mut w = vec![StateWrite::Member(moved), StateWrite::MovedTo(member.clone(), to.clone())];
+            // Their balance goes as a transfer like any other: held until the other bank decides.
+            if let (Some(t), Some(s)) = (transfer, signed) {
+                w.push(StateWrite::Hold(t.payer.clone(), add(view.hold(&t.payer)?, t.minutes.0)?));
+                w.push(StateWrite::Transfer(record(transfer_id(t)?, t, s, TransferRole::Outgoing, entry.seq, Vec::new())));
+            }
+            w
+        }
         EntryBody::ClearingPromised { clearing, signed } => vec![StateWrite::Ring(RingRecord {
             id: clearing.id().map_err(|e| LedgerError::Corrupt(e.to_string()))?,
             clearing: clearing.clone(),

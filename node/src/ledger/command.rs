@@ -117,6 +117,12 @@ pub enum Command {
         note: String,
         delivered_by: BankId,
     },
+    /// Our member moves to another bank, where their code is `to`: their
+    /// balance goes with them as one transfer (`moving`).
+    MoveMember {
+        member: MemberCode,
+        to: MemberCode,
+    },
     /// Propose cancelling `minutes` off the ring of debts `ring` (`ring[0]`
     /// is this bank; each bank owes the next; the last owes us).
     ProposeClearing {

@@ -73,6 +73,7 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
     match command {
         Command::OpenBank { .. } => unreachable!("handled above"),
         Command::AdmitPeer { .. } | Command::UpdatePeer { .. } => super::peer::decide(view, &profile, command),
+        Command::MoveMember { member, to } => super::moving::decide(view, &profile, member, to, ctx),
         Command::ProposeClearing { ring, minutes } => super::clearing::propose(view, &profile, ring, minutes, ctx),
         Command::ReceiveClearing { signed, delivered_by, decline } => {
             super::clearing::receive(view, &profile, signed, delivered_by, decline, ctx)

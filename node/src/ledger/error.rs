@@ -66,6 +66,8 @@ pub enum LedgerError {
     BadPath(String),
     #[error("this ring of debts cannot be cleared: {0}. See the rings the node finds with `amser clearing rings`")]
     BadRing(String),
+    #[error("this member cannot move yet: {0}")]
+    CannotMove(String),
     #[error("no transfer with id {0}")]
     UnknownTransfer(String),
     #[error("this bank's journal ends at entry {journal_seq}, but {peer} holds a journal head this bank signed at entry {peer_seq}: the journal is older than what the bank told its peers (was it restored from an old copy?). The node is reading back from its peers the transfers it had signed with them, numbered past what they saw, and takes new work once every connected peer has been read; try again in a moment. Changes only this bank held after that copy (members who joined, local exchanges) are not in any peer's hands: restore a newer backup if you have one (see \"A journal behind its peers\" in the README)")]
@@ -115,6 +117,7 @@ impl LedgerError {
             LedgerError::TransfersInFlight { .. } => "transfers_in_flight",
             LedgerError::BadPath(_) => "bad_path",
             LedgerError::BadRing(_) => "bad_ring",
+            LedgerError::CannotMove(_) => "cannot_move",
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::BehindPeers { .. } => "journal_behind_peers",
             LedgerError::ForkedFromPeers { .. } => "journal_forked",

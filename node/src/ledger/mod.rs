@@ -11,7 +11,8 @@
 //!   `peer` (admitting banks, trust lines), `transfer` (send, receive,
 //!   settle), `route` (the same along a path of trust lines: payer, hop,
 //!   payee), `clearing` (a ring of debts cancelled: propose, promise,
-//!   settle), `evidence` (two heads with one seq, two verdicts on one
+//!   settle), `moving` (a member's balance taken along to another bank),
+//!   `evidence` (two heads with one seq, two verdicts on one
 //!   transfer) and `recall` (putting back, after a lost disk, what the bank
 //!   had signed with other banks, read back from them).
 //! - [`privacy`]: sealing personal data under members' keys as commands
@@ -29,6 +30,7 @@ mod decide;
 mod error;
 mod evidence;
 pub mod memory;
+mod moving;
 mod overlay;
 mod peer;
 pub mod privacy;

@@ -162,6 +162,8 @@ pub enum StateWrite {
     Transfer(TransferRecord),
     /// A clearing of a ring of debts this bank is on.
     Ring(RingRecord),
+    /// A member moved to another bank, where their code is the second.
+    MovedTo(MemberCode, MemberCode),
     /// The last journal entry these writes come from.
     Head(u64, EntryHash),
     /// Evidence recorded against a bank (see `evidence_id`): the same
@@ -215,6 +217,7 @@ pub struct MemState {
     pub line_holds: BTreeMap<BankId, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
     pub rings: HashMap<TransferId, RingRecord>,
+    pub moved: BTreeMap<MemberCode, MemberCode>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
@@ -254,6 +257,9 @@ impl MemState {
             }
             StateWrite::Ring(r) => {
                 self.rings.insert(r.id, r);
+            }
+            StateWrite::MovedTo(code, to) => {
+                self.moved.insert(code, to);
             }
             StateWrite::Evidence(bank, id) => {
                 self.evidence.insert((bank, id));
@@ -346,6 +352,7 @@ pub struct Delta {
     pub line_holds: HashMap<BankId, Minutes>,
     pub transfers: HashMap<TransferId, TransferRecord>,
     pub rings: HashMap<TransferId, RingRecord>,
+    pub moved: HashMap<MemberCode, MemberCode>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
@@ -392,6 +399,9 @@ impl Delta {
             StateWrite::Ring(r) => {
                 self.rings.insert(r.id, r);
             }
+            StateWrite::MovedTo(code, to) => {
+                self.moved.insert(code, to);
+            }
             StateWrite::Evidence(bank, id) => {
                 self.evidence.insert((bank, id));
             }
@@ -414,6 +424,7 @@ impl Delta {
             && self.line_holds.is_empty()
             && self.transfers.is_empty()
             && self.rings.is_empty()
+            && self.moved.is_empty()
             && self.evidence.is_empty()
     }
 }

@@ -27,6 +27,7 @@
 //! t:<id>              transfer record      ts:<seq BE>   transfer id, in journal order
 //! tp:<id>             present while the transfer is undecided (the retry list)
 //! k:<id>              a clearing of a ring of debts  kp:<id>  present while it is undecided
+//! mv:<code>           the code a member who moved to another bank has there
 //! e:<bank><id>        present once that evidence against the bank is recorded
 //! lp:<position BE>    our public log's chain (`public_log`)   meta:log  its head
 //! ```
@@ -230,6 +231,9 @@ fn add_to_batch<'a>(batch: &mut sled::Batch, d: &'a Delta, by_member: &mut BTree
         } else {
             batch.remove(key("tp:", &t.id.0));
         }
+    }
+    for (code, to) in &d.moved {
+        batch.insert(key("mv:", code.as_str().as_bytes()), to.as_str().as_bytes().to_vec());
     }
     for r in d.rings.values() {
         batch.insert(key("k:", &r.id.0), enc(r));
@@ -495,6 +499,13 @@ impl Store {
     /// Every member's minutes held for transfers in flight.
     pub fn holds(&self) -> Result<Vec<(MemberCode, Minutes)>, StoreError> {
         self.scan_minutes("h:", "hold", member_code_key)
+    }
+
+    /// The code a member who moved to another bank has there.
+    pub fn moved_to(&self, code: &MemberCode) -> Result<Option<MemberCode>, StoreError> {
+        let Some(v) = self.db.get(key("mv:", code.as_str().as_bytes()))? else { return Ok(None) };
+        let text = std::str::from_utf8(&v).map_err(|_| StoreError::Damaged("a moved member's new code".into()))?;
+        Ok(Some(text.parse().map_err(|_| StoreError::Damaged("a moved member's new code".into()))?))
     }
 
     /// Every line's minutes held for routed transfers in flight: (peer bank, minutes).

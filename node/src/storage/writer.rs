@@ -391,6 +391,15 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
             _ => None,
         }),
+        // A move with a balance answers the transfer that takes it along; without, the member.
+        EntryBody::MemberMoved { .. } => written(|w| match w {
+            StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
+            _ => None,
+        })
+        .or_else(|| written(|w| match w {
+            StateWrite::Member(m) => Some(Reply::Member(m.clone())),
+            _ => None,
+        })),
         EntryBody::ClearingPromised { .. } | EntryBody::ClearingSettled { .. } => written(|w| match w {
             StateWrite::Ring(r) => Some(Reply::Ring(r.clone())),
             _ => None,
