@@ -133,6 +133,8 @@ pub(super) struct Send {
 }
 
 /// A transfer checked at the payer's bank, or the id of the one a retried request recorded.
+// Made once per request and moved, never stored in bulk: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Prepared {
     Known(TransferId),
     Ready(Transfer, Option<Sealed>),
