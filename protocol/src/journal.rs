@@ -172,6 +172,17 @@ pub enum EntryBody {
         transfer: Option<Transfer>,
         signed: Option<SignedMessage>,
     },
+    /// A routed transfer this bank had recorded on its way (as its payer's
+    /// bank, a hop or its payee's bank) before its disk was lost, read back
+    /// from another bank on the way: the signed routed transfer and the
+    /// signed decision that ended it (the payee bank's, or a refusing hop's),
+    /// both as first signed. As `TransferRecalled`, for a path.
+    RoutedRecalled {
+        routed: RoutedTransfer,
+        signed: SignedMessage,
+        decision: Decision,
+        signed_decision: SignedMessage,
+    },
 }
 
 impl EntryBody {
@@ -200,6 +211,7 @@ impl EntryBody {
             EntryBody::ClearingPromised { .. } => "clearing-promised",
             EntryBody::ClearingSettled { .. } => "clearing-settled",
             EntryBody::MemberMoved { .. } => "member-moved",
+            EntryBody::RoutedRecalled { .. } => "routed-recalled",
         }
     }
 

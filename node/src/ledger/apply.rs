@@ -268,6 +268,23 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             w.push(StateWrite::Transfer(r));
             w
         }
+        EntryBody::RoutedRecalled { routed, signed, decision, signed_decision } => {
+            let ours = us(view)?;
+            let t = &routed.transfer;
+            let role = match (t.from == ours, t.to == ours) {
+                (true, _) => TransferRole::Outgoing,
+                (_, true) => TransferRole::Incoming,
+                _ => TransferRole::Forwarded,
+            };
+            // As its decision settled it at the payer's bank or a hop, or as the payee's bank (or a refusing hop) decided it.
+            let mut r = record(routed_id(routed)?, t, signed, role, entry.seq, routed.path.clone());
+            let mut w = if decision.verdict == Verdict::Accept { accepted(view, &r, &ours)? } else { vec![] };
+            r.decision = Some(decision.clone());
+            r.signed_decision = Some(signed_decision.clone());
+            r.settled_seq = Some(entry.seq);
+            w.push(StateWrite::Transfer(r));
+            w
+        }
         EntryBody::EvidenceRecorded { against, evidence } => {
             let mut w = vec![StateWrite::Evidence(*against, super::evidence::evidence_id(evidence))];
             if let Some(mut peer) = view.peer(against)? {

@@ -8,6 +8,11 @@
 //!     ours, sent, pending here ─────► TransferSettled (as its decision would have settled it)
 //!     theirs, decided by us, unknown ► TransferRecalled (payee credited, clearing debited, if accepted)
 //!     known and decided ────────────► nothing
+//!  routed (the signed RoutedTransfer and the decision that ended it), for a bank on its way
+//!  up to the bank that decided it:
+//!     unknown here ─────────────────► RoutedRecalled (as it settled at the payer's bank or a hop,
+//!                                      or as the payee's bank or a refusing hop decided it)
+//!     sent or carried, pending here ► TransferSettled
 //! ```
 //!
 //! Nothing is decided again: every statement is put back with the bytes it
@@ -17,9 +22,10 @@
 //! it; a recalled transfer moves their hours under their code all the same,
 //! so every ledger still sums to zero.
 
-use amser_protocol::federation::{Decision, Transfer};
+use amser_protocol::federation::{Decision, Transfer, Verdict};
 use amser_protocol::journal::{BankProfile, EntryBody};
-use amser_protocol::signing::MessageKind;
+use amser_protocol::route::RoutedTransfer;
+use amser_protocol::signing::{MessageKind, SignedMessage};
 
 use super::decide::{Context, Ruling};
 use super::transfer::{bad, verify};
@@ -36,6 +42,9 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             Ok(Ruling::Append(EntryBody::Recovered { journal_ended, peers_saw }))
         }
         Command::Recall { transfer: signed, decision: signed_decision } => {
+            if signed.verify(ctx.federation).is_ok_and(|v| v.kind == MessageKind::RoutedTransfer) {
+                return routed(view, profile, signed, signed_decision, ctx);
+            }
             let t = verify(&signed, ctx, MessageKind::Transfer)?;
             let transfer = Transfer::decode(&t.body).map_err(bad)?;
             let d = verify(&signed_decision, ctx, MessageKind::Decision)?;
@@ -56,5 +65,43 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
         }
         _ => Err(LedgerError::Storage("not a recovery command".into())),
+    }
+}
+
+/// A routed transfer read back: signed by its payer's bank, decided by its
+/// payee's bank (or refused by a hop), and this bank on its way up to the
+/// bank that decided it.
+fn routed(
+    view: &impl LedgerRead,
+    profile: &BankProfile,
+    signed: SignedMessage,
+    signed_decision: SignedMessage,
+    ctx: &Context,
+) -> Result<Ruling, LedgerError> {
+    let t = verify(&signed, ctx, MessageKind::RoutedTransfer)?;
+    let routed = RoutedTransfer::decode(&t.body).map_err(bad)?;
+    routed.check_shape().map_err(bad)?;
+    let d = verify(&signed_decision, ctx, MessageKind::Decision)?;
+    let decision = Decision::decode(&d.body).map_err(bad)?;
+    let id = routed.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+    let may_decide = match decision.verdict {
+        Verdict::Accept => decision.by == routed.transfer.to,
+        Verdict::Reject(_) => routed.is_after(&decision.by, &routed.transfer.from),
+    };
+    if t.signer != routed.transfer.from || d.signer != decision.by || decision.transfer != id || !may_decide {
+        return Err(bad("a recalled routed transfer must be signed by its payer's bank and decided by its payee's or a refusing hop"));
+    }
+    let position = |bank: &amser_protocol::BankId| routed.path.iter().position(|b| b == bank);
+    match (position(&profile.bank), position(&decision.by)) {
+        (Some(at), Some(by)) if at <= by => {}
+        _ => return Err(bad("a recalled routed transfer must have reached this bank on its way")),
+    }
+    match view.transfer(&id)? {
+        None => Ok(Ruling::Append(EntryBody::RoutedRecalled { routed, signed, decision, signed_decision })),
+        Some(r) if r.role != TransferRole::Incoming && r.decision.is_none() => {
+            super::route::settles(&r, &profile.bank, &decision)?;
+            Ok(Ruling::Append(EntryBody::TransferSettled { transfer: id, decision, signed_decision }))
+        }
+        Some(_) => Ok(Ruling::KnownTransfer(id)),
     }
 }

@@ -95,6 +95,14 @@ impl TransferRecord {
         }
     }
 
+    /// Whether `bank` is on its way up to the bank that decided it (a bank
+    /// after a hop that refused it never saw it); undecided, anywhere on it.
+    pub fn reached(&self, bank: &BankId) -> bool {
+        let banks = self.banks();
+        let Some(at) = banks.iter().position(|b| b == bank) else { return false };
+        self.decision.as_ref().and_then(|d| banks.iter().position(|b| *b == d.by)).is_none_or(|by| at <= by)
+    }
+
     /// The bank after `us` on its way (where we deliver it), if any.
     pub fn after(&self, us: &BankId) -> Option<BankId> {
         let banks = self.banks();

@@ -406,7 +406,7 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
         }),
         EntryBody::EvidenceRecorded { .. } => Some(Reply::EvidenceKept),
         EntryBody::Recovered { .. } => None,
-        EntryBody::TransferRecalled { .. } => written(|w| match w {
+        EntryBody::TransferRecalled { .. } | EntryBody::RoutedRecalled { .. } => written(|w| match w {
             StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
             _ => None,
         }),

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use amser_node::ledger::privacy::MemKeys;
 use amser_node::ledger::{apply, step, Command, Context, LedgerError, LedgerRead, MemState, StateWrite, Step, TransferRecord};
-use amser_protocol::federation::{Decision, PeerLine, TransferId};
+use amser_protocol::federation::{Decision, PeerLine, TransferId, Verdict};
 use amser_protocol::journal::{BankProfile, EntryBody, JournalEntry};
 use amser_protocol::signing::{bank_id, sign, FederationId, MessageKind, SignedMessage};
 use amser_protocol::{BankId, EntryHash, ExchangeId, ListingId, Member, MemberCode, Minutes, Policy};
@@ -41,6 +41,11 @@ pub enum Mutation {
     /// A bank whose disk was lost goes on from the older copy without
     /// numbering past the heads its peers hold (no `Recovered` entry).
     SkipRecovery,
+    /// A hop that settles a routed transfer does not release the hold on its line with the bank before.
+    KeepLineHoldsOnSettle,
+    /// The payer's bank or a hop takes a rejection of a routed transfer
+    /// signed by any bank on its path, even one before it (a hostile hop's).
+    TakeRejectFromAnyBankOnPath,
 }
 
 /// What a user asked for and the ledger recorded, to find it again after a crash.
@@ -76,6 +81,7 @@ impl Submitted {
             Submitted::Wrote(entry) => match &entry.body {
                 EntryBody::ExchangeRecorded { exchange } => Some(Recorded::Exchange(exchange.id)),
                 EntryBody::TransferSent { transfer, .. } => transfer.id().ok().map(Recorded::Transfer),
+                EntryBody::RoutedSent { routed, .. } => routed.id().ok().map(Recorded::Transfer),
                 _ => None,
             },
         }
@@ -193,6 +199,10 @@ impl SimBank {
             (Mutation::ForgetHandledEvidence, Command::RecordEvidence { .. }) => {
                 step(&Altered { state: &self.state, transfer: Some, forget_evidence: true }, command, &ctx)?
             }
+            (Mutation::TakeRejectFromAnyBankOnPath, Command::ApplyDecision { signed }) => match step(&self.state, command.clone(), &ctx) {
+                Err(refused) => self.settle_on_any_rejection(signed, &ctx).ok_or(refused)?,
+                ok => ok?,
+            },
             _ => step(&self.state, command, &ctx)?,
         };
         match step {
@@ -212,6 +222,25 @@ impl SimBank {
                 Ok(Submitted::Known { seq, recorded: Recorded::Transfer(id) })
             }
         }
+    }
+
+    /// [`Mutation::TakeRejectFromAnyBankOnPath`]: the settling entry the broken
+    /// rule writes for a rejection of a routed transfer pending here by any bank on its path.
+    fn settle_on_any_rejection(&self, signed: &SignedMessage, ctx: &Context) -> Option<Step> {
+        let verified = signed.verify(self.federation).ok()?;
+        let decision = Decision::decode(&verified.body).ok()?;
+        let record = self.state.transfers.get(&decision.transfer)?;
+        let on_path = record.path.contains(&decision.by) && decision.by != self.id;
+        if verified.signer != decision.by || decision.verdict == Verdict::Accept || !record.is_pending() || !on_path {
+            return None;
+        }
+        let (seq, prev_hash) = self.state.head;
+        let body = EntryBody::TransferSettled { transfer: decision.transfer, decision, signed_decision: signed.clone() };
+        let entry = JournalEntry { seq: seq + 1, prev_hash, time_ms: ctx.now_ms, body };
+        let bytes = entry.encode().ok()?;
+        let hash = JournalEntry::hash_of_bytes(&bytes);
+        let writes = apply(&self.state, &entry, hash).ok()?;
+        Some(Step::Append(amser_node::ledger::Appended { entry, bytes, hash, writes }))
     }
 
     /// One sync of the journal; returns the messages and acknowledgements it frees.
@@ -302,6 +331,9 @@ fn broken(mut writes: Vec<StateWrite>, entry: &JournalEntry, mutation: Mutation)
     if mutation == Mutation::KeepHoldsOnSettle && matches!(entry.body, EntryBody::TransferSettled { .. }) {
         writes.retain(|w| !matches!(w, StateWrite::Hold(..)));
     }
+    if mutation == Mutation::KeepLineHoldsOnSettle && matches!(entry.body, EntryBody::TransferSettled { .. }) {
+        writes.retain(|w| !matches!(w, StateWrite::LineHold(..)));
+    }
     writes
 }
 
@@ -324,6 +356,9 @@ fn same_state(a: &MemState, b: &MemState) -> Result<(), &'static str> {
     }
     if a.holds != b.holds {
         return Err("holds");
+    }
+    if a.line_holds != b.line_holds {
+        return Err("line holds");
     }
     if a.members != b.members || a.peers != b.peers || a.policy != b.policy {
         return Err("members, peers or policy");

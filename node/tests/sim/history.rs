@@ -47,6 +47,7 @@ impl History {
         let decided = match &entry.body {
             EntryBody::TransferReceived { transfer, .. } | EntryBody::TransferRecalled { transfer, .. } => transfer.id().ok(),
             EntryBody::TransferSettled { transfer, .. } => Some(*transfer),
+            EntryBody::RoutedDecided { routed, .. } | EntryBody::RoutedRecalled { routed, .. } => routed.id().ok(),
             EntryBody::EvidenceRecorded { against, evidence } => {
                 let times = self.evidence.entry(key(*against, evidence)).or_default();
                 *times += 1;

@@ -9,6 +9,8 @@
 //!                 a decision by one, evidence against one ─► refused by the ledger, nothing stored
 //!  two_heads:     gossips a second head with its head's seq ─► a bank that hears both: evidence
 //!  replays:       sends its two verdicts again later ─► the same evidence never freezes twice
+//!  false_rejects: a hop that passed a routed transfer on also signs a rejection of it and sends
+//!                 it to the banks after it ─► refused: only a bank after us may reject (`route::settles`)
 //! ```
 //!
 //! What only the network layer can do and the simulator does not: a hostile
@@ -46,6 +48,7 @@ pub struct Hostile {
     pub strangers: bool,
     pub two_heads: bool,
     pub replays: bool,
+    pub false_rejects: bool,
 }
 
 impl Hostile {
@@ -60,6 +63,7 @@ impl Hostile {
             strangers: rng.random_bool(0.5),
             two_heads: rng.random_bool(0.5),
             replays: rng.random_bool(0.5),
+            false_rejects: rng.random_bool(0.5),
         };
         if !(hostile.two_decisions || hostile.strangers || hostile.two_heads) {
             hostile.two_decisions = true;
@@ -77,6 +81,16 @@ pub struct Lie {
 }
 
 impl World {
+    /// Whether the hostile bank signed two verdicts on transfer `id` (honest banks may then settle it two ways).
+    pub fn lied_on(&self, id: &TransferId) -> bool {
+        self.lies.iter().any(|l| l.transfer == *id)
+    }
+
+    /// Whether the hostile bank never signed two verdicts on one transfer.
+    pub fn no_lies(&self) -> bool {
+        self.lies.is_empty()
+    }
+
     /// Whether bank `b` is honest (every bank but the hostile one).
     pub fn honest(&self, b: usize) -> bool {
         self.hostile.is_none_or(|h| h.bank != b)
@@ -86,10 +100,11 @@ impl World {
         self.hostile.as_ref().is_some_and(|h| h.bank == b && behaviour(h))
     }
 
-    /// The payee's bank answers the payer's bank with its decision (entry
-    /// `seq`); a hostile one may answer with the opposite verdict as well.
+    /// The payee's bank (or a hop) answers the bank that delivered with a
+    /// decision (entry `seq`); a hostile one may answer with the opposite verdict to its own as well.
     pub(super) fn answer(&mut self, payee: usize, payer: usize, seq: u64, decision: Decision, signed: SignedMessage) {
-        if self.hostile_doing(payee, |h| h.two_decisions) {
+        // It lies only in its own name: a decision it passes back is another bank's.
+        if self.hostile_doing(payee, |h| h.two_decisions) && decision.by == self.banks[payee].id {
             if let Some(lie) = self.lie_about(payee, payer, decision, &signed) {
                 self.hold(payee, seq, payer, Wire::Decision(lie));
             }
@@ -114,6 +129,25 @@ impl World {
         self.tally.decisions_contradicted += 1;
         self.note(|| format!("bank {h} answers bank {payer_bank} with two verdicts on transfer {:?}", truth.transfer));
         Some(lie)
+    }
+
+    /// Hop `h`, if hostile that way, signs a rejection of a routed transfer it
+    /// just passed on and sends it to the banks after it on the path, which
+    /// must not take it: it comes from a bank before them.
+    pub(super) fn false_rejection(&mut self, h: usize, routed: &amser_protocol::route::RoutedTransfer) {
+        if !self.hostile_doing(h, |b| b.false_rejects) || !self.rng.random_bool(LIE_CHANCE) {
+            return;
+        }
+        let Ok(id) = routed.id() else { return };
+        let decision =
+            Decision { transfer: id, by: self.banks[h].id, verdict: Verdict::Reject(RejectReason::Frozen), decided_ms: self.bank_now(h) };
+        let signed = self.banks[h].sign(MessageKind::Decision, decision.encode().expect("a decision encodes"));
+        let after: Vec<usize> = routed.path.iter().map(|b| self.index_of(b)).skip_while(|b| *b != h).skip(1).collect();
+        self.tally.false_rejections += 1;
+        self.note(|| format!("bank {h} passed routed transfer {id:?} on and sends the banks after it a rejection of it"));
+        for to in after {
+            self.net.send(&mut self.rng, self.faults.net, self.step, h, to, Wire::Decision(signed.clone()));
+        }
     }
 
     /// A second head with `head`'s seq and another hash, when bank `b` gossips two.

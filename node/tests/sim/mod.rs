@@ -7,10 +7,11 @@
 //! - [`gossip`]: journal heads gossiped and heard (the newest kept per bank);
 //! - [`statements`]: decisions compared, evidence recorded and gossiped on;
 //! - [`hostile`]: the hostile admitted bank some scenarios have, and its tricks;
-//! - [`recovery`]: a lost disk, and the recovery from peers (heads, recall).
+//! - [`recovery`]: a lost disk, and the recovery from peers (heads, recall);
+//! - [`route`]: payments along a path of trust lines, hop by hop.
 //!
 //! A scenario: set up 2 to 6 banks with members and trust lines between some
-//! pairs, one of them perhaps hostile; then `STEPS` steps of random activity
+//! pairs (a bank pays one it has no line with along a path), one of them perhaps hostile; then `STEPS` steps of random activity
 //! under faults, checking every invariant after each; then heal (no more
 //! faults) and step until every transfer has ended and every bank that lost
 //! its disk has read back what its peers hold; then check the quiescent
@@ -24,6 +25,7 @@ pub mod history;
 pub mod hostile;
 pub mod net;
 pub mod recovery;
+pub mod route;
 pub mod statements;
 
 use std::collections::HashMap;
@@ -169,6 +171,8 @@ pub struct Tally {
     pub stranger_statements: u64,
     /// Times a hostile bank sent its two verdicts again.
     pub replays: u64,
+    /// Rejections a hostile hop signed of routed transfers it had passed on.
+    pub false_rejections: u64,
     pub evidence_recorded: u64,
     /// Evidence refused because it was recorded before (the coordinator has seen it).
     pub evidence_handled: u64,
@@ -178,6 +182,14 @@ pub struct Tally {
     pub recoveries: u64,
     /// Entries that put back a transfer read back from a peer.
     pub transfers_recalled: u64,
+    /// Transfers along a path, as their payers' banks ended them.
+    pub routed_accepted: u64,
+    pub routed_rejected: u64,
+    /// Routed transfers a hop held and passed on, and those a hop refused to carry.
+    pub hops_carried: u64,
+    pub hops_refused: u64,
+    /// Routed transfers a bank that lost its disk read back (put back, or settled).
+    pub routed_recalled: u64,
 }
 
 impl Tally {
@@ -206,12 +218,18 @@ impl Tally {
         self.heads_contradicted += o.heads_contradicted;
         self.stranger_statements += o.stranger_statements;
         self.replays += o.replays;
+        self.false_rejections += o.false_rejections;
         self.evidence_recorded += o.evidence_recorded;
         self.evidence_handled += o.evidence_handled;
         self.heads_gossiped += o.heads_gossiped;
         self.lost_disks += o.lost_disks;
         self.recoveries += o.recoveries;
         self.transfers_recalled += o.transfers_recalled;
+        self.routed_accepted += o.routed_accepted;
+        self.routed_rejected += o.routed_rejected;
+        self.hops_carried += o.hops_carried;
+        self.hops_refused += o.hops_refused;
+        self.routed_recalled += o.routed_recalled;
     }
 }
 
@@ -224,8 +242,9 @@ impl std::fmt::Display for Tally {
              ({} unsynced entries lost, {} kept whole, {} partial frames cut); {} partitions, {} clock jumps; \
              {} messages: {} lost, {} duplicated, {} reordered, {} replayed, {} tampered with, {} cut off; \
              {} heads gossiped; {} scenarios with a hostile bank ({} transfers answered with two verdicts, {} second heads, \
-             {} strangers' statements, {} replays); {} evidence recorded, {} refused as handled; \
-             {} lost disks ({} recoveries past the peers' heads, {} transfers read back)",
+             {} strangers' statements, {} replays, {} false rejections); {} evidence recorded, {} refused as handled; \
+             {} lost disks ({} recoveries past the peers' heads, {} transfers read back); \
+             {} routed transfers accepted, {} rejected ({} carried by a hop, {} refused by one, {} read back)",
             self.scenarios,
             self.banks,
             self.steps,
@@ -257,11 +276,17 @@ impl std::fmt::Display for Tally {
             self.heads_contradicted,
             self.stranger_statements,
             self.replays,
+            self.false_rejections,
             self.evidence_recorded,
             self.evidence_handled,
             self.lost_disks,
             self.recoveries,
             self.transfers_recalled,
+            self.routed_accepted,
+            self.routed_rejected,
+            self.hops_carried,
+            self.hops_refused,
+            self.routed_recalled,
         )
     }
 }
@@ -535,6 +560,9 @@ impl World {
 
     /// A member of bank `b` received help from a member of another bank.
     fn payment(&mut self, b: usize) -> Result<(), String> {
+        if self.routed_payment(b)? {
+            return Ok(());
+        }
         // Mostly with a member of an admitted bank; sometimes of one this bank never admitted.
         let admitted: Vec<usize> = self.banks[b].state.peers.keys().map(|id| self.index_of(id)).collect();
         let other = if !admitted.is_empty() && self.rng.random_bool(0.9) {
@@ -638,7 +666,7 @@ impl World {
     /// A user's (coordinator's) request at bank `b`: answered once its entry is synced.
     fn request(&mut self, b: usize, command: Command) -> Result<(), String> {
         let client_ref = match &command {
-            Command::RecordExchange { client_ref: Some(r), .. } => Some(r.clone()),
+            Command::RecordExchange { client_ref: Some(r), .. } | Command::SendRouted { client_ref: Some(r), .. } => Some(r.clone()),
             _ => None,
         };
         let retry = client_ref.as_ref().map(|_| command.clone());
@@ -664,9 +692,16 @@ impl World {
             }
         }
         if let Submitted::Wrote(entry) = &submitted {
-            if let EntryBody::TransferSent { transfer, signed, .. } = &entry.body {
-                let to = self.index_of(&transfer.to);
-                self.hold(b, entry.seq, to, Wire::Transfer(signed.clone()));
+            match &entry.body {
+                EntryBody::TransferSent { transfer, signed, .. } => {
+                    let to = self.index_of(&transfer.to);
+                    self.hold(b, entry.seq, to, Wire::Transfer(signed.clone()));
+                }
+                EntryBody::RoutedSent { routed, signed, .. } => {
+                    let to = self.index_of(&routed.path[1]);
+                    self.hold(b, entry.seq, to, Wire::Transfer(signed.clone()));
+                }
+                _ => {}
             }
         }
         if submitted.seq() <= self.banks[b].disk.durable_seq() {
@@ -696,17 +731,19 @@ impl World {
         }
     }
 
-    /// The payer's bank's driver re-sends every transfer still pending, oldest first.
+    /// The driver re-sends every transfer still pending that it sent as the
+    /// payer's bank, or holds as a hop, to the bank after it, oldest first.
     fn driver_retry(&mut self, b: usize) {
         if !self.working(b) {
             return;
         }
+        let us = self.banks[b].id;
         let mut pending: Vec<(u64, amser_protocol::BankId, SignedMessage)> = self.banks[b]
             .state
             .transfers
             .values()
-            .filter(|t| t.role == TransferRole::Outgoing && t.is_pending())
-            .map(|t| (t.seq, t.transfer.to, t.signed.clone()))
+            .filter(|t| t.role != TransferRole::Incoming && t.is_pending())
+            .filter_map(|t| Some((t.seq, t.after(&us)?, t.signed.clone())))
             .collect();
         pending.sort_unstable_by_key(|(seq, _, _)| *seq);
         for (seq, to, signed) in pending {
@@ -837,18 +874,46 @@ impl World {
         }
     }
 
-    /// The payee's bank decides a delivered transfer (or finds it decided) and answers once that is durable.
+    /// The payee's bank decides a delivered transfer (or finds it decided)
+    /// and answers once that is durable; a hop holds a routed one and passes
+    /// it on (or refuses it, signed). The first decision on a routed transfer
+    /// is gossiped too, to the banks on its way before the one that decided.
     fn receive_transfer(&mut self, from: usize, to: usize, signed: SignedMessage) -> Result<(), String> {
         let now = self.bank_now(to);
         let command = Command::ReceiveTransfer { signed, note: String::new(), delivered_by: self.banks[from].id };
+        let us = self.banks[to].id;
         let answer = match self.banks[to].submit(command, now, self.mutation) {
             Ok(Submitted::Wrote(entry)) => match entry.body {
                 EntryBody::TransferReceived { decision, signed_decision, .. } => Some((entry.seq, decision, signed_decision)),
+                EntryBody::RoutedDecided { routed, decision, signed_decision, .. } => {
+                    self.tally.hops_refused += u64::from(routed.transfer.to != us);
+                    self.note(|| format!("bank {to} decided routed transfer {:?}: {:?}", decision.transfer, decision.verdict));
+                    // Gossip reaches every bank; only those on its way before us take it.
+                    let before: Vec<usize> = routed.path.iter().map(|id| self.index_of(id)).take_while(|o| *o != to).collect();
+                    for o in before.into_iter().filter(|o| *o != from) {
+                        self.hold(to, entry.seq, o, Wire::Decision(signed_decision.clone()));
+                    }
+                    Some((entry.seq, decision, signed_decision))
+                }
+                EntryBody::TransferForwarded { routed, signed } => {
+                    self.tally.hops_carried += 1;
+                    self.pass_on(to, entry.seq, &routed.path, signed);
+                    self.false_rejection(to, &routed);
+                    None
+                }
                 _ => None,
             },
-            Ok(Submitted::Known { seq, recorded: Recorded::Transfer(id) }) => {
-                self.banks[to].state.transfers.get(&id).and_then(|t| Some((seq, t.decision.clone()?, t.signed_decision.clone()?)))
-            }
+            Ok(Submitted::Known { recorded: Recorded::Transfer(id), .. }) => match self.banks[to].state.transfers.get(&id) {
+                Some(t) if t.is_pending() && t.role == TransferRole::Forwarded => {
+                    let (seq, path, signed) = (t.seq, t.path.clone(), t.signed.clone());
+                    self.pass_on(to, seq, &path, signed);
+                    None
+                }
+                // Answered once the entry that decided it here is durable.
+                Some(t) => Some((t.settled_seq.unwrap_or(t.seq), t.decision.clone(), t.signed_decision.clone()))
+                    .and_then(|(seq, d, s)| Some((seq, d?, s?))),
+                None => None,
+            },
             Ok(Submitted::Known { .. }) => None,
             Err(e) => return self.refused(to, e),
         };
@@ -856,6 +921,15 @@ impl World {
             self.answer(to, from, seq, decision, signed);
         }
         Ok(())
+    }
+
+    /// Hop `b` passes a routed transfer it holds (entry `seq`) to the bank after it, once that entry is durable.
+    fn pass_on(&mut self, b: usize, seq: u64, path: &[amser_protocol::BankId], signed: SignedMessage) {
+        let at = path.iter().position(|id| *id == self.banks[b].id);
+        if let Some(next) = at.and_then(|i| path.get(i + 1)) {
+            let to = self.index_of(next);
+            self.hold(b, seq, to, Wire::Transfer(signed));
+        }
     }
 
     /// No more faults: every bank comes back, links heal, users and drivers
@@ -900,9 +974,12 @@ impl World {
         for bank in &self.banks {
             self.tally.exchanges += bank.state.exchanges.len() as u64;
             for t in bank.state.transfers.values().filter(|t| t.role == TransferRole::Outgoing) {
-                match t.decision.as_ref().map(|d| &d.verdict) {
-                    Some(Verdict::Accept) => self.tally.transfers_accepted += 1,
-                    _ => self.tally.transfers_rejected += 1,
+                let accepted = t.decision.as_ref().is_some_and(|d| d.verdict == Verdict::Accept);
+                match (accepted, t.path.is_empty()) {
+                    (true, true) => self.tally.transfers_accepted += 1,
+                    (false, true) => self.tally.transfers_rejected += 1,
+                    (true, false) => self.tally.routed_accepted += 1,
+                    (false, false) => self.tally.routed_rejected += 1,
                 }
             }
         }

@@ -113,7 +113,8 @@ impl World {
         (head.bank == bank).then_some(head.seq)
     }
 
-    /// What bank `o` holds durably of the transfers between it and bank `b`,
+    /// What bank `o` holds durably of the transfers between it and bank `b`
+    /// (direct, or routed with `b` on its way up to the bank that decided it),
     /// decided, that `b` lacks or holds pending (the node's recall page,
     /// less what the ledger would find known), in `o`'s journal order.
     pub(super) fn to_recall(&self, b: usize, o: usize) -> Vec<(SignedMessage, SignedMessage)> {
@@ -121,13 +122,13 @@ impl World {
         let durable = theirs.disk.durable_seq();
         let lacking = |r: &TransferRecord| match ours.transfers.get(&r.id) {
             None => true,
-            Some(mine) => mine.role == TransferRole::Outgoing && mine.is_pending(),
+            Some(mine) => mine.role != TransferRole::Incoming && mine.is_pending(),
         };
         let mut pairs: Vec<(u64, SignedMessage, SignedMessage)> = theirs
             .state
             .transfers
             .values()
-            .filter(|r| r.transfer.from == bank || r.transfer.to == bank)
+            .filter(|r| r.reached(&bank))
             .filter(|r| r.settled_seq.is_some_and(|s| s <= durable) && lacking(r))
             .filter_map(|r| Some((r.settled_seq?, r.signed.clone(), r.signed_decision.clone()?)))
             .collect();
@@ -138,10 +139,12 @@ impl World {
     /// Bank `b` reads back from bank `o` what it lacks of the transfers between them.
     fn recall(&mut self, b: usize, o: usize) -> Result<(), String> {
         for (transfer, decision) in self.to_recall(b, o) {
+            let routed = transfer.verify(self.federation).is_ok_and(|v| v.kind == MessageKind::RoutedTransfer);
             let now = self.bank_now(b);
             match self.banks[b].submit(Command::Recall { transfer, decision }, now, self.mutation) {
                 Ok(Submitted::Wrote(entry)) => {
                     self.tally.transfers_recalled += 1;
+                    self.tally.routed_recalled += u64::from(routed);
                     self.note(|| format!("bank {b} read back from bank {o}: entry {} ({})", entry.seq, entry.body.kind()));
                 }
                 Ok(Submitted::Known { .. }) => {}

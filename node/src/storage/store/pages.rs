@@ -269,9 +269,8 @@ impl Store {
             let record: TransferRecord =
                 self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
             next_seq = seq + 1;
-            // Direct transfers only: a routed one is not read back yet (docs/DESIGN.md §2c).
-            let between_us = record.path.is_empty() && (record.transfer.from == *bank || record.transfer.to == *bank);
-            if let (true, Some(decision)) = (between_us, record.signed_decision) {
+            // Direct, between us; routed, with `bank` on its way up to the bank that decided it.
+            if let (true, Some(decision)) = (record.reached(bank), record.signed_decision) {
                 bytes += record.signed.envelope.len() + record.signed.signature.len() + decision.envelope.len() + decision.signature.len();
                 out.push(RecalledPair { transfer: record.signed, decision });
             }
