@@ -73,11 +73,17 @@ fuzz_target!(|data: &[u8]| {
         EntryBody::RoutedDecided { routed, signed, signed_decision, .. } => {
             let _ = (routed.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
         }
+        EntryBody::RoutedRecalled { routed, signed, signed_decision, .. } => {
+            let _ = (routed.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
+        }
         EntryBody::ClearingPromised { clearing, signed } => {
             let _ = (clearing.check_shape(), clearing.id(), signed.verify(federation()));
         }
         EntryBody::ClearingSettled { clearing, signed, signed_decision, .. } => {
             let _ = (clearing.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
+        }
+        EntryBody::MemberMoved { transfer, signed, .. } => {
+            let _ = (transfer.as_ref().map(|t| t.check_shape()), signed.as_ref().map(|s| s.verify(federation())));
         }
         EntryBody::Recovered { journal_ended, peers_saw } => {
             let _ = (journal_ended, entry.body.seq_after(*peers_saw));

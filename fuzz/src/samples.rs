@@ -319,6 +319,27 @@ pub fn entry_bodies() -> Vec<EntryBody> {
             ),
         },
         EntryBody::ClearingPromised { clearing: clearing(), signed: signed(1, MessageKind::Clearing, &clearing()) },
+        EntryBody::MemberMoved {
+            member: code(&rhymney(), "rhymney", 2),
+            to: code(&gwynedd(), "gwynedd", 2),
+            transfer: Some(transfer()),
+            signed: Some(signed(1, MessageKind::Transfer, &transfer())),
+        },
+        EntryBody::RoutedRecalled {
+            routed: routed(),
+            signed: signed(1, MessageKind::RoutedTransfer, &routed()),
+            decision: Decision {
+                transfer: routed().id().expect("a transfer encodes"),
+                by: cardiff(),
+                verdict: Verdict::Accept,
+                decided_ms: 3,
+            },
+            signed_decision: signed(
+                3,
+                MessageKind::Decision,
+                &Decision { transfer: routed().id().expect("a transfer encodes"), by: cardiff(), verdict: Verdict::Accept, decided_ms: 3 },
+            ),
+        },
         EntryBody::ClearingSettled {
             clearing: clearing(),
             signed: signed(1, MessageKind::Clearing, &clearing()),
