@@ -299,6 +299,10 @@ pub enum PeerRequest {
     /// signed by the bank it speaks for), at most `max`: how a bank learns
     /// the lines beyond its own peers without waiting for their next advert.
     Rooms { max: u32 },
+    /// Which of your members' shared offers and requests match these words
+    /// (and this region, if given), at most `max` of them? Answered only
+    /// by a bank that shares its directory (`directory`).
+    DirectorySearch { words: String, region: Option<String>, max: u32 },
 }
 
 /// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
@@ -315,6 +319,12 @@ pub mod refusal {
     /// The asking bank already has as many requests being answered as it
     /// may (or all banks together do): ask again after a wait.
     pub const BUSY: &str = "busy";
+    /// This bank does not share its listings in the federation directory
+    /// (`[directory] share = false`).
+    pub const NOT_SHARING: &str = "directory_not_shared";
+    /// The directory search asked for is not one this bank answers (no
+    /// words, or words or region past their bounds).
+    pub const BAD_SEARCH: &str = "bad_search";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,6 +354,9 @@ pub enum PeerResponse {
     /// The routed transfer you delivered is held here and passed on to the
     /// next bank on its path: ask again for the payee bank's decision.
     Forwarded,
+    /// The shared listings matching a `DirectorySearch`, and the region
+    /// this bank is in (`BankProfile::region`).
+    Directory { region: String, listings: Vec<crate::directory::DirectoryListing> },
 }
 
 /// A transfer between two banks and the payee bank's signed decision on it.

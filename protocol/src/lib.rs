@@ -24,6 +24,9 @@
 //!   path by the payer's bank, settled by the payee bank's one decision.
 //! - [`clearing`]: a proposal to cancel an amount off a ring of debts
 //!   between banks, signed by every bank on it in turn.
+//! - [`directory`]: the federation directory: a search for offers and
+//!   requests at other banks, and what a bank tells of a listing it shares
+//!   (never a name or a contact).
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -39,6 +42,7 @@
 pub mod category;
 pub mod clearing;
 pub mod date;
+pub mod directory;
 pub mod encoding;
 pub mod exchange;
 pub mod federation;

@@ -26,11 +26,15 @@
 //! - [`room_book`]: the newest signed room advert of each bank known, the
 //!   room on every line for path finding; `advertising` signs ours, takes
 //!   others' from gossip and from peers' `Rooms` answers, and answers them.
+//! - [`directory`]: the federation directory: our shared listings for an
+//!   admitted bank's `DirectorySearch`, and a search asked of every
+//!   connected admitted bank at once.
 
 mod advertising;
 mod catch_up;
 pub mod codec;
 mod delivery;
+pub mod directory;
 pub mod driver;
 mod fresh;
 mod gossip;

@@ -377,7 +377,7 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             StateWrite::Exchange(x) => Some(Reply::Exchange(x.clone())),
             _ => None,
         }),
-        EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } => written(|w| match w {
+        EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } | EntryBody::ListingShared { .. } => written(|w| match w {
             StateWrite::Listing(l) => Some(Reply::Listing(l.clone())),
             _ => None,
         }),
