@@ -76,8 +76,15 @@ fuzz_target!(|data: &[u8]| {
         EntryBody::Recovered { journal_ended, peers_saw } => {
             let _ = (journal_ended, entry.body.seq_after(*peers_saw));
         }
+        EntryBody::ClearingPromised { signed, .. } => {
+            let _ = signed.verify(federation());
+        }
+        EntryBody::ClearingSettled { signed, signed_decision, .. } => {
+            let _ = (signed.verify(federation()), signed_decision.verify(federation()));
+        }
         EntryBody::ListingPosted { .. }
         | EntryBody::ListingClosed { .. }
+        | EntryBody::ListingShared { .. }
         | EntryBody::PeerLineSet { .. }
         | EntryBody::MemberErased { .. } => {}
     }

@@ -32,6 +32,10 @@ fuzz_target!(|data: &[u8]| {
             | PeerRequest::Recall { .. }
             | PeerRequest::ChainedLog { .. }
             | PeerRequest::Rooms { .. } => {}
+            // A search is checked before it is answered, and never panics.
+            PeerRequest::DirectorySearch { words, region, .. } => {
+                let _ = amser_protocol::directory::DirectoryQuery::new(words, region.as_deref()).map(|q| q.matches("bike repair", words));
+            }
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -56,6 +60,10 @@ fuzz_target!(|data: &[u8]| {
             PeerResponse::Rooms { adverts } => adverts.iter().for_each(|a| {
                 signed(a);
                 let _ = amser_protocol::room::LineRoom::check(a, federation());
+            }),
+            PeerResponse::Directory { listings, .. } => listings.iter().for_each(|l| {
+                assert_eq!(l.listing.to_hex().parse(), Ok(l.listing));
+                let _ = l.posted.to_string();
             }),
             PeerResponse::Unknown | PeerResponse::Refused { .. } | PeerResponse::Forwarded => {}
         }

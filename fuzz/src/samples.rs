@@ -131,6 +131,8 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::ChainedLog { after: 2, max: 64 },
         PeerRequest::Rooms { max: 24 },
         PeerRequest::Deliver { transfer: signed(1, MessageKind::RoutedTransfer, &routed()), note: String::new() },
+        PeerRequest::DirectorySearch { words: "bike repair".into(), region: Some("gwynedd".into()), max: 50 },
+        PeerRequest::DirectorySearch { words: "gardening".into(), region: None, max: 1 },
     ]
 }
 
@@ -153,6 +155,18 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::ChainedLog { page: chained_page() },
         PeerResponse::Rooms { adverts: vec![signed(2, MessageKind::LineRoom, &room_advert())] },
         PeerResponse::Forwarded,
+        PeerResponse::Directory {
+            region: "Gwynedd".into(),
+            listings: vec![amser_protocol::directory::DirectoryListing {
+                listing: ListingId([5; 32]),
+                kind: ListingKind::Offer,
+                member: code(&rhymney(), "rhymney", 1),
+                category: "bike repair".into(),
+                title: "Punctures, brakes and gears".into(),
+                posted: ServiceDate(20_300),
+            }],
+        },
+        PeerResponse::Directory { region: String::new(), listings: vec![] },
     ]
 }
 
@@ -287,6 +301,12 @@ pub fn entry_bodies() -> Vec<EntryBody> {
                 &Decision { transfer: routed().id().expect("a transfer encodes"), by: cardiff(), verdict: Verdict::Accept, decided_ms: 1 },
             ),
         },
+        EntryBody::ListingShared {
+            listing: ListingId([5; 32]),
+            shared: true,
+            title: Some(sealed_for(1, Purpose::DirectoryTitle, &"hedges, lawns and borders")),
+        },
+        EntryBody::ListingShared { listing: ListingId([5; 32]), shared: false, title: None },
     ]
 }
 
