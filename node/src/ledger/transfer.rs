@@ -141,6 +141,8 @@ pub(super) struct Send {
 }
 
 /// A transfer checked at the payer's bank, or the id of the one a retried request recorded.
+/// Lives for one command on the stack: boxing the transfer would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Prepared {
     Known(TransferId),
     Ready(Transfer, Option<Sealed>),
