@@ -41,6 +41,8 @@ pub async fn search(State(state): State<AppState>, Params(q): Params<DirectorySe
             Some(Asked::NotSharing) => (DirectoryAnswer::NotSharing, 0, None),
             Some(Asked::NoAnswer(why)) => (DirectoryAnswer::NoAnswer, 0, Some(why.clone())),
             Some(Asked::Listings { region, listings }) => {
+                // A bank speaks for its own members only: a code of another bank's is not taken from it.
+                let listings: Vec<_> = listings.iter().filter(|l| shown.handle.as_deref().is_none_or(|h| l.member.handle() == h)).collect();
                 results.extend(listings.iter().map(|l| DirectoryResult {
                     bank: shown.clone(),
                     region: region.clone(),
