@@ -45,7 +45,7 @@ fn a_line_of_three(trust: &str) -> Federation {
 }
 
 /// The fourth bank of the routed stories, between Gwynedd and Cardiff.
-const POWYS: BankName = BankName { name: "Powys Time Bank", handle: "powys" };
+const POWYS: BankName = BankName { name: "Powys Time Bank", handle: "powys", region: "Powys" };
 
 /// Each bank admits the next and the one before, with `trust` hours.
 fn a_line_of(banks: &[BankName], trust: &str) -> Federation {
@@ -137,7 +137,7 @@ fn twenty_banks_on_a_sparse_ring_find_their_ways_clear_a_ring_and_pay_across_sev
         .map(|n| {
             let handle: &'static str = Box::leak(format!("bank{n:02}").into_boxed_str());
             let name: &'static str = Box::leak(format!("Time Bank {n}").into_boxed_str());
-            BankName { name, handle }
+            BankName { name, handle, region: "" }
         })
         .collect();
     let mut layout = Layout::loopback(false);

@@ -77,6 +77,9 @@ pub enum Command {
     /// Offers and requests, for matching.
     #[command(subcommand)]
     Listing(ListingCmd),
+    /// The federation directory: offers and requests other banks share.
+    #[command(subcommand)]
+    Directory(DirectoryCmd),
     /// Hours exchanged and active members, by category, month and agency.
     Report {
         /// Count members active within this many months (default: the policy's).
@@ -434,6 +437,36 @@ pub enum ListingCmd {
     },
     /// Close a listing.
     Close { id: String },
+    /// Share an open listing in the federation directory (when the bank
+    /// shares its directory: `[directory] share = true`): other banks see
+    /// its kind, category, the title given here, the member's code and the
+    /// date; never the description, the member's name or contact.
+    Share {
+        id: String,
+        /// The words other banks see (at most 80 characters; none: the category alone).
+        /// Do not put the member's name or contact here.
+        #[arg(long, default_value = "")]
+        title: String,
+    },
+    /// Withdraw a listing from the federation directory.
+    Unshare { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum DirectoryCmd {
+    /// Offers and requests other banks share whose category or title holds
+    /// every word, from each connected admitted bank; each with the command
+    /// that records an exchange with its member.
+    Search {
+        /// The words to look for, e.g. "bike repair".
+        words: String,
+        /// Only banks in this region (their `[bank] region`).
+        #[arg(long)]
+        region: Option<String>,
+        /// Our member the printed commands record the exchange for (YOUR_MEMBER when absent).
+        #[arg(long)]
+        member: Option<String>,
+    },
 }
 
 impl Cli {

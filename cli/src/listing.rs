@@ -1,4 +1,5 @@
-//! `amser listing`: offers and requests (post, list, close).
+//! `amser listing`: offers and requests (post, list, close, and share in
+//! or withdraw from the federation directory).
 
 use amser_node::api::client::Client;
 use amser_node::model::{ListingQuery, NewListing};
@@ -30,6 +31,8 @@ pub async fn run(cmd: ListingCmd, client: &Client, out: &Out) -> anyhow::Result<
             }
         }
         ListingCmd::Close { id } => out.print(&client.close_listing(&id).await?, output::listing::closed),
+        ListingCmd::Share { id, title } => out.print(&client.share_listing(&id, &title).await?, output::listing::shared),
+        ListingCmd::Unshare { id } => out.print(&client.unshare_listing(&id).await?, output::listing::shared),
     }
     Ok(())
 }

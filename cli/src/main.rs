@@ -13,7 +13,8 @@
 //! - `demo`: `demo`, a local federation of three sample banks.
 //! - `member`: `member add|list|show|set`.
 //! - `exchange`: `exchange record|list|show|reverse`.
-//! - `listing`: `listing add|list|close`.
+//! - `listing`: `listing add|list|close|share|unshare`.
+//! - `directory`: `directory search`: other banks' shared offers and requests.
 //! - `peer`: `peer add|list|freeze|unfreeze|remove|rooms`.
 //! - `transfer`: `transfer list|show|positions|path`.
 //! - `clearing`: `clearing rings|run|list`.
@@ -29,6 +30,7 @@ mod backup;
 mod bank;
 mod clearing;
 mod demo;
+mod directory;
 mod exchange;
 mod failure;
 mod figures;
@@ -96,6 +98,7 @@ async fn run_client(command: Command, client: &Client, out: &Out) -> anyhow::Res
         Command::Exchange(cmd) => exchange::run(cmd, client, out).await,
         Command::Balance { code, page } => report::balance(code, page, client, out).await,
         Command::Listing(cmd) => listing::run(cmd, client, out).await,
+        Command::Directory(cmd) => directory::run(cmd, client, out).await,
         Command::Report { active_months } => report::report(active_months, client, out).await,
         Command::Audit => report::audit(client, out).await,
         Command::Peer(cmd) => peer::run(cmd, client, out).await,

@@ -90,6 +90,7 @@ fuzz_target!(|data: &[u8]| {
         }
         EntryBody::ListingPosted { .. }
         | EntryBody::ListingClosed { .. }
+        | EntryBody::ListingShared { .. }
         | EntryBody::PeerLineSet { .. }
         | EntryBody::MemberErased { .. } => {}
     }

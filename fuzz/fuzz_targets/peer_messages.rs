@@ -35,6 +35,10 @@ fuzz_target!(|data: &[u8]| {
             PeerRequest::Figures { month, .. } => {
                 let _ = amser_protocol::figures::is_month(month);
             }
+            // A search is checked before it is answered, and never panics.
+            PeerRequest::DirectorySearch { words, region, .. } => {
+                let _ = amser_protocol::directory::DirectoryQuery::new(words, region.as_deref()).map(|q| q.matches("bike repair", words));
+            }
         }
     } else {
         let Ok(response) = PeerResponse::decode(bytes) else { return };
@@ -63,6 +67,10 @@ fuzz_target!(|data: &[u8]| {
             PeerResponse::Figures { totals } => totals.iter().for_each(|t| {
                 signed(t);
                 let _ = amser_protocol::figures::MonthlyTotals::check(t, federation());
+            }),
+            PeerResponse::Directory { listings, .. } => listings.iter().for_each(|l| {
+                assert_eq!(l.listing.to_hex().parse(), Ok(l.listing));
+                let _ = l.posted.to_string();
             }),
             PeerResponse::Unknown | PeerResponse::Refused { .. } | PeerResponse::Forwarded => {}
         }

@@ -161,6 +161,8 @@ pub fn peer_requests() -> Vec<PeerRequest> {
         PeerRequest::Deliver { transfer: signed(1, MessageKind::RoutedTransfer, &routed()), note: String::new() },
         PeerRequest::Deliver { transfer: signed(1, MessageKind::Clearing, &clearing()), note: String::new() },
         PeerRequest::Figures { month: "2026-11".into(), max: 24 },
+        PeerRequest::DirectorySearch { words: "bike repair".into(), region: Some("gwynedd".into()), max: 50 },
+        PeerRequest::DirectorySearch { words: "gardening".into(), region: None, max: 1 },
     ]
 }
 
@@ -184,6 +186,18 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::Rooms { adverts: vec![signed(2, MessageKind::LineRoom, &room_advert())] },
         PeerResponse::Forwarded,
         PeerResponse::Figures { totals: vec![signed(2, MessageKind::MonthlyTotals, &figures())] },
+        PeerResponse::Directory {
+            region: "Gwynedd".into(),
+            listings: vec![amser_protocol::directory::DirectoryListing {
+                listing: ListingId([5; 32]),
+                kind: ListingKind::Offer,
+                member: code(&rhymney(), "rhymney", 1),
+                category: "bike repair".into(),
+                title: "Punctures, brakes and gears".into(),
+                posted: ServiceDate(20_300),
+            }],
+        },
+        PeerResponse::Directory { region: String::new(), listings: vec![] },
     ]
 }
 
@@ -360,6 +374,12 @@ pub fn entry_bodies() -> Vec<EntryBody> {
                 },
             ),
         },
+        EntryBody::ListingShared {
+            listing: ListingId([5; 32]),
+            shared: true,
+            title: Some(sealed_for(1, Purpose::DirectoryTitle, &"hedges, lawns and borders")),
+        },
+        EntryBody::ListingShared { listing: ListingId([5; 32]), shared: false, title: None },
     ]
 }
 

@@ -254,6 +254,7 @@ impl Node {
             federation: config.federation.name.clone(),
             start_check: Duration::from_secs(config.federation.start_check_secs),
             decline_clearing: config.federation.clearing == crate::config::ClearingChoice::Decline,
+            share_directory: config.directory.share,
         };
         let (federation, driver) =
             crate::federation::start(ledger.clone(), key.clone(), profile.clone(), settings, options.clock.clone(), stopped.clone())

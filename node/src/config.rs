@@ -44,6 +44,19 @@ pub struct Config {
     pub federation: FederationConfig,
     #[serde(default)]
     pub storage: StorageConfig,
+    #[serde(default)]
+    pub directory: DirectoryConfig,
+}
+
+/// `[directory]`: whether this bank takes part in the federation directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectoryConfig {
+    /// Answer admitted banks' directory searches with the listings shared
+    /// one by one (`amser listing share`): their kind, category, directory
+    /// title, member code and date, never a name or a contact. Off unless
+    /// set: a bank opts in.
+    pub share: bool,
 }
 
 /// sled's page cache unless `[storage] cache_mib` says otherwise: small, for
@@ -186,6 +199,7 @@ impl Config {
             policy: PolicyConfig::default(),
             federation: FederationConfig::default(),
             storage: StorageConfig::default(),
+            directory: DirectoryConfig::default(),
         }
     }
 

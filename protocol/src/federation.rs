@@ -302,6 +302,10 @@ pub enum PeerRequest {
     /// Send me your signed figures for `month` (`YYYY-MM`), and those of
     /// other banks you hold for it, at most `max` in all.
     Figures { month: String, max: u32 },
+    /// Which of your members' shared offers and requests match these words
+    /// (and this region, if given), at most `max` of them? Answered only
+    /// by a bank that shares its directory (`directory`).
+    DirectorySearch { words: String, region: Option<String>, max: u32 },
 }
 
 /// The codes a bank sends in [`PeerResponse::Refused`]: stable words, never
@@ -318,6 +322,12 @@ pub mod refusal {
     /// The asking bank already has as many requests being answered as it
     /// may (or all banks together do): ask again after a wait.
     pub const BUSY: &str = "busy";
+    /// This bank does not share its listings in the federation directory
+    /// (`[directory] share = false`).
+    pub const NOT_SHARING: &str = "directory_not_shared";
+    /// The directory search asked for is not one this bank answers (no
+    /// words, or words or region past their bounds).
+    pub const BAD_SEARCH: &str = "bad_search";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,6 +359,9 @@ pub enum PeerResponse {
     Forwarded,
     /// Signed monthly figures (`figures::MonthlyTotals`), ours first.
     Figures { totals: Vec<SignedMessage> },
+    /// The shared listings matching a `DirectorySearch`, and the region
+    /// this bank is in (`BankProfile::region`).
+    Directory { region: String, listings: Vec<crate::directory::DirectoryListing> },
 }
 
 /// A transfer between two banks and the payee bank's signed decision on it.

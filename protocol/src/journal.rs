@@ -183,6 +183,15 @@ pub enum EntryBody {
         decision: Decision,
         signed_decision: SignedMessage,
     },
+    /// A listing shared in the federation directory (`shared`), with the
+    /// title its coordinator wrote for it (sealed under the member's key,
+    /// like the description, so an erasure takes it too), or withdrawn
+    /// from it (no title).
+    ListingShared {
+        listing: ListingId,
+        shared: bool,
+        title: Option<Sealed>,
+    },
 }
 
 impl EntryBody {
@@ -212,6 +221,7 @@ impl EntryBody {
             EntryBody::ClearingSettled { .. } => "clearing-settled",
             EntryBody::MemberMoved { .. } => "member-moved",
             EntryBody::RoutedRecalled { .. } => "routed-recalled",
+            EntryBody::ListingShared { .. } => "listing-shared",
         }
     }
 

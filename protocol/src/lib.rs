@@ -26,6 +26,9 @@
 //!   between banks, signed by every bank on it in turn.
 //! - [`figures`]: a bank's signed figures for a month (hours, exchanges,
 //!   active members, by category word), summed by any bank for funders.
+//! - [`directory`]: the federation directory: a search for offers and
+//!   requests at other banks, and what a bank tells of a listing it shares
+//!   (never a name or a contact).
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -41,6 +44,7 @@
 pub mod category;
 pub mod clearing;
 pub mod date;
+pub mod directory;
 pub mod encoding;
 pub mod exchange;
 pub mod federation;

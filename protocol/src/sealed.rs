@@ -51,6 +51,9 @@ pub enum Purpose {
     ReversalReason,
     /// The text of an offer or a request.
     ListingText,
+    /// The title a coordinator wrote for a listing shared in the federation
+    /// directory (opened only to answer another bank's search).
+    DirectoryTitle,
 }
 
 /// Personal data, encrypted. Carries no plaintext and no key.

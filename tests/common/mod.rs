@@ -45,19 +45,21 @@ pub use wait::{log_tail, wait_for, DEADLINE, FAULT_WAIT, LOG_LINES, POLL, SLOW_P
 /// The real binary Cargo built for these tests.
 pub const AMSER: &str = env!("CARGO_BIN_EXE_amser");
 
-/// A bank the stories are set in: the name and handle `amser init` gets.
+/// A bank the stories are set in: the name, handle and region `amser init` gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BankName {
     pub name: &'static str,
     pub handle: &'static str,
+    /// `[bank] region` (none when empty); the directory narrows searches by it.
+    pub region: &'static str,
 }
 
 /// The home bank of every single-bank story, and the first of the federation.
-pub const RHYMNEY: BankName = BankName { name: "Rhymney Time Bank", handle: "rhymney" };
+pub const RHYMNEY: BankName = BankName { name: "Rhymney Time Bank", handle: "rhymney", region: "Caerphilly" };
 /// The second bank of the federation stories.
-pub const GWYNEDD: BankName = BankName { name: "Gwynedd Time Bank", handle: "gwynedd" };
+pub const GWYNEDD: BankName = BankName { name: "Gwynedd Time Bank", handle: "gwynedd", region: "Gwynedd" };
 /// The third: the one that is away, or never admitted, in some stories.
-pub const CARDIFF: BankName = BankName { name: "Cardiff Time Bank", handle: "cardiff" };
+pub const CARDIFF: BankName = BankName { name: "Cardiff Time Bank", handle: "cardiff", region: "Cardiff" };
 /// The federation's banks, in the order of their indexes (see `federation::R`).
 pub const BANKS: [BankName; 3] = [RHYMNEY, GWYNEDD, CARDIFF];
 
@@ -126,7 +128,7 @@ impl Bank {
     /// `amser init` here, in a directory that holds no bank yet (one made
     /// by [`Bank::empty`] and prepared first, say with a disk of its own).
     pub fn create(&self, bank: BankName) {
-        self.amser(&["init", "--name", bank.name, "--handle", bank.handle, "--json"]).ok();
+        self.amser(&["init", "--name", bank.name, "--handle", bank.handle, "--region", bank.region, "--json"]).ok();
     }
 
     /// From now on its node and every command run inside the network

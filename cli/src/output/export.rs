@@ -109,6 +109,8 @@ mod tests {
             description: "veg beds".into(),
             posted: "2026-03-01".into(),
             open: true,
+            shared: false,
+            title: String::new(),
         }
     }
 

@@ -5,12 +5,17 @@ use amser_protocol::listing::ListingKind;
 
 use super::short;
 
-/// The word for the kind, as the API writes it.
-fn kind(l: &ListingView) -> &'static str {
-    match l.kind {
+/// The word for a kind of listing, as the API writes it.
+pub fn kind_word(kind: ListingKind) -> &'static str {
+    match kind {
         ListingKind::Offer => "offer",
         ListingKind::Request => "request",
     }
+}
+
+/// The word for the kind, as the API writes it.
+fn kind(l: &ListingView) -> &'static str {
+    kind_word(l.kind)
 }
 
 pub fn listings(list: &[ListingView]) -> String {
@@ -31,4 +36,13 @@ pub fn posted(l: &ListingView) -> String {
 /// `amser listing close`.
 pub fn closed(l: &ListingView) -> String {
     format!("Closed listing {}", l.id)
+}
+
+/// `amser listing share|unshare`.
+pub fn shared(l: &ListingView) -> String {
+    match (l.shared, l.title.is_empty()) {
+        (false, _) => format!("Listing {} is not in the federation directory", l.id),
+        (true, true) => format!("Shared listing {} in the federation directory as '{}'", l.id, l.category),
+        (true, false) => format!("Shared listing {} in the federation directory as '{}: {}'", l.id, l.category, l.title),
+    }
 }

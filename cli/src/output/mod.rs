@@ -6,11 +6,13 @@
 //! - [`member`]: the register and one member.
 //! - [`exchange`]: exchanges, one or many, and what recording one did.
 //! - [`listing`]: offers and requests.
+//! - [`directory`]: what a federation directory search found, and how to record an exchange from it.
 //! - [`peer`]: peer banks, transfers, positions.
 //! - [`export`]: the export, written a page at a time as it comes.
 //! - [`import`]: what an import found and did.
 
 pub mod bank;
+pub mod directory;
 pub mod exchange;
 pub mod export;
 pub mod import;

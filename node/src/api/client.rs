@@ -17,6 +17,8 @@
 //! GET  /balances                balances(query)       GET   /balances/{code}    balance(code)
 //! GET  /listings                listings(query)       POST  /listings           post_listing(new)
 //! POST /listings/{id}/close     close_listing(id)
+//! POST /listings/{id}/share     share_listing(id, title)  POST /listings/{id}/unshare  unshare_listing(id)
+//! GET  /directory?q=&region=    directory(search)
 //! GET  /report                  report(query)         GET   /audit              audit()
 //! GET  /export?format=csv       export_csv(query)     GET   /export?format=json export_json(query)
 //! GET  /peers                   peers(query)          POST  /peers              add_peer(new)
@@ -48,11 +50,11 @@ use serde::Serialize;
 
 use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
-    AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DisableAccount, EraseRequest, ErrorBody, ExchangeQuery,
-    ExchangeView, ExportPage, ExportQuery, FederationStatsView, ImportQuery, ImportReport, ListingQuery, ListingView, MemberExport,
-    MemberPatch, MemberQuery, MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery,
-    PathView, PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView, RoomAdvertView, Status,
-    TransferView, NEXT_CURSOR_HEADER,
+    AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DirectorySearch, DirectoryView, DisableAccount,
+    EraseRequest, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, FederationStatsView, ImportQuery, ImportReport,
+    ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer,
+    Page, PageQuery, Paged, PathQuery, PathView, PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView,
+    RoomAdvertView, ShareListing, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -459,6 +461,24 @@ impl Client {
     pub async fn path(&self, handle: &str, hours: &str) -> Result<PathView, ClientError> {
         let query = PathQuery { to: handle.to_string(), hours: hours.to_string() };
         self.json(self.request(Method::GET, "/federation/path").query(&query), StatusCode::OK).await
+    }
+
+    // ------------------------------------------------------------ directory
+
+    /// Shares an open listing in the federation directory under `title`.
+    pub async fn share_listing(&self, id: &str, title: &str) -> Result<ListingView, ClientError> {
+        let body = ShareListing { title: title.to_string() };
+        self.json(self.request(Method::POST, &format!("/listings/{}/share", seg(id))).json(&body), StatusCode::OK).await
+    }
+
+    /// Withdraws a listing from the federation directory.
+    pub async fn unshare_listing(&self, id: &str) -> Result<ListingView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/listings/{}/unshare", seg(id))), StatusCode::OK).await
+    }
+
+    /// The listings other banks share that match `search`, and what each bank answered.
+    pub async fn directory(&self, search: &DirectorySearch) -> Result<DirectoryView, ClientError> {
+        self.json(self.request(Method::GET, "/directory").query(search), StatusCode::OK).await
     }
 
     // ------------------------------------------------------------ plumbing

@@ -11,7 +11,8 @@
 //! GET  /api/v1/exchanges/{id}     POST /api/v1/exchanges/{id}/reverse
 //! GET  /api/v1/balances           GET  /api/v1/balances/{code}
 //! GET  /api/v1/listings           POST /api/v1/listings
-//! POST /api/v1/listings/{id}/close
+//! POST /api/v1/listings/{id}/close   POST /api/v1/listings/{id}/share|unshare
+//! GET  /api/v1/directory?q=WORDS&region=REGION
 //! GET  /api/v1/report             GET  /api/v1/audit
 //! GET  /api/v1/export?format=csv|json
 //! GET  /api/v1/peers              POST /api/v1/peers
@@ -39,7 +40,8 @@
 //! The shapes of every body and answer are in [`crate::model`]; [`client`]
 //! is the typed client of these routes (the CLI's and the tests').
 //! Handlers, one module per noun: `bank` (status, balances, report, audit,
-//! export), `members`, `exchanges`, `listings`, `peers` (peers, transfers,
+//! export), `members`, `exchanges`, `listings`, `directory` (the federation
+//! directory: searching other banks' shared listings, sharing ours), `peers` (peers, transfers,
 //! positions), `region` (room adverts held, the path a transfer would
 //! take), `clearing` (rings of debts proposed and cleared), `figures` (the
 //! network's signed figures for a month), `users` (the console's accounts), `import` (a CSV file from
@@ -49,6 +51,7 @@
 mod bank;
 mod clearing;
 pub mod client;
+mod directory;
 mod error;
 mod exchanges;
 mod figures;
@@ -239,6 +242,9 @@ pub fn router(state: AppState) -> Router {
         .route("/balances/{code}", get(bank::balance))
         .route("/listings", get(listings::list).post(listings::post))
         .route("/listings/{id}/close", post(listings::close))
+        .route("/listings/{id}/share", post(directory::share))
+        .route("/listings/{id}/unshare", post(directory::unshare))
+        .route("/directory", get(directory::search))
         .route("/report", get(bank::report))
         .route("/audit", get(bank::audit))
         .route("/export", get(bank::export))

@@ -121,6 +121,8 @@ pub struct Settings {
     pub start_check: Duration,
     /// Sign a refusal of every clearing that comes round (`[federation] clearing = "decline"`).
     pub decline_clearing: bool,
+    /// Answer admitted banks' directory searches from our shared listings (`[directory] share`).
+    pub share_directory: bool,
 }
 
 /// Starts networking and the driver.
@@ -177,6 +179,7 @@ pub async fn start(
         rooms: handle.rooms.clone(),
         handle: handle.clone(),
         decline_clearing: settings.decline_clearing,
+        share_directory: settings.share_directory,
     };
     let driver = Driver {
         ledger,

@@ -100,6 +100,8 @@ pub(super) struct Answerer {
     pub(super) handle: super::driver::FederationHandle,
     /// Refuse every clearing (`[federation] clearing = "decline"`).
     pub(super) decline_clearing: bool,
+    /// Answer other banks' directory searches (`[directory] share`).
+    pub(super) share_directory: bool,
 }
 
 impl Answerer {
@@ -188,6 +190,7 @@ impl Answerer {
             }
             PeerRequest::ChainedLog { after, max } => self.chained_log(after, max).await,
             PeerRequest::Rooms { max } => super::advertising::answer(&self.rooms, max),
+            PeerRequest::DirectorySearch { words, region, max } => self.directory(words, region, max).await,
         }
     }
 }

@@ -29,11 +29,15 @@
 //! - [`figures`]: our monthly figures signed (gossiped every few minutes,
 //!   and given to peers that ask) and other banks' taken when verified;
 //!   [`figures_book`] holds them for `GET /federation/stats`.
+//! - [`directory`]: the federation directory: our shared listings for an
+//!   admitted bank's `DirectorySearch`, and a search asked of every
+//!   connected admitted bank at once.
 
 mod advertising;
 mod catch_up;
 pub mod codec;
 mod delivery;
+pub mod directory;
 pub mod driver;
 pub mod figures;
 pub mod figures_book;

@@ -129,12 +129,22 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             w.push(StateWrite::Exchange(record));
             w
         }
-        EntryBody::ListingPosted { listing } => vec![StateWrite::Listing(ListingRecord { listing: listing.clone(), open: true })],
+        EntryBody::ListingPosted { listing } => {
+            vec![StateWrite::Listing(ListingRecord { listing: listing.clone(), open: true, shared: false, title: None })]
+        }
         EntryBody::ListingClosed { listing } => {
             let mut record = view
                 .listing(listing)?
                 .ok_or_else(|| LedgerError::Corrupt(format!("entry {} closes a listing that does not exist", entry.seq)))?;
             record.open = false;
+            vec![StateWrite::Listing(record)]
+        }
+        EntryBody::ListingShared { listing, shared, title } => {
+            let mut record = view
+                .listing(listing)?
+                .ok_or_else(|| LedgerError::Corrupt(format!("entry {} shares a listing that does not exist", entry.seq)))?;
+            record.shared = *shared;
+            record.title = title.clone();
             vec![StateWrite::Listing(record)]
         }
         EntryBody::PeerLineSet { peer } => vec![StateWrite::Peer(peer.clone())],

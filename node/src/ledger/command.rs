@@ -74,6 +74,14 @@ pub enum Command {
     CloseListing {
         id: ListingId,
     },
+    /// Share an open listing in the federation directory with the `title`
+    /// the coordinator wrote for it (may be empty: the category alone), or
+    /// withdraw it (`shared: false`; the title is not kept).
+    ShareListing {
+        id: ListingId,
+        shared: bool,
+        title: String,
+    },
     /// Admit a peer bank with a trust line (or change an admitted one's).
     AdmitPeer {
         bank: BankId,

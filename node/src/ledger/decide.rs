@@ -216,6 +216,16 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             }
             Ok(Ruling::Append(EntryBody::ListingClosed { listing: id }))
         }
+        Command::ShareListing { id, shared, title } => {
+            let record = view.listing(&id)?.ok_or(LedgerError::UnknownListing(id))?;
+            if !record.open {
+                return Err(LedgerError::ListingClosed(id));
+            }
+            let title = if shared { title.trim().to_string() } else { String::new() };
+            check("title", &title, amser_protocol::directory::MAX_DIRECTORY_TITLE_CHARS, true)?;
+            let title = privacy::seal_text(ctx.keys, Purpose::DirectoryTitle, std::slice::from_ref(&record.listing.member), &title)?;
+            Ok(Ruling::Append(EntryBody::ListingShared { listing: id, shared, title }))
+        }
     }
 }
 

@@ -23,7 +23,13 @@ use super::{LedgerError, LedgerRead};
 pub const MOVING_CATEGORY: &str = "moving";
 
 /// `member` moves to another bank, where their code is `to`.
-pub(super) fn decide(view: &impl LedgerRead, profile: &BankProfile, member: MemberCode, to: MemberCode, ctx: &Context) -> Result<Ruling, LedgerError> {
+pub(super) fn decide(
+    view: &impl LedgerRead,
+    profile: &BankProfile,
+    member: MemberCode,
+    to: MemberCode,
+    ctx: &Context,
+) -> Result<Ruling, LedgerError> {
     let record = view.member(&member)?.ok_or_else(|| LedgerError::UnknownMember(member.clone()))?;
     if record.is_erased() {
         return Err(LedgerError::MemberErased(member));

@@ -31,11 +31,18 @@ pub struct ExchangeRecord {
     pub reversed: Option<(u64, Option<Sealed>)>,
 }
 
-/// A listing and whether it is still open.
+/// A listing, whether it is still open, and whether it is shared in the
+/// federation directory (and under what title, sealed like its text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingRecord {
     pub listing: Listing,
     pub open: bool,
+    /// Shared in the federation directory (`EntryBody::ListingShared`);
+    /// another bank sees it only while it is open and this bank shares its
+    /// directory at all (`[directory] share`).
+    pub shared: bool,
+    /// The directory title, sealed under the member's key (`Purpose::DirectoryTitle`).
+    pub title: Option<amser_protocol::sealed::Sealed>,
 }
 
 /// Which side of a transfer this bank is on.

@@ -20,11 +20,16 @@ pub struct ListingView {
     /// YYYY-MM-DD.
     pub posted: String,
     pub open: bool,
+    /// Shared in the federation directory.
+    pub shared: bool,
+    /// The title other banks see while it is shared (empty: the category alone).
+    pub title: String,
 }
 
 impl ListingView {
     pub fn new(r: ListingRecord, keys: &dyn MemberKeys) -> Result<Self, LedgerError> {
         let description = super::exchange::text_of(keys, Purpose::ListingText, r.listing.description.as_ref())?;
+        let title = super::exchange::text_of(keys, Purpose::DirectoryTitle, r.title.as_ref())?;
         let l = r.listing;
         Ok(ListingView {
             id: l.id.to_hex(),
@@ -34,6 +39,8 @@ impl ListingView {
             description,
             posted: l.posted.to_string(),
             open: r.open,
+            shared: r.shared,
+            title,
         })
     }
 }

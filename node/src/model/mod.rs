@@ -17,6 +17,8 @@
 //! - [`report`]: the report for funders and coordinators.
 //! - [`audit`]: what an audit of the journal found.
 //! - [`listing`]: offers and requests.
+//! - [`directory`]: the federation directory: a search of other banks'
+//!   shared listings, and sharing one of ours.
 //! - [`peer`]: peer banks, transfers between banks, positions.
 //! - [`region`]: room adverts held and the path a transfer would take.
 //! - [`error`]: the body of every failed request.
@@ -29,6 +31,7 @@
 pub mod account;
 pub mod audit;
 pub mod bank;
+pub mod directory;
 pub mod error;
 pub mod exchange;
 pub mod export;
@@ -44,6 +47,7 @@ pub mod rights;
 pub use account::{AccountLink, AccountView, DisableAccount, NewAccount};
 pub use audit::AuditReport;
 pub use bank::{BalanceView, Balances, ClearingView, ExportQuery, PolicyConfig, ReportQuery, Status, WhoRecords};
+pub use directory::{DirectoryAnswer, DirectoryBankView, DirectoryResult, DirectorySearch, DirectoryView, ShareListing};
 pub use error::{ErrorBody, ErrorDetail};
 pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Recorded, ReverseRequest};
 pub use export::{BankView, ExportDocument, ExportPage};

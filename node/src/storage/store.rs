@@ -45,7 +45,7 @@
 //! vl:<bank>           where we stand in that bank's chained public log
 //! ```
 //!
-//! Why this layout (LAYOUT 7; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`, 6 sealed personal data, 7 routed transfers' paths and `lh:`): sled 0.34 costs several microseconds per key
+//! Why this layout (LAYOUT 8; 3 added `tp:`, 4 added `e:`, 5 `lp:` and `meta:log`, 6 sealed personal data, 7 routed transfers' paths and `lh:`, 8 listings' directory share and title): sled 0.34 costs several microseconds per key
 //! written, most for keys in random places holding large values. Records
 //! go under sequential keys (`xs:`), the random id index holds only a seq,
 //! and the member index takes one key per member per batch, not one per
@@ -101,7 +101,7 @@ const CACHE_BYTES: u64 = crate::config::DEFAULT_STATE_CACHE_MIB as u64 * 1024 * 
 /// Most bytes one stored value may take when decoded.
 const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// The key layout described above; written with every batch.
-const LAYOUT: u32 = 7;
+const LAYOUT: u32 = 8;
 const LAYOUT_KEY: &str = "meta:layout";
 /// Where the head entry lies in the journal: (seq, frame start, frame end).
 const AT_KEY: &str = "meta:at";

@@ -377,7 +377,7 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             StateWrite::Exchange(x) => Some(Reply::Exchange(x.clone())),
             _ => None,
         }),
-        EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } => written(|w| match w {
+        EntryBody::ListingPosted { .. } | EntryBody::ListingClosed { .. } | EntryBody::ListingShared { .. } => written(|w| match w {
             StateWrite::Listing(l) => Some(Reply::Listing(l.clone())),
             _ => None,
         }),
@@ -396,10 +396,12 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
             StateWrite::Transfer(t) => Some(Reply::Transfer(t.clone())),
             _ => None,
         })
-        .or_else(|| written(|w| match w {
-            StateWrite::Member(m) => Some(Reply::Member(m.clone())),
-            _ => None,
-        })),
+        .or_else(|| {
+            written(|w| match w {
+                StateWrite::Member(m) => Some(Reply::Member(m.clone())),
+                _ => None,
+            })
+        }),
         EntryBody::ClearingPromised { .. } | EntryBody::ClearingSettled { .. } => written(|w| match w {
             StateWrite::Ring(r) => Some(Reply::Ring(r.clone())),
             _ => None,
