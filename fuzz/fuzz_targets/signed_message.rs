@@ -88,12 +88,5 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(advert.bank, verified.signer);
             }
         }
-        MessageKind::Clearing => {
-            use amser_protocol::clearing::Clearing;
-            if let Some(clearing) = decode_canonical::<Clearing>("clearing", body, MAX_SIGNED_MESSAGE_BYTES) {
-                assert_eq!(Clearing::decode(body).as_ref(), Ok(&clearing));
-                let _ = clearing.check_shape();
-            }
-        }
     }
 });
