@@ -52,8 +52,13 @@ pub async fn record(State(state): State<AppState>, Body(new): Body<NewExchange>)
         // With a member of a bank we have no trust line with: along a path of
         // lines through banks that have (the ledger checked everything else first).
         Err(LedgerError::UnknownPeer(handle)) => {
+            let unknown = LedgerError::UnknownPeer(handle.clone());
             let handle: Handle = handle.parse().map_err(|e| ApiError::bad_request("bad_handle", format!("provider: {e}")))?;
-            let (path, _) = super::region::route(&state, &handle, minutes_each).await?;
+            // A bank no advert names either: the ledger's own advice (admit it) says what to do.
+            let (path, _) = match super::region::route(&state, &handle, minutes_each).await {
+                Err(e) if e.code == "unknown_bank" => return Err(unknown.into()),
+                found => found?,
+            };
             let command = Command::SendRouted {
                 payer: receivers[0].clone(),
                 payee: providers[0].clone(),
