@@ -521,3 +521,40 @@ fn the_networks_figures_for_the_month_are_the_sum_of_what_each_bank_signed_and_p
     let bad = fed[R].api().get("/api/v1/federation/stats?month=2026-13");
     assert_eq!((bad.status, bad.body["error"]["code"].clone()), (422, json!("bad_month")), "{}", bad.text);
 }
+
+/// Rhian moves from Rhymney to Gwynedd, which has registered her: her three
+/// hours go with her as one signed transfer, she takes her history with
+/// her, and her Rhymney code is marked moved, pointing at her Gwynedd one.
+/// No hour is made or lost: Rhymney now owes Gwynedd what she brought.
+#[test]
+fn rhian_moves_to_gwynedd_taking_her_hours_and_her_history_and_her_old_code_points_at_the_new_one() {
+    let fed = Federation::linked();
+    let (rhian, rhodri) = (fed[R].member("Rhian Evans"), fed[R].member("Rhodri Price"));
+    local(&fed[R], &rhian, &rhodri, "3", "gardening");
+    let new_code = fed[G].member("Rhian Evans");
+    let history = fed[R].bank.dir.parent().expect("a temp dir").join("rhian-history.json");
+    let moved =
+        fed[R].bank.amser(&["member", "move", &rhian, "--to", &new_code, "--export", history.to_str().unwrap(), "--json"]).ok().json();
+    assert_eq!((moved["member"]["status"].clone(), moved["member"]["moved_to"].clone()), (json!("moved"), json!(new_code)), "{moved}");
+    let id = moved["transfer"]["id"].as_str().expect("a transfer takes her hours along").to_string();
+    assert_eq!((moved["transfer"]["minutes"].clone(), moved["transfer"]["category"].clone()), (json!(180), json!("moving")));
+    fed.wait_settled(R, G, &id);
+
+    assert_eq!(
+        (fed[R].balance(&rhian), fed[G].balance(&new_code), fed[R].balance(&rhodri)),
+        (0, 180, -180),
+        "her hours moved, Rhodri still owes his"
+    );
+    assert_eq!((fed[R].clearing(&fed[G]), fed[G].clearing(&fed[R])), (180, -180));
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&history).expect("her history was written")).expect("JSON");
+    assert!(kept.to_string().contains(&rhodri) && kept.to_string().contains("Rhian Evans"), "her exchanges and details: {kept}");
+    let refused = fed[R].api().post("/api/v1/exchanges", &json!({"providers": [rhodri], "receivers": [rhian], "hours": "1"}));
+    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (409, json!("member_not_active")), "{}", refused.text);
+    let again = fed[R].api().post(&format!("/api/v1/members/{rhian}/move"), &json!({"to": new_code}));
+    assert_eq!(again.body["error"]["code"], json!("member_not_active"), "moved once: {}", again.text);
+    let owes = fed[R].api().post(&format!("/api/v1/members/{rhodri}/move"), &json!({"to": new_code}));
+    assert_eq!(owes.body["error"]["code"], json!("cannot_move"), "{}", owes.text);
+    assert!((400..500).contains(&owes.status), "the caller's to fix: {}", owes.status);
+    assert!(owes.body["error"]["message"].as_str().unwrap().contains("owes 3:00 hours"), "{}", owes.text);
+    fed.check_invariants();
+}

@@ -208,7 +208,7 @@ pub enum MemberCmd {
     },
     /// List members.
     List {
-        #[arg(long, value_parser = ["active", "paused", "left"])]
+        #[arg(long, value_parser = ["active", "paused", "left", "moved"])]
         status: Option<String>,
         #[arg(long, value_parser = ["person", "agency", "group"])]
         kind: Option<String>,
@@ -237,6 +237,18 @@ pub enum MemberCmd {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+    },
+    /// Move a member to another bank, which has registered them (`--to` is
+    /// their code there): their balance goes with them as one transfer to
+    /// that bank, their code here is marked moved, and with --export their
+    /// history is written to FILE first, to hand to them.
+    Move {
+        code: String,
+        #[arg(long)]
+        to: String,
+        /// Write everything the bank holds about them (as `member export --json`) here first.
+        #[arg(long)]
+        export: Option<PathBuf>,
     },
     /// Change a member's details or status.
     Set {

@@ -44,6 +44,15 @@ pub async fn run(cmd: MemberCmd, client: &Client, out: &Out) -> anyhow::Result<(
         MemberCmd::Export { code } => {
             out.print(&client.member_export(&code).await?, output::member::export);
         }
+        MemberCmd::Move { code, to, export } => {
+            if let Some(file) = export {
+                // Their history first: if the move is then refused, they still have it.
+                let record = client.member_export(&code).await?;
+                let text = serde_json::to_string_pretty(&record)?;
+                std::fs::write(&file, text).map_err(|e| anyhow::anyhow!("could not write {}: {e}; nothing was moved", file.display()))?;
+            }
+            out.print(&client.move_member(&code, &to).await?, output::member::moved);
+        }
         MemberCmd::Erase { code, reason, yes } => {
             let member = client.member(&code).await?;
             if !yes && !confirmed(&member)? {

@@ -102,6 +102,22 @@ pub fn erased(m: &MemberView) -> String {
     format!("Erased the personal data of {}; their balance of {} hours stays", m.code, m.balance)
 }
 
+/// `amser member move`.
+pub fn moved(m: &amser_node::model::MoveView) -> String {
+    let to = m.member.moved_to.as_deref().unwrap_or("?");
+    match &m.transfer {
+        Some(t) => format!(
+            "Moved {} to {to}: their {} hours go with them as transfer {} ({}; `amser transfer show {}` follows it)",
+            m.member.code,
+            amser_protocol::Minutes(t.minutes),
+            &t.id[..12],
+            t.state,
+            &t.id[..12]
+        ),
+        None => format!("Moved {} to {to}, with no hours to take along", m.member.code),
+    }
+}
+
 /// `amser member add`.
 pub fn added(m: &MemberView) -> String {
     format!("Added {} ({}) with code {}", m.name, m.kind, m.code)

@@ -22,6 +22,7 @@ kind-group = grŵp
 status-active = gweithgar
 status-paused = wedi oedi
 status-left = wedi gadael
+status-moved = wedi symud i fanc arall
 erased-member = aelod wedi'i ddileu { $code }
 erased-text = (wedi'i ddileu)
 

@@ -22,6 +22,7 @@ kind-group = group
 status-active = active
 status-paused = paused
 status-left = left
+status-moved = moved to another bank
 erased-member = erased member { $code }
 erased-text = (erased)
 

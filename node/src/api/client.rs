@@ -29,6 +29,7 @@
 //! GET  /clearing/rings          clearing_rings()
 //! GET  /clearing                clearings()
 //! POST /clearing/run            run_clearing()
+//! POST /members/{code}/move      move_member()
 //! GET  /federation/stats        federation_stats()
 //! GET  /federation/rooms        rooms()
 //! GET  /federation/path?to=&hours=   path(to, hours)
@@ -52,9 +53,9 @@ use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
     AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DirectorySearch, DirectoryView, DisableAccount,
     EraseRequest, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, FederationStatsView, ImportQuery, ImportReport,
-    ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, NewAccount, NewExchange, NewListing, NewMember, NewPeer,
-    Page, PageQuery, Paged, PathQuery, PathView, PeerView, PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView,
-    RoomAdvertView, ShareListing, Status, TransferView, NEXT_CURSOR_HEADER,
+    ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView, NewAccount, NewExchange,
+    NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery, PathView, PeerView, PositionView, Recorded, Report, ReportQuery,
+    ReverseRequest, RingClearingView, RoomAdvertView, ShareListing, Status, TransferView, NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -425,6 +426,13 @@ impl Client {
 
     pub async fn positions(&self) -> Result<Vec<PositionView>, ClientError> {
         self.json(self.request(Method::GET, "/positions"), StatusCode::OK).await
+    }
+
+    /// Moves member `code` to another bank, where their code is `to`.
+    pub async fn move_member(&self, code: &str, to: &str) -> Result<MoveView, ClientError> {
+        let request = self.request(Method::POST, &format!("/members/{code}/move")).json(&MoveRequest { to: to.to_string() });
+        // 202 when a transfer takes their balance along, 200 when it was nothing.
+        self.send(request).await?.decode()
     }
 
     /// The network's figures for `month` (this month when `None`).

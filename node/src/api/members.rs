@@ -10,7 +10,10 @@ use super::page::{self, List};
 use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
 use crate::model::member::details_of;
-use crate::model::{EraseRequest, ExchangeView, MemberExport, MemberPatch, MemberQuery, MemberView, NewMember, Page, PageQuery};
+use crate::model::{
+    EraseRequest, ExchangeView, MemberExport, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView, NewMember, Page, PageQuery,
+    TransferView,
+};
 use crate::storage::writer::Reply;
 
 pub fn parse_code(text: &str) -> Result<MemberCode, ApiError> {
@@ -80,7 +83,9 @@ async fn view_of(state: &AppState, code: MemberCode) -> Result<MemberView, ApiEr
     state
         .read(move |store| {
             let m = store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
-            Ok(MemberView::new(m, store.balance(&code)?, &*keys)?)
+            let mut view = MemberView::new(m, store.balance(&code)?, &*keys)?;
+            view.moved_to = store.moved_to(&code)?.map(|c| c.to_string());
+            Ok(view)
         })
         .await
 }
@@ -161,4 +166,27 @@ pub async fn erase(
     let view = view_of(&state, code).await?;
     tracing::info!(member = %view.code, "erased a member's personal data");
     Ok(Json(view))
+}
+
+/// Moves a member to another bank, where their code is `to`: their balance
+/// goes with them as one transfer to that bank (delivered now, decided
+/// there like any other), and their code here is marked moved. Hand them
+/// their history first (`GET /members/{code}/export`).
+pub async fn move_to(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Body(req): Body<MoveRequest>,
+) -> Result<(StatusCode, Json<MoveView>), ApiError> {
+    let member = parse_code(&code)?;
+    let to = parse_code(&req.to)?;
+    let reply = state.ledger.submit(Command::MoveMember { member: member.clone(), to }).await?;
+    let transfer = match reply {
+        Reply::Transfer(t) => {
+            state.federation.deliver(t.clone());
+            Some(TransferView::new(t, &*state.keys())?)
+        }
+        _ => None,
+    };
+    let status = if transfer.is_some() { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, Json(MoveView { member: view_of(&state, member).await?, transfer })))
 }

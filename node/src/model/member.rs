@@ -80,6 +80,24 @@ pub struct MemberView {
     /// Their personal data was erased (their code and balance stay).
     #[serde(default)]
     pub erased: bool,
+    /// Moved to another bank: their code there (status `moved`).
+    #[serde(default)]
+    pub moved_to: Option<String>,
+}
+
+/// `POST /members/{code}/move`: the code the member has at the bank they join.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveRequest {
+    pub to: String,
+}
+
+/// What a move did: the member as they now stand here, and the transfer
+/// that takes their balance along (none when it was nothing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoveView {
+    pub member: MemberView,
+    pub transfer: Option<super::TransferView>,
 }
 
 impl MemberView {
@@ -101,6 +119,7 @@ impl MemberView {
             balance_minutes: balance.0,
             balance: balance.to_string(),
             balance_hours: hours(balance),
+            moved_to: None,
         })
     }
 }
