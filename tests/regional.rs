@@ -558,3 +558,65 @@ fn rhian_moves_to_gwynedd_taking_her_hours_and_her_history_and_her_old_code_poin
     assert!(owes.body["error"]["message"].as_str().unwrap().contains("owes 3:00 hours"), "{}", owes.text);
     fed.check_invariants();
 }
+
+/// Rhian visits Gwynedd for the summer: Rhymney signs her a letter of
+/// introduction (her code, since when she is a member, that its checks are
+/// done, until when; nothing personal), and Gwynedd verifies it before it
+/// registers her as a visitor. A letter changed on the way, one for another
+/// bank, or one that has run out, is refused with what to do.
+#[test]
+fn rhian_visits_gwynedd_on_a_signed_letter_of_introduction_that_carries_nothing_personal() {
+    let fed = Federation::linked();
+    let rhian = fed[R].member("Rhian Evans");
+    let dir = fed[R].bank.dir.parent().expect("a temp dir").to_path_buf();
+    let until = amser_protocol::ServiceDate(amser_protocol::ServiceDate::today(now_ms()).0 + 60).to_string();
+    let letter = dir.join("rhian-letter.txt");
+    fed[R]
+        .bank
+        .amser(&[
+            "member",
+            "introduce",
+            &rhian,
+            "--to",
+            GWYNEDD.handle,
+            "--until",
+            &until,
+            "--checks-done",
+            "--out",
+            letter.to_str().unwrap(),
+        ])
+        .ok();
+    let hex_letter = std::fs::read_to_string(&letter).expect("the letter");
+    let bytes = hex::decode(hex_letter.trim()).expect("hex");
+    assert!(!String::from_utf8_lossy(&bytes).contains("Rhian"), "no personal data in the letter");
+
+    let visitor =
+        fed[G].bank.amser(&["member", "visit", "--letter", letter.to_str().unwrap(), "--name", "Rhian Evans", "--json"]).ok().json();
+    assert_eq!(visitor["name"], json!("Rhian Evans"));
+    assert!(visitor["code"].as_str().unwrap().starts_with("gwynedd:"), "{visitor}");
+    let visit = &visitor["visiting"];
+    assert_eq!(
+        (visit["home_code"].clone(), visit["checks_done"].clone(), visit["valid_until"].clone()),
+        (json!(rhian), json!(true), json!(until)),
+        "{visitor}"
+    );
+    assert_eq!(visit["home_bank"], json!(fed[R].id));
+
+    // Changed on the way (the date pushed out, the signature no longer fits): refused, nothing registered.
+    let mut changed = bytes.clone();
+    let at = changed.len() - 70;
+    changed[at] ^= 1;
+    let refused = fed[G].api().post("/api/v1/visitors", &json!({"letter": hex::encode(&changed), "name": "Someone"}));
+    assert_eq!((refused.status, refused.body["error"]["code"].clone()), (422, json!("bad_letter")), "{}", refused.text);
+    // The same letter taken at Cardiff, which it was not written for.
+    let elsewhere = fed[C].api().post("/api/v1/visitors", &json!({"letter": hex_letter.trim(), "name": "Rhian Evans"}));
+    assert_eq!(elsewhere.body["error"]["code"], json!("bad_letter"), "{}", elsewhere.text);
+    assert!(elsewhere.body["error"]["message"].as_str().unwrap().contains("another bank"), "{}", elsewhere.text);
+    let too_long = fed[R].api().post(&format!("/api/v1/members/{rhian}/introduce"), &json!({"to": GWYNEDD.handle, "until": "2099-01-01"}));
+    assert_eq!(too_long.body["error"]["code"], json!("bad_letter"), "{}", too_long.text);
+    assert_eq!(fed[G].api().get_all("/api/v1/members").len(), 1, "only Rhian was registered at Gwynedd");
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() as u64
+}

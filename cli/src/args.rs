@@ -250,6 +250,35 @@ pub enum MemberCmd {
         #[arg(long)]
         export: Option<PathBuf>,
     },
+    /// Sign a letter introducing an active member to another bank for a visit
+    /// (their code, since when they are a member, whether your safeguarding
+    /// checks are done, until when it holds; no personal data). Hand it to them.
+    Introduce {
+        code: String,
+        /// The handle of the bank they visit (admitted here).
+        #[arg(long)]
+        to: String,
+        /// The letter's last day, YYYY-MM-DD (at most a year from today).
+        #[arg(long)]
+        until: String,
+        /// Say in the letter that this bank's safeguarding checks on them are done.
+        #[arg(long)]
+        checks_done: bool,
+        /// Write the letter to this file instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Register a visitor from another bank on the letter of introduction
+    /// they bring (checked: signed by a bank you admitted, for you, holding today).
+    Visit {
+        /// The letter's file, as `amser member introduce --out` wrote it.
+        #[arg(long)]
+        letter: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        contact: String,
+    },
     /// Change a member's details or status.
     Set {
         code: String,

@@ -1,7 +1,7 @@
 //! `amser member`: the register (add, list, show, set).
 
 use amser_node::api::client::Client;
-use amser_node::model::{EraseRequest, MemberPatch, MemberQuery, MemberView, NewMember, PageQuery};
+use amser_node::model::{EraseRequest, IntroduceRequest, MemberPatch, MemberQuery, MemberView, NewMember, NewVisitor, PageQuery};
 use amser_protocol::{MemberKind, MemberStatus};
 
 use crate::args::{MemberCmd, ProfileArgs};
@@ -52,6 +52,38 @@ pub async fn run(cmd: MemberCmd, client: &Client, out: &Out) -> anyhow::Result<(
                 std::fs::write(&file, text).map_err(|e| anyhow::anyhow!("could not write {}: {e}; nothing was moved", file.display()))?;
             }
             out.print(&client.move_member(&code, &to).await?, output::member::moved);
+        }
+        MemberCmd::Introduce { code, to, until, checks_done, out: file } => {
+            let letter = client.introduce_member(&code, &IntroduceRequest { to, until, checks_done }).await?;
+            match file {
+                Some(path) => {
+                    std::fs::write(&path, format!("{}\n", letter.letter))
+                        .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+                    out.print(&letter, |l| {
+                        format!("Wrote the letter for {} (valid until {}) to {}", l.visit.home_code, l.visit.valid_until, path.display())
+                    });
+                }
+                None => out.print(&letter, |l| l.letter.clone()),
+            }
+        }
+        MemberCmd::Visit { letter, name, contact } => {
+            let text = std::fs::read_to_string(&letter).map_err(|e| anyhow::anyhow!("could not read {}: {e}", letter.display()))?;
+            let visitor = client.add_visitor(&NewVisitor { letter: text.trim().to_string(), name, contact }).await?;
+            out.print(&visitor, |m| {
+                let v = m.visiting.as_ref();
+                format!(
+                    "Registered {} ({}) as a visitor: {} at their home bank, until {}{}",
+                    m.name,
+                    m.code,
+                    v.map_or("?", |v| v.home_code.as_str()),
+                    v.map_or("?", |v| v.valid_until.as_str()),
+                    if v.is_some_and(|v| v.checks_done) {
+                        "; its safeguarding checks are done"
+                    } else {
+                        "; its safeguarding checks are not done"
+                    }
+                )
+            });
         }
         MemberCmd::Erase { code, reason, yes } => {
             let member = client.member(&code).await?;

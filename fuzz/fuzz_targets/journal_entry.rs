@@ -82,6 +82,12 @@ fuzz_target!(|data: &[u8]| {
         EntryBody::ClearingSettled { clearing, signed, signed_decision, .. } => {
             let _ = (clearing.check_shape(), signed.verify(federation()), signed_decision.verify(federation()));
         }
+        EntryBody::VisitorJoined { visit, letter, .. } => {
+            let _ = (visit.check_shape(), letter.verify(federation()));
+        }
+        EntryBody::MemberIntroduced { letter, .. } => {
+            let _ = letter.verify(federation());
+        }
         EntryBody::MemberMoved { transfer, signed, .. } => {
             let _ = (transfer.as_ref().map(|t| t.check_shape()), signed.as_ref().map(|s| s.verify(federation())));
         }

@@ -82,6 +82,13 @@ fuzz_target!(|data: &[u8]| {
                 assert!(amser_protocol::figures::is_month(&figures.month));
             }
         }
+        MessageKind::Introduction => {
+            // A letter checks only when signed by the bank it speaks for, and holds at most a year then.
+            if let Ok(letter) = amser_protocol::introduction::Introduction::check(&message, federation()) {
+                assert_eq!(letter.bank, verified.signer);
+                assert!(letter.valid_until.0 - letter.issued.0 <= amser_protocol::introduction::MAX_VISIT_DAYS);
+            }
+        }
         MessageKind::LineRoom => {
             // A verified advert checks as one only when signed by the bank it speaks for.
             if let Ok(advert) = amser_protocol::room::LineRoom::check(&message, federation()) {

@@ -81,6 +81,19 @@ pub fn figures() -> amser_protocol::figures::MonthlyTotals {
     }
 }
 
+/// Rhymney's letter introducing its member to Gwynedd for a visit.
+pub fn introduction() -> amser_protocol::introduction::Introduction {
+    amser_protocol::introduction::Introduction {
+        bank: rhymney(),
+        member: code(&rhymney(), "rhymney", 1),
+        member_since: ServiceDate::parse("2025-01-10").expect("a date"),
+        checks_done: true,
+        host: gwynedd(),
+        issued: ServiceDate::parse("2026-11-26").expect("a date"),
+        valid_until: ServiceDate::parse("2027-01-31").expect("a date"),
+    }
+}
+
 /// Every verdict a payee bank can give.
 pub fn verdicts() -> Vec<Verdict> {
     vec![
@@ -122,6 +135,7 @@ pub fn signed_messages() -> Vec<SignedMessage> {
     out.push(signed(1, MessageKind::RoutedTransfer, &routed()));
     out.push(signed(1, MessageKind::Clearing, &clearing()));
     out.push(signed(2, MessageKind::MonthlyTotals, &figures()));
+    out.push(signed(1, MessageKind::Introduction, &introduction()));
     out
 }
 
@@ -338,6 +352,10 @@ pub fn entry_bodies() -> Vec<EntryBody> {
             to: code(&gwynedd(), "gwynedd", 2),
             transfer: Some(transfer()),
             signed: Some(signed(1, MessageKind::Transfer, &transfer())),
+        },
+        EntryBody::MemberIntroduced {
+            member: code(&rhymney(), "rhymney", 1),
+            letter: signed(1, MessageKind::Introduction, &introduction()),
         },
         EntryBody::RoutedRecalled {
             routed: routed(),

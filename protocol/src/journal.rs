@@ -192,6 +192,22 @@ pub enum EntryBody {
         shared: bool,
         title: Option<Sealed>,
     },
+    /// A visitor registered on a letter of introduction from their home
+    /// bank (`signed`, verified when it was taken): a member as
+    /// `MemberJoined`, who is visiting until the letter's last day.
+    VisitorJoined {
+        member: Member,
+        number: u64,
+        /// What the letter says, and the letter as signed.
+        visit: crate::introduction::Introduction,
+        letter: SignedMessage,
+    },
+    /// This bank signed a letter introducing its member to another bank
+    /// for a visit (`introduction::Introduction`), kept as it was given.
+    MemberIntroduced {
+        member: MemberCode,
+        letter: SignedMessage,
+    },
 }
 
 impl EntryBody {
@@ -222,6 +238,8 @@ impl EntryBody {
             EntryBody::MemberMoved { .. } => "member-moved",
             EntryBody::RoutedRecalled { .. } => "routed-recalled",
             EntryBody::ListingShared { .. } => "listing-shared",
+            EntryBody::VisitorJoined { .. } => "visitor-joined",
+            EntryBody::MemberIntroduced { .. } => "member-introduced",
         }
     }
 

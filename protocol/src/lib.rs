@@ -29,6 +29,8 @@
 //! - [`directory`]: the federation directory: a search for offers and
 //!   requests at other banks, and what a bank tells of a listing it shares
 //!   (never a name or a contact).
+//! - [`introduction`]: a home bank's signed letter introducing a visiting
+//!   member to a host bank (no personal data).
 //! - [`sealed`]: members' personal data as it is kept: encrypted under the
 //!   keys of the members it is about, so destroying a key erases it.
 //! - [`category`]: the bounded vocabulary of categories a transfer between
@@ -50,6 +52,7 @@ pub mod exchange;
 pub mod federation;
 pub mod figures;
 pub mod ids;
+pub mod introduction;
 pub mod journal;
 pub mod limits;
 pub mod listing;

@@ -31,6 +31,8 @@ pub enum MessageKind {
     RoutedTransfer = 9,
     /// A proposal to cancel an amount off a ring of debts (`clearing::Clearing`).
     Clearing = 10,
+    /// A home bank's letter introducing a visiting member (`introduction::Introduction`).
+    Introduction = 11,
 }
 
 impl MessageKind {
@@ -45,6 +47,7 @@ impl MessageKind {
             8 => MessageKind::LineRoom,
             9 => MessageKind::RoutedTransfer,
             10 => MessageKind::Clearing,
+            11 => MessageKind::Introduction,
             _ => return None,
         })
     }
@@ -61,6 +64,7 @@ impl MessageKind {
             MessageKind::LineRoom => "line-room",
             MessageKind::RoutedTransfer => "routed-transfer",
             MessageKind::Clearing => "clearing",
+            MessageKind::Introduction => "introduction",
         }
     }
 }

@@ -30,6 +30,7 @@
 //! GET  /clearing                clearings()
 //! POST /clearing/run            run_clearing()
 //! POST /members/{code}/move      move_member()
+//! POST /members/{code}/introduce introduce_member()   POST /visitors  add_visitor()
 //! GET  /federation/stats        federation_stats()
 //! GET  /federation/rooms        rooms()
 //! GET  /federation/path?to=&hours=   path(to, hours)
@@ -53,9 +54,10 @@ use crate::datadir::{DataDir, DataDirError};
 use crate::model::{
     AccountLink, AccountView, AuditReport, BalanceView, Balances, ClearingRingView, DirectorySearch, DirectoryView, DisableAccount,
     EraseRequest, ErrorBody, ExchangeQuery, ExchangeView, ExportPage, ExportQuery, FederationStatsView, ImportQuery, ImportReport,
-    ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView, NewAccount, NewExchange,
-    NewListing, NewMember, NewPeer, Page, PageQuery, Paged, PathQuery, PathView, PeerView, PositionView, Recorded, Report, ReportQuery,
-    ReverseRequest, RingClearingView, RoomAdvertView, ShareListing, Status, TransferView, NEXT_CURSOR_HEADER,
+    IntroduceRequest, LetterView, ListingQuery, ListingView, MemberExport, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView,
+    NewAccount, NewExchange, NewListing, NewMember, NewPeer, NewVisitor, Page, PageQuery, Paged, PathQuery, PathView, PeerView,
+    PositionView, Recorded, Report, ReportQuery, ReverseRequest, RingClearingView, RoomAdvertView, ShareListing, Status, TransferView,
+    NEXT_CURSOR_HEADER,
 };
 
 /// How long one request may take before [`Client::new`]'s client gives up.
@@ -426,6 +428,16 @@ impl Client {
 
     pub async fn positions(&self) -> Result<Vec<PositionView>, ClientError> {
         self.json(self.request(Method::GET, "/positions"), StatusCode::OK).await
+    }
+
+    /// A signed letter introducing member `code` to another bank for a visit.
+    pub async fn introduce_member(&self, code: &str, request: &IntroduceRequest) -> Result<LetterView, ClientError> {
+        self.json(self.request(Method::POST, &format!("/members/{code}/introduce")).json(request), StatusCode::CREATED).await
+    }
+
+    /// Registers a visitor on their home bank's letter of introduction.
+    pub async fn add_visitor(&self, visitor: &NewVisitor) -> Result<MemberView, ClientError> {
+        self.json(self.request(Method::POST, "/visitors").json(visitor), StatusCode::CREATED).await
     }
 
     /// Moves member `code` to another bank, where their code is `to`.

@@ -11,8 +11,8 @@ use super::{ApiError, AppState, Body, Params};
 use crate::ledger::{Command, LedgerRead, MemberChanges};
 use crate::model::member::details_of;
 use crate::model::{
-    EraseRequest, ExchangeView, MemberExport, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView, NewMember, Page, PageQuery,
-    TransferView,
+    EraseRequest, ExchangeView, IntroduceRequest, LetterView, MemberExport, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView,
+    NewMember, NewVisitor, Page, PageQuery, TransferView,
 };
 use crate::storage::writer::Reply;
 
@@ -85,6 +85,7 @@ async fn view_of(state: &AppState, code: MemberCode) -> Result<MemberView, ApiEr
             let m = store.member(&code)?.ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownMember(code.clone())))?;
             let mut view = MemberView::new(m, store.balance(&code)?, &*keys)?;
             view.moved_to = store.moved_to(&code)?.map(|c| c.to_string());
+            view.visiting = store.visiting(&code)?.map(Into::into);
             Ok(view)
         })
         .await
@@ -189,4 +190,52 @@ pub async fn move_to(
     };
     let status = if transfer.is_some() { StatusCode::ACCEPTED } else { StatusCode::OK };
     Ok((status, Json(MoveView { member: view_of(&state, member).await?, transfer })))
+}
+
+/// Signs a letter introducing an active member to another bank (by its
+/// handle) for a visit until `until`: the member hands it to that bank.
+pub async fn introduce(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Body(req): Body<IntroduceRequest>,
+) -> Result<(StatusCode, Json<LetterView>), ApiError> {
+    let member = parse_code(&code)?;
+    let until = ServiceDate::parse(&req.until).map_err(|e| ApiError::bad_request("bad_date", format!("until: {e}")))?;
+    let handle = req.to.trim().to_string();
+    let host = state
+        .read(move |s| Ok(s.peer_by_handle(&handle)?))
+        .await?
+        .ok_or_else(|| ApiError::from(crate::ledger::LedgerError::UnknownPeer(req.to.trim().to_string())))?;
+    let command = Command::IntroduceMember { member, host: host.bank, until, checks_done: req.checks_done };
+    let Reply::Letter(letter) = state.ledger.submit(command).await? else { return Err(ApiError::internal("no letter came back")) };
+    let visit = amser_protocol::introduction::Introduction::check(
+        &letter,
+        amser_protocol::signing::FederationId::from_name(&state.federation.name),
+    )
+    .map_err(|e| ApiError::internal(format!("the letter just signed does not check: {e}")))?;
+    let bytes = letter.to_bytes().map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(LetterView { letter: hex::encode(bytes), visit: visit.into() })))
+}
+
+/// Registers a visitor on the letter of introduction their home bank gave
+/// them (checked here: signed by a bank we admitted, for us, holding today).
+pub async fn add_visitor(State(state): State<AppState>, Body(new): Body<NewVisitor>) -> Result<(StatusCode, Json<MemberView>), ApiError> {
+    let bytes = hex::decode(new.letter.trim())
+        .map_err(|_| ApiError::bad_request("bad_letter", "letter: give the letter exactly as the home bank printed it (hexadecimal)"))?;
+    let letter = amser_protocol::signing::SignedMessage::from_bytes(&bytes)
+        .map_err(|e| ApiError::bad_request("bad_letter", format!("letter: it does not read as a signed letter ({e})")))?;
+    let profile = MemberProfile {
+        name: new.name,
+        kind: MemberKind::Person,
+        contact: new.contact,
+        skills_offered: Vec::new(),
+        needs: Vec::new(),
+        availability: String::new(),
+        special_needs: String::new(),
+        own_limits: None,
+    };
+    let Reply::Member(m) = state.ledger.submit(Command::AddVisitor { letter, profile }).await? else {
+        return Err(ApiError::internal("no member came back"));
+    };
+    Ok((StatusCode::CREATED, Json(view_of(&state, m.code).await?)))
 }

@@ -7,7 +7,7 @@
 //! GET  /api/v1/members            POST /api/v1/members
 //! GET  /api/v1/members/{code}     PATCH /api/v1/members/{code}
 //! GET  /api/v1/members/{code}/exchanges
-//! POST /api/v1/members/{code}/move
+//! POST /api/v1/members/{code}/move   POST /api/v1/members/{code}/introduce   POST /api/v1/visitors
 //! GET  /api/v1/exchanges          POST /api/v1/exchanges
 //! GET  /api/v1/exchanges/{id}     POST /api/v1/exchanges/{id}/reverse
 //! GET  /api/v1/balances           GET  /api/v1/balances/{code}
@@ -237,6 +237,8 @@ pub fn router(state: AppState) -> Router {
         .route("/members/{code}/export", get(members::export))
         .route("/members/{code}/erase", post(members::erase))
         .route("/members/{code}/move", post(members::move_to))
+        .route("/members/{code}/introduce", post(members::introduce))
+        .route("/visitors", post(members::add_visitor))
         .route("/exchanges", get(exchanges::list).post(exchanges::record))
         .route("/exchanges/{id}", get(exchanges::show))
         .route("/exchanges/{id}/reverse", post(exchanges::reverse))

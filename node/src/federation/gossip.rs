@@ -109,7 +109,8 @@ impl Driver {
                 }
             }
             // Log heads travel with log pages (catch_up.rs), clearings from bank to bank round their ring.
-            MessageKind::LogHead | MessageKind::Clearing => {}
+            // Letters of introduction go from bank to member to bank, never as gossip.
+            MessageKind::LogHead | MessageKind::Clearing | MessageKind::Introduction => {}
             MessageKind::LineRoom => self.on_advert(message, &verified),
             MessageKind::MonthlyTotals => {
                 if let Err(e) = self.handle.figures.take(message) {

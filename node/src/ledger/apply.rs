@@ -101,6 +101,13 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
             StateWrite::Balance(member.code.clone(), Minutes::ZERO),
         ],
         EntryBody::MemberUpdated { member } => vec![StateWrite::Member(member.clone())],
+        EntryBody::VisitorJoined { member, number, visit, .. } => vec![
+            StateWrite::Member(member.clone()),
+            StateWrite::MemberCount(*number),
+            StateWrite::Balance(member.code.clone(), Minutes::ZERO),
+            StateWrite::Visiting(member.code.clone(), visit.clone()),
+        ],
+        EntryBody::MemberIntroduced { .. } => vec![],
         EntryBody::MemberErased { member: code, .. } => {
             // The record keeps what the ledger's facts need (code, kind, limits,
             // joined) and loses the sealed details; they take no new exchanges.

@@ -28,6 +28,18 @@ pub enum Command {
         code: MemberCode,
         changes: MemberChanges,
     },
+    /// Sign a letter introducing our member to `host` for a visit, holding until `until`.
+    IntroduceMember {
+        member: MemberCode,
+        host: BankId,
+        until: ServiceDate,
+        checks_done: bool,
+    },
+    /// Register, as a visitor, the member another bank's `letter` introduces to us.
+    AddVisitor {
+        letter: SignedMessage,
+        profile: MemberProfile,
+    },
     /// Erase a member's personal data (their right to erasure): the entry
     /// records it; the caller destroys their key once the entry is durable.
     EraseMember {

@@ -53,6 +53,41 @@ fn storage_err(e: amser_protocol::encoding::EncodeError) -> LedgerError {
     LedgerError::Storage(e.to_string())
 }
 
+/// A new member of this bank from what the coordinator entered: the next
+/// number, a free code derived from it, their key created and their
+/// details sealed under it. The member and their number.
+pub(super) fn new_member(
+    view: &impl LedgerRead,
+    profile: &amser_protocol::journal::BankProfile,
+    member_profile: MemberProfile,
+    joined: Option<ServiceDate>,
+    ctx: &Context,
+) -> Result<(Member, u64), LedgerError> {
+    member_profile.check()?;
+    check_own_limits(&member_profile)?;
+    let number = view.member_count()? + 1;
+    let mut code = None;
+    for attempt in 0..MAX_CODE_ATTEMPTS {
+        let candidate = MemberCode::derive(&profile.bank, &profile.handle, number, attempt);
+        if view.member(&candidate)?.is_none() {
+            code = Some(candidate);
+            break;
+        }
+    }
+    let code = code.ok_or_else(|| LedgerError::Storage("no free member code could be found".into()))?;
+    ctx.keys.create(&code)?;
+    let details = Some(privacy::seal(ctx.keys, Purpose::MemberDetails, std::slice::from_ref(&code), &member_profile.details())?);
+    let member = Member {
+        code,
+        kind: member_profile.kind,
+        own_limits: member_profile.own_limits,
+        status: MemberStatus::Active,
+        joined: joined.unwrap_or(ServiceDate::today(ctx.now_ms)),
+        details,
+    };
+    Ok((member, number))
+}
+
 /// Decides a command against the state in `view`.
 pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result<Ruling, LedgerError> {
     let now_ms = ctx.now_ms;
@@ -90,29 +125,14 @@ pub fn decide(view: &impl LedgerRead, command: Command, ctx: &Context) -> Result
             Ok(Ruling::Append(EntryBody::PolicyChanged { policy }))
         }
         Command::AddMember { profile: member_profile, joined } => {
-            member_profile.check()?;
-            check_own_limits(&member_profile)?;
-            let number = view.member_count()? + 1;
-            let mut code = None;
-            for attempt in 0..MAX_CODE_ATTEMPTS {
-                let candidate = MemberCode::derive(&profile.bank, &profile.handle, number, attempt);
-                if view.member(&candidate)?.is_none() {
-                    code = Some(candidate);
-                    break;
-                }
-            }
-            let code = code.ok_or_else(|| LedgerError::Storage("no free member code could be found".into()))?;
-            ctx.keys.create(&code)?;
-            let details = Some(privacy::seal(ctx.keys, Purpose::MemberDetails, std::slice::from_ref(&code), &member_profile.details())?);
-            let member = Member {
-                code,
-                kind: member_profile.kind,
-                own_limits: member_profile.own_limits,
-                status: MemberStatus::Active,
-                joined: joined.unwrap_or(today),
-                details,
-            };
+            let (member, number) = new_member(view, &profile, member_profile, joined, ctx)?;
             Ok(Ruling::Append(EntryBody::MemberJoined { member, number }))
+        }
+        Command::IntroduceMember { member, host, until, checks_done } => {
+            super::visiting::introduce(view, &profile, member, host, until, checks_done, ctx)
+        }
+        Command::AddVisitor { letter, profile: member_profile } => {
+            super::visiting::add_visitor(view, &profile, letter, member_profile, ctx)
         }
         Command::UpdateMember { code, changes } => {
             let mut member = view.member(&code)?.ok_or_else(|| LedgerError::UnknownMember(code.clone()))?;

@@ -66,6 +66,8 @@ pub enum LedgerError {
     BadPath(String),
     #[error("this ring of debts cannot be cleared: {0}. See the rings the node finds with `amser clearing rings`")]
     BadRing(String),
+    #[error("this letter of introduction cannot be used: {0}")]
+    BadLetter(String),
     #[error("this member cannot move yet: {0}")]
     CannotMove(String),
     #[error("no transfer with id {0}")]
@@ -118,6 +120,7 @@ impl LedgerError {
             LedgerError::BadPath(_) => "bad_path",
             LedgerError::BadRing(_) => "bad_ring",
             LedgerError::CannotMove(_) => "cannot_move",
+            LedgerError::BadLetter(_) => "bad_letter",
             LedgerError::UnknownTransfer(_) => "unknown_transfer",
             LedgerError::BehindPeers { .. } => "journal_behind_peers",
             LedgerError::ForkedFromPeers { .. } => "journal_forked",

@@ -12,6 +12,7 @@
 //!   settle), `route` (the same along a path of trust lines: payer, hop,
 //!   payee), `clearing` (a ring of debts cancelled: propose, promise,
 //!   settle), `moving` (a member's balance taken along to another bank),
+//!   `visiting` (letters of introduction signed and taken),
 //!   `evidence` (two heads with one seq, two verdicts on one
 //!   transfer) and `recall` (putting back, after a lost disk, what the bank
 //!   had signed with other banks, read back from them).
@@ -39,6 +40,7 @@ mod route;
 mod state;
 mod step;
 mod transfer;
+mod visiting;
 
 pub use apply::apply;
 pub use command::{Command, MemberChanges, PeerChanges};

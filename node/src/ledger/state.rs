@@ -179,6 +179,8 @@ pub enum StateWrite {
     Ring(RingRecord),
     /// A member moved to another bank, where their code is the second.
     MovedTo(MemberCode, MemberCode),
+    /// A visitor, and the letter of introduction they were registered on.
+    Visiting(MemberCode, amser_protocol::introduction::Introduction),
     /// The last journal entry these writes come from.
     Head(u64, EntryHash),
     /// Evidence recorded against a bank (see `evidence_id`): the same
@@ -233,6 +235,7 @@ pub struct MemState {
     pub transfers: HashMap<TransferId, TransferRecord>,
     pub rings: HashMap<TransferId, RingRecord>,
     pub moved: BTreeMap<MemberCode, MemberCode>,
+    pub visitors: BTreeMap<MemberCode, amser_protocol::introduction::Introduction>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
@@ -275,6 +278,9 @@ impl MemState {
             }
             StateWrite::MovedTo(code, to) => {
                 self.moved.insert(code, to);
+            }
+            StateWrite::Visiting(code, visit) => {
+                self.visitors.insert(code, visit);
             }
             StateWrite::Evidence(bank, id) => {
                 self.evidence.insert((bank, id));
@@ -368,6 +374,7 @@ pub struct Delta {
     pub transfers: HashMap<TransferId, TransferRecord>,
     pub rings: HashMap<TransferId, RingRecord>,
     pub moved: HashMap<MemberCode, MemberCode>,
+    pub visitors: HashMap<MemberCode, amser_protocol::introduction::Introduction>,
     pub evidence: BTreeSet<(BankId, EvidenceId)>,
 }
 
@@ -417,6 +424,9 @@ impl Delta {
             StateWrite::MovedTo(code, to) => {
                 self.moved.insert(code, to);
             }
+            StateWrite::Visiting(code, visit) => {
+                self.visitors.insert(code, visit);
+            }
             StateWrite::Evidence(bank, id) => {
                 self.evidence.insert((bank, id));
             }
@@ -440,6 +450,7 @@ impl Delta {
             && self.transfers.is_empty()
             && self.rings.is_empty()
             && self.moved.is_empty()
+            && self.visitors.is_empty()
             && self.evidence.is_empty()
     }
 }

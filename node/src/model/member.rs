@@ -83,6 +83,63 @@ pub struct MemberView {
     /// Moved to another bank: their code there (status `moved`).
     #[serde(default)]
     pub moved_to: Option<String>,
+    /// A visitor: what their home bank's letter of introduction says.
+    #[serde(default)]
+    pub visiting: Option<VisitView>,
+}
+
+/// What a visitor's letter of introduction says (no personal data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitView {
+    /// The home bank's id, and the member's code there.
+    pub home_bank: String,
+    pub home_code: String,
+    /// YYYY-MM-DD.
+    pub member_since: String,
+    /// Whether the home bank's safeguarding checks are done.
+    pub checks_done: bool,
+    pub valid_until: String,
+}
+
+impl From<amser_protocol::introduction::Introduction> for VisitView {
+    fn from(i: amser_protocol::introduction::Introduction) -> Self {
+        VisitView {
+            home_bank: i.bank.to_string(),
+            home_code: i.member.to_string(),
+            member_since: i.member_since.to_string(),
+            checks_done: i.checks_done,
+            valid_until: i.valid_until.to_string(),
+        }
+    }
+}
+
+/// `POST /members/{code}/introduce`: a letter for a visit to the bank `to` (its handle).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntroduceRequest {
+    pub to: String,
+    /// The letter's last day, YYYY-MM-DD.
+    pub until: String,
+    #[serde(default)]
+    pub checks_done: bool,
+}
+
+/// A signed letter of introduction, as bytes to hand over (hex).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LetterView {
+    pub letter: String,
+    pub visit: VisitView,
+}
+
+/// `POST /visitors`: the letter a visitor brings and what the coordinator enters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisitor {
+    /// The letter as its home bank gave it (hex).
+    pub letter: String,
+    pub name: String,
+    #[serde(default)]
+    pub contact: String,
 }
 
 /// `POST /members/{code}/move`: the code the member has at the bank they join.
@@ -120,6 +177,7 @@ impl MemberView {
             balance: balance.to_string(),
             balance_hours: hours(balance),
             moved_to: None,
+            visiting: None,
         })
     }
 }

@@ -53,7 +53,9 @@ pub use exchange::{ExchangeQuery, ExchangeView, NewExchange, PostingView, Record
 pub use export::{BankView, ExportDocument, ExportPage};
 pub use import::{BeyondView, FundView, ImportQuery, ImportReport, ImportedMember};
 pub use listing::{ListingQuery, ListingView, NewListing};
-pub use member::{LimitsView, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView, NewMember};
+pub use member::{
+    IntroduceRequest, LetterView, LimitsView, MemberPatch, MemberQuery, MemberView, MoveRequest, MoveView, NewMember, NewVisitor, VisitView,
+};
 pub use page::{Page, PageQuery, Paged, DEFAULT_PAGE_ITEMS, MAX_PAGE_ITEMS, NEXT_CURSOR_HEADER};
 pub use peer::{
     BankRef, ClearingRingView, HopView, NewPeer, PeerView, PositionView, RemovePeerQuery, RingClearingView, TransferKind, TransferView,

@@ -28,6 +28,7 @@
 //! tp:<id>             present while the transfer is undecided (the retry list)
 //! k:<id>              a clearing of a ring of debts  kp:<id>  present while it is undecided
 //! mv:<code>           the code a member who moved to another bank has there
+//! vi:<code>           a visitor's letter of introduction (what it says)
 //! e:<bank><id>        present once that evidence against the bank is recorded
 //! lp:<position BE>    our public log's chain (`public_log`)   meta:log  its head
 //! ```
@@ -231,6 +232,9 @@ fn add_to_batch<'a>(batch: &mut sled::Batch, d: &'a Delta, by_member: &mut BTree
         } else {
             batch.remove(key("tp:", &t.id.0));
         }
+    }
+    for (code, visit) in &d.visitors {
+        batch.insert(key("vi:", code.as_str().as_bytes()), enc(visit));
     }
     for (code, to) in &d.moved {
         batch.insert(key("mv:", code.as_str().as_bytes()), to.as_str().as_bytes().to_vec());
@@ -499,6 +503,11 @@ impl Store {
     /// Every member's minutes held for transfers in flight.
     pub fn holds(&self) -> Result<Vec<(MemberCode, Minutes)>, StoreError> {
         self.scan_minutes("h:", "hold", member_code_key)
+    }
+
+    /// What the letter a visitor was registered on says.
+    pub fn visiting(&self, code: &MemberCode) -> Result<Option<amser_protocol::introduction::Introduction>, StoreError> {
+        self.get(&key("vi:", code.as_str().as_bytes()))
     }
 
     /// The code a member who moved to another bank has there.

@@ -74,6 +74,8 @@ pub enum Reply {
     Transfer(crate::ledger::TransferRecord),
     /// A clearing of a ring of debts, as this bank now holds it.
     Ring(crate::ledger::RingRecord),
+    /// A letter of introduction this bank signed.
+    Letter(amser_protocol::signing::SignedMessage),
     EvidenceKept,
     /// Recorded as this journal entry, with no record to show (never expected:
     /// every entry with a record writes it).
@@ -368,7 +370,10 @@ fn reply_for(entry: &JournalEntry, writes: &[StateWrite]) -> Reply {
     let record = match &entry.body {
         EntryBody::BankOpened { .. } => Some(Reply::Opened),
         EntryBody::PolicyChanged { .. } => Some(Reply::PolicySet),
-        EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } => Some(Reply::Member(member.clone())),
+        EntryBody::MemberJoined { member, .. } | EntryBody::MemberUpdated { member } | EntryBody::VisitorJoined { member, .. } => {
+            Some(Reply::Member(member.clone()))
+        }
+        EntryBody::MemberIntroduced { letter, .. } => Some(Reply::Letter(letter.clone())),
         EntryBody::MemberErased { .. } => written(|w| match w {
             StateWrite::Member(m) => Some(Reply::Member(m.clone())),
             _ => None,
