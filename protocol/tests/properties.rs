@@ -185,7 +185,7 @@ fn unknown_versions_and_kinds_are_refused_with_a_reason() {
     let mut v2 = msg.clone();
     v2.envelope[0] = 2;
     assert_eq!(v2.verify(fed), Err(VerifyError::UnknownVersion(2)));
-    let mut k9 = msg.clone();
-    k9.envelope[1] = 9;
-    assert_eq!(k9.verify(fed), Err(VerifyError::UnknownKind(9)));
+    let mut unknown = msg.clone();
+    unknown.envelope[1] = 99;
+    assert_eq!(unknown.verify(fed), Err(VerifyError::UnknownKind(99)));
 }

@@ -271,7 +271,10 @@ impl Hot {
             self.transfer_ids.insert(&id.0);
         }
         // Only records are looked up in the deltas; the rest is in the maps above.
-        if !d.exchanges.is_empty() || !d.listings.is_empty() || !d.transfers.is_empty() {
+        // (Clearings are looked up in every delta kept here: a batch holding only
+        // one must be kept too, or a second decision on it would read sled's
+        // older record and settle it twice.)
+        if !d.exchanges.is_empty() || !d.listings.is_empty() || !d.transfers.is_empty() || !d.rings.is_empty() {
             index(&mut self.exchanges, d.exchanges.keys(), &delta);
             index(&mut self.listings, d.listings.keys(), &delta);
             index(&mut self.transfers, d.transfers.keys(), &delta);
@@ -381,5 +384,49 @@ impl LedgerRead for Hot {
     }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         Ok(self.evidence.contains(&(*bank, *id)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::StateWrite;
+    use amser_protocol::clearing::Clearing;
+    use amser_protocol::federation::{Decision, Verdict};
+    use amser_protocol::signing::{sign, FederationId, MessageKind};
+
+    /// A batch holding only a clearing's decision, synced but not yet in
+    /// sled: the writer must read the decided clearing from the cache, not
+    /// sled's pending one (or a second decision heard by gossip settles it
+    /// twice; seen in the three-bank clearing story under load).
+    #[test]
+    fn a_clearing_decided_in_a_batch_of_its_own_is_read_decided_before_sled_has_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+        let bank = amser_protocol::signing::bank_id(&key);
+        let clearing =
+            Clearing { proposer: bank, ring: vec![bank, BankId([2; 32]), BankId([3; 32])], minutes: Minutes(60), proposed_ms: 1 };
+        let signed = sign(&key, MessageKind::Clearing, FederationId::from_name("wales"), clearing.encode().unwrap()).unwrap();
+        let pending = RingRecord {
+            id: clearing.id().unwrap(),
+            clearing,
+            signed: signed.clone(),
+            decision: None,
+            signed_decision: None,
+            seq: 1,
+            settled_seq: None,
+        };
+        store.apply(&[StateWrite::Ring(pending.clone()), StateWrite::Head(1, EntryHash([1; 32]))]).unwrap();
+        let mut hot = Hot::load(&store).unwrap();
+        let decision = Decision { transfer: pending.id, by: bank, verdict: Verdict::Accept, decided_ms: 2 };
+        let decided = RingRecord { decision: Some(decision), signed_decision: Some(signed), settled_seq: Some(2), ..pending.clone() };
+        let mut delta = Delta::default();
+        delta.write(StateWrite::Ring(decided.clone()));
+        delta.write(StateWrite::Head(2, EntryHash([2; 32])));
+        hot.absorb(Arc::new(delta));
+        assert_eq!(hot.ring(&pending.id).unwrap(), Some(decided), "the synced decision, not sled's pending record");
+        hot.prune(1);
+        assert!(hot.ring(&pending.id).unwrap().is_some_and(|r| !r.is_pending()), "kept until sled has entry 2");
     }
 }
