@@ -79,14 +79,19 @@ pub struct TransferRecord {
     pub path: Vec<BankId>,
 }
 
+/// "pending", "accepted" or "rejected", by the decision held, if any.
+fn state_of(decision: Option<&Decision>) -> &'static str {
+    match decision.map(|d| &d.verdict) {
+        None => "pending",
+        Some(Verdict::Accept) => "accepted",
+        Some(Verdict::Reject(_)) => "rejected",
+    }
+}
+
 impl TransferRecord {
     /// "pending", "accepted" or "rejected".
     pub fn state(&self) -> &'static str {
-        match self.decision.as_ref().map(|d| &d.verdict) {
-            None => "pending",
-            Some(Verdict::Accept) => "accepted",
-            Some(Verdict::Reject(_)) => "rejected",
-        }
+        state_of(self.decision.as_ref())
     }
 
     pub fn is_pending(&self) -> bool {
@@ -142,11 +147,7 @@ pub struct RingRecord {
 impl RingRecord {
     /// "pending", "accepted" (cleared) or "rejected".
     pub fn state(&self) -> &'static str {
-        match self.decision.as_ref().map(|d| &d.verdict) {
-            None => "pending",
-            Some(Verdict::Accept) => "accepted",
-            Some(Verdict::Reject(_)) => "rejected",
-        }
+        state_of(self.decision.as_ref())
     }
 
     pub fn is_pending(&self) -> bool {
