@@ -134,8 +134,10 @@ pub async fn remove(
     Params(q): Params<RemovePeerQuery>,
 ) -> Result<Json<PeerView>, ApiError> {
     let id = parse_bank(&bank)?;
+    // Ours waiting on it: sent (or, as a hop, passed) to it and not yet decided.
+    let us = state.bank;
     let pending = state
-        .read(move |s| Ok(s.pending_transfers()?.iter().filter(|t| t.role == TransferRole::Outgoing && t.transfer.to == id).count()))
+        .read(move |s| Ok(s.pending_transfers()?.iter().filter(|t| t.role != TransferRole::Incoming && t.after(&us) == Some(id)).count()))
         .await?;
     if pending > 0 && !q.force {
         return Err(LedgerError::TransfersInFlight { bank: id, pending }.into());
