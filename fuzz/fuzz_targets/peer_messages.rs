@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
             PeerResponse::NewestHead { head } => head.iter().for_each(signed),
             PeerResponse::Recalled { pairs, .. } => pairs.iter().for_each(|p| {
                 signed(&p.transfer);
-                signed(&p.decision);
+                p.decision.iter().for_each(signed);
             }),
             PeerResponse::ChainedLog { page } => {
                 page.statements.iter().chain(&page.start).chain(&page.end).for_each(signed);

@@ -191,7 +191,7 @@ pub fn peer_responses() -> Vec<PeerResponse> {
         PeerResponse::Recalled {
             pairs: vec![amser_protocol::federation::RecalledPair {
                 transfer: signed(1, MessageKind::Transfer, &transfer()),
-                decision: signed(2, MessageKind::Decision, &decisions()[0]),
+                decision: Some(signed(2, MessageKind::Decision, &decisions()[0])),
             }],
             next_seq: 12,
             head_seq: 11,

@@ -193,6 +193,20 @@ fn a_bank_that_lost_its_disk_reads_back_the_routed_transfers_it_was_on_the_way_o
     assert!(outcome.tally.lost_disks > 0 && outcome.tally.routed_recalled > 0, "the seed reads back a routed transfer: {}", outcome.tally);
 }
 
+/// Seed 927,684 of the long run: a hop lost its disk after it had passed a
+/// routed transfer on; the payer's bank delivered it again, and the hop,
+/// not knowing it, refused it (its line had filled since) while the bank
+/// after it held it and the payee accepted. A recall page now also carries
+/// the routed transfers the asker passed on that the answerer holds
+/// undecided, and the hop holds them again before it takes new work.
+#[test]
+fn a_hop_that_lost_its_disk_holds_again_what_it_had_passed_on_instead_of_refusing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    let outcome = scenario(927_684, Mutation::None, &scratch, false).expect("the seed keeps every invariant");
+    assert!(outcome.tally.lost_disks > 0 && outcome.tally.routed_recalled > 0, "the seed reads back routed transfers: {}", outcome.tally);
+}
+
 /// Runs seeds with a broken rule until one fails; the seed and what it caught.
 fn first_seed_to_catch(mutation: Mutation) -> (u64, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -364,11 +364,14 @@ pub enum PeerResponse {
     Directory { region: String, listings: Vec<crate::directory::DirectoryListing> },
 }
 
-/// A transfer between two banks and the payee bank's signed decision on it.
+/// A transfer between two banks and the payee bank's signed decision on it;
+/// or, with no decision, a routed transfer the asking bank passed on to the
+/// answering one, which holds it undecided (a bank that lost its disk must
+/// hold it again, never decide it afresh: it had passed it on).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecalledPair {
     pub transfer: SignedMessage,
-    pub decision: SignedMessage,
+    pub decision: Option<SignedMessage>,
 }
 
 /// Most pairs in one `Recalled` answer (two messages each, within

@@ -148,7 +148,7 @@ async fn read_back(net: &NetworkHandle, ledger: &LedgerHandle, bank: BankId) -> 
         }
         for pair in pairs {
             // Each pair is checked by the ledger: signed by its two banks, one of them us.
-            match ledger.submit(Command::Recall { transfer: pair.transfer, decision: pair.decision }).await {
+            match ledger.submit(Command::Recall { transfer: pair.transfer, decision: pair.decision, from: bank }).await {
                 Ok(_) => put_back += 1,
                 Err(e) if e.is_callers() => tracing::warn!(%bank, error = %e, "a recalled transfer was refused"),
                 Err(e) => return Err(e.to_string()),

@@ -172,10 +172,13 @@ pub enum Command {
         peers_saw: u64,
     },
     /// A transfer between us and another bank, with the payee bank's signed
-    /// decision, read back from that bank after our disk was lost.
+    /// decision, read back from that bank (`from`) after our disk was lost;
+    /// or, with no decision, a routed transfer we had passed on to `from`,
+    /// which holds it undecided.
     Recall {
         transfer: SignedMessage,
-        decision: SignedMessage,
+        decision: Option<SignedMessage>,
+        from: BankId,
     },
 }
 

@@ -24,8 +24,9 @@
 
 use amser_protocol::federation::{Decision, Transfer, Verdict};
 use amser_protocol::journal::{BankProfile, EntryBody};
-use amser_protocol::route::RoutedTransfer;
+use amser_protocol::route::{Place, RoutedTransfer};
 use amser_protocol::signing::{MessageKind, SignedMessage};
+use amser_protocol::BankId;
 
 use super::decide::{Context, Ruling};
 use super::transfer::{bad, verify};
@@ -41,7 +42,8 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
             Ok(Ruling::Append(EntryBody::Recovered { journal_ended, peers_saw }))
         }
-        Command::Recall { transfer: signed, decision: signed_decision } => {
+        Command::Recall { transfer: signed, decision: None, from } => passed_on(view, profile, signed, from, ctx),
+        Command::Recall { transfer: signed, decision: Some(signed_decision), .. } => {
             if signed.verify(ctx.federation).is_ok_and(|v| v.kind == MessageKind::RoutedTransfer) {
                 return routed(view, profile, signed, signed_decision, ctx);
             }
@@ -65,6 +67,34 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
             }
         }
         _ => Err(LedgerError::Storage("not a recovery command".into())),
+    }
+}
+
+/// A routed transfer we had passed on to `from` (as its payer's bank or a
+/// hop), which holds it undecided: held again here as it was (the payer's
+/// hours, or our line with the bank before), never decided afresh, since
+/// the bank after us may accept it. Known here: nothing to do.
+fn passed_on(
+    view: &impl LedgerRead,
+    profile: &BankProfile,
+    signed: SignedMessage,
+    from: BankId,
+    ctx: &Context,
+) -> Result<Ruling, LedgerError> {
+    let v = verify(&signed, ctx, MessageKind::RoutedTransfer)?;
+    let routed = RoutedTransfer::decode(&v.body).map_err(bad)?;
+    if v.signer != routed.transfer.from {
+        return Err(bad("a routed transfer must be signed by its payer's bank"));
+    }
+    routed.check_shape().map_err(bad)?;
+    let id = routed.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+    if view.transfer(&id)?.is_some() {
+        return Ok(Ruling::KnownTransfer(id));
+    }
+    match routed.place_of(&profile.bank) {
+        Some(Place::Payer { next }) if next == from => Ok(Ruling::Append(EntryBody::RoutedSent { routed, signed, note: None })),
+        Some(Place::Hop { after, .. }) if after == from => Ok(Ruling::Append(EntryBody::TransferForwarded { routed, signed })),
+        _ => Err(bad("a routed transfer this bank did not pass on to the bank that holds it")),
     }
 }
 

@@ -115,23 +115,34 @@ impl World {
 
     /// What bank `o` holds durably of the transfers between it and bank `b`
     /// (direct, or routed with `b` on its way up to the bank that decided it),
-    /// decided, that `b` lacks or holds pending (the node's recall page,
-    /// less what the ledger would find known), in `o`'s journal order.
-    pub(super) fn to_recall(&self, b: usize, o: usize) -> Vec<(SignedMessage, SignedMessage)> {
+    /// decided, that `b` lacks or holds pending; and the routed transfers `b`
+    /// passed on to `o` that `o` holds undecided and `b` lacks (no decision):
+    /// the node's recall page, less what the ledger would find known, in
+    /// `o`'s journal order.
+    pub(super) fn to_recall(&self, b: usize, o: usize) -> Vec<(SignedMessage, Option<SignedMessage>)> {
         let (bank, theirs, ours) = (self.banks[b].id, &self.banks[o], &self.banks[b].state);
         let durable = theirs.disk.durable_seq();
         let lacking = |r: &TransferRecord| match ours.transfers.get(&r.id) {
             None => true,
             Some(mine) => mine.role != TransferRole::Incoming && mine.is_pending(),
         };
-        let mut pairs: Vec<(u64, SignedMessage, SignedMessage)> = theirs
+        let mut pairs: Vec<(u64, SignedMessage, Option<SignedMessage>)> = theirs
             .state
             .transfers
             .values()
             .filter(|r| r.reached(&bank))
             .filter(|r| r.settled_seq.is_some_and(|s| s <= durable) && lacking(r))
-            .filter_map(|r| Some((r.settled_seq?, r.signed.clone(), r.signed_decision.clone()?)))
+            .filter_map(|r| Some((r.settled_seq?, r.signed.clone(), Some(r.signed_decision.clone()?))))
             .collect();
+        pairs.extend(
+            theirs
+                .state
+                .transfers
+                .values()
+                .filter(|r| r.is_pending() && !r.path.is_empty() && r.before(&theirs.id) == Some(bank))
+                .filter(|r| r.seq <= durable && !ours.transfers.contains_key(&r.id))
+                .map(|r| (r.seq, r.signed.clone(), None)),
+        );
         pairs.sort_unstable_by_key(|(seq, _, _)| *seq);
         pairs.into_iter().map(|(_, t, d)| (t, d)).collect()
     }
@@ -141,7 +152,8 @@ impl World {
         for (transfer, decision) in self.to_recall(b, o) {
             let routed = transfer.verify(self.federation).is_ok_and(|v| v.kind == MessageKind::RoutedTransfer);
             let now = self.bank_now(b);
-            match self.banks[b].submit(Command::Recall { transfer, decision }, now, self.mutation) {
+            let from = self.banks[o].id;
+            match self.banks[b].submit(Command::Recall { transfer, decision, from }, now, self.mutation) {
                 Ok(Submitted::Wrote(entry)) => {
                     self.tally.transfers_recalled += 1;
                     self.tally.routed_recalled += u64::from(routed);

@@ -258,6 +258,7 @@ impl Store {
     pub fn recall_page(&self, bank: &BankId, from_seq: u64, max: usize) -> Result<(Vec<RecalledPair>, u64), StoreError> {
         let (mut out, mut bytes, mut next_seq, mut read) = (Vec::new(), 0usize, from_seq, 0usize);
         let mut ended = true;
+        let us = crate::ledger::LedgerRead::profile(self).map_err(|e| StoreError::Damaged(e.to_string()))?.map(|p| p.bank);
         for kv in self.db.range(seq_key("ts:", from_seq)..key("ts;", &[])) {
             let (k, id) = kv?;
             let seq = seq_of("transfer index", &k[3..])?;
@@ -269,10 +270,20 @@ impl Store {
             let record: TransferRecord =
                 self.get(&key("t:", &id))?.ok_or_else(|| StoreError::Damaged("an index names a missing transfer".into()))?;
             next_seq = seq + 1;
-            // Direct, between us; routed, with `bank` on its way up to the bank that decided it.
-            if let (true, Some(decision)) = (record.reached(bank), record.signed_decision) {
-                bytes += record.signed.envelope.len() + record.signed.signature.len() + decision.envelope.len() + decision.signature.len();
-                out.push(RecalledPair { transfer: record.signed, decision });
+            // Direct, between us; routed, with `bank` on its way up to the bank that decided it;
+            // or routed, undecided here, and `bank` the one that passed it to us.
+            let passed_by_them = record.is_pending() && !record.path.is_empty() && us.is_some_and(|us| record.before(&us) == Some(*bank));
+            match (record.reached(bank), record.signed_decision) {
+                (true, Some(decision)) => {
+                    bytes +=
+                        record.signed.envelope.len() + record.signed.signature.len() + decision.envelope.len() + decision.signature.len();
+                    out.push(RecalledPair { transfer: record.signed, decision: Some(decision) });
+                }
+                (_, None) if passed_by_them => {
+                    bytes += record.signed.envelope.len() + record.signed.signature.len();
+                    out.push(RecalledPair { transfer: record.signed, decision: None });
+                }
+                _ => {}
             }
         }
         if ended {
