@@ -55,6 +55,24 @@ impl Driver {
         }
     }
 
+    /// Whether `id` may be sent to `to` now: that bank is connected, its wait
+    /// is over and it is not being sent already. If so, marks it in flight,
+    /// doubles its next wait (up to [`MAX_RETRY`]) and says whether this is
+    /// its first attempt.
+    fn take_turn(&mut self, id: TransferId, to: BankId, now: Instant) -> Option<bool> {
+        if !self.handle.presence(&to).connected {
+            return None;
+        }
+        let retry = self.retries.entry(id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
+        if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(id)).unwrap_or(false) {
+            return None;
+        }
+        let first_attempt = retry.delay == FIRST_RETRY;
+        retry.next = now + retry.delay;
+        retry.delay = (retry.delay * 2).min(MAX_RETRY);
+        Some(first_attempt)
+    }
+
     /// Sends one pending outgoing transfer (or, as a hop, one we hold) to
     /// the next bank on its way if that bank is connected, the wait is over
     /// and it is not being delivered already.
@@ -63,16 +81,7 @@ impl Driver {
             return;
         }
         let Some(to) = record.after(&self.profile.bank) else { return };
-        if !self.handle.presence(&to).connected {
-            return;
-        }
-        let retry = self.retries.entry(record.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
-        if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(record.id)).unwrap_or(false) {
-            return;
-        }
-        let first_attempt = retry.delay == FIRST_RETRY;
-        retry.next = now + retry.delay;
-        retry.delay = (retry.delay * 2).min(MAX_RETRY);
+        let Some(first_attempt) = self.take_turn(record.id, to, now) else { return };
         // Gossiped once by its signer, after the next bank has it: the direct request
         // goes first, so neither bank's swarm or driver takes the gossip before it.
         let ours = record.role == TransferRole::Outgoing;
@@ -126,15 +135,9 @@ impl Driver {
         let way = ring.clearing.way();
         let Some(at) = way[..way.len() - 1].iter().position(|b| *b == self.profile.bank) else { return };
         let to = way[at + 1];
-        if !self.handle.presence(&to).connected {
+        if self.take_turn(ring.id, to, now).is_none() {
             return;
         }
-        let retry = self.retries.entry(ring.id).or_insert(Retry { next: now, delay: FIRST_RETRY, to });
-        if retry.next > now || !self.in_flight.lock().map(|mut f| f.insert(ring.id)).unwrap_or(false) {
-            return;
-        }
-        retry.next = now + retry.delay;
-        retry.delay = (retry.delay * 2).min(MAX_RETRY);
         let (net, statements, in_flight) = (self.net.clone(), self.statements(), self.in_flight.clone());
         self.tasks.spawn(async move {
             let id = ring.id;
