@@ -26,6 +26,12 @@ pub struct Figures {
     pub book: Arc<RwLock<FiguresBook>>,
 }
 
+/// Our figures for a month: signed already at this journal head, or read afresh at `head`.
+enum Ours {
+    Held(HeldFigures),
+    Read(u64, MonthlyTotals),
+}
+
 /// Why other banks' figures were not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum NotTaken {
@@ -60,16 +66,22 @@ impl Figures {
     /// we last signed them; and whether they were signed now.
     pub async fn ours(&self, month: &str) -> Result<(HeldFigures, bool), LedgerError> {
         let (bank, owned, now_ms) = (self.bank(), month.to_string(), self.clock.now_ms());
-        let (head, totals) = self
+        // The figures cost a pass over every exchange: none when those signed at this head are held.
+        let book = self.book.clone();
+        let read = self
             .ledger
             .with_store(move |s| -> Result<_, LedgerError> {
                 let head = s.head()?.0;
-                Ok((head, crate::reading::figures::monthly_totals(s, bank, &owned, now_ms)?))
+                if let Some(held) = book.read().ok().and_then(|b| b.ours_at(&owned, head)) {
+                    return Ok(Ours::Held(held));
+                }
+                Ok(Ours::Read(head, crate::reading::figures::monthly_totals(s, bank, &owned, now_ms)?))
             })
             .await??;
-        if let Some(held) = self.book.read().ok().and_then(|b| b.ours_at(month, head)) {
-            return Ok((held, false));
-        }
+        let (head, totals) = match read {
+            Ours::Held(held) => return Ok((held, false)),
+            Ours::Read(head, totals) => (head, totals),
+        };
         let body = totals.encode().map_err(|e| LedgerError::Storage(e.to_string()))?;
         let signed = sign(&self.key, MessageKind::MonthlyTotals, self.federation, body).map_err(|e| LedgerError::Storage(e.to_string()))?;
         let held = HeldFigures { totals, signed };
