@@ -4,7 +4,7 @@
 //! federation knows whose figures are missing are named, and figures that
 //! do not verify are counted and left out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use amser_protocol::federation::{PeerRequest, PeerResponse, MAX_FIGURES_BATCH};
 use amser_protocol::figures::is_month;
@@ -13,11 +13,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::{ApiError, AppState, Params};
+use super::{region, ApiError, AppState, Params};
 use crate::federation::figures_book::FIGURES_ASK_TIMEOUT;
 use crate::federation::swarm::peer_of;
 use crate::ledger::LedgerRead;
-use crate::model::{BankFiguresView, BankRef, CategoryFiguresView, FederationStatsView, StatsQuery};
+use crate::model::{BankFiguresView, CategoryFiguresView, FederationStatsView, StatsQuery};
 
 pub async fn stats(State(state): State<AppState>, Params(q): Params<StatsQuery>) -> Result<Json<FederationStatsView>, ApiError> {
     let figures = state.federation.figures.clone();
@@ -55,15 +55,8 @@ pub async fn stats(State(state): State<AppState>, Params(q): Params<StatsQuery>)
     held.insert(0, ours);
 
     // Handles to show the banks by: ours and our peers', then what adverts claim.
-    let mut handles: HashMap<BankId, String> = state
-        .federation
-        .rooms
-        .read()
-        .map(|b| b.all().into_iter().map(|(b, h)| (b, h.advert.handle.to_string())).collect())
-        .unwrap_or_default();
-    handles.extend(profile.map(|p| (p.bank, p.handle.to_string())));
-    handles.extend(peers.iter().filter_map(|l| Some((l.bank, l.handle.clone()?.to_string()))));
-    let bank_ref = |b: &BankId| BankRef { bank: b.to_string(), handle: handles.get(b).cloned() };
+    let handles = region::shown(&region::book(&state)?, &region::first_hand_of(profile.as_ref(), &peers));
+    let bank_ref = |b: &BankId| region::bank_ref(&handles, b);
 
     let mut by_category: BTreeMap<String, (u64, i64)> = BTreeMap::new();
     let mut view = FederationStatsView {

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use amser_protocol::federation::PeerLine;
+use amser_protocol::journal::BankProfile;
 use amser_protocol::{BankId, Handle, Minutes};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,22 +20,27 @@ use crate::region::paths::{find_path, Path, MAX_HOPS};
 /// The handles this bank learnt itself: its own and its admitted peers'.
 async fn first_hand(state: &AppState) -> Result<HashMap<BankId, String>, ApiError> {
     let (profile, peers) = state.read(|s| Ok((s.profile()?, s.peers()?))).await?;
+    Ok(first_hand_of(profile.as_ref(), &peers))
+}
+
+/// [`first_hand`] from a profile and peer lines already read.
+pub(super) fn first_hand_of(profile: Option<&BankProfile>, peers: &[PeerLine]) -> HashMap<BankId, String> {
     let ours = profile.map(|p| (p.bank, p.handle.to_string()));
-    Ok(ours.into_iter().chain(peers.into_iter().filter_map(|l| Some((l.bank, l.handle?.to_string())))).collect())
+    ours.into_iter().chain(peers.iter().filter_map(|l| Some((l.bank, l.handle.as_ref()?.to_string())))).collect()
 }
 
 /// Handles as pages show them: what adverts claim, under what this bank
 /// learnt itself.
-fn shown(book: &RoomBook, first_hand: &HashMap<BankId, String>) -> HashMap<BankId, String> {
+pub(super) fn shown(book: &RoomBook, first_hand: &HashMap<BankId, String>) -> HashMap<BankId, String> {
     let claimed = book.all().into_iter().map(|(b, h)| (b, h.advert.handle.to_string()));
     claimed.chain(first_hand.iter().map(|(b, h)| (*b, h.clone()))).collect()
 }
 
-fn bank_ref(handles: &HashMap<BankId, String>, bank: &BankId) -> BankRef {
+pub(super) fn bank_ref(handles: &HashMap<BankId, String>, bank: &BankId) -> BankRef {
     BankRef { bank: bank.to_string(), handle: handles.get(bank).cloned() }
 }
 
-fn book(state: &AppState) -> Result<RoomBook, ApiError> {
+pub(super) fn book(state: &AppState) -> Result<RoomBook, ApiError> {
     state.federation.rooms.read().map(|b| b.clone()).map_err(|_| ApiError::internal("the room adverts could not be read"))
 }
 
