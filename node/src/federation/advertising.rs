@@ -66,7 +66,7 @@ fn our_lines(store: &crate::storage::store::Store) -> Result<Vec<RoomOnLine>, Le
         if line.removed {
             continue;
         }
-        let owed = -store.clearing(&line.bank)?.0 + store.line_hold(&line.bank)?.0;
+        let owed = store.owed_on_line(&line.bank)?.0;
         let mut room = if line.frozen { 0 } else { (line.trust.0 - owed).clamp(0, MAX_PARSE_MINUTES) };
         if let Some(max) = line.max_transfer {
             room = room.min(max.0.max(0));

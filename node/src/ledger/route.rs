@@ -92,7 +92,8 @@ pub(super) fn receive(
     let line = view.peer(&before)?.filter(|p| !p.removed).ok_or(LedgerError::NotAdmitted(before))?;
     let refusal = match after {
         Some(after) => carry(view, &line, &routed, after)?,
-        None => payee_judges(view, profile, &line, &routed)?,
+        // The payee bank judges as for a direct transfer from the bank before it.
+        None => judge(view, profile, &line, &routed.transfer)?,
     };
     let verdict = match (refusal, after) {
         (None, Some(_)) => return Ok(Ruling::Append(EntryBody::TransferForwarded { routed, signed: signed_transfer })),
@@ -126,7 +127,7 @@ fn carry(view: &impl LedgerRead, line: &PeerLine, routed: &RoutedTransfer, after
             return Ok(Some(RejectReason::OverTransferMaximum { max_minutes: max.0 }));
         }
     }
-    let owed = -view.clearing(&line.bank)?.0 + view.line_hold(&line.bank)?.0;
+    let owed = view.owed_on_line(&line.bank)?.0;
     if owed + minutes.0 > line.trust.0 {
         return Ok(Some(RejectReason::TrustLineFull { trust_minutes: line.trust.0, owed_minutes: owed }));
     }
@@ -136,28 +137,6 @@ fn carry(view: &impl LedgerRead, line: &PeerLine, routed: &RoutedTransfer, after
 /// The fixed reason a hop gives when the bank after it on the path is not
 /// one it admitted (signed and gossiped, so it names no bank).
 pub const NEXT_NOT_ADMITTED: &str = "the next bank on its path has no trust line with this bank";
-
-/// The payee bank's judgement, as for a direct transfer from the bank
-/// before it (whose members, to our ledger, owe what is accepted), with
-/// the minutes held on that line for other routed transfers counted too.
-fn payee_judges(
-    view: &impl LedgerRead,
-    profile: &BankProfile,
-    line: &PeerLine,
-    routed: &RoutedTransfer,
-) -> Result<Option<RejectReason>, LedgerError> {
-    let held = view.line_hold(&line.bank)?;
-    let mut counted = line.clone();
-    counted.trust = amser_protocol::Minutes(line.trust.0 - held.0);
-    let reason = judge(view, profile, &counted, &routed.transfer)?;
-    // `judge` reports the trust it was given: report the line's own.
-    Ok(reason.map(|r| match r {
-        RejectReason::TrustLineFull { owed_minutes, .. } => {
-            RejectReason::TrustLineFull { trust_minutes: line.trust.0, owed_minutes: owed_minutes + held.0 }
-        }
-        other => other,
-    }))
-}
 
 /// Whether `decision` (already verified, by `by`) settles our pending
 /// record of a routed transfer: an acceptance only from the payee's bank, a

@@ -211,6 +211,12 @@ pub trait LedgerRead {
     fn hold(&self, code: &MemberCode) -> Result<Minutes, LedgerError>;
     /// Minutes held on our line with `bank` for routed transfers in flight.
     fn line_hold(&self, bank: &BankId) -> Result<Minutes, LedgerError>;
+    /// What `bank`'s members owe ours on its trust line, counting what is
+    /// held on the line for routed transfers it passed us: the one measure
+    /// every trust line check and room advert uses.
+    fn owed_on_line(&self, bank: &BankId) -> Result<Minutes, LedgerError> {
+        Ok(Minutes(-self.clearing(bank)?.0 + self.line_hold(bank)?.0))
+    }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError>;
     /// A clearing this bank proposed or was asked to promise.
     fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError>;

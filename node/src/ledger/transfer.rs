@@ -241,7 +241,7 @@ pub(super) fn judge(
             return Ok(Some(RejectReason::OverTransferMaximum { max_minutes: max.0 }));
         }
     }
-    let owed = -view.clearing(&peer.bank)?.0;
+    let owed = view.owed_on_line(&peer.bank)?.0;
     if owed + transfer.minutes.0 > peer.trust.0 {
         return Ok(Some(RejectReason::TrustLineFull { trust_minutes: peer.trust.0, owed_minutes: owed }));
     }
