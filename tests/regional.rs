@@ -88,7 +88,11 @@ fn rhymney_finds_the_way_to_cardiff_through_gwynedd_and_loses_it_when_cardiffs_l
     // What Rhymney holds of Cardiff's advert: the room Cardiff extends to Gwynedd, numbers only.
     // Rhymney re-signs its own advert within a second of its line changing: wait for that one.
     let own_line = |rooms: &Value| {
-        rooms.as_array().unwrap().iter().any(|a| a["bank"]["handle"] == json!(RHYMNEY.handle) && a["lines"].as_array().map(Vec::len) == Some(1))
+        rooms
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["bank"]["handle"] == json!(RHYMNEY.handle) && a["lines"].as_array().map(Vec::len) == Some(1))
     };
     let rooms = fed.wait_for("Rhymney to hold its own advert, to hand on", || Some(fed[R].get("/federation/rooms")).filter(own_line));
     let cardiff = rooms.as_array().unwrap().iter().find(|a| a["bank"]["handle"] == json!(CARDIFF.handle)).expect("Cardiff's advert");

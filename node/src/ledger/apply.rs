@@ -61,6 +61,11 @@ fn accepted(view: &impl LedgerRead, record: &TransferRecord, us: &BankId) -> Res
     Ok(w)
 }
 
+/// A member who joined (or a visitor registered) as the `number`th, with nothing yet.
+fn joined(member: &amser_protocol::Member, number: u64) -> Vec<StateWrite> {
+    vec![StateWrite::Member(member.clone()), StateWrite::MemberCount(number), StateWrite::Balance(member.code.clone(), Minutes::ZERO)]
+}
+
 /// Our bank's id, which every transfer entry needs to know its place.
 fn us(view: &impl LedgerRead) -> Result<BankId, LedgerError> {
     Ok(view.profile()?.ok_or_else(|| LedgerError::Corrupt("a transfer entry before the bank was opened".into()))?.bank)
@@ -95,18 +100,13 @@ pub fn apply(view: &impl LedgerRead, entry: &JournalEntry, hash: EntryHash) -> R
     let mut writes = match &entry.body {
         EntryBody::BankOpened { profile, policy } => vec![StateWrite::Profile(profile.clone()), StateWrite::Policy(policy.clone())],
         EntryBody::PolicyChanged { policy } => vec![StateWrite::Policy(policy.clone())],
-        EntryBody::MemberJoined { member, number } => vec![
-            StateWrite::Member(member.clone()),
-            StateWrite::MemberCount(*number),
-            StateWrite::Balance(member.code.clone(), Minutes::ZERO),
-        ],
+        EntryBody::MemberJoined { member, number } => joined(member, *number),
         EntryBody::MemberUpdated { member } => vec![StateWrite::Member(member.clone())],
-        EntryBody::VisitorJoined { member, number, visit, .. } => vec![
-            StateWrite::Member(member.clone()),
-            StateWrite::MemberCount(*number),
-            StateWrite::Balance(member.code.clone(), Minutes::ZERO),
-            StateWrite::Visiting(member.code.clone(), visit.clone()),
-        ],
+        EntryBody::VisitorJoined { member, number, visit, .. } => {
+            let mut w = joined(member, *number);
+            w.push(StateWrite::Visiting(member.code.clone(), visit.clone()));
+            w
+        }
         EntryBody::MemberIntroduced { .. } => vec![],
         EntryBody::MemberErased { member: code, .. } => {
             // The record keeps what the ledger's facts need (code, kind, limits,

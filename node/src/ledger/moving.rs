@@ -16,7 +16,7 @@ use amser_protocol::signing::MessageKind;
 use amser_protocol::{MemberCode, MemberStatus, Minutes, ServiceDate};
 
 use super::decide::{Context, Ruling};
-use super::transfer::signed;
+use super::transfer::{nonce_of, signed};
 use super::{LedgerError, LedgerRead};
 
 /// The category of the transfer that takes a moving member's balance along.
@@ -57,9 +57,7 @@ pub(super) fn decide(
         )));
     }
     let (transfer, signed_transfer) = if balance.0 > 0 {
-        let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", format!("move:{member}:{to}").as_bytes());
-        let mut nonce = [0u8; 16];
-        nonce.copy_from_slice(&nonce_hash[..16]);
+        let nonce = nonce_of(&format!("move:{member}:{to}"));
         let transfer = Transfer {
             from: profile.bank,
             to: peer.bank,

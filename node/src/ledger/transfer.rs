@@ -129,6 +129,15 @@ pub fn decide(view: &impl LedgerRead, profile: &BankProfile, command: Command, c
     }
 }
 
+/// A transfer's nonce from what names the request (its client reference,
+/// or the journal seq): the same request makes the same transfer.
+pub(super) fn nonce_of(source: &str) -> [u8; 16] {
+    let hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", source.as_bytes());
+    let mut nonce = [0u8; 16];
+    nonce.copy_from_slice(&hash[..16]);
+    nonce
+}
+
 /// A transfer our member `payer` asks to send (to a direct peer or along a path).
 pub(super) struct Send {
     pub(super) payer: MemberCode,
@@ -171,10 +180,7 @@ pub(super) fn prepare(
         check("client reference", r, MAX_CLIENT_REF_CHARS, false)?;
     }
     let next_seq = view.head()?.0 + 1;
-    let nonce_source = client_ref.unwrap_or_else(|| format!("seq:{next_seq}"));
-    let nonce_hash = amser_protocol::ids::hash_with("amser/v1 transfer-nonce", nonce_source.as_bytes());
-    let mut nonce = [0u8; 16];
-    nonce.copy_from_slice(&nonce_hash[..16]);
+    let nonce = nonce_of(&client_ref.unwrap_or_else(|| format!("seq:{next_seq}")));
     let today = ServiceDate::today(ctx.now_ms);
     let transfer = Transfer { from: profile.bank, to, payer, payee, minutes, category, date: date.unwrap_or(today), nonce };
     let id = id_of(&transfer).map_err(|e| LedgerError::Storage(e.to_string()))?;
