@@ -207,6 +207,22 @@ fn a_hop_that_lost_its_disk_holds_again_what_it_had_passed_on_instead_of_refusin
     assert!(outcome.tally.lost_disks > 0 && outcome.tally.routed_recalled > 0, "the seed reads back routed transfers: {}", outcome.tally);
 }
 
+/// Seed 961,044 of the long run: the payee's bank refused a routed
+/// transfer, its answer was lost on the way to the hop before it, and the
+/// payer's bank heard the refusal by gossip; then the payee's bank lost its
+/// disk and read back while the payer's bank had not yet synced what it had
+/// heard. The hop delivered the transfer again, and the payee's bank signed
+/// a second refusal at another time: two decisions under one key. A bank
+/// that lost its disk now reads back from the banks before it on the way
+/// before it decides a routed transfer it holds no record of.
+#[test]
+fn a_payee_bank_that_lost_its_disk_reads_back_before_it_decides_a_routed_transfer_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("journal.amj");
+    let outcome = scenario(961_044, Mutation::None, &scratch, false).expect("the seed keeps every invariant");
+    assert!(outcome.tally.lost_disks > 0 && outcome.tally.routed_recalled > 0, "the seed reads back routed transfers: {}", outcome.tally);
+}
+
 /// Runs seeds with a broken rule until one fails; the seed and what it caught.
 fn first_seed_to_catch(mutation: Mutation) -> (u64, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -328,6 +328,10 @@ pub mod refusal {
     /// The directory search asked for is not one this bank answers (no
     /// words, or words or region past their bounds).
     pub const BAD_SEARCH: &str = "bad_search";
+    /// This bank lost its journal's end and is reading back from the banks
+    /// before it on this transfer's way what it may have decided already:
+    /// deliver it again after a wait.
+    pub const READING_BACK: &str = "reading_back";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

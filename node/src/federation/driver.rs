@@ -170,6 +170,9 @@ pub async fn start(
         presence: Arc::default(),
         rooms: Arc::default(),
     };
+    // Banks a recovery before this start has yet to read back (recall.rs).
+    let unread = ledger.store().unread_banks().unwrap_or_default().into_iter().collect();
+    let recovery: recall::Shared = Arc::new(std::sync::Mutex::new(recall::Recovery { unread, ..Default::default() }));
     let answerer = Answerer {
         ledger: ledger.clone(),
         profile: profile.clone(),
@@ -180,6 +183,7 @@ pub async fn start(
         handle: handle.clone(),
         decline_clearing: settings.decline_clearing,
         share_directory: settings.share_directory,
+        recovery: recovery.clone(),
     };
     let driver = Driver {
         ledger,
@@ -204,7 +208,7 @@ pub async fn start(
         inbound: Slots::default(),
         head_checked: Checked::default(),
         opening: Opening::new(settings.start_check),
-        recovery: recall::Shared::default(),
+        recovery,
         answerer,
         learning: Arc::new(tokio::sync::Semaphore::new(MAX_LEARNING)),
         figures_published: None,

@@ -102,6 +102,9 @@ pub(super) struct Answerer {
     pub(super) decline_clearing: bool,
     /// Answer other banks' directory searches (`[directory] share`).
     pub(super) share_directory: bool,
+    /// Where a recovery from peers stands (recall.rs): a routed transfer
+    /// waits until the banks before us on its way are read back.
+    pub(super) recovery: super::recall::Shared,
 }
 
 impl Answerer {
@@ -143,6 +146,15 @@ impl Answerer {
                 }
             }
             PeerRequest::Deliver { transfer, note } => {
+                let us_and_them = (self.profile.bank, bank);
+                let unread = super::recall::unread_before(&self.recovery, &self.ledger, self.federation, us_and_them, &transfer).await;
+                if !unread.is_empty() {
+                    for before in unread {
+                        let (net, ledger, recovery) = (self.net.clone(), self.ledger.clone(), self.recovery.clone());
+                        tokio::spawn(async move { super::recall::read_back_from(&net, &ledger, &recovery, before).await });
+                    }
+                    return PeerResponse::Refused { reason: refusal::READING_BACK.into() };
+                }
                 match self.ledger.submit(Command::ReceiveTransfer { signed: transfer, note, delivered_by: bank }).await {
                     Ok(Reply::Transfer(record)) => match record.signed_decision.clone() {
                         Some(decision) => PeerResponse::Decided { decision },

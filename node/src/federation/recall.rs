@@ -20,11 +20,13 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use amser_protocol::federation::{PeerRequest, PeerResponse, MAX_RECALL_BATCH};
+use amser_protocol::route::RoutedTransfer;
+use amser_protocol::signing::{FederationId, MessageKind, SignedMessage};
 use amser_protocol::BankId;
 
 use super::driver::Driver;
 use super::swarm::{peer_of, NetworkHandle};
-use crate::ledger::{Command, LedgerError};
+use crate::ledger::{Command, LedgerError, LedgerRead};
 use crate::storage::writer::LedgerHandle;
 
 /// Most pages of one bank's recall read in one go (then again on the next tick).
@@ -40,6 +42,9 @@ pub(super) struct Recovery {
     pub(super) recalled: HashSet<BankId>,
     /// Banks being read now.
     pub(super) running: HashSet<BankId>,
+    /// Banks not yet read to their end since the last recovery (kept as
+    /// `vq:` in the federation view, so across restarts).
+    pub(super) unread: HashSet<BankId>,
 }
 
 pub(super) type Shared = Arc<Mutex<Recovery>>;
@@ -60,9 +65,16 @@ pub(super) async fn begin(ledger: &LedgerHandle, recovery: &Shared, peers_saw: u
     match ledger.submit(Command::Recover { peers_saw }).await {
         Ok(_) => {
             tracing::warn!(peers_saw, "the journal was behind what peers hold: numbering on past it and reading back from every peer");
+            let marked = ledger
+                .with_store(|s| s.peers().and_then(|lines| s.begin_reading_back(&lines.iter().map(|l| l.bank).collect::<Vec<_>>())))
+                .await;
+            if !matches!(marked, Ok(Ok(()))) {
+                tracing::error!("could not note which peers are to be read back; deciding routed transfers may repeat a lost decision");
+            }
             if let Ok(mut r) = recovery.lock() {
                 r.active = true;
                 r.recalled.clear();
+                r.unread = ledger.store().unread_banks().unwrap_or_default().into_iter().collect();
             }
             Began::Started
         }
@@ -115,10 +127,18 @@ pub(super) async fn read_back_from(net: &NetworkHandle, ledger: &LedgerHandle, r
         return;
     }
     let outcome = read_back(net, ledger, bank).await;
+    if let Ok((_, true)) = outcome {
+        if !matches!(ledger.with_store(move |s| s.read_back(&bank)).await, Ok(Ok(()))) {
+            tracing::warn!(%bank, "could not note a peer read back; will read it again");
+        }
+    }
     if let Ok(mut r) = recovery.lock() {
         r.running.remove(&bank);
+        if let Ok((_, true)) = outcome {
+            r.unread.remove(&bank);
+        }
         match outcome {
-            Ok(n) => {
+            Ok((n, _)) => {
                 if n > 0 {
                     tracing::info!(%bank, transfers = n, "read back the transfers between us from a peer");
                 }
@@ -130,8 +150,9 @@ pub(super) async fn read_back_from(net: &NetworkHandle, ledger: &LedgerHandle, r
 }
 
 /// Pages through `bank`'s recall from our cursor to its end, putting back
-/// each pair (the ledger writes only what it lacks). Returns how many pairs were read.
-async fn read_back(net: &NetworkHandle, ledger: &LedgerHandle, bank: BankId) -> Result<usize, String> {
+/// each pair (the ledger writes only what it lacks). Returns how many pairs
+/// were read, and whether the read reached the end of its journal.
+async fn read_back(net: &NetworkHandle, ledger: &LedgerHandle, bank: BankId) -> Result<(usize, bool), String> {
     let text = |e: LedgerError| e.to_string();
     let mut put_back = 0;
     for _ in 0..MAX_RECALL_PAGES {
@@ -156,8 +177,38 @@ async fn read_back(net: &NetworkHandle, ledger: &LedgerHandle, bank: BankId) -> 
         }
         ledger.with_store(move |s| s.set_recall_cursor(&bank, next_seq)).await.map_err(text)?.map_err(|e| e.to_string())?;
         if next_seq > head_seq {
-            return Ok(put_back);
+            return Ok((put_back, true));
         }
     }
-    Ok(put_back)
+    Ok((put_back, false))
+}
+
+/// Before deciding again (DESIGN.md §2c, "A hop that lost its disk"): the
+/// banks on a routed transfer's way before us, other than `delivered_by`,
+/// not read back since our last recovery, when we hold no record of it. A
+/// decision we signed before the disk was lost reached only those banks
+/// (the answer back along the path, the gossip to the banks before it), and
+/// `delivered_by`, delivering it again, holds none; deciding before reading
+/// the others back could sign a second decision, perhaps a different one.
+pub(super) async fn unread_before(
+    recovery: &Shared,
+    ledger: &LedgerHandle,
+    federation: FederationId,
+    (us, delivered_by): (BankId, BankId),
+    signed: &SignedMessage,
+) -> Vec<BankId> {
+    let unread = match recovery.lock() {
+        Ok(r) if !r.unread.is_empty() => r.unread.clone(),
+        _ => return Vec::new(),
+    };
+    // One that does not verify is refused by the ledger.
+    let Ok(verified) = signed.verify(federation) else { return Vec::new() };
+    let Some(routed) = (verified.kind == MessageKind::RoutedTransfer).then(|| RoutedTransfer::decode(&verified.body).ok()).flatten() else {
+        return Vec::new();
+    };
+    let Ok(id) = routed.id() else { return Vec::new() };
+    if matches!(ledger.read(move |s| s.transfer(&id)).await, Ok(Ok(Some(_)))) {
+        return Vec::new();
+    }
+    routed.path.iter().take_while(|b| **b != us).filter(|b| **b != delivered_by && unread.contains(b)).copied().collect()
 }

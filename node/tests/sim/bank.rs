@@ -5,6 +5,7 @@
 //! What its journal says in order is kept beside the state ([`History`]), and
 //! what it heard of other banks' heads ([`HeadsHeard`]).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use amser_node::ledger::privacy::MemKeys;
@@ -133,6 +134,9 @@ pub struct SimBank {
     pub recovery_written: Option<u64>,
     /// How often its disk was lost (what it signed may wait to be read back from peers).
     pub lost_disks: u32,
+    /// Since its disk was lost, the banks it has yet to read back from while
+    /// they had nothing unsynced (`recovery.rs`, before deciding again).
+    pub unread: BTreeSet<usize>,
     /// Entries its set-up wrote: no backup is older.
     pub setup_entries: usize,
 }
@@ -158,6 +162,7 @@ impl SimBank {
             recovering: false,
             recovery_written: None,
             lost_disks: 0,
+            unread: BTreeSet::new(),
             setup_entries: 0,
         }
     }

@@ -190,6 +190,9 @@ pub struct Tally {
     pub hops_refused: u64,
     /// Routed transfers a bank that lost its disk read back (put back, or settled).
     pub routed_recalled: u64,
+    /// Routed transfers a bank that lost its disk would not take yet: a bank before it
+    /// on the way was still to be read back (`recovery.rs`, before deciding again).
+    pub waits_for_read_back: u64,
 }
 
 impl Tally {
@@ -230,6 +233,7 @@ impl Tally {
         self.hops_carried += o.hops_carried;
         self.hops_refused += o.hops_refused;
         self.routed_recalled += o.routed_recalled;
+        self.waits_for_read_back += o.waits_for_read_back;
     }
 }
 
@@ -244,7 +248,7 @@ impl std::fmt::Display for Tally {
              {} heads gossiped; {} scenarios with a hostile bank ({} transfers answered with two verdicts, {} second heads, \
              {} strangers' statements, {} replays, {} false rejections); {} evidence recorded, {} refused as handled; \
              {} lost disks ({} recoveries past the peers' heads, {} transfers read back); \
-             {} routed transfers accepted, {} rejected ({} carried by a hop, {} refused by one, {} read back)",
+             {} routed transfers accepted, {} rejected ({} carried by a hop, {} refused by one, {} read back, {} waiting for a read-back)",
             self.scenarios,
             self.banks,
             self.steps,
@@ -287,6 +291,7 @@ impl std::fmt::Display for Tally {
             self.hops_carried,
             self.hops_refused,
             self.routed_recalled,
+            self.waits_for_read_back,
         )
     }
 }
@@ -445,7 +450,7 @@ impl World {
         (self.now_ms as i64 + self.banks[b].skew_ms).max(0) as u64
     }
 
-    fn index_of(&self, bank: &amser_protocol::BankId) -> usize {
+    pub(super) fn index_of(&self, bank: &amser_protocol::BankId) -> usize {
         self.banks.iter().position(|b| &b.id == bank).expect("a bank of the federation")
     }
 
@@ -879,6 +884,9 @@ impl World {
     /// it on (or refuses it, signed). The first decision on a routed transfer
     /// is gossiped too, to the banks on its way before the one that decided.
     fn receive_transfer(&mut self, from: usize, to: usize, signed: SignedMessage) -> Result<(), String> {
+        if !self.read_back_before(from, to, &signed)? {
+            return Ok(());
+        }
         let now = self.bank_now(to);
         let command = Command::ReceiveTransfer { signed, note: String::new(), delivered_by: self.banks[from].id };
         let us = self.banks[to].id;

@@ -10,11 +10,18 @@
 //!     every bank's decided transfers with us, durable there ─► Recall (those we lack, or hold pending)
 //!     takes new work again once what it wrote is durable
 //!  recall_again: now and then (the node reads back on every connection), and while settling
+//!  read_back_before: a routed transfer it holds no record of, delivered again ─► the banks before
+//!     it on the way (but the deliverer) read back first; until then no answer (the deliverer retries)
 //! ```
 //!
 //! Where the simulator is stricter than the node: the node asks the peers
 //! connected when it starts and takes local work until they answer; here
-//! the bank waits for every other bank. So the node's two gaps (work taken
+//! the bank waits for every other bank, and it reads back before deciding
+//! again from every bank before it on a routed transfer's way, where the
+//! node can read only the banks it has a line with (DESIGN.md §2c, "A bank
+//! that lost its disk"). A read counts only when the bank read had nothing
+//! unsynced: the node answers a page from what it has synced, and the few
+//! milliseconds of its group commit are here any number of steps. So the node's two gaps (work taken
 //! before the answers; the hash at a seq we still have, not compared with a
 //! peer's head) cannot show here as evidence against an honest bank.
 
@@ -24,6 +31,7 @@ use amser_node::ledger::{Command, TransferRecord, TransferRole};
 use amser_protocol::encoding::decode;
 use amser_protocol::journal::JournalHead;
 use amser_protocol::limits::MAX_JOURNAL_HEAD_BYTES;
+use amser_protocol::route::RoutedTransfer;
 use amser_protocol::signing::{MessageKind, SignedMessage};
 use rand::RngExt;
 
@@ -44,6 +52,7 @@ impl World {
         let unanswered = self.banks[b].lose_disk(keep, scratch, self.mutation).map_err(|e| format!("bank {b}: {e}"))?;
         self.retries.extend(unanswered.into_iter().filter_map(|a| a.retry.map(|c| (b, c))));
         self.net.forget_links_of(b);
+        self.banks[b].unread = (0..self.banks.len()).filter(|o| *o != b).collect();
         // What only this bank held after the copy is lost for good (DESIGN.md §2): its users were told, and it is gone.
         let state = &self.banks[b].state;
         self.acknowledged[b].retain(|r| match r {
@@ -163,7 +172,44 @@ impl World {
                 Err(e) => self.refused(b, e)?,
             }
         }
+        if self.banks[o].disk.unsynced_entries() == 0 {
+            self.banks[b].unread.remove(&o);
+        }
         Ok(())
+    }
+
+    /// Before deciding again (the node's `recall::unread_before`): bank
+    /// `to`, delivered by `from` a routed transfer it holds no record of,
+    /// first reads back from each bank before it on the way (but `from`)
+    /// not yet read since its disk was lost, when it reaches it. Whether it
+    /// may take the transfer now: each of those banks has been read.
+    pub(super) fn read_back_before(&mut self, from: usize, to: usize, signed: &SignedMessage) -> Result<bool, String> {
+        if self.banks[to].unread.is_empty() {
+            return Ok(true);
+        }
+        let Ok(verified) = signed.verify(self.federation) else { return Ok(true) };
+        let Some(routed) = (verified.kind == MessageKind::RoutedTransfer).then(|| RoutedTransfer::decode(&verified.body).ok()).flatten()
+        else {
+            return Ok(true);
+        };
+        let Ok(id) = routed.id() else { return Ok(true) };
+        if self.banks[to].state.transfers.contains_key(&id) {
+            return Ok(true);
+        }
+        let us = self.banks[to].id;
+        let before: Vec<usize> = routed.path.iter().take_while(|b| **b != us).map(|b| self.index_of(b)).filter(|o| *o != from).collect();
+        for &o in &before {
+            if self.banks[to].unread.contains(&o) && self.reaches(to, o) {
+                self.recall(to, o)?;
+            }
+        }
+        let waiting: Vec<usize> = before.into_iter().filter(|o| self.banks[to].unread.contains(o)).collect();
+        if waiting.is_empty() {
+            return Ok(true);
+        }
+        self.tally.waits_for_read_back += 1;
+        self.note(|| format!("bank {to} takes routed transfer {id:?} only once banks {waiting:?} are read back"));
+        Ok(false)
     }
 
     /// Banks that lost a disk read back again from every bank they reach,

@@ -1,8 +1,9 @@
 //! The `federation_view` tree: what other banks said in public and what we
 //! keep of it (decided pairs), how far we have read each bank's public log
 //! and what it holds of ours (recall cursors), the newest head each bank
-//! signed that we hold, and the heads we signed ourselves lately (what a
-//! peer can hold of ours, for the head check). Not derived from our journal:
+//! signed that we hold, the heads we signed ourselves lately (what a peer
+//! can hold of ours, for the head check), and, after a recovery, the banks
+//! not yet read back since (`vq:`). Not derived from our journal:
 //! if lost, catching up and recalling refill it, and the head check reads
 //! the journal instead.
 
@@ -116,6 +117,37 @@ impl Store {
         self.view.insert(key("vr:", &bank.0), next_seq.to_be_bytes().to_vec())?;
         Ok(())
     }
+
+    /// A recovery began: every bank in `banks` is to be read back from the
+    /// start of its journal, and until it has been, we decide no routed
+    /// transfer it is on the way of (recall.rs, "before deciding again").
+    pub fn begin_reading_back(&self, banks: &[BankId]) -> Result<(), StoreError> {
+        for bank in banks {
+            self.view.insert(key("vr:", &bank.0), 0u64.to_be_bytes().to_vec())?;
+            self.view.insert(key("vq:", &bank.0), Vec::new())?;
+        }
+        Ok(())
+    }
+
+    /// `bank` was read back to the end of its journal since the recovery.
+    pub fn read_back(&self, bank: &BankId) -> Result<(), StoreError> {
+        self.view.remove(key("vq:", &bank.0))?;
+        Ok(())
+    }
+
+    /// The banks not yet read back to their end since a recovery began.
+    pub fn unread_banks(&self) -> Result<Vec<BankId>, StoreError> {
+        self.view
+            .scan_prefix("vq:")
+            .map(|kv| {
+                let (k, _) = kv?;
+                k.get(3..)
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .map(BankId)
+                    .ok_or_else(|| StoreError::Damaged("a bank to read back".into()))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -136,5 +168,22 @@ mod tests {
         assert_eq!(store.our_head_at(12).unwrap(), Some(hash(2)), "just within the window");
         store.keep_our_head(12, &hash(4)).unwrap();
         assert_eq!(store.our_head_at(12).unwrap(), Some(hash(4)), "a journal gone on from an older copy signs anew at a seq");
+    }
+
+    #[test]
+    fn after_a_recovery_gwynedd_reads_every_peer_back_from_the_start_and_crosses_each_off_once_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        let (rhymney, cardiff) = (BankId([1; 32]), BankId([2; 32]));
+        store.set_recall_cursor(&rhymney, 40).unwrap();
+        assert!(store.unread_banks().unwrap().is_empty(), "no recovery yet");
+        store.begin_reading_back(&[rhymney, cardiff]).unwrap();
+        assert_eq!(store.recall_cursor(&rhymney).unwrap(), 0, "a page past the cursor may hold what the lost journal had");
+        assert_eq!(store.unread_banks().unwrap(), vec![rhymney, cardiff]);
+        store.read_back(&rhymney).unwrap();
+        assert_eq!(store.unread_banks().unwrap(), vec![cardiff]);
+        drop(store);
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        assert_eq!(store.unread_banks().unwrap(), vec![cardiff], "kept across a restart");
     }
 }
