@@ -119,7 +119,9 @@ fn decided(
 
 /// Why this bank will not take part in `clearing`, if it will not: a line
 /// with a neighbour on the ring is not admitted or is frozen, or we owe the
-/// bank we owe, or are owed by the bank that owes us, less than the amount.
+/// bank we owe, or are owed by the bank that owes us, less than the amount
+/// once the other clearings in flight here over the same debt are counted
+/// (two clearings racing on one line never cancel more than it holds).
 fn refusal(view: &impl LedgerRead, profile: &BankProfile, clearing: &Clearing) -> Result<Option<RejectReason>, LedgerError> {
     let n = clearing.neighbours(&profile.bank).ok_or_else(|| bad("this clearing's ring does not pass through this bank"))?;
     for bank in [n.owes, n.owed_by] {
@@ -130,7 +132,17 @@ fn refusal(view: &impl LedgerRead, profile: &BankProfile, clearing: &Clearing) -
         }
     }
     // Our clearing account for a bank is what we owe it (what it owes us when below zero).
-    let (we_owe, owed_to_us) = (view.clearing(&n.owes)?.0, -view.clearing(&n.owed_by)?.0);
+    let (mut we_owe, mut owed_to_us) = (view.clearing(&n.owes)?.0, -view.clearing(&n.owed_by)?.0);
+    let id = clearing.id().map_err(|e| LedgerError::Storage(e.to_string()))?;
+    for other in view.rings_in_flight()?.into_iter().filter(|r| r.id != id) {
+        let Some(theirs) = other.clearing.neighbours(&profile.bank) else { continue };
+        if theirs.owes == n.owes {
+            we_owe -= other.clearing.minutes.0;
+        }
+        if theirs.owed_by == n.owed_by {
+            owed_to_us -= other.clearing.minutes.0;
+        }
+    }
     let least = we_owe.min(owed_to_us);
     if least < clearing.minutes.0 {
         return Ok(Some(RejectReason::ClearingTooLarge { owed_minutes: least.max(0) }));

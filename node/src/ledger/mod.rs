@@ -46,6 +46,7 @@ pub use apply::apply;
 pub use command::{Command, MemberChanges, PeerChanges};
 pub use decide::{decide, exchange_category, exchange_id, Context, Ruling};
 pub use error::LedgerError;
+pub(crate) use overlay::rings_over;
 pub use overlay::Overlay;
 pub use state::{
     Delta, EvidenceId, ExchangeRecord, LedgerRead, ListingRecord, MemState, RingRecord, StateWrite, TransferRecord, TransferRole,

@@ -160,10 +160,23 @@ impl<R: LedgerRead> LedgerRead for Overlay<'_, R> {
             None => self.base.ring(id),
         }
     }
+    fn rings_in_flight(&self) -> Result<Vec<RingRecord>, LedgerError> {
+        rings_over(self.base.rings_in_flight()?, self.sealed.iter().map(|d| &**d).chain(std::iter::once(&self.delta)))
+    }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         match self.newest(|d| d.evidence.get(&(*bank, *id))) {
             Some(_) => Ok(true),
             None => self.base.evidence_recorded(bank, id),
         }
     }
+}
+
+/// The clearings in flight under `base`'s, as `layers` (oldest first) leave
+/// them: each ring's newest version, kept while it is still pending.
+pub(crate) fn rings_over<'d>(base: Vec<RingRecord>, layers: impl Iterator<Item = &'d Delta>) -> Result<Vec<RingRecord>, LedgerError> {
+    let mut rings: std::collections::HashMap<TransferId, RingRecord> = base.into_iter().map(|r| (r.id, r)).collect();
+    for layer in layers {
+        rings.extend(layer.rings.iter().map(|(id, r)| (*id, r.clone())));
+    }
+    Ok(rings.into_values().filter(RingRecord::is_pending).collect())
 }

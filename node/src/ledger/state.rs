@@ -220,6 +220,9 @@ pub trait LedgerRead {
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError>;
     /// A clearing this bank proposed or was asked to promise.
     fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError>;
+    /// The clearings this bank proposed or promised that are not yet
+    /// decided: what they would cancel is spoken for (clearing.rs). Few.
+    fn rings_in_flight(&self) -> Result<Vec<RingRecord>, LedgerError>;
     /// Whether this evidence against `bank` was recorded before.
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError>;
 }
@@ -346,6 +349,9 @@ impl LedgerRead for MemState {
     }
     fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError> {
         Ok(self.rings.get(id).cloned())
+    }
+    fn rings_in_flight(&self) -> Result<Vec<RingRecord>, LedgerError> {
+        Ok(self.rings.values().filter(|r| r.is_pending()).cloned().collect())
     }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         Ok(self.evidence.contains(&(*bank, *id)))

@@ -382,6 +382,9 @@ impl LedgerRead for Hot {
             None => self.store.ring(id),
         }
     }
+    fn rings_in_flight(&self) -> Result<Vec<RingRecord>, LedgerError> {
+        crate::ledger::rings_over(self.store.rings_in_flight()?, self.unapplied.iter().map(|d| &**d))
+    }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         Ok(self.evidence.contains(&(*bank, *id)))
     }
@@ -424,8 +427,10 @@ mod tests {
         let mut delta = Delta::default();
         delta.write(StateWrite::Ring(decided.clone()));
         delta.write(StateWrite::Head(2, EntryHash([2; 32])));
+        assert_eq!(hot.rings_in_flight().unwrap(), vec![pending.clone()], "sled's pending clearing is in flight");
         hot.absorb(Arc::new(delta));
         assert_eq!(hot.ring(&pending.id).unwrap(), Some(decided), "the synced decision, not sled's pending record");
+        assert!(hot.rings_in_flight().unwrap().is_empty(), "decided in the cache: no longer in flight");
         hot.prune(1);
         assert!(hot.ring(&pending.id).unwrap().is_some_and(|r| !r.is_pending()), "kept until sled has entry 2");
     }

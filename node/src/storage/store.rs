@@ -4,10 +4,9 @@
 //! only after the journal entries it derives from are synced, by the writer's
 //! applier thread, one or more group commits at a time as one atomic batch
 //! that also records the journal head it reached (so sled may lag the journal
-//! by a few batches, never lead it).
-//! On start the node replays journal entries past that head. We never call
-//! sled's `flush_async` (it deadlocks under load, sled #1241/#1308) and never
-//! rely on `flush` for durability (it sends no flush to the device).
+//! by a few batches, never lead it). On start the node replays journal
+//! entries past that head. We never call sled's `flush_async` (it deadlocks
+//! under load, sled #1241/#1308) nor rely on `flush` for durability.
 //!
 //! One tree, keys by prefix:
 //! ```text
@@ -614,6 +613,9 @@ impl LedgerRead for Store {
     }
     fn ring(&self, id: &TransferId) -> Result<Option<RingRecord>, LedgerError> {
         Ok(self.get(&key("k:", &id.0))?)
+    }
+    fn rings_in_flight(&self) -> Result<Vec<RingRecord>, LedgerError> {
+        Ok(self.pending_rings()?)
     }
     fn evidence_recorded(&self, bank: &BankId, id: &EvidenceId) -> Result<bool, LedgerError> {
         Ok(self.db.contains_key(evidence_key(bank, id)).map_err(StoreError::from)?)

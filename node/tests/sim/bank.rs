@@ -430,6 +430,9 @@ impl<F: Fn(TransferRecord) -> Option<TransferRecord>> LedgerRead for Altered<'_,
     fn ring(&self, id: &TransferId) -> Result<Option<amser_node::ledger::RingRecord>, LedgerError> {
         self.state.ring(id)
     }
+    fn rings_in_flight(&self) -> Result<Vec<amser_node::ledger::RingRecord>, LedgerError> {
+        self.state.rings_in_flight()
+    }
     fn transfer(&self, id: &TransferId) -> Result<Option<TransferRecord>, LedgerError> {
         Ok(self.state.transfer(id)?.and_then(&self.transfer))
     }
