@@ -32,8 +32,8 @@
 //!   putting it back on a stopped node.
 //! - [`import`]: reading another system's CSV exports (TimeOverflow's, or
 //!   the generic layout) and planning them against the register; pure.
-//! - [`metrics`]: the node's figures for its operator; its counters are
-//!   kept by the storage pipeline and the swarm.
+//! - [`metrics`]: `/metrics` for Prometheus on a listener and token of its
+//!   own; its counters are kept by the storage pipeline and the swarm.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
 pub mod accounts;
