@@ -46,6 +46,10 @@ pub enum Command {
         /// default /ip4/0.0.0.0/tcp/7301); port 0 picks a free one.
         #[arg(long, value_name = "MULTIADDR")]
         p2p_listen: Option<String>,
+        /// Serve GET /metrics (Prometheus) here, with the token in metrics-token
+        /// (turns it on; overrides [metrics] in config.toml); port 0 picks a free one.
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<SocketAddr>,
         /// Start a bank restored from a backup although it has peer banks and
         /// recovery from them is not built yet: only when you know the backup
         /// holds the bank's last entry (README, "Backups").

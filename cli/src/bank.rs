@@ -53,18 +53,30 @@ struct Ready {
     api: String,
     api_addr: String,
     p2p_listen: Vec<String>,
+    /// Where `GET /metrics` is served (`host:port`), when it is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics_addr: Option<String>,
     data: PathBuf,
 }
 
-pub async fn up(
-    dir: DataDir,
-    api_listen: Option<SocketAddr>,
-    p2p_listen: Option<String>,
-    accept_restore: bool,
-    out: &Out,
-) -> anyhow::Result<()> {
+/// `amser up`'s addresses, each overriding config.toml.
+pub struct Listen {
+    pub api: Option<SocketAddr>,
+    pub p2p: Option<String>,
+    /// Turns `/metrics` on here.
+    pub metrics: Option<SocketAddr>,
+}
+
+pub async fn up(dir: DataDir, listen: Listen, accept_restore: bool, out: &Out) -> anyhow::Result<()> {
     init_logging();
-    let node = Node::start(dir.clone(), NodeOptions { api_listen, p2p_listen, clock: Arc::new(SystemClock), accept_restore }).await?;
+    let options = NodeOptions {
+        api_listen: listen.api,
+        p2p_listen: listen.p2p,
+        metrics_listen: listen.metrics,
+        clock: Arc::new(SystemClock),
+        accept_restore,
+    };
+    let node = Node::start(dir.clone(), options).await?;
     let addr = node.api_addr;
     let p2p = node.federation.listen_addrs();
     let ready = Ready {
@@ -72,12 +84,17 @@ pub async fn up(
         api: format!("http://{addr}"),
         api_addr: addr.to_string(),
         p2p_listen: p2p.clone(),
+        metrics_addr: node.metrics_addr.map(|a| a.to_string()),
         data: dir.root().to_path_buf(),
+    };
+    let metrics = match node.metrics_addr {
+        Some(m) => format!("\nMetrics for Prometheus: http://{m}/metrics (token in {})", dir.metrics_token().display()),
+        None => String::new(),
     };
     // One line, flushed, so a supervisor or test can read it as the "ready" signal.
     out.print_line(&ready, |_| {
         format!(
-            "The node is up. API: http://{addr}/api/v1 (token in {})\nBank id: {}\nPeer banks reach it at: {}\nStop it with Ctrl-C.",
+            "The node is up. API: http://{addr}/api/v1 (token in {})\nBank id: {}\nPeer banks reach it at: {}{metrics}\nStop it with Ctrl-C.",
             dir.token().display(),
             node.bank,
             p2p.join(", ")

@@ -250,6 +250,7 @@ async fn run(root: &Path, base_port: u16) -> anyhow::Result<(Vec<Node>, Ready)> 
             accept_restore: false,
             api_listen: Some(SocketAddr::from(([127, 0, 0, 1], port(0)))),
             p2p_listen: Some(format!("/ip4/127.0.0.1/tcp/{}", port(1))),
+            metrics_listen: None,
             clock: Arc::new(SystemClock),
         };
         nodes.push(Node::start(dir, options).await?);

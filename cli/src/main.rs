@@ -75,7 +75,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli.data_dir();
     match cli.command {
         Command::Init { name, handle, region } => bank::init(&dir, name, handle, region, &out).await,
-        Command::Up { api_listen, p2p_listen, accept_restore } => bank::up(dir, api_listen, p2p_listen, accept_restore, &out).await,
+        Command::Up { api_listen, p2p_listen, metrics_listen, accept_restore } => {
+            bank::up(dir, bank::Listen { api: api_listen, p2p: p2p_listen, metrics: metrics_listen }, accept_restore, &out).await
+        }
         Command::Backup { file } => backup::backup(&dir, &file, &out).await,
         Command::Restore { file } => backup::restore(&dir, &file, &out).await,
         Command::Demo { base_port } => demo::command(&dir, base_port, &out).await,

@@ -54,6 +54,8 @@ pub enum NodeError {
     Listen { addr: SocketAddr, reason: String },
     #[error(transparent)]
     Network(#[from] crate::federation::swarm::NetworkError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -111,6 +113,8 @@ pub struct NodeOptions {
     pub api_listen: Option<SocketAddr>,
     /// Where to listen for peer banks (overrides `[federation] listen`); port 0 allowed.
     pub p2p_listen: Option<String>,
+    /// Serve `/metrics` here (turns it on and overrides `[metrics] listen`); port 0 allowed.
+    pub metrics_listen: Option<SocketAddr>,
     pub clock: Arc<dyn Clock>,
     /// Start a federated bank restored from a backup although recovery from
     /// its peers has not run (`amser up --accept-restore`; see `backup::record`).
@@ -123,6 +127,7 @@ impl NodeOptions {
         NodeOptions {
             api_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             p2p_listen: Some("/ip4/127.0.0.1/tcp/0".into()),
+            metrics_listen: None,
             clock,
             accept_restore: false,
         }
@@ -206,6 +211,8 @@ fn open_ledger_state(dir: &DataDir, storage: &StorageConfig) -> Result<(Journal,
 pub struct Node {
     /// Where the API is listening.
     pub api_addr: SocketAddr,
+    /// Where `/metrics` is served, when it is on.
+    pub metrics_addr: Option<SocketAddr>,
     pub bank: BankId,
     /// The federation side: listen addresses, presence of peers.
     pub federation: crate::federation::FederationHandle,
@@ -214,6 +221,7 @@ pub struct Node {
     stop: watch::Sender<bool>,
     server: Option<tokio::task::JoinHandle<()>>,
     driver: Option<tokio::task::JoinHandle<()>>,
+    metrics: Option<tokio::task::JoinHandle<()>>,
     writer: Option<JoinHandle<()>>,
     /// Held while running: no second node may open the directory.
     _lock: std::fs::File,
@@ -286,6 +294,14 @@ impl Node {
                 start_up.state.ledger.gate().open();
             });
         }
+        let metrics_listen = options.metrics_listen.or(config.metrics.enabled.then_some(config.metrics.listen));
+        let metrics = match metrics_listen {
+            Some(addr) => {
+                let sources = crate::metrics::scrape::Sources { ledger: ledger.clone(), net: federation.net.clone() };
+                Some(crate::metrics::endpoint::start(addr, &dir, sources, stopped.clone()).await?)
+            }
+            None => None,
+        };
         let router = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = tokio::spawn(async move {
             let shutdown = async move {
@@ -295,9 +311,12 @@ impl Node {
                 tracing::error!(error = %e, "the API server stopped");
             }
         });
-        tracing::info!(%api_addr, bank = %bank, handle = %profile.handle, p2p = ?federation.listen_addrs(), "node is up");
+        let metrics_addr = metrics.as_ref().map(|m| m.addr);
+        tracing::info!(%api_addr, ?metrics_addr, bank = %bank, handle = %profile.handle, p2p = ?federation.listen_addrs(), "node is up");
         Ok(Node {
             api_addr,
+            metrics_addr,
+            metrics: metrics.map(|m| m.task),
             bank,
             federation,
             ledger: Some(ledger),
@@ -332,6 +351,9 @@ impl Node {
         }
         if let Some(driver) = self.driver.take() {
             let _ = driver.await;
+        }
+        if let Some(metrics) = self.metrics.take() {
+            let _ = metrics.await;
         }
         let ledger = self.ledger.take();
         let store = ledger.as_ref().map(|l| l.store_as_is().clone());

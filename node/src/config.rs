@@ -46,6 +46,43 @@ pub struct Config {
     pub storage: StorageConfig,
     #[serde(default)]
     pub directory: DirectoryConfig,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// Where `/metrics` listens when it is on, unless told otherwise: loopback,
+/// the port after the peer banks' ([`DEFAULT_P2P_PORT`]).
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:7302";
+
+/// `[metrics]`: the node's figures for Prometheus (numbers only, never a
+/// member's data), on a listener of their own behind a token of their own
+/// (`metrics-token` in the data directory). Off unless set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve `GET /metrics` (`amser up --metrics-listen` turns it on too).
+    pub enabled: bool,
+    /// Its own address, never the API's: a monitoring server may reach it
+    /// without reaching the API or the console.
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { enabled: false, listen: DEFAULT_METRICS_LISTEN.parse().expect("constant address") }
+    }
+}
+
+impl MetricsConfig {
+    /// What is wrong with these settings beside the API's, if anything.
+    fn problem(&self, api: &ApiConfig) -> Option<String> {
+        (self.enabled && self.listen.port() != 0 && self.listen == api.listen).then(|| {
+            format!(
+                "[metrics] listen is {}, the API's own address ([api] listen); give the metrics a port of their own (default {DEFAULT_METRICS_LISTEN})",
+                self.listen
+            )
+        })
+    }
 }
 
 /// `[directory]`: whether this bank takes part in the federation directory.
@@ -200,6 +237,7 @@ impl Config {
             federation: FederationConfig::default(),
             storage: StorageConfig::default(),
             directory: DirectoryConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 
@@ -210,7 +248,7 @@ impl Config {
         if let Some(problem) = config.policy.to_policy().problem() {
             return Err(ConfigError::Invalid { path: path.display().to_string(), message: format!("[policy]: {problem}") });
         }
-        if let Some(problem) = config.storage.problem() {
+        if let Some(problem) = config.storage.problem().or_else(|| config.metrics.problem(&config.api)) {
             return Err(ConfigError::Invalid { path: path.display().to_string(), message: problem });
         }
         Ok(config)
@@ -233,5 +271,42 @@ impl Config {
             }
         };
         write().map_err(|source| ConfigError::Write { path: path.display().to_string(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).expect("write config");
+        Config::load(&path)
+    }
+
+    const BANK: &str = "[bank]\nname = \"Rhymney Time Bank\"\nhandle = \"rhymney\"\n";
+
+    #[test]
+    fn metrics_are_off_unless_set_and_never_share_the_apis_address() {
+        let config = load(BANK).expect("a config without [metrics]");
+        assert_eq!(config.metrics, MetricsConfig::default());
+        assert!(!config.metrics.enabled);
+        let on = load(&format!("{BANK}[metrics]\nenabled = true\nlisten = \"127.0.0.1:9100\"\n")).expect("metrics on");
+        assert_eq!(on.metrics.listen, "127.0.0.1:9100".parse().unwrap());
+        let clash = load(&format!("{BANK}[api]\nlisten = \"127.0.0.1:7300\"\n[metrics]\nenabled = true\nlisten = \"127.0.0.1:7300\"\n"));
+        let message = clash.expect_err("the API's address").to_string();
+        assert!(message.contains("[metrics] listen is 127.0.0.1:7300") && message.contains("port of their own"), "{message}");
+        let typo = load(&format!("{BANK}[metrics]\nenable = true\n")).expect_err("an unknown key").to_string();
+        assert!(typo.contains("enable"), "{typo}");
+    }
+
+    #[test]
+    fn a_new_banks_config_reads_back_the_same() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("config.toml");
+        let config = Config::new("Rhymney Time Bank", "rhymney", "Caerphilly");
+        config.save(&path).expect("save");
+        assert_eq!(Config::load(&path).expect("load"), config);
     }
 }

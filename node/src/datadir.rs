@@ -6,6 +6,7 @@
 //!   config.toml   the bank's settings (name, handle, API address, policy)
 //!   bank.key      the ed25519 secret key: bank id and libp2p identity (0600)
 //!   api-token     the bearer token for the local API (0600)
+//!   metrics-token the bearer token for `/metrics` only, made when metrics are first on (0600)
 //!   journal.amj   the append-only journal: the durable truth
 //!   state/        sled: balances, members, exchanges, derived from the journal
 //!   api.addr      the address the running node's API is bound to
@@ -42,8 +43,15 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> DataDirError + '_ {
     move |source| DataDirError::Io { path: path.to_path_buf(), source }
 }
 
-/// Bytes of random API token.
+/// Bytes of a random token (the API's, the metrics').
 const TOKEN_BYTES: usize = 32;
+
+/// A new random token (hex) for the file at `path`.
+fn random_token(path: &Path) -> Result<String, DataDirError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| DataDirError::Io { path: path.to_path_buf(), source: io::Error::other(e.to_string()) })?;
+    Ok(hex::encode(bytes))
+}
 
 /// Paths inside one bank's data directory.
 #[derive(Debug, Clone)]
@@ -66,6 +74,10 @@ impl DataDir {
     }
     pub fn token(&self) -> PathBuf {
         self.root.join("api-token")
+    }
+    /// The token a monitoring server sends for `/metrics`: it opens nothing else.
+    pub fn metrics_token(&self) -> PathBuf {
+        self.root.join("metrics-token")
     }
     /// The members' key file (their personal data is sealed under these keys).
     pub fn member_keys(&self) -> PathBuf {
@@ -147,17 +159,30 @@ impl DataDir {
 
     /// Creates the API bearer token.
     pub fn create_token(&self) -> Result<String, DataDirError> {
-        let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes).map_err(|e| DataDirError::Io { path: self.token(), source: io::Error::other(e.to_string()) })?;
-        let token = hex::encode(bytes);
+        let token = random_token(&self.token())?;
         self.write_secret(&self.token(), token.as_bytes())?;
         Ok(token)
     }
 
     pub fn load_token(&self) -> Result<String, DataDirError> {
-        let bytes = self.read_secret(&self.token())?;
-        let token = String::from_utf8(bytes).map_err(|_| DataDirError::Damaged(self.token(), "not text".into()))?;
+        self.load_token_at(&self.token())
+    }
+
+    fn load_token_at(&self, path: &Path) -> Result<String, DataDirError> {
+        let bytes = self.read_secret(path)?;
+        let token = String::from_utf8(bytes).map_err(|_| DataDirError::Damaged(path.to_path_buf(), "not text".into()))?;
         Ok(token.trim().to_string())
+    }
+
+    /// The `/metrics` token, made (like the API's) the first time it is needed.
+    pub fn metrics_token_or_create(&self) -> Result<String, DataDirError> {
+        let path = self.metrics_token();
+        if path.exists() {
+            return self.load_token_at(&path);
+        }
+        let token = random_token(&path)?;
+        self.write_secret(&path, token.as_bytes())?;
+        Ok(token)
     }
 
     /// Records where the running node's API listens (written whole, then renamed).

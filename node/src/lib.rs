@@ -32,6 +32,8 @@
 //!   putting it back on a stopped node.
 //! - [`import`]: reading another system's CSV exports (TimeOverflow's, or
 //!   the generic layout) and planning them against the register; pure.
+//! - [`metrics`]: `/metrics` for Prometheus on a listener and token of its
+//!   own; its counters are kept by the storage pipeline and the swarm.
 //! - [`config`], [`datadir`], [`clock`]: settings, files, time.
 
 pub mod accounts;
@@ -45,6 +47,7 @@ pub mod datadir;
 pub mod federation;
 pub mod import;
 pub mod ledger;
+pub mod metrics;
 pub mod model;
 pub mod reading;
 pub mod region;

@@ -257,6 +257,7 @@ impl Bank {
             token: String::new(),
             bank_id: String::new(),
             p2p_listen: Vec::new(),
+            metrics_addr: None,
             data: self.dir.clone(),
         };
         let line = match rx.recv_timeout(DEADLINE) {
@@ -283,6 +284,7 @@ impl Bank {
         node.bank_id = ready["bank_id"].as_str().unwrap_or_default().to_string();
         node.p2p_listen =
             ready["p2p_listen"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        node.metrics_addr = ready["metrics_addr"].as_str().map(str::to_string);
         node.token = self.token();
         if self.netns.is_none() {
             // In a namespace the API is reached through a relay: its owner waits (federation.rs).
@@ -343,6 +345,8 @@ pub struct Node {
     pub bank_id: String,
     /// Where peer banks reach it, from the ready line (each ends in /p2p/<bank id>).
     pub p2p_listen: Vec<String>,
+    /// host:port of `/metrics`, from the ready line, when it is on (`--metrics-listen`).
+    pub metrics_addr: Option<String>,
     /// The bank's data directory (for `amser --data DIR ...` while it runs).
     pub data: PathBuf,
 }

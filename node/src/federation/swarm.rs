@@ -13,7 +13,8 @@
 //! validation, content-addressed ids, peer scoring with a flood gauge and a
 //! backoff for peers kept out: `scoring`) on the federation topic,
 //! request-response with [`codec::PeerCodec`], Kademlia under our own
-//! protocol name (never the public IPFS DHT), mDNS when configured.
+//! protocol name (never the public IPFS DHT), mDNS when configured. The task
+//! counts gossip heard (by verdict) and published for `/metrics`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::codec::{PeerCodec, PEER_PROTOCOL};
 use super::scoring::{score_params, FloodGauge, PenaltyBox, Scoring, SCORE_CHECK};
+use crate::metrics::counters::GossipCounters;
 
 /// Most addresses remembered per peer from the operator (the newest kept).
 const MAX_GIVEN_ADDRS: usize = 8;
@@ -162,6 +164,8 @@ pub struct NetworkHandle {
     /// late can arrive after a newer one, so what it says is read here.
     linked: Arc<std::sync::RwLock<HashSet<PeerId>>>,
     pub local_peer: PeerId,
+    /// Gossip heard and published, counted by the swarm task (`/metrics`).
+    pub gossip: GossipCounters,
 }
 
 impl NetworkHandle {
@@ -173,6 +177,11 @@ impl NetworkHandle {
     /// Whether `peer` is connected now (whatever order connection events came in).
     pub fn is_linked(&self, peer: &PeerId) -> bool {
         self.linked.read().is_ok_and(|l| l.contains(peer))
+    }
+
+    /// How many peers are connected now (only admitted banks stay connected).
+    pub fn linked_count(&self) -> usize {
+        self.linked.read().map_or(0, |l| l.len())
     }
 
     async fn send(&self, c: NetCommand) -> Result<(), NetworkError> {
@@ -312,7 +321,9 @@ pub async fn start(
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let listen_addrs = Arc::new(std::sync::RwLock::new(bound));
     let linked = Arc::new(std::sync::RwLock::new(HashSet::new()));
-    let handle = NetworkHandle { tx, listen_addrs: listen_addrs.clone(), linked: linked.clone(), local_peer: *swarm.local_peer_id() };
+    let gossip = GossipCounters::default();
+    let local_peer = *swarm.local_peer_id();
+    let handle = NetworkHandle { tx, listen_addrs: listen_addrs.clone(), linked: linked.clone(), local_peer, gossip: gossip.clone() };
     let task = SwarmTask {
         swarm,
         topic,
@@ -327,6 +338,7 @@ pub async fn start(
         scoring: config.scoring,
         gauge: FloodGauge::default(),
         penalties: PenaltyBox::default(),
+        gossip,
     };
     tokio::spawn(task.run());
     Ok((handle, events))
@@ -372,6 +384,8 @@ struct SwarmTask {
     gauge: FloodGauge,
     /// Admitted peers kept out for a while for bad gossip.
     penalties: PenaltyBox,
+    /// Shared with the handles: gossip heard and published.
+    gossip: GossipCounters,
 }
 
 impl SwarmTask {
@@ -455,8 +469,9 @@ impl SwarmTask {
             }
             NetCommand::Publish(data) => {
                 tap("gossip", None, &data);
-                if let Err(e) = b.gossipsub.publish(self.topic.clone(), data) {
-                    tracing::debug!(error = %e, "gossip not published (no peers yet?)");
+                match b.gossipsub.publish(self.topic.clone(), data) {
+                    Ok(_) => self.gossip.published(),
+                    Err(e) => tracing::debug!(error = %e, "gossip not published (no peers yet?)"),
                 }
             }
             NetCommand::Connected(reply) => {
@@ -521,6 +536,7 @@ impl SwarmTask {
                     MessageAcceptance::Ignore
                 };
                 let (accepted, rejected) = (matches!(verdict, MessageAcceptance::Accept), matches!(verdict, MessageAcceptance::Reject));
+                self.gossip.heard(&verdict);
                 self.swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, verdict);
                 if rejected {
                     self.judge(propagation_source);

@@ -15,6 +15,10 @@
 //! new *generation*, refuses jobs of the old one, and the writer, seeing the
 //! generation change, drops what it had in flight and decides again from
 //! the journal's head.
+//!
+//! It also times each fdatasync and adds each synced job's [`Tally`] to the
+//! ledger's counters (`/metrics`), before the replies go out: a client that
+//! was answered finds its change counted.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +29,7 @@ use amser_protocol::EntryHash;
 use tokio::sync::oneshot;
 
 use crate::ledger::{Delta, LedgerError};
+use crate::metrics::counters::{LedgerCounters, Tally};
 use crate::storage::applier::Progress;
 use crate::storage::journal::{EntryAt, Journal, JournalError};
 use crate::storage::writer::{Reply, MAX_BATCH_ENTRIES};
@@ -46,6 +51,8 @@ pub(crate) struct Job {
     /// writer) and the applier.
     pub delta: Option<Arc<Delta>>,
     pub waiting: Waiting,
+    /// What its entries recorded, counted for `/metrics` once they are synced.
+    pub tally: Tally,
 }
 
 /// What the writer reads of the syncer's state.
@@ -86,11 +93,12 @@ pub(crate) fn spawn(
     journal: Journal,
     progress: Arc<Progress>,
     state: Arc<SyncState>,
+    counters: Arc<LedgerCounters>,
 ) -> std::io::Result<(mpsc::Sender<Job>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::Builder::new().name("ledger-syncer".into()).spawn(move || {
         let guard = FatalOnPanic(state.clone());
-        run(journal, rx, progress, state);
+        run(journal, rx, progress, state, &counters);
         drop(guard);
     })?;
     Ok((tx, thread))
@@ -115,7 +123,7 @@ fn refuse(job: Job, err: &LedgerError) {
     }
 }
 
-fn run(mut journal: Journal, rx: mpsc::Receiver<Job>, progress: Arc<Progress>, state: Arc<SyncState>) {
+fn run(mut journal: Journal, rx: mpsc::Receiver<Job>, progress: Arc<Progress>, state: Arc<SyncState>, counters: &LedgerCounters) {
     let mut generation = 0u64;
     // The error given to jobs decided on top of a write that failed.
     let mut refusal = LedgerError::Storage("an earlier journal write failed".into());
@@ -169,22 +177,25 @@ fn run(mut journal: Journal, rx: mpsc::Receiver<Job>, progress: Arc<Progress>, s
             accepted.push(job);
         }
         if !frames.is_empty() {
-            if let Err(e) = journal.append(&frames, head) {
-                let err = journal_to_ledger(e);
-                // A full disk may get space back; anything else needs a person and a restart.
-                if !matches!(err, LedgerError::DiskFull(_)) {
-                    tracing::error!(error = %err, "journal write failed; refusing further changes until restart");
-                    *state.fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
-                } else {
-                    tracing::warn!(error = %err, "journal write refused");
+            match journal.append(&frames, head) {
+                Ok(took) => counters.synced(took),
+                Err(e) => {
+                    let err = journal_to_ledger(e);
+                    // A full disk may get space back; anything else needs a person and a restart.
+                    if !matches!(err, LedgerError::DiskFull(_)) {
+                        tracing::error!(error = %err, "journal write failed; refusing further changes until restart");
+                        *state.fatal.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
+                    } else {
+                        tracing::warn!(error = %err, "journal write refused");
+                    }
+                    generation += 1;
+                    state.generation.store(generation, Ordering::Release);
+                    refusal = err.clone();
+                    for job in accepted.drain(..) {
+                        refuse(job, &err);
+                    }
+                    continue;
                 }
-                generation += 1;
-                state.generation.store(generation, Ordering::Release);
-                refusal = err.clone();
-                for job in accepted.drain(..) {
-                    refuse(job, &err);
-                }
-                continue;
             }
             // Synced: the applier's queue and then the acknowledged seq move
             // before any reply goes out (a reader that sees the seq finds the
@@ -196,6 +207,7 @@ fn run(mut journal: Journal, rx: mpsc::Receiver<Job>, progress: Arc<Progress>, s
                     let at = EntryAt { seq: last.0, start: job_start + job.last_frame as u64, end: job_start + job.frames.len() as u64 };
                     progress.enqueue(delta, last.0 - first_seq + 1, at);
                 }
+                counters.add(&job.tally);
                 job_start += job.frames.len() as u64;
             }
             progress.set_acknowledged(head.0);

@@ -37,6 +37,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::start_gate::StartGate;
 use crate::clock::Clock;
 use crate::ledger::{step, Command, Context, Delta, ExchangeRecord, LedgerError, LedgerRead, ListingRecord, Overlay, StateWrite, Step};
+use crate::metrics::counters::{LedgerCounters, Tally};
 use crate::storage::applier::{self, Progress, MAX_READ_WAIT};
 use crate::storage::cache::Hot;
 use crate::storage::journal::{frame, Journal};
@@ -117,6 +118,8 @@ pub struct LedgerHandle {
     passes_gate: bool,
     /// The members' keys: to seal what commands bring in and open it for readers.
     keys: Arc<KeyRing>,
+    /// What the pipeline counts for `/metrics` (the syncer adds to them).
+    counters: Arc<LedgerCounters>,
 }
 
 impl LedgerHandle {
@@ -284,6 +287,11 @@ impl LedgerHandle {
     pub fn synced_len(&self) -> u64 {
         self.synced_len.load(std::sync::atomic::Ordering::Acquire)
     }
+
+    /// What the pipeline has counted since the node started (`/metrics`).
+    pub fn counters(&self) -> &LedgerCounters {
+        &self.counters
+    }
 }
 
 /// The applier could not write sled: said the same to readers and to writers.
@@ -321,6 +329,7 @@ pub fn spawn(
     let progress = Arc::new(Progress::new(head.0));
     let io = |e: std::io::Error| LedgerError::Storage(format!("could not start the ledger writer: {e}"));
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+    let counters = Arc::new(LedgerCounters::default());
     let ledger = LedgerHandle {
         tx,
         store: store.clone(),
@@ -331,10 +340,11 @@ pub fn spawn(
         gate: StartGate::default(),
         passes_gate: false,
         keys: keys.clone(),
+        counters: counters.clone(),
     };
     let applier = applier::spawn(store.clone(), progress.clone()).map_err(io)?;
     let sync_state = Arc::new(SyncState::default());
-    let (jobs, syncer) = match syncer::spawn(journal, progress.clone(), sync_state.clone()) {
+    let (jobs, syncer) = match syncer::spawn(journal, progress.clone(), sync_state.clone(), counters) {
         Ok(s) => s,
         Err(e) => {
             progress.close();
@@ -509,6 +519,7 @@ impl Writer {
         let mut waiting: Waiting = Vec::with_capacity(batch.len());
         let first_seq = self.head.0 + 1;
         let mut head = self.head;
+        let mut tally = Tally::default();
         for req in batch.drain(..) {
             let ctx = Context { now_ms: now, key: &self.key, federation: self.federation, keys: &*self.keys };
             let outcome = step(&staged, req.command, &ctx).and_then(|step| match step {
@@ -519,6 +530,7 @@ impl Writer {
                 Step::Append(appended) => {
                     head = appended.head();
                     let reply = reply_for(&appended.entry, &appended.writes);
+                    tally.count(&appended.entry.body, &appended.writes);
                     staged.push(appended.writes);
                     last_frame = frames.len();
                     frame(&appended.bytes, &mut frames);
@@ -547,6 +559,7 @@ impl Writer {
             entries: wrote.then_some((first_seq, head)),
             delta: wrote.then(|| Arc::new(delta)),
             waiting,
+            tally,
         }
     }
 

@@ -146,6 +146,7 @@ fn bare_handle(dir: &std::path::Path, progress: Arc<Progress>) -> LedgerHandle {
         gate: Default::default(),
         passes_gate: false,
         keys: Arc::new(crate::storage::keys::KeyRing::open(dir).unwrap()),
+        counters: Arc::default(),
     }
 }
 
